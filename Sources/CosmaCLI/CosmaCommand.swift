@@ -1,0 +1,72 @@
+import ArgumentParser
+import Cosma
+import Foundation
+
+@main
+struct CosmaCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cosma",
+        abstract: "Optimal operator schedules, scratchpad addresses and spills for DNN accelerators.",
+        discussion: """
+            Capacities take bytes (2408448), units (512KiB, 2MiB, 1.5MB) or budget names (M_R, M_H, M_P).
+            Exit codes: 0 success; 1 no valid plan (a method failed, or a simulated plan breaks a rule); \
+            2 unusable input.
+            """,
+        subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self])
+}
+
+extension TensorSetting: ExpressibleByArgument {}
+extension ReplacementPolicy: ExpressibleByArgument {}
+extension AllocationPolicy: ExpressibleByArgument {}
+
+/// Options every planning command shares.
+struct AcceleratorOptions: ParsableArguments {
+    @Option(name: .long, help: "Tensors that live in the scratchpad: activations (weights stream from DRAM) or all.")
+    var tensors: TensorSetting = .activations
+
+    @Option(name: .long, help: "Alignment of every offset and size, in bytes.")
+    var alignment: Int = 1
+
+    func validate() throws {
+        guard alignment >= 1 else { throw ValidationError("--alignment must be at least 1, got \(alignment)") }
+    }
+}
+
+/// Where a command writes its plan, and how it reports.
+struct OutputOptions: ParsableArguments {
+    @Option(name: [.short, .long], help: "Write the plan to this JSON file.")
+    var output: String?
+
+    @Flag(name: .long, help: "Print a machine-readable summary instead of the human one.")
+    var json = false
+}
+
+/// Turns library errors into a message on stderr and the documented exit code.
+func reportingErrors<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as InputError {
+        printError(error.description)
+        throw ExitCode(2)
+    } catch let error as PlanningFailure {
+        printError("no plan: \(error.description)")
+        throw ExitCode(1)
+    } catch let error as InvalidPlanError {
+        printError(error.description)
+        throw ExitCode(1)
+    }
+}
+
+func printError(_ message: String) {
+    FileHandle.standardError.write(Data("cosma: error: \(message)\n".utf8))
+}
+
+func loadGraph(_ path: String) throws(InputError) -> Graph {
+    try Cosma.loadGraph(at: URL(fileURLWithPath: path))
+}
+
+/// Writes a plan that has been certified by the simulator.
+func write(_ plan: Plan, to path: String?) throws(InputError) {
+    guard let path else { return }
+    try writeAtomically(plan.json(), to: URL(fileURLWithPath: path))
+}

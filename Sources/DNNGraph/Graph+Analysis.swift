@@ -1,0 +1,69 @@
+/// Structural facts about a graph that schedulers and formulations share.
+extension Graph {
+    /// The longest path from a source to each operator, counted in operators (sources are level 0).
+    public func topologicalLevels() -> [Int] {
+        var level = [Int](repeating: 0, count: operators.count)
+        for op in operators.indices {
+            for p in predecessors[op] { level[op] = max(level[op], level[p] + 1) }
+        }
+        return level
+    }
+
+    /// For each operator, how many operators must run before it (its ancestors) and after it
+    /// (its descendants).
+    ///
+    /// In any schedule of `N` operators, operator `o` runs at a position in
+    /// `ancestors[o] ... N - 1 - descendants[o]` (its ASAP and ALAP positions). Chain-like networks
+    /// have tiny windows, which is what keeps the time-indexed programs small.
+    /// Cost: O(N · E / 64) with bitsets.
+    public func ancestorAndDescendantCounts() -> (ancestors: [Int], descendants: [Int]) {
+        let n = operators.count
+        let words = (n + 63) / 64
+        func closure(order: [OperatorID], parents: [[OperatorID]]) -> [Int] {
+            var bits = [UInt64](repeating: 0, count: n * words)
+            var counts = [Int](repeating: 0, count: n)
+            for op in order {
+                let base = op * words
+                for p in parents[op] {
+                    let pBase = p * words
+                    for w in 0..<words { bits[base + w] |= bits[pBase + w] }
+                    bits[base + p / 64] |= 1 << UInt64(p % 64)
+                }
+                var c = 0
+                for w in 0..<words { c += bits[base + w].nonzeroBitCount }
+                counts[op] = c
+            }
+            return counts
+        }
+        let ancestors = closure(order: Array(0..<n), parents: predecessors)
+        let descendants = closure(order: Array((0..<n).reversed()), parents: successors)
+        return (ancestors, descendants)
+    }
+
+    /// Earliest and latest position of each operator in any schedule (see
+    /// ``ancestorAndDescendantCounts()``).
+    public func positionWindows() -> [ClosedRange<Int>] {
+        let (a, d) = ancestorAndDescendantCounts()
+        return operators.indices.map { a[$0]...(operators.count - 1 - d[$0]) }
+    }
+
+    /// Checks that `order` lists every operator once and respects every dependency.
+    /// - Returns: a message naming the first problem, or `nil` when the order can run.
+    public func scheduleProblem(_ order: [OperatorID]) -> String? {
+        guard order.count == operators.count else {
+            return "the schedule lists \(order.count) operators but the graph has \(operators.count)"
+        }
+        var position = [Int](repeating: -1, count: operators.count)
+        for (k, op) in order.enumerated() {
+            guard operators.indices.contains(op) else { return "the schedule names an unknown operator #\(op)" }
+            guard position[op] < 0 else { return "operator '\(operators[op].name)' appears twice in the schedule" }
+            position[op] = k
+        }
+        for (k, op) in order.enumerated() {
+            for p in predecessors[op] where position[p] > k {
+                return "operator '\(operators[op].name)' is scheduled before '\(operators[p].name)', which produces one of its inputs"
+            }
+        }
+        return nil
+    }
+}

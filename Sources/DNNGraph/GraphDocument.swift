@@ -1,0 +1,119 @@
+import Foundation
+
+/// The canonical JSON form of a graph, with operands named rather than indexed.
+///
+/// This is what `graphs/*.json` holds and what importers write:
+///
+/// ```json
+/// {
+///   "name": "tiny",
+///   "tensors": [
+///     {"name": "x",  "bytes": 1024, "kind": "input"},
+///     {"name": "a1", "bytes": 2048, "kind": "activation"}
+///   ],
+///   "operators": [{"name": "conv1", "type": "Conv", "inputs": ["x"], "outputs": ["a1"]}],
+///   "outputs": ["a1"]
+/// }
+/// ```
+///
+/// A document may be invalid; ``Graph/init(document:)`` checks it.
+public struct GraphDocument: Codable, Sendable, Equatable {
+    public struct OperatorEntry: Codable, Sendable, Equatable {
+        public var name: String
+        public var type: String
+        public var inputs: [String]
+        public var outputs: [String]
+
+        public init(name: String, type: String, inputs: [String], outputs: [String]) {
+            self.name = name
+            self.type = type
+            self.inputs = inputs
+            self.outputs = outputs
+        }
+    }
+
+    public var name: String
+    public var tensors: [Tensor]
+    public var operators: [OperatorEntry]
+    public var outputs: [String]
+
+    public init(name: String, tensors: [Tensor], operators: [OperatorEntry], outputs: [String]) {
+        self.name = name
+        self.tensors = tensors
+        self.operators = operators
+        self.outputs = outputs
+    }
+}
+
+extension Graph {
+    /// The graph in its canonical, name-based form.
+    public var document: GraphDocument {
+        GraphDocument(
+            name: name,
+            tensors: tensors,
+            operators: operators.map {
+                .init(name: $0.name, type: $0.type,
+                      inputs: $0.inputs.map { tensors[$0].name }, outputs: $0.outputs.map { tensors[$0].name })
+            },
+            outputs: outputs.map { tensors[$0].name })
+    }
+
+    /// Parses and validates canonical JSON.
+    /// - Parameter source: how to name the input in messages, usually its path.
+    public init(json data: Data, source: String) throws(InputError) {
+        let document = try decodeJSON(GraphDocument.self, from: data, source: source)
+        do {
+            try self.init(document: document)
+        } catch {
+            throw InputError(source: source, message: error.description)
+        }
+    }
+
+    /// Reads and validates a canonical JSON graph file.
+    public init(contentsOf url: URL) throws(InputError) {
+        try self.init(json: try readInput(url), source: url.path)
+    }
+
+    /// Canonical JSON, one tensor or operator per line so that diffs of `graphs/` stay readable.
+    public func canonicalJSON() -> String {
+        func quote(_ s: String) -> String { jsonString(s) }
+        var lines: [String] = []
+        lines.append("{")
+        lines.append("  \"name\": \(quote(name)),")
+        lines.append("  \"tensors\": [")
+        for (i, t) in tensors.enumerated() {
+            var fields = ["\"name\": \(quote(t.name))", "\"bytes\": \(t.bytes)", "\"kind\": \(quote(t.kind.rawValue))"]
+            if let shape = t.shape { fields.append("\"shape\": [\(shape.map(String.init).joined(separator: ", "))]") }
+            if let dtype = t.dtype { fields.append("\"dtype\": \(quote(dtype))") }
+            lines.append("    {\(fields.joined(separator: ", "))}\(i + 1 < tensors.count ? "," : "")")
+        }
+        lines.append("  ],")
+        lines.append("  \"operators\": [")
+        for (i, o) in operators.enumerated() {
+            let ins = o.inputs.map { quote(tensors[$0].name) }.joined(separator: ", ")
+            let outs = o.outputs.map { quote(tensors[$0].name) }.joined(separator: ", ")
+            lines.append("    {\"name\": \(quote(o.name)), \"type\": \(quote(o.type)), \"inputs\": [\(ins)], \"outputs\": [\(outs)]}\(i + 1 < operators.count ? "," : "")")
+        }
+        lines.append("  ],")
+        lines.append("  \"outputs\": [\(outputs.map { quote(tensors[$0].name) }.joined(separator: ", "))]")
+        lines.append("}")
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// JSON string literal with the escapes RFC 8259 requires.
+public func jsonString(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\r": out += "\\r"
+        case "\t": out += "\\t"
+        case let c where c.value < 0x20: out += String(format: "\\u%04x", c.value)
+        default: out.unicodeScalars.append(scalar)
+        }
+    }
+    return out + "\""
+}

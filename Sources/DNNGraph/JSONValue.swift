@@ -1,0 +1,94 @@
+import Foundation
+
+/// A JSON value that keeps object keys in the order they were given.
+///
+/// Cosma writes its files by hand through this type rather than `JSONEncoder` so that keys appear in
+/// the documented order and long arrays (plan steps, tensors) can be written one item per line.
+public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral
+{
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object([(String, JSONValue)])
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+
+    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.compact == b.compact }
+
+    /// The value on one line.
+    public var compact: String {
+        var out = ""
+        write(into: &out, indent: nil, depth: 0)
+        return out
+    }
+
+    /// The value with nested containers broken over lines down to `expandDepth` levels; deeper
+    /// containers stay on one line, which keeps one plan step or one table row per line.
+    public func formatted(expandDepth: Int = 2) -> String {
+        var out = ""
+        write(into: &out, indent: expandDepth, depth: 0)
+        return out + "\n"
+    }
+
+    private func write(into out: inout String, indent: Int?, depth: Int) {
+        let expand = indent.map { depth < $0 } ?? false
+        let pad = String(repeating: "  ", count: depth + 1)
+        let closePad = String(repeating: "  ", count: depth)
+        switch self {
+        case .null: out += "null"
+        case .bool(let b): out += b ? "true" : "false"
+        case .int(let i): out += String(i)
+        case .double(let d):
+            if d.isFinite {
+                out += d == d.rounded() && abs(d) < 1e15 ? String(Int(d)) : String(d)
+            } else {
+                out += "null"
+            }
+        case .string(let s): out += jsonString(s)
+        case .array(let items):
+            if items.isEmpty { out += "[]"; return }
+            out += "["
+            for (i, item) in items.enumerated() {
+                if i > 0 { out += expand ? "," : ", " }
+                if expand { out += "\n" + pad }
+                item.write(into: &out, indent: indent, depth: depth + 1)
+            }
+            out += expand ? "\n" + closePad + "]" : "]"
+        case .object(let fields):
+            if fields.isEmpty { out += "{}"; return }
+            out += "{"
+            for (i, (key, value)) in fields.enumerated() {
+                if i > 0 { out += expand ? "," : ", " }
+                if expand { out += "\n" + pad }
+                out += jsonString(key) + ": "
+                value.write(into: &out, indent: indent, depth: depth + 1)
+            }
+            out += expand ? "\n" + closePad + "}" : "}"
+        }
+    }
+}
+
+/// Writes a file completely or not at all: the bytes go to a temporary file beside the target,
+/// which is then renamed over it, so that a failure never leaves a half-written output.
+public func writeAtomically(_ text: String, to url: URL) throws(InputError) {
+    let directory = url.deletingLastPathComponent()
+    let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+    do {
+        try Data(text.utf8).write(to: temporary)
+        if FileManager.default.fileExists(atPath: url.path) {
+            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+        } else {
+            try FileManager.default.moveItem(at: temporary, to: url)
+        }
+    } catch {
+        try? FileManager.default.removeItem(at: temporary)
+        throw InputError(source: url.path, message: "cannot write the file (\(error.localizedDescription)); check that the folder exists and is writable")
+    }
+}

@@ -1,0 +1,60 @@
+public import DNNGraph
+
+/// Which tensors compete for scratchpad space (the two settings of the COSMA paper).
+public enum TensorSetting: String, Codable, Sendable, CaseIterable {
+    /// Only inputs and activations live in the scratchpad; weights stream from DRAM straight into
+    /// the compute units and are ignored by plans.
+    case activations
+    /// Weights are tensors like the others and must be resident while their operator runs.
+    case all
+}
+
+/// The accelerator a plan is made for: scratchpad capacity, alignment, and tensor setting.
+public struct Configuration: Hashable, Sendable {
+    /// Scratchpad size in bytes; addresses are `0 ..< capacity`.
+    public var capacity: Int
+    /// Every offset is a multiple of it and every tensor occupies its size rounded up to it.
+    public var alignment: Int
+    public var tensors: TensorSetting
+
+    public init(capacity: Int, alignment: Int = 1, tensors: TensorSetting = .activations) {
+        self.capacity = capacity
+        self.alignment = alignment
+        self.tensors = tensors
+    }
+
+    /// The bytes a tensor of `bytes` occupies in the scratchpad.
+    public func occupied(_ bytes: Int) -> Int { roundUp(bytes, to: alignment) }
+}
+
+/// Rounds `value` up to a multiple of `alignment`.
+public func roundUp(_ value: Int, to alignment: Int) -> Int {
+    (value + alignment - 1) / alignment * alignment
+}
+
+extension Graph {
+    /// Whether a tensor takes part in plans under a setting: weights only in ``TensorSetting/all``.
+    public func isTracked(_ t: TensorID, in setting: TensorSetting) -> Bool {
+        setting == .all || tensors[t].kind != .weight
+    }
+
+    /// The distinct operands of an operator that must be resident while it runs.
+    public func residentOperands(of op: OperatorID, in setting: TensorSetting) -> [TensorID] {
+        operands(of: op).filter { isTracked($0, in: setting) }
+    }
+
+    /// The distinct inputs of an operator that must be resident while it runs.
+    public func residentInputs(of op: OperatorID, in setting: TensorSetting) -> [TensorID] {
+        distinctInputs(of: op).filter { isTracked($0, in: setting) }
+    }
+
+    /// Traffic every plan pays: the first load of each tracked input or weight that some operator
+    /// reads, and one store of each graph output.
+    public func compulsoryTraffic(in setting: TensorSetting) -> Int {
+        var total = outputs.reduce(0) { $0 + tensors[$1].bytes }
+        for t in tensors.indices where tensors[t].kind != .activation && isTracked(t, in: setting) && !consumers[t].isEmpty {
+            total += tensors[t].bytes
+        }
+        return total
+    }
+}
