@@ -111,6 +111,7 @@ enum JSONSyntax {
 
         func describeCurrent() -> String {
             guard let c = current else { return "the file ends too early" }
+            if c == 0x0A || c == 0x0D { return "unexpected end of line" }
             return "unexpected character '\(String(decoding: [c], as: UTF8.self))'"
         }
 

@@ -1,0 +1,42 @@
+# Two commands set up a fresh machine: `make demo` and `make test`.
+# System packages come from Debian and are installed only when missing.
+
+DEBIAN_PACKAGES := coinor-libcbc-dev coinor-libclp-dev libglpk-dev pkg-config
+DEMO_GRAPH ?= graphs/tiny.json
+DEMO_CAPACITY ?= 5KiB
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: deps build release demo test clean
+
+deps:
+	@missing=""; \
+	for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+demo: release
+	@echo "== cosma info $(DEMO_GRAPH)"
+	@.build/release/cosma info $(DEMO_GRAPH)
+	@echo
+	@echo "== cosma heuristic $(DEMO_GRAPH) --capacity $(DEMO_CAPACITY)"
+	@.build/release/cosma heuristic $(DEMO_GRAPH) --capacity $(DEMO_CAPACITY) -o .build/demo-plan.json
+	@echo
+	@echo "== cosma simulate $(DEMO_GRAPH) .build/demo-plan.json"
+	@.build/release/cosma simulate $(DEMO_GRAPH) .build/demo-plan.json
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+clean:
+	rm -rf .build

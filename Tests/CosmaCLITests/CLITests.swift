@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// Runs the built `cosma` executable, as a user would.
+struct CLI {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+
+    static var executable: URL {
+        let beside = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("cosma")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return root.appendingPathComponent(".build/debug/cosma")
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.currentDirectoryURL = root
+        let out = Pipe()
+        let err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let outData = out.fileHandleForReading.readDataToEndOfFile()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+                      stderr: String(decoding: errData, as: UTF8.self))
+    }
+
+    static func temporaryFile(_ name: String, contents: String? = nil) throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let url = dir.appendingPathComponent(name)
+        if let contents { try contents.write(to: url, atomically: true, encoding: .utf8) }
+        return url
+    }
+}
+
+let examplePlan = """
+    {
+      "graph": "tiny",
+      "capacity": 4096, "alignment": 1, "tensors": "activations",
+      "steps": [
+        {"op": "conv1", "load": [{"tensor": "x", "offset": 0}], "outputs": [{"tensor": "a1", "offset": 2048}]},
+        {"op": "relu1", "free": ["x"], "outputs": [{"tensor": "y", "offset": 0}]}
+      ],
+      "final": ["y"],
+      "traffic": {"total": 3072, "compulsory": 3072, "nonCompulsory": 0},
+      "method": "cosma-ilp", "solver": {"name": "cbc", "status": "optimal", "bound": 0, "seconds": 0.01}
+    }
+    """
+
+@Suite struct SimulateCommandTests {
+    @Test func acceptsTheContractExample() throws {
+        let plan = try CLI.temporaryFile("plan.json", contents: examplePlan)
+        let r = try CLI.run(["simulate", "graphs/tiny.json", plan.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("non-compulsory 0"))
+        let json = try CLI.run(["simulate", "graphs/tiny.json", plan.path, "--json"])
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        #expect(object["valid"] as? Bool == true)
+        let traffic = try #require(object["traffic"] as? [String: Int])
+        #expect(traffic == ["total": 3072, "compulsory": 3072, "nonCompulsory": 0])
+    }
+
+    @Test func rejectsItAtCapacity3000() throws {
+        let plan = try CLI.temporaryFile("plan.json", contents: examplePlan)
+        let r = try CLI.run(["simulate", "graphs/tiny.json", plan.path, "--capacity", "3000", "--json"])
+        #expect(r.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect(object["valid"] as? Bool == false)
+        let violations = try #require(object["violations"] as? [[String: Any]])
+        #expect(violations.first?["step"] as? Int == 1)
+        #expect(violations.first?["tensors"] as? [String] == ["a1"])
+        #expect(violations.first?["rule"] as? String == "outOfBounds")
+    }
+
+    @Test func unusableInputExitsWithTwo() throws {
+        let bad = try CLI.temporaryFile("bad.json", contents: "{\"graph\": \"tiny\",\n \"capacity\": }")
+        let r = try CLI.run(["simulate", "graphs/tiny.json", bad.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(bad.path) && r.stderr.contains("line 2, column 14"), "\(r.stderr)")
+        let missing = try CLI.run(["simulate", "graphs/none.json", bad.path])
+        #expect(missing.status == 2)
+        #expect(missing.stderr.contains("graphs/none.json: the file does not exist"))
+    }
+}
+
+@Suite struct PlanningCommandTests {
+    @Test func heuristicWritesAPlanThatSimulates() throws {
+        let out = try CLI.temporaryFile("p.json")
+        let r = try CLI.run(["heuristic", "graphs/tiny.json", "--capacity", "5KiB", "-o", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("passed the simulator"))
+        let check = try CLI.run(["simulate", "graphs/tiny.json", out.path])
+        #expect(check.status == 0, "\(check.stdout)")
+    }
+
+    @Test func capacityBelowMRIsRejectedWithoutWritingAFile() throws {
+        let out = try CLI.temporaryFile("p.json")
+        let r = try CLI.run(["heuristic", "graphs/tiny.json", "--capacity", "3000", "-o", out.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("operator 'relu1' needs 4096 bytes"))
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test func infoAndValidate() throws {
+        let info = try CLI.run(["info", "graphs/tiny.json", "--json"])
+        #expect(info.status == 0)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any])
+        #expect((object["budgets"] as? [String: Any])?["M_R"] as? Int == 4096)
+        let all = try CLI.run(["info", "graphs/tiny.json", "--tensors", "all"])
+        #expect(all.stdout.contains("compulsory  3360 bytes"))
+        #expect(try CLI.run(["validate", "graphs/tiny.json"]).status == 0)
+        let bad = try CLI.run(["info", "graphs/tiny.json", "--tensors", "some"])
+        #expect(bad.status != 0)
+    }
+}
