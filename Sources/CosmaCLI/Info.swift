@@ -51,10 +51,10 @@ struct Info: ParsableCommand {
             print("M_R         \(budgets.mR) bytes (\(formatBytes(budgets.mR))), operator '\(g.operators[budgets.mROperator].name)'")
             print("peak        \(budgets.defaultPeak) bytes (\(formatBytes(budgets.defaultPeak))) with the default order, no spills")
             if let mP = budgets.mP, let mH = budgets.mH {
-                print("M_P         \(mP) bytes (\(formatBytes(mP)))")
+                print("M_P         \(mP) bytes (\(formatBytes(mP))), \(budgets.mPSource ?? "")")
                 print("M_H         \(mH) bytes (\(formatBytes(mH)))")
             } else {
-                print("M_P, M_H    not available: they need the exact minimum-peak program")
+                print("M_P, M_H    not available: the minimum-peak search could not prove its best order optimal on this graph")
             }
         }
     }
