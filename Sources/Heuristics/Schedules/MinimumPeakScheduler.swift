@@ -88,6 +88,6 @@ extension Budgets {
     public mutating func record(_ schedule: Schedule) {
         guard schedule.provenMinimal else { return }
         mP = schedule.peakBytes
-        mPSource = "proven minimal by the \(schedule.algorithm)"
+        mPSource = "proven minimal (order from the \(schedule.algorithm))"
     }
 }
