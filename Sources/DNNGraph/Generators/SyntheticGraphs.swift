@@ -2,28 +2,40 @@
 /// `graphs/` folder may not have yet.
 public enum SyntheticGraphs {
     /// A chain with skip connections of exactly `operators` operators, mixing ResNet-style blocks
-    /// (two convolutions and an `Add` with the block input) and DenseNet-style blocks (a
-    /// convolution and a `Concat` with the block input), with occasional down-sampling.
+    /// (two convolutions and an `Add` with the block input), DenseNet-style blocks (a convolution
+    /// and a `Concat` with the block input), Inception-style blocks and occasional transitions.
+    ///
+    /// An Inception-style block has two or three branches, each a convolution to a large tensor
+    /// and one back to a small one, joined by a `Concat`; the file lists the first convolution of
+    /// every branch before the second ones (breadth first), so the large tensors are live together
+    /// unless a scheduler runs the branches one after the other.
     ///
     /// Every convolution has its own weight, so the `all` setting has something to plan. Sizes
-    /// are multiples of 64 bytes around a stage size that halves at each down-sampling step.
+    /// are multiples of 64 bytes around a stage size between 8 and 64 KiB that transitions
+    /// double or halve.
     /// The same `operators` and `seed` always give the same graph.
     public static func residualNetwork(operators: Int, seed: UInt64) -> GraphDocument {
         var builder = Builder(rng: SplitMix64(seed: seed))
-        var current = builder.tensor("x", bytes: 64 * 1024, kind: .input)
         var stage = 32 * 1024
+        var current = builder.tensor("x", bytes: stage, kind: .input)
         while builder.operators.count < operators {
             let remaining = operators - builder.operators.count
-            let roll = Int.random(in: 0..<10, using: &builder.rng)
-            if remaining >= 3 && roll < 5 {
+            let roll = Int.random(in: 0..<20, using: &builder.rng)
+            let branches = Int.random(in: 2...3, using: &builder.rng)
+            if remaining >= 2 * branches + 1 && roll < 4 {
+                let wide = (0..<branches).map { _ in builder.conv(current, outBytes: 2 * stage) }
+                let narrow = wide.map { builder.conv($0, outBytes: stage / 4) }
+                current = builder.op("Concat", inputs: narrow, outBytes: branches * (stage / 4))
+            } else if remaining >= 3 && roll < 11 {
                 let a = builder.conv(current, outBytes: stage)
                 let b = builder.conv(a, outBytes: builder.size(of: current))
                 current = builder.op("Add", inputs: [b, current], outBytes: builder.size(of: current))
-            } else if remaining >= 2 && roll < 8 {
+            } else if remaining >= 2 && roll < 17 && builder.size(of: current) < 2 * stage {
                 let grown = builder.conv(current, outBytes: stage / 4)
                 current = builder.op("Concat", inputs: [current, grown], outBytes: builder.size(of: current) + stage / 4)
             } else {
-                stage = max(1024, stage / 2)
+                // A transition: resets what dense blocks grew, and moves to a neighbouring stage size.
+                stage = min(64 * 1024, max(8 * 1024, Bool.random(using: &builder.rng) ? stage * 2 : stage / 2))
                 current = builder.conv(current, outBytes: stage)
             }
         }
