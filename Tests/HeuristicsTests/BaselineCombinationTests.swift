@@ -1,4 +1,5 @@
 import DNNGraph
+import Foundation
 import Heuristics
 import Scratchpad
 import Testing
@@ -37,6 +38,20 @@ import Testing
             let graph = try TestGraphs.random(operators: 5 + Int(seed % 35), seed: seed)
             try Self.checkAll(graph, setting: setting, alignment: alignment, context: "seed \(seed)")
         }
+    }
+
+    /// The graphs of the repository's `graphs/` folder.
+    static let repositoryGraphs: [URL] = {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("graphs")
+        let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
+    }()
+
+    @Test(arguments: repositoryGraphs, TensorSetting.allCases)
+    func graphsFolder(file: URL, setting: TensorSetting) throws {
+        let graph = try Graph(contentsOf: file)
+        try Self.checkAll(graph, setting: setting, alignment: 1, context: file.lastPathComponent)
     }
 
     @Test(arguments: TensorSetting.allCases)
