@@ -9,9 +9,10 @@ import DNNGraph
 /// ``LiveMemoryModel``), so the last layer holds an order of minimum peak: this is the classic
 /// exact algorithm for minimum-memory scheduling, exponential only in the graph's width.
 ///
-/// When more than ``exactStateBudget`` states have been created, every later layer keeps only
-/// its best ``beamWidth`` states by (peak, live bytes): the search becomes a beam search and
-/// stops claiming optimality. Width 1 with no exact budget is the memory-aware greedy scheduler.
+/// Once more than ``exactStateBudget`` candidate states have been evaluated, every layer keeps
+/// only its best ``beamWidth`` states by (peak, live bytes): the search becomes a beam search
+/// and, as soon as it drops a state, stops claiming optimality. Width 1 with no exact budget is
+/// the memory-aware greedy scheduler.
 /// Cost: O(states · ready operators · (operands + N/64)).
 struct DownSetSearch {
     let model: LiveMemoryModel
@@ -37,6 +38,14 @@ struct DownSetSearch {
         var op: OperatorID
     }
 
+    /// A way to extend a state of the current layer, evaluated before the new state is built.
+    private struct Candidate {
+        var parent: Int
+        var op: OperatorID
+        var peak: Int
+        var live: Int
+    }
+
     func run() -> Result {
         let n = model.graph.operators.count
         var layer = [Node(done: OperatorSet(count: n), live: 0, peak: 0, ready: model.sources, parent: -1, op: -1)]
@@ -44,34 +53,32 @@ struct DownSetSearch {
         var created = 0
         var exhaustive = true
         for _ in 0..<n {
-            var index: [OperatorSet: Int] = [:]
-            var next: [Node] = []
+            var candidates: [Candidate] = []
             for (i, node) in layer.enumerated() {
                 for op in node.ready {
                     let (running, after) = model.transition(after: node.done, live: node.live, running: op)
                     let peak = max(node.peak, running)
-                    guard peak < bound else { continue }
-                    var done = node.done
-                    done.insert(op)
-                    if let j = index[done] {
-                        if peak < next[j].peak {
-                            next[j].peak = peak
-                            next[j].parent = i
-                            next[j].op = op
-                        }
-                        continue
-                    }
-                    index[done] = next.count
-                    let ready = (node.ready.filter { $0 != op } + model.newlyReady(after: op, done: done)).sorted()
-                    next.append(Node(done: done, live: after, peak: peak, ready: ready, parent: i, op: op))
+                    if peak < bound { candidates.append(Candidate(parent: i, op: op, peak: peak, live: after)) }
                 }
             }
-            guard !next.isEmpty else { return Result(best: nil, exhaustive: exhaustive) }
-            created += next.count
-            if created > exactStateBudget && next.count > beamWidth {
-                exhaustive = false
-                let keep = next.indices.sorted { (next[$0].peak, next[$0].live, $0) < (next[$1].peak, next[$1].live, $1) }
-                next = keep.prefix(beamWidth).map { next[$0] }
+            guard !candidates.isEmpty else { return Result(best: nil, exhaustive: exhaustive) }
+            // Best first, so that the first candidate reaching a down-set is its cheapest way in,
+            // and a beam keeps the best states; only the states kept are ever built.
+            candidates.sort { ($0.peak, $0.live, $0.parent, $0.op) < ($1.peak, $1.live, $1.parent, $1.op) }
+            created += candidates.count
+            let limit = created > exactStateBudget ? beamWidth : Int.max
+            var seen = Set<OperatorSet>()
+            var next: [Node] = []
+            for c in candidates {
+                var done = layer[c.parent].done
+                done.insert(c.op)
+                guard seen.insert(done).inserted else { continue }
+                guard next.count < limit else {
+                    exhaustive = false
+                    break
+                }
+                let ready = (layer[c.parent].ready.filter { $0 != c.op } + model.newlyReady(after: c.op, done: done)).sorted()
+                next.append(Node(done: done, live: c.live, peak: c.peak, ready: ready, parent: c.parent, op: c.op))
             }
             history.append(next.map { ($0.parent, $0.op) })
             layer = next

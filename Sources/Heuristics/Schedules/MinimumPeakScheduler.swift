@@ -26,7 +26,7 @@ public struct MinimumPeakScheduler: Sendable {
     /// How many states per layer the beam keeps once the exact budget is spent.
     public var beamWidth: Int
 
-    public init(exactStateBudget: Int = 200_000, beamWidth: Int = 64) {
+    public init(exactStateBudget: Int = 500_000, beamWidth: Int = 64) {
         self.exactStateBudget = exactStateBudget
         self.beamWidth = beamWidth
     }
