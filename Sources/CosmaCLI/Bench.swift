@@ -11,7 +11,7 @@ struct BenchHeuristics: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "heuristics",
         abstract: "Time every schedule and every heuristic combination on a set of graphs, in both tensor settings.",
-        discussion: "Plans are made at M_R, M_H (when M_P is proven) and the default order's peak. Times are medians; build with -c release for meaningful numbers.")
+        discussion: "Plans are made at M_R, M_H, M_P and halfway from M_P to the default order's peak (when M_P is proven), and at the default order's peak. Times are medians; build with -c release for meaningful numbers.")
 
     @Option(name: .long, parsing: .upToNextOption, help: "Graph files or glob patterns (quote them), for example 'graphs/*.json'.")
     var graphs: [String] = []
@@ -57,7 +57,7 @@ struct BenchHeuristics: ParsableCommand {
         func ms(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
         var lines = [
             "# Heuristic baselines: run times", "",
-            "Written by `cosma bench heuristics \(CommandLine.arguments.dropFirst(2).joined(separator: " "))` on \(ISO8601DateFormatter().string(from: Date())).",
+            "Written by `cosma \(CommandLine.arguments.dropFirst().joined(separator: " "))` on \(ISO8601DateFormatter().string(from: Date())).",
             "", "- machine: \(machineDescription())", "- toolchain: \(toolchainVersion())",
             "- build: \(buildConfiguration), medians of \(repeats) runs", "",
             "Schedules are timed alone. A plan's time covers allocation, replacement and the simulator's certification,",

@@ -23,7 +23,7 @@ public enum SyntheticGraphs {
             let roll = Int.random(in: 0..<20, using: &builder.rng)
             let branches = Int.random(in: 2...3, using: &builder.rng)
             if remaining >= 2 * branches + 1 && roll < 4 {
-                let wide = (0..<branches).map { _ in builder.conv(current, outBytes: 2 * stage) }
+                let wide = (0..<branches).map { _ in builder.conv(current, outBytes: 4 * stage) }
                 let narrow = wide.map { builder.conv($0, outBytes: stage / 4) }
                 current = builder.op("Concat", inputs: narrow, outBytes: branches * (stage / 4))
             } else if remaining >= 3 && roll < 11 {
