@@ -35,6 +35,7 @@ struct Info: ParsableCommand {
                         ("M_R", .int(budgets.mR)), ("M_ROperator", .string(g.operators[budgets.mROperator].name)),
                         ("defaultPeak", .int(budgets.defaultPeak)),
                         ("M_P", budgets.mP.map { .int($0) } ?? .null), ("M_H", budgets.mH.map { .int($0) } ?? .null),
+                        ("M_PSource", budgets.mPSource.map { .string($0) } ?? .null),
                     ])),
                 ]
                 print(JSONValue.object(fields).formatted(expandDepth: 1), terminator: "")

@@ -39,7 +39,8 @@ public struct PlanningFailure: Error, Sendable, CustomStringConvertible {
     public var freeBytes: Int
 
     public var description: String {
-        "step \(step + 1) ('\(op)'): no room for '\(tensor)' (\(bytesNeeded) bytes) even after evicting every tensor the operator does not use; the largest free gap is \(largestGap) bytes of \(freeBytes) free (fragmentation)"
+        let why = freeBytes >= bytesNeeded ? "fragmentation" : "the operands together exceed the capacity"
+        return "step \(step + 1) ('\(op)'): no room for '\(tensor)' (\(bytesNeeded) bytes) even after evicting every tensor the operator does not use; the largest free gap is \(largestGap) bytes of \(freeBytes) free (\(why))"
     }
 }
 
@@ -177,9 +178,12 @@ private struct OnlineState {
                 return chosen.offset
             }
             guard let victims = chooseVictims(toFit: size, at: k, protecting: operands) else {
+                // The greedy policy gives up without evicting; report the space as if every
+                // non-operand had gone, which is what Belady and LRU have done by now.
+                let left = freeGaps(keeping: operands)
                 throw PlanningFailure(step: k, op: graph.operators[order[k]].name, tensor: graph.tensors[t].name,
-                                      bytesNeeded: size, largestGap: gaps.map(\.size).max() ?? 0,
-                                      freeBytes: gaps.reduce(0) { $0 + $1.size })
+                                      bytesNeeded: size, largestGap: left.map(\.size).max() ?? 0,
+                                      freeBytes: left.reduce(0) { $0 + $1.size })
             }
             for victim in victims { drop(victim, neededLater: nextRead(victim, from: k) != nil) }
         }
@@ -191,10 +195,11 @@ private struct OnlineState {
     }
 
     /// Free ranges of the scratchpad, ascending by address, with aligned starts.
-    func freeGaps() -> [Gap] {
+    /// - Parameter keeping: when given, only these residents count as occupying space.
+    func freeGaps(keeping: Set<TensorID>? = nil) -> [Gap] {
         var gaps: [Gap] = []
         var cursor = 0
-        for (t, offset) in resident.sorted(by: { $0.value < $1.value }) {
+        for (t, offset) in resident.sorted(by: { $0.value < $1.value }) where keeping?.contains(t) ?? true {
             if offset > cursor { gaps.append(Gap(offset: cursor, size: offset - cursor)) }
             cursor = max(cursor, offset + config.occupied(graph.tensors[t].bytes))
         }

@@ -34,13 +34,14 @@ import Testing
     @Test(arguments: ReplacementPolicy.allCases)
     func fragmentationDefeatsTheOnlineAllocator(replacement: ReplacementPolicy) throws {
         let graph = try TestGraphs.fragmentation()
-        // Step 3 ('C'): a@10 must stay, so no 20-byte gap exists in [0, 30).
+        // Step 3 ('C'): x is dead and b can go, but a@10 must stay: 20 bytes free in two 10-byte gaps.
         let failure = try #require(throws: PlanningFailure.self) { try plan(graph, capacity: 30, replacement) }
         #expect(failure.step == 2)
         #expect(failure.op == "C")
         #expect(failure.tensor == "c")
         #expect(failure.bytesNeeded == 20)
         #expect(failure.largestGap == 10)
+        #expect(failure.freeBytes == 20)
     }
 
     @Test func theMinimumPeakOrderAvoidsTheFragmentation() throws {
