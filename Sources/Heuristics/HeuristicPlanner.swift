@@ -10,7 +10,7 @@ public struct CertifiedPlan: Sendable {
 /// The heuristics compilers use today, as complete plans that have passed the simulator.
 ///
 /// Allocation follows the COSMA paper's baselines: when TensorFlow Lite's arena planner
-/// (``Graph/arenaPlan(order:setting:alignment:)``) packs the whole schedule into the capacity,
+/// (`Graph.arenaPlan(order:setting:alignment:)`) packs the whole schedule into the capacity,
 /// the plan uses its offsets and spills nothing (method `heuristic:<schedule>+tflite-arena`).
 /// Otherwise the schedule runs on-line (``OnlinePlanner``): each tensor goes into a free gap
 /// chosen by the ``AllocationPolicy`` and the ``ReplacementPolicy`` evicts when none fits

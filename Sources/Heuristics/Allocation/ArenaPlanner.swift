@@ -13,7 +13,7 @@ extension Graph {
     /// TensorFlow Lite's arena planner ("greedy by size", `ArenaPlanner` with
     /// `SimpleMemoryArena` in TensorFlow Lite), the allocator of the COSMA paper's baselines.
     ///
-    /// It knows every lifetime in advance (``liveIntervals(order:setting:)``). Tensors are taken
+    /// It knows every lifetime in advance (`Graph.liveIntervals(order:setting:)`). Tensors are taken
     /// by size, largest first (ties: earlier first use, then lower index); each goes into the
     /// smallest gap between the already placed tensors whose lifetimes overlap its own, or, when
     /// no gap fits, just above the highest of them. Tensors whose lifetimes are disjoint may share

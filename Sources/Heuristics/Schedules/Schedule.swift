@@ -36,7 +36,7 @@ public enum ScheduleAlgorithm: Hashable, Sendable, CustomStringConvertible {
 public struct Schedule: Hashable, Sendable {
     /// Operators in execution order; a topological order of the graph.
     public var order: [OperatorID]
-    /// ``Graph/peakLiveBytes(order:setting:alignment:)`` of ``order``.
+    /// `Graph.peakLiveBytes(order:setting:alignment:)` of ``order``.
     public var peakBytes: Int
     public var algorithm: ScheduleAlgorithm
     /// Whether no other order of the graph has a lower peak. Only an exhaustive search, or a peak
