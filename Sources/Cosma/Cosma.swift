@@ -22,9 +22,16 @@ public enum Cosma {
         try Graph(contentsOf: url)
     }
 
-    /// The budgets of a graph that need no search (`M_R`, the default order's peak).
-    public static func budgets(for graph: Graph, tensors: TensorSetting, alignment: Int = 1) -> Budgets {
-        Budgets(graph: graph, setting: tensors, alignment: alignment)
+    /// The budgets of a graph: `M_R` and the default order's peak always, and `M_P` (hence `M_H`)
+    /// when `scheduler` is given and proves its minimum-peak order optimal.
+    public static func budgets(for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+                               scheduler: MinimumPeakScheduler? = MinimumPeakScheduler()) -> Budgets
+    {
+        var budgets = Budgets(graph: graph, setting: tensors, alignment: alignment)
+        if let scheduler {
+            budgets.record(scheduler.schedule(graph, setting: tensors, alignment: alignment))
+        }
+        return budgets
     }
 
     /// Resolves a capacity such as `512KiB` or `M_R` for a graph and setting into a configuration,
@@ -35,20 +42,35 @@ public enum Cosma {
         guard alignment >= 1 else {
             throw InputError(source: "alignment", message: "alignment must be at least 1 byte, got \(alignment)")
         }
-        let bytes = try budgets(for: graph, tensors: tensors, alignment: alignment).resolve(capacity)
+        let needsMinimumPeak = capacity == .budget(.mP) || capacity == .budget(.mH)
+        let bytes = try budgets(for: graph, tensors: tensors, alignment: alignment,
+                                scheduler: needsMinimumPeak ? MinimumPeakScheduler() : nil).resolve(capacity)
         let configuration = Configuration(capacity: bytes, alignment: alignment, tensors: tensors)
         try graph.checkFeasible(configuration)
         return configuration
     }
 
-    /// The default (file) order run with on-line best-fit allocation and Belady eviction: a simple,
-    /// always-available plan.
-    public static func heuristicPlan(for graph: Graph, configuration: Configuration,
+    /// The order a baseline follows, and which algorithm produced it.
+    public static func schedule(_ kind: ScheduleKind, for graph: Graph, tensors: TensorSetting, alignment: Int = 1) -> Schedule {
+        graph.schedule(kind, setting: tensors, alignment: alignment)
+    }
+
+    /// A compiler heuristic's plan: the `schedule` order, TensorFlow Lite's arena when it fits,
+    /// otherwise on-line allocation with `replacement` (see ``HeuristicPlanner``).
+    ///
+    /// - Throws: `PlanningFailure` when fragmentation defeats the heuristic (a result to report).
+    public static func heuristicPlan(for graph: Graph, configuration: Configuration, schedule: ScheduleKind = .default,
                                      replacement: ReplacementPolicy = .belady,
                                      allocation: AllocationPolicy = .bestFit) throws -> CertifiedPlan
     {
-        try HeuristicPlanner.plan(graph: graph, configuration: configuration, order: Array(graph.operators.indices),
-                                  scheduleName: "default", replacement: replacement, allocation: allocation)
+        let baseline = Baseline(schedule: schedule, replacement: replacement, allocation: allocation)
+        let order = graph.schedule(schedule, setting: configuration.tensors, alignment: configuration.alignment)
+        return try baseline.plan(graph: graph, configuration: configuration, schedule: order).get()
+    }
+
+    /// Runs baselines (for example ``Baseline/paper``) on one configuration; failures are outcomes.
+    public static func baselines(_ baselines: [Baseline], for graph: Graph, configuration: Configuration) throws -> [BaselineOutcome] {
+        try Baseline.run(baselines, graph: graph, configuration: configuration)
     }
 
     /// Replays any plan (for example one written by another tool) and reports its traffic and

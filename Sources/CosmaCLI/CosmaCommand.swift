@@ -12,12 +12,13 @@ struct CosmaCommand: ParsableCommand {
             Exit codes: 0 success; 1 no valid plan (a method failed, or a simulated plan breaks a rule); \
             2 unusable input.
             """,
-        subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self])
+        subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self, Bench.self])
 }
 
 extension TensorSetting: ExpressibleByArgument {}
 extension ReplacementPolicy: ExpressibleByArgument {}
 extension AllocationPolicy: ExpressibleByArgument {}
+extension ScheduleKind: ExpressibleByArgument {}
 
 /// Options every planning command shares.
 struct AcceleratorOptions: ParsableArguments {

@@ -2,9 +2,30 @@ import ArgumentParser
 import Cosma
 import Foundation
 
+/// Sets of baselines the `heuristic` command can run side by side.
+enum BaselineSet: String, CaseIterable, ExpressibleByArgument {
+    /// The four combinations of the COSMA paper.
+    case paper
+    /// Every schedule, replacement and allocation policy.
+    case all
+
+    var baselines: [Baseline] {
+        switch self {
+        case .paper: Baseline.paper
+        case .all: Baseline.all
+        }
+    }
+}
+
 struct Heuristic: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Make a plan with a compiler heuristic: a fixed order, on-line allocation and eviction.")
+        abstract: "Make a plan with a compiler heuristic: an order, TFLite arena or on-line allocation, and eviction.",
+        discussion: """
+            When TensorFlow Lite's arena planner packs the whole order into the capacity the plan spills nothing; \
+            otherwise tensors are placed on-line in free gaps (--alloc) and evicted by --replace. A heuristic that \
+            cannot place an operator's operands even after evicting everything else fails with exit code 1. \
+            --baseline runs several combinations and prints a table (a failure is a row, not an error).
+            """)
 
     @Argument(help: "The graph, canonical JSON.")
     var graph: String
@@ -14,23 +35,98 @@ struct Heuristic: ParsableCommand {
 
     @OptionGroup var accelerator: AcceleratorOptions
 
-    @Option(name: .long, help: "Which tensor to evict when operands do not fit.")
+    @Option(name: .long, help: "Operator order: the file's, the minimum-peak one, or the memory-aware greedy one.")
+    var schedule: ScheduleKind = .default
+
+    @Option(name: .long, help: "Which tensors to evict when operands do not fit.")
     var replace: ReplacementPolicy = .belady
 
-    @Option(name: .long, help: "How to choose a free gap.")
+    @Option(name: .long, help: "How to choose a free gap when allocating on-line.")
     var alloc: AllocationPolicy = .bestFit
 
+    @Option(name: .long, help: "Run a set of combinations instead and print a table: paper (the COSMA paper's four) or all.")
+    var baseline: BaselineSet?
+
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if baseline != nil && output.output != nil {
+            throw ValidationError("--baseline prints a table and writes no plan; drop -o, or drop --baseline to write one plan")
+        }
+    }
 
     func run() throws {
         try reportingErrors {
             let g = try loadGraph(graph)
             let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
                                                  tensors: accelerator.tensors, alignment: accelerator.alignment)
-            let result = try Cosma.heuristicPlan(for: g, configuration: config, replacement: replace, allocation: alloc)
+            if let baseline {
+                printTable(try Cosma.baselines(baseline.baselines, for: g, configuration: config), graph: g,
+                           configuration: config, json: output.json)
+                return
+            }
+            let order = Cosma.schedule(schedule, for: g, tensors: config.tensors, alignment: config.alignment)
+            let chosen = Baseline(schedule: schedule, replacement: replace, allocation: alloc)
+            let result = try chosen.plan(graph: g, configuration: config, schedule: order).get()
             try write(result.plan, to: output.output)
             printSummary(result, graph: g, json: output.json)
+            if !output.json { print("schedule                \(describe(order))") }
         }
+    }
+}
+
+/// One line on where an order came from and what its peak proves.
+func describe(_ schedule: Schedule) -> String {
+    "\(schedule.algorithm), peak \(schedule.peakBytes) bytes without spills" + (schedule.provenMinimal ? " (proven minimal)" : "")
+}
+
+/// The side-by-side table of `heuristic --baseline`.
+func printTable(_ outcomes: [BaselineOutcome], graph: Graph, configuration: Configuration, json: Bool) {
+    if json {
+        let rows: [JSONValue] = outcomes.map { outcome in
+            var fields: [(String, JSONValue)] = [
+                ("schedule", .string(outcome.baseline.schedule.rawValue)),
+                ("scheduleAlgorithm", .string(outcome.schedule.algorithm.description)),
+                ("schedulePeak", .int(outcome.schedule.peakBytes)),
+                ("replace", .string(outcome.baseline.replacement.rawValue)),
+                ("alloc", .string(outcome.baseline.allocation.rawValue)),
+            ]
+            switch outcome.result {
+            case .success(let result):
+                fields += [("method", .string(result.plan.method ?? "")), ("traffic", result.report.traffic.jsonValue)]
+            case .failure(let failure):
+                fields.append(("failure", .string(failure.description)))
+            }
+            return .object(fields)
+        }
+        print(JSONValue.object([
+            ("graph", .string(graph.name)), ("capacity", .int(configuration.capacity)),
+            ("tensors", .string(configuration.tensors.rawValue)), ("baselines", .array(rows)),
+        ]).formatted(expandDepth: 2), terminator: "")
+        return
+    }
+    print("\(graph.name) at capacity \(configuration.capacity) bytes (\(formatBytes(configuration.capacity))), tensors \(configuration.tensors.rawValue)")
+    let header = ["schedule", "replace", "alloc", "non-compulsory bytes", "method"]
+    var rows: [[String]] = outcomes.map { outcome in
+        let b = outcome.baseline
+        switch outcome.result {
+        case .success(let result):
+            return [b.schedule.rawValue, b.replacement.rawValue, b.allocation.rawValue,
+                    "\(result.report.traffic.nonCompulsory)", result.plan.method ?? ""]
+        case .failure(let failure):
+            return [b.schedule.rawValue, b.replacement.rawValue, b.allocation.rawValue, "fails",
+                    "step \(failure.step + 1), needs \(failure.bytesNeeded) B, largest gap \(failure.largestGap) B"]
+        }
+    }
+    rows.insert(header, at: 0)
+    let widths = header.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
+    for row in rows {
+        let padded = row.indices.dropLast().map { row[$0].padding(toLength: widths[$0], withPad: " ", startingAt: 0) }
+        print((padded + [row[row.count - 1]]).joined(separator: "  "))
+    }
+    var seen = Set<ScheduleKind>()
+    for outcome in outcomes where seen.insert(outcome.baseline.schedule).inserted {
+        print("order \(outcome.baseline.schedule.rawValue): \(describe(outcome.schedule))")
     }
 }
 

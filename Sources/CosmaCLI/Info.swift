@@ -35,6 +35,7 @@ struct Info: ParsableCommand {
                         ("M_R", .int(budgets.mR)), ("M_ROperator", .string(g.operators[budgets.mROperator].name)),
                         ("defaultPeak", .int(budgets.defaultPeak)),
                         ("M_P", budgets.mP.map { .int($0) } ?? .null), ("M_H", budgets.mH.map { .int($0) } ?? .null),
+                        ("M_PSource", budgets.mPSource.map { .string($0) } ?? .null),
                     ])),
                 ]
                 print(JSONValue.object(fields).formatted(expandDepth: 1), terminator: "")
@@ -51,10 +52,10 @@ struct Info: ParsableCommand {
             print("M_R         \(budgets.mR) bytes (\(formatBytes(budgets.mR))), operator '\(g.operators[budgets.mROperator].name)'")
             print("peak        \(budgets.defaultPeak) bytes (\(formatBytes(budgets.defaultPeak))) with the default order, no spills")
             if let mP = budgets.mP, let mH = budgets.mH {
-                print("M_P         \(mP) bytes (\(formatBytes(mP)))")
+                print("M_P         \(mP) bytes (\(formatBytes(mP))), \(budgets.mPSource ?? "")")
                 print("M_H         \(mH) bytes (\(formatBytes(mH)))")
             } else {
-                print("M_P, M_H    not available: they need the exact minimum-peak program")
+                print("M_P, M_H    not available: the minimum-peak search could not prove its best order optimal on this graph")
             }
         }
     }

@@ -82,11 +82,9 @@ public func writeAtomically(_ text: String, to url: URL) throws(InputError) {
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
         try Data(text.utf8).write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
-        }
+        // rename(2) replaces an existing file atomically; Foundation's replaceItemAt fails on
+        // Linux when the destination exists ("The file doesn't exist").
+        guard rename(temporary.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
     } catch {
         try? FileManager.default.removeItem(at: temporary)
         throw InputError(source: url.path, message: "cannot write the file (\(error.localizedDescription)); check that the folder exists and is writable")

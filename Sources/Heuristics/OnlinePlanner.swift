@@ -9,10 +9,18 @@ public enum AllocationPolicy: String, Sendable, CaseIterable {
     case firstFit = "first-fit"
 }
 
-/// Which resident tensor to evict when the next operator's operands do not fit.
+/// Which resident tensors to evict when the next operator's operands do not fit.
 public enum ReplacementPolicy: String, Sendable, CaseIterable {
-    /// Evict the tensor whose next use is furthest in the future (Belady's MIN).
+    /// Evict the tensor whose next use is furthest in the future (Belady's MIN), one at a time
+    /// until a gap is large enough.
     case belady
+    /// The COSMA paper's greedy choice: evict at once the set of tensors that frees a large enough
+    /// contiguous range for the least traffic now (a store if the tensor has no DRAM copy, plus
+    /// its reload). The paper solves this choice with a small ILP; with a contiguous allocator
+    /// the candidate sets are the residents overlapping a window `[a, a + size)` that starts at
+    /// address 0 or at the end of a resident, so trying every such window is exact. Ties go to
+    /// the set whose soonest next use is furthest away.
+    case greedy
     /// Evict the least recently used tensor.
     case lru
     /// Evict the tensor with the largest product of size and distance to its next use.
@@ -31,7 +39,8 @@ public struct PlanningFailure: Error, Sendable, CustomStringConvertible {
     public var freeBytes: Int
 
     public var description: String {
-        "step \(step + 1) ('\(op)'): no room for '\(tensor)' (\(bytesNeeded) bytes) even after evicting every tensor the operator does not use; the largest free gap is \(largestGap) bytes of \(freeBytes) free (fragmentation)"
+        let why = freeBytes >= bytesNeeded ? "fragmentation" : "the operands together exceed the capacity"
+        return "step \(step + 1) ('\(op)'): no room for '\(tensor)' (\(bytesNeeded) bytes) even after evicting every tensor the operator does not use; the largest free gap is \(largestGap) bytes of \(freeBytes) free (\(why))"
     }
 }
 
@@ -43,20 +52,27 @@ public struct PlanningFailure: Error, Sendable, CustomStringConvertible {
 /// evictions chosen by a ``ReplacementPolicy`` until a gap is large enough; an evicted tensor that
 /// is still needed and has no DRAM copy is stored first. The plan it returns is not yet simulated:
 /// callers go through ``HeuristicPlanner`` which does that.
+///
+/// With ``preassigned`` offsets (an ``ArenaPlan`` that fits the capacity) every tensor goes where
+/// the arena put it; the frees follow the same lifetimes, so nothing is ever evicted.
 public struct OnlinePlanner: Sendable {
     public var graph: Graph
     public var configuration: Configuration
     public var order: [OperatorID]
     public var replacement: ReplacementPolicy
     public var allocation: AllocationPolicy
+    /// Offsets decided ahead of time for the whole schedule, used instead of searching gaps.
+    public var preassigned: [TensorID: Int]
 
     public init(graph: Graph, configuration: Configuration, order: [OperatorID],
-                replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit) {
+                replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
+                preassigned: [TensorID: Int] = [:]) {
         self.graph = graph
         self.configuration = configuration
         self.order = order
         self.replacement = replacement
         self.allocation = allocation
+        self.preassigned = preassigned
     }
 
     public func makeSteps() throws(PlanningFailure) -> (steps: [Step], final: [String]) {
@@ -76,6 +92,7 @@ private struct OnlineState {
     let order: [OperatorID]
     let replacement: ReplacementPolicy
     let allocation: AllocationPolicy
+    let preassigned: [TensorID: Int]
     /// Positions at which each tensor is read, ascending.
     let reads: [[Int]]
     var resident: [TensorID: Int] = [:]
@@ -89,6 +106,7 @@ private struct OnlineState {
         order = planner.order
         replacement = planner.replacement
         allocation = planner.allocation
+        preassigned = planner.preassigned
         var reads = [[Int]](repeating: [], count: graph.tensors.count)
         for (k, op) in order.enumerated() {
             for t in graph.residentInputs(of: op, in: config.tensors) { reads[t].append(k) }
@@ -143,6 +161,10 @@ private struct OnlineState {
 
     /// Finds room for `t`, evicting non-operands until a gap fits.
     mutating func allocate(_ t: TensorID, at k: Int, protecting operands: Set<TensorID>) throws(PlanningFailure) -> Int {
+        if let offset = preassigned[t] {
+            resident[t] = offset
+            return offset
+        }
         let size = config.occupied(graph.tensors[t].bytes)
         while true {
             let gaps = freeGaps()
@@ -155,12 +177,15 @@ private struct OnlineState {
                 resident[t] = chosen.offset
                 return chosen.offset
             }
-            guard let victim = chooseVictim(at: k, protecting: operands) else {
+            guard let victims = chooseVictims(toFit: size, at: k, protecting: operands) else {
+                // The greedy policy gives up without evicting; report the space as if every
+                // non-operand had gone, which is what Belady and LRU have done by now.
+                let left = freeGaps(keeping: operands)
                 throw PlanningFailure(step: k, op: graph.operators[order[k]].name, tensor: graph.tensors[t].name,
-                                      bytesNeeded: size, largestGap: gaps.map(\.size).max() ?? 0,
-                                      freeBytes: gaps.reduce(0) { $0 + $1.size })
+                                      bytesNeeded: size, largestGap: left.map(\.size).max() ?? 0,
+                                      freeBytes: left.reduce(0) { $0 + $1.size })
             }
-            drop(victim, neededLater: nextRead(victim, from: k) != nil)
+            for victim in victims { drop(victim, neededLater: nextRead(victim, from: k) != nil) }
         }
     }
 
@@ -170,10 +195,11 @@ private struct OnlineState {
     }
 
     /// Free ranges of the scratchpad, ascending by address, with aligned starts.
-    func freeGaps() -> [Gap] {
+    /// - Parameter keeping: when given, only these residents count as occupying space.
+    func freeGaps(keeping: Set<TensorID>? = nil) -> [Gap] {
         var gaps: [Gap] = []
         var cursor = 0
-        for (t, offset) in resident.sorted(by: { $0.value < $1.value }) {
+        for (t, offset) in resident.sorted(by: { $0.value < $1.value }) where keeping?.contains(t) ?? true {
             if offset > cursor { gaps.append(Gap(offset: cursor, size: offset - cursor)) }
             cursor = max(cursor, offset + config.occupied(graph.tensors[t].bytes))
         }
@@ -184,18 +210,50 @@ private struct OnlineState {
         return gaps
     }
 
-    func chooseVictim(at k: Int, protecting operands: Set<TensorID>) -> TensorID? {
+    /// The tensors to evict next, or `nil` when no choice can make room.
+    func chooseVictims(toFit size: Int, at k: Int, protecting operands: Set<TensorID>) -> [TensorID]? {
         let candidates = resident.keys.filter { !operands.contains($0) }.sorted()
         let horizon = order.count + 1
         func distance(_ t: TensorID) -> Int { (nextRead(t, from: k) ?? horizon) - k }
+        let victim: TensorID?
         switch replacement {
         case .belady:
-            return candidates.max { (distance($0), $1) < (distance($1), $0) }
+            victim = candidates.max { (distance($0), $1) < (distance($1), $0) }
+        case .greedy:
+            return cheapestWindow(toFit: size, at: k, protecting: operands)
         case .lru:
-            return candidates.min { (lastUse[$0], $0) < (lastUse[$1], $1) }
+            victim = candidates.min { (lastUse[$0], $0) < (lastUse[$1], $1) }
         case .sizeBelady:
             func score(_ t: TensorID) -> Int { distance(t) * graph.tensors[t].bytes }
-            return candidates.max { (score($0), $1) < (score($1), $0) }
+            victim = candidates.max { (score($0), $1) < (score($1), $0) }
         }
+        return victim.map { [$0] }
+    }
+
+    /// Traffic that evicting `t` at position `k` adds: its reload if it is read again, and a store
+    /// first if DRAM has no copy.
+    func evictionCost(_ t: TensorID, at k: Int) -> Int {
+        guard nextRead(t, from: k) != nil else { return 0 }
+        let bytes = graph.tensors[t].bytes
+        return hasCopy[t] ? bytes : 2 * bytes
+    }
+
+    /// The exact greedy choice of ``ReplacementPolicy/greedy``: the residents overlapping the
+    /// window of `size` bytes that is cheapest to clear, or `nil` when every window holds an
+    /// operand of the running operator.
+    func cheapestWindow(toFit size: Int, at k: Int, protecting operands: Set<TensorID>) -> [TensorID]? {
+        let limit = config.capacity / config.alignment * config.alignment
+        let residents = resident.map { (tensor: $0.key, start: $0.value, end: $0.value + config.occupied(graph.tensors[$0.key].bytes)) }
+            .sorted { $0.start < $1.start }
+        var best: (key: (cost: Int, lateness: Int, start: Int), victims: [TensorID])?
+        for start in [0] + residents.map(\.end) where start + size <= limit {
+            let victims = residents.filter { $0.start < start + size && start < $0.end }.map(\.tensor)
+            guard !victims.contains(where: operands.contains) else { continue }
+            let cost = victims.reduce(0) { $0 + evictionCost($1, at: k) }
+            let soonest = victims.map { nextRead($0, from: k) ?? order.count }.min() ?? order.count
+            let key = (cost: cost, lateness: -soonest, start: start)
+            if best.map({ key < $0.key }) ?? true { best = (key, victims.sorted()) }
+        }
+        return best?.victims
     }
 }

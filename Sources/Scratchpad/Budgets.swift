@@ -109,7 +109,7 @@ public struct Budgets: Sendable, Hashable {
         case .budget(.mR): return mR
         case .budget(let name):
             guard let mP else {
-                throw InputError(source: "capacity", message: "\(name.rawValue) needs the exact minimum peak M_P, which this build cannot compute yet; give the capacity in bytes (the default order peaks at \(defaultPeak) bytes, M_R is \(mR) bytes)")
+                throw InputError(source: "capacity", message: "\(name.rawValue) needs the exact minimum peak M_P, which the minimum-peak search could not prove for this graph (too many orders to search exhaustively); give the capacity in bytes (the default order peaks at \(defaultPeak) bytes, M_R is \(mR) bytes)")
             }
             return name == .mP ? mP : (mP + mR) / 2 / alignment * alignment
         }

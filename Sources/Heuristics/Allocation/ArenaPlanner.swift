@@ -1,0 +1,44 @@
+public import DNNGraph
+public import Scratchpad
+
+/// Offsets for every tracked tensor of a schedule run without spilling, and the arena they need.
+public struct ArenaPlan: Hashable, Sendable {
+    /// Offset of each tracked tensor that the schedule touches.
+    public var offsets: [TensorID: Int]
+    /// The highest address any tensor reaches: the scratchpad this plan needs.
+    public var arenaBytes: Int
+}
+
+extension Graph {
+    /// TensorFlow Lite's arena planner ("greedy by size", `ArenaPlanner` with
+    /// `SimpleMemoryArena` in TensorFlow Lite), the allocator of the COSMA paper's baselines.
+    ///
+    /// It knows every lifetime in advance (`Graph.liveIntervals(order:setting:)`). Tensors are taken
+    /// by size, largest first (ties: earlier first use, then lower index); each goes into the
+    /// smallest gap between the already placed tensors whose lifetimes overlap its own, or, when
+    /// no gap fits, just above the highest of them. Tensors whose lifetimes are disjoint may share
+    /// addresses. Cost: O(T²) for T tensors.
+    public func arenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int) -> ArenaPlan {
+        let intervals = liveIntervals(order: order, setting: setting)
+            .sorted { (-tensors[$0.tensor].bytes, $0.first, $0.tensor) < (-tensors[$1.tensor].bytes, $1.first, $1.tensor) }
+        var placed: [(interval: LiveInterval, offset: Int, size: Int)] = []
+        var offsets: [TensorID: Int] = [:]
+        var arenaBytes = 0
+        for interval in intervals {
+            let size = roundUp(tensors[interval.tensor].bytes, to: alignment)
+            var cursor = 0
+            var best: (offset: Int, gap: Int)?
+            for other in placed where other.interval.first <= interval.last && interval.first <= other.interval.last {
+                let gap = other.offset - cursor
+                if gap >= size && gap < (best?.gap ?? Int.max) { best = (cursor, gap) }
+                cursor = max(cursor, other.offset + other.size)
+            }
+            let offset = best?.offset ?? cursor
+            offsets[interval.tensor] = offset
+            arenaBytes = max(arenaBytes, offset + size)
+            let position = placed.firstIndex { $0.offset > offset } ?? placed.count
+            placed.insert((interval, offset, size), at: position)
+        }
+        return ArenaPlan(offsets: offsets, arenaBytes: arenaBytes)
+    }
+}

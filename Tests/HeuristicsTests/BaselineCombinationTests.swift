@@ -1,0 +1,69 @@
+import DNNGraph
+import Foundation
+import Heuristics
+import Scratchpad
+import Testing
+
+/// Every combination on every budget gives a plan the simulator accepts or a clear failure: an
+/// invalid plan would be thrown by `HeuristicPlanner`'s certification and fail the test.
+@Suite struct BaselineCombinationTests {
+    /// `M_R`, `M_H` (when `M_P` is proven) and the default order's peak.
+    static func capacities(_ graph: Graph, setting: TensorSetting, alignment: Int) -> [Int] {
+        var budgets = Budgets(graph: graph, setting: setting, alignment: alignment)
+        budgets.record(graph.schedule(.mpmf, setting: setting, alignment: alignment))
+        return [budgets.mR, budgets.mH, budgets.defaultPeak].compactMap { $0 }
+    }
+
+    static func checkAll(_ graph: Graph, setting: TensorSetting, alignment: Int, context: String) throws {
+        for capacity in capacities(graph, setting: setting, alignment: alignment) {
+            let config = Configuration(capacity: capacity, alignment: alignment, tensors: setting)
+            for outcome in try Baseline.run(Baseline.all, graph: graph, configuration: config) {
+                switch outcome.result {
+                case .success(let result):
+                    #expect(result.report.isValid)
+                    if capacity >= outcome.schedule.peakBytes && result.plan.method?.hasSuffix("tflite-arena") == true {
+                        #expect(result.report.traffic.nonCompulsory == 0, "\(context) \(outcome.baseline)")
+                    }
+                case .failure(let failure):
+                    #expect(failure.bytesNeeded > failure.largestGap, "\(context) \(outcome.baseline)")
+                    #expect(!failure.description.isEmpty)
+                }
+            }
+        }
+    }
+
+    @Test(arguments: TensorSetting.allCases, [1, 8])
+    func randomGraphs(setting: TensorSetting, alignment: Int) throws {
+        for seed in UInt64(100)..<130 {
+            let graph = try TestGraphs.random(operators: 5 + Int(seed % 35), seed: seed)
+            try Self.checkAll(graph, setting: setting, alignment: alignment, context: "seed \(seed)")
+        }
+    }
+
+    /// The graphs of the repository's `graphs/` folder.
+    static let repositoryGraphs: [URL] = {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("graphs")
+        let files = (try? FileManager.default.contentsOfDirectory(at: folder, includingPropertiesForKeys: nil)) ?? []
+        return files.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
+    }()
+
+    @Test(arguments: repositoryGraphs, TensorSetting.allCases)
+    func graphsFolder(file: URL, setting: TensorSetting) throws {
+        let graph = try Graph(contentsOf: file)
+        try Self.checkAll(graph, setting: setting, alignment: 1, context: file.lastPathComponent)
+    }
+
+    @Test(arguments: TensorSetting.allCases)
+    func thousandOperatorNetwork(setting: TensorSetting) throws {
+        let graph = try Graph(document: SyntheticGraphs.residualNetwork(operators: 1000, seed: 5))
+        try Self.checkAll(graph, setting: setting, alignment: 1, context: graph.name)
+    }
+
+    @Test func thePaperHasFourBaselines() {
+        #expect(Baseline.paper.map(\.description) == [
+            "default+belady+best-fit", "default+greedy+best-fit", "mpmf+belady+best-fit", "mpmf+greedy+best-fit",
+        ])
+        #expect(Baseline.all.count == ScheduleKind.allCases.count * ReplacementPolicy.allCases.count * AllocationPolicy.allCases.count)
+    }
+}

@@ -1,0 +1,85 @@
+import DNNGraph
+import Heuristics
+import Scratchpad
+import Testing
+
+@Suite struct MinimumPeakSchedulerTests {
+    /// The smallest peak over every topological order, by enumeration.
+    static func bruteForceMinimumPeak(_ graph: Graph, setting: TensorSetting, alignment: Int) -> Int {
+        var best = Int.max
+        var order: [OperatorID] = []
+        var done = [Bool](repeating: false, count: graph.operators.count)
+        func extend() {
+            if order.count == graph.operators.count {
+                best = min(best, graph.peakLiveBytes(order: order, setting: setting, alignment: alignment))
+                return
+            }
+            for op in graph.operators.indices where !done[op] && graph.predecessors[op].allSatisfy({ done[$0] }) {
+                done[op] = true
+                order.append(op)
+                extend()
+                order.removeLast()
+                done[op] = false
+            }
+        }
+        extend()
+        return best
+    }
+
+    @Test func minimumPeakOrderBeatsTheFileOrder() throws {
+        let graph = try TestGraphs.twoBranches()
+        let file = graph.schedule(.default, setting: .activations, alignment: 1)
+        let mpmf = graph.schedule(.mpmf, setting: .activations, alignment: 1)
+        // File order A, B, A2, B2, J holds x, a and b while B runs: 10 + 50 + 50.
+        #expect(file.peakBytes == 110)
+        // A, A2, B, B2, J: at most x, a, a2 (65) or x, a2, b (65).
+        #expect(mpmf.peakBytes == 65)
+        #expect(mpmf.provenMinimal)
+        #expect(graph.peakLiveBytes(order: mpmf.order, setting: .activations, alignment: 1) == 65)
+        #expect(graph.scheduleProblem(mpmf.order) == nil)
+    }
+
+    @Test(arguments: TensorSetting.allCases, [1, 16])
+    func matchesExhaustiveSearchOnSmallRandomGraphs(setting: TensorSetting, alignment: Int) throws {
+        for seed in UInt64(1)...60 {
+            let graph = try TestGraphs.random(operators: Int(seed % 8) + 1, seed: seed)
+            let schedule = graph.schedule(.mpmf, setting: setting, alignment: alignment)
+            let exact = Self.bruteForceMinimumPeak(graph, setting: setting, alignment: alignment)
+            #expect(schedule.provenMinimal, "seed \(seed)")
+            #expect(schedule.peakBytes == exact, "seed \(seed)")
+            #expect(graph.peakLiveBytes(order: schedule.order, setting: setting, alignment: alignment) == schedule.peakBytes, "seed \(seed)")
+            #expect(graph.scheduleProblem(schedule.order) == nil, "seed \(seed)")
+        }
+    }
+
+    @Test func beamSearchNeverClaimsAProof() throws {
+        let graph = try TestGraphs.twoBranches()
+        let beam = MinimumPeakScheduler(exactStateBudget: 0, beamWidth: 1)
+        let schedule = graph.schedule(.mpmf, setting: .activations, alignment: 1, scheduler: beam)
+        #expect(!schedule.provenMinimal)
+        #expect(schedule.algorithm != .exactDownSetSearch)
+        var budgets = Budgets(graph: graph, setting: .activations, alignment: 1)
+        budgets.record(schedule)
+        #expect(budgets.mP == nil)
+    }
+
+    @Test func provenPeakFillsTheBudgets() throws {
+        let graph = try TestGraphs.twoBranches()
+        var budgets = Budgets(graph: graph, setting: .activations, alignment: 1)
+        budgets.record(graph.schedule(.mpmf, setting: .activations, alignment: 1))
+        #expect(budgets.mP == 65)
+        #expect(budgets.mH == 62)
+        #expect(try budgets.resolve(.budget(.mH)) == 62)
+    }
+
+    @Test func greedyAndMinimumPeakOrdersAreValidOnALargeSyntheticNetwork() throws {
+        let graph = try Graph(document: SyntheticGraphs.residualNetwork(operators: 1000, seed: 11))
+        for setting in TensorSetting.allCases {
+            let greedy = graph.schedule(.greedy, setting: setting, alignment: 1)
+            let mpmf = graph.schedule(.mpmf, setting: setting, alignment: 1)
+            #expect(graph.scheduleProblem(greedy.order) == nil)
+            #expect(graph.scheduleProblem(mpmf.order) == nil)
+            #expect(mpmf.peakBytes <= min(greedy.peakBytes, graph.schedule(.default, setting: setting, alignment: 1).peakBytes))
+        }
+    }
+}
