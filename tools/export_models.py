@@ -25,7 +25,8 @@ histogram, parameter counts). Pipeline per model:
    TrainingMode.EVAL, batch 1. BatchNorm directly after a convolution is folded into it.
 3. Fold the traced size arithmetic (Shape of a statically shaped tensor, then Gather / Unsqueeze /
    Concat / ... on integer constants) into constants, repeatedly, with ONNX shape inference between
-   rounds; drop dead nodes and initializers.
+   rounds; turn the remaining Constant nodes into initializers (identical values shared: one
+   tensor); drop dead nodes and initializers.
 4. onnx.shape_inference.infer_shapes(strict_mode=True, data_prop=True); check that every graph input,
    output and node output has a fully static shape.
 5. Strip the data of every initializer (dims and data_type kept, raw_data empty), except integer
@@ -75,7 +76,10 @@ def tv(name, **kwargs):
 
 class TransformerWithMask(nn.Module):
     """nn.Transformer with its defaults, fed embedded src/tgt [seq, batch, 512]; the causal target
-    mask is a constant buffer (otherwise the exporter rebuilds it in every decoder layer)."""
+    mask is a constant buffer, added to the decoder self-attention scores. tgt_is_causal=False stops
+    nn.Transformer from recognising the mask as causal and switching to is_causal attention, which the
+    exporter would expand into a mask rebuilt (Trilu/Equal/Where/Expand) in each of the 6 decoder
+    layers; the computed function is the same."""
 
     def __init__(self, seq):
         super().__init__()
@@ -83,7 +87,7 @@ class TransformerWithMask(nn.Module):
         self.register_buffer("tgt_mask", nn.Transformer.generate_square_subsequent_mask(seq), persistent=False)
 
     def forward(self, src, tgt):
-        return self.transformer(src, tgt, tgt_mask=self.tgt_mask)
+        return self.transformer(src, tgt, tgt_mask=self.tgt_mask, tgt_is_causal=False)
 
 
 def pretrained(name):
@@ -235,6 +239,37 @@ def fold_size_arithmetic(model):
     return model, total
 
 
+def constants_to_initializers(model):
+    """Turn the remaining (large, floating-point) Constant nodes into initializers, one per distinct
+    value: the exporter copies a constant buffer into every operator that reads it (the transformer's
+    causal mask becomes six identical Constant nodes); as one initializer it is one tensor read by
+    six operators, like the module's single buffer."""
+    g = model.graph
+    canonical, rename, keep, converted = {}, {}, [], 0
+    for node in g.node:
+        attrs = {a.name: a for a in node.attribute}
+        if node.op_type != "Constant" or "value" not in attrs:
+            keep.append(node)
+            continue
+        value = numpy_helper.to_array(attrs["value"].t)
+        key = (value.dtype.str, value.shape, value.tobytes())
+        if key not in canonical:
+            canonical[key] = node.output[0]
+            g.initializer.append(numpy_helper.from_array(value, node.output[0]))
+        rename[node.output[0]] = canonical[key]
+        converted += 1
+    for node in keep:
+        for k, name in enumerate(node.input):
+            if name in rename:
+                node.input[k] = rename[name]
+    del g.node[:]
+    g.node.extend(keep)
+    for o in g.output:
+        if o.name in rename and rename[o.name] != o.name:
+            raise RuntimeError("a graph output is a Constant")
+    return model, converted
+
+
 def remove_dead(model):
     g = model.graph
     needed = {o.name for o in g.output}
@@ -293,6 +328,7 @@ def export_one(name):
     onnx_model = export(model, shapes, input_names)
     exported_nodes = len(onnx_model.graph.node)
     onnx_model, folded = fold_size_arithmetic(onnx_model)
+    onnx_model, constants = constants_to_initializers(onnx_model)
     onnx_model = remove_dead(onnx_model)
     del onnx_model.graph.value_info[:]
     onnx_model = shape_inference.infer_shapes(onnx_model, strict_mode=True, data_prop=True)
@@ -313,6 +349,7 @@ def export_one(name):
         operators=len(onnx_model.graph.node),
         exported_operators=exported_nodes,
         folded_values=folded,
+        constants_to_initializers=constants,
         op_histogram=dict(sorted(ops.items(), key=lambda kv: -kv[1])),
         onnx_parameters=params,
         torch_parameters=torch_params,
