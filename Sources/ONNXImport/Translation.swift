@@ -128,6 +128,10 @@ struct Translation {
             fused.insert(i)
         }
         operators = operators.indices.filter { !fused.contains($0) }.map { operators[$0] }
+        producer = [:]
+        for (i, op) in operators.enumerated() {
+            for output in op.outputs { producer[output] = i }
+        }
     }
 
     /// Sizes every value the operators touch and assembles the canonical document.
