@@ -167,7 +167,8 @@ INT_TYPES = {onnx.TensorProto.INT64, onnx.TensorProto.INT32, onnx.TensorProto.BO
              onnx.TensorProto.INT8, onnx.TensorProto.UINT8, onnx.TensorProto.INT16}
 FOLDABLE = {"Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "Mul", "Add", "Sub", "Div",
             "Floor", "Ceil", "Range", "Equal", "Where", "ConstantOfShape", "Reshape", "Sqrt", "ReduceProd",
-            "Min", "Max", "Not", "Less", "Greater", "Neg", "Identity", "Constant", "Expand", "Size", "Mod"}
+            "Min", "Max", "Not", "Less", "Greater", "Neg", "Identity", "Constant", "Expand", "Size", "Mod",
+            "Transpose", "Flatten"}
 MAX_FOLDED_ELEMENTS = 4096
 
 
