@@ -14,6 +14,11 @@ Set-up (Python 3.11; from the repository root; tools/.venv is git-ignored):
 
     tools/.venv/bin/python tools/export_models.py            # every model
     tools/.venv/bin/python tools/export_models.py resnet50   # some models
+    tools/.venv/bin/python tools/export_models.py --verify   # also compare with onnxruntime
+
+(--verify needs `pip install onnxruntime==1.31.1`: it runs each folded graph, weights still in,
+in onnxruntime on a seeded random input and compares with the PyTorch module's output; relative
+max error must be below 1e-3.)
 
 Writes models/onnx/NAME.onnx and models/onnx/summary.json (per model: operator count, operator
 histogram, parameter counts). Pipeline per model:
@@ -134,6 +139,28 @@ MODELS = {
 # ---------------------------------------------------------------------------------------------
 
 
+def example_inputs(shapes):
+    gen = torch.Generator().manual_seed(1)
+    return tuple(torch.randn(s, generator=gen) for s in shapes)
+
+
+def verify_numerics(model, onnx_model, shapes, input_names):
+    """Run the folded (not yet stripped) graph in onnxruntime and compare with the PyTorch module."""
+    import onnxruntime as ort  # optional dependency, only for --verify
+    args = example_inputs(shapes)
+    with torch.no_grad():
+        expected = model(*args)
+    if isinstance(expected, dict):  # torchvision segmentation models
+        expected = expected["out"]
+    session = ort.InferenceSession(onnx_model.SerializeToString(), providers=["CPUExecutionProvider"])
+    got = session.run(None, {n: a.numpy() for n, a in zip(input_names, args)})[0]
+    expected = expected.numpy()
+    err = float(np.max(np.abs(got - expected)) / (np.max(np.abs(expected)) + 1e-12))
+    if not err < 1e-3:
+        raise RuntimeError(f"onnxruntime output differs from PyTorch: relative max error {err:.2e}")
+    return err
+
+
 def randomize(model, seed=0):
     """Seeded random values for every floating-point parameter and buffer."""
     gen = torch.Generator().manual_seed(seed)
@@ -151,7 +178,7 @@ def randomize(model, seed=0):
 
 def export(model, shapes, input_names):
     model.eval()
-    args = tuple(torch.randn(s) for s in shapes)
+    args = example_inputs(shapes)
     buf = io.BytesIO()
     torch.backends.mha.set_fastpath_enabled(False)
     with torch.no_grad():
@@ -167,7 +194,8 @@ INT_TYPES = {onnx.TensorProto.INT64, onnx.TensorProto.INT32, onnx.TensorProto.BO
              onnx.TensorProto.INT8, onnx.TensorProto.UINT8, onnx.TensorProto.INT16}
 FOLDABLE = {"Shape", "Gather", "Unsqueeze", "Squeeze", "Concat", "Slice", "Cast", "Mul", "Add", "Sub", "Div",
             "Floor", "Ceil", "Range", "Equal", "Where", "ConstantOfShape", "Reshape", "Sqrt", "ReduceProd",
-            "Min", "Max", "Not", "Less", "Greater", "Neg", "Identity", "Constant", "Expand", "Size", "Mod"}
+            "Min", "Max", "Not", "Less", "Greater", "Neg", "Identity", "Constant", "Expand", "Size", "Mod",
+            "Transpose", "Flatten"}
 MAX_FOLDED_ELEMENTS = 4096
 
 
@@ -318,7 +346,7 @@ def strip_weights(model):
     return params, kept_small
 
 
-def export_one(name):
+def export_one(name, verify=False):
     builder, shapes, input_names, published, source = MODELS[name]
     torch.manual_seed(0)
     model = builder().eval()
@@ -334,6 +362,7 @@ def export_one(name):
     onnx_model = shape_inference.infer_shapes(onnx_model, strict_mode=True, data_prop=True)
     check_static(onnx_model)
     onnx.checker.check_model(onnx_model, full_check=True)
+    numeric_error = verify_numerics(model, onnx_model, shapes, input_names) if verify else None
     params, kept_small = strip_weights(onnx_model)
     onnx_model.producer_name = "cosma tools/export_models.py"
     onnx_model.doc_string = (f"{name}: weightless export (initializer data stripped); torch {torch.__version__}, "
@@ -364,6 +393,10 @@ def export_one(name):
         outputs={o.name: [d.dim_value for d in o.type.tensor_type.shape.dim] for o in onnx_model.graph.output},
         file_bytes=os.path.getsize(path),
     )
+    if verify:
+        info["onnxruntime_relative_max_error"] = numeric_error
+    if verify:
+        print(f"{name}: onnxruntime vs PyTorch relative max error {numeric_error:.2e}")
     print(f"{name:28s} ops {info['operators']:5d}  onnx params {params/1e6:8.3f} M  torch params "
           f"{torch_params/1e6:8.3f} M  published {published:7.3f} M  onnx {info['onnx_vs_published']*100:+6.2f}%  "
           f"torch {info['torch_vs_published']*100:+6.2f}%  {info['file_bytes']/1024:.0f} KiB", flush=True)
@@ -371,6 +404,8 @@ def export_one(name):
 
 
 def main(argv):
+    verify = "--verify" in argv
+    argv = [a for a in argv if a != "--verify"]
     names = argv or list(MODELS)
     summary_path = os.path.join(OUT_DIR, "summary.json")
     summary = {}
@@ -380,7 +415,7 @@ def main(argv):
     failures = []
     for name in names:
         try:
-            summary[name] = export_one(name)
+            summary[name] = export_one(name, verify)
         except Exception as e:  # noqa: BLE001 - report and continue with the other models
             failures.append(name)
             print(f"{name}: FAILED: {type(e).__name__}: {e}", flush=True)
