@@ -1,4 +1,5 @@
 import DNNGraph
+import Foundation
 import Testing
 
 @Suite struct SeededGeneratorTests {
@@ -81,5 +82,14 @@ import Testing
         let head = try #require(graph.operatorID(named: "head_relu"))
         let last = graph.tensors[graph.operators[head].inputs[0]]
         #expect(last.shape == [1, 312, 7, 7])
+    }
+
+    /// The seeds recorded in graphs/README.md and tools/import_graphs.sh.
+    @Test(arguments: [("ws", RandomGraphModel.wattsStrogatz(k: 4, p: 0.75)), ("er", .erdosRenyi(p: 0.2)), ("ba", .barabasiAlbert(m: 5))])
+    func committedGraphsRegenerate(suffix: String, model: RandomGraphModel) throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../graphs/randwire_\(suffix).json").standardized
+        let generated = RandWire(model: model, seed: 1, name: "randwire_\(suffix)").makeGraph().canonicalJSON()
+        #expect(try String(contentsOf: file, encoding: .utf8) == generated)
     }
 }
