@@ -31,7 +31,10 @@ let package = Package(
         .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph"], swiftSettings: strict),
         .testTarget(name: "ScratchpadTests", dependencies: ["DNNGraph", "Scratchpad"], swiftSettings: strict),
         .testTarget(name: "HeuristicsTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics"], swiftSettings: strict),
-        .testTarget(name: "ONNXImportTests", dependencies: ["ONNXImport", "DNNGraph", "Scratchpad"], swiftSettings: strict),
+        .testTarget(
+            name: "ONNXImportTests",
+            dependencies: ["ONNXImport", "DNNGraph", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            swiftSettings: strict),
         .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6]
