@@ -42,7 +42,7 @@ public struct ONNXImportOptions: Sendable, Hashable {
 /// - Kinds: graph inputs are `input` tensors, except those that are also initializers, which are
 ///   weights. Initializers and the outputs of `Constant` nodes are `weight` tensors without a
 ///   producer: a compiler folds constants, so a `Constant` node is not an operator.
-/// - Empty tensors (a zero dimension, such as the unused `roi` of `Resize`) carry no data and are
+/// - Empty tensors (a zero dimension, such as an empty `roi` of `Resize`) carry no data and are
 ///   dropped from the operands of their readers.
 /// - `Identity` and `Dropout` (inference mode) are dropped; their readers read the input instead.
 ///   When such a node produces a graph output, the tensor it copies takes the output's name. The
