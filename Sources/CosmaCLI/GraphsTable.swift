@@ -14,12 +14,7 @@ struct GraphsTable: ParsableCommand {
     var source: [String] = []
 
     func run() throws {
-        var sources: [String: String] = [:]
-        for entry in source {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--source expects NAME=TEXT, got '\(entry)'") }
-            sources[parts[0]] = parts[1]
-        }
+        let sources = Dictionary(try assignments(source, option: "--source"), uniquingKeysWith: { $1 })
         try reportingErrors {
             print("| graph | source | operators | tensors | input bytes | activation bytes | weight bytes | M_R (activations) | peak (activations) | M_R (all) | peak (all) |")
             print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")

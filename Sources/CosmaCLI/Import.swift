@@ -35,12 +35,11 @@ struct Import: ParsableCommand {
 
     private func dimensions() throws(ValidationError) -> [String: Int] {
         var values: [String: Int] = [:]
-        for entry in dim {
-            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2, !parts[0].isEmpty, let value = Int(parts[1]), value > 0 else {
-                throw ValidationError("--dim expects NAME=VALUE with a positive value, got '\(entry)'")
+        for (name, text) in try assignments(dim, option: "--dim") {
+            guard let value = Int(text), value > 0 else {
+                throw ValidationError("--dim \(name) needs a positive integer value, got '\(text)'")
             }
-            values[parts[0]] = value
+            values[name] = value
         }
         return values
     }
@@ -55,4 +54,15 @@ struct Import: ParsableCommand {
             print("\(output): graph '\(graph.name)', \(graph.operators.count) operators, \(graph.tensors.count) tensors, \(weights) weight bytes")
         }
     }
+}
+
+/// Splits repeatable `NAME=VALUE` options.
+func assignments(_ entries: [String], option: String) throws(ValidationError) -> [(name: String, value: String)] {
+    var result: [(name: String, value: String)] = []
+    for entry in entries {
+        let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("\(option) expects NAME=VALUE, got '\(entry)'") }
+        result.append((parts[0], parts[1]))
+    }
+    return result
 }
