@@ -78,7 +78,7 @@ struct Translation {
             weights.insert(output)
             return
         }
-        if try dropNoOp(node, outputs: outputs) { return }
+        if dropNoOp(node, outputs: outputs) { return }
         var name = label
         if !names.insert(name).inserted {
             name = "\(label)_\(index)"
@@ -91,7 +91,7 @@ struct Translation {
 
     /// Drops `Identity` and inference-mode `Dropout` when the graph loses nothing by it.
     /// - Returns: whether the node was dropped.
-    private mutating func dropNoOp(_ node: Onnx_NodeProto, outputs: [String]) throws(InputError) -> Bool {
+    private mutating func dropNoOp(_ node: Onnx_NodeProto, outputs: [String]) -> Bool {
         guard node.opType == "Identity" || node.opType == "Dropout", node.domain.isEmpty || node.domain == "ai.onnx",
               let input = node.input.first, !input.isEmpty, let output = node.output.first, !output.isEmpty,
               !outputs.dropFirst().contains(where: used.contains)
@@ -138,23 +138,16 @@ struct Translation {
     private func materialize(name: String) throws(InputError) -> GraphDocument {
         var sized: [String: SizedValue] = [:]
         var tensors: [Tensor] = []
-        func describe(_ value: String) -> String {
-            if let p = producer[value] { return "output of node '\(operators[p].name)'" }
-            if graphInputs.contains(value) && !weights.contains(value) { return "graph input" }
-            return weights.contains(value) ? "weight" : "value"
-        }
-        func size(_ value: String, readBy reader: String?) throws(InputError) -> SizedValue {
+        func size(_ value: String) throws(InputError) -> SizedValue {
             if let known = sized[value] { return known }
-            let role = describe(value)
             let kind: TensorKind
+            let role: String
             if weights.contains(value) {
-                kind = .weight
-            } else if producer[value] != nil {
-                kind = .activation
-            } else if graphInputs.contains(value) {
-                kind = .input
+                (kind, role) = (.weight, "weight")
+            } else if let p = producer[value] {
+                (kind, role) = (.activation, "output of node '\(operators[p].name)'")
             } else {
-                throw fail("tensor '\(value)', read by node '\(reader ?? "?")', is not a graph input, an initializer or the output of any node; the model is malformed, so export it again")
+                (kind, role) = (.input, "graph input")
             }
             guard let type = declared[value] else {
                 throw fail("tensor '\(value)' (\(role)) has no type or shape; run ONNX shape inference first (onnx.shape_inference.infer_shapes(model, strict_mode=True, data_prop=True)) and import the inferred model")
@@ -172,15 +165,18 @@ struct Translation {
         }
         let read = Set(operators.flatMap(\.inputs))
         for input in graph.input where !weights.contains(input.name) && read.contains(input.name) {
-            _ = try size(input.name, readBy: nil)
+            _ = try size(input.name)
         }
         var entries: [GraphDocument.OperatorEntry] = []
         for op in operators {
             var inputs: [String] = []
-            for input in op.inputs where try size(input, readBy: op.name).elements > 0 {
-                inputs.append(renamed[input] ?? input)
+            for input in op.inputs {
+                guard weights.contains(input) || producer[input] != nil || graphInputs.contains(input) else {
+                    throw fail("tensor '\(input)', read by node '\(op.name)', is not a graph input, an initializer or the output of any node; the model is malformed, so export it again")
+                }
+                if try size(input).elements > 0 { inputs.append(renamed[input] ?? input) }
             }
-            for output in op.outputs { _ = try size(output, readBy: nil) }
+            for output in op.outputs { _ = try size(output) }
             entries.append(.init(name: op.name, type: op.type, inputs: inputs, outputs: op.outputs.map { renamed[$0] ?? $0 }))
         }
         let outputs = graph.output.map { resolve($0.name) }.map { renamed[$0] ?? $0 }

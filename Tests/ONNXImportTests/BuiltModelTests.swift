@@ -154,6 +154,15 @@ struct ModelBuilder {
         #expect(error.message.contains("node 'branch' (If) has a subgraph"))
     }
 
+    @Test func undeclaredOperandIsNamedWithItsReader() throws {
+        var m = ModelBuilder()
+        m.input("x", [4])
+        m.output("y", [4])
+        m.node("Add", ["x", "ghost"], ["y"], name: "add")
+        let error = try #require(#expect(throws: InputError.self) { try m.importGraph() })
+        #expect(error.message.contains("tensor 'ghost', read by node 'add', is not a graph input"))
+    }
+
     @Test func emptyModelIsNotONNX() throws {
         let error = try #require(#expect(throws: InputError.self) {
             try ONNXImporter().importGraph(serialized: Data(), name: "empty", source: "empty.onnx")
