@@ -19,6 +19,8 @@ public enum RandomGraphModel: Sendable, Hashable, CustomStringConvertible {
 
     /// A random DAG on `nodes` nodes: the undirected random graph with every edge directed from
     /// the lower to the higher node index, as RandWire does.
+    /// - Precondition: Watts-Strogatz needs an even `k` below `nodes`; Barabasi-Albert needs
+    ///   `1 <= m < nodes`.
     /// - Returns: the predecessors of each node, ascending; each is lower than the node.
     public func randomDAG(nodes n: Int, using rng: inout SeededGenerator) -> [[Int]] {
         var predecessors = [[Int]](repeating: [], count: n)
@@ -197,7 +199,8 @@ private struct NetworkBuilder {
         tensors.last { $0.name == tensor }?.shape ?? []
     }
 
-    /// A square convolution with padding `kernel / 2`, depthwise when `from == to` and `depthwise`.
+    /// A square convolution with padding `kernel / 2`; a depthwise one (one filter per channel, no
+    /// bias: the pointwise convolution after it carries the folded BatchNorm) needs `from == to`.
     mutating func conv(_ name: String, _ input: String, from: Int, to: Int, kernel: Int, stride: Int,
                        depthwise: Bool = false, size: inout Int) -> String
     {
