@@ -67,6 +67,18 @@ struct ModelBuilder {
         #expect(g.tensorID(named: "roi") == nil)
     }
 
+    @Test func graphInputThatIsAlsoAnInitializerIsAWeight() throws {
+        var m = ModelBuilder()
+        m.input("x", [2, 4])
+        m.input("w", [4, 4])
+        m.initializer("w", [4, 4])
+        m.output("y", [2, 4])
+        m.node("MatMul", ["x", "w"], ["y"], name: "matmul")
+        let g = try m.importGraph()
+        #expect(try g.tensor("w").kind == .weight)
+        #expect(try g.tensor("x").kind == .input)
+    }
+
     @Test func unnamedNodesAreNamedByTypeAndPosition() throws {
         var m = ModelBuilder()
         m.input("x", [4])
