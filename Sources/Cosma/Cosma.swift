@@ -1,5 +1,6 @@
 @_exported public import DNNGraph
 @_exported public import Heuristics
+@_exported public import ONNXImport
 @_exported public import Scratchpad
 public import Foundation
 
@@ -20,6 +21,11 @@ public enum Cosma {
     /// Reads and validates a canonical JSON graph.
     public static func loadGraph(at url: URL) throws(InputError) -> Graph {
         try Graph(contentsOf: url)
+    }
+
+    /// Imports an ONNX model (see ``ONNXImporter`` for what the graph keeps and drops).
+    public static func importONNX(at url: URL, options: ONNXImportOptions = ONNXImportOptions()) throws(InputError) -> Graph {
+        try ONNXImporter(options: options).importGraph(from: url)
     }
 
     /// The budgets of a graph: `M_R` and the default order's peak always, and `M_P` (hence `M_H`)

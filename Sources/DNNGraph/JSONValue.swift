@@ -82,9 +82,11 @@ public func writeAtomically(_ text: String, to url: URL) throws(InputError) {
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
         try Data(text.utf8).write(to: temporary)
-        // rename(2) replaces an existing file atomically; Foundation's replaceItemAt fails on
-        // Linux when the destination exists ("The file doesn't exist").
-        guard rename(temporary.path, url.path) == 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        // rename(2) replaces an existing target atomically; Foundation's replaceItemAt on Linux
+        // fails on every second write to the same path, after deleting the old file.
+        guard rename(temporary.path, url.path) == 0 else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
+        }
     } catch {
         try? FileManager.default.removeItem(at: temporary)
         throw InputError(source: url.path, message: "cannot write the file (\(error.localizedDescription)); check that the folder exists and is writable")
