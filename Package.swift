@@ -1,0 +1,34 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strictSwift: [SwiftSetting] = [.treatAllWarnings(as: .error)]
+
+let package = Package(
+    name: "Cosma",
+    products: [
+        .library(name: "MILP", targets: ["MILP"])
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCbc",
+            pkgConfig: "cbc",
+            providers: [.apt(["coinor-libcbc-dev"])]
+        ),
+        .target(
+            name: "CGlpk",
+            cSettings: [.treatAllWarnings(as: .error)],
+            linkerSettings: [.linkedLibrary("glpk")]
+        ),
+        .target(
+            name: "MILP",
+            dependencies: ["CCbc", "CGlpk"],
+            swiftSettings: strictSwift
+        ),
+        .testTarget(
+            name: "MILPTests",
+            dependencies: ["MILP"],
+            swiftSettings: strictSwift
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
