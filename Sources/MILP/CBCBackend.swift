@@ -25,8 +25,8 @@ enum CBCBackend {
         configure(cbc, model: model, options: options, start: start)
         Cbc_solve(cbc)
         return model.integerCount == 0
-            ? linearOutcome(cbc, model: model, options: options)
-            : integerOutcome(cbc, model: model)
+            ? linearOutcome(cbc, columnCount: model.columnCount, cutoff: options.cutoff.map { (value: $0, model: model) })
+            : integerOutcome(cbc, columnCount: model.columnCount, offset: model.objectiveOffset)
     }
 
     private static func load(_ model: LoweredModel, into cbc: UnsafeMutableRawPointer) {
@@ -77,10 +77,12 @@ enum CBCBackend {
 
     /// Without integer variables `Cbc_solve` runs only Clp's simplex: the branch-and-bound
     /// status stays -1, `Cbc_bestSolution` is NULL, and limits and cutoffs are not applied.
-    private static func linearOutcome(_ cbc: UnsafeMutableRawPointer, model: LoweredModel, options: SolveOptions) -> RawOutcome {
+    private static func linearOutcome(
+        _ cbc: UnsafeMutableRawPointer, columnCount: Int, cutoff: (value: Double, model: LoweredModel)?
+    ) -> RawOutcome {
         if Cbc_isProvenOptimal(cbc) != 0 {
-            let values = copy(Cbc_getColSolution(cbc), count: model.columnCount)
-            if let cutoff = options.cutoff, let values {
+            let values = copy(Cbc_getColSolution(cbc), count: columnCount)
+            if let (cutoff, model) = cutoff, let values {
                 let objective = zip(model.objective, values).reduce(model.objectiveOffset) { $0 + $1.0 * $1.1 }
                 let tolerance = 1e-9 * max(1, abs(cutoff))
                 if model.maximize ? objective < cutoff - tolerance : objective > cutoff + tolerance {
@@ -99,13 +101,13 @@ enum CBCBackend {
         return RawOutcome(status: .error)
     }
 
-    private static func integerOutcome(_ cbc: UnsafeMutableRawPointer, model: LoweredModel) -> RawOutcome {
-        let values = copy(Cbc_bestSolution(cbc), count: model.columnCount)
+    private static func integerOutcome(_ cbc: UnsafeMutableRawPointer, columnCount: Int, offset: Double) -> RawOutcome {
+        let values = copy(Cbc_bestSolution(cbc), count: columnCount)
         var outcome = RawOutcome(status: .error, values: values)
         outcome.nodes = Int(Cbc_getNodeCount(cbc))
         let bound = Cbc_getBestPossibleObjValue(cbc)
         if bound.isFinite && abs(bound) < 1e50 {
-            outcome.bound = bound + model.objectiveOffset
+            outcome.bound = bound + offset
         }
         let status = Cbc_status(cbc)
         let secondary = Cbc_secondaryStatus(cbc)
@@ -157,4 +159,50 @@ enum CBCBackend {
 
     /// The version of the CBC library in use.
     static var version: String { String(cString: Cbc_getVersion()) }
+}
+
+extension CBCBackend {
+    enum FileFormat {
+        case lp
+        case mps
+    }
+
+    /// What CBC makes of a file on its own, for checking our writers against CBC's readers.
+    struct FileSolve {
+        var status: TerminationStatus
+        var objective: Double
+        /// Solution values by column name, as CBC read the names.
+        var values: [String: Double]
+    }
+
+    static func solveFile(at path: String, format: FileFormat) throws -> FileSolve {
+        try lock.withLock { _ in
+            guard let cbc = Cbc_newModel() else {
+                throw SolverError(backend: .cbc, code: nil, message: "Cbc_newModel returned NULL", context: "reading \(path)")
+            }
+            defer { Cbc_deleteModel(cbc) }
+            let code = format == .lp ? Cbc_readLp(cbc, path) : Cbc_readMps(cbc, path)
+            guard code == 0 else {
+                throw SolverError(backend: .cbc, code: Int(code), message: "the reader rejected the file", context: "reading \(path)")
+            }
+            Cbc_setLogLevel(cbc, 0)
+            Cbc_setParameter(cbc, "log", "0")
+            let columnCount = Int(Cbc_getNumCols(cbc))
+            let integerCount = Int(Cbc_getNumIntegers(cbc))
+            Cbc_solve(cbc)
+            let outcome = integerCount == 0
+                ? linearOutcome(cbc, columnCount: columnCount, cutoff: nil)
+                : integerOutcome(cbc, columnCount: columnCount, offset: 0)
+            var values: [String: Double] = [:]
+            if let solution = outcome.values {
+                var buffer = [CChar](repeating: 0, count: 512)
+                for column in 0..<columnCount {
+                    Cbc_getColName(cbc, Int32(column), &buffer, buffer.count)
+                    let name = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+                    values[String(decoding: name, as: UTF8.self)] = solution[column]
+                }
+            }
+            return FileSolve(status: outcome.status, objective: Cbc_getObjValue(cbc), values: values)
+        }
+    }
 }
