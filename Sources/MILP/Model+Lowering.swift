@@ -93,8 +93,8 @@ extension Model {
     }
 
     private func summingDuplicates(into result: inout LoweredModel) {
-        // position[c] is where column c sits in the output; it belongs to the current
-        // row only when it is at or after the row's start, so it never needs clearing.
+        // position[c] is where column c sits in the current row's output; it is
+        // cleared after each row, before zeros are squeezed out and positions shift.
         var position = [Int](repeating: -1, count: variableCount)
         var starts = [Int32]()
         var columns = [Int32]()
@@ -114,6 +114,9 @@ extension Model {
                     columns.append(entryColumns[entry])
                     values.append(entryValues[entry])
                 }
+            }
+            for index in start..<columns.count {
+                position[Int(columns[index])] = -1
             }
             var kept = start
             for index in start..<columns.count where values[index] != 0 {
