@@ -163,8 +163,6 @@ public struct Model: Sendable {
         precondition(!lower.isNaN && !upper.isNaN, "constraint bounds must not be NaN")
         precondition(expression.constant.isFinite, "expression constants must be finite")
         let count = kinds.count
-        entryColumns.reserveCapacity(entryColumns.count + expression.variables.count)
-        entryValues.reserveCapacity(entryValues.count + expression.variables.count)
         for (variable, coefficient) in zip(expression.variables, expression.coefficients) {
             precondition(variable.index >= 0 && variable.index < count, "variable \(variable.index) is not in this model")
             precondition(coefficient.isFinite, "constraint coefficients must be finite")
