@@ -20,8 +20,13 @@ let package = Package(
             linkerSettings: [.linkedLibrary("glpk")]
         ),
         .target(
+            name: "CCbcSession",
+            dependencies: ["CCbc"],
+            cxxSettings: [.treatAllWarnings(as: .error)]
+        ),
+        .target(
             name: "MILP",
-            dependencies: ["CCbc", "CGlpk"],
+            dependencies: ["CCbc", "CCbcSession", "CGlpk"],
             swiftSettings: strictSwift
         ),
         .testTarget(
@@ -30,5 +35,6 @@ let package = Package(
             swiftSettings: strictSwift
         ),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

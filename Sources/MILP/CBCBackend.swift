@@ -1,12 +1,16 @@
 internal import CCbc
+internal import CCbcSession
 import Synchronization
 
-/// Runs a lowered model through CBC's C interface.
+/// Runs a lowered model through CBC.
+///
+/// Solves go through the small C++ session in `CCbcSession`, which can report
+/// progress and stop on request; CBC's C interface can do neither. The C interface
+/// still reads LP and MPS files for tests.
 ///
 /// CBC keeps global state (the standalone solver's parameter tables, signal
-/// handlers, message state) and concurrent `Cbc_solve` calls on separate models
-/// were seen to return wrong objectives, so every CBC call for a solve happens
-/// behind one process-wide lock.
+/// handlers, message state) and concurrent solves on separate models were seen to
+/// return wrong objectives, so every CBC call happens behind one process-wide lock.
 enum CBCBackend {
     private static let lock = Mutex<Void>(())
 
@@ -17,62 +21,85 @@ enum CBCBackend {
     }
 
     private static func solveLocked(_ model: LoweredModel, options: SolveOptions, start: [Double]?) throws -> RawOutcome {
-        guard let cbc = Cbc_newModel() else {
-            throw SolverError(backend: .cbc, code: nil, message: "Cbc_newModel returned NULL", context: "creating a model")
-        }
-        defer { Cbc_deleteModel(cbc) }
-        load(model, into: cbc)
-        configure(cbc, model: model, options: options, start: start)
-        Cbc_solve(cbc)
-        return model.integerCount == 0
-            ? linearOutcome(cbc, columnCount: model.columnCount, cutoff: options.cutoff.map { (value: $0, model: model) })
-            : integerOutcome(cbc, columnCount: model.columnCount, offset: model.objectiveOffset)
-    }
+        var parameters = ccbc_parameters()
+        parameters.time_limit_seconds = options.timeLimit.flatMap { $0.isFinite ? $0 : nil } ?? 0
+        parameters.relative_gap = options.relativeGap
+        parameters.absolute_gap = options.absoluteGap ?? -1
+        parameters.has_cutoff = options.cutoff == nil ? 0 : 1
+        parameters.cutoff = (options.cutoff ?? 0) - model.objectiveOffset
+        parameters.log_level = Int32(options.logLevel == .verbose ? 3 : options.logLevel.rawValue)
+        parameters.threads = Int32(clamping: options.threads ?? 1)
 
-    private static func load(_ model: LoweredModel, into cbc: UnsafeMutableRawPointer) {
-        let lower = model.columnLower.map(Self.finite)
-        let upper = model.columnUpper.map(Self.finite)
-        let rowLower = model.rowLower.map(Self.finite)
-        let rowUpper = model.rowUpper.map(Self.finite)
-        Cbc_loadProblem(
-            cbc, Int32(model.columnCount), Int32(model.rowCount),
-            model.columnStarts, model.columnRows, model.columnValues,
-            lower, upper, model.objective, rowLower, rowUpper
-        )
-        for column in 0..<model.columnCount where model.isInteger[column] != 0 {
-            Cbc_setInteger(cbc, Int32(column))
+        // CBC's objective leaves the offset out.
+        let relay = ProgressRelay(options: options, objectiveOffset: model.objectiveOffset)
+        parameters.progress = { progress, context in
+            guard let progress = progress?.pointee, let context else { return 0 }
+            let relay = Unmanaged<ProgressRelay>.fromOpaque(context).takeUnretainedValue()
+            let stop = relay.report(
+                elapsed: progress.elapsed_seconds,
+                incumbent: progress.has_incumbent != 0 ? progress.incumbent : nil,
+                bound: progress.has_bound != 0 ? progress.bound : nil,
+                nodes: Int(progress.nodes),
+                improved: progress.improved != 0
+            )
+            return stop ? 1 : 0
         }
-        Cbc_setObjSense(cbc, model.maximize ? -1 : 1)
-    }
+        parameters.progress_context = Unmanaged.passUnretained(relay).toOpaque()
 
-    private static func configure(_ cbc: UnsafeMutableRawPointer, model: LoweredModel, options: SolveOptions, start: [Double]?) {
-        Cbc_setLogLevel(cbc, Int32(options.logLevel == .verbose ? 3 : options.logLevel.rawValue))
-        Cbc_setParameter(cbc, "log", String(options.logLevel == .verbose ? 3 : options.logLevel.rawValue))
-        if let limit = options.timeLimit, limit.isFinite {
-            Cbc_setMaximumSeconds(cbc, limit)
-            Cbc_setParameter(cbc, "sec", String(limit))
-        }
-        if options.relativeGap > 0 {
-            Cbc_setAllowableFractionGap(cbc, options.relativeGap)
-        }
-        if let gap = options.absoluteGap {
-            Cbc_setAllowableGap(cbc, gap)
-        }
-        if let cutoff = options.cutoff {
-            Cbc_setCutoff(cbc, cutoff - model.objectiveOffset)
-        }
-        if let threads = options.threads, threads > 1 {
-            Cbc_setParameter(cbc, "threads", String(threads))
-        }
-        if let start {
-            var columns = [Int32]()
-            var values = [Double]()
-            for (column, value) in start.enumerated() where !value.isNaN {
-                columns.append(Int32(column))
-                values.append(model.isInteger[column] != 0 ? value.rounded() : value)
+        var values = [Double](repeating: 0, count: model.columnCount)
+        var result = ccbc_result()
+        withExtendedLifetime(relay) {
+            model.withPointers { pointers in
+                var problem = ccbc_problem(
+                    num_rows: Int32(model.rowCount),
+                    num_cols: Int32(model.columnCount),
+                    col_starts: pointers.columnStarts,
+                    row_indices: pointers.columnRows,
+                    values: pointers.columnValues,
+                    col_lower: pointers.columnLower,
+                    col_upper: pointers.columnUpper,
+                    col_is_integer: pointers.isInteger,
+                    objective: pointers.objective,
+                    maximize: model.maximize ? 1 : 0,
+                    row_lower: pointers.rowLower,
+                    row_upper: pointers.rowUpper
+                )
+                withOptionalPointer(start) { startPointer in
+                    parameters.mip_start = startPointer
+                    values.withUnsafeMutableBufferPointer { output in
+                        ccbc_solve(&problem, &parameters, output.baseAddress, &result)
+                    }
+                }
             }
-            Cbc_setMIPStartI(cbc, Int32(columns.count), columns, values)
         }
+
+        var outcome = RawOutcome(status: .error)
+        outcome.nodes = Int(result.nodes)
+        outcome.values = result.has_solution != 0 ? values : nil
+        outcome.bound = result.has_bound != 0 ? result.bound + model.objectiveOffset : nil
+        switch result.outcome {
+        case CCBC_OPTIMAL: outcome.status = .optimal
+        case CCBC_INFEASIBLE: outcome.status = .infeasible
+        case CCBC_UNBOUNDED: outcome.status = .unbounded
+        case CCBC_TIME_LIMIT: outcome.status = .timeLimit
+        case CCBC_GAP_LIMIT: outcome.status = .gapLimit
+        case CCBC_INTERRUPTED: outcome.status = .interrupted
+        case CCBC_SOLVER_FAILURE: outcome.status = .error
+        default:
+            let message = withUnsafeBytes(of: result.message) { bytes in
+                String(decoding: bytes.prefix { $0 != 0 }, as: UTF8.self)
+            }
+            throw SolverError(backend: .cbc, code: nil, message: message, context: "solving \(model.name)")
+        }
+        // Clp alone solves pure LPs and knows nothing of the cutoff.
+        if model.integerCount == 0, outcome.status == .optimal, let cutoff = options.cutoff, let solution = outcome.values {
+            let objective = zip(model.objective, solution).reduce(model.objectiveOffset) { $0 + $1.0 * $1.1 }
+            let tolerance = 1e-9 * max(1, abs(cutoff))
+            if model.maximize ? objective < cutoff - tolerance : objective > cutoff + tolerance {
+                return RawOutcome(status: .infeasible)
+            }
+        }
+        return outcome
     }
 
     /// Without integer variables `Cbc_solve` runs only Clp's simplex: the branch-and-bound
@@ -151,12 +178,6 @@ enum CBCBackend {
         copy(pointer.map { UnsafePointer($0) }, count: count)
     }
 
-    private static func finite(_ value: Double) -> Double {
-        if value == .infinity { return .greatestFiniteMagnitude }
-        if value == -.infinity { return -.greatestFiniteMagnitude }
-        return value
-    }
-
     /// The version of the CBC library in use.
     static var version: String { String(cString: Cbc_getVersion()) }
 }
@@ -181,6 +202,7 @@ extension CBCBackend {
                 throw SolverError(backend: .cbc, code: nil, message: "Cbc_newModel returned NULL", context: "reading \(path)")
             }
             defer { Cbc_deleteModel(cbc) }
+            Cbc_setLogLevel(cbc, 0)
             let code = format == .lp ? Cbc_readLp(cbc, path) : Cbc_readMps(cbc, path)
             guard code == 0 else {
                 throw SolverError(backend: .cbc, code: Int(code), message: "the reader rejected the file", context: "reading \(path)")

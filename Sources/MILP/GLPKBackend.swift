@@ -18,11 +18,19 @@ enum GLPKBackend {
         parameters.cutoff = options.cutoff ?? 0
         parameters.log_level = Int32(options.logLevel.rawValue)
 
-        let relay = ProgressRelay(options: options)
+        // GLPK's objective includes the offset already.
+        let relay = ProgressRelay(options: options, objectiveOffset: 0)
         parameters.progress = { progress, context in
-            guard let progress, let context else { return 0 }
+            guard let progress = progress?.pointee, let context else { return 0 }
             let relay = Unmanaged<ProgressRelay>.fromOpaque(context).takeUnretainedValue()
-            return relay.report(progress.pointee) ? 1 : 0
+            let stop = relay.report(
+                elapsed: progress.elapsed_seconds,
+                incumbent: progress.has_incumbent != 0 ? progress.incumbent : nil,
+                bound: progress.has_bound != 0 ? progress.bound : nil,
+                nodes: Int(progress.nodes),
+                improved: progress.improved != 0
+            )
+            return stop ? 1 : 0
         }
         parameters.progress_context = Unmanaged.passUnretained(relay).toOpaque()
 
@@ -77,74 +85,25 @@ enum GLPKBackend {
     static var version: String { String(cString: cglpk_version()) }
 }
 
-/// Hands progress to the caller's callback at a modest rate and relays cancellation.
-private final class ProgressRelay {
-    let options: SolveOptions
-    var lastReport = -Double.infinity
-
-    init(options: SolveOptions) {
-        self.options = options
-    }
-
-    /// Returns whether the solve should stop.
-    func report(_ progress: cglpk_progress) -> Bool {
-        if let callback = options.progress,
-            progress.improved != 0 || progress.elapsed_seconds - lastReport >= 0.25
-        {
-            lastReport = progress.elapsed_seconds
-            callback(
-                SolveProgress(
-                    elapsedSeconds: progress.elapsed_seconds,
-                    incumbent: progress.has_incumbent != 0 ? progress.incumbent : nil,
-                    bestBound: progress.has_bound != 0 ? progress.bound : nil,
-                    nodes: Int(progress.nodes)
-                )
-            )
-        }
-        return options.isCancelled
-    }
-}
-
-private func withOptionalPointer<R>(_ array: [Double]?, _ body: (UnsafePointer<Double>?) -> R) -> R {
-    guard let array else { return body(nil) }
-    return array.withUnsafeBufferPointer { body($0.baseAddress) }
-}
-
 extension LoweredModel {
     fileprivate func withProblem<R>(_ body: (UnsafePointer<cglpk_problem>) -> R) -> R {
-        columnStarts.withUnsafeBufferPointer { starts in
-            columnRows.withUnsafeBufferPointer { rows in
-                columnValues.withUnsafeBufferPointer { values in
-                    columnLower.withUnsafeBufferPointer { lower in
-                        columnUpper.withUnsafeBufferPointer { upper in
-                            isInteger.withUnsafeBufferPointer { integer in
-                                objective.withUnsafeBufferPointer { costs in
-                                    rowLower.withUnsafeBufferPointer { rowLowerPointer in
-                                        rowUpper.withUnsafeBufferPointer { rowUpperPointer in
-                                            var problem = cglpk_problem(
-                                                num_rows: Int32(rowCount),
-                                                num_cols: Int32(columnCount),
-                                                col_starts: starts.baseAddress,
-                                                row_indices: rows.baseAddress,
-                                                values: values.baseAddress,
-                                                col_lower: lower.baseAddress,
-                                                col_upper: upper.baseAddress,
-                                                col_is_integer: integer.baseAddress,
-                                                objective: costs.baseAddress,
-                                                objective_offset: objectiveOffset,
-                                                maximize: maximize ? 1 : 0,
-                                                row_lower: rowLowerPointer.baseAddress,
-                                                row_upper: rowUpperPointer.baseAddress
-                                            )
-                                            return body(&problem)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+        withPointers { pointers in
+            var problem = cglpk_problem(
+                num_rows: Int32(rowCount),
+                num_cols: Int32(columnCount),
+                col_starts: pointers.columnStarts,
+                row_indices: pointers.columnRows,
+                values: pointers.columnValues,
+                col_lower: pointers.columnLower,
+                col_upper: pointers.columnUpper,
+                col_is_integer: pointers.isInteger,
+                objective: pointers.objective,
+                objective_offset: objectiveOffset,
+                maximize: maximize ? 1 : 0,
+                row_lower: pointers.rowLower,
+                row_upper: pointers.rowUpper
+            )
+            return body(&problem)
         }
     }
 }
