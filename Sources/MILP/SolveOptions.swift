@@ -50,8 +50,13 @@ public struct SolveOptions: Sendable {
 
     /// Set it from anywhere to stop the solve early with ``TerminationStatus/interrupted``.
     ///
-    /// Cancelling the Swift task that runs the solve has the same effect.
+    /// Cancelling the Swift task that runs the solve has the same effect. Both are
+    /// checked between branch-and-bound nodes, not during a long LP solve.
     public var cancellation: CancellationFlag?
+
+    /// Set by the `async` solve when its task is cancelled; the solve itself runs
+    /// on another thread, where `Task.isCancelled` cannot see the task.
+    var taskCancellation: CancellationFlag?
 
     /// Creates the default options.
     public init() {}
@@ -118,6 +123,6 @@ public final class CancellationFlag: Sendable {
 extension SolveOptions {
     /// Whether the caller wants the solve to stop, by flag or by task cancellation.
     var isCancelled: Bool {
-        (cancellation?.isCancelled ?? false) || Task.isCancelled
+        (cancellation?.isCancelled ?? false) || (taskCancellation?.isCancelled ?? false) || Task.isCancelled
     }
 }

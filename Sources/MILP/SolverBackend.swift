@@ -1,3 +1,5 @@
+import Dispatch
+
 /// An integer-programming solver that can solve a ``Model``.
 ///
 /// Both backends take the same lowered model and return the same kind of
@@ -27,6 +29,28 @@ public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStrin
     /// Blocks the calling thread until the solver returns.
     public func solve(_ model: Model, options: SolveOptions = SolveOptions()) throws -> SolveResult {
         try solve(model.lowered(), options: options)
+    }
+
+    /// Solves `model` on a thread of its own, so that long solves do not hold up
+    /// the threads Swift concurrency runs tasks on; cancelling the calling task
+    /// stops the solve with ``TerminationStatus/interrupted``.
+    public func solve(_ model: Model, options: SolveOptions = SolveOptions()) async throws -> SolveResult {
+        let taskCancellation = CancellationFlag()
+        var detachedOptions = options
+        detachedOptions.taskCancellation = taskCancellation
+        let options = detachedOptions
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                // A queue of its own targets Dispatch's overcommitting pool, which adds a
+                // thread when others block; the global queue shares its few threads with
+                // Swift concurrency, and blocking them all starves every task.
+                DispatchQueue(label: "MILP.solve").async {
+                    continuation.resume(with: Result { try self.solve(model, options: options) })
+                }
+            }
+        } onCancel: {
+            taskCancellation.cancel()
+        }
     }
 
     func solve(_ lowered: LoweredModel, options: SolveOptions, glpkTimeLimitMilliseconds: Int32? = nil) throws -> SolveResult {

@@ -47,7 +47,7 @@ struct ProgressTests {
         var options = SolveOptions()
         options.timeLimit = 30
         options.progress = { _ in started.cancel() }
-        let task = Task.detached { try backend.solve(model, options: options) }
+        let task = Task { try await backend.solve(model, options: options) }
         while !started.isCancelled {
             await Task.yield()
         }

@@ -30,7 +30,7 @@ struct RandomModelTests {
         let seeds = Array(Self.seeds.prefix(16))
         let objectives = try await withThrowingTaskGroup(of: (UInt64, Double?).self) { group in
             for seed in seeds {
-                group.addTask { (seed, try backend.solve(Fixtures.randomSmall(seed: seed)).objective) }
+                group.addTask { (seed, try await backend.solve(Fixtures.randomSmall(seed: seed)).objective) }
             }
             return try await group.reduce(into: [UInt64: Double?]()) { $0[$1.0] = $1.1 }
         }
@@ -51,7 +51,7 @@ struct RandomModelTests {
         let objectives = try await withThrowingTaskGroup(of: Double?.self) { group in
             for index in 0..<16 {
                 group.addTask {
-                    try SolverBackend.allCases[index % 2].solve(model).objective
+                    try await SolverBackend.allCases[index % 2].solve(model).objective
                 }
             }
             return try await group.reduce(into: []) { $0.append($1) }
