@@ -10,6 +10,50 @@ enum GLPKBackend {
         start: [Double]?,
         timeLimitMilliseconds: Int32? = nil
     ) throws -> RawOutcome {
+        guard let start, start.contains(where: \.isNaN) else {
+            return try session(model, options: options, start: start, timeLimitMilliseconds: timeLimitMilliseconds)
+        }
+        let clock = ContinuousClock()
+        let began = clock.now
+        let completed = try complete(start, model: model, options: options)
+        var remaining = options
+        if let limit = options.timeLimit {
+            let spent = began.duration(to: clock.now) / .seconds(1)
+            remaining.timeLimit = max(limit - spent, 0.001)
+        }
+        return try session(model, options: remaining, start: completed, timeLimitMilliseconds: timeLimitMilliseconds)
+    }
+
+    /// GLPK takes only complete starts, so a partial one is completed the way CBC
+    /// does it: a short solve with the given variables fixed, stopping at the first
+    /// solution found.
+    private static func complete(_ partial: [Double], model: LoweredModel, options: SolveOptions) throws -> [Double]? {
+        var fixed = model
+        for column in partial.indices where !partial[column].isNaN {
+            let value = model.isInteger[column] != 0 ? partial[column].rounded() : partial[column]
+            guard value >= model.columnLower[column] - 1e-9, value <= model.columnUpper[column] + 1e-9 else {
+                return nil
+            }
+            fixed.columnLower[column] = value
+            fixed.columnUpper[column] = value
+        }
+        var search = SolveOptions()
+        search.timeLimit = min(options.timeLimit.map { $0 / 4 } ?? 5, 5)
+        // Large enough to stop at the first solution; GLPK reads a gap of DBL_MAX as
+        // met before any solution exists.
+        search.relativeGap = 1e9
+        search.cutoff = options.cutoff
+        search.cancellation = options.cancellation
+        search.taskCancellation = options.taskCancellation
+        return try session(fixed, options: search, start: nil).values
+    }
+
+    private static func session(
+        _ model: LoweredModel,
+        options: SolveOptions,
+        start: [Double]?,
+        timeLimitMilliseconds: Int32? = nil
+    ) throws -> RawOutcome {
         var parameters = cglpk_parameters()
         parameters.time_limit_ms = timeLimitMilliseconds ?? milliseconds(options.timeLimit)
         parameters.relative_gap = options.relativeGap
@@ -36,11 +80,9 @@ enum GLPKBackend {
 
         var values = [Double](repeating: 0, count: model.columnCount)
         var result = cglpk_result()
-        // A partial start cannot be handed to GLPK, which wants every column.
-        let completeStart = start.flatMap { $0.contains(where: \.isNaN) ? nil : $0 }
         withExtendedLifetime(relay) {
             model.withProblem { problem in
-                withOptionalPointer(completeStart) { startPointer in
+                withOptionalPointer(start) { startPointer in
                     parameters.mip_start = startPointer
                     values.withUnsafeMutableBufferPointer { output in
                         cglpk_solve(problem, &parameters, output.baseAddress, &result)

@@ -25,9 +25,10 @@ public struct SolveOptions: Sendable {
 
     /// A known assignment handed to the solver as its first incumbent.
     ///
-    /// It may cover some or all variables. CBC completes a partial start itself;
-    /// GLPK only uses a start that covers every variable and satisfies the model
-    /// (it is checked first, since GLPK would accept an infeasible one).
+    /// It may cover some or all variables. A partial start is completed by a short
+    /// search with the given variables fixed (CBC does this itself; for GLPK this
+    /// layer does it). A start that violates the model is ignored: CBC checks it,
+    /// and for GLPK it is checked first, since GLPK would accept it blindly.
     public var mipStart: [Variable: Double] = [:]
 
     /// Only solutions at least as good as this objective value are wanted.
@@ -44,8 +45,8 @@ public struct SolveOptions: Sendable {
 
     /// Called now and then during branch and bound, from the solving thread.
     ///
-    /// Keep it quick: the solver waits for it. CBC reports progress only through its
-    /// log, so with CBC the callback runs only when ``logLevel`` is not ``LogLevel/quiet``.
+    /// Keep it quick: the solver waits for it. Reports come at most every quarter
+    /// second, and whenever a better solution is found; none come during a pure LP.
     public var progress: (@Sendable (SolveProgress) -> Void)?
 
     /// Set it from anywhere to stop the solve early with ``TerminationStatus/interrupted``.

@@ -180,6 +180,9 @@ struct ConformanceTests {
         let solution = try #require(result.solution, "status \(result.status)")
         #expect(model.maximumViolation(at: solution.values) < 1e-6)
         #expect(result.status == .optimal, "a feasibility problem is solved once a point is known")
+
+        options.mipStart = [:]
+        #expect(try backend.solve(model, options: options).solution == nil, "the start made the difference")
     }
 
     @Test("A MIP start bounds the incumbent", arguments: SolverBackend.allCases)
@@ -202,6 +205,18 @@ struct ConformanceTests {
         let result = try backend.solve(model, options: options)
         let solution = try #require(result.solution)
         #expect(solution.objective <= startObjective + 1e-6)
+    }
+
+    @Test("A partial MIP start is completed", arguments: SolverBackend.allCases)
+    func partialStart(backend: SolverBackend) throws {
+        // Without a start no solution turns up within the limit (see the test above).
+        let (model, x, known) = Fixtures.marketSplit(seed: 3, rows: 5, slack: false, planted: true)
+        var options = SolveOptions()
+        options.timeLimit = 0.5
+        options.mipStart = known.filter { $0.key != x[0] && $0.key != x[7] }
+        let result = try backend.solve(model, options: options)
+        let solution = try #require(result.solution, "status \(result.status)")
+        #expect(model.maximumViolation(at: solution.values) < 1e-6)
     }
 
     @Test("An infeasible MIP start is ignored", arguments: SolverBackend.allCases)
