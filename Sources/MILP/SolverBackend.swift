@@ -12,7 +12,7 @@ import Dispatch
 /// }
 /// ```
 ///
-/// Infeasible, unbounded or time-limited solves are results; ``solve(_:options:)``
+/// Infeasible, unbounded or time-limited solves are results; `solve(_:options:)`
 /// throws a ``SolverError`` only when the solver could not run. Solves may run
 /// concurrently from many tasks: CBC is not thread-safe, so its solves take turns
 /// behind a process-wide lock; GLPK keeps its state per thread and runs in parallel.
