@@ -278,6 +278,20 @@ struct ConformanceTests {
         #expect(result.solution != nil)
     }
 
+    @Test("An absolute gap stops early or proves optimality", arguments: SolverBackend.allCases)
+    func absoluteGap(backend: SolverBackend) throws {
+        let (model, _, _) = Fixtures.marketSplit(seed: 11, rows: 5, slack: true)
+        var options = SolveOptions()
+        options.absoluteGap = 1000
+        options.timeLimit = 5
+        let result = try backend.solve(model, options: options)
+        #expect(result.status == .gapLimit || result.status == .optimal)
+        let solution = try #require(result.solution)
+        if let bound = result.bestBound {
+            #expect(solution.objective - bound <= 1000 + 1e-6)
+        }
+    }
+
     @Test("Cancellation before the solve", arguments: SolverBackend.allCases)
     func cancelledBefore(backend: SolverBackend) throws {
         let (model, _, _) = Fixtures.knapsack()

@@ -82,7 +82,9 @@ typedef struct cglpk_result {
     char message[CGLPK_MESSAGE_CAPACITY]; /* tail of GLPK's terminal output */
 } cglpk_result;
 
-/* Solves `problem`; on a solution, writes problem->num_cols values to `values`. */
+/* Solves `problem`; on a solution, writes problem->num_cols values to `values`.
+   GLPK keeps its state per thread; the session ends with glp_free_env, so the calling
+   thread must not hold GLPK objects of its own across this call. */
 void cglpk_solve(const cglpk_problem *problem,
                  const cglpk_parameters *parameters,
                  double *values,
