@@ -20,7 +20,8 @@ enum CBCBackend {
         }
     }
 
-    private static func solveLocked(_ model: LoweredModel, options: SolveOptions, start: [Double]?) throws -> RawOutcome {
+    private static func solveLocked(_ model: LoweredModel, options: SolveOptions, start: [Double]?) throws -> RawOutcome
+    {
         var parameters = ccbc_parameters()
         parameters.time_limit_seconds = options.timeLimit.flatMap { $0.isFinite ? $0 : nil } ?? 0
         parameters.relative_gap = options.relativeGap
@@ -92,7 +93,9 @@ enum CBCBackend {
             throw SolverError(backend: .cbc, code: nil, message: message, context: "solving \(model.name)")
         }
         // Clp alone solves pure LPs and knows nothing of the cutoff.
-        if model.integerCount == 0, outcome.status == .optimal, let cutoff = options.cutoff, let solution = outcome.values {
+        if model.integerCount == 0, outcome.status == .optimal, let cutoff = options.cutoff,
+            let solution = outcome.values
+        {
             let objective = zip(model.objective, solution).reduce(model.objectiveOffset) { $0 + $1.0 * $1.1 }
             let tolerance = 1e-9 * max(1, abs(cutoff))
             if model.maximize ? objective < cutoff - tolerance : objective > cutoff + tolerance {
@@ -199,20 +202,23 @@ extension CBCBackend {
     static func solveFile(at path: String, format: FileFormat) throws -> FileSolve {
         try lock.withLock { _ in
             guard let cbc = Cbc_newModel() else {
-                throw SolverError(backend: .cbc, code: nil, message: "Cbc_newModel returned NULL", context: "reading \(path)")
+                throw SolverError(
+                    backend: .cbc, code: nil, message: "Cbc_newModel returned NULL", context: "reading \(path)")
             }
             defer { Cbc_deleteModel(cbc) }
             Cbc_setLogLevel(cbc, 0)
             let code = format == .lp ? Cbc_readLp(cbc, path) : Cbc_readMps(cbc, path)
             guard code == 0 else {
-                throw SolverError(backend: .cbc, code: Int(code), message: "the reader rejected the file", context: "reading \(path)")
+                throw SolverError(
+                    backend: .cbc, code: Int(code), message: "the reader rejected the file", context: "reading \(path)")
             }
             Cbc_setLogLevel(cbc, 0)
             Cbc_setParameter(cbc, "log", "0")
             let columnCount = Int(Cbc_getNumCols(cbc))
             let integerCount = Int(Cbc_getNumIntegers(cbc))
             Cbc_solve(cbc)
-            let outcome = integerCount == 0
+            let outcome =
+                integerCount == 0
                 ? linearOutcome(cbc, columnCount: columnCount, cutoff: nil)
                 : integerOutcome(cbc, columnCount: columnCount, offset: 0)
             var values: [String: Double] = [:]

@@ -91,14 +91,18 @@ struct NameTable {
         guard let name, !name.isEmpty else { return nil }
         var scalars = String.UnicodeScalarView()
         for scalar in name.unicodeScalars.prefix(maximumLength) {
-            let allowed = scalar.isASCII && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == ".")
+            let allowed =
+                scalar.isASCII
+                && (scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || scalar == "_" || scalar == ".")
             scalars.append(allowed ? scalar : "_")
         }
         var result = String(scalars)
         let first = result.unicodeScalars.first!
         let second = result.unicodeScalars.dropFirst().first
         let looksNumeric = ("0"..."9").contains(first) || first == "."
-        let looksExponent = (first == "e" || first == "E") && (second == nil || ("0"..."9").contains(second!) || second == "e" || second == "E")
+        let looksExponent =
+            (first == "e" || first == "E")
+            && (second == nil || ("0"..."9").contains(second!) || second == "e" || second == "E")
         if looksNumeric || looksExponent || keywords.contains(result.lowercased()) {
             result = "_" + result
         }
@@ -145,7 +149,9 @@ extension LoweredModel {
             } else if upper.isFinite {
                 appendRow(row, name: names.rows[row], relation: "<=", rhs: upper, names: names, to: &text)
             } else {
-                appendRow(row, name: names.rows[row], relation: ">=", rhs: lower.isFinite ? lower : -1e30, names: names, to: &text)
+                appendRow(
+                    row, name: names.rows[row], relation: ">=", rhs: lower.isFinite ? lower : -1e30, names: names,
+                    to: &text)
             }
         }
         text += "Bounds\n"
@@ -179,7 +185,9 @@ extension LoweredModel {
         count += 1
     }
 
-    private func appendRow(_ row: Int, name: String, relation: String, rhs: Double, names: NameTable, to text: inout String) {
+    private func appendRow(
+        _ row: Int, name: String, relation: String, rhs: Double, names: NameTable, to text: inout String
+    ) {
         text += " \(name):"
         var terms = 0
         for entry in Int(rowStarts[row])..<Int(rowStarts[row + 1]) {
@@ -196,7 +204,9 @@ extension LoweredModel {
         guard !members.isEmpty else { return }
         text += "\(title)\n"
         for start in stride(from: 0, to: members.count, by: 8) {
-            text += " " + members[start..<min(start + 8, members.count)].map { names.columns[$0] }.joined(separator: " ") + "\n"
+            text +=
+                " " + members[start..<min(start + 8, members.count)].map { names.columns[$0] }.joined(separator: " ")
+                + "\n"
         }
     }
 

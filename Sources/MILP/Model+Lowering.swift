@@ -32,16 +32,18 @@ struct LoweredModel: Sendable {
 
     /// Bounds that cross or an empty row that excludes zero: no solver is needed to know.
     var isTriviallyInfeasible: Bool {
-        for column in 0..<columnCount where !(columnLower[column] <= columnUpper[column]) || columnLower[column] == .infinity || columnUpper[column] == -.infinity {
+        func isEmpty(_ lower: Double, _ upper: Double) -> Bool {
+            !(lower <= upper) || lower == .infinity || upper == -.infinity
+        }
+        for column in 0..<columnCount where isEmpty(columnLower[column], columnUpper[column]) {
             return true
         }
+        let tolerance = Self.feasibilityTolerance
         for row in 0..<rowCount {
             let lower = rowLower[row]
             let upper = rowUpper[row]
-            if lower > upper || lower == .infinity || upper == -.infinity {
-                return true
-            }
-            if rowStarts[row] == rowStarts[row + 1] && (lower > Self.feasibilityTolerance || upper < -Self.feasibilityTolerance) {
+            let hasEntries = rowStarts[row] != rowStarts[row + 1]
+            if isEmpty(lower, upper) || (!hasEntries && (lower > tolerance || upper < -tolerance)) {
                 return true
             }
         }

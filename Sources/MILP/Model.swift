@@ -164,7 +164,8 @@ public struct Model: Sendable {
         precondition(expression.constant.isFinite, "expression constants must be finite")
         let count = kinds.count
         for (variable, coefficient) in zip(expression.variables, expression.coefficients) {
-            precondition(variable.index >= 0 && variable.index < count, "variable \(variable.index) is not in this model")
+            precondition(
+                variable.index >= 0 && variable.index < count, "variable \(variable.index) is not in this model")
             precondition(coefficient.isFinite, "constraint coefficients must be finite")
             entryColumns.append(Int32(truncatingIfNeeded: variable.index))
             entryValues.append(coefficient)
@@ -198,7 +199,8 @@ public struct Model: Sendable {
             objectiveCoefficients[index] = 0
         }
         for (variable, coefficient) in zip(expression.variables, expression.coefficients) {
-            precondition(variable.index >= 0 && variable.index < kinds.count, "variable \(variable.index) is not in this model")
+            precondition(
+                variable.index >= 0 && variable.index < kinds.count, "variable \(variable.index) is not in this model")
             objectiveCoefficients[variable.index] += coefficient
         }
         objectiveOffset = expression.constant

@@ -53,7 +53,9 @@ public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStrin
         }
     }
 
-    func solve(_ lowered: LoweredModel, options: SolveOptions, glpkTimeLimitMilliseconds: Int32? = nil) throws -> SolveResult {
+    func solve(_ lowered: LoweredModel, options: SolveOptions, glpkTimeLimitMilliseconds: Int32? = nil) throws
+        -> SolveResult
+    {
         try validate(options, columnCount: lowered.columnCount)
         let clock = ContinuousClock()
         let started = clock.now
@@ -76,7 +78,9 @@ public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStrin
         case .cbc:
             return finish(try CBCBackend.solve(lowered, options: options, start: start))
         case .glpk:
-            return finish(try GLPKBackend.solve(lowered, options: options, start: start, timeLimitMilliseconds: glpkTimeLimitMilliseconds))
+            return finish(
+                try GLPKBackend.solve(
+                    lowered, options: options, start: start, timeLimitMilliseconds: glpkTimeLimitMilliseconds))
         }
     }
 
@@ -157,6 +161,7 @@ struct RawOutcome {
         if status == .optimal, let solution {
             bound = solution.objective
         }
-        return SolveResult(backend: backend, status: status, solution: solution, bestBound: bound, nodes: nodes, solveSeconds: seconds)
+        return SolveResult(
+            backend: backend, status: status, solution: solution, bestBound: bound, nodes: nodes, solveSeconds: seconds)
     }
 }

@@ -48,7 +48,9 @@ struct FileFormatTests {
     @Test("Names are sanitised and unique")
     func names() {
         var model = Model()
-        for name in ["a b", "a_b", "1st", "e5", "E", "x0", nil, "subject", "Bounds", "é", String(repeating: "n", count: 300)] {
+        for name in [
+            "a b", "a_b", "1st", "e5", "E", "x0", nil, "subject", "Bounds", "é", String(repeating: "n", count: 300),
+        ] {
             model.addVariable(name: name)
         }
         model.addConstraint([], name: "obj")
@@ -74,22 +76,23 @@ struct FileFormatTests {
         let y = model.addVariable(.integer, lower: -1, upper: 4, objective: -1.5, name: "y")
         model.addConstraint([(x, 1), (y, 1)], lower: 1, upper: 3, name: "both")
         model.objectiveOffset = -2
-        #expect(model.lpString() == """
-            \\ tiny
-            Minimize
-             obj: + 2 x - 1.5 y - 2
-            Subject To
-             both: + 1 x + 1 y <= 3
-             both_low: + 1 x + 1 y >= 1
-            Bounds
-             0 <= x <= 1
-             -1 <= y <= 4
-            Generals
-             y
-            Binaries
-             x
-            End
+        #expect(
+            model.lpString() == """
+                \\ tiny
+                Minimize
+                 obj: + 2 x - 1.5 y - 2
+                Subject To
+                 both: + 1 x + 1 y <= 3
+                 both_low: + 1 x + 1 y >= 1
+                Bounds
+                 0 <= x <= 1
+                 -1 <= y <= 4
+                Generals
+                 y
+                Binaries
+                 x
+                End
 
-            """)
+                """)
     }
 }

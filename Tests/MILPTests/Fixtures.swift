@@ -57,7 +57,8 @@ enum Fixtures {
         }
         for row in 0..<rows {
             let coefficients = (0..<columns).map { _ in Double(Int.random(in: 0..<100, using: &generator)) }
-            let rhs = planted
+            let rhs =
+                planted
                 ? zip(coefficients, plantedValues).reduce(0) { $0 + $1.0 * $1.1 }
                 : (coefficients.reduce(0, +) / 2).rounded(.down)
             var expression = LinearExpression(zip(x, coefficients))
