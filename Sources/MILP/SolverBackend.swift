@@ -24,6 +24,14 @@ public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStrin
 
     public var description: String { rawValue }
 
+    /// The version of the solver library in use, for reports.
+    public var version: String {
+        switch self {
+        case .cbc: CBCBackend.version
+        case .glpk: GLPKBackend.version
+        }
+    }
+
     /// Solves `model` and returns why the solver stopped and the best solution found.
     ///
     /// Blocks the calling thread until the solver returns.

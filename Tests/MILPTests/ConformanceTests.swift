@@ -302,6 +302,11 @@ struct ConformanceTests {
         #expect(try backend.solve(model, options: options).status == .interrupted)
     }
 
+    @Test("The solver version is known", arguments: SolverBackend.allCases)
+    func version(backend: SolverBackend) {
+        #expect(backend.version.first?.isNumber == true, "\(backend.version)")
+    }
+
     @Test("Invalid options are rejected", arguments: SolverBackend.allCases)
     func invalidOptions(backend: SolverBackend) throws {
         let (model, _, _) = Fixtures.knapsack()
