@@ -14,6 +14,13 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
+        // Solvers: CBC through its headers and a C++ session (progress and stopping), GLPK behind
+        // a C shim that owns every GLPK call.
+        .systemLibrary(name: "CCbc", pkgConfig: "cbc", providers: [.apt(["coinor-libcbc-dev"])]),
+        .target(name: "CGlpk", cSettings: [.treatAllWarnings(as: .error)], linkerSettings: [.linkedLibrary("glpk")]),
+        .target(name: "CCbcSession", dependencies: ["CCbc"], cxxSettings: [.treatAllWarnings(as: .error)]),
+        .target(name: "MILP", dependencies: ["CCbc", "CCbcSession", "CGlpk"], swiftSettings: strict),
+
         .target(name: "DNNGraph", swiftSettings: strict),
         .target(name: "Scratchpad", dependencies: ["DNNGraph"], swiftSettings: strict),
         .target(name: "Heuristics", dependencies: ["DNNGraph", "Scratchpad"], swiftSettings: strict),
@@ -23,11 +30,16 @@ let package = Package(
             name: "ONNXImport",
             dependencies: ["DNNGraph", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict),
-        .target(name: "Cosma", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "ONNXImport"], swiftSettings: strict),
+        .target(name: "CosmaILP", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP"], swiftSettings: strict),
+        .target(
+            name: "Cosma", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "ONNXImport", "MILP", "CosmaILP"],
+            swiftSettings: strict),
         .executableTarget(
             name: "CosmaCLI",
             dependencies: ["Cosma", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
+
+        .testTarget(name: "MILPTests", dependencies: ["MILP"], swiftSettings: strict),
         .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph"], swiftSettings: strict),
         .testTarget(name: "ScratchpadTests", dependencies: ["DNNGraph", "Scratchpad"], swiftSettings: strict),
         .testTarget(name: "HeuristicsTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics"], swiftSettings: strict),
@@ -35,7 +47,11 @@ let package = Package(
             name: "ONNXImportTests",
             dependencies: ["ONNXImport", "DNNGraph", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict),
+        .testTarget(
+            name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP"],
+            swiftSettings: strict),
         .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI"], swiftSettings: strict),
     ],
-    swiftLanguageModes: [.v6]
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
 )

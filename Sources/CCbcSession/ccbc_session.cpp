@@ -1,0 +1,233 @@
+#include "CCbcSession.h"
+
+#include <CbcEventHandler.hpp>
+#include <CbcModel.hpp>
+#include <CbcSolver.hpp>
+#include <ClpSimplex.hpp>
+#include <CoinError.hpp>
+#include <CoinTime.hpp>
+#include <OsiClpSolverInterface.hpp>
+
+#include <cfloat>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace {
+
+struct Watch {
+    const ccbc_parameters *parameters;
+    double started;
+    bool had_incumbent = false;
+    double last_incumbent = 0;
+    bool stop_requested = false;
+};
+
+/* CbcMain1 solves a preprocessed clone of the model; CbcModel's copy constructor
+   clones the event handler, so the watch is shared through a pointer. */
+class ProgressHandler : public CbcEventHandler {
+public:
+    explicit ProgressHandler(Watch *watch) : watch_(watch) {}
+    ProgressHandler(const ProgressHandler &other) : CbcEventHandler(other), watch_(other.watch_) {}
+    ProgressHandler &operator=(const ProgressHandler &) = delete;
+    CbcEventHandler *clone() const override { return new ProgressHandler(*this); }
+
+    CbcAction event(CbcEvent which) override {
+        if (which != node && which != solution && which != heuristicSolution && which != treeStatus)
+            return noAction;
+        if (watch_->stop_requested) return stop;
+        const ccbc_parameters *parameters = watch_->parameters;
+        if (parameters->progress == nullptr || model_ == nullptr) return noAction;
+
+        ccbc_progress progress;
+        std::memset(&progress, 0, sizeof progress);
+        progress.elapsed_seconds = CoinGetTimeOfDay() - watch_->started;
+        progress.has_incumbent = model_->bestSolution() != nullptr;
+        progress.incumbent = progress.has_incumbent ? model_->getObjValue() : 0.0;
+        double bound = model_->getBestPossibleObjValue();
+        progress.has_bound = std::isfinite(bound) && std::fabs(bound) < 1e50;
+        progress.bound = progress.has_bound ? bound : 0.0;
+        progress.nodes = model_->getNodeCount();
+        progress.improved = progress.has_incumbent &&
+                            (!watch_->had_incumbent || progress.incumbent != watch_->last_incumbent);
+        watch_->had_incumbent = progress.has_incumbent;
+        watch_->last_incumbent = progress.incumbent;
+        if (parameters->progress(&progress, parameters->progress_context) != 0) {
+            watch_->stop_requested = true;
+            return stop;
+        }
+        return noAction;
+    }
+
+private:
+    Watch *watch_;
+};
+
+void copy_message(ccbc_result *result, const std::string &text) {
+    std::snprintf(result->message, sizeof result->message, "%s", text.c_str());
+}
+
+std::vector<double> finite(const double *values, int count) {
+    std::vector<double> copy(values, values + count);
+    for (double &value : copy) {
+        if (value == HUGE_VAL) value = DBL_MAX;
+        if (value == -HUGE_VAL) value = -DBL_MAX;
+    }
+    return copy;
+}
+
+/* Without integer variables CbcMain1 is not needed, and Clp's own statuses are clearer. */
+void solve_linear(OsiClpSolverInterface &solver, const ccbc_parameters *parameters,
+                  int num_cols, double *values, ccbc_result *result) {
+    if (parameters->time_limit_seconds > 0)
+        solver.getModelPtr()->setMaximumSeconds(parameters->time_limit_seconds);
+    solver.initialSolve();
+    result->status = -1;
+    result->secondary_status = solver.getModelPtr()->secondaryStatus();
+    if (solver.isProvenOptimal()) {
+        result->outcome = CCBC_OPTIMAL;
+        std::memcpy(values, solver.getColSolution(), sizeof(double) * (size_t)num_cols);
+        result->has_solution = 1;
+        result->has_bound = 1;
+        result->bound = solver.getObjValue();
+    } else if (solver.isProvenPrimalInfeasible()) {
+        result->outcome = CCBC_INFEASIBLE;
+    } else if (solver.isProvenDualInfeasible()) {
+        result->outcome = CCBC_UNBOUNDED;
+    } else if (solver.getModelPtr()->hitMaximumIterations()) {
+        result->outcome = CCBC_TIME_LIMIT;
+    } else {
+        result->outcome = CCBC_SOLVER_FAILURE;
+    }
+}
+
+void solve_integer(OsiClpSolverInterface &solver, const ccbc_problem *problem,
+                   const ccbc_parameters *parameters, Watch &watch, double *values,
+                   ccbc_result *result) {
+    CbcModel model(solver);
+    CbcSolverUsefulData data;
+    data.noPrinting_ = parameters->log_level == 0;
+    CbcMain0(model, data);
+    model.setLogLevel(parameters->log_level);
+    ProgressHandler handler(&watch);
+    model.passInEventHandler(&handler);
+    if (parameters->has_cutoff) model.setCutoff(parameters->cutoff);
+
+    std::vector<std::string> names;
+    std::vector<const char *> start_names;
+    std::vector<double> start_values;
+    if (parameters->mip_start != nullptr) {
+        for (int j = 0; j < problem->num_cols; j++) {
+            double value = parameters->mip_start[j];
+            if (std::isnan(value)) continue;
+            names.push_back(model.solver()->getColName(j));
+            start_values.push_back(problem->col_is_integer[j] ? std::round(value) : value);
+        }
+        for (const std::string &name : names) start_names.push_back(name.c_str());
+        model.setMIPStart((int)start_values.size(), start_names.data(), start_values.data());
+    }
+
+    std::vector<std::string> arguments = {"ccbc", "-log", std::to_string(parameters->log_level)};
+    char number[64];
+    if (parameters->time_limit_seconds > 0) {
+        std::snprintf(number, sizeof number, "%.17g", parameters->time_limit_seconds);
+        arguments.insert(arguments.end(), {"-sec", number});
+    }
+    if (parameters->relative_gap > 0) {
+        std::snprintf(number, sizeof number, "%.17g", parameters->relative_gap);
+        arguments.insert(arguments.end(), {"-ratioGap", number});
+    }
+    if (parameters->absolute_gap >= 0) {
+        std::snprintf(number, sizeof number, "%.17g", parameters->absolute_gap);
+        arguments.insert(arguments.end(), {"-allowableGap", number});
+    }
+    if (parameters->threads > 1)
+        arguments.insert(arguments.end(), {"-threads", std::to_string(parameters->threads)});
+    arguments.insert(arguments.end(), {"-solve", "-quit"});
+    std::vector<const char *> argv;
+    for (const std::string &argument : arguments) argv.push_back(argument.c_str());
+
+    CbcMain1((int)argv.size(), argv.data(), model, nullptr, data);
+
+    result->status = model.status();
+    result->secondary_status = model.secondaryStatus();
+    result->nodes = model.getNodeCount();
+    const double *best = model.bestSolution();
+    if (best != nullptr) {
+        std::memcpy(values, best, sizeof(double) * (size_t)problem->num_cols);
+        result->has_solution = 1;
+    }
+    double bound = model.getBestPossibleObjValue();
+    if (std::isfinite(bound) && std::fabs(bound) < 1e50) {
+        result->has_bound = 1;
+        result->bound = bound;
+    }
+
+    int status = result->status, secondary = result->secondary_status;
+    if (watch.stop_requested && status != 0) {
+        result->outcome = CCBC_INTERRUPTED;
+    } else if (secondary == 7 || model.isContinuousUnbounded()) {
+        result->outcome = CCBC_UNBOUNDED;
+    } else if (secondary == 2) {
+        result->outcome = best != nullptr ? CCBC_GAP_LIMIT : CCBC_INFEASIBLE;
+    } else if (status == 0) {
+        result->outcome = best != nullptr ? CCBC_OPTIMAL : CCBC_INFEASIBLE;
+    } else if (status == 1 && secondary == 4) {
+        result->outcome = CCBC_TIME_LIMIT;
+    } else if (status == 5 || (status == 1 && secondary == 5)) {
+        result->outcome = CCBC_INTERRUPTED;
+    } else if (model.isProvenInfeasible() || model.isInitialSolveProvenPrimalInfeasible()) {
+        result->outcome = CCBC_INFEASIBLE;
+    } else {
+        result->outcome = CCBC_SOLVER_FAILURE;
+    }
+}
+
+} // namespace
+
+extern "C" void ccbc_solve(const ccbc_problem *problem, const ccbc_parameters *parameters,
+                           double *values, ccbc_result *result) {
+    std::memset(result, 0, sizeof *result);
+    Watch watch{parameters, CoinGetTimeOfDay()};
+    try {
+        OsiClpSolverInterface solver;
+        std::vector<double> col_lower = finite(problem->col_lower, problem->num_cols);
+        std::vector<double> col_upper = finite(problem->col_upper, problem->num_cols);
+        std::vector<double> row_lower = finite(problem->row_lower, problem->num_rows);
+        std::vector<double> row_upper = finite(problem->row_upper, problem->num_rows);
+        solver.loadProblem(problem->num_cols, problem->num_rows, problem->col_starts,
+                           problem->row_indices, problem->values, col_lower.data(),
+                           col_upper.data(), problem->objective, row_lower.data(),
+                           row_upper.data());
+        solver.setObjSense(problem->maximize ? -1.0 : 1.0);
+        solver.messageHandler()->setLogLevel(parameters->log_level);
+        solver.getModelPtr()->messageHandler()->setLogLevel(parameters->log_level);
+        int integers = 0;
+        for (int j = 0; j < problem->num_cols; j++) {
+            if (problem->col_is_integer[j]) {
+                solver.setInteger(j);
+                integers++;
+            }
+        }
+        if (integers == 0) {
+            solve_linear(solver, parameters, problem->num_cols, values, result);
+        } else {
+            solve_integer(solver, problem, parameters, watch, values, result);
+        }
+    } catch (const CoinError &error) {
+        result->outcome = CCBC_ERROR;
+        result->has_solution = 0;
+        copy_message(result, error.className() + "::" + error.methodName() + ": " + error.message());
+    } catch (const std::exception &error) {
+        result->outcome = CCBC_ERROR;
+        result->has_solution = 0;
+        copy_message(result, error.what());
+    } catch (...) {
+        result->outcome = CCBC_ERROR;
+        result->has_solution = 0;
+        copy_message(result, "unknown C++ exception");
+    }
+}

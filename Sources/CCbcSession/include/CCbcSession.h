@@ -1,0 +1,93 @@
+#ifndef CCBC_SESSION_H
+#define CCBC_SESSION_H
+
+/*
+ * CBC's C interface cannot report progress or stop a search: its message callback
+ * never sees the branch-and-bound log (the solver works on an internal copy of the
+ * model), and it has no event handler. This shim drives CbcModel from C++ so that
+ * an event handler can report progress and stop on request, and so that C++
+ * exceptions become an error outcome instead of escaping into Swift. It is called
+ * with a process-wide lock held: CBC is not thread-safe.
+ */
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A problem in compressed sparse columns; row indices are 0-based; infinite
+   bounds are +-HUGE_VAL. */
+typedef struct ccbc_problem {
+    int num_rows;
+    int num_cols;
+    const int *col_starts;
+    const int *row_indices;
+    const double *values;
+    const double *col_lower;
+    const double *col_upper;
+    const unsigned char *col_is_integer;
+    const double *objective;
+    int maximize;
+    const double *row_lower;
+    const double *row_upper;
+} ccbc_problem;
+
+typedef struct ccbc_progress {
+    double elapsed_seconds;
+    int has_incumbent;
+    double incumbent; /* without the model's objective offset */
+    int has_bound;
+    double bound;     /* without the model's objective offset */
+    long nodes;
+    int improved;
+} ccbc_progress;
+
+/* Returning non-zero stops the search. */
+typedef int (*ccbc_progress_fn)(const ccbc_progress *progress, void *context);
+
+typedef struct ccbc_parameters {
+    double time_limit_seconds;  /* <= 0: none */
+    double relative_gap;
+    double absolute_gap;        /* < 0: none */
+    int has_cutoff;
+    double cutoff;              /* without the model's objective offset */
+    const double *mip_start;    /* num_cols values, NaN where not given; or NULL */
+    int log_level;
+    int threads;                /* <= 1: CBC's default */
+    ccbc_progress_fn progress;
+    void *progress_context;
+} ccbc_parameters;
+
+typedef enum ccbc_outcome {
+    CCBC_OPTIMAL = 0,
+    CCBC_INFEASIBLE,
+    CCBC_UNBOUNDED,
+    CCBC_TIME_LIMIT,
+    CCBC_GAP_LIMIT,
+    CCBC_INTERRUPTED,
+    CCBC_SOLVER_FAILURE,
+    CCBC_ERROR
+} ccbc_outcome;
+
+enum { CCBC_MESSAGE_CAPACITY = 1024 };
+
+typedef struct ccbc_result {
+    ccbc_outcome outcome;
+    int status;            /* CbcModel::status(), or -1 for a pure LP */
+    int secondary_status;  /* CbcModel::secondaryStatus() */
+    int has_solution;
+    int has_bound;
+    double bound;          /* without the model's objective offset */
+    long nodes;
+    char message[CCBC_MESSAGE_CAPACITY];
+} ccbc_result;
+
+void ccbc_solve(const ccbc_problem *problem,
+                const ccbc_parameters *parameters,
+                double *values,
+                ccbc_result *result);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,58 @@
+import Synchronization
+import Testing
+
+@testable import MILP
+
+@Suite("Progress and cancellation")
+struct ProgressTests {
+    @Test("Progress is reported during branch and bound", arguments: SolverBackend.allCases)
+    func progressReported(backend: SolverBackend) throws {
+        let (model, _, _) = Fixtures.marketSplit(seed: 11, rows: 5, slack: true)
+        let reports = Mutex<[SolveProgress]>([])
+        var options = SolveOptions()
+        options.timeLimit = 0.6
+        options.progress = { progress in reports.withLock { $0.append(progress) } }
+        let result = try backend.solve(model, options: options)
+        #expect(result.status == .timeLimit)
+        let seen = reports.withLock { $0 }
+        #expect(!seen.isEmpty)
+        for report in seen {
+            #expect(report.elapsedSeconds >= 0)
+            #expect(report.nodes >= 0)
+            if let incumbent = report.incumbent, let bound = report.bestBound {
+                #expect(bound <= incumbent + 1e-6, "a minimisation's bound stays below its incumbent")
+                #expect(report.gap != nil)
+            }
+        }
+        #expect(seen.contains { $0.incumbent != nil })
+    }
+
+    @Test("Cancelling a flag stops the search", arguments: SolverBackend.allCases)
+    func cancelFromProgress(backend: SolverBackend) throws {
+        let (model, _, _) = Fixtures.marketSplit(seed: 11, rows: 5, slack: true)
+        let flag = CancellationFlag()
+        var options = SolveOptions()
+        options.timeLimit = 30
+        options.cancellation = flag
+        options.progress = { _ in flag.cancel() }
+        let result = try backend.solve(model, options: options)
+        #expect(result.status == .interrupted)
+        #expect(flag.isCancelled)
+    }
+
+    @Test("Cancelling the task stops the search", arguments: SolverBackend.allCases)
+    func cancelTask(backend: SolverBackend) async throws {
+        let (model, _, _) = Fixtures.marketSplit(seed: 11, rows: 5, slack: true)
+        let started = CancellationFlag()
+        var options = SolveOptions()
+        options.timeLimit = 30
+        options.progress = { _ in started.cancel() }
+        let task = Task { try await backend.solve(model, options: options) }
+        while !started.isCancelled {
+            await Task.yield()
+        }
+        task.cancel()
+        let result = try await task.value
+        #expect(result.status == .interrupted)
+    }
+}
