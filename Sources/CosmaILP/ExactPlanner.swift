@@ -64,7 +64,7 @@ public struct ExactResult: Sendable {
 ///
 /// The steps, cheapest first:
 /// 1. The warm-start plans (heuristics). One with zero non-compulsory traffic is optimal at once.
-/// 2. The ``CapacityProgram``, warm-started with the best of them: its optimum is a lower bound
+/// 2. The ``JointProgram``, warm-started with the best of them: its optimum is a lower bound
 ///    for the full problem.
 /// 3. Its stays, shortened to their last use, are packed into the scratchpad by
 ///    ``SegmentPacker``. If that succeeds the plan meets the bound and is optimal. If the best
@@ -82,6 +82,7 @@ public struct ExactPlanner: Sendable {
     public func solve() throws -> ExactResult {
         let graph = problem.graph
         let clock = ContinuousClock()
+        let start = clock.now
         var notes: [String] = []
         var buildSeconds = 0.0
         var warm = options.warmStarts
@@ -98,45 +99,75 @@ public struct ExactPlanner: Sendable {
         }
 
         let buildStart = clock.now
-        let program = CapacityProgram(problem: problem)
+        let program = JointProgram(problem: problem)
         var solveOptions = SolveOptions()
         solveOptions.timeLimit = options.timeLimit
         solveOptions.relativeGap = options.relativeGap
         solveOptions.progress = options.progress
         if let incumbent {
-            solveOptions.mipStart = program.values(for: Residency(plan: incumbent.plan, graph: graph).trimmed(problem))
+            solveOptions.mipStart = program.values(for: Residency.read(incumbent.plan, graph: graph).residency.trimmed(problem))
         }
         buildSeconds += seconds(clock.now - buildStart)
         notes.append("capacity program: \(program.model.variableCount) variables, \(program.model.constraintCount) rows, \(program.model.entryCount) nonzeros")
 
         let outcome = try options.solver.solve(program.model, options: solveOptions)
-        let solveSeconds = outcome.solveSeconds
         let proven = outcome.status == .optimal
-        let rawBound = proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0)
-        // Traffic is whole bytes: a bound of 1234.0000001 still proves 1234 only after rounding down
-        // with a tolerance for the solver's arithmetic.
-        let bound = max(0, Int((rawBound - 1e-6 * max(1, abs(rawBound))).rounded(.up)))
+        var bound = roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0))
 
         var best = incumbent
+        var status: ExactStatus = outcome.status == .timeLimit ? .timeLimit : .feasible
+        var solveSeconds = outcome.solveSeconds
+        func consider(_ candidate: CertifiedPlan) {
+            if best == nil || candidate.report.traffic.nonCompulsory < best!.report.traffic.nonCompulsory { best = candidate }
+        }
         if let solution = outcome.solution {
             let packStart = clock.now
             let residency = program.residency(from: solution).trimmed(problem)
             if let candidate = try realise(residency) {
-                if best == nil || candidate.report.traffic.nonCompulsory < best!.report.traffic.nonCompulsory {
-                    best = candidate
-                }
+                consider(candidate)
                 notes.append("the program's stays were packed into the scratchpad")
             } else {
-                notes.append("the program's stays could not be packed into the scratchpad (fragmentation); kept the best plan known")
+                notes.append("the program's stays could not be packed into the scratchpad (fragmentation)")
             }
             buildSeconds += seconds(clock.now - packStart)
+        }
+        if proven, let known = best?.report.traffic.nonCompulsory, known <= bound {
+            status = .optimal
+        } else if proven {
+            // The relaxation's optimum cannot be packed: decide addresses in the program itself.
+            let addressStart = clock.now
+            let full = JointProgram(problem: problem, mode: .addresses)
+            var fullOptions = solveOptions
+            fullOptions.mipStart = [:]
+            if let best {
+                let (residency, offsets) = Residency.read(best.plan, graph: graph)
+                fullOptions.mipStart = full.values(for: residency, offsets: offsets)
+            }
+            if let limit = options.timeLimit {
+                fullOptions.timeLimit = max(1, limit - seconds(clock.now - start))
+            }
+            buildSeconds += seconds(clock.now - addressStart)
+            notes.append("address program: \(full.model.variableCount) variables, \(full.model.constraintCount) rows, \(full.model.entryCount) nonzeros")
+            let fullOutcome = try options.solver.solve(full.model, options: fullOptions)
+            solveSeconds += fullOutcome.solveSeconds
+            if let solution = fullOutcome.solution {
+                let residency = full.residency(from: solution)
+                let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: "cosma-ilp")
+                let (checked, report) = try Simulator(graph: graph).certify(plan)
+                consider(CertifiedPlan(plan: checked, report: report))
+            }
+            let fullBound = fullOutcome.status == .optimal ? (fullOutcome.objective ?? 0) : (fullOutcome.bestBound ?? 0)
+            bound = max(bound, roundedBound(fullBound))
+            if fullOutcome.status == .optimal, let known = best?.report.traffic.nonCompulsory, known <= bound {
+                status = .optimal
+            } else if fullOutcome.status == .timeLimit {
+                status = .timeLimit
+            }
         }
         guard let best else {
             throw ExactFailure(message: "the solver found no plan (\(outcome.status.rawValue)) and no heuristic produced one")
         }
-        let traffic = best.report.traffic.nonCompulsory
-        let status: ExactStatus = proven && traffic <= bound ? .optimal : outcome.status == .timeLimit ? .timeLimit : .feasible
-        let effectiveBound = min(bound, traffic)
+        let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
         return ExactResult(status: status,
                            result: labelled(best, status: status, bound: effectiveBound, solveSeconds: solveSeconds, buildSeconds: buildSeconds),
                            bound: effectiveBound, buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes)
@@ -169,6 +200,12 @@ public struct ExactPlanner: Sendable {
             gap: traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic), seconds: solveSeconds, buildSeconds: buildSeconds)
         return result
     }
+}
+
+/// Traffic is whole bytes, so a bound `b` proves `ceil(b)`; the tolerance absorbs the solver's
+/// arithmetic (a bound of 1233.9999999 proves 1234).
+func roundedBound(_ raw: Double) -> Int {
+    max(0, Int((raw - 1e-6 * max(1, abs(raw))).rounded(.up)))
 }
 
 /// The exact planner could not produce any plan.

@@ -30,27 +30,28 @@ public struct Residency: Sendable, Hashable {
         self.segments = segments
     }
 
-    /// Reads the stays off a valid plan (used to warm-start the programs from a heuristic).
-    public init(plan: Plan, graph: Graph) {
-        order = plan.steps.compactMap { graph.operatorID(named: $0.op) }
-        segments = [[Segment]](repeating: [], count: graph.tensors.count)
+    /// Reads the stays and their byte offsets off a valid plan (used to warm-start the programs
+    /// from a heuristic).
+    public static func read(_ plan: Plan, graph: Graph) -> (residency: Residency, offsets: [[Int]]) {
+        let order = plan.steps.compactMap { graph.operatorID(named: $0.op) }
+        var segments = [[Segment]](repeating: [], count: graph.tensors.count)
+        var offsets = [[Int]](repeating: [], count: graph.tensors.count)
         var open: [TensorID: Int] = [:]
         for (k, step) in plan.steps.enumerated() {
             for name in step.free {
                 if let t = graph.tensorID(named: name) { open[t] = nil }
             }
-            for p in step.load {
-                guard let t = graph.tensorID(named: p.tensor) else { continue }
-                segments[t].append(Segment(first: k, last: k, loaded: true))
-                open[t] = segments[t].count - 1
-            }
-            for p in step.outputs {
-                guard let t = graph.tensorID(named: p.tensor) else { continue }
-                segments[t].append(Segment(first: k, last: k, loaded: false))
-                open[t] = segments[t].count - 1
+            for (placements, loaded) in [(step.load, true), (step.outputs, false)] {
+                for p in placements {
+                    guard let t = graph.tensorID(named: p.tensor) else { continue }
+                    segments[t].append(Segment(first: k, last: k, loaded: loaded))
+                    offsets[t].append(p.offset)
+                    open[t] = segments[t].count - 1
+                }
             }
             for (t, i) in open { segments[t][i].last = k }
         }
+        return (Residency(order: order, segments: segments), offsets)
     }
 
     /// Shortens every stay to end at its last use and drops stays that serve no use, which never

@@ -1,8 +1,8 @@
 public import MILP
-public import Scratchpad
+import Scratchpad
 import DNNGraph
 
-/// The time-indexed program over schedule and replacement, with capacity but no addresses.
+/// The time-indexed program over schedule, replacement and (optionally) addresses.
 ///
 /// Variables, each only inside its window (see ``PlanningProblem``):
 /// - `x[o,k]`: operator `o` runs at position `k`;
@@ -17,23 +17,48 @@ import DNNGraph
 /// last reader (no plan needs that, and it tightens the relaxation); and the occupied bytes at
 /// each position fit the capacity. The objective is the non-compulsory traffic.
 ///
-/// This is the COSMA program (Li, Gupta and Malik, 2023) without its address variables, with the
-/// known defects fixed (one operator per position, no state before the first position, nothing
-/// kept after its last use). Because addresses are dropped it is a relaxation of the full problem:
-/// its optimum is a lower bound, and a solution whose stays can be packed into the scratchpad
-/// (``SegmentPacker``) is optimal for the full problem.
-public struct CapacityProgram: Sendable {
+/// In ``Mode/capacity`` this is the COSMA program (Li, Gupta and Malik, 2023) without its address
+/// variables, with the known defects fixed (one operator per position, no state before the first
+/// position, nothing kept after its last use). Because addresses are dropped it is a relaxation of
+/// the full problem: its optimum is a lower bound, and a solution whose stays can be packed into
+/// the scratchpad (``SegmentPacker``) is optimal for the full problem.
+///
+/// In ``Mode/addresses`` it is the full problem: each tensor also has an offset `L[a,k]` (in units
+/// of the alignment) at each position of its window, which stays fixed while the tensor stays
+/// resident and may change only with a reload, and every pair of tensors that can be resident at
+/// the same position gets an order binary `z[a,b,k]` with big-M rows that keep their ranges apart
+/// when both are resident. Offsets are continuous: with the orders fixed the rows are difference
+/// constraints with integer data, so vertex solutions are integral.
+public struct JointProgram: Sendable {
+    /// Whether addresses are part of the program.
+    public enum Mode: Sendable {
+        /// Capacity rows only: a relaxation, fast to solve.
+        case capacity
+        /// Offsets and non-overlap: exact for the full problem.
+        case addresses
+    }
+
     public let problem: PlanningProblem
     public private(set) var model: Model
     private var x: [[Variable]] = []
     private var r: [[Variable]] = []
     private var l: [[Variable?]] = []
     private var s: [Variable?] = []
+    private var offset: [[Variable]] = []
+    private var below: [PairKey: Variable] = [:]
+    public let mode: Mode
+
+    struct PairKey: Hashable {
+        var a: TensorID
+        var b: TensorID
+        var k: Int
+    }
     /// Bytes per unit in the capacity rows: the gcd of all occupied sizes and the capacity.
     public let unit: Int
 
-    public init(problem: PlanningProblem, name: String = "cosma-capacity") {
+    public init(problem: PlanningProblem, mode: Mode = .capacity, name: String = "cosma-joint") {
         self.problem = problem
+        self.mode = mode
         let graph = problem.graph
         var g = 0
         for t in problem.tensors { g = gcd(g, problem.occupied[t]) }
@@ -44,6 +69,7 @@ public struct CapacityProgram: Sendable {
         addScheduleRows()
         addResidencyRows()
         addCapacityRows()
+        if mode == .addresses { addAddressRows() }
         var offset = 0.0
         for t in problem.tensors where graph.producer[t] == nil {
             offset -= Double(graph.tensors[t].bytes)
@@ -193,8 +219,61 @@ public struct CapacityProgram: Sendable {
         }
     }
 
-    /// Variable values that encode a residency, for a MIP start.
-    public func values(for residency: Residency) -> [Variable: Double] {
+    /// Capacity and sizes in units of the alignment, for the address rows.
+    private var alignedCapacity: Int { problem.configuration.capacity / problem.configuration.alignment }
+
+    private func alignedSize(_ t: TensorID) -> Int { problem.occupied[t] / problem.configuration.alignment }
+
+    private mutating func addAddressRows() {
+        let graph = problem.graph
+        let top = Double(alignedCapacity)
+        offset = [[Variable]](repeating: [], count: graph.tensors.count)
+        for t in problem.tensors {
+            let w = problem.tensorWindow[t]!
+            let highest = Double(alignedCapacity - alignedSize(t))
+            offset[t] = w.map { k in model.addVariable(.continuous, lower: 0, upper: highest, name: "L_\(t)_\(k)") }
+            for k in w where k > w.lowerBound {
+                // The offset holds while the tensor stays: |L[k] - L[k-1]| <= M (2 - r[k-1] - r[k] + l[k]).
+                let now = offset[t][k - w.lowerBound]
+                let before = offset[t][k - 1 - w.lowerBound]
+                for sign in [1.0, -1.0] {
+                    var e: LinearExpression = [(now, sign), (before, -sign)]
+                    e.add(top, rVar(t, k - 1)!)
+                    e.add(top, rVar(t, k)!)
+                    if let load = lVar(t, k) { e.add(-top, load) }
+                    model.addConstraint(e, .lessOrEqual, 2 * top)
+                }
+            }
+        }
+        for (i, a) in problem.tensors.enumerated() {
+            let wa = problem.tensorWindow[a]!
+            for b in problem.tensors[(i + 1)...] {
+                let wb = problem.tensorWindow[b]!
+                let low = max(wa.lowerBound, wb.lowerBound)
+                let high = min(wa.upperBound, wb.upperBound)
+                guard low <= high else { continue }
+                for k in low...high {
+                    let z = model.addVariable(.binary, name: "z_\(a)_\(b)_\(k)")
+                    below[PairKey(a: a, b: b, k: k)] = z
+                    let la = offset[a][k - wa.lowerBound]
+                    let lb = offset[b][k - wb.lowerBound]
+                    // a below b when z = 1, b below a when z = 0; void unless both are resident.
+                    var aBelow: LinearExpression = [(la, 1), (lb, -1), (z, top)]
+                    aBelow.add(top, rVar(a, k)!)
+                    aBelow.add(top, rVar(b, k)!)
+                    model.addConstraint(aBelow, .lessOrEqual, 3 * top - Double(alignedSize(a)))
+                    var bBelow: LinearExpression = [(lb, 1), (la, -1), (z, -top)]
+                    bBelow.add(top, rVar(a, k)!)
+                    bBelow.add(top, rVar(b, k)!)
+                    model.addConstraint(bBelow, .lessOrEqual, 2 * top - Double(alignedSize(b)))
+                }
+            }
+        }
+    }
+
+    /// Variable values that encode a residency, for a MIP start. In ``Mode/addresses`` the
+    /// segments' offsets (in bytes) are needed too.
+    public func values(for residency: Residency, offsets: [[Int]]? = nil) -> [Variable: Double] {
         var v: [Variable: Double] = [:]
         for variable in model.variables { v[variable] = 0 }
         for (k, o) in residency.order.enumerated() {
@@ -207,7 +286,37 @@ public struct CapacityProgram: Sendable {
             }
             if let st = s[t], residency.segments[t].contains(where: \.loaded) { v[st] = 1 }
         }
+        guard mode == .addresses, let offsets else { return v }
+        var at = [[Int?]](repeating: [], count: problem.graph.tensors.count)
+        for t in problem.tensors {
+            let w = problem.tensorWindow[t]!
+            at[t] = [Int?](repeating: nil, count: w.count)
+            for (i, seg) in residency.segments[t].enumerated() {
+                for k in seg.first...seg.last where w.contains(k) { at[t][k - w.lowerBound] = offsets[t][i] / problem.configuration.alignment }
+            }
+            // Between stays the offset is free; holding the last one keeps the continuity rows slack.
+            var last = at[t].first { $0 != nil } ?? 0
+            for k in w {
+                if let known = at[t][k - w.lowerBound] { last = known } else { at[t][k - w.lowerBound] = last }
+                v[offset[t][k - w.lowerBound]] = Double(at[t][k - w.lowerBound]!)
+            }
+        }
+        for (key, z) in below {
+            let wa = problem.tensorWindow[key.a]!
+            let wb = problem.tensorWindow[key.b]!
+            v[z] = at[key.a][key.k - wa.lowerBound]! < at[key.b][key.k - wb.lowerBound]! ? 1 : 0
+        }
         return v
+    }
+
+    /// The byte offset of each segment of a residency decoded from an address-mode solution.
+    public func offsets(for residency: Residency, from solution: Solution) -> [[Int]] {
+        residency.segments.enumerated().map { t, segs in
+            segs.map { seg in
+                let w = problem.tensorWindow[t]!
+                return Int(solution[offset[t][seg.first - w.lowerBound]].rounded()) * problem.configuration.alignment
+            }
+        }
     }
 
     /// Reads the schedule and stays off a solution.
