@@ -5,6 +5,11 @@ public import Scratchpad
 public struct CertifiedPlan: Sendable {
     public var plan: Plan
     public var report: SimulationReport
+
+    public init(plan: Plan, report: SimulationReport) {
+        self.plan = plan
+        self.report = report
+    }
 }
 
 /// The heuristics compilers use today, as complete plans that have passed the simulator.

@@ -1,0 +1,219 @@
+public import DNNGraph
+public import Heuristics
+public import MILP
+public import Scratchpad
+import Foundation
+
+/// How an exact solve ended. Only ``optimal`` claims a proof, and only for the full problem
+/// (schedule, addresses and replacement together).
+public enum ExactStatus: String, Sendable {
+    /// The plan's non-compulsory traffic equals a proven lower bound.
+    case optimal
+    /// A valid plan, not proven optimal; ``ExactResult/bound`` and ``ExactResult/gap`` say how far
+    /// it may be from the optimum.
+    case feasible
+    /// The solver stopped at its time limit; the best plan found so far is returned.
+    case timeLimit
+}
+
+/// Settings of an exact solve.
+public struct ExactOptions: Sendable {
+    public var solver: SolverBackend
+    /// Wall-clock limit for the solver, in seconds.
+    public var timeLimit: Double?
+    /// Stop once the relative gap is at most this (0 proves optimality).
+    public var relativeGap: Double
+    /// Called with the solver's progress on long solves.
+    public var progress: (@Sendable (SolveProgress) -> Void)?
+    /// Plans to start from; the best one is the warm start and the fallback. When empty, the
+    /// default order with Belady replacement is used.
+    public var warmStarts: [CertifiedPlan]
+
+    public init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
+                progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = []) {
+        self.solver = solver
+        self.timeLimit = timeLimit
+        self.relativeGap = relativeGap
+        self.progress = progress
+        self.warmStarts = warmStarts
+    }
+}
+
+/// The answer of an exact solve: a simulated plan, what is proven about it, and where time went.
+public struct ExactResult: Sendable {
+    public var status: ExactStatus
+    public var result: CertifiedPlan
+    /// A proven lower bound on non-compulsory traffic, in bytes.
+    public var bound: Int
+    /// Seconds spent building programs (and packing).
+    public var buildSeconds: Double
+    /// Seconds spent inside the solver.
+    public var solveSeconds: Double
+    /// How the answer was reached, for the summary (one line each).
+    public var notes: [String]
+
+    public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
+
+    /// Relative gap between the plan and the bound (0 when optimal).
+    public var gap: Double {
+        nonCompulsory == 0 ? 0 : Double(nonCompulsory - bound) / Double(nonCompulsory)
+    }
+}
+
+/// Finds a plan with minimum non-compulsory traffic and proves it optimal where it can.
+///
+/// The steps, cheapest first:
+/// 1. The warm-start plans (heuristics). One with zero non-compulsory traffic is optimal at once.
+/// 2. The ``JointProgram``, warm-started with the best of them: its optimum is a lower bound
+///    for the full problem.
+/// 3. Its stays, shortened to their last use, are packed into the scratchpad by
+///    ``SegmentPacker``. If that succeeds the plan meets the bound and is optimal. If the best
+///    warm start already meets the bound, it is optimal too.
+/// Otherwise the best plan known is returned as ``ExactStatus/feasible`` with the bound and gap.
+public struct ExactPlanner: Sendable {
+    public var problem: PlanningProblem
+    public var options: ExactOptions
+
+    public init(graph: Graph, configuration: Configuration, options: ExactOptions = ExactOptions()) {
+        problem = PlanningProblem(graph: graph, configuration: configuration)
+        self.options = options
+    }
+
+    public func solve() throws -> ExactResult {
+        let graph = problem.graph
+        let clock = ContinuousClock()
+        let start = clock.now
+        var notes: [String] = []
+        var buildSeconds = 0.0
+        var warm = options.warmStarts
+        if warm.isEmpty, let plan = try? HeuristicPlanner.plan(
+            graph: graph, configuration: problem.configuration, order: Array(graph.operators.indices), scheduleName: "default")
+        {
+            warm.append(plan)
+        }
+        let incumbent = warm.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }
+        if let incumbent, incumbent.report.traffic.nonCompulsory == 0 {
+            notes.append("the warm start \(incumbent.plan.method ?? "") has no non-compulsory traffic, which is optimal")
+            return ExactResult(status: .optimal, result: labelled(incumbent, status: .optimal, bound: 0, solveSeconds: 0, buildSeconds: 0),
+                               bound: 0, buildSeconds: 0, solveSeconds: 0, notes: notes)
+        }
+
+        let buildStart = clock.now
+        let program = JointProgram(problem: problem)
+        var solveOptions = SolveOptions()
+        solveOptions.timeLimit = options.timeLimit
+        solveOptions.relativeGap = options.relativeGap
+        solveOptions.progress = options.progress
+        if let incumbent {
+            solveOptions.mipStart = program.values(for: Residency.read(incumbent.plan, graph: graph).residency.trimmed(problem))
+        }
+        buildSeconds += seconds(clock.now - buildStart)
+        notes.append("capacity program: \(program.model.variableCount) variables, \(program.model.constraintCount) rows, \(program.model.entryCount) nonzeros")
+
+        let outcome = try options.solver.solve(program.model, options: solveOptions)
+        let proven = outcome.status == .optimal
+        var bound = roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0))
+
+        var best = incumbent
+        var status: ExactStatus = outcome.status == .timeLimit ? .timeLimit : .feasible
+        var solveSeconds = outcome.solveSeconds
+        func consider(_ candidate: CertifiedPlan) {
+            if best == nil || candidate.report.traffic.nonCompulsory < best!.report.traffic.nonCompulsory { best = candidate }
+        }
+        if let solution = outcome.solution {
+            let packStart = clock.now
+            let residency = program.residency(from: solution).trimmed(problem)
+            if let candidate = try realise(residency) {
+                consider(candidate)
+                notes.append("the program's stays were packed into the scratchpad")
+            } else {
+                notes.append("the program's stays could not be packed into the scratchpad (fragmentation)")
+            }
+            buildSeconds += seconds(clock.now - packStart)
+        }
+        if proven, let known = best?.report.traffic.nonCompulsory, known <= bound {
+            status = .optimal
+        } else if proven {
+            // The relaxation's optimum cannot be packed: decide addresses in the program itself.
+            let addressStart = clock.now
+            let full = JointProgram(problem: problem, mode: .addresses)
+            var fullOptions = solveOptions
+            fullOptions.mipStart = [:]
+            if let best {
+                let (residency, offsets) = Residency.read(best.plan, graph: graph)
+                fullOptions.mipStart = full.values(for: residency, offsets: offsets)
+            }
+            if let limit = options.timeLimit {
+                fullOptions.timeLimit = max(1, limit - seconds(clock.now - start))
+            }
+            buildSeconds += seconds(clock.now - addressStart)
+            notes.append("address program: \(full.model.variableCount) variables, \(full.model.constraintCount) rows, \(full.model.entryCount) nonzeros")
+            let fullOutcome = try options.solver.solve(full.model, options: fullOptions)
+            solveSeconds += fullOutcome.solveSeconds
+            if let solution = fullOutcome.solution {
+                let residency = full.residency(from: solution)
+                let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: "cosma-ilp")
+                let (checked, report) = try Simulator(graph: graph).certify(plan)
+                consider(CertifiedPlan(plan: checked, report: report))
+            }
+            let fullBound = fullOutcome.status == .optimal ? (fullOutcome.objective ?? 0) : (fullOutcome.bestBound ?? 0)
+            bound = max(bound, roundedBound(fullBound))
+            if fullOutcome.status == .optimal, let known = best?.report.traffic.nonCompulsory, known <= bound {
+                status = .optimal
+            } else if fullOutcome.status == .timeLimit {
+                status = .timeLimit
+            }
+        }
+        guard let best else {
+            throw ExactFailure(message: "the solver found no plan (\(outcome.status.rawValue)) and no heuristic produced one")
+        }
+        let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
+        return ExactResult(status: status,
+                           result: labelled(best, status: status, bound: effectiveBound, solveSeconds: solveSeconds, buildSeconds: buildSeconds),
+                           bound: effectiveBound, buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes)
+    }
+
+    /// Packs a residency's stays and certifies the resulting plan; `nil` when packing fails.
+    func realise(_ residency: Residency) throws -> CertifiedPlan? {
+        var items: [SegmentPacker.Item] = []
+        var owners: [(TensorID, Int)] = []
+        for t in problem.tensors {
+            for (i, s) in residency.segments[t].enumerated() {
+                items.append(.init(size: problem.occupied[t], first: s.first, last: s.last))
+                owners.append((t, i))
+            }
+        }
+        let packer = SegmentPacker(capacity: problem.configuration.capacity, alignment: problem.configuration.alignment)
+        guard let packed = packer.pack(items) else { return nil }
+        var offsets = residency.segments.map { [Int](repeating: 0, count: $0.count) }
+        for (n, (t, i)) in owners.enumerated() { offsets[t][i] = packed[n] }
+        let plan = residency.plan(offsets: offsets, problem: problem, method: "cosma-ilp")
+        let (checked, report) = try Simulator(graph: problem.graph).certify(plan)
+        return CertifiedPlan(plan: checked, report: report)
+    }
+
+    private func labelled(_ plan: CertifiedPlan, status: ExactStatus, bound: Int, solveSeconds: Double, buildSeconds: Double) -> CertifiedPlan {
+        var result = plan
+        let traffic = plan.report.traffic.nonCompulsory
+        result.plan.solver = SolverRecord(
+            name: options.solver.rawValue, status: status.rawValue, bound: Double(bound),
+            gap: traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic), seconds: solveSeconds, buildSeconds: buildSeconds)
+        return result
+    }
+}
+
+/// Traffic is whole bytes, so a bound `b` proves `ceil(b)`; the tolerance absorbs the solver's
+/// arithmetic (a bound of 1233.9999999 proves 1234).
+func roundedBound(_ raw: Double) -> Int {
+    max(0, Int((raw - 1e-6 * max(1, abs(raw))).rounded(.up)))
+}
+
+/// The exact planner could not produce any plan.
+public struct ExactFailure: Error, Sendable, CustomStringConvertible {
+    public var message: String
+    public var description: String { message }
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}

@@ -1,0 +1,357 @@
+public import MILP
+import Scratchpad
+import DNNGraph
+
+/// The time-indexed program over schedule, replacement and (optionally) addresses.
+///
+/// Variables, each only inside its window (see ``PlanningProblem``):
+/// - `x[o,k]`: operator `o` runs at position `k`;
+/// - `r[a,k]`: tensor `a` is resident while position `k` runs;
+/// - `l[a,k]`: `a` is loaded from DRAM just before position `k`;
+/// - `s[a]`: activation `a` has been stored to DRAM (once suffices: tensors are immutable).
+///
+/// Rows: every operator runs once and every position runs one operator; a consumer runs after
+/// its producers (prefix sums); operands are resident when their operator runs; a tensor is
+/// resident at `k` only if it was at `k - 1`, is loaded at `k`, or is produced at `k`; an
+/// activation is loaded only after it is produced and stored; a tensor is never kept after its
+/// last reader (no plan needs that, and it tightens the relaxation); and the occupied bytes at
+/// each position fit the capacity. The objective is the non-compulsory traffic.
+///
+/// In ``Mode/capacity`` this is the COSMA program (Li, Gupta and Malik, 2023) without its address
+/// variables, with the known defects fixed (one operator per position, no state before the first
+/// position, nothing kept after its last use). Because addresses are dropped it is a relaxation of
+/// the full problem: its optimum is a lower bound, and a solution whose stays can be packed into
+/// the scratchpad (``SegmentPacker``) is optimal for the full problem.
+///
+/// In ``Mode/addresses`` it is the full problem: each tensor also has an offset `L[a,k]` (in units
+/// of the alignment) at each position of its window, which stays fixed while the tensor stays
+/// resident and may change only with a reload, and every pair of tensors that can be resident at
+/// the same position gets an order binary `z[a,b,k]` with big-M rows that keep their ranges apart
+/// when both are resident. Offsets are continuous: with the orders fixed the rows are difference
+/// constraints with integer data, so vertex solutions are integral.
+public struct JointProgram: Sendable {
+    /// Whether addresses are part of the program.
+    public enum Mode: Sendable {
+        /// Capacity rows only: a relaxation, fast to solve.
+        case capacity
+        /// Offsets and non-overlap: exact for the full problem.
+        case addresses
+    }
+
+    public let problem: PlanningProblem
+    public private(set) var model: Model
+    private var x: [[Variable]] = []
+    private var r: [[Variable]] = []
+    private var l: [[Variable?]] = []
+    private var s: [Variable?] = []
+    private var offset: [[Variable]] = []
+    private var below: [PairKey: Variable] = [:]
+    public let mode: Mode
+
+    struct PairKey: Hashable {
+        var a: TensorID
+        var b: TensorID
+        var k: Int
+    }
+    /// Bytes per unit in the capacity rows: the gcd of all occupied sizes and the capacity.
+    public let unit: Int
+
+    public init(problem: PlanningProblem, mode: Mode = .capacity, name: String = "cosma-joint") {
+        self.problem = problem
+        self.mode = mode
+        let graph = problem.graph
+        var g = 0
+        for t in problem.tensors { g = gcd(g, problem.occupied[t]) }
+        unit = max(1, g)
+        model = Model(name: name)
+        addScheduleVariables()
+        addTensorVariables()
+        addScheduleRows()
+        addResidencyRows()
+        addCapacityRows()
+        if mode == .addresses { addAddressRows() }
+        var offset = 0.0
+        for t in problem.tensors where graph.producer[t] == nil {
+            offset -= Double(graph.tensors[t].bytes)
+        }
+        model.objectiveOffset = offset
+    }
+
+    private func xVar(_ o: OperatorID, _ k: Int) -> Variable? {
+        let w = problem.operatorWindow[o]
+        return w.contains(k) ? x[o][k - w.lowerBound] : nil
+    }
+
+    private func rVar(_ t: TensorID, _ k: Int) -> Variable? {
+        guard let w = problem.tensorWindow[t], w.contains(k) else { return nil }
+        return r[t][k - w.lowerBound]
+    }
+
+    private func lVar(_ t: TensorID, _ k: Int) -> Variable? {
+        guard let w = problem.tensorWindow[t], w.contains(k) else { return nil }
+        return l[t][k - w.lowerBound]
+    }
+
+    /// `sum_{j <= k} x[o, j]` (`strictly` excludes `k`): whether `o` has run by position `k`.
+    private func ranBy(_ o: OperatorID, _ k: Int, strictly: Bool = false) -> LinearExpression {
+        let w = problem.operatorWindow[o]
+        let top = strictly ? k - 1 : k
+        var e = LinearExpression()
+        if top >= w.lowerBound {
+            for j in w.lowerBound...min(top, w.upperBound) { e.add(1, x[o][j - w.lowerBound]) }
+        }
+        return e
+    }
+
+    private mutating func addScheduleVariables() {
+        let graph = problem.graph
+        x = graph.operators.indices.map { o in
+            problem.operatorWindow[o].map { k in model.addVariable(.binary, name: "x_\(o)_\(k)") }
+        }
+    }
+
+    private mutating func addTensorVariables() {
+        let graph = problem.graph
+        r = [[Variable]](repeating: [], count: graph.tensors.count)
+        l = [[Variable?]](repeating: [], count: graph.tensors.count)
+        s = [Variable?](repeating: nil, count: graph.tensors.count)
+        for t in problem.tensors {
+            let w = problem.tensorWindow[t]!
+            let bytes = Double(graph.tensors[t].bytes)
+            let producerStart = graph.producer[t].map { problem.operatorWindow[$0].lowerBound }
+            r[t] = w.map { k in model.addVariable(.binary, name: "r_\(t)_\(k)") }
+            let reloadable = graph.producer[t] == nil || !problem.readers[t].isEmpty
+            l[t] = w.map { k in
+                // An activation cannot be loaded at or before the first position its producer can run.
+                guard reloadable, producerStart.map({ k > $0 }) ?? true else { return nil }
+                return model.addVariable(.binary, objective: bytes, name: "l_\(t)_\(k)")
+            }
+            if graph.producer[t] != nil && !graph.isOutput[t] && l[t].contains(where: { $0 != nil }) {
+                s[t] = model.addVariable(.binary, objective: bytes, name: "s_\(t)")
+            }
+        }
+    }
+
+    private mutating func addScheduleRows() {
+        let graph = problem.graph
+        let n = graph.operators.count
+        for o in graph.operators.indices {
+            model.addConstraint(.sum(x[o]), .equal, 1)
+        }
+        var atPosition = [LinearExpression](repeating: LinearExpression(), count: n)
+        for o in graph.operators.indices {
+            for k in problem.operatorWindow[o] { atPosition[k].add(1, x[o][k - problem.operatorWindow[o].lowerBound]) }
+        }
+        for e in atPosition { model.addConstraint(e, .equal, 1) }
+        for c in graph.operators.indices {
+            for p in graph.predecessors[c] {
+                let wc = problem.operatorWindow[c]
+                let top = min(wc.upperBound, problem.operatorWindow[p].upperBound)
+                guard wc.lowerBound <= top else { continue }
+                for k in wc.lowerBound...top {
+                    var e = ranBy(c, k)
+                    e.add(ranBy(p, k, strictly: true), times: -1)
+                    model.addConstraint(e, .lessOrEqual, 0)
+                }
+            }
+        }
+    }
+
+    private mutating func addResidencyRows() {
+        let graph = problem.graph
+        for t in problem.tensors {
+            let w = problem.tensorWindow[t]!
+            let p = graph.producer[t]
+            let touching = problem.readers[t] + (p.map { [$0] } ?? [])
+            for o in touching {
+                for k in problem.operatorWindow[o] {
+                    model.addConstraint([(rVar(t, k)!, 1), (xVar(o, k)!, -1)], .greaterOrEqual, 0)
+                }
+            }
+            for k in w {
+                // Continuity: resident now only if resident before, loaded now, or produced now.
+                var e: LinearExpression = [(rVar(t, k)!, 1)]
+                if let prev = rVar(t, k - 1) { e.add(-1, prev) }
+                if let load = lVar(t, k) { e.add(-1, load) }
+                if let p, let made = xVar(p, k) { e.add(-1, made) }
+                model.addConstraint(e, .lessOrEqual, 0)
+                if let p {
+                    // Nothing exists before its producer runs; loads need a stored copy.
+                    var born = ranBy(p, k)
+                    born.add(-1, rVar(t, k)!)
+                    model.addConstraint(born, .greaterOrEqual, 0)
+                    if let load = lVar(t, k) {
+                        var after = ranBy(p, k, strictly: true)
+                        after.add(-1, load)
+                        model.addConstraint(after, .greaterOrEqual, 0)
+                        if let store = s[t] {
+                            model.addConstraint([(store, 1), (load, -1)], .greaterOrEqual, 0)
+                        }
+                    }
+                }
+                // Nothing is kept once its last reader has run.
+                var pending = LinearExpression()
+                if problem.readers[t].isEmpty, let p {
+                    if let made = xVar(p, k) { pending.add(1, made) }
+                } else {
+                    for c in problem.readers[t] where problem.operatorWindow[c].upperBound >= k {
+                        let wc = problem.operatorWindow[c]
+                        for j in max(k, wc.lowerBound)...wc.upperBound { pending.add(1, x[c][j - wc.lowerBound]) }
+                    }
+                }
+                pending.add(-1, rVar(t, k)!)
+                model.addConstraint(pending, .greaterOrEqual, 0)
+            }
+        }
+    }
+
+    private mutating func addCapacityRows() {
+        let graph = problem.graph
+        var rows = [LinearExpression](repeating: LinearExpression(), count: graph.operators.count)
+        for t in problem.tensors {
+            let w = problem.tensorWindow[t]!
+            let size = Double(problem.occupied[t] / unit)
+            for k in w { rows[k].add(size, r[t][k - w.lowerBound]) }
+        }
+        let capacity = Double(problem.configuration.capacity / unit)
+        for row in rows where row.termCount > 0 {
+            model.addConstraint(row, .lessOrEqual, capacity)
+        }
+    }
+
+    /// Capacity and sizes in units of the alignment, for the address rows.
+    private var alignedCapacity: Int { problem.configuration.capacity / problem.configuration.alignment }
+
+    private func alignedSize(_ t: TensorID) -> Int { problem.occupied[t] / problem.configuration.alignment }
+
+    private mutating func addAddressRows() {
+        let graph = problem.graph
+        let top = Double(alignedCapacity)
+        offset = [[Variable]](repeating: [], count: graph.tensors.count)
+        for t in problem.tensors {
+            let w = problem.tensorWindow[t]!
+            let highest = Double(alignedCapacity - alignedSize(t))
+            offset[t] = w.map { k in model.addVariable(.continuous, lower: 0, upper: highest, name: "L_\(t)_\(k)") }
+            for k in w where k > w.lowerBound {
+                // The offset holds while the tensor stays: |L[k] - L[k-1]| <= M (2 - r[k-1] - r[k] + l[k]).
+                let now = offset[t][k - w.lowerBound]
+                let before = offset[t][k - 1 - w.lowerBound]
+                for sign in [1.0, -1.0] {
+                    var e: LinearExpression = [(now, sign), (before, -sign)]
+                    e.add(top, rVar(t, k - 1)!)
+                    e.add(top, rVar(t, k)!)
+                    if let load = lVar(t, k) { e.add(-top, load) }
+                    model.addConstraint(e, .lessOrEqual, 2 * top)
+                }
+            }
+        }
+        for (i, a) in problem.tensors.enumerated() {
+            let wa = problem.tensorWindow[a]!
+            for b in problem.tensors[(i + 1)...] {
+                let wb = problem.tensorWindow[b]!
+                let low = max(wa.lowerBound, wb.lowerBound)
+                let high = min(wa.upperBound, wb.upperBound)
+                guard low <= high else { continue }
+                for k in low...high {
+                    let z = model.addVariable(.binary, name: "z_\(a)_\(b)_\(k)")
+                    below[PairKey(a: a, b: b, k: k)] = z
+                    let la = offset[a][k - wa.lowerBound]
+                    let lb = offset[b][k - wb.lowerBound]
+                    // a below b when z = 1, b below a when z = 0; void unless both are resident.
+                    var aBelow: LinearExpression = [(la, 1), (lb, -1), (z, top)]
+                    aBelow.add(top, rVar(a, k)!)
+                    aBelow.add(top, rVar(b, k)!)
+                    model.addConstraint(aBelow, .lessOrEqual, 3 * top - Double(alignedSize(a)))
+                    var bBelow: LinearExpression = [(lb, 1), (la, -1), (z, -top)]
+                    bBelow.add(top, rVar(a, k)!)
+                    bBelow.add(top, rVar(b, k)!)
+                    model.addConstraint(bBelow, .lessOrEqual, 2 * top - Double(alignedSize(b)))
+                }
+            }
+        }
+    }
+
+    /// Variable values that encode a residency, for a MIP start. In ``Mode/addresses`` the
+    /// segments' offsets (in bytes) are needed too.
+    public func values(for residency: Residency, offsets: [[Int]]? = nil) -> [Variable: Double] {
+        var v: [Variable: Double] = [:]
+        for variable in model.variables { v[variable] = 0 }
+        for (k, o) in residency.order.enumerated() {
+            if let var_ = xVar(o, k) { v[var_] = 1 }
+        }
+        for t in problem.tensors {
+            for seg in residency.segments[t] {
+                for k in seg.first...seg.last { if let rv = rVar(t, k) { v[rv] = 1 } }
+                if seg.loaded, let lv = lVar(t, seg.first) { v[lv] = 1 }
+            }
+            if let st = s[t], residency.segments[t].contains(where: \.loaded) { v[st] = 1 }
+        }
+        guard mode == .addresses, let offsets else { return v }
+        var at = [[Int?]](repeating: [], count: problem.graph.tensors.count)
+        for t in problem.tensors {
+            let w = problem.tensorWindow[t]!
+            at[t] = [Int?](repeating: nil, count: w.count)
+            for (i, seg) in residency.segments[t].enumerated() {
+                for k in seg.first...seg.last where w.contains(k) { at[t][k - w.lowerBound] = offsets[t][i] / problem.configuration.alignment }
+            }
+            // Between stays the offset is free; holding the last one keeps the continuity rows slack.
+            var last = at[t].first { $0 != nil } ?? 0
+            for k in w {
+                if let known = at[t][k - w.lowerBound] { last = known } else { at[t][k - w.lowerBound] = last }
+                v[offset[t][k - w.lowerBound]] = Double(at[t][k - w.lowerBound]!)
+            }
+        }
+        for (key, z) in below {
+            let wa = problem.tensorWindow[key.a]!
+            let wb = problem.tensorWindow[key.b]!
+            v[z] = at[key.a][key.k - wa.lowerBound]! < at[key.b][key.k - wb.lowerBound]! ? 1 : 0
+        }
+        return v
+    }
+
+    /// The byte offset of each segment of a residency decoded from an address-mode solution.
+    public func offsets(for residency: Residency, from solution: Solution) -> [[Int]] {
+        residency.segments.enumerated().map { t, segs in
+            segs.map { seg in
+                let w = problem.tensorWindow[t]!
+                return Int(solution[offset[t][seg.first - w.lowerBound]].rounded()) * problem.configuration.alignment
+            }
+        }
+    }
+
+    /// Reads the schedule and stays off a solution.
+    public func residency(from solution: Solution) -> Residency {
+        let graph = problem.graph
+        var order = [OperatorID](repeating: -1, count: graph.operators.count)
+        for o in graph.operators.indices {
+            let w = problem.operatorWindow[o]
+            let k = w.max { solution[x[o][$0 - w.lowerBound]] < solution[x[o][$1 - w.lowerBound]] }!
+            order[k] = o
+        }
+        var segments = [[Segment]](repeating: [], count: graph.tensors.count)
+        for t in problem.tensors {
+            let w = problem.tensorWindow[t]!
+            var current: Segment?
+            for k in w {
+                let resident = solution.isSet(r[t][k - w.lowerBound])
+                let loaded = lVar(t, k).map { solution.isSet($0) } ?? false
+                let produced = graph.producer[t].flatMap { xVar($0, k) }.map { solution.isSet($0) } ?? false
+                if resident, var open = current, !loaded, !produced {
+                    open.last = k
+                    current = open
+                    continue
+                }
+                if let open = current { segments[t].append(open) }
+                current = resident ? Segment(first: k, last: k, loaded: !produced) : nil
+            }
+            if let open = current { segments[t].append(open) }
+        }
+        return Residency(order: order, segments: segments)
+    }
+}
+
+func gcd(_ a: Int, _ b: Int) -> Int {
+    var (a, b) = (abs(a), abs(b))
+    while b != 0 { (a, b) = (b, a % b) }
+    return a
+}

@@ -1,0 +1,113 @@
+public import DNNGraph
+public import Scratchpad
+
+/// One unbroken stay of a tensor in the scratchpad, from position `first` to `last` inclusive.
+public struct Segment: Hashable, Sendable {
+    public var first: Int
+    public var last: Int
+    /// Whether the stay begins with a load from DRAM (otherwise the tensor's producer creates it).
+    public var loaded: Bool
+
+    public init(first: Int, last: Int, loaded: Bool) {
+        self.first = first
+        self.last = last
+        self.loaded = loaded
+    }
+}
+
+/// A schedule with every tensor's stays in the scratchpad, but no addresses yet.
+///
+/// This is what the capacity program decides. With offsets for its segments (from
+/// ``SegmentPacker`` or the address program) it becomes a complete ``Plan``.
+public struct Residency: Sendable, Hashable {
+    /// Operators in execution order.
+    public var order: [OperatorID]
+    /// Stays of each tensor, ascending, by tensor index.
+    public var segments: [[Segment]]
+
+    public init(order: [OperatorID], segments: [[Segment]]) {
+        self.order = order
+        self.segments = segments
+    }
+
+    /// Reads the stays and their byte offsets off a valid plan (used to warm-start the programs
+    /// from a heuristic).
+    public static func read(_ plan: Plan, graph: Graph) -> (residency: Residency, offsets: [[Int]]) {
+        let order = plan.steps.compactMap { graph.operatorID(named: $0.op) }
+        var segments = [[Segment]](repeating: [], count: graph.tensors.count)
+        var offsets = [[Int]](repeating: [], count: graph.tensors.count)
+        var open: [TensorID: Int] = [:]
+        for (k, step) in plan.steps.enumerated() {
+            for name in step.free {
+                if let t = graph.tensorID(named: name) { open[t] = nil }
+            }
+            for (placements, loaded) in [(step.load, true), (step.outputs, false)] {
+                for p in placements {
+                    guard let t = graph.tensorID(named: p.tensor) else { continue }
+                    segments[t].append(Segment(first: k, last: k, loaded: loaded))
+                    offsets[t].append(p.offset)
+                    open[t] = segments[t].count - 1
+                }
+            }
+            for (t, i) in open { segments[t][i].last = k }
+        }
+        return (Residency(order: order, segments: segments), offsets)
+    }
+
+    /// Shortens every stay to end at its last use and drops stays that serve no use, which never
+    /// costs traffic and frees space for packing. A graph output's stay that serves no reader
+    /// still covers its production.
+    public func trimmed(_ problem: PlanningProblem) -> Residency {
+        var result = self
+        let position = problem.graph.positions(of: order)
+        for t in problem.tensors {
+            let uses = problem.readers[t].map { position[$0] }.sorted()
+            var kept: [Segment] = []
+            for s in segments[t] {
+                let lastUse = uses.last { $0 >= s.first && $0 <= s.last }
+                if let lastUse {
+                    kept.append(Segment(first: s.first, last: lastUse, loaded: s.loaded))
+                } else if !s.loaded {
+                    kept.append(Segment(first: s.first, last: s.first, loaded: false))
+                }
+            }
+            result.segments[t] = kept
+        }
+        return result
+    }
+
+    /// Builds the plan that realises this residency with the given offset for every segment.
+    ///
+    /// An activation is stored when its first stay ends if it is loaded again later or is a graph
+    /// output; outputs still resident after the last step are stored in `final`.
+    public func plan(offsets: [[Int]], problem: PlanningProblem, method: String) -> Plan {
+        let graph = problem.graph
+        let n = order.count
+        var steps = order.map { Step(op: graph.operators[$0].name) }
+        var final: [String] = []
+        for t in problem.tensors {
+            let name = graph.tensors[t].name
+            let segs = segments[t]
+            var stored = graph.producer[t] == nil
+            for (i, s) in segs.enumerated() {
+                if s.loaded {
+                    steps[s.first].load.append(Placement(tensor: name, offset: offsets[t][i]))
+                } else {
+                    steps[s.first].outputs.append(Placement(tensor: name, offset: offsets[t][i]))
+                }
+                let mustStore = !stored && (i + 1 < segs.count || graph.isOutput[t])
+                if s.last + 1 < n {
+                    if mustStore {
+                        steps[s.last + 1].store.append(name)
+                        stored = true
+                    }
+                    steps[s.last + 1].free.append(name)
+                } else if mustStore {
+                    final.append(name)
+                    stored = true
+                }
+            }
+        }
+        return Plan(graph: graph.name, configuration: problem.configuration, steps: steps, final: final, method: method)
+    }
+}

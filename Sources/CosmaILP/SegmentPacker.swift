@@ -1,0 +1,113 @@
+/// Assigns addresses to stays whose lifetimes are fixed: dynamic storage allocation.
+///
+/// Two stays that are resident at a common position must occupy disjoint ranges of `[0, capacity)`.
+/// The packer first tries greedy placements in several orders (largest first, as TensorFlow Lite's
+/// arena planner does; longest first; earliest first), each stay at the lowest address that does
+/// not collide with the stays already placed. If none fits it runs a bounded depth-first search
+/// over *canonical* placements, where every stay sits at 0 or directly on top of a stay it
+/// overlaps in time (any packing can be pushed down into that form; MiniMalloc, Moffitt 2023,
+/// searches the same space).
+///
+/// A packing it returns is always valid; failing to find one within its node budget does not
+/// prove that none exists, so callers fall back to a program that decides addresses.
+public struct SegmentPacker: Sendable {
+    /// A stay to place: its occupied size and the positions it spans.
+    public struct Item: Hashable, Sendable {
+        public var size: Int
+        public var first: Int
+        public var last: Int
+
+        public init(size: Int, first: Int, last: Int) {
+            self.size = size
+            self.first = first
+            self.last = last
+        }
+
+        func overlaps(_ other: Item) -> Bool { first <= other.last && other.first <= last }
+    }
+
+    public var capacity: Int
+    public var alignment: Int
+    /// Search nodes allowed after the greedy attempts fail.
+    public var nodeLimit: Int
+
+    public init(capacity: Int, alignment: Int, nodeLimit: Int = 200_000) {
+        self.capacity = capacity
+        self.alignment = alignment
+        self.nodeLimit = nodeLimit
+    }
+
+    /// Offsets for the items, in their order, or `nil` when no packing was found.
+    public func pack(_ items: [Item]) -> [Int]? {
+        if items.isEmpty { return [] }
+        let conflicts = conflictLists(items)
+        let orders: [[Int]] = [
+            items.indices.sorted { (items[$0].size, items[$1].last - items[$1].first, $1) > (items[$1].size, items[$0].last - items[$0].first, $0) },
+            items.indices.sorted { (items[$0].last - items[$0].first, items[$0].size, $1) > (items[$1].last - items[$1].first, items[$1].size, $0) },
+            items.indices.sorted { (items[$0].first, -items[$0].size, $0) < (items[$1].first, -items[$1].size, $1) },
+        ]
+        for order in orders {
+            if let offsets = greedy(items, order: order, conflicts: conflicts) { return offsets }
+        }
+        return search(items, order: orders[0], conflicts: conflicts)
+    }
+
+    private func conflictLists(_ items: [Item]) -> [[Int]] {
+        let byStart = items.indices.sorted { items[$0].first < items[$1].first }
+        var conflicts = [[Int]](repeating: [], count: items.count)
+        for (n, i) in byStart.enumerated() {
+            for j in byStart[(n + 1)...] {
+                if items[j].first > items[i].last { break }
+                conflicts[i].append(j)
+                conflicts[j].append(i)
+            }
+        }
+        return conflicts
+    }
+
+    private func align(_ v: Int) -> Int { (v + alignment - 1) / alignment * alignment }
+
+    /// The lowest aligned offset where `item` fits among the placed items it overlaps in time.
+    private func lowestFit(_ item: Item, neighbours: [(offset: Int, end: Int)]) -> Int? {
+        var candidate = 0
+        for n in neighbours.sorted(by: { $0.offset < $1.offset }) {
+            if n.offset >= candidate + item.size { break }
+            candidate = max(candidate, align(n.end))
+        }
+        return candidate + item.size <= capacity ? candidate : nil
+    }
+
+    private func greedy(_ items: [Item], order: [Int], conflicts: [[Int]]) -> [Int]? {
+        var offsets = [Int?](repeating: nil, count: items.count)
+        for i in order {
+            let placed = conflicts[i].compactMap { j in offsets[j].map { (offset: $0, end: $0 + items[j].size) } }
+            guard let at = lowestFit(items[i], neighbours: placed) else { return nil }
+            offsets[i] = at
+        }
+        return offsets.map { $0! }
+    }
+
+    private func search(_ items: [Item], order: [Int], conflicts: [[Int]]) -> [Int]? {
+        var offsets = [Int?](repeating: nil, count: items.count)
+        var nodes = 0
+        func place(_ depth: Int) -> Bool {
+            if depth == order.count { return true }
+            nodes += 1
+            if nodes > nodeLimit { return false }
+            let i = order[depth]
+            let placed = conflicts[i].compactMap { j in offsets[j].map { (offset: $0, end: $0 + items[j].size) } }
+            var candidates = Set([0])
+            for p in placed { candidates.insert(align(p.end)) }
+            for c in candidates.sorted() where c + items[i].size <= capacity {
+                if placed.allSatisfy({ $0.end <= c || $0.offset >= c + items[i].size }) {
+                    offsets[i] = c
+                    if place(depth + 1) { return true }
+                    offsets[i] = nil
+                    if nodes > nodeLimit { return false }
+                }
+            }
+            return false
+        }
+        return place(0) ? offsets.map { $0! } : nil
+    }
+}

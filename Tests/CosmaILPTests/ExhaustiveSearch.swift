@@ -1,0 +1,177 @@
+import DNNGraph
+import Scratchpad
+
+/// The minimum non-compulsory traffic of a tiny instance, by uniform-cost search over every
+/// schedule, every choice of what to drop before each operator, and every offset of every load and
+/// output. It shares no code with the planners, so it can judge them.
+///
+/// Restrictions that lose no optimality: inputs of an operator are loaded just before it runs
+/// (loading earlier never saves traffic and only blocks addresses); an activation is stored exactly
+/// when it is dropped while still needed (or is a graph output); a tensor no later operator reads
+/// is dropped at once (keeping it only blocks addresses; an unstored graph output is stored first,
+/// which it must be anyway).
+struct ExhaustiveSearch {
+    let graph: Graph
+    let config: Configuration
+
+    /// A search state packed into integers so that hashing stays cheap: which operators are done,
+    /// each tensor's offset + 1 in 5 bits (0 = not resident), and which tensors have a DRAM copy.
+    struct State: Hashable {
+        var done: UInt32
+        var at: UInt64
+        var stored: UInt32
+
+        func offset(_ t: Int) -> Int? {
+            let v = Int((at >> UInt64(5 * t)) & 31)
+            return v == 0 ? nil : v - 1
+        }
+
+        mutating func set(_ t: Int, _ offset: Int?) {
+            at &= ~(31 << UInt64(5 * t))
+            if let offset { at |= UInt64(offset + 1) << UInt64(5 * t) }
+        }
+    }
+
+    /// The instance must be small enough for the packed state.
+    var fits: Bool {
+        graph.tensors.count <= 12 && graph.operators.count <= 16 && config.capacity <= 30
+    }
+
+    /// The optimum, or `nil` when the search visits more than `stateLimit` states.
+    func minimumNonCompulsory(stateLimit: Int = 400_000) -> Int? {
+        precondition(fits, "instance too large for the exhaustive search")
+        let n = graph.operators.count
+        let size = graph.tensors.map { config.occupied($0.bytes) }
+        var stored0: UInt32 = 0
+        for t in graph.tensors.indices where graph.producer[t] == nil { stored0 |= 1 << UInt32(t) }
+        let start = State(done: 0, at: 0, stored: stored0)
+        var buckets: [[State]] = [[start]]
+        var best: [State: Int] = [start: 0]
+        var cost = 0
+        // Final stores are paid after the goal, so the cheapest goal state popped first need not
+        // be the cheapest plan: keep the best total and stop once no state can beat it.
+        var bestTotal: Int?
+        let operands = graph.operators.indices.map { graph.residentOperands(of: $0, in: config.tensors) }
+        let inputs = graph.operators.indices.map { graph.residentInputs(of: $0, in: config.tensors) }
+        var laterReaders = [UInt32](repeating: 0, count: graph.tensors.count)
+        for t in graph.tensors.indices { for c in graph.consumers[t] { laterReaders[t] |= 1 << UInt32(c) } }
+        var predecessorMask = [UInt32](repeating: 0, count: n)
+        for o in 0..<n { for p in graph.predecessors[o] { predecessorMask[o] |= 1 << UInt32(p) } }
+        while cost < buckets.count {
+            if let bestTotal, cost >= bestTotal { break }
+            var index = 0
+            while index < buckets[cost].count {
+                let state = buckets[cost][index]
+                index += 1
+                guard best[state] == cost else { continue }
+                if best.count > stateLimit { return nil }
+                if state.done == (1 << UInt32(n)) - 1 {
+                    var total = cost
+                    for t in graph.outputs where state.stored & (1 << UInt32(t)) == 0 { total += graph.tensors[t].bytes }
+                    bestTotal = min(bestTotal ?? total, total)
+                    continue
+                }
+                for op in 0..<n where state.done & (1 << UInt32(op)) == 0 && predecessorMask[op] & ~state.done == 0 {
+                    let resident = graph.tensors.indices.filter { state.offset($0) != nil && !operands[op].contains($0) }
+                    let dead = resident.filter { laterReaders[$0] & ~state.done == 0 }
+                    let droppable = resident.filter { laterReaders[$0] & ~state.done != 0 }
+                    for mask in 0..<(1 << droppable.count) {
+                        var s = state
+                        var extra = 0
+                        for (i, t) in droppable.enumerated() + dead.map({ (-1, $0) }) where i < 0 || mask & (1 << i) != 0 {
+                            let needed = laterReaders[t] & ~s.done != 0 || graph.isOutput[t]
+                            if s.stored & (1 << UInt32(t)) == 0 && needed {
+                                extra += graph.tensors[t].bytes
+                                s.stored |= 1 << UInt32(t)
+                            }
+                            s.set(t, nil)
+                        }
+                        var items: [(TensorID, Int)] = []
+                        var loadable = true
+                        for t in inputs[op] where s.offset(t) == nil {
+                            if s.stored & (1 << UInt32(t)) == 0 { loadable = false }
+                            items.append((t, graph.tensors[t].bytes))
+                        }
+                        guard loadable else { continue }
+                        for t in graph.operators[op].outputs { items.append((t, 0)) }
+                        place(items[...], state: s, size: size) { placed, loads in
+                            var next = placed
+                            next.done |= 1 << UInt32(op)
+                            let c = cost + extra + loads
+                            if let known = best[next], known <= c { return }
+                            best[next] = c
+                            while buckets.count <= c { buckets.append([]) }
+                            buckets[c].append(next)
+                        }
+                    }
+                }
+            }
+            cost += 1
+        }
+        return bestTotal.map { $0 - graph.compulsoryTraffic(in: config.tensors) }
+    }
+
+    /// Every way to put the items (tensor, bytes it costs to load) at free aligned offsets.
+    func place(_ items: ArraySlice<(TensorID, Int)>, state: State, size: [Int], loads: Int = 0,
+               emit: (State, Int) -> Void) {
+        guard let (t, cost) = items.first else {
+            emit(state, loads)
+            return
+        }
+        var offset = 0
+        while offset + size[t] <= config.capacity {
+            var free = true
+            for u in graph.tensors.indices {
+                if let o = state.offset(u), o < offset + size[t] && offset < o + size[u] {
+                    free = false
+                    break
+                }
+            }
+            if free {
+                var s = state
+                s.set(t, offset)
+                place(items.dropFirst(), state: s, size: size, loads: loads + cost, emit: emit)
+            }
+            offset += config.alignment
+        }
+    }
+}
+
+/// A seeded generator, so that a failing instance can be rebuilt from the seed it prints.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A random DAG of a few operators with small tensors: each operator reads one or two earlier
+/// tensors and writes one (sometimes two); tensors nobody reads are graph outputs.
+func randomTinyGraph(seed: UInt64, operators: Int, withWeights: Bool) throws -> Graph {
+    var rng = SplitMix64(seed: seed)
+    var tensors = [Tensor(name: "in", bytes: Int.random(in: 1...3, using: &rng), kind: .input)]
+    var ops: [GraphDocument.OperatorEntry] = []
+    var available = ["in"]
+    var read = Set<String>()
+    for i in 0..<operators {
+        var inputs = [available.randomElement(using: &rng)!]
+        if Bool.random(using: &rng), let other = available.randomElement(using: &rng), other != inputs[0] { inputs.append(other) }
+        if withWeights && Bool.random(using: &rng) {
+            tensors.append(Tensor(name: "w\(i)", bytes: Int.random(in: 1...2, using: &rng), kind: .weight))
+            inputs.append("w\(i)")
+        }
+        read.formUnion(inputs)
+        var outputs = ["t\(i)"]
+        if Int.random(in: 0..<5, using: &rng) == 0 { outputs.append("t\(i)b") }
+        for o in outputs { tensors.append(Tensor(name: o, bytes: Int.random(in: 1...3, using: &rng), kind: .activation)) }
+        available += outputs
+        ops.append(.init(name: "op\(i)", type: "Op", inputs: inputs, outputs: outputs))
+    }
+    let outputs = available.filter { !read.contains($0) && $0 != "in" }
+    return try Graph(document: GraphDocument(name: "random-\(seed)", tensors: tensors, operators: ops, outputs: outputs))
+}
