@@ -1,5 +1,7 @@
 @_exported public import DNNGraph
+@_exported public import CosmaILP
 @_exported public import Heuristics
+@_exported public import MILP
 @_exported public import ONNXImport
 @_exported public import Scratchpad
 public import Foundation
@@ -77,6 +79,15 @@ public enum Cosma {
     /// Runs baselines (for example ``Baseline/paper``) on one configuration; failures are outcomes.
     public static func baselines(_ baselines: [Baseline], for graph: Graph, configuration: Configuration) throws -> [BaselineOutcome] {
         try Baseline.run(baselines, graph: graph, configuration: configuration)
+    }
+
+    /// The exact joint program (schedule, addresses and replacement): a simulated plan with what
+    /// is proven about it. With `fixedOrder` the schedule is kept and only replacement and
+    /// addresses are optimised.
+    public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
+                             options: ExactOptions = ExactOptions()) throws -> ExactResult
+    {
+        try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
     }
 
     /// Replays any plan (for example one written by another tool) and reports its traffic and

@@ -130,8 +130,9 @@ func printTable(_ outcomes: [BaselineOutcome], graph: Graph, configuration: Conf
     }
 }
 
-/// The summary every planning command prints after its plan passed the simulator.
-func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool) {
+/// The summary every planning command prints after its plan passed the simulator; `exact` adds
+/// what the solver proved and where the time went.
+func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: ExactResult? = nil) {
     let t = result.report.traffic
     let plan = result.plan
     if json {
@@ -141,13 +142,36 @@ func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool) {
             ("traffic", t.jsonValue), ("peakOccupancy", .int(result.report.peakOccupancy)),
         ]
         if let s = plan.solver {
-            fields.append(("solver", .object([("name", .string(s.name)), ("status", .string(s.status))])))
+            var solver: [(String, JSONValue)] = [("name", .string(s.name)), ("status", .string(s.status))]
+            if let exact {
+                solver += [
+                    ("bound", .int(exact.bound)), ("gap", .double(exact.gap)),
+                    ("buildSeconds", .double(exact.buildSeconds)), ("solveSeconds", .double(exact.solveSeconds)),
+                ]
+            }
+            fields.append(("solver", .object(solver)))
         }
         print(JSONValue.object(fields).formatted(expandDepth: 1), terminator: "")
         return
     }
     print("\(graph.name): \(plan.method ?? "plan") at capacity \(plan.capacity) bytes (\(formatBytes(plan.capacity))), tensors \(plan.tensors.rawValue)")
+    if let exact {
+        let statusLine = switch exact.status {
+        case .optimal: "optimal (proven)"
+        case .feasible: String(format: "feasible, not proven optimal: gap %.2f%%", exact.gap * 100)
+        case .timeLimit: String(format: "time limit reached: best plan found, gap %.2f%%", exact.gap * 100)
+        }
+        print("status                  \(statusLine)")
+    }
     print("non-compulsory traffic  \(t.nonCompulsory) bytes (\(formatBytes(t.nonCompulsory)))")
+    if let exact {
+        print("lower bound             \(exact.bound) bytes")
+    }
     print("total traffic           \(t.total) bytes (compulsory \(t.compulsory))")
     print("peak occupancy          \(result.report.peakOccupancy) bytes; the plan passed the simulator")
+    if let exact {
+        print(String(format: "time                    %.3f s building, %.3f s solving (%@)", exact.buildSeconds, exact.solveSeconds,
+                     plan.solver?.name ?? "no solver"))
+        for note in exact.notes { print("  - \(note)") }
+    }
 }

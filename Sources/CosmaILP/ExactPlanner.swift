@@ -25,8 +25,9 @@ public struct ExactOptions: Sendable {
     public var relativeGap: Double
     /// Called with the solver's progress on long solves.
     public var progress: (@Sendable (SolveProgress) -> Void)?
-    /// Plans to start from; the best one is the warm start and the fallback. When empty, the
-    /// default order with Belady replacement is used.
+    /// Plans to start from; the best one is the warm start and the fallback. When empty, every
+    /// baseline (``Baseline/all``, or on a fixed schedule every replacement and allocation policy
+    /// on that order) is run and the successful ones are used.
     public var warmStarts: [CertifiedPlan]
 
     public init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
@@ -74,9 +75,34 @@ public struct ExactPlanner: Sendable {
     public var problem: PlanningProblem
     public var options: ExactOptions
 
-    public init(graph: Graph, configuration: Configuration, options: ExactOptions = ExactOptions()) {
-        problem = PlanningProblem(graph: graph, configuration: configuration)
+    public init(graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
+                options: ExactOptions = ExactOptions()) {
+        problem = PlanningProblem(graph: graph, configuration: configuration, fixedOrder: fixedOrder)
         self.options = options
+    }
+
+    /// `cosma-ilp`, or `cosma-ilp:fixed-schedule` when the order was given.
+    var methodName: String { problem.fixedOrder == nil ? "cosma-ilp" : "cosma-ilp:fixed-schedule" }
+
+    /// Plans from the heuristics, all simulated: the warm starts when none were given.
+    func baselinePlans() throws -> [CertifiedPlan] {
+        let graph = problem.graph
+        let configuration = problem.configuration
+        guard let order = problem.fixedOrder else {
+            return try Baseline.run(Baseline.all, graph: graph, configuration: configuration).compactMap { try? $0.result.get() }
+        }
+        var plans: [CertifiedPlan] = []
+        for replacement in ReplacementPolicy.allCases {
+            for allocation in AllocationPolicy.allCases {
+                do {
+                    plans.append(try HeuristicPlanner.plan(graph: graph, configuration: configuration, order: order,
+                                                           scheduleName: "fixed", replacement: replacement, allocation: allocation))
+                } catch is PlanningFailure {
+                    continue
+                }
+            }
+        }
+        return plans
     }
 
     public func solve() throws -> ExactResult {
@@ -85,12 +111,7 @@ public struct ExactPlanner: Sendable {
         let start = clock.now
         var notes: [String] = []
         var buildSeconds = 0.0
-        var warm = options.warmStarts
-        if warm.isEmpty, let plan = try? HeuristicPlanner.plan(
-            graph: graph, configuration: problem.configuration, order: Array(graph.operators.indices), scheduleName: "default")
-        {
-            warm.append(plan)
-        }
+        let warm = options.warmStarts.isEmpty ? try baselinePlans() : options.warmStarts
         let incumbent = warm.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }
         if let incumbent, incumbent.report.traffic.nonCompulsory == 0 {
             notes.append("the warm start \(incumbent.plan.method ?? "") has no non-compulsory traffic, which is optimal")
@@ -152,7 +173,7 @@ public struct ExactPlanner: Sendable {
             solveSeconds += fullOutcome.solveSeconds
             if let solution = fullOutcome.solution {
                 let residency = full.residency(from: solution)
-                let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: "cosma-ilp")
+                let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: methodName)
                 let (checked, report) = try Simulator(graph: graph).certify(plan)
                 consider(CertifiedPlan(plan: checked, report: report))
             }
@@ -187,7 +208,7 @@ public struct ExactPlanner: Sendable {
         guard let packed = packer.pack(items) else { return nil }
         var offsets = residency.segments.map { [Int](repeating: 0, count: $0.count) }
         for (n, (t, i)) in owners.enumerated() { offsets[t][i] = packed[n] }
-        let plan = residency.plan(offsets: offsets, problem: problem, method: "cosma-ilp")
+        let plan = residency.plan(offsets: offsets, problem: problem, method: methodName)
         let (checked, report) = try Simulator(graph: problem.graph).certify(plan)
         return CertifiedPlan(plan: checked, report: report)
     }

@@ -26,11 +26,17 @@ public struct PlanningProblem: Sendable {
     public let occupied: [Int]
 
     public var operatorCount: Int { graph.operators.count }
+    /// The schedule when it is fixed (the "FS" variant of the paper); `nil` when the program
+    /// chooses it.
+    public let fixedOrder: [OperatorID]?
 
-    public init(graph: Graph, configuration: Configuration) {
+    /// - Parameter fixedOrder: a valid schedule to keep, which shrinks every operator's window to
+    ///   one position; `nil` to optimise the schedule too.
+    public init(graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil) {
         self.graph = graph
         self.configuration = configuration
-        let windows = graph.positionWindows()
+        self.fixedOrder = fixedOrder
+        let windows = fixedOrder.map { order in graph.positions(of: order).map { $0...$0 } } ?? graph.positionWindows()
         operatorWindow = windows
         var readers = [[OperatorID]](repeating: [], count: graph.tensors.count)
         for op in graph.operators.indices {

@@ -1,0 +1,107 @@
+import ArgumentParser
+import Cosma
+import Foundation
+
+extension SolverBackend: ExpressibleByArgument {}
+
+struct Solve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Find a plan with minimum off-chip traffic and prove it optimal where possible.",
+        discussion: """
+            The exact method solves COSMA's joint program over schedule, addresses and replacement. It starts \
+            from the best baseline plan, solves a capacity program (a relaxation, so its optimum is a lower \
+            bound), packs the resulting stays into the scratchpad, and brings addresses into the program \
+            only when packing fails. Only a plan whose traffic equals a proven bound is called optimal. At a \
+            time limit the best plan found is written and labelled as such.
+            """)
+
+    enum Method: String, CaseIterable, ExpressibleByArgument {
+        case exact
+    }
+
+    @Argument(help: "The graph, canonical JSON.")
+    var graph: String
+
+    @Option(name: .long, help: "Scratchpad capacity: bytes, units (512KiB) or a budget name (M_R, M_H, M_P).")
+    var capacity: String
+
+    @OptionGroup var accelerator: AcceleratorOptions
+
+    @Option(name: .long, help: "How to plan.")
+    var method: Method = .exact
+
+    @Option(name: .long, help: "The MILP solver.")
+    var solver: SolverBackend = .cbc
+
+    @Option(name: .long, help: "Stop the solver after this many seconds and keep the best plan found.")
+    var timeLimit: Double?
+
+    @Option(name: .long, help: "Stop once the relative gap between plan and bound is at most this (0 proves optimality).")
+    var gap: Double = 0
+
+    @Option(name: .long, help: "Keep this schedule and optimise only replacement and addresses: default, mpmf, greedy, or a file with one operator name per line.")
+    var fixedSchedule: String?
+
+    @Option(name: .long, help: "Also write the capacity program in CPLEX LP format to this file.")
+    var writeLp: String?
+
+    @Flag(name: .long, help: "Show incumbent, bound and elapsed time on stderr while the solver runs.")
+    var progress = false
+
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let timeLimit, timeLimit <= 0 { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
+        if gap < 0 || gap >= 1 { throw ValidationError("--gap must be in [0, 1), got \(gap)") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            let g = try loadGraph(graph)
+            let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
+                                                 tensors: accelerator.tensors, alignment: accelerator.alignment)
+            let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }
+            if let writeLp {
+                let program = JointProgram(problem: PlanningProblem(graph: g, configuration: config, fixedOrder: order))
+                do {
+                    try program.model.writeLP(to: URL(fileURLWithPath: writeLp))
+                } catch {
+                    throw InputError(source: writeLp, message: "cannot write the LP file (\(error)); check that the folder exists and is writable")
+                }
+            }
+            var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap)
+            if progress {
+                options.progress = { p in
+                    let incumbent = p.incumbent.map { String(format: "%.0f", $0) } ?? "-"
+                    let bound = p.bestBound.map { String(format: "%.0f", $0) } ?? "-"
+                    FileHandle.standardError.write(Data(String(format: "cosma: %7.1fs  incumbent %@  bound %@  nodes %d\n",
+                                                               p.elapsedSeconds, incumbent, bound, p.nodes).utf8))
+                }
+            }
+            let result = try Cosma.solve(g, configuration: config, fixedOrder: order, options: options)
+            try write(result.result.plan, to: output.output)
+            printSummary(result.result, graph: g, json: output.json, exact: result)
+        }
+    }
+
+    /// The order named by `--fixed-schedule`: a schedule kind or a file of operator names.
+    func scheduleOrder(_ spec: String, graph: Graph, config: Configuration) throws -> [OperatorID] {
+        if let kind = ScheduleKind(rawValue: spec) {
+            return Cosma.schedule(kind, for: graph, tensors: config.tensors, alignment: config.alignment).order
+        }
+        let text = String(decoding: try readInput(URL(fileURLWithPath: spec)), as: UTF8.self)
+        var order: [OperatorID] = []
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let name = line.trimmingCharacters(in: .whitespaces)
+            if name.isEmpty { continue }
+            guard let op = graph.operatorID(named: name) else {
+                throw InputError(source: spec, message: "line \(n + 1): '\(name)' is not an operator of graph '\(graph.name)'; list one operator name per line")
+            }
+            order.append(op)
+        }
+        if let problem = graph.scheduleProblem(order) {
+            throw InputError(source: spec, message: "\(problem); list every operator once in an order that can run")
+        }
+        return order
+    }
+}
