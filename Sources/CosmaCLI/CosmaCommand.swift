@@ -52,6 +52,12 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     } catch let error as PlanningFailure {
         printError("no plan: \(error.description)")
         throw ExitCode(1)
+    } catch let error as ExactFailure {
+        printError("no plan: \(error.description)")
+        throw ExitCode(1)
+    } catch let error as SolverError {
+        printError("the solver could not run: \(error.description)")
+        throw ExitCode(1)
     } catch let error as InvalidPlanError {
         printError(error.description)
         throw ExitCode(1)

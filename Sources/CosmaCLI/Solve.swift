@@ -34,7 +34,7 @@ struct Solve: ParsableCommand {
     var solver: SolverBackend = .cbc
 
     @Option(name: .long, help: "Stop the solver after this many seconds and keep the best plan found.")
-    var timeLimit: Double?
+    var timeLimit: Double = 60
 
     @Option(name: .long, help: "Stop once the relative gap between plan and bound is at most this (0 proves optimality).")
     var gap: Double = 0
@@ -51,7 +51,7 @@ struct Solve: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if let timeLimit, timeLimit <= 0 { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
+        if timeLimit <= 0 { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
         if gap < 0 || gap >= 1 { throw ValidationError("--gap must be in [0, 1), got \(gap)") }
     }
 

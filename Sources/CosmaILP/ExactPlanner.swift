@@ -131,6 +131,15 @@ public struct ExactPlanner: Sendable {
         buildSeconds += seconds(clock.now - buildStart)
         notes.append("capacity program: \(program.model.variableCount) variables, \(program.model.constraintCount) rows, \(program.model.entryCount) nonzeros")
 
+        if program.model.constraintCount > Self.rowLimit {
+            // CBC's and GLPK's root LP alone runs for minutes at this size and neither honours a
+            // time limit inside it; such graphs are for divide and conquer.
+            notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, without a bound")
+            let fallback = try incumbent ?? spillEverything()
+            return ExactResult(status: .feasible,
+                               result: labelled(fallback, status: .feasible, bound: 0, solveSeconds: 0, buildSeconds: buildSeconds),
+                               bound: 0, buildSeconds: buildSeconds, solveSeconds: 0, notes: notes)
+        }
         let outcome = try options.solver.solve(program.model, options: solveOptions)
         let proven = outcome.status == .optimal
         var bound = roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0))
@@ -152,8 +161,28 @@ public struct ExactPlanner: Sendable {
             }
             buildSeconds += seconds(clock.now - packStart)
         }
-        if proven, let known = best?.report.traffic.nonCompulsory, known <= bound {
-            status = .optimal
+        if outcome.solution != nil, (best?.report.traffic.nonCompulsory ?? Int.max) > bound {
+            // Fragmentation: leave growing room beside each operator's operands until the stays pack.
+            for fraction in [0.02, 0.05, 0.1, 0.2] {
+                if let limit = options.timeLimit, seconds(clock.now - start) > limit { break }
+                let reserve = Int(Double(problem.configuration.capacity) * fraction)
+                let repair = JointProgram(problem: problem, reserve: reserve)
+                var repairOptions = solveOptions
+                if let limit = options.timeLimit { repairOptions.timeLimit = max(1, limit - seconds(clock.now - start)) }
+                let repaired = try options.solver.solve(repair.model, options: repairOptions)
+                solveSeconds += repaired.solveSeconds
+                guard let solution = repaired.solution,
+                      let candidate = try realise(repair.residency(from: solution).trimmed(problem)) else { continue }
+                consider(candidate)
+                notes.append("with \(Int(fraction * 100))% of the capacity kept free beside the operands the stays pack: \(candidate.report.traffic.nonCompulsory) bytes")
+                break
+            }
+        }
+        let pairEstimate = addressPairEstimate()
+        if let known = best?.report.traffic.nonCompulsory, known <= bound {
+            // Nothing to add: the bound already proves the plan optimal, whatever stopped the solver.
+        } else if proven && pairEstimate > Self.addressPairLimit {
+            notes.append("the address program would need about \(pairEstimate) order variables, more than \(Self.addressPairLimit); optimality is not proven")
         } else if proven {
             // The relaxation's optimum cannot be packed: decide addresses in the program itself.
             let addressStart = clock.now
@@ -179,19 +208,63 @@ public struct ExactPlanner: Sendable {
             }
             let fullBound = fullOutcome.status == .optimal ? (fullOutcome.objective ?? 0) : (fullOutcome.bestBound ?? 0)
             bound = max(bound, roundedBound(fullBound))
-            if fullOutcome.status == .optimal, let known = best?.report.traffic.nonCompulsory, known <= bound {
-                status = .optimal
-            } else if fullOutcome.status == .timeLimit {
-                status = .timeLimit
-            }
+            if fullOutcome.status == .timeLimit { status = .timeLimit }
+        }
+        if best == nil {
+            notes.append("no baseline and no packing of the program's stays fits; fell back to spilling every tensor after each operator")
+            best = try spillEverything()
         }
         guard let best else {
-            throw ExactFailure(message: "the solver found no plan (\(outcome.status.rawValue)) and no heuristic produced one")
+            throw ExactFailure(message: "no plan at capacity \(problem.configuration.capacity) bytes")
         }
+        // A valid lower bound that the plan meets proves it optimal, whatever stopped the solver.
+        if best.report.traffic.nonCompulsory <= bound { status = .optimal }
         let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
         return ExactResult(status: status,
                            result: labelled(best, status: status, bound: effectiveBound, solveSeconds: solveSeconds, buildSeconds: buildSeconds),
                            bound: effectiveBound, buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes)
+    }
+
+    /// Above this many rows the capacity program is not attempted (see ``solve()``).
+    static let rowLimit = 200_000
+
+    /// Above this many pair-order variables the address program is not attempted: its big-M rows
+    /// give CBC and GLPK nothing to work with at that size.
+    static let addressPairLimit = 20_000
+
+    /// How many `z[a,b,k]` variables the address program would create.
+    func addressPairEstimate() -> Int {
+        var count = 0
+        let windows = problem.tensors.map { problem.tensorWindow[$0]! }
+        for (i, a) in windows.enumerated() {
+            for b in windows[(i + 1)...] {
+                count += max(0, min(a.upperBound, b.upperBound) - max(a.lowerBound, b.lowerBound) + 1)
+                if count > Self.addressPairLimit { return count }
+            }
+        }
+        return count
+    }
+
+    /// The plan that always exists at a capacity of at least `M_R`: before each operator every
+    /// other tensor is stored (if still needed and not yet in DRAM) and dropped, and its operands
+    /// are packed from address 0. It follows the default order, or the fixed one.
+    func spillEverything() throws -> CertifiedPlan {
+        let order = problem.fixedOrder ?? Array(problem.graph.operators.indices)
+        var segments = [[Segment]](repeating: [], count: problem.graph.tensors.count)
+        var offsets = [[Int]](repeating: [], count: problem.graph.tensors.count)
+        for (k, op) in order.enumerated() {
+            var top = 0
+            let inputs = Set(problem.graph.residentInputs(of: op, in: problem.configuration.tensors))
+            for t in problem.graph.residentOperands(of: op, in: problem.configuration.tensors) {
+                segments[t].append(Segment(first: k, last: k, loaded: inputs.contains(t)))
+                offsets[t].append(top)
+                top += problem.occupied[t]
+            }
+        }
+        let plan = Residency(order: order, segments: segments)
+            .plan(offsets: offsets, problem: problem, method: "spill-everything:\(problem.fixedOrder == nil ? "default" : "fixed")")
+        let (checked, report) = try Simulator(graph: problem.graph).certify(plan)
+        return CertifiedPlan(plan: checked, report: report)
     }
 
     /// Packs a residency's stays and certifies the resulting plan; `nil` when packing fails.
@@ -224,9 +297,9 @@ public struct ExactPlanner: Sendable {
 }
 
 /// Traffic is whole bytes, so a bound `b` proves `ceil(b)`; the tolerance absorbs the solver's
-/// arithmetic (a bound of 1233.9999999 proves 1234).
+/// arithmetic (a bound of 1233.9999999 proves 1234) and is far below one byte at any model size.
 func roundedBound(_ raw: Double) -> Int {
-    max(0, Int((raw - 1e-6 * max(1, abs(raw))).rounded(.up)))
+    max(0, Int((raw - 1e-6 - 1e-9 * abs(raw)).rounded(.up)))
 }
 
 /// The exact planner could not produce any plan.

@@ -41,12 +41,14 @@ public struct JointProgram: Sendable {
     public let problem: PlanningProblem
     public private(set) var model: Model
     private var x: [[Variable]] = []
+    private var y: [[Variable]] = []
     private var r: [[Variable]] = []
     private var l: [[Variable?]] = []
     private var s: [Variable?] = []
     private var offset: [[Variable]] = []
     private var below: [PairKey: Variable] = [:]
     public let mode: Mode
+    public let reserve: Int
 
     struct PairKey: Hashable {
         var a: TensorID
@@ -56,9 +58,14 @@ public struct JointProgram: Sendable {
     /// Bytes per unit in the capacity rows: the gcd of all occupied sizes and the capacity.
     public let unit: Int
 
-    public init(problem: PlanningProblem, mode: Mode = .capacity, name: String = "cosma-joint") {
+    /// - Parameter reserve: bytes to keep free at every position beyond what the running
+    ///   operator's own operands need (never below the operator's working set). A reserve turns the
+    ///   program into a heuristic that leaves room against fragmentation; its optimum is then no
+    ///   longer a bound.
+    public init(problem: PlanningProblem, mode: Mode = .capacity, reserve: Int = 0, name: String = "cosma-joint") {
         self.problem = problem
         self.mode = mode
+        self.reserve = reserve
         let graph = problem.graph
         var g = 0
         for t in problem.tensors { g = gcd(g, problem.occupied[t]) }
@@ -92,21 +99,36 @@ public struct JointProgram: Sendable {
         return l[t][k - w.lowerBound]
     }
 
-    /// `sum_{j <= k} x[o, j]` (`strictly` excludes `k`): whether `o` has run by position `k`.
+    /// Whether `o` has run by position `k` (`strictly`: before `k`): `y[o,k] = sum_{j <= k} x[o,j]`,
+    /// a constant outside the operator's window. The cumulative variables keep precedence and
+    /// "still to be read" rows at a few terms each instead of a whole window.
     private func ranBy(_ o: OperatorID, _ k: Int, strictly: Bool = false) -> LinearExpression {
         let w = problem.operatorWindow[o]
         let top = strictly ? k - 1 : k
-        var e = LinearExpression()
-        if top >= w.lowerBound {
-            for j in w.lowerBound...min(top, w.upperBound) { e.add(1, x[o][j - w.lowerBound]) }
-        }
-        return e
+        if top < w.lowerBound { return LinearExpression() }
+        if top >= w.upperBound { return LinearExpression(constant: 1) }
+        return [(y[o][top - w.lowerBound], 1)]
     }
 
     private mutating func addScheduleVariables() {
         let graph = problem.graph
         x = graph.operators.indices.map { o in
             problem.operatorWindow[o].map { k in model.addVariable(.binary, name: "x_\(o)_\(k)") }
+        }
+        // y[o,k] for every position of the window but the last, where it is 1.
+        y = graph.operators.indices.map { o in
+            let w = problem.operatorWindow[o]
+            return (w.lowerBound..<w.upperBound).map { k in
+                model.addVariable(.continuous, lower: 0, upper: 1, name: "y_\(o)_\(k)")
+            }
+        }
+        for o in graph.operators.indices {
+            let w = problem.operatorWindow[o]
+            for k in w.lowerBound..<w.upperBound {
+                var e: LinearExpression = [(y[o][k - w.lowerBound], 1), (x[o][k - w.lowerBound], -1)]
+                if k > w.lowerBound { e.add(-1, y[o][k - 1 - w.lowerBound]) }
+                model.addConstraint(e, .equal, 0)
+            }
         }
     }
 
@@ -194,9 +216,10 @@ public struct JointProgram: Sendable {
                 if problem.readers[t].isEmpty, let p {
                     if let made = xVar(p, k) { pending.add(1, made) }
                 } else {
-                    for c in problem.readers[t] where problem.operatorWindow[c].upperBound >= k {
-                        let wc = problem.operatorWindow[c]
-                        for j in max(k, wc.lowerBound)...wc.upperBound { pending.add(1, x[c][j - wc.lowerBound]) }
+                    // Readers still to run at or after k: sum over readers of (1 - y[c, k-1]).
+                    for c in problem.readers[t] {
+                        pending.add(LinearExpression(constant: 1))
+                        pending.add(ranBy(c, k, strictly: true), times: -1)
                     }
                 }
                 pending.add(-1, rVar(t, k)!)
@@ -213,9 +236,18 @@ public struct JointProgram: Sendable {
             let size = Double(problem.occupied[t] / unit)
             for k in w { rows[k].add(size, r[t][k - w.lowerBound]) }
         }
-        let capacity = Double(problem.configuration.capacity / unit)
-        for row in rows where row.termCount > 0 {
-            model.addConstraint(row, .lessOrEqual, capacity)
+        let capacityUnits = problem.configuration.capacity / unit
+        let reducedUnits = capacityUnits - (reserve + unit - 1) / unit
+        let workingSets = graph.workingSets(setting: problem.configuration.tensors, alignment: problem.configuration.alignment)
+        for (k, row) in rows.enumerated() where row.termCount > 0 {
+            var e = row
+            if reserve > 0 {
+                // The operator running at k may always use up to its own working set.
+                for o in graph.operators.indices where problem.operatorWindow[o].contains(k) && workingSets[o] / unit > reducedUnits {
+                    e.add(-Double(workingSets[o] / unit - reducedUnits), xVar(o, k)!)
+                }
+            }
+            model.addConstraint(e, .lessOrEqual, Double(reserve > 0 ? reducedUnits : capacityUnits))
         }
     }
 

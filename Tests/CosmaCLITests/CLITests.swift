@@ -123,3 +123,25 @@ let examplePlan = """
         #expect(bad.status != 0)
     }
 }
+
+@Suite struct SolveCommandTests {
+    @Test(arguments: ["cbc", "glpk"])
+    func solveWritesAProvenPlanThatSimulates(solver: String) throws {
+        let out = try CLI.temporaryFile("p.json")
+        let lp = try CLI.temporaryFile("m.lp")
+        let r = try CLI.run(["solve", "graphs/tiny.json", "--capacity", "M_R", "--solver", solver, "-o", out.path,
+                             "--write-lp", lp.path, "--json"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        #expect((object["solver"] as? [String: Any])?["status"] as? String == "optimal")
+        #expect(try CLI.run(["simulate", "graphs/tiny.json", out.path]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: lp.path))
+    }
+
+    @Test func badFixedScheduleFileIsNamed() throws {
+        let order = try CLI.temporaryFile("order.txt", contents: "relu1\nconv1\n")
+        let r = try CLI.run(["solve", "graphs/tiny.json", "--capacity", "M_R", "--fixed-schedule", order.path])
+        #expect(r.status == 2)
+        #expect(r.stderr.contains(order.path) && r.stderr.contains("'relu1' is scheduled before 'conv1'"), "\(r.stderr)")
+    }
+}

@@ -1,4 +1,4 @@
-import CosmaILP
+@testable import CosmaILP
 import DNNGraph
 import MILP
 import Scratchpad
@@ -35,5 +35,44 @@ import Testing
         }
         #expect(skipped <= 4, "the exhaustive search gave up on \(skipped) instances")
         #expect(proven >= 80, "only \(proven) of 96 solves proven optimal")
+    }
+}
+
+@Suite struct ExactPlannerVariantsTests {
+    /// With the schedule fixed, the plan follows it, and it never beats the free schedule.
+    @Test(arguments: SolverBackend.allCases)
+    func fixedScheduleIsKept(solver: SolverBackend) throws {
+        for seed in UInt64(100)...110 {
+            let graph = try randomTinyGraph(seed: seed, operators: 5, withWeights: false)
+            let config = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR, tensors: .activations)
+            let order = Array(graph.operators.indices.reversed()).sorted { graph.topologicalLevels()[$0] < graph.topologicalLevels()[$1] }
+            let fixed = try ExactPlanner(graph: graph, configuration: config, fixedOrder: order, options: ExactOptions(solver: solver)).solve()
+            let free = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: solver)).solve()
+            #expect(fixed.result.plan.steps.map(\.op) == order.map { graph.operators[$0].name }, "seed \(seed)")
+            #expect(fixed.result.report.isValid && free.result.report.isValid, "seed \(seed)")
+            if fixed.status == .optimal && free.status == .optimal {
+                #expect(free.nonCompulsory <= fixed.nonCompulsory, "seed \(seed)")
+            }
+        }
+    }
+
+    /// The last-resort plan exists at M_R and costs exactly a store and a reload of every
+    /// activation read after its producer's step.
+    @Test func spillingEverythingIsAlwaysValid() throws {
+        let graph = try randomTinyGraph(seed: 7, operators: 6, withWeights: false)
+        let config = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR, tensors: .activations)
+        let planner = ExactPlanner(graph: graph, configuration: config)
+        let plan = try planner.spillEverything()
+        #expect(plan.report.isValid)
+        var expected = 0
+        for t in graph.tensors.indices {
+            let reads = graph.consumers[t].count
+            if graph.producer[t] != nil, reads > 0 {
+                expected += graph.tensors[t].bytes * (reads + (graph.isOutput[t] ? 0 : 1))
+            } else if graph.producer[t] == nil, reads > 1 {
+                expected += graph.tensors[t].bytes * (reads - 1)
+            }
+        }
+        #expect(plan.report.traffic.nonCompulsory == expected)
     }
 }
