@@ -2,8 +2,8 @@
 # System packages come from Debian and are installed only when missing.
 
 DEBIAN_PACKAGES := coinor-libcbc-dev coinor-libclp-dev libglpk-dev pkg-config
-DEMO_GRAPH ?= graphs/tiny.json
-DEMO_CAPACITY ?= 5KiB
+DEMO_GRAPH ?= graphs/vit_b_16.json
+DEMO_CAPACITY ?= M_R
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -28,8 +28,11 @@ demo: release
 	@echo "== cosma info $(DEMO_GRAPH)"
 	@.build/release/cosma info $(DEMO_GRAPH)
 	@echo
-	@echo "== cosma heuristic $(DEMO_GRAPH) --capacity $(DEMO_CAPACITY)"
-	@.build/release/cosma heuristic $(DEMO_GRAPH) --capacity $(DEMO_CAPACITY) -o .build/demo-plan.json
+	@echo "== cosma heuristic $(DEMO_GRAPH) --capacity $(DEMO_CAPACITY) --baseline paper"
+	@.build/release/cosma heuristic $(DEMO_GRAPH) --capacity $(DEMO_CAPACITY) --baseline paper
+	@echo
+	@echo "== cosma solve $(DEMO_GRAPH) --capacity $(DEMO_CAPACITY)"
+	@.build/release/cosma solve $(DEMO_GRAPH) --capacity $(DEMO_CAPACITY) -o .build/demo-plan.json
 	@echo
 	@echo "== cosma simulate $(DEMO_GRAPH) .build/demo-plan.json"
 	@.build/release/cosma simulate $(DEMO_GRAPH) .build/demo-plan.json
