@@ -33,6 +33,25 @@ struct AcceleratorOptions: ParsableArguments {
     }
 }
 
+/// The graph and accelerator every planning command starts from.
+struct PlanningTarget: ParsableArguments {
+    @Argument(help: "The graph, canonical JSON.")
+    var graph: String
+
+    @Option(name: .long, help: "Scratchpad capacity: bytes, units (512KiB) or a budget name (M_R, M_H, M_P).")
+    var capacity: String
+
+    @OptionGroup var accelerator: AcceleratorOptions
+
+    /// Loads the graph and resolves the capacity, rejecting capacities below `M_R`.
+    func load() throws(InputError) -> (Graph, Configuration) {
+        let g = try loadGraph(graph)
+        let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
+                                             tensors: accelerator.tensors, alignment: accelerator.alignment)
+        return (g, config)
+    }
+}
+
 /// Where a command writes its plan, and how it reports.
 struct OutputOptions: ParsableArguments {
     @Option(name: [.short, .long], help: "Write the plan to this JSON file.")

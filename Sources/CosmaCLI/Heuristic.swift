@@ -27,13 +27,7 @@ struct Heuristic: ParsableCommand {
             --baseline runs several combinations and prints a table (a failure is a row, not an error).
             """)
 
-    @Argument(help: "The graph, canonical JSON.")
-    var graph: String
-
-    @Option(name: .long, help: "Scratchpad capacity: bytes, units (512KiB) or a budget name (M_R, M_H, M_P).")
-    var capacity: String
-
-    @OptionGroup var accelerator: AcceleratorOptions
+    @OptionGroup var target: PlanningTarget
 
     @Option(name: .long, help: "Operator order: the file's, the minimum-peak one, or the memory-aware greedy one.")
     var schedule: ScheduleKind = .default
@@ -57,9 +51,7 @@ struct Heuristic: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let g = try loadGraph(graph)
-            let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
-                                                 tensors: accelerator.tensors, alignment: accelerator.alignment)
+            let (g, config) = try target.load()
             if let baseline {
                 printTable(try Cosma.baselines(baseline.baselines, for: g, configuration: config), graph: g,
                            configuration: config, json: output.json)

@@ -19,13 +19,7 @@ struct Solve: ParsableCommand {
         case exact
     }
 
-    @Argument(help: "The graph, canonical JSON.")
-    var graph: String
-
-    @Option(name: .long, help: "Scratchpad capacity: bytes, units (512KiB) or a budget name (M_R, M_H, M_P).")
-    var capacity: String
-
-    @OptionGroup var accelerator: AcceleratorOptions
+    @OptionGroup var target: PlanningTarget
 
     @Option(name: .long, help: "How to plan.")
     var method: Method = .exact
@@ -57,9 +51,7 @@ struct Solve: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let g = try loadGraph(graph)
-            let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
-                                                 tensors: accelerator.tensors, alignment: accelerator.alignment)
+            let (g, config) = try target.load()
             let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }
             if let writeLp {
                 let program = JointProgram(problem: PlanningProblem(graph: g, configuration: config, fixedOrder: order))
