@@ -1,7 +1,7 @@
 # Two commands set up a fresh machine: `make demo` and `make test`.
 # System packages come from Debian and are installed only when missing.
 
-DEBIAN_PACKAGES := coinor-libcbc-dev coinor-libclp-dev libglpk-dev pkg-config
+DEBIAN_PACKAGES := coinor-libcbc-dev coinor-libclp-dev libglpk-dev pkg-config coinor-cbc
 DEMO_GRAPH ?= graphs/vit_b_16.json
 DEMO_CAPACITY ?= M_R
 SWIFT ?= swift

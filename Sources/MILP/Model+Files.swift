@@ -47,6 +47,8 @@ struct NameTable {
     var rows: [String] = []
     /// The second name of each ranged row in LP files, which split it in two.
     var rowLowerHalves: [String?] = []
+    /// The column that carries the objective's constant in LP files (see `lpString`).
+    var objectiveConstant = ""
 
     static let objectiveName = "obj"
     private static let maximumLength = 200
@@ -85,6 +87,7 @@ struct NameTable {
                 rowLowerHalves.append(nil)
             }
         }
+        objectiveConstant = claim("objective_constant", fallback: "objective_constant")
     }
 
     private static func sanitize(_ name: String?) -> String? {
@@ -133,9 +136,11 @@ extension LoweredModel {
         if terms == 0, columnCount > 0 {
             appendTerm(0, names.columns[0], to: &text, count: &terms)
         }
+        // CBC's command-line reader drops a constant in the objective and GLPK's rejects it, so
+        // the offset rides on a column fixed at 1.
+        let constantName = names.objectiveConstant
         if objectiveOffset != 0 {
-            text += objectiveOffset < 0 ? " - " : " + "
-            text += formatNumber(abs(objectiveOffset))
+            appendTerm(objectiveOffset, constantName, to: &text, count: &terms)
         }
         text += "\nSubject To\n"
         for row in 0..<rowCount {
@@ -167,6 +172,7 @@ extension LoweredModel {
             case (true, true): text += " \(formatNumber(lower)) <= \(name) <= \(formatNumber(upper))\n"
             }
         }
+        if objectiveOffset != 0 { text += " \(constantName) = 1\n" }
         appendSection("Generals", kind: .integer, names: names, to: &text)
         appendSection("Binaries", kind: .binary, names: names, to: &text)
         text += "End\n"

@@ -3,6 +3,7 @@ import DNNGraph
 import MILP
 import Scratchpad
 import Testing
+import Foundation
 
 @Suite struct ExactPlannerTests {
     /// Seeded random tiny graphs at capacities from M_R upwards: what the planner proves optimal
@@ -74,5 +75,33 @@ import Testing
             }
         }
         #expect(plan.report.traffic.nonCompulsory == expected)
+    }
+}
+
+/// The LP file of `--write-lp` must mean the same program to CBC's own command-line solver.
+@Suite struct LPFileTests {
+    @Test func cbcCommandLineSolvesTheWrittenProgramToTheSameOptimum() throws {
+        let cbc = URL(fileURLWithPath: "/usr/bin/cbc")
+        try #require(FileManager.default.isExecutableFile(atPath: cbc.path), "the coinor-cbc package provides /usr/bin/cbc; `make test` installs it")
+        for seed in UInt64(200)...204 {
+            let graph = try randomTinyGraph(seed: seed, operators: 5, withWeights: true)
+            let config = Configuration(capacity: Budgets(graph: graph, setting: .all, alignment: 1).mR, tensors: .all)
+            let program = JointProgram(problem: PlanningProblem(graph: graph, configuration: config))
+            let ours = try SolverBackend.cbc.solve(program.model)
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-\(UUID().uuidString).lp")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try program.model.writeLP(to: file)
+            let process = Process()
+            process.executableURL = cbc
+            process.arguments = [file.path, "solve", "quit"]
+            let pipe = Pipe()
+            process.standardOutput = pipe
+            try process.run()
+            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            let line = try #require(output.split(separator: "\n").first { $0.hasPrefix("Objective value:") }, "seed \(seed): \(output)")
+            let value = try #require(Double(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)))
+            #expect(abs(value - (ours.objective ?? .nan)) < 1e-6, "seed \(seed): cbc says \(value), we say \(ours.objective ?? .nan)")
+        }
     }
 }

@@ -80,13 +80,14 @@ struct FileFormatTests {
             model.lpString() == """
                 \\ tiny
                 Minimize
-                 obj: + 2 x - 1.5 y - 2
+                 obj: + 2 x - 1.5 y - 2 objective_constant
                 Subject To
                  both: + 1 x + 1 y <= 3
                  both_low: + 1 x + 1 y >= 1
                 Bounds
                  0 <= x <= 1
                  -1 <= y <= 4
+                 objective_constant = 1
                 Generals
                  y
                 Binaries
