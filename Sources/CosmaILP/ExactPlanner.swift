@@ -91,14 +91,17 @@ public struct ExactPlanner: Sendable {
         guard let order = problem.fixedOrder else {
             return try Baseline.run(Baseline.all, graph: graph, configuration: configuration).compactMap { try? $0.result.get() }
         }
+        return plansFollowing(order, name: "fixed")
+    }
+
+    /// Every replacement and allocation policy run on one order; failures are skipped.
+    func plansFollowing(_ order: [OperatorID], name: String = "program-order") -> [CertifiedPlan] {
         var plans: [CertifiedPlan] = []
         for replacement in ReplacementPolicy.allCases {
             for allocation in AllocationPolicy.allCases {
-                do {
-                    plans.append(try HeuristicPlanner.plan(graph: graph, configuration: configuration, order: order,
-                                                           scheduleName: "fixed", replacement: replacement, allocation: allocation))
-                } catch is PlanningFailure {
-                    continue
+                if let plan = try? HeuristicPlanner.plan(graph: problem.graph, configuration: problem.configuration, order: order,
+                                                         scheduleName: name, replacement: replacement, allocation: allocation) {
+                    plans.append(plan)
                 }
             }
         }
@@ -158,6 +161,12 @@ public struct ExactPlanner: Sendable {
                 notes.append("the program's stays were packed into the scratchpad")
             } else {
                 notes.append("the program's stays could not be packed into the scratchpad (fragmentation)")
+                // The program's order is still a good one: let the on-line heuristics follow it.
+                let guided = plansFollowing(residency.order)
+                if let bestGuided = guided.min(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }) {
+                    consider(bestGuided)
+                    notes.append("the heuristics following the program's order give \(bestGuided.report.traffic.nonCompulsory) bytes (\(bestGuided.plan.method ?? ""))")
+                }
             }
             buildSeconds += seconds(clock.now - packStart)
         }
