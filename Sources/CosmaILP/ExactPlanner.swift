@@ -100,7 +100,8 @@ public struct ExactPlanner: Sendable {
         for replacement in ReplacementPolicy.allCases {
             for allocation in AllocationPolicy.allCases {
                 if let plan = try? HeuristicPlanner.plan(graph: problem.graph, configuration: problem.configuration, order: order,
-                                                         scheduleName: name, replacement: replacement, allocation: allocation) {
+                                                         scheduleName: name, replacement: replacement, allocation: allocation,
+                                                         compactsOnFailure: true) {
                     plans.append(plan)
                 }
             }

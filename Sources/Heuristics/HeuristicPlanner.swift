@@ -26,15 +26,17 @@ public enum HeuristicPlanner {
     /// - Throws: ``PlanningFailure`` when fragmentation leaves no room for an operator's operands
     ///   (a result to report), or `InvalidPlanError` if the plan breaks a rule (a bug).
     public static func plan(graph: Graph, configuration: Configuration, order: [OperatorID], scheduleName: String,
-                            replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit) throws -> CertifiedPlan
+                            replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
+                            compactsOnFailure: Bool = false) throws -> CertifiedPlan
     {
         let arena = graph.arenaPlan(order: order, setting: configuration.tensors, alignment: configuration.alignment)
         let fits = arena.arenaBytes <= configuration.capacity
         let planner = OnlinePlanner(graph: graph, configuration: configuration, order: order,
                                     replacement: replacement, allocation: allocation,
-                                    preassigned: fits ? arena.offsets : [:])
+                                    preassigned: fits ? arena.offsets : [:], compactsOnFailure: compactsOnFailure)
         let (steps, final) = try planner.makeSteps()
-        let method = "heuristic:\(scheduleName)+" + (fits ? "tflite-arena" : "\(replacement.rawValue)+\(allocation.rawValue)")
+        let method = "heuristic:\(scheduleName)+"
+            + (fits ? "tflite-arena" : "\(replacement.rawValue)+\(allocation.rawValue)\(compactsOnFailure ? "+compact" : "")")
         let draft = Plan(graph: graph.name, configuration: configuration, steps: steps, final: final, method: method)
         let (plan, report) = try Simulator(graph: graph).certify(draft)
         return CertifiedPlan(plan: plan, report: report)

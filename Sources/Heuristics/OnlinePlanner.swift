@@ -7,6 +7,11 @@ public enum AllocationPolicy: String, Sendable, CaseIterable {
     case bestFit = "best-fit"
     /// The lowest-addressed gap that fits.
     case firstFit = "first-fit"
+    /// The smallest gap that fits, with the tensor put against whichever neighbour stays longer,
+    /// so that the room the other neighbour leaves joins the rest of the gap. Not one of the
+    /// paper's baselines; it lets Cosma's own heuristics survive tight budgets where exact fits
+    /// matter.
+    case lifetimeFit = "lifetime-fit"
 }
 
 /// Which resident tensors to evict when the next operator's operands do not fit.
@@ -63,10 +68,16 @@ public struct OnlinePlanner: Sendable {
     public var allocation: AllocationPolicy
     /// Offsets decided ahead of time for the whole schedule, used instead of searching gaps.
     public var preassigned: [TensorID: Int]
+    /// When an operator's operands cannot be placed, empty the scratchpad (storing what is still
+    /// needed) and reload the operands packed from address 0, instead of failing. The compilers'
+    /// heuristics fail there; Cosma's own planners use this so that a plan exists at every
+    /// capacity of at least `M_R`.
+    public var compactsOnFailure: Bool
 
     public init(graph: Graph, configuration: Configuration, order: [OperatorID],
                 replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
-                preassigned: [TensorID: Int] = [:]) {
+                preassigned: [TensorID: Int] = [:], compactsOnFailure: Bool = false) {
+        self.compactsOnFailure = compactsOnFailure
         self.graph = graph
         self.configuration = configuration
         self.order = order
@@ -93,6 +104,7 @@ private struct OnlineState {
     let replacement: ReplacementPolicy
     let allocation: AllocationPolicy
     let preassigned: [TensorID: Int]
+    let compactsOnFailure: Bool
     /// Positions at which each tensor is read, ascending.
     let reads: [[Int]]
     var resident: [TensorID: Int] = [:]
@@ -107,6 +119,7 @@ private struct OnlineState {
         replacement = planner.replacement
         allocation = planner.allocation
         preassigned = planner.preassigned
+        compactsOnFailure = planner.compactsOnFailure
         var reads = [[Int]](repeating: [], count: graph.tensors.count)
         for (k, op) in order.enumerated() {
             for t in graph.residentInputs(of: op, in: config.tensors) { reads[t].append(k) }
@@ -147,16 +160,45 @@ private struct OnlineState {
         let missing = graph.residentInputs(of: op, in: config.tensors)
             .filter { resident[$0] == nil }
             .sorted { (graph.tensors[$0].bytes, $1) > (graph.tensors[$1].bytes, $0) }
-        for t in missing {
-            let offset = try allocate(t, at: k, protecting: operands)
-            current.load.append(Placement(tensor: graph.tensors[t].name, offset: offset))
-        }
-        for t in graph.operators[op].outputs {
-            let offset = try allocate(t, at: k, protecting: operands)
-            current.outputs.append(Placement(tensor: graph.tensors[t].name, offset: offset))
+        do {
+            for t in missing {
+                let offset = try allocate(t, at: k, protecting: operands)
+                current.load.append(Placement(tensor: graph.tensors[t].name, offset: offset))
+            }
+            for t in graph.operators[op].outputs {
+                let offset = try allocate(t, at: k, protecting: operands)
+                current.outputs.append(Placement(tensor: graph.tensors[t].name, offset: offset))
+            }
+        } catch {
+            guard compactsOnFailure else { throw error }
+            compact(at: k)
         }
         for t in operands { lastUse[t] = k }
         return current
+    }
+
+    /// Undoes this step's placements, drops every resident tensor (storing what is still needed)
+    /// and places the operator's operands contiguously from address 0. It always fits because the
+    /// capacity is at least the operator's working set.
+    mutating func compact(at k: Int) {
+        let op = order[k]
+        for p in current.load + current.outputs {
+            if let t = graph.tensorID(named: p.tensor) { resident[t] = nil }
+        }
+        current.load = []
+        current.outputs = []
+        for t in resident.keys.sorted() { drop(t, neededLater: nextRead(t, from: k) != nil) }
+        var top = 0
+        for t in graph.residentInputs(of: op, in: config.tensors) {
+            resident[t] = top
+            current.load.append(Placement(tensor: graph.tensors[t].name, offset: top))
+            top += config.occupied(graph.tensors[t].bytes)
+        }
+        for t in graph.operators[op].outputs {
+            resident[t] = top
+            current.outputs.append(Placement(tensor: graph.tensors[t].name, offset: top))
+            top += config.occupied(graph.tensors[t].bytes)
+        }
     }
 
     /// Finds room for `t`, evicting non-operands until a gap fits.
@@ -171,11 +213,12 @@ private struct OnlineState {
             let fitting = gaps.filter { $0.size >= size }
             let chosen: Gap? = switch allocation {
             case .firstFit: fitting.first
-            case .bestFit: fitting.min { ($0.size, $0.offset) < ($1.size, $1.offset) }
+            case .bestFit, .lifetimeFit: fitting.min { ($0.size, $0.offset) < ($1.size, $1.offset) }
             }
             if let chosen {
-                resident[t] = chosen.offset
-                return chosen.offset
+                let offset = allocation == .lifetimeFit ? placeAgainstLongerNeighbour(size, in: chosen, at: k) : chosen.offset
+                resident[t] = offset
+                return offset
             }
             guard let victims = chooseVictims(toFit: size, at: k, protecting: operands) else {
                 // The greedy policy gives up without evicting; report the space as if every
@@ -192,6 +235,21 @@ private struct OnlineState {
     struct Gap {
         var offset: Int
         var size: Int
+    }
+
+    /// The offset in `gap` next to the neighbour that is released later (the scratchpad's ends
+    /// never are).
+    func placeAgainstLongerNeighbour(_ size: Int, in gap: Gap, at k: Int) -> Int {
+        func release(_ t: TensorID?) -> Int {
+            guard let t else { return Int.max }
+            return reads[t].last.map { max($0, k) } ?? k
+        }
+        let below = resident.first { $0.value + config.occupied(graph.tensors[$0.key].bytes) == gap.offset }?.key
+        let above = resident.first { $0.value == gap.offset + gap.size }?.key
+        let lowRelease = gap.offset == 0 ? Int.max : release(below)
+        let highRelease = gap.offset + gap.size >= config.capacity / config.alignment * config.alignment ? Int.max : release(above)
+        guard highRelease > lowRelease else { return gap.offset }
+        return (gap.offset + gap.size - size) / config.alignment * config.alignment
     }
 
     /// Free ranges of the scratchpad, ascending by address, with aligned starts.
