@@ -145,3 +145,16 @@ let examplePlan = """
         #expect(r.stderr.contains(order.path) && r.stderr.contains("'relu1' is scheduled before 'conv1'"), "\(r.stderr)")
     }
 }
+
+@Suite struct BenchExactCommandTests {
+    @Test func writesOneRowPerSettingAndBudget() throws {
+        let out = try CLI.temporaryFile("exact.md")
+        let r = try CLI.run(["bench", "exact", "--graphs", "graphs/tiny.json", "--time-limit", "10", "--out", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let text = try String(contentsOf: out, encoding: .utf8)
+        let rows = text.split(separator: "\n").filter { $0.hasPrefix("| tiny |") }
+        #expect(rows.count == 6)
+        #expect(rows.allSatisfy { $0.contains("| optimal |") }, "\(rows)")
+        #expect(text.contains("- machine: "))
+    }
+}
