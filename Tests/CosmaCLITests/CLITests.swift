@@ -43,19 +43,8 @@ struct CLI {
     }
 }
 
-let examplePlan = """
-    {
-      "graph": "tiny",
-      "capacity": 4096, "alignment": 1, "tensors": "activations",
-      "steps": [
-        {"op": "conv1", "load": [{"tensor": "x", "offset": 0}], "outputs": [{"tensor": "a1", "offset": 2048}]},
-        {"op": "relu1", "free": ["x"], "outputs": [{"tensor": "y", "offset": 0}]}
-      ],
-      "final": ["y"],
-      "traffic": {"total": 3072, "compulsory": 3072, "nonCompulsory": 0},
-      "method": "cosma-ilp", "solver": {"name": "cbc", "status": "optimal", "bound": 0, "seconds": 0.01}
-    }
-    """
+/// The example plan of the contract, verbatim.
+let examplePlan = try! String(contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/plans/contract-example.json"), encoding: .utf8)
 
 @Suite struct SimulateCommandTests {
     @Test func acceptsTheContractExample() throws {

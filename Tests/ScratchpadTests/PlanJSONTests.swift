@@ -4,20 +4,11 @@ import Scratchpad
 import Testing
 
 @Suite struct PlanJSONTests {
-    /// The example plan of the contract, verbatim.
-    static let example = """
-        {
-          "graph": "tiny",
-          "capacity": 4096, "alignment": 1, "tensors": "activations",
-          "steps": [
-            {"op": "conv1", "load": [{"tensor": "x", "offset": 0}], "outputs": [{"tensor": "a1", "offset": 2048}]},
-            {"op": "relu1", "free": ["x"], "outputs": [{"tensor": "y", "offset": 0}]}
-          ],
-          "final": ["y"],
-          "traffic": {"total": 3072, "compulsory": 3072, "nonCompulsory": 0},
-          "method": "cosma-ilp", "solver": {"name": "cbc", "status": "optimal", "bound": 0, "seconds": 0.01}
-        }
-        """
+    /// The example plan of the contract, verbatim (shared with the CLI tests).
+    static let example = try! String(
+        contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../Fixtures/plans/contract-example.json").standardized,
+        encoding: .utf8)
 
     func tiny() throws -> Graph {
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
