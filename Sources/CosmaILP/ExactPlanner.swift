@@ -174,7 +174,7 @@ public struct ExactPlanner: Sendable {
         if outcome.solution != nil, (best?.report.traffic.nonCompulsory ?? Int.max) > bound {
             // Fragmentation: leave growing room beside each operator's operands until the stays pack.
             for fraction in [0.02, 0.05, 0.1, 0.2] {
-                if let limit = options.timeLimit, seconds(clock.now - start) > limit { break }
+                if let limit = options.timeLimit, limit - seconds(clock.now - start) < 1 { break }
                 let reserve = Int(Double(problem.configuration.capacity) * fraction)
                 let repair = JointProgram(problem: problem, reserve: reserve)
                 var repairOptions = solveOptions
@@ -191,6 +191,8 @@ public struct ExactPlanner: Sendable {
         let pairEstimate = addressPairEstimate()
         if let known = best?.report.traffic.nonCompulsory, known <= bound {
             // Nothing to add: the bound already proves the plan optimal, whatever stopped the solver.
+        } else if let limit = options.timeLimit, proven, limit - seconds(clock.now - start) < 1 {
+            notes.append("the time limit leaves no room for the address program; optimality is not proven")
         } else if proven && pairEstimate > Self.addressPairLimit {
             notes.append("the address program would need about \(pairEstimate) order variables, more than \(Self.addressPairLimit); optimality is not proven")
         } else if proven {
