@@ -215,8 +215,7 @@ public struct ExactPlanner: Sendable {
             if let solution = fullOutcome.solution {
                 let residency = full.residency(from: solution)
                 let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: methodName)
-                let (checked, report) = try Simulator(graph: graph).certify(plan)
-                consider(CertifiedPlan(plan: checked, report: report))
+                consider(try CertifiedPlan(certifying: plan, graph: graph))
             }
             let fullBound = fullOutcome.status == .optimal ? (fullOutcome.objective ?? 0) : (fullOutcome.bestBound ?? 0)
             bound = max(bound, roundedBound(fullBound))
@@ -275,8 +274,7 @@ public struct ExactPlanner: Sendable {
         }
         let plan = Residency(order: order, segments: segments)
             .plan(offsets: offsets, problem: problem, method: "spill-everything:\(problem.fixedOrder == nil ? "default" : "fixed")")
-        let (checked, report) = try Simulator(graph: problem.graph).certify(plan)
-        return CertifiedPlan(plan: checked, report: report)
+        return try CertifiedPlan(certifying: plan, graph: problem.graph)
     }
 
     /// Packs a residency's stays and certifies the resulting plan; `nil` when packing fails.
@@ -294,8 +292,7 @@ public struct ExactPlanner: Sendable {
         var offsets = residency.segments.map { [Int](repeating: 0, count: $0.count) }
         for (n, (t, i)) in owners.enumerated() { offsets[t][i] = packed[n] }
         let plan = residency.plan(offsets: offsets, problem: problem, method: methodName)
-        let (checked, report) = try Simulator(graph: problem.graph).certify(plan)
-        return CertifiedPlan(plan: checked, report: report)
+        return try CertifiedPlan(certifying: plan, graph: problem.graph)
     }
 
     private func labelled(_ plan: CertifiedPlan, status: ExactStatus, bound: Int, solveSeconds: Double, buildSeconds: Double) -> CertifiedPlan {

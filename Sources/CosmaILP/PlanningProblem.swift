@@ -25,7 +25,6 @@ public struct PlanningProblem: Sendable {
     /// Occupied size of each tensor (rounded up to the alignment).
     public let occupied: [Int]
 
-    public var operatorCount: Int { graph.operators.count }
     /// The schedule when it is fixed (the "FS" variant of the paper); `nil` when the program
     /// chooses it.
     public let fixedOrder: [OperatorID]?
@@ -56,27 +55,5 @@ public struct PlanningProblem: Sendable {
         self.tensorWindow = tensorWindow
         self.tensors = planned
         self.occupied = graph.tensors.map { configuration.occupied($0.bytes) }
-    }
-
-    /// Whether a planned tensor is an activation that is spilled by storing it (inputs and weights
-    /// always have a DRAM copy).
-    public func needsStore(_ t: TensorID) -> Bool { graph.producer[t] != nil }
-
-    /// Non-compulsory traffic implied by a residency: every load beyond the first of an input or
-    /// weight, and for activations every load plus one store when reloaded (outputs' store is
-    /// compulsory).
-    public func nonCompulsoryTraffic(of residency: Residency) -> Int {
-        var total = 0
-        for t in tensors {
-            let segments = residency.segments[t]
-            let loads = segments.filter(\.loaded).count
-            let bytes = graph.tensors[t].bytes
-            if graph.producer[t] == nil {
-                total += bytes * max(0, loads - 1)
-            } else {
-                total += bytes * loads + (loads > 0 && !graph.isOutput[t] ? bytes : 0)
-            }
-        }
-        return total
     }
 }

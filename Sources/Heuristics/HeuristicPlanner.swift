@@ -10,6 +10,12 @@ public struct CertifiedPlan: Sendable {
         self.plan = plan
         self.report = report
     }
+
+    /// Replays a freshly made plan and keeps it with its replay, or throws `InvalidPlanError` if
+    /// it breaks a rule: the one door through which every Cosma planner hands out a plan.
+    public init(certifying plan: Plan, graph: Graph) throws(InvalidPlanError) {
+        (self.plan, self.report) = try Simulator(graph: graph).certify(plan)
+    }
 }
 
 /// The heuristics compilers use today, as complete plans that have passed the simulator.
@@ -38,7 +44,6 @@ public enum HeuristicPlanner {
         let method = "heuristic:\(scheduleName)+"
             + (fits ? "tflite-arena" : "\(replacement.rawValue)+\(allocation.rawValue)\(compactsOnFailure ? "+compact" : "")")
         let draft = Plan(graph: graph.name, configuration: configuration, steps: steps, final: final, method: method)
-        let (plan, report) = try Simulator(graph: graph).certify(draft)
-        return CertifiedPlan(plan: plan, report: report)
+        return try CertifiedPlan(certifying: draft, graph: graph)
     }
 }

@@ -108,10 +108,10 @@ public struct Budgets: Sendable, Hashable {
         case .bytes(let b): return b
         case .budget(.mR): return mR
         case .budget(let name):
-            guard let mP else {
+            guard let bytes = name == .mP ? mP : mH else {
                 throw InputError(source: "capacity", message: "\(name.rawValue) needs the exact minimum peak M_P, which the minimum-peak search could not prove for this graph (too many orders to search exhaustively); give the capacity in bytes (the default order peaks at \(defaultPeak) bytes, M_R is \(mR) bytes)")
             }
-            return name == .mP ? mP : (mP + mR) / 2 / alignment * alignment
+            return bytes
         }
     }
 }
