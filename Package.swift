@@ -32,7 +32,10 @@ let package = Package(
             swiftSettings: strict),
         .target(name: "CosmaILP", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP"], swiftSettings: strict),
         .target(
-            name: "Cosma", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "ONNXImport", "MILP", "CosmaILP"],
+            name: "DivideAndConquer", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP"],
+            swiftSettings: strict),
+        .target(
+            name: "Cosma", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "ONNXImport", "MILP", "CosmaILP", "DivideAndConquer"],
             swiftSettings: strict),
         .executableTarget(
             name: "CosmaCLI",
@@ -49,6 +52,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DivideAndConquerTests",
+            dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer"],
             swiftSettings: strict),
         .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI"], swiftSettings: strict),
     ],

@@ -1,5 +1,6 @@
 @_exported public import DNNGraph
 @_exported public import CosmaILP
+@_exported public import DivideAndConquer
 @_exported public import Heuristics
 @_exported public import MILP
 @_exported public import ONNXImport
@@ -89,6 +90,49 @@ public enum Cosma {
     {
         try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
     }
+
+    /// How ``solve(_:configuration:method:options:segmentOperators:)`` plans.
+    public enum Method: String, Sendable, CaseIterable {
+        /// The joint program (``ExactPlanner``): proves optimality where it finishes.
+        case exact
+        /// Segment by segment (``DivideAndConquerPlanner``): for graphs too large for the joint program.
+        case divideAndConquer = "divide-and-conquer"
+        /// Exact when the joint program is small enough to solve, divide and conquer otherwise.
+        case auto
+    }
+
+    /// Plans with `method`, resolving ``Method/auto`` first; the result's notes say which method
+    /// ran and, for `auto`, why.
+    public static func solve(_ graph: Graph, configuration: Configuration, method: Method, options: ExactOptions = ExactOptions(),
+                             segmentOperators: Int = DivideAndConquerOptions().segmentOperators) throws -> ExactResult
+    {
+        var chosen = method
+        var why: String?
+        if method == .auto {
+            let problem = PlanningProblem(graph: graph, configuration: configuration)
+            let size = problem.estimatedCapacityRows
+            chosen = size <= autoExactRowLimit ? .exact : .divideAndConquer
+            why = "auto chose \(chosen.rawValue): the joint program would have about \(size) rows, "
+                + (chosen == .exact ? "at most \(autoExactRowLimit)" : "more than \(autoExactRowLimit)")
+        }
+        var result: ExactResult
+        switch chosen {
+        case .divideAndConquer:
+            let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? 60,
+                                             segmentOperators: segmentOperators, warmStarts: options.warmStarts,
+                                             progress: options.progress)
+            result = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
+        case .exact, .auto:
+            result = try ExactPlanner(graph: graph, configuration: configuration, options: options).solve()
+        }
+        if let why { result.notes.insert(why, at: 0) }
+        return result
+    }
+
+    /// Above this estimate ``Method/auto`` prefers divide and conquer. The joint program solves
+    /// within seconds on every human-designed model (at most about 100k rows); NAS networks need
+    /// several hundred thousand rows and their root relaxation alone takes minutes.
+    public static let autoExactRowLimit = 150_000
 
     /// Replays any plan (for example one written by another tool) and reports its traffic and
     /// every rule it breaks.

@@ -3,6 +3,7 @@ import Cosma
 import Foundation
 
 extension SolverBackend: ExpressibleByArgument {}
+extension Cosma.Method: ExpressibleByArgument {}
 
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,14 +16,13 @@ struct Solve: ParsableCommand {
             time limit the best plan found is written and labelled as such.
             """)
 
-    enum Method: String, CaseIterable, ExpressibleByArgument {
-        case exact
-    }
-
     @OptionGroup var target: PlanningTarget
 
-    @Option(name: .long, help: "How to plan.")
-    var method: Method = .exact
+    @Option(name: .long, help: "How to plan: exact (the joint program), divide-and-conquer (segment by segment, for large graphs), or auto (picks one from the program's size and says which).")
+    var method: Cosma.Method = .exact
+
+    @Option(name: .long, help: "Divide and conquer: operators per segment in the first pass.")
+    var segmentOps: Int = DivideAndConquerOptions().segmentOperators
 
     @Option(name: .long, help: "The MILP solver.")
     var solver: SolverBackend = .cbc
@@ -47,6 +47,10 @@ struct Solve: ParsableCommand {
     func validate() throws {
         if timeLimit <= 0 { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
         if gap < 0 || gap >= 1 { throw ValidationError("--gap must be in [0, 1), got \(gap)") }
+        if segmentOps < 2 { throw ValidationError("--segment-ops must be at least 2, got \(segmentOps)") }
+        if method != .exact && fixedSchedule != nil {
+            throw ValidationError("--fixed-schedule keeps the order, which only the exact method does; use --method exact")
+        }
     }
 
     func run() throws {
@@ -70,7 +74,9 @@ struct Solve: ParsableCommand {
                                                                p.elapsedSeconds, incumbent, bound, p.nodes).utf8))
                 }
             }
-            let result = try Cosma.solve(g, configuration: config, fixedOrder: order, options: options)
+            let result = order == nil
+                ? try Cosma.solve(g, configuration: config, method: method, options: options, segmentOperators: segmentOps)
+                : try Cosma.solve(g, configuration: config, fixedOrder: order, options: options)
             try write(result.result.plan, to: output.output)
             printSummary(result.result, graph: g, json: output.json, exact: result)
         }

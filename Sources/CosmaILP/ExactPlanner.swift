@@ -55,6 +55,23 @@ public struct ExactResult: Sendable {
 
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
 
+    /// A result whose plan is labelled with what is proven about it (``Plan/solver``), so that
+    /// the written plan file says it too.
+    public init(status: ExactStatus, plan: CertifiedPlan, solver: SolverBackend, bound: Int, buildSeconds: Double,
+                solveSeconds: Double, notes: [String]) {
+        var labelled = plan
+        let traffic = plan.report.traffic.nonCompulsory
+        labelled.plan.solver = SolverRecord(
+            name: solver.rawValue, status: status.rawValue, bound: Double(bound),
+            gap: traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic), seconds: solveSeconds, buildSeconds: buildSeconds)
+        self.status = status
+        self.result = labelled
+        self.bound = bound
+        self.buildSeconds = buildSeconds
+        self.solveSeconds = solveSeconds
+        self.notes = notes
+    }
+
     /// Relative gap between the plan and the bound (0 when optimal).
     public var gap: Double {
         nonCompulsory == 0 ? 0 : Double(nonCompulsory - bound) / Double(nonCompulsory)
@@ -85,7 +102,7 @@ public struct ExactPlanner: Sendable {
     var methodName: String { problem.fixedOrder == nil ? "cosma-ilp" : "cosma-ilp:fixed-schedule" }
 
     /// Plans from the heuristics, all simulated: the warm starts when none were given.
-    func baselinePlans() throws -> [CertifiedPlan] {
+    public func baselinePlans() throws -> [CertifiedPlan] {
         let graph = problem.graph
         let configuration = problem.configuration
         guard let order = problem.fixedOrder else {
@@ -95,7 +112,7 @@ public struct ExactPlanner: Sendable {
     }
 
     /// Every replacement and allocation policy run on one order; failures are skipped.
-    func plansFollowing(_ order: [OperatorID], name: String = "program-order") -> [CertifiedPlan] {
+    public func plansFollowing(_ order: [OperatorID], name: String = "program-order") -> [CertifiedPlan] {
         var plans: [CertifiedPlan] = []
         for replacement in ReplacementPolicy.allCases {
             for allocation in AllocationPolicy.allCases {
@@ -119,8 +136,8 @@ public struct ExactPlanner: Sendable {
         let incumbent = warm.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }
         if let incumbent, incumbent.report.traffic.nonCompulsory == 0 {
             notes.append("the warm start \(incumbent.plan.method ?? "") has no non-compulsory traffic, which is optimal")
-            return ExactResult(status: .optimal, result: labelled(incumbent, status: .optimal, bound: 0, solveSeconds: 0, buildSeconds: 0),
-                               bound: 0, buildSeconds: 0, solveSeconds: 0, notes: notes)
+            return ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: 0, buildSeconds: 0, solveSeconds: 0,
+                               notes: notes)
         }
 
         let buildStart = clock.now
@@ -140,9 +157,8 @@ public struct ExactPlanner: Sendable {
             // time limit inside it; such graphs are for divide and conquer.
             notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, without a bound")
             let fallback = try incumbent ?? spillEverything()
-            return ExactResult(status: .feasible,
-                               result: labelled(fallback, status: .feasible, bound: 0, solveSeconds: 0, buildSeconds: buildSeconds),
-                               bound: 0, buildSeconds: buildSeconds, solveSeconds: 0, notes: notes)
+            return ExactResult(status: .feasible, plan: fallback, solver: options.solver, bound: 0, buildSeconds: buildSeconds,
+                               solveSeconds: 0, notes: notes)
         }
         let outcome = try options.solver.solve(program.model, options: solveOptions)
         let proven = outcome.status == .optimal
@@ -231,9 +247,8 @@ public struct ExactPlanner: Sendable {
         // A valid lower bound that the plan meets proves it optimal, whatever stopped the solver.
         if best.report.traffic.nonCompulsory <= bound { status = .optimal }
         let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
-        return ExactResult(status: status,
-                           result: labelled(best, status: status, bound: effectiveBound, solveSeconds: solveSeconds, buildSeconds: buildSeconds),
-                           bound: effectiveBound, buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes)
+        return ExactResult(status: status, plan: best, solver: options.solver, bound: effectiveBound, buildSeconds: buildSeconds,
+                           solveSeconds: solveSeconds, notes: notes)
     }
 
     /// Above this many rows the capacity program is not attempted (see ``solve()``).
@@ -259,7 +274,7 @@ public struct ExactPlanner: Sendable {
     /// The plan that always exists at a capacity of at least `M_R`: before each operator every
     /// other tensor is stored (if still needed and not yet in DRAM) and dropped, and its operands
     /// are packed from address 0. It follows the default order, or the fixed one.
-    func spillEverything() throws -> CertifiedPlan {
+    public func spillEverything() throws -> CertifiedPlan {
         let order = problem.fixedOrder ?? Array(problem.graph.operators.indices)
         var segments = [[Segment]](repeating: [], count: problem.graph.tensors.count)
         var offsets = [[Int]](repeating: [], count: problem.graph.tensors.count)
@@ -294,15 +309,6 @@ public struct ExactPlanner: Sendable {
         let plan = residency.plan(offsets: offsets, problem: problem, method: methodName)
         return try CertifiedPlan(certifying: plan, graph: problem.graph)
     }
-
-    private func labelled(_ plan: CertifiedPlan, status: ExactStatus, bound: Int, solveSeconds: Double, buildSeconds: Double) -> CertifiedPlan {
-        var result = plan
-        let traffic = plan.report.traffic.nonCompulsory
-        result.plan.solver = SolverRecord(
-            name: options.solver.rawValue, status: status.rawValue, bound: Double(bound),
-            gap: traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic), seconds: solveSeconds, buildSeconds: buildSeconds)
-        return result
-    }
 }
 
 /// Traffic is whole bytes, so a bound `b` proves `ceil(b)`; the tolerance absorbs the solver's
@@ -314,6 +320,7 @@ func roundedBound(_ raw: Double) -> Int {
 /// The exact planner could not produce any plan.
 public struct ExactFailure: Error, Sendable, CustomStringConvertible {
     public var message: String
+    public init(message: String) { self.message = message }
     public var description: String { message }
 }
 

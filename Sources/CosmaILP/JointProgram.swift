@@ -39,12 +39,12 @@ public struct JointProgram: Sendable {
     }
 
     public let problem: PlanningProblem
-    public private(set) var model: Model
+    public internal(set) var model: Model
     private var x: [[Variable]] = []
     private var y: [[Variable]] = []
-    private var r: [[Variable]] = []
-    private var l: [[Variable?]] = []
-    private var s: [Variable?] = []
+    var r: [[Variable]] = []
+    var l: [[Variable?]] = []
+    var s: [Variable?] = []
     private var offset: [[Variable]] = []
     private var below: [PairKey: Variable] = [:]
     public let mode: Mode
@@ -310,6 +310,8 @@ public struct JointProgram: Sendable {
         for variable in model.variables { v[variable] = 0 }
         for (k, o) in residency.order.enumerated() {
             if let var_ = xVar(o, k) { v[var_] = 1 }
+            let w = problem.operatorWindow[o]
+            for j in max(k, w.lowerBound)..<max(k, w.upperBound) { v[y[o][j - w.lowerBound]] = 1 }
         }
         for t in problem.tensors {
             for seg in residency.segments[t] {

@@ -32,10 +32,49 @@ public struct PlanningProblem: Sendable {
     /// - Parameter fixedOrder: a valid schedule to keep, which shrinks every operator's window to
     ///   one position; `nil` to optimise the schedule too.
     public init(graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil) {
+        let windows = fixedOrder.map { order in graph.positions(of: order).map { $0...$0 } } ?? graph.positionWindows()
+        self.init(graph: graph, configuration: configuration, operatorWindows: windows, fixedOrder: fixedOrder)
+    }
+
+    /// The problem in which only the operators at positions `free` of `order` may be reordered,
+    /// among those positions, and every other operator keeps its place: the subproblem that
+    /// divide and conquer solves for one segment of a schedule.
+    ///
+    /// Inside the segment an operator runs no earlier than its ancestors in the segment allow and
+    /// no later than its descendants there allow, so every position in its window belongs to
+    /// some valid order.
+    public init(graph: Graph, configuration: Configuration, order: [OperatorID], free: Range<Int>) {
+        var windows = graph.positions(of: order).map { $0...$0 }
+        let inside = Array(order[free])
+        var local = [Int](repeating: -1, count: graph.operators.count)
+        for (i, op) in inside.enumerated() { local[op] = i }
+        // In segment order every ancestor comes first, so one pass forward counts ancestors and
+        // one pass backward counts descendants, over bitsets of the segment's operators.
+        let n = inside.count
+        var ancestors = [Set<Int>](repeating: [], count: n)
+        for (i, op) in inside.enumerated() {
+            for p in graph.predecessors[op] where local[p] >= 0 {
+                ancestors[i].formUnion(ancestors[local[p]])
+                ancestors[i].insert(local[p])
+            }
+        }
+        var descendants = [Set<Int>](repeating: [], count: n)
+        for (i, op) in inside.enumerated().reversed() {
+            for c in graph.successors[op] where local[c] >= 0 {
+                descendants[i].formUnion(descendants[local[c]])
+                descendants[i].insert(local[c])
+            }
+        }
+        for (i, op) in inside.enumerated() {
+            windows[op] = (free.lowerBound + ancestors[i].count)...(free.upperBound - 1 - descendants[i].count)
+        }
+        self.init(graph: graph, configuration: configuration, operatorWindows: windows, fixedOrder: nil)
+    }
+
+    init(graph: Graph, configuration: Configuration, operatorWindows windows: [ClosedRange<Int>], fixedOrder: [OperatorID]?) {
         self.graph = graph
         self.configuration = configuration
         self.fixedOrder = fixedOrder
-        let windows = fixedOrder.map { order in graph.positions(of: order).map { $0...$0 } } ?? graph.positionWindows()
         operatorWindow = windows
         var readers = [[OperatorID]](repeating: [], count: graph.tensors.count)
         for op in graph.operators.indices {
@@ -55,5 +94,27 @@ public struct PlanningProblem: Sendable {
         self.tensorWindow = tensorWindow
         self.tensors = planned
         self.occupied = graph.tensors.map { configuration.occupied($0.bytes) }
+    }
+}
+
+extension PlanningProblem {
+    /// About how many rows ``JointProgram`` in capacity mode has for this problem, counted from
+    /// the windows without building it (building a NAS network's program takes a second).
+    public var estimatedCapacityRows: Int {
+        let n = graph.operators.count
+        var rows = 3 * n
+        for o in graph.operators.indices {
+            rows += operatorWindow[o].count - 1
+            for p in graph.predecessors[o] {
+                rows += max(0, min(operatorWindow[o].upperBound, operatorWindow[p].upperBound) - operatorWindow[o].lowerBound + 1)
+            }
+        }
+        for t in tensors {
+            // Continuity, existence, load-after-store and "not after the last use" at each position,
+            // and one "resident while used" row per position of each operator touching it.
+            rows += 4 * tensorWindow[t]!.count
+            for o in readers[t] + (graph.producer[t].map { [$0] } ?? []) { rows += operatorWindow[o].count }
+        }
+        return rows
     }
 }

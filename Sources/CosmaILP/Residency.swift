@@ -54,26 +54,38 @@ public struct Residency: Sendable, Hashable {
         return (Residency(order: order, segments: segments), offsets)
     }
 
-    /// Shortens every stay to end at its last use and drops stays that serve no use, which never
-    /// costs traffic and frees space for packing. A graph output's stay that serves no reader
-    /// still covers its production.
+    /// Shortens every stay to end at its last use (and a loaded stay to begin at its first) and
+    /// drops stays that serve no use, which never costs traffic and frees space for packing. A
+    /// graph output's stay that serves no reader still covers its production.
     public func trimmed(_ problem: PlanningProblem) -> Residency {
+        trimmed(problem, offsets: segments.map { [Int](repeating: 0, count: $0.count) }).residency
+    }
+
+    /// ``trimmed(_:)`` that keeps each surviving stay's offset: shortening a stay never moves it.
+    public func trimmed(_ problem: PlanningProblem, offsets: [[Int]]) -> (residency: Residency, offsets: [[Int]]) {
         var result = self
+        var keptOffsets = offsets
         let position = problem.graph.positions(of: order)
         for t in problem.tensors {
             let uses = problem.readers[t].map { position[$0] }.sorted()
             var kept: [Segment] = []
-            for s in segments[t] {
+            var at: [Int] = []
+            for (i, s) in segments[t].enumerated() {
                 let lastUse = uses.last { $0 >= s.first && $0 <= s.last }
                 if let lastUse {
-                    kept.append(Segment(first: s.first, last: lastUse, loaded: s.loaded))
+                    // A load can wait for the stay's first use; a produced tensor starts where it is made.
+                    let first = s.loaded ? uses.first { $0 >= s.first && $0 <= s.last }! : s.first
+                    kept.append(Segment(first: first, last: lastUse, loaded: s.loaded))
+                    at.append(offsets[t][i])
                 } else if !s.loaded {
                     kept.append(Segment(first: s.first, last: s.first, loaded: false))
+                    at.append(offsets[t][i])
                 }
             }
             result.segments[t] = kept
+            keptOffsets[t] = at
         }
-        return result
+        return (result, keptOffsets)
     }
 
     /// Builds the plan that realises this residency with the given offset for every segment.

@@ -39,17 +39,35 @@ public struct SegmentPacker: Sendable {
 
     /// Offsets for the items, in their order, or `nil` when no packing was found.
     public func pack(_ items: [Item]) -> [Int]? {
+        pack(items, fixed: [Int?](repeating: nil, count: items.count))
+    }
+
+    /// Offsets for the items, in their order, keeping every item whose `fixed` entry is set at
+    /// that offset; `nil` when the fixed items collide or the others find no room around them.
+    ///
+    /// Divide and conquer re-plans one segment of a schedule and keeps the rest of the plan: the
+    /// stays it did not touch keep their addresses and the new ones are packed around them.
+    public func pack(_ items: [Item], fixed: [Int?]) -> [Int]? {
+        precondition(fixed.count == items.count, "one fixed entry per item")
         if items.isEmpty { return [] }
         let conflicts = conflictLists(items)
+        for (i, offset) in fixed.enumerated() {
+            guard let offset else { continue }
+            if offset < 0 || offset + items[i].size > capacity { return nil }
+            for j in conflicts[i] where j > i {
+                if let other = fixed[j], other < offset + items[i].size, offset < other + items[j].size { return nil }
+            }
+        }
+        let free = items.indices.filter { fixed[$0] == nil }
         let orders: [[Int]] = [
-            items.indices.sorted { (items[$0].size, items[$1].last - items[$1].first, $1) > (items[$1].size, items[$0].last - items[$0].first, $0) },
-            items.indices.sorted { (items[$0].last - items[$0].first, items[$0].size, $1) > (items[$1].last - items[$1].first, items[$1].size, $0) },
-            items.indices.sorted { (items[$0].first, -items[$0].size, $0) < (items[$1].first, -items[$1].size, $1) },
+            free.sorted { (items[$0].size, items[$1].last - items[$1].first, $1) > (items[$1].size, items[$0].last - items[$0].first, $0) },
+            free.sorted { (items[$0].last - items[$0].first, items[$0].size, $1) > (items[$1].last - items[$1].first, items[$1].size, $0) },
+            free.sorted { (items[$0].first, -items[$0].size, $0) < (items[$1].first, -items[$1].size, $1) },
         ]
         for order in orders {
-            if let offsets = greedy(items, order: order, conflicts: conflicts) { return offsets }
+            if let offsets = greedy(items, order: order, conflicts: conflicts, fixed: fixed) { return offsets }
         }
-        return search(items, order: orders[0], conflicts: conflicts)
+        return search(items, order: orders[0], conflicts: conflicts, fixed: fixed)
     }
 
     private func conflictLists(_ items: [Item]) -> [[Int]] {
@@ -77,8 +95,8 @@ public struct SegmentPacker: Sendable {
         return candidate + item.size <= capacity ? candidate : nil
     }
 
-    private func greedy(_ items: [Item], order: [Int], conflicts: [[Int]]) -> [Int]? {
-        var offsets = [Int?](repeating: nil, count: items.count)
+    private func greedy(_ items: [Item], order: [Int], conflicts: [[Int]], fixed: [Int?]) -> [Int]? {
+        var offsets = fixed
         for i in order {
             let placed = conflicts[i].compactMap { j in offsets[j].map { (offset: $0, end: $0 + items[j].size) } }
             guard let at = lowestFit(items[i], neighbours: placed) else { return nil }
@@ -87,8 +105,8 @@ public struct SegmentPacker: Sendable {
         return offsets.map { $0! }
     }
 
-    private func search(_ items: [Item], order: [Int], conflicts: [[Int]]) -> [Int]? {
-        var offsets = [Int?](repeating: nil, count: items.count)
+    private func search(_ items: [Item], order: [Int], conflicts: [[Int]], fixed: [Int?]) -> [Int]? {
+        var offsets = fixed
         var nodes = 0
         func place(_ depth: Int) -> Bool {
             if depth == order.count { return true }

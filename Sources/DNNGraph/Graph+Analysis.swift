@@ -17,11 +17,16 @@ extension Graph {
     /// have tiny windows, which is what keeps the time-indexed programs small.
     /// Cost: O(N · E / 64) with bitsets.
     public func ancestorAndDescendantCounts() -> (ancestors: [Int], descendants: [Int]) {
+        let reach = reachability()
+        return (operators.indices.map(reach.ancestorCount), operators.indices.map(reach.descendantCount))
+    }
+
+    /// Which operators precede which in every schedule. Cost: O(N · E / 64) with bitsets.
+    public func reachability() -> Reachability {
         let n = operators.count
         let words = (n + 63) / 64
-        func closure(order: [OperatorID], parents: [[OperatorID]]) -> [Int] {
+        func closure(order: some Sequence<OperatorID>, parents: [[OperatorID]]) -> [UInt64] {
             var bits = [UInt64](repeating: 0, count: n * words)
-            var counts = [Int](repeating: 0, count: n)
             for op in order {
                 let base = op * words
                 for p in parents[op] {
@@ -29,15 +34,11 @@ extension Graph {
                     for w in 0..<words { bits[base + w] |= bits[pBase + w] }
                     bits[base + p / 64] |= 1 << UInt64(p % 64)
                 }
-                var c = 0
-                for w in 0..<words { c += bits[base + w].nonzeroBitCount }
-                counts[op] = c
             }
-            return counts
+            return bits
         }
-        let ancestors = closure(order: Array(0..<n), parents: predecessors)
-        let descendants = closure(order: Array((0..<n).reversed()), parents: successors)
-        return (ancestors, descendants)
+        return Reachability(words: words, ancestors: closure(order: 0..<n, parents: predecessors),
+                            descendants: closure(order: (0..<n).reversed(), parents: successors))
     }
 
     /// Earliest and latest position of each operator in any schedule (see
@@ -65,5 +66,28 @@ extension Graph {
             }
         }
         return nil
+    }
+}
+
+/// The ancestor relation of a graph's operators, as bitsets: `a` is an ancestor of `b` when every
+/// schedule runs `a` before `b`.
+public struct Reachability: Sendable {
+    let words: Int
+    let ancestors: [UInt64]
+    let descendants: [UInt64]
+
+    /// Whether every schedule runs `a` before `b` (a path leads from `a` to `b`).
+    public func isAncestor(_ a: OperatorID, of b: OperatorID) -> Bool {
+        ancestors[b * words + a / 64] & (1 << UInt64(a % 64)) != 0
+    }
+
+    /// How many operators must run before `op`.
+    public func ancestorCount(_ op: OperatorID) -> Int {
+        ancestors[(op * words)..<((op + 1) * words)].reduce(0) { $0 + $1.nonzeroBitCount }
+    }
+
+    /// How many operators must run after `op`.
+    public func descendantCount(_ op: OperatorID) -> Int {
+        descendants[(op * words)..<((op + 1) * words)].reduce(0) { $0 + $1.nonzeroBitCount }
     }
 }

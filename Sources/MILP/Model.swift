@@ -282,4 +282,25 @@ public struct Model: Sendable {
         }
         return worst
     }
+
+    /// The rows violated by more than `tolerance` at `values`, worst first, with the amount:
+    /// what a caller reports when a start it believed feasible is not.
+    public func violatedRows(at values: [Double], tolerance: Double = 1e-6) -> [(row: String, amount: Double)] {
+        precondition(values.count == variableCount, "one value per variable is needed")
+        var found: [(row: String, amount: Double)] = []
+        for row in 0..<constraintCount {
+            var activity = 0.0
+            var terms: [String] = []
+            for entry in rowStarts[row]..<rowStarts[row + 1] {
+                let column = Int(entryColumns[entry])
+                activity += entryValues[entry] * values[column]
+                terms.append("\(entryValues[entry])*\(variableNames[column] ?? "x\(column)")=\(values[column])")
+            }
+            let amount = max(rowLowers[row] - activity, activity - rowUppers[row])
+            if amount > tolerance {
+                found.append(("\(rowNames[row] ?? "row \(row)"): \(rowLowers[row]) <= \(terms.joined(separator: " + ")) <= \(rowUppers[row])", amount))
+            }
+        }
+        return found.sorted { $0.amount > $1.amount }
+    }
 }

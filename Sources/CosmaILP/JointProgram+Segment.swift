@@ -1,0 +1,28 @@
+import MILP
+
+extension JointProgram {
+    /// Fixes every replacement decision outside the positions `free` to what `residency` does
+    /// there, so that the program only re-plans one segment of an existing plan: what is resident
+    /// when the segment starts, what already has a DRAM copy and what later positions still need
+    /// are all inherited from the plan. Stores of tensors whose window misses the segment are
+    /// fixed too; the others stay free, since the segment may spill or stop spilling them.
+    ///
+    /// Build the program on ``PlanningProblem/init(graph:configuration:order:free:)`` with the same
+    /// order, so that operators outside the segment keep their positions. The fixed variables stay
+    /// in the model as columns with equal bounds; the solvers' presolve removes them.
+    public mutating func fix(outside free: Range<Int>, to residency: Residency) {
+        let values = values(for: residency)
+        func pin(_ v: Variable) {
+            let value = values[v] ?? 0
+            model.setBounds(of: v, lower: value, upper: value)
+        }
+        for t in problem.tensors {
+            let w = problem.tensorWindow[t]!
+            for k in w where !free.contains(k) {
+                pin(r[t][k - w.lowerBound])
+                if let load = l[t][k - w.lowerBound] { pin(load) }
+            }
+            if let store = s[t], w.upperBound < free.lowerBound || w.lowerBound >= free.upperBound { pin(store) }
+        }
+    }
+}

@@ -1,0 +1,99 @@
+/// Maximum flow, hence minimum cut, by Dinic's algorithm: the tool behind bounds that ask for the
+/// cheapest set of operators that can run before another one.
+///
+/// Capacities are integers; ``infinite`` marks edges a cut may never cross.
+public struct MaxFlow: Sendable {
+    /// A capacity no finite cut reaches.
+    public static let infinite = Int.max / 4
+
+    private var head: [Int]
+    private var next: [Int] = []
+    private var to: [Int] = []
+    private var capacity: [Int] = []
+
+    /// A network of `nodes` nodes numbered from 0, without edges.
+    public init(nodes: Int) {
+        head = [Int](repeating: -1, count: nodes)
+    }
+
+    /// Adds a directed edge and its residual twin.
+    public mutating func addEdge(from a: Int, to b: Int, capacity c: Int) {
+        for (u, v, cap) in [(a, b, c), (b, a, 0)] {
+            to.append(v)
+            capacity.append(cap)
+            next.append(head[u])
+            head[u] = to.count - 1
+        }
+    }
+
+    /// The value of a maximum flow from `source` to `sink` (equal to the minimum cut), stopping
+    /// early once it reaches `limit`.
+    public mutating func maximumFlow(from source: Int, to sink: Int, limit: Int = infinite) -> Int {
+        var total = 0
+        let n = head.count
+        var level = [Int](repeating: -1, count: n)
+        var cursor = [Int](repeating: -1, count: n)
+        var queue = [Int](repeating: 0, count: n)
+        while total < limit {
+            for i in level.indices { level[i] = -1 }
+            level[source] = 0
+            var (front, back) = (0, 1)
+            queue[0] = source
+            while front < back {
+                let u = queue[front]
+                front += 1
+                var e = head[u]
+                while e >= 0 {
+                    if capacity[e] > 0 && level[to[e]] < 0 {
+                        level[to[e]] = level[u] + 1
+                        queue[back] = to[e]
+                        back += 1
+                    }
+                    e = next[e]
+                }
+            }
+            if level[sink] < 0 { break }
+            cursor = head
+            while total < limit {
+                let pushed = augment(source, sink: sink, amount: limit - total, level: level, cursor: &cursor)
+                if pushed == 0 { break }
+                total += pushed
+            }
+        }
+        return min(total, limit)
+    }
+
+    /// One blocking-flow path by depth-first search, iteratively (graphs have thousands of nodes).
+    private mutating func augment(_ source: Int, sink: Int, amount: Int, level: [Int], cursor: inout [Int]) -> Int {
+        var path: [Int] = []  // edges
+        var u = source
+        while true {
+            if u == sink {
+                var bottleneck = amount
+                for e in path { bottleneck = min(bottleneck, capacity[e]) }
+                for e in path {
+                    capacity[e] -= bottleneck
+                    capacity[e ^ 1] += bottleneck
+                }
+                return bottleneck
+            }
+            var advanced = false
+            while cursor[u] >= 0 {
+                let e = cursor[u]
+                if capacity[e] > 0 && level[to[e]] == level[u] + 1 {
+                    path.append(e)
+                    u = to[e]
+                    advanced = true
+                    break
+                }
+                cursor[u] = next[e]
+            }
+            if advanced { continue }
+            // Dead end: never try this node again in this phase, and step back.
+            guard let last = path.popLast() else { return 0 }
+            let from = to[last ^ 1]
+            cursor[from] = next[cursor[from]]
+            u = from
+        }
+    }
+}

@@ -1,0 +1,282 @@
+public import CosmaILP
+public import DNNGraph
+public import Heuristics
+public import MILP
+public import Scratchpad
+import Foundation
+
+/// Settings of a divide-and-conquer solve.
+public struct DivideAndConquerOptions: Sendable {
+    /// The MILP solver for the segment programs and the bound.
+    public var solver: SolverBackend
+    /// Wall-clock budget for the whole solve, in seconds.
+    public var timeLimit: Double
+    /// Operators per segment in the first pass; later passes move the cut points and grow the
+    /// segments while that still improves the plan.
+    public var segmentOperators: Int
+    /// Wall-clock limit for one segment's program, in seconds.
+    public var segmentTimeLimit: Double
+    /// Plans to start from; when empty every baseline (``Baseline/all``) is run.
+    public var warmStarts: [CertifiedPlan]
+    /// Called after each segment program with the current plan's traffic, the bound, and the
+    /// number of segment programs solved so far (as `nodes`).
+    public var progress: (@Sendable (SolveProgress) -> Void)?
+
+    public init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 24,
+                segmentTimeLimit: Double = 10, warmStarts: [CertifiedPlan] = [], progress: (@Sendable (SolveProgress) -> Void)? = nil) {
+        self.solver = solver
+        self.timeLimit = timeLimit
+        self.segmentOperators = segmentOperators
+        self.segmentTimeLimit = segmentTimeLimit
+        self.warmStarts = warmStarts
+        self.progress = progress
+    }
+}
+
+/// Near-optimal plans for graphs too large for the joint program, by re-planning one segment of
+/// the schedule at a time.
+///
+/// The COSMA paper (Li, Gupta and Malik, 2023) solves NAS networks by cutting them into pieces
+/// and solving each exactly; its description of the heuristic was not available, so this follows
+/// the design sketched in the brief:
+/// 1. Start from the best baseline plan (never return anything worse).
+/// 2. Cut its schedule into segments of K positions. For one segment, build the joint program in
+///    which the segment's operators may run in any valid order among the segment's positions and
+///    everything outside keeps the current plan's decisions (``JointProgram/fix(outside:to:)``):
+///    the entry state (what is resident, what has a DRAM copy) and what later segments still
+///    need come from the plan. With a cutoff below the current traffic the solver either proves
+///    that the segment cannot improve or returns a better residency.
+/// 3. Pack the new stays around the addresses the rest of the plan keeps (``SegmentPacker``) and
+///    simulate the plan; keep it if it costs less.
+/// 4. Segments with traffic are re-solved pass after pass; when a pass finds nothing, the cut
+///    points move by half a segment, then segments double in length, until the time budget is
+///    spent or the largest segments find nothing either.
+///
+/// The lower bound is the ``CrossingBound`` (valid for every schedule); the plan is optimal only
+/// when it meets it.
+public struct DivideAndConquerPlanner: Sendable {
+    public let graph: Graph
+    public let configuration: Configuration
+    public var options: DivideAndConquerOptions
+
+    public init(graph: Graph, configuration: Configuration, options: DivideAndConquerOptions = DivideAndConquerOptions()) {
+        self.graph = graph
+        self.configuration = configuration
+        self.options = options
+    }
+
+    /// The method name plans carry.
+    public static let methodName = "cosma-divide-and-conquer"
+
+    /// A plan together with what segment programs need of it.
+    struct Incumbent {
+        var certified: CertifiedPlan
+        var residency: Residency
+        var offsets: [[Int]]
+        var traffic: Int { certified.report.traffic.nonCompulsory }
+    }
+
+    public func solve() throws -> ExactResult {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func elapsed() -> Double { seconds(clock.now - start) }
+        var notes: [String] = []
+        var buildSeconds = 0.0
+        var solveSeconds = 0.0
+
+        let exact = ExactPlanner(graph: graph, configuration: configuration)
+        var warm = options.warmStarts.isEmpty ? try exact.baselinePlans() : options.warmStarts
+        if warm.isEmpty {
+            // Fragmentation defeats every baseline: the same heuristics, compacting the scratchpad
+            // when they are stuck, and as a last resort the plan that spills everything.
+            warm = exact.plansFollowing(Array(graph.operators.indices), name: "default")
+            if warm.isEmpty { warm = [try exact.spillEverything()] }
+        }
+        let baseline = warm.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }!
+        notes.append("started from \(baseline.plan.method ?? "the best baseline"): \(baseline.report.traffic.nonCompulsory) bytes")
+        if baseline.report.traffic.nonCompulsory == 0 {
+            notes.append("it has no non-compulsory traffic, which is optimal")
+            return result(baseline, status: .optimal, bound: 0, buildSeconds: 0, solveSeconds: 0, notes: notes)
+        }
+
+        let boundStart = clock.now
+        let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration, fixedOrder: baseline.order(in: graph)))
+        let bound = try crossing.solve(with: options.solver, timeLimit: min(10, max(1, options.timeLimit / 10)))
+        solveSeconds += seconds(clock.now - boundStart)
+        notes.append("crossing bound: \(bound) bytes from \(crossing.constrainedOperators) operators whose operands and crossing tensors exceed the capacity")
+
+        var best = try incumbent(from: baseline)
+        guard var current = best else {
+            notes.append("the baseline's plan cannot be re-read as stays; kept it")
+            return result(baseline, status: bound >= baseline.report.traffic.nonCompulsory ? .optimal : .feasible,
+                          bound: bound, buildSeconds: 0, solveSeconds: solveSeconds, notes: notes)
+        }
+        var status: ExactStatus = .feasible
+        var segment = max(2, min(options.segmentOperators, graph.operators.count))
+        let longest = max(segment, min(graph.operators.count, 4 * options.segmentOperators))
+        var shift = 0
+        var segmentsSolved = 0
+        var improvements = 0
+        search: while current.traffic > bound {
+            var improved = false
+            for window in windows(of: current, length: segment, shift: shift) {
+                let remaining = options.timeLimit - elapsed()
+                if remaining < 0.5 {
+                    status = .timeLimit
+                    break search
+                }
+                let attempt = try improve(current, segment: window, timeLimit: min(options.segmentTimeLimit, remaining))
+                buildSeconds += attempt.buildSeconds
+                solveSeconds += attempt.solveSeconds
+                segmentsSolved += 1
+                if let better = attempt.better {
+                    current = better
+                    improved = true
+                    improvements += 1
+                    if current.traffic <= bound { break search }
+                }
+                options.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: Double(current.traffic),
+                                                bestBound: Double(bound), nodes: segmentsSolved))
+            }
+            if improved { continue }
+            if shift == 0 && segment > 2 {
+                shift = segment / 2
+            } else if segment < longest {
+                segment = min(longest, segment * 2)
+                shift = 0
+            } else {
+                break
+            }
+        }
+        best = current
+        notes.append("\(segmentsSolved) segment programs solved, \(improvements) improved the plan; last segments had \(segment) operators")
+        if status == .timeLimit { notes.append("the time budget of \(options.timeLimit) s ran out before the segments stopped improving") }
+        let final = best!.certified
+        let traffic = final.report.traffic.nonCompulsory
+        if traffic <= bound { status = .optimal }
+        return result(final, status: status, bound: min(bound, traffic), buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes)
+    }
+
+    /// The baseline's stays and offsets, re-planned through ``Residency`` so that segment programs
+    /// can fix them; `nil` if that plan does not replay (it then stays the answer as it is).
+    func incumbent(from plan: CertifiedPlan) throws -> Incumbent? {
+        let (raw, rawOffsets) = Residency.read(plan.plan, graph: graph)
+        let problem = PlanningProblem(graph: graph, configuration: configuration, fixedOrder: raw.order)
+        let (residency, offsets) = raw.trimmed(problem, offsets: rawOffsets)
+        let rebuilt = residency.plan(offsets: offsets, problem: problem, method: Self.methodName)
+        guard let certified = try? CertifiedPlan(certifying: rebuilt, graph: graph),
+              certified.report.traffic.nonCompulsory <= plan.report.traffic.nonCompulsory else { return nil }
+        return Incumbent(certified: certified, residency: residency, offsets: offsets)
+    }
+
+    /// Segments of `length` positions starting at `shift` (the first one shorter), keeping those
+    /// that carry traffic, the costliest first: a segment without loads or stores cannot get cheaper.
+    func windows(of incumbent: Incumbent, length: Int, shift: Int) -> [Range<Int>] {
+        let n = graph.operators.count
+        var cost = [Int](repeating: 0, count: n)
+        for t in incumbent.residency.segments.indices {
+            let bytes = graph.tensors[t].bytes
+            for seg in incumbent.residency.segments[t] where seg.loaded {
+                cost[seg.first] += bytes
+            }
+            // The store happens when the first stay ends; charge it there.
+            if graph.producer[t] != nil, incumbent.residency.segments[t].count > 1, let first = incumbent.residency.segments[t].first {
+                cost[min(n - 1, first.last)] += bytes
+            }
+        }
+        var result: [(Range<Int>, Int)] = []
+        var low = 0
+        var high = shift > 0 ? shift : min(n, length)
+        while low < n {
+            let traffic = cost[low..<high].reduce(0, +)
+            if traffic > 0 && high - low >= 2 { result.append((low..<high, traffic)) }
+            low = high
+            high = min(n, high + length)
+        }
+        return result.sorted { $0.1 > $1.1 }.map(\.0)
+    }
+
+    struct Attempt {
+        var better: Incumbent?
+        var buildSeconds: Double
+        var solveSeconds: Double
+    }
+
+    /// Re-plans the positions `segment` of the incumbent's schedule with everything else fixed.
+    func improve(_ incumbent: Incumbent, segment: Range<Int>, timeLimit: Double) throws -> Attempt {
+        let clock = ContinuousClock()
+        let buildStart = clock.now
+        let problem = PlanningProblem(graph: graph, configuration: configuration, order: incumbent.residency.order, free: segment)
+        var program = JointProgram(problem: problem)
+        if ProcessInfo.processInfo.environment["COSMA_FREE"] == nil { program.fix(outside: segment, to: incumbent.residency) }
+        let start = program.values(for: incumbent.residency)
+        var dense = [Double](repeating: 0, count: program.model.variableCount)
+        for (v, value) in start { dense[v.index] = value }
+        guard program.model.maximumViolation(at: dense) < 1e-6 else {
+            // The incumbent is a valid plan, so this means the program and the plan disagree on
+            // a rule; never fix a segment around a state the program thinks impossible.
+            let rows = program.model.violatedRows(at: dense).prefix(3).map(\.row).joined(separator: "; ")
+            throw ExactFailure(message: "internal: the current plan violates the segment program at positions \(segment): \(rows)")
+        }
+        var solveOptions = SolveOptions()
+        solveOptions.timeLimit = timeLimit
+        solveOptions.mipStart = start
+        // Only strictly cheaper plans are of interest; traffic is whole bytes.
+        if ProcessInfo.processInfo.environment["COSMA_NOCUT"] == nil { solveOptions.cutoff = program.model.objectiveValue(at: dense) - 0.5 }
+        let buildSeconds = seconds(clock.now - buildStart)
+        let outcome = try options.solver.solve(program.model, options: solveOptions)
+        if ProcessInfo.processInfo.environment["COSMA_DEBUG"] != nil {
+            FileHandle.standardError.write(Data("segment \(segment): start objective \(program.model.objectiveValue(at: dense)) incumbent \(incumbent.traffic) status \(outcome.status) objective \(outcome.objective ?? -1) bound \(outcome.bestBound ?? -1) build \(buildSeconds) solve \(outcome.solveSeconds) vars \(program.model.variableCount)\n".utf8))
+        }
+        guard let solution = outcome.solution, solution.objective < Double(incumbent.traffic) - 0.5 else {
+            return Attempt(better: nil, buildSeconds: buildSeconds, solveSeconds: outcome.solveSeconds)
+        }
+        let packStart = clock.now
+        let residency = program.residency(from: solution).trimmed(problem)
+        let better = try realise(residency, segment: segment, keeping: incumbent, problem: problem)
+        return Attempt(better: better.flatMap { $0.traffic < incumbent.traffic ? $0 : nil },
+                       buildSeconds: buildSeconds + seconds(clock.now - packStart), solveSeconds: outcome.solveSeconds)
+    }
+
+    /// Gives the stays addresses and simulates the plan. Stays that do not touch the segment are
+    /// the incumbent's and keep their offsets; the others are packed around them, or, if that
+    /// fails, everything is packed afresh. `nil` when neither packs.
+    func realise(_ residency: Residency, segment: Range<Int>, keeping incumbent: Incumbent, problem: PlanningProblem) throws -> Incumbent? {
+        var items: [SegmentPacker.Item] = []
+        var fixed: [Int?] = []
+        var owners: [(TensorID, Int)] = []
+        for t in problem.tensors {
+            for (i, s) in residency.segments[t].enumerated() {
+                items.append(.init(size: problem.occupied[t], first: s.first, last: s.last))
+                owners.append((t, i))
+                let touches = s.last >= segment.lowerBound && s.first < segment.upperBound
+                let kept = touches ? nil : incumbent.residency.segments[t].firstIndex(of: s)
+                fixed.append(kept.map { incumbent.offsets[t][$0] })
+            }
+        }
+        let packer = SegmentPacker(capacity: configuration.capacity, alignment: configuration.alignment, nodeLimit: 20_000)
+        guard let packed = packer.pack(items, fixed: fixed) ?? packer.pack(items) else { return nil }
+        var offsets = residency.segments.map { [Int](repeating: 0, count: $0.count) }
+        for (n, (t, i)) in owners.enumerated() { offsets[t][i] = packed[n] }
+        let plan = residency.plan(offsets: offsets, problem: problem, method: Self.methodName)
+        let certified = try CertifiedPlan(certifying: plan, graph: graph)
+        return Incumbent(certified: certified, residency: residency, offsets: offsets)
+    }
+
+    private func result(_ plan: CertifiedPlan, status: ExactStatus, bound: Int, buildSeconds: Double, solveSeconds: Double,
+                        notes: [String]) -> ExactResult {
+        ExactResult(status: status, plan: plan, solver: options.solver, bound: bound, buildSeconds: buildSeconds,
+                    solveSeconds: solveSeconds, notes: notes)
+    }
+}
+
+extension CertifiedPlan {
+    /// The operators in the order the plan runs them.
+    func order(in graph: Graph) -> [OperatorID] {
+        plan.steps.compactMap { graph.operatorID(named: $0.op) }
+    }
+}
+
+func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+}
