@@ -51,11 +51,7 @@ let package = Package(
             dependencies: ["ONNXImport", "DNNGraph", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict),
         .testTarget(
-            name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP"],
-            swiftSettings: strict),
-        .testTarget(
-            name: "DivideAndConquerTests",
-            dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer"],
+            name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer"],
             swiftSettings: strict),
         .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI"], swiftSettings: strict),
     ],

@@ -16,6 +16,9 @@ public struct DivideAndConquerOptions: Sendable {
     public var segmentOperators: Int
     /// Wall-clock limit for one segment's program, in seconds.
     public var segmentTimeLimit: Double
+    /// Threads for CBC's branch and bound in each segment program (CBC is not thread-safe across
+    /// programs in one process, so segments run one at a time and share the cores this way).
+    public var threads: Int
     /// Plans to start from; when empty every baseline (``Baseline/all``) is run.
     public var warmStarts: [CertifiedPlan]
     /// Called after each segment program with the current plan's traffic, the bound, and the
@@ -23,11 +26,12 @@ public struct DivideAndConquerOptions: Sendable {
     public var progress: (@Sendable (SolveProgress) -> Void)?
 
     public init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 24,
-                segmentTimeLimit: Double = 10, warmStarts: [CertifiedPlan] = [], progress: (@Sendable (SolveProgress) -> Void)? = nil) {
+                segmentTimeLimit: Double = 10, threads: Int = 2, warmStarts: [CertifiedPlan] = [], progress: (@Sendable (SolveProgress) -> Void)? = nil) {
         self.solver = solver
         self.timeLimit = timeLimit
         self.segmentOperators = segmentOperators
         self.segmentTimeLimit = segmentTimeLimit
+        self.threads = threads
         self.warmStarts = warmStarts
         self.progress = progress
     }
@@ -112,20 +116,23 @@ public struct DivideAndConquerPlanner: Sendable {
                           bound: bound, buildSeconds: 0, solveSeconds: solveSeconds, notes: notes)
         }
         var status: ExactStatus = .feasible
-        var segment = max(2, min(options.segmentOperators, graph.operators.count))
-        let longest = max(segment, min(graph.operators.count, 4 * options.segmentOperators))
-        var shift = 0
+        let passes = Pass.schedule(segmentOperators: options.segmentOperators, operators: graph.operators.count)
         var segmentsSolved = 0
         var improvements = 0
-        search: while current.traffic > bound {
+        var fruitless = 0
+        var pass = 0
+        search: while current.traffic > bound && fruitless < passes.count {
+            let setting = passes[pass % passes.count]
+            pass += 1
             var improved = false
-            for window in windows(of: current, length: segment, shift: shift) {
+            for window in windows(of: current, length: setting.length, shift: setting.shift) {
                 let remaining = options.timeLimit - elapsed()
                 if remaining < 0.5 {
                     status = .timeLimit
                     break search
                 }
-                let attempt = try improve(current, segment: window, timeLimit: min(options.segmentTimeLimit, remaining))
+                let attempt = try improve(current, segment: window, margin: setting.margin,
+                                          timeLimit: min(options.segmentTimeLimit, remaining))
                 buildSeconds += attempt.buildSeconds
                 solveSeconds += attempt.solveSeconds
                 segmentsSolved += 1
@@ -138,18 +145,10 @@ public struct DivideAndConquerPlanner: Sendable {
                 options.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: Double(current.traffic),
                                                 bestBound: Double(bound), nodes: segmentsSolved))
             }
-            if improved { continue }
-            if shift == 0 && segment > 2 {
-                shift = segment / 2
-            } else if segment < longest {
-                segment = min(longest, segment * 2)
-                shift = 0
-            } else {
-                break
-            }
+            fruitless = improved ? 0 : fruitless + 1
         }
         best = current
-        notes.append("\(segmentsSolved) segment programs solved, \(improvements) improved the plan; last segments had \(segment) operators")
+        notes.append("\(pass) passes, \(segmentsSolved) segment programs solved, \(improvements) improved the plan")
         if status == .timeLimit { notes.append("the time budget of \(options.timeLimit) s ran out before the segments stopped improving") }
         let final = best!.certified
         let traffic = final.report.traffic.nonCompulsory
@@ -196,6 +195,33 @@ public struct DivideAndConquerPlanner: Sendable {
         return result.sorted { $0.1 > $1.1 }.map(\.0)
     }
 
+    /// How one pass cuts the schedule: segments of `length` positions (the first one `shift`
+    /// long), whose operators may be reordered, and stays re-planned `margin` positions beyond
+    /// each segment on both sides.
+    struct Pass: Equatable {
+        var length: Int
+        var shift: Int
+        var margin: Int
+
+        /// The passes tried in turn: first short segments with only their own stays, then moved
+        /// cut points, longer segments, and wider re-planning of stays around them. Divide and
+        /// conquer stops when a whole round of them finds nothing.
+        static func schedule(segmentOperators k: Int, operators n: Int) -> [Pass] {
+            let k = max(2, min(k, n))
+            let raw = [Pass(length: k, shift: 0, margin: 0), Pass(length: k, shift: k / 2, margin: 0),
+                       Pass(length: 2 * k, shift: 0, margin: 0), Pass(length: 2 * k, shift: k, margin: 0),
+                       Pass(length: k, shift: 0, margin: k), Pass(length: k, shift: k / 2, margin: k),
+                       Pass(length: 2 * k, shift: 0, margin: 2 * k), Pass(length: 4 * k, shift: 0, margin: 0)]
+            var passes: [Pass] = []
+            for var p in raw {
+                p.length = min(p.length, n)
+                p.shift = min(p.shift, n)
+                if !passes.contains(p) { passes.append(p) }
+            }
+            return passes
+        }
+    }
+
     struct Attempt {
         var better: Incumbent?
         var buildSeconds: Double
@@ -203,12 +229,13 @@ public struct DivideAndConquerPlanner: Sendable {
     }
 
     /// Re-plans the positions `segment` of the incumbent's schedule with everything else fixed.
-    func improve(_ incumbent: Incumbent, segment: Range<Int>, timeLimit: Double) throws -> Attempt {
+    func improve(_ incumbent: Incumbent, segment: Range<Int>, margin: Int, timeLimit: Double) throws -> Attempt {
         let clock = ContinuousClock()
         let buildStart = clock.now
         let problem = PlanningProblem(graph: graph, configuration: configuration, order: incumbent.residency.order, free: segment)
         var program = JointProgram(problem: problem)
-        if ProcessInfo.processInfo.environment["COSMA_FREE"] == nil { program.fix(outside: segment, to: incumbent.residency) }
+        let replanned = max(0, segment.lowerBound - margin)..<min(graph.operators.count, segment.upperBound + margin)
+        program.fix(outside: replanned, to: incumbent.residency)
         let start = program.values(for: incumbent.residency)
         var dense = [Double](repeating: 0, count: program.model.variableCount)
         for (v, value) in start { dense[v.index] = value }
@@ -218,22 +245,26 @@ public struct DivideAndConquerPlanner: Sendable {
             let rows = program.model.violatedRows(at: dense).prefix(3).map(\.row).joined(separator: "; ")
             throw ExactFailure(message: "internal: the current plan violates the segment program at positions \(segment): \(rows)")
         }
+        guard let restricted = program.model.fixingBoundedVariables() else {
+            throw ExactFailure(message: "internal: the current plan violates the segment program at positions \(segment)")
+        }
+        if restricted.model.variableCount == 0 {
+            return Attempt(better: nil, buildSeconds: seconds(clock.now - buildStart), solveSeconds: 0)
+        }
         var solveOptions = SolveOptions()
         solveOptions.timeLimit = timeLimit
-        solveOptions.mipStart = start
+        solveOptions.mipStart = restricted.restrict(start)
         // Only strictly cheaper plans are of interest; traffic is whole bytes.
-        if ProcessInfo.processInfo.environment["COSMA_NOCUT"] == nil { solveOptions.cutoff = program.model.objectiveValue(at: dense) - 0.5 }
+        solveOptions.cutoff = program.model.objectiveValue(at: dense) - 0.5
+        solveOptions.threads = options.threads
         let buildSeconds = seconds(clock.now - buildStart)
-        let outcome = try options.solver.solve(program.model, options: solveOptions)
-        if ProcessInfo.processInfo.environment["COSMA_DEBUG"] != nil {
-            FileHandle.standardError.write(Data("segment \(segment): start objective \(program.model.objectiveValue(at: dense)) incumbent \(incumbent.traffic) status \(outcome.status) objective \(outcome.objective ?? -1) bound \(outcome.bestBound ?? -1) build \(buildSeconds) solve \(outcome.solveSeconds) vars \(program.model.variableCount)\n".utf8))
-        }
-        guard let solution = outcome.solution, solution.objective < Double(incumbent.traffic) - 0.5 else {
+        let outcome = try options.solver.solve(restricted.model, options: solveOptions)
+        guard let solution = outcome.solution.map(restricted.expand), solution.objective < Double(incumbent.traffic) - 0.5 else {
             return Attempt(better: nil, buildSeconds: buildSeconds, solveSeconds: outcome.solveSeconds)
         }
         let packStart = clock.now
         let residency = program.residency(from: solution).trimmed(problem)
-        let better = try realise(residency, segment: segment, keeping: incumbent, problem: problem)
+        let better = try realise(residency, segment: replanned, keeping: incumbent, problem: problem)
         return Attempt(better: better.flatMap { $0.traffic < incumbent.traffic ? $0 : nil },
                        buildSeconds: buildSeconds + seconds(clock.now - packStart), solveSeconds: outcome.solveSeconds)
     }
