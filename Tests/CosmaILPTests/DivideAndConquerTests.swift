@@ -87,11 +87,11 @@ func allOrders(_ graph: Graph) -> [[OperatorID]] {
     @Test(arguments: SolverBackend.allCases)
     func trafficBoundNeverExceedsTheOptimum(solver: SolverBackend) throws {
         var positive = 0
-        for seed in UInt64(1)...30 {
+        for seed in UInt64(1)...14 {
             let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
-            let graph = try randomTinyGraph(seed: seed, operators: 4 + Int(seed % 3), withWeights: setting == .all)
+            let graph = try randomTinyGraph(seed: seed, operators: 3 + Int(seed % 3), withWeights: setting == .all)
             let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
-            for extra in [0, 1, 3] {
+            for extra in [0, 2] {
                 let config = Configuration(capacity: mR + extra, alignment: 1, tensors: setting)
                 let search = ExhaustiveSearch(graph: graph, config: config)
                 guard search.fits, let optimum = search.minimumNonCompulsory() else { continue }
@@ -154,7 +154,7 @@ func allOrders(_ graph: Graph) -> [[OperatorID]] {
     func plansAreValidNeverWorseThanBaselinesAndAboveTheOptimum(solver: SolverBackend) throws {
         for seed in UInt64(300)...315 {
             let setting: TensorSetting = seed % 2 == 0 ? .all : .activations
-            let graph = try randomTinyGraph(seed: seed, operators: 7, withWeights: setting == .all)
+            let graph = try randomTinyGraph(seed: seed, operators: 9, withWeights: setting == .all)
             let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
             let config = Configuration(capacity: mR + Int(seed % 3), alignment: 1, tensors: setting)
             let baselines = try Baseline.run(Baseline.all, graph: graph, configuration: config).compactMap { try? $0.result.get() }
@@ -165,11 +165,13 @@ func allOrders(_ graph: Graph) -> [[OperatorID]] {
                 #expect(result.nonCompulsory <= best, "seed \(seed)")
             }
             #expect(result.bound <= result.nonCompulsory, "seed \(seed)")
-            let search = ExhaustiveSearch(graph: graph, config: config)
-            if search.fits, let optimum = search.minimumNonCompulsory() {
-                #expect(result.nonCompulsory >= optimum, "seed \(seed)")
-                #expect(result.bound <= optimum, "seed \(seed)")
-                if result.status == .optimal { #expect(result.nonCompulsory == optimum, "seed \(seed)") }
+            // The joint program proves optima of graphs this small (the exhaustive search checks it
+            // in ExactPlannerTests); divide and conquer can match them but never beat them.
+            let exact = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: solver)).solve()
+            if exact.status == .optimal {
+                #expect(result.nonCompulsory >= exact.nonCompulsory, "seed \(seed)")
+                #expect(result.bound <= exact.nonCompulsory, "seed \(seed)")
+                if result.status == .optimal { #expect(result.nonCompulsory == exact.nonCompulsory, "seed \(seed)") }
             }
         }
     }
