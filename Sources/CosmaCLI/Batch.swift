@@ -34,7 +34,7 @@ struct Batch: ParsableCommand {
     @Option(name: .long, help: "Solver time limit per instance, in seconds.")
     var timeLimit: Double = 60
 
-    @Option(name: .long, help: "Worker processes at a time (default: the number of cores).")
+    @Option(name: .long, help: "Worker processes at a time; the default is the number of cores.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: "Kill a worker after this many seconds (default: twice the time limit plus 60).")

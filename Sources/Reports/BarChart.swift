@@ -7,6 +7,7 @@ import Foundation
 /// for zero and a short word (`fails`, `n/a`) for a missing value, so that no result silently
 /// disappears from the picture.
 public struct GroupedBarChart: Sendable {
+    /// One bar: a value, or the word drawn where a value is missing.
     public enum Value: Hashable, Sendable {
         case value(Double)
         /// A missing value, with the word drawn in its place.
@@ -15,7 +16,9 @@ public struct GroupedBarChart: Sendable {
 
     public var title: String
     public var yLabel: String
+    /// Group labels along the x axis (one per model).
     public var groups: [String]
+    /// Bar names, in legend order (one per method).
     public var series: [String]
     /// `values[group][series]`.
     public var values: [[Value]]
@@ -35,6 +38,7 @@ public struct GroupedBarChart: Sendable {
         self.tickLabel = tickLabel
     }
 
+    /// The chart as a standalone SVG document.
     public func svg() -> String {
         let bar = 14.0
         let groupGap = 18.0

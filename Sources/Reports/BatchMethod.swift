@@ -109,6 +109,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
 
 /// What every method of a batch is given besides the graph and configuration.
 public struct MethodSettings: Hashable, Sendable {
+    /// The MILP solver of the exact methods.
     public var solver: SolverBackend
     /// Seconds the exact methods may spend in the solver.
     public var timeLimit: Double

@@ -13,7 +13,9 @@ public struct ReportHeader: Sendable {
     public var build: String
     /// Solver name and library version.
     public var solver: String
+    /// Worker processes at a time.
     public var jobs: Int
+    /// Seconds after which a worker was killed.
     public var killAfter: Double
 
     public init(name: String, command: String, date: String, machine: String, toolchain: String, build: String, solver: String, jobs: Int,
@@ -35,7 +37,9 @@ public struct ReportHeader: Sendable {
 /// number in the report is a cell of `results.csv` or is derived from such cells by a rule the
 /// report states next to it.
 public struct BatchReport {
+    /// The batch's rows, in matrix order (what `results.csv` holds).
     public var rows: [ResultRow]
+    /// What was run: the report's tables follow its order of graphs, settings, budgets and methods.
     public var matrix: InstanceMatrix
     public var header: ReportHeader
     let index: [InstanceKey: ResultRow]
@@ -388,7 +392,9 @@ public struct BatchReport {
     public struct MapChoice: Sendable {
         public var key: InstanceKey
         public var graph: String
+        /// One clause saying why this plan is worth a look.
         public var why: String
+        /// Non-compulsory traffic of the plan, from its row.
         public var traffic: Int
         /// The map's file, relative to the report.
         public var file: String

@@ -17,6 +17,7 @@ public struct BatchRun {
     public var folder: URL
     /// The `cosma` executable and the arguments that make it a worker.
     public var workerCommand: (executable: URL, arguments: [String])
+    /// Worker processes at a time.
     public var jobs: Int
     /// Seconds after which a worker is killed.
     public var killAfter: Double
@@ -34,7 +35,9 @@ public struct BatchRun {
         self.graphNames = graphNames
     }
 
+    /// The batch's journal (see ``Journal``).
     public var journalURL: URL { folder.appendingPathComponent("journal.jsonl") }
+    /// Where workers keep plans (see ``planURL(for:)``).
     public var plansFolder: URL { folder.appendingPathComponent("plans") }
 
     /// Where the plan of an instance is kept, if its method keeps plans.
@@ -212,6 +215,7 @@ public struct BatchRun {
 
 /// Where a batch stands, for its progress display.
 public struct BatchProgress: Sendable {
+    /// Instances in the batch.
     public var total: Int
     /// Rows found in the journal when the batch started.
     public var resumed: Int

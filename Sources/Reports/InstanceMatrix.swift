@@ -13,6 +13,7 @@ public struct InstanceMatrix: Hashable, Sendable {
     /// Budget labels: `M_R`, `M_H`, `M_P` or sizes as written (`2MiB`).
     public var budgets: [String]
     public var methods: [BatchMethod]
+    /// Solver and time limit of every method.
     public var method: MethodSettings
 
     /// Checks every budget word, normalising budget names to `M_R`, `M_H`, `M_P`.

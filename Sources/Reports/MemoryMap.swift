@@ -32,11 +32,15 @@ public struct MemoryMap: Sendable {
     }
 
     public var graphName: String
+    /// Scratchpad size in bytes: the dashed line.
     public var capacity: Int
+    /// Number of steps (operators) of the plan.
     public var steps: Int
     public var residencies: [Residency]
     public var stores: [Store]
+    /// The traffic the replay measured.
     public var traffic: Traffic
+    /// The method the plan records.
     public var method: String?
 
     /// Reads the residencies of a plan after replaying it: a plan that breaks a rule throws
