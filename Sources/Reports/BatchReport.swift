@@ -100,6 +100,12 @@ public struct BatchReport {
         }
     }
 
+    /// What a "best of" cell says when no method has a plan: `n/a` when the budget is unavailable
+    /// for all of them, `all fail` otherwise.
+    func noBest(_ line: Line, _ budget: String, _ methods: [BatchMethod]) -> String {
+        methods.allSatisfy { row(line, budget, $0)?.status == .unavailable } ? "n/a" : "all fail"
+    }
+
     func trafficCell(_ r: ResultRow?) -> String {
         guard let r, r.status.hasPlan, let t = r.nonCompulsory else { return Self.missingWord(r?.status) }
         return "\(t)"
@@ -186,9 +192,11 @@ public struct BatchReport {
             let capacity = matrix.methods.lazy.compactMap { self.row(line, budget, $0)?.capacity }.first
             var cells = [graphName(line.file), line.setting.rawValue, capacity.map(String.init) ?? "n/a"]
             cells += (cosmaMethods + paperBaselines).map { trafficCell(row(line, budget, $0)) }
-            if !paperBaselines.isEmpty { cells.append(best(line, budget, among: paperBaselines).map { "\($0.traffic)" } ?? "all fail") }
+            if !paperBaselines.isEmpty {
+                cells.append(best(line, budget, among: paperBaselines).map { "\($0.traffic)" } ?? noBest(line, budget, paperBaselines))
+            }
             if hasExtraHeuristics {
-                cells.append(best(line, budget, among: baselines).map { "\($0.traffic) (\($0.method))" } ?? "all fail")
+                cells.append(best(line, budget, among: baselines).map { "\($0.traffic) (\($0.method))" } ?? noBest(line, budget, baselines))
             }
             out.append("| " + cells.joined(separator: " | ") + " |")
         }
@@ -426,6 +434,15 @@ public struct BatchReport {
             chosen.append(choice(s.exact, why: "exact saves \(s.saved) bytes against the best paper baseline"))
             chosen.append(choice(s.baseline, why: "the best paper baseline on the same instance"))
             if graphs.count == 2 { break }
+        }
+        // Where the paper's baselines break down (fragmentation) and the exact method still plans.
+        let failing = lines.flatMap { line in matrix.budgets.map { (line, $0) } }.compactMap { line, budget -> (Int, ResultRow)? in
+            guard let e = row(line, budget, .exact), e.status.hasPlan else { return nil }
+            let fails = paperBaselines.filter { row(line, budget, $0)?.status == .failed }.count
+            return fails > 0 ? (fails, e) : nil
+        }
+        if let most = failing.max(by: { $0.0 < $1.0 }), !chosen.contains(where: { $0.key == most.1.key }) {
+            chosen.append(choice(most.1, why: "\(most.0) of the paper's baselines fail here (fragmentation) while the exact method plans"))
         }
         let spilling = rows.filter { $0.method == BatchMethod.exact.description && $0.status.hasPlan && ($0.nonCompulsory ?? 0) > 0 }
         if let worst = spilling.max(by: { ($0.nonCompulsory ?? 0, $1.key) < ($1.nonCompulsory ?? 0, $0.key) }),
