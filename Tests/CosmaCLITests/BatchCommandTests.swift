@@ -224,3 +224,11 @@ func parseCSV(_ text: String) -> [[String: String]] {
     guard let header = records.first else { return [] }
     return records.dropFirst().map { Dictionary(uniqueKeysWithValues: zip(header, $0)) }
 }
+
+@Suite struct CommittedBatchReportTests {
+    /// `results/example` is written by `cosma batch` (its report names the command); if the report
+    /// format changes, the example is rerun rather than edited.
+    @Test func theExampleReportAgreesWithItsCSV() throws {
+        try ReportCheck(folder: CLI.root.appendingPathComponent("results/example")).verify()
+    }
+}
