@@ -83,7 +83,7 @@ public struct MemoryMap: Sendable {
     /// The map as SVG. Boxes get their tensor's name when the name fits inside.
     public func svg(title: String? = nil) -> String {
         let left = 86.0, top = 64.0, plotHeight = 520.0
-        let stepWidth = min(60, max(1.2, 1100 / Double(max(1, steps))))
+        let stepWidth = max(1.2, 1100 / Double(max(1, steps)))
         let plotWidth = stepWidth * Double(max(1, steps))
         let width = max(760, left + plotWidth + 40)
         let height = top + plotHeight + 58
