@@ -58,3 +58,16 @@ import Testing
         #expect(try ResultRow(json: row.jsonValue.compact, source: "test") == row)
     }
 }
+
+@Suite struct ProgressTests {
+    @Test func lineShowsCountsRunningInstancesAndTimeLeftWithinTheWidth() {
+        var state = BatchProgress(total: 40, resumed: 10)
+        state.done = 10
+        state.withoutPlan = 2
+        state.estimatedSecondsLeft = 125
+        state.running = [(InstanceKey(file: "graphs/resnet50.json", setting: .all, budget: "M_R", method: "exact"), 3.4)]
+        let line = state.line(width: 200)
+        #expect(line == "[##########..........] 20/40 (10 resumed), 2 without plan, ~2m05s left | resnet50 all M_R exact 3s")
+        #expect(state.line(width: 30).count == 30)
+    }
+}
