@@ -179,10 +179,15 @@ public struct BatchRun {
                   FileManager.default.createFile(atPath: err.path, contents: nil) else {
                 throw CocoaError(.fileWriteUnknown)
             }
-            process.standardOutput = try FileHandle(forWritingTo: out)
-            process.standardError = try FileHandle(forWritingTo: err)
+            let outHandle = try FileHandle(forWritingTo: out)
+            let errHandle = try FileHandle(forWritingTo: err)
+            process.standardOutput = outHandle
+            process.standardError = errHandle
             process.standardInput = FileHandle.nullDevice
             try process.run()
+            // The worker has its own copies; without closing ours a long batch runs out of descriptors.
+            try outHandle.close()
+            try errHandle.close()
         } catch {
             throw InputError(source: workerCommand.executable.path, message: "cannot start a worker (\(error.localizedDescription)); check that the cosma executable is still there")
         }
