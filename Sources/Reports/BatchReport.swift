@@ -220,6 +220,10 @@ public struct BatchReport {
             for line in lines {
                 let cosma = row(line, budget, method).flatMap { $0.status.hasPlan ? $0.nonCompulsory : nil }
                 var cells = [graphName(line.file), line.setting.rawValue]
+                if row(line, budget, method)?.status == .unavailable {
+                    out.append("| " + (cells + targets.map { _ in "n/a" }).joined(separator: " | ") + " |")
+                    continue
+                }
                 for (i, target) in targets.enumerated() {
                     switch Self.reduction(cosma: cosma, baseline: target.traffic(line, budget)) {
                     case .value(let v):
