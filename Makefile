@@ -7,7 +7,7 @@ DEMO_CAPACITY ?= M_R
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release demo test clean
+.PHONY: deps build release demo test paper clean
 
 deps:
 	@missing=""; \
@@ -40,6 +40,13 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# The reproduction of the paper's evaluation (results/paper/README.md): every graph but the tiny
+# example, both settings, M_R, M_H and M_P, every method. Resumable: rerun to continue.
+PAPER_GRAPHS := $(sort $(filter-out graphs/tiny.json,$(wildcard graphs/*.json)))
+paper: release
+	.build/release/cosma batch --graphs $(PAPER_GRAPHS) --budgets M_R,M_H,M_P --tensors activations,all \
+		--methods exact,fixed-schedule,paper-baselines,heuristics --solver cbc --time-limit 60 --jobs 2 --out results/paper
 
 clean:
 	rm -rf .build

@@ -37,9 +37,11 @@ let package = Package(
         .target(
             name: "Cosma", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "ONNXImport", "MILP", "CosmaILP", "DivideAndConquer"],
             swiftSettings: strict),
+        // Batch runs, result files, report tables, SVG charts and memory maps.
+        .target(name: "Reports", dependencies: ["Cosma"], swiftSettings: strict),
         .executableTarget(
             name: "CosmaCLI",
-            dependencies: ["Cosma", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["Cosma", "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strict),
 
         .testTarget(name: "MILPTests", dependencies: ["MILP"], swiftSettings: strict),
@@ -53,7 +55,8 @@ let package = Package(
         .testTarget(
             name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer"],
             swiftSettings: strict),
-        .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI"], swiftSettings: strict),
+        .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cosma"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -2,7 +2,8 @@
 
 Offline data tool (not part of the Swift package). Every graph comes from the real model definition:
 torchvision / PyTorch modules, the `pretrainedmodels` NASNet-A Mobile and PNASNet-5 Large, and our own
-DARTS-skeleton module code for the published DARTS V2 and AmoebaNet-A genotypes (tools/nas_cells.py).
+module code for the published DARTS V2 (DARTS ImageNet network) and AmoebaNet-A (its own NASNet-style
+ImageNet network) cells (tools/nas_cells.py).
 
 Set-up (Python 3.11; from the repository root; tools/.venv is git-ignored):
 
@@ -129,8 +130,8 @@ MODELS = {
     "vit_b_16": (lambda: tv("vit_b_16"), [IMAGE], ["input"], 86.567656, "torchvision docs"),
     "nasnet_a_mobile": (lambda: pretrained("nasnetamobile"), [IMAGE], ["input"], 5.3,
                         "Zoph et al. 2018, NASNet-A (4 @ 1056)"),
-    "amoebanet": (lambda: nas_cells.NetworkImageNet(nas_cells.AMOEBANET_A, channels=50), [IMAGE], ["input"], 5.1,
-                  "Real et al. 2019, AmoebaNet-A mobile (N=4, F=50)"),
+    "amoebanet": (lambda: nas_cells.AmoebaNetImageNet(nas_cells.AMOEBANET_A, filters=50, normal_per_stack=4),
+                  [IMAGE], ["input"], 5.1, "Real et al. 2019, AmoebaNet-A mobile (N=4, F=50)"),
     "pnasnet5_large": (build_pnasnet, [IMAGE], ["input"], 86.1, "Liu et al. 2018, PNASNet-5 large"),
     "darts_v2": (lambda: nas_cells.NetworkImageNet(nas_cells.DARTS_V2, channels=48), [IMAGE], ["input"], 4.7,
                  "Liu et al. 2019, DARTS (second order) ImageNet"),

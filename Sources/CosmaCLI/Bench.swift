@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cosma
 import Foundation
+import Reports
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -57,9 +58,9 @@ struct BenchHeuristics: ParsableCommand {
         func ms(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
         var lines = [
             "# Heuristic baselines: run times", "",
-            "Written by `cosma \(CommandLine.arguments.dropFirst().joined(separator: " "))` on \(ISO8601DateFormatter().string(from: Date())).",
-            "", "- machine: \(machineDescription())", "- toolchain: \(toolchainVersion())",
-            "- build: \(buildConfiguration), medians of \(repeats) runs", "",
+            "Written by `cosma \(CommandLine.arguments.dropFirst().joined(separator: " "))` on \(MachineInfo.timestamp()).",
+            "", "- machine: \(MachineInfo.description())", "- toolchain: \(MachineInfo.toolchainVersion())",
+            "- build: \(MachineInfo.buildConfiguration), medians of \(repeats) runs", "",
             "Schedules are timed alone. A plan's time covers allocation, replacement and the simulator's certification,",
             "with its schedule already computed. `tflite-arena` marks plans where TensorFlow Lite's arena planner fit",
             "the capacity (no spills); the others ran on-line. Traffic is non-compulsory bytes.", "",
@@ -87,14 +88,6 @@ struct BenchHeuristics: ParsableCommand {
         }
         return lines.joined(separator: "\n") + "\n"
     }
-
-    var buildConfiguration: String {
-        #if DEBUG
-        "debug"
-        #else
-        "release"
-        #endif
-    }
 }
 
 /// Paths matching a shell glob, sorted; a plain path matches itself if it exists.
@@ -103,27 +96,4 @@ func expandGlob(_ pattern: String) -> [String] {
     defer { globfree(&matches) }
     guard glob(pattern, 0, nil, &matches) == 0 else { return [] }
     return (0..<Int(matches.gl_pathc)).compactMap { matches.gl_pathv[$0].map { String(cString: $0) } }.sorted()
-}
-
-/// CPU model, core count and operating system, for reports.
-func machineDescription() -> String {
-    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
-        .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" } ?? "unknown CPU"
-    let info = ProcessInfo.processInfo
-    return "\(model), \(info.activeProcessorCount) cores, \(info.operatingSystemVersionString)"
-}
-
-/// The first line of `swift --version`, or "unknown" when no toolchain is on the path.
-func toolchainVersion() -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["swift", "--version"]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = Pipe()
-    guard (try? process.run()) != nil else { return "unknown" }
-    process.waitUntilExit()
-    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    return text.split(separator: "\n").first.map(String.init) ?? "unknown"
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Cosma
 import Foundation
+import Reports
 
 struct BenchExact: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -66,8 +67,8 @@ struct BenchExact: ParsableCommand {
             }
             let header = [
                 "# Exact method: status, traffic and times", "",
-                "Written by `cosma \(CommandLine.arguments.dropFirst().joined(separator: " "))` on \(ISO8601DateFormatter().string(from: Date())).",
-                "", "- machine: \(machineDescription())", "- toolchain: \(toolchainVersion())",
+                "Written by `cosma \(CommandLine.arguments.dropFirst().joined(separator: " "))` on \(MachineInfo.timestamp()).",
+                "", "- machine: \(MachineInfo.description())", "- toolchain: \(MachineInfo.toolchainVersion())",
                 "- solver: \(solver.rawValue) \(solver.version), time limit \(timeLimit) s per instance, medians of \(repeats) run(s)",
                 "- median solve time over all instances: \(String(format: "%.3f", median(solveTimes))) s; slowest: \(String(format: "%.3f", solveTimes.max() ?? 0)) s",
                 "",

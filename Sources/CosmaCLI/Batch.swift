@@ -1,0 +1,201 @@
+import ArgumentParser
+import Cosma
+import Foundation
+import Reports
+
+struct Batch: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run every graph × setting × budget × method in worker processes and write result files, a report and charts.",
+        discussion: """
+            Every instance runs in its own `cosma` process (at most --jobs at a time) and every plan is replayed by the \
+            simulator before it is counted. Finished rows are appended to OUT/journal.jsonl as they come, so an \
+            interrupted batch continues where it stopped when the same command is run again. At the end OUT holds \
+            results.csv, results.json (one row per graph, setting, budget and method), report.md with per-budget \
+            tables, SVG charts and memory maps, and plans/ (the plans of Cosma's methods and the paper's baselines). \
+            Methods: exact, fixed-schedule (the joint program on the mpmf order), paper-baselines (the COSMA paper's \
+            four), heuristics (every order, replacement and allocation), or one baseline as schedule+replacement+allocation.
+            """)
+
+    @Option(name: .long, parsing: .upToNextOption, help: "Graph files or glob patterns (quote them), for example 'graphs/*.json'.")
+    var graphs: [String]
+
+    @Option(name: .long, help: "Comma-separated budgets: M_R, M_H, M_P and sizes such as 2MiB.")
+    var budgets = "M_R,M_H,M_P"
+
+    @Option(name: .long, help: "Comma-separated tensor settings: activations, all.")
+    var tensors = "activations,all"
+
+    @Option(name: .long, help: "Comma-separated methods: exact, fixed-schedule, paper-baselines, heuristics, or schedule+replacement+allocation.")
+    var methods = "exact,fixed-schedule,paper-baselines"
+
+    @Option(name: .long, help: "The MILP solver of the exact methods.")
+    var solver: SolverBackend = .cbc
+
+    @Option(name: .long, help: "Solver time limit per instance, in seconds.")
+    var timeLimit: Double = 60
+
+    @Option(name: .long, help: "Worker processes at a time; the default is the number of cores.")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: "Kill a worker after this many seconds (default: twice the time limit plus 60).")
+    var killAfter: Double?
+
+    @Option(name: .long, help: "The batch's folder, for example results/paper.")
+    var out: String
+
+    func validate() throws {
+        guard timeLimit > 0 else { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
+        if let killAfter, killAfter <= 0 { throw ValidationError("--kill-after must be positive, got \(killAfter)") }
+    }
+
+    func run() throws {
+        try reportingErrors {
+            var files: [String] = []
+            var graphNames: [String: String] = [:]
+            for pattern in graphs {
+                let paths = expandGlob(pattern)
+                guard !paths.isEmpty else {
+                    throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
+                }
+                for path in paths where !files.contains(path) {
+                    graphNames[path] = try loadGraph(path).name
+                    files.append(path)
+                }
+            }
+            let settings = try tensors.split(separator: ",").map { word throws(InputError) -> TensorSetting in
+                let w = word.trimmingCharacters(in: .whitespaces)
+                guard let s = TensorSetting(rawValue: w) else {
+                    throw InputError(source: "--tensors", message: "'\(w)' is not a tensor setting; use activations, all or activations,all")
+                }
+                return s
+            }
+            let matrix = try InstanceMatrix(files: files, settings: settings, budgets: [budgets],
+                                            methods: try BatchMethod.parseList([methods]),
+                                            method: MethodSettings(solver: solver, timeLimit: timeLimit))
+            let folder = URL(fileURLWithPath: out)
+            let limit = killAfter ?? 2 * timeLimit + 60
+            let batch = BatchRun(matrix: matrix, folder: folder, workerCommand: (try executableURL(), ["batch-worker"]),
+                                 jobs: jobs, killAfter: limit, graphNames: graphNames)
+            let display = ProgressDisplay()
+            let rows = try batch.run(progress: display.update)
+            display.finish()
+            let header = ReportHeader(
+                name: folder.lastPathComponent, command: (["batch"] + CommandLine.arguments.dropFirst(2)).map(shellQuoted).joined(separator: " "),
+                date: MachineInfo.timestamp(), machine: MachineInfo.description(), toolchain: MachineInfo.toolchainVersion(),
+                build: MachineInfo.buildConfiguration, solver: "\(solver.rawValue) \(solver.version)", jobs: jobs, killAfter: limit)
+            let written = try BatchReport(rows: rows, matrix: matrix, header: header).write(to: folder, plans: batch.plansFolder)
+            let withoutPlan = rows.filter { !$0.status.hasPlan }.count
+            print("\(rows.count) rows (\(withoutPlan) without a plan); wrote \(written.count) files to \(out): report.md, results.csv, results.json, charts and maps")
+        }
+    }
+
+    /// This executable, which the workers run too.
+    func executableURL() throws(InputError) -> URL {
+        let path = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? Bundle.main.executablePath
+        guard let path else {
+            throw InputError(source: "cosma", message: "cannot find this executable's path to start workers; run cosma by its full path")
+        }
+        return URL(fileURLWithPath: path)
+    }
+}
+
+/// Quotes a command-line word for a shell when it needs it, so a report's command can be pasted.
+func shellQuoted(_ word: String) -> String {
+    let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=,+:@%".contains($0) }
+    return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+}
+
+/// The progress bar on stderr: redrawn in place on a terminal, one line per finished instance
+/// otherwise (logs, CI).
+final class ProgressDisplay {
+    let terminal = isatty(STDERR_FILENO) == 1
+    let width = Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 120
+    var lastDraw = ContinuousClock.now - .seconds(1)
+    var lastDone = 0
+    var drewSomething = false
+
+    func update(_ state: BatchProgress) {
+        if terminal {
+            let now = ContinuousClock.now
+            guard now - lastDraw >= .milliseconds(200) || state.done != lastDone else { return }
+            lastDraw = now
+            lastDone = state.done
+            drewSomething = true
+            FileHandle.standardError.write(Data(("\r" + state.line(width: width - 1) + "\u{1B}[K").utf8))
+        } else {
+            for (i, row) in state.justFinished.enumerated() {
+                let count = state.resumed + state.done - state.justFinished.count + i + 1
+                let outcome = row.status.hasPlan ? "\(row.status.rawValue), \(row.nonCompulsory ?? 0) bytes" : "\(row.status.rawValue): \(row.reason ?? "")"
+                let left = state.estimatedSecondsLeft.map { ", ~\(BatchProgress.duration($0)) left" } ?? ""
+                FileHandle.standardError.write(Data("[\(count)/\(state.total)\(left)] \(row.graph) \(row.setting.rawValue) \(row.budget) \(row.method): \(outcome)\n".utf8))
+            }
+        }
+    }
+
+    func finish() {
+        if terminal && drewSomething { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
+
+/// Runs one instance of a batch and prints its row: the process `cosma batch` starts per instance.
+struct BatchWorker: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "batch-worker", abstract: "Run one batch instance (started by cosma batch).", shouldDisplay: false)
+
+    @Argument(help: "The instance, as JSON.")
+    var request: String
+
+    func run() throws {
+        exitWhenOrphaned()
+        do {
+            let row = try WorkerRequest(argument: request).run()
+            print(row.jsonValue.compact)
+        } catch {
+            printError("\(error)")
+            throw ExitCode(1)
+        }
+    }
+
+    /// A worker whose batch was killed has nobody to report to: stop instead of solving on.
+    func exitWhenOrphaned() {
+        let parent = getppid()
+        Thread.detachNewThread {
+            while true {
+                sleep(1)
+                if getppid() != parent { Glibc.exit(3) }
+            }
+        }
+    }
+}
+
+struct Plot: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Draw a plan's memory map as SVG: address against step, one box per residency.",
+        discussion: "The plan is replayed first; a plan that breaks a rule is not drawn (exit 1, violations listed). Stores are red marks, reloads blue ones, the capacity a dashed line.")
+
+    @Argument(help: "The plan, JSON (as written by solve, heuristic or batch).")
+    var plan: String
+
+    @Option(name: .long, help: "The graph the plan was made for, canonical JSON.")
+    var graph: String
+
+    @Option(name: [.short, .long], help: "The SVG file to write.")
+    var output: String
+
+    @Option(name: .long, help: "Title above the map (default: graph, method and capacity).")
+    var title: String?
+
+    func run() throws {
+        try reportingErrors {
+            let g = try loadGraph(graph)
+            let p = try Plan(contentsOf: URL(fileURLWithPath: plan))
+            if !p.graph.isEmpty && p.graph != g.name {
+                throw InputError(source: plan, message: "the plan is for graph '\(p.graph)' but --graph is '\(g.name)'; give the graph it was made for")
+            }
+            let map = try MemoryMap(plan: p, graph: g)
+            try writeAtomically(map.svg(title: title), to: URL(fileURLWithPath: output))
+            print("wrote \(output): \(map.steps) steps, \(map.residencies.count) residencies, \(map.residencies.filter(\.reload).count) reloads, \(map.stores.count) stores")
+        }
+    }
+}

@@ -1,0 +1,142 @@
+public import Cosma
+import Foundation
+
+/// A way to plan one graph at one capacity, as a batch runs it: the single list of methods a batch
+/// knows. Adding a method (divide and conquer, say) is one case here, its name, and its `run` arm.
+public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
+    /// Cosma's joint program over order, addresses and replacement (``Cosma/solve(_:configuration:fixedOrder:options:)``).
+    case exact
+    /// The joint program with the order fixed to the minimum-peak (MPMF) schedule: only replacement
+    /// and addresses are optimised.
+    case fixedSchedule
+    /// A compiler heuristic: an order, TensorFlow Lite's arena or on-line allocation, and eviction.
+    case baseline(Baseline)
+
+    /// The name in `--methods`, in result files and in report columns.
+    public var description: String {
+        switch self {
+        case .exact: "exact"
+        case .fixedSchedule: "fixed-schedule"
+        case .baseline(let b): b.description
+        }
+    }
+
+    /// Whether this is one of Cosma's own methods (compared against the baselines in reports).
+    public var isCosma: Bool {
+        if case .baseline = self { return false }
+        return true
+    }
+
+    /// Whether this is one of the four baselines of the COSMA paper.
+    public var isPaperBaseline: Bool {
+        if case .baseline(let b) = self { return Baseline.paper.contains(b) }
+        return false
+    }
+
+    /// Words `--methods` accepts besides single method names, each standing for several methods.
+    public static let groups: [(name: String, methods: [BatchMethod], help: String)] = [
+        ("paper-baselines", Baseline.paper.map(BatchMethod.baseline),
+         "the COSMA paper's four baselines: default or mpmf order, belady or greedy replacement, best-fit"),
+        ("heuristics", Baseline.all.map(BatchMethod.baseline), "every order, replacement and allocation Cosma implements"),
+    ]
+
+    /// The methods one word of `--methods` names: `exact`, `fixed-schedule`, a group such as
+    /// `paper-baselines`, or one baseline as `schedule+replacement+allocation` (allocation
+    /// defaults to best-fit).
+    public static func parse(_ word: String) throws(InputError) -> [BatchMethod] {
+        let w = word.trimmingCharacters(in: .whitespaces).lowercased()
+        switch w {
+        case "exact": return [.exact]
+        case "fixed-schedule": return [.fixedSchedule]
+        default: break
+        }
+        if let group = groups.first(where: { $0.name == w }) { return group.methods }
+        let parts = w.split(separator: "+").map(String.init)
+        if parts.count == 2 || parts.count == 3,
+           let schedule = ScheduleKind(rawValue: parts[0]), let replacement = ReplacementPolicy(rawValue: parts[1]),
+           let allocation = parts.count == 3 ? AllocationPolicy(rawValue: parts[2]) : .bestFit
+        {
+            return [.baseline(Baseline(schedule: schedule, replacement: replacement, allocation: allocation))]
+        }
+        let names = ["exact", "fixed-schedule"] + groups.map(\.name)
+        throw InputError(
+            source: "--methods",
+            message: "'\(word)' is not a method; use \(names.joined(separator: ", ")) or a baseline written schedule+replacement+allocation (schedules \(ScheduleKind.allCases.map(\.rawValue).joined(separator: "/")), replacements \(ReplacementPolicy.allCases.map(\.rawValue).joined(separator: "/")), allocations \(AllocationPolicy.allCases.map(\.rawValue).joined(separator: "/")))")
+    }
+
+    /// Parses a comma-separated `--methods` list, keeping the first occurrence of each method.
+    public static func parseList(_ words: [String]) throws(InputError) -> [BatchMethod] {
+        var methods: [BatchMethod] = []
+        for word in words.flatMap({ $0.split(separator: ",").map(String.init) }) where !word.isEmpty {
+            for method in try parse(word) where !methods.contains(method) { methods.append(method) }
+        }
+        guard !methods.isEmpty else { throw InputError(source: "--methods", message: "no method given; for example --methods exact,paper-baselines") }
+        return methods
+    }
+
+    /// Runs the method. Every plan it returns went through the simulator (``CertifiedPlan``); a
+    /// method that cannot plan returns a failure outcome, and only a rule-breaking plan (a bug)
+    /// or a solver that cannot run throws.
+    public func run(graph: Graph, configuration: Configuration, settings: MethodSettings) throws -> MethodOutcome {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func elapsed() -> Double { seconds(clock.now - start) }
+        switch self {
+        case .exact, .fixedSchedule:
+            let order = self == .fixedSchedule
+                ? Cosma.schedule(.mpmf, for: graph, tensors: configuration.tensors, alignment: configuration.alignment).order : nil
+            let options = ExactOptions(solver: settings.solver, timeLimit: settings.timeLimit)
+            do {
+                let result = try Cosma.solve(graph, configuration: configuration, fixedOrder: order, options: options)
+                return MethodOutcome(status: RowStatus(result.status), plan: result.result, bound: result.bound, gap: result.gap,
+                                     buildSeconds: result.buildSeconds, solveSeconds: result.solveSeconds,
+                                     methodSeconds: elapsed(), reason: nil)
+            } catch let failure as ExactFailure {
+                return .failed(failure.description, methodSeconds: elapsed())
+            }
+        case .baseline(let baseline):
+            let outcome = try Cosma.baselines([baseline], for: graph, configuration: configuration)[0]
+            switch outcome.result {
+            case .success(let plan):
+                return MethodOutcome(status: .heuristic, plan: plan, bound: nil, gap: nil, buildSeconds: nil, solveSeconds: nil,
+                                     methodSeconds: elapsed(), reason: nil)
+            case .failure(let failure):
+                return .failed(failure.description, methodSeconds: elapsed())
+            }
+        }
+    }
+}
+
+/// What every method of a batch is given besides the graph and configuration.
+public struct MethodSettings: Hashable, Sendable {
+    /// The MILP solver of the exact methods.
+    public var solver: SolverBackend
+    /// Seconds the exact methods may spend in the solver.
+    public var timeLimit: Double
+
+    public init(solver: SolverBackend = .cbc, timeLimit: Double = 60) {
+        self.solver = solver
+        self.timeLimit = timeLimit
+    }
+}
+
+/// What one method produced on one instance.
+public struct MethodOutcome: Sendable {
+    public var status: RowStatus
+    /// The certified plan, when the method found one.
+    public var plan: CertifiedPlan?
+    /// A proven lower bound on non-compulsory traffic (exact methods only).
+    public var bound: Int?
+    public var gap: Double?
+    public var buildSeconds: Double?
+    public var solveSeconds: Double?
+    /// Everything the method did, in seconds (see ``ResultRow/methodSeconds``).
+    public var methodSeconds: Double
+    /// Why there is no plan.
+    public var reason: String?
+
+    static func failed(_ reason: String, methodSeconds: Double) -> MethodOutcome {
+        MethodOutcome(status: .failed, plan: nil, bound: nil, gap: nil, buildSeconds: nil, solveSeconds: nil, methodSeconds: methodSeconds,
+                      reason: reason)
+    }
+}

@@ -1,0 +1,21 @@
+import Cosma
+import Foundation
+
+/// `results.csv` and `results.json`: every row of a batch, in matrix order.
+public enum ResultFiles {
+    /// RFC 4180 CSV with a header of ``ResultRow/columns``; cells holding commas, quotes or line
+    /// breaks are quoted.
+    public static func csv(_ rows: [ResultRow]) -> String {
+        func cell(_ text: String) -> String {
+            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return ([ResultRow.columns.joined(separator: ",")] + rows.map { $0.csvCells.map(cell).joined(separator: ",") })
+            .joined(separator: "\n") + "\n"
+    }
+
+    /// A JSON array with one row object per line.
+    public static func json(_ rows: [ResultRow]) -> String {
+        JSONValue.array(rows.map(\.jsonValue)).formatted(expandDepth: 1)
+    }
+}

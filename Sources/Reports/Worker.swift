@@ -1,0 +1,100 @@
+public import Cosma
+import Foundation
+
+/// One instance as a batch hands it to a worker process, and the worker's side of the exchange.
+///
+/// The batch runs every instance in its own `cosma` process because CBC is not safe to run twice
+/// at once in one process, and because a process that overruns can be killed without harm. The
+/// parent passes the request as one JSON argument; the worker prints exactly one compact JSON
+/// ``ResultRow`` line on stdout and exits 0, whatever the outcome of the method.
+public struct WorkerRequest: Codable, Hashable, Sendable {
+    public var file: String
+    public var setting: TensorSetting
+    public var budget: String
+    public var method: String
+    public var solver: String
+    public var timeLimit: Double
+    /// Where to write the certified plan, if anywhere.
+    public var planPath: String?
+
+    public init(instance: InstanceKey, settings: MethodSettings, planPath: String?) {
+        file = instance.file
+        setting = instance.setting
+        budget = instance.budget
+        method = instance.method
+        solver = settings.solver.rawValue
+        timeLimit = settings.timeLimit
+        self.planPath = planPath
+    }
+
+    public var key: InstanceKey { InstanceKey(file: file, setting: setting, budget: budget, method: method) }
+
+    /// The request as the worker's command-line argument.
+    public var argument: String {
+        JSONValue.object([
+            ("file", .string(file)), ("setting", .string(setting.rawValue)), ("budget", .string(budget)),
+            ("method", .string(method)), ("solver", .string(solver)), ("timeLimit", .double(timeLimit)),
+            ("planPath", planPath.map { .string($0) } ?? .null),
+        ]).compact
+    }
+
+    /// Reads the argument the parent passed.
+    public init(argument: String) throws(InputError) {
+        self = try decodeJSON(WorkerRequest.self, from: Data(argument.utf8), source: "batch-worker request")
+    }
+
+    /// Runs the instance in this process and returns its row. Input problems specific to the
+    /// instance (an unresolvable budget, a method name this version does not know) become rows;
+    /// a plan that breaks a rule throws (a bug, which the parent records as a crash).
+    public func run() throws -> ResultRow {
+        let clock = ContinuousClock()
+        let start = clock.now
+        func wall() -> Double { roundedSeconds(seconds(clock.now - start)) }
+        func row(graph: String, capacity: Int?, status: RowStatus, reason: String) -> ResultRow {
+            ResultRow(graph: graph, file: file, setting: setting, budget: budget, capacity: capacity, method: method,
+                      status: status, wallSeconds: wall(), reason: reason)
+        }
+        let graph: Graph
+        do {
+            graph = try Cosma.loadGraph(at: URL(fileURLWithPath: file))
+        } catch {
+            return row(graph: URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent, capacity: nil,
+                       status: .failed, reason: error.description)
+        }
+        guard let backend = SolverBackend(rawValue: solver) else {
+            return row(graph: graph.name, capacity: nil, status: .failed, reason: "unknown solver '\(solver)'")
+        }
+        let methods: [BatchMethod]
+        do {
+            methods = try BatchMethod.parse(method)
+        } catch {
+            return row(graph: graph.name, capacity: nil, status: .failed, reason: error.message)
+        }
+        guard methods.count == 1, let chosen = methods.first else {
+            return row(graph: graph.name, capacity: nil, status: .failed, reason: "'\(method)' names \(methods.count) methods; a worker runs one")
+        }
+        let configuration: Configuration
+        do {
+            configuration = try Cosma.configuration(for: graph, capacity: try CapacitySpec(parsing: budget), tensors: setting)
+        } catch {
+            return row(graph: graph.name, capacity: nil, status: .unavailable, reason: error.message)
+        }
+        let outcome = try chosen.run(graph: graph, configuration: configuration,
+                                     settings: MethodSettings(solver: backend, timeLimit: timeLimit))
+        if let plan = outcome.plan, let planPath {
+            try writeAtomically(plan.plan.json(), to: URL(fileURLWithPath: planPath))
+        }
+        let traffic = outcome.plan?.report.traffic
+        return ResultRow(graph: graph.name, file: file, setting: setting, budget: budget, capacity: configuration.capacity,
+                         method: method, status: outcome.status, total: traffic?.total, compulsory: traffic?.compulsory,
+                         nonCompulsory: traffic?.nonCompulsory, bound: outcome.bound, gap: outcome.gap,
+                         buildSeconds: outcome.buildSeconds.map(roundedSeconds), solveSeconds: outcome.solveSeconds.map(roundedSeconds),
+                         methodSeconds: roundedSeconds(outcome.methodSeconds),
+                         wallSeconds: wall(), reason: outcome.reason)
+    }
+}
+
+/// A duration in seconds.
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
+}
