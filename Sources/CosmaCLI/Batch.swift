@@ -12,7 +12,7 @@ struct Batch: ParsableCommand {
             interrupted batch continues where it stopped when the same command is run again. At the end OUT holds \
             results.csv, results.json (one row per graph, setting, budget and method), report.md with per-budget \
             tables, SVG charts and memory maps, and plans/ (the plans of Cosma's methods and the paper's baselines). \
-            Methods: exact, fixed-schedule (the joint program on the mpmf order), paper-baselines (the COSMA paper's \
+            Methods: exact, fixed-schedule (the joint program on the mpmf order), divide-and-conquer, paper-baselines (the COSMA paper's \
             four), heuristics (every order, replacement and allocation), or one baseline as schedule+replacement+allocation.
             """)
 
@@ -25,7 +25,7 @@ struct Batch: ParsableCommand {
     @Option(name: .long, help: "Comma-separated tensor settings: activations, all.")
     var tensors = "activations,all"
 
-    @Option(name: .long, help: "Comma-separated methods: exact, fixed-schedule, paper-baselines, heuristics, or schedule+replacement+allocation.")
+    @Option(name: .long, help: "Comma-separated methods: exact, fixed-schedule, divide-and-conquer, paper-baselines, heuristics, or schedule+replacement+allocation.")
     var methods = "exact,fixed-schedule,paper-baselines"
 
     @Option(name: .long, help: "The MILP solver of the exact methods.")

@@ -9,6 +9,9 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     /// The joint program with the order fixed to the minimum-peak (MPMF) schedule: only replacement
     /// and addresses are optimised.
     case fixedSchedule
+    /// Divide and conquer (``Cosma/Method/divideAndConquer``): the best baseline, improved one
+    /// segment of its schedule at a time, for graphs too large for the joint program.
+    case divideAndConquer
     /// A compiler heuristic: an order, TensorFlow Lite's arena or on-line allocation, and eviction.
     case baseline(Baseline)
 
@@ -17,6 +20,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
         switch self {
         case .exact: "exact"
         case .fixedSchedule: "fixed-schedule"
+        case .divideAndConquer: "divide-and-conquer"
         case .baseline(let b): b.description
         }
     }
@@ -48,6 +52,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
         switch w {
         case "exact": return [.exact]
         case "fixed-schedule": return [.fixedSchedule]
+        case "divide-and-conquer": return [.divideAndConquer]
         default: break
         }
         if let group = groups.first(where: { $0.name == w }) { return group.methods }
@@ -58,7 +63,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
         {
             return [.baseline(Baseline(schedule: schedule, replacement: replacement, allocation: allocation))]
         }
-        let names = ["exact", "fixed-schedule"] + groups.map(\.name)
+        let names = ["exact", "fixed-schedule", "divide-and-conquer"] + groups.map(\.name)
         throw InputError(
             source: "--methods",
             message: "'\(word)' is not a method; use \(names.joined(separator: ", ")) or a baseline written schedule+replacement+allocation (schedules \(ScheduleKind.allCases.map(\.rawValue).joined(separator: "/")), replacements \(ReplacementPolicy.allCases.map(\.rawValue).joined(separator: "/")), allocations \(AllocationPolicy.allCases.map(\.rawValue).joined(separator: "/")))")
@@ -82,12 +87,14 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
         let start = clock.now
         func elapsed() -> Double { seconds(clock.now - start) }
         switch self {
-        case .exact, .fixedSchedule:
+        case .exact, .fixedSchedule, .divideAndConquer:
             let order = self == .fixedSchedule
                 ? Cosma.schedule(.mpmf, for: graph, tensors: configuration.tensors, alignment: configuration.alignment).order : nil
             let options = ExactOptions(solver: settings.solver, timeLimit: settings.timeLimit)
             do {
-                let result = try Cosma.solve(graph, configuration: configuration, fixedOrder: order, options: options)
+                let result = self == .divideAndConquer
+                    ? try Cosma.solve(graph, configuration: configuration, method: .divideAndConquer, options: options)
+                    : try Cosma.solve(graph, configuration: configuration, fixedOrder: order, options: options)
                 return MethodOutcome(status: RowStatus(result.status), plan: result.result, bound: result.bound, gap: result.gap,
                                      buildSeconds: result.buildSeconds, solveSeconds: result.solveSeconds,
                                      methodSeconds: elapsed(), reason: nil)
