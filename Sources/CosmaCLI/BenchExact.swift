@@ -33,37 +33,26 @@ struct BenchExact: ParsableCommand {
         try reportingErrors {
             var rows: [String] = []
             var solveTimes: [Double] = []
-            for pattern in graphs {
-                let paths = expandGlob(pattern)
-                guard !paths.isEmpty else {
-                    throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
+            for instance in try benchInstances(graphs) {
+                let (g, setting, name) = (instance.graph, instance.setting, instance.budget)
+                guard let capacity = instance.capacity else {
+                    rows.append("| \(g.name) | \(setting.rawValue) | \(name.rawValue) | - | unavailable (M_P not proven) | | | | | |")
+                    continue
                 }
-                for path in paths {
-                    let g = try loadGraph(path)
-                    for setting in TensorSetting.allCases {
-                        let budgets = Cosma.budgets(for: g, tensors: setting)
-                        for name in BudgetName.allCases {
-                            guard let capacity = try? budgets.resolve(.budget(name)) else {
-                                rows.append("| \(g.name) | \(setting.rawValue) | \(name.rawValue) | - | unavailable (M_P not proven) | | | | | |")
-                                continue
-                            }
-                            FileHandle.standardError.write(Data("solving \(g.name) \(setting.rawValue) \(name.rawValue)\n".utf8))
-                            let config = Configuration(capacity: capacity, tensors: setting)
-                            let baselines = try Cosma.baselines(Baseline.paper, for: g, configuration: config)
-                            let bestBaseline = baselines.compactMap { try? $0.result.get().report.traffic.nonCompulsory }.min()
-                            var runs: [ExactResult] = []
-                            for _ in 0..<repeats {
-                                runs.append(try Cosma.solve(g, configuration: config, options: ExactOptions(solver: solver, timeLimit: timeLimit)))
-                            }
-                            let result = runs[0]
-                            let solve = median(runs.map(\.solveSeconds))
-                            let build = median(runs.map(\.buildSeconds))
-                            solveTimes.append(solve)
-                            let reduction = bestBaseline.map { b in b == 0 ? "-" : String(format: "%.0f%%", 100 * (1 - Double(result.nonCompulsory) / Double(b))) } ?? "all fail"
-                            rows.append("| \(g.name) | \(setting.rawValue) | \(name.rawValue) | \(capacity) | \(result.status.rawValue) | \(result.nonCompulsory) | \(result.bound) | \(bestBaseline.map(String.init) ?? "all fail") | \(reduction) | \(String(format: "%.3f / %.3f", build, solve)) |")
-                        }
-                    }
+                FileHandle.standardError.write(Data("solving \(g.name) \(setting.rawValue) \(name.rawValue)\n".utf8))
+                let config = Configuration(capacity: capacity, tensors: setting)
+                let baselines = try Cosma.baselines(Baseline.paper, for: g, configuration: config)
+                let bestBaseline = baselines.compactMap { try? $0.result.get().report.traffic.nonCompulsory }.min()
+                var runs: [ExactResult] = []
+                for _ in 0..<repeats {
+                    runs.append(try Cosma.solve(g, configuration: config, options: ExactOptions(solver: solver, timeLimit: timeLimit)))
                 }
+                let result = runs[0]
+                let solve = median(runs.map(\.solveSeconds))
+                let build = median(runs.map(\.buildSeconds))
+                solveTimes.append(solve)
+                let reduction = bestBaseline.map { b in b == 0 ? "-" : String(format: "%.0f%%", 100 * (1 - Double(result.nonCompulsory) / Double(b))) } ?? "all fail"
+                rows.append("| \(g.name) | \(setting.rawValue) | \(name.rawValue) | \(capacity) | \(result.status.rawValue) | \(result.nonCompulsory) | \(result.bound) | \(bestBaseline.map(String.init) ?? "all fail") | \(reduction) | \(String(format: "%.3f / %.3f", build, solve)) |")
             }
             let header = [
                 "# Exact method: status, traffic and times", "",
@@ -88,4 +77,34 @@ func median(_ values: [Double]) -> Double {
     guard !values.isEmpty else { return 0 }
     let sorted = values.sorted()
     return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+}
+
+/// One graph, tensor setting and named budget of a benchmark; `capacity` is `nil` when the budget
+/// needs an `M_P` that is not proven.
+struct BenchInstance {
+    var graph: Graph
+    var setting: TensorSetting
+    var budget: BudgetName
+    var capacity: Int?
+}
+
+/// Every graph the patterns match, in both settings, at every named budget.
+func benchInstances(_ patterns: [String]) throws -> [BenchInstance] {
+    var result: [BenchInstance] = []
+    for pattern in patterns {
+        let paths = expandGlob(pattern)
+        guard !paths.isEmpty else {
+            throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
+        }
+        for path in paths {
+            let g = try loadGraph(path)
+            for setting in TensorSetting.allCases {
+                let budgets = Cosma.budgets(for: g, tensors: setting)
+                for name in BudgetName.allCases {
+                    result.append(BenchInstance(graph: g, setting: setting, budget: name, capacity: try? budgets.resolve(.budget(name))))
+                }
+            }
+        }
+    }
+    return result
 }

@@ -25,8 +25,8 @@ public struct DivideAndConquerOptions: Sendable {
     /// number of segment programs solved so far (as `nodes`).
     public var progress: (@Sendable (SolveProgress) -> Void)?
 
-    public init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 24,
-                segmentTimeLimit: Double = 10, threads: Int = 2, warmStarts: [CertifiedPlan] = [], progress: (@Sendable (SolveProgress) -> Void)? = nil) {
+    public init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 12,
+                segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], progress: (@Sendable (SolveProgress) -> Void)? = nil) {
         self.solver = solver
         self.timeLimit = timeLimit
         self.segmentOperators = segmentOperators
@@ -43,21 +43,25 @@ public struct DivideAndConquerOptions: Sendable {
 /// The COSMA paper (Li, Gupta and Malik, 2023) solves NAS networks by cutting them into pieces
 /// and solving each exactly; its description of the heuristic was not available, so this follows
 /// the design sketched in the brief:
-/// 1. Start from the best baseline plan (never return anything worse).
+/// 1. Start from the best baseline plan (every heuristic; if fragmentation defeats them all, the
+///    compacting heuristics or the plan that spills everything), so the answer is never worse.
 /// 2. Cut its schedule into segments of K positions. For one segment, build the joint program in
 ///    which the segment's operators may run in any valid order among the segment's positions and
 ///    everything outside keeps the current plan's decisions (``JointProgram/fix(outside:to:)``):
 ///    the entry state (what is resident, what has a DRAM copy) and what later segments still
-///    need come from the plan. With a cutoff below the current traffic the solver either proves
-///    that the segment cannot improve or returns a better residency.
-/// 3. Pack the new stays around the addresses the rest of the plan keeps (``SegmentPacker``) and
-///    simulate the plan; keep it if it costs less.
-/// 4. Segments with traffic are re-solved pass after pass; when a pass finds nothing, the cut
-///    points move by half a segment, then segments double in length, until the time budget is
-///    spent or the largest segments find nothing either.
+///    need come from the plan. Fixed variables are substituted away before the solver sees the
+///    program, and a cutoff below the current traffic makes the solver either prove that the
+///    segment cannot improve or return a cheaper residency.
+/// 3. Pack the new stays around the addresses the rest of the plan keeps (``SegmentPacker``, or
+///    afresh if that fails) and simulate the plan; keep it if it costs less.
+/// 4. Passes repeat this over the segments that carry traffic, costliest first: the whole
+///    schedule's replacement with the order kept, short segments, cut points moved by half a
+///    segment with stays re-planned a segment beyond, longer segments, wider re-planning. When a
+///    whole round of passes finds nothing, or the time budget is spent, the best plan is returned.
 ///
 /// The lower bound is the ``CrossingBound`` (valid for every schedule); the plan is optimal only
-/// when it meets it.
+/// when it meets it. Each segment program runs CBC's branch and bound on ``DivideAndConquerOptions/threads``
+/// threads; CBC cannot run two programs at once in one process.
 public struct DivideAndConquerPlanner: Sendable {
     public let graph: Graph
     public let configuration: Configuration
@@ -131,7 +135,7 @@ public struct DivideAndConquerPlanner: Sendable {
                     status = .timeLimit
                     break search
                 }
-                let attempt = try improve(current, segment: window, margin: setting.margin,
+                let attempt = try improve(current, segment: window, margin: setting.margin, reorders: setting.reorders,
                                           timeLimit: min(options.segmentTimeLimit, remaining))
                 buildSeconds += attempt.buildSeconds
                 solveSeconds += attempt.solveSeconds
@@ -202,16 +206,19 @@ public struct DivideAndConquerPlanner: Sendable {
         var length: Int
         var shift: Int
         var margin: Int
+        /// Whether the segment's operators may be reordered; without it only stays are re-planned.
+        var reorders = true
 
         /// The passes tried in turn: first short segments with only their own stays, then moved
         /// cut points, longer segments, and wider re-planning of stays around them. Divide and
         /// conquer stops when a whole round of them finds nothing.
         static func schedule(segmentOperators k: Int, operators n: Int) -> [Pass] {
             let k = max(2, min(k, n))
-            let raw = [Pass(length: k, shift: 0, margin: 0), Pass(length: k, shift: k / 2, margin: 0),
-                       Pass(length: 2 * k, shift: 0, margin: 0), Pass(length: 2 * k, shift: k, margin: 0),
-                       Pass(length: k, shift: 0, margin: k), Pass(length: k, shift: k / 2, margin: k),
-                       Pass(length: 2 * k, shift: 0, margin: 2 * k), Pass(length: 4 * k, shift: 0, margin: 0)]
+            // First the replacement of the whole schedule at once, order kept: cheap, and it repairs
+            // what on-line eviction got wrong everywhere before segments start moving operators.
+            let raw = [Pass(length: n, shift: 0, margin: 0, reorders: false), Pass(length: k, shift: 0, margin: 0), Pass(length: k, shift: k / 2, margin: k),
+                       Pass(length: 2 * k, shift: 0, margin: 0), Pass(length: k, shift: 0, margin: 4 * k),
+                       Pass(length: 2 * k, shift: k, margin: 2 * k), Pass(length: 4 * k, shift: 0, margin: 0)]
             var passes: [Pass] = []
             for var p in raw {
                 p.length = min(p.length, n)
@@ -229,10 +236,11 @@ public struct DivideAndConquerPlanner: Sendable {
     }
 
     /// Re-plans the positions `segment` of the incumbent's schedule with everything else fixed.
-    func improve(_ incumbent: Incumbent, segment: Range<Int>, margin: Int, timeLimit: Double) throws -> Attempt {
+    func improve(_ incumbent: Incumbent, segment: Range<Int>, margin: Int, reorders: Bool, timeLimit: Double) throws -> Attempt {
         let clock = ContinuousClock()
         let buildStart = clock.now
-        let problem = PlanningProblem(graph: graph, configuration: configuration, order: incumbent.residency.order, free: segment)
+        let problem = PlanningProblem(graph: graph, configuration: configuration, order: incumbent.residency.order,
+                                      free: reorders ? segment : segment.lowerBound..<segment.lowerBound)
         var program = JointProgram(problem: problem)
         let replanned = max(0, segment.lowerBound - margin)..<min(graph.operators.count, segment.upperBound + margin)
         program.fix(outside: replanned, to: incumbent.residency)

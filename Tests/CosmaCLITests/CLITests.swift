@@ -127,6 +127,21 @@ let examplePlan = try! String(contentsOf: CLI.root.appendingPathComponent("Tests
         #expect(FileManager.default.fileExists(atPath: lp.path))
     }
 
+    @Test func divideAndConquerAndAutoWriteSimulatedPlans() throws {
+        for method in ["divide-and-conquer", "auto"] {
+            let out = try CLI.temporaryFile("p.json")
+            let r = try CLI.run(["solve", "graphs/tiny.json", "--capacity", "M_R", "--method", method, "--segment-ops", "2",
+                                 "--time-limit", "10", "-o", out.path])
+            #expect(r.status == 0, "\(r.stderr)")
+            #expect(r.stdout.contains("status"), "\(r.stdout)")
+            if method == "auto" { #expect(r.stdout.contains("auto chose exact"), "\(r.stdout)") }
+            #expect(try CLI.run(["simulate", "graphs/tiny.json", out.path]).status == 0)
+        }
+        let conflict = try CLI.run(["solve", "graphs/tiny.json", "--capacity", "M_R", "--method", "divide-and-conquer",
+                                    "--fixed-schedule", "default"])
+        #expect(conflict.status != 0 && conflict.stderr.contains("--method exact"), "\(conflict.stderr)")
+    }
+
     @Test func badFixedScheduleFileIsNamed() throws {
         let order = try CLI.temporaryFile("order.txt", contents: "relu1\nconv1\n")
         let r = try CLI.run(["solve", "graphs/tiny.json", "--capacity", "M_R", "--fixed-schedule", order.path])
