@@ -21,7 +21,7 @@ struct GraphsTable: ParsableCommand {
             for path in graphs {
                 let g = try loadGraph(path)
                 func bytes(_ kind: TensorKind) -> Int { g.tensors.filter { $0.kind == kind }.reduce(0) { $0 + $1.bytes } }
-                let budgets = TensorSetting.allCases.map { Cosma.budgets(for: g, tensors: $0) }
+                let budgets = TensorSetting.allCases.map { Cosma.budgets(for: g, tensors: $0, minimumPeak: nil) }
                 let cells = [g.name, sources[g.name] ?? "", "\(g.operators.count)", "\(g.tensors.count)",
                              "\(bytes(.input))", "\(bytes(.activation))", "\(bytes(.weight))"]
                     + budgets.flatMap { ["\($0.mR)", "\($0.defaultPeak)"] }

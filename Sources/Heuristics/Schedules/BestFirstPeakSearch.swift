@@ -1,0 +1,278 @@
+import DNNGraph
+
+/// Best-first search for the smallest peak of live bytes over the orders of a subset `S` of the
+/// operators (all of them for the exact problem), a bottleneck variant of Dijkstra's algorithm
+/// over down-sets of `S`.
+///
+/// **Exact case (`S` = every operator).** The bytes live while `o` runs after a down-set `D`
+/// depend only on `D` and `o` (``LiveMemoryModel``), so the minimum peak is a bottleneck shortest
+/// path from the empty set to the full set. States are popped by their peak so far (ties: deeper
+/// first, then fewer live bytes, which dives towards a complete order when the peak does not
+/// grow), so the first complete state popped is optimal, and every state whose peak reaches the
+/// `cutoff` (the best order known) is pruned. When the state budget runs out, the smallest peak
+/// still open is a lower bound: every order passes through an open or pruned state.
+///
+/// **Relaxation (`S` a window of operators).** An order of the whole graph restricted to `S` is
+/// an order of `S`. While `o ∈ S` runs, this search counts only tensors that are surely live in
+/// that order: `o`'s operands; tensors started by an operator of `S` already run and read by an
+/// operator of `S` not yet run; and tensors whose start or end lies outside `S` but is forced by
+/// ancestry (started by an ancestor of `o`, read by a descendant of `o`). Each counted tensor is
+/// live in the full order too, so the minimum over orders of `S` is a lower bound on `M_P`, and a
+/// window around the incumbent's peak is often enough to prove it.
+///
+/// Cost: O(states · (ready operators · operands + |S|/64)) time, O(states · |S|/64) memory.
+struct BestFirstPeakSearch {
+    struct Result {
+        /// The best order of `S` found strictly below the cutoff, with its (relaxed) peak; for
+        /// the exact case it is a complete schedule.
+        var best: (order: [OperatorID], peak: Int)?
+        /// Whether the search finished: then `best` is optimal, or nothing beats the cutoff.
+        var exhaustive: Bool
+        /// A lower bound on the smallest (relaxed) peak over orders of `S`, capped at the cutoff
+        /// when nothing below it was found.
+        var lowerBound: Int
+        /// States created.
+        var states: Int
+    }
+
+    private struct TensorInfo {
+        var size: Int
+        /// Local indices of the operators of `S` that start / read the tensor.
+        var starters: [Int32]
+        var readers: [Int32]
+    }
+
+    private struct Extra {
+        var tensor: Int32
+        /// Started before `o` in every order by an operator outside `S` (an ancestor of `o`).
+        var startedOutside: Bool
+        /// Read after `o` in every order by an operator outside `S` (a descendant of `o`).
+        var readOutside: Bool
+    }
+
+    let members: [OperatorID]
+    private let tensors: [TensorInfo]
+    /// Per local operator: bytes of its operands plus tensors outside `S`'s reach forced live.
+    private let base: [Int]
+    /// Per local operator: indices into `tensors` of its operands.
+    private let operands: [[Int32]]
+    /// Per local operator: tensors whose liveness while it runs also depends on ancestry outside `S`.
+    private let extras: [[Extra]]
+    private let coverPredecessors: [[Int32]]
+    private let coverSuccessors: [[Int32]]
+
+    /// - Parameter subset: the operators `S` to order; `nil` for every operator (the exact problem).
+    init(model: LiveMemoryModel, reach: Reachability, subset: [OperatorID]? = nil) {
+        let graph = model.graph
+        let n = graph.operators.count
+        let members = (subset ?? Array(0..<n)).sorted()
+        self.members = members
+        let m = members.count
+        var local = [Int](repeating: -1, count: n)
+        for (i, o) in members.enumerated() { local[o] = i }
+        var inS = OperatorSet(count: n)
+        for o in members { inS.insert(o) }
+
+        // Tensors that an operator of S starts or reads get an index; the others only ever count
+        // through ancestry, in `base`.
+        var index = [Int32](repeating: -1, count: graph.tensors.count)
+        var tensors: [TensorInfo] = []
+        var outsideStarters: [[OperatorID]] = []
+        var outsideReaders: [[OperatorID]] = []
+        var touchedIDs: [TensorID] = []
+        for t in graph.tensors.indices where model.size[t] > 0 {
+            let starters = model.starters(of: t)
+            let readers = graph.consumers[t]
+            let touching = starters + readers
+            guard touching.contains(where: inS.contains) else { continue }
+            index[t] = Int32(tensors.count)
+            touchedIDs.append(t)
+            tensors.append(TensorInfo(size: model.size[t],
+                                      starters: starters.filter(inS.contains).map { Int32(local[$0]) },
+                                      readers: readers.filter(inS.contains).map { Int32(local[$0]) }))
+            outsideStarters.append(starters.filter { !inS.contains($0) })
+            outsideReaders.append(readers.filter { !inS.contains($0) })
+        }
+        self.tensors = tensors
+
+        var base = [Int](repeating: 0, count: m)
+        var operands = [[Int32]](repeating: [], count: m)
+        var extras = [[Extra]](repeating: [], count: m)
+        for (i, o) in members.enumerated() {
+            let own = graph.residentOperands(of: o, in: .all).filter { model.size[$0] > 0 }
+            operands[i] = own.map { index[$0] }
+            base[i] = own.reduce(0) { $0 + model.size[$1] }
+            var isOperand = Set(own)
+            isOperand.formUnion(graph.operators[o].outputs)
+            if subset == nil { continue }
+            for (k, t) in touchedIDs.enumerated() where !isOperand.contains(t) {
+                let startedOutside = outsideStarters[k].contains(where: reach.ancestors[o].contains)
+                let readOutside = outsideReaders[k].contains(where: reach.descendants[o].contains)
+                if startedOutside || readOutside {
+                    extras[i].append(Extra(tensor: Int32(k), startedOutside: startedOutside, readOutside: readOutside))
+                }
+            }
+            for t in graph.tensors.indices where model.size[t] > 0 && index[t] < 0 && !graph.consumers[t].isEmpty {
+                if model.starters(of: t).contains(where: reach.ancestors[o].contains),
+                   graph.consumers[t].contains(where: reach.descendants[o].contains)
+                {
+                    base[i] += model.size[t]
+                }
+            }
+        }
+        self.base = base
+        self.operands = operands
+        self.extras = extras
+
+        // The order S inherits: i before j when i is an ancestor of j in the graph (possibly
+        // through operators outside S). Only covering pairs are kept, so readiness checks stay short.
+        var coverPredecessors = [[Int32]](repeating: [], count: m)
+        var coverSuccessors = [[Int32]](repeating: [], count: m)
+        var ancestorsInS = [OperatorSet](repeating: OperatorSet(count: m), count: m)
+        for (i, o) in members.enumerated() {
+            for (j, p) in members[..<i].enumerated() where reach.ancestors[o].contains(p) { ancestorsInS[i].insert(j) }
+        }
+        for i in 0..<m {
+            var implied = OperatorSet(count: m)
+            for j in 0..<i where ancestorsInS[i].contains(j) { implied.formUnion(ancestorsInS[j]) }
+            for j in 0..<i where ancestorsInS[i].contains(j) && !implied.contains(j) {
+                coverPredecessors[i].append(Int32(j))
+                coverSuccessors[j].append(Int32(i))
+            }
+        }
+        self.coverPredecessors = coverPredecessors
+        self.coverSuccessors = coverSuccessors
+    }
+
+    private func started(_ t: TensorInfo, _ done: OperatorSet) -> Bool {
+        t.starters.contains { done.contains(Int($0)) }
+    }
+
+    private func pending(_ t: TensorInfo, _ done: OperatorSet) -> Bool {
+        t.readers.contains { !done.contains(Int($0)) }
+    }
+
+    /// Live (counted) bytes while local operator `i` runs after `done`, and after it has run.
+    private func transition(_ done: OperatorSet, live: Int, running i: Int) -> (running: Int, after: Int) {
+        var running = base[i] + live
+        var after = live
+        var next = done
+        next.insert(i)
+        for k in operands[i] {
+            let t = tensors[Int(k)]
+            let before = started(t, done) && pending(t, done)
+            if before { running -= t.size }
+            let now = started(t, next) && pending(t, next)
+            if before != now { after += now ? t.size : -t.size }
+        }
+        for extra in extras[i] {
+            let t = tensors[Int(extra.tensor)]
+            let isStarted = started(t, done)
+            let isPending = pending(t, done)
+            guard !(isStarted && isPending) else { continue }  // already in `live`
+            if (extra.startedOutside || isStarted) && (extra.readOutside || isPending) { running += t.size }
+        }
+        return (running, after)
+    }
+
+    private struct Node {
+        var done: OperatorSet
+        var ready: [Int32]
+        var live: Int
+        var peak: Int
+        var depth: Int32
+        var parent: Int32
+        var op: Int32
+    }
+
+    /// Searches for the order of smallest peak strictly below `cutoff`, creating at most
+    /// `stateBudget` states.
+    func run(cutoff: Int, stateBudget: Int) -> Result {
+        let m = members.count
+        let roots = (0..<m).filter { coverPredecessors[$0].isEmpty }.map { Int32($0) }
+        var nodes = [Node(done: OperatorSet(count: m), ready: roots, live: 0, peak: 0, depth: 0, parent: -1, op: -1)]
+        var bestNode: [OperatorSet: Int32] = [nodes[0].done: 0]
+        var heap = NodeHeap()
+        heap.push(.init(peak: 0, depth: 0, live: 0, node: 0))
+        while let top = heap.pop() {
+            let node = nodes[Int(top.node)]
+            guard bestNode[node.done] == top.node else { continue }  // a better way in was found later
+            if Int(node.depth) == m {
+                var order: [OperatorID] = []
+                var i = Int(top.node)
+                while nodes[i].parent >= 0 {
+                    order.append(members[Int(nodes[i].op)])
+                    i = Int(nodes[i].parent)
+                }
+                return Result(best: (order.reversed(), node.peak), exhaustive: true, lowerBound: node.peak, states: nodes.count)
+            }
+            if nodes.count >= stateBudget {
+                return Result(best: nil, exhaustive: false, lowerBound: min(cutoff, node.peak), states: nodes.count)
+            }
+            for i in node.ready {
+                let (running, after) = transition(node.done, live: node.live, running: Int(i))
+                let peak = max(node.peak, running)
+                guard peak < cutoff else { continue }
+                var done = node.done
+                done.insert(Int(i))
+                if let known = bestNode[done], nodes[Int(known)].peak <= peak { continue }
+                var ready = node.ready.filter { $0 != i }
+                for s in coverSuccessors[Int(i)] where coverPredecessors[Int(s)].allSatisfy({ done.contains(Int($0)) }) {
+                    ready.append(s)
+                }
+                let index = Int32(nodes.count)
+                nodes.append(Node(done: done, ready: ready, live: after, peak: peak, depth: node.depth + 1,
+                                  parent: top.node, op: i))
+                bestNode[done] = index
+                heap.push(.init(peak: peak, depth: node.depth + 1, live: after, node: index))
+            }
+        }
+        return Result(best: nil, exhaustive: true, lowerBound: cutoff, states: nodes.count)
+    }
+}
+
+/// A binary min-heap of search entries: smallest peak first, then deepest, then fewest live bytes.
+private struct NodeHeap {
+    struct Entry {
+        var peak: Int
+        var depth: Int32
+        var live: Int
+        var node: Int32
+
+        func precedes(_ other: Entry) -> Bool {
+            (peak, -depth, live, node) < (other.peak, -other.depth, other.live, other.node)
+        }
+    }
+
+    private var items: [Entry] = []
+
+    mutating func push(_ e: Entry) {
+        items.append(e)
+        var i = items.count - 1
+        while i > 0 {
+            let p = (i - 1) / 2
+            guard items[i].precedes(items[p]) else { break }
+            items.swapAt(i, p)
+            i = p
+        }
+    }
+
+    mutating func pop() -> Entry? {
+        guard let first = items.first else { return nil }
+        let last = items.removeLast()
+        if !items.isEmpty {
+            items[0] = last
+            var i = 0
+            while true {
+                let l = 2 * i + 1, r = l + 1
+                var m = i
+                if l < items.count && items[l].precedes(items[m]) { m = l }
+                if r < items.count && items[r].precedes(items[m]) { m = r }
+                guard m != i else { break }
+                items.swapAt(i, m)
+                i = m
+            }
+        }
+        return first
+    }
+}
