@@ -144,59 +144,87 @@ struct BestFirstPeakSearch {
         self.coverSuccessors = coverSuccessors
     }
 
-    private func started(_ t: TensorInfo, _ done: OperatorSet) -> Bool {
-        t.starters.contains { done.contains(Int($0)) }
-    }
-
-    private func pending(_ t: TensorInfo, _ done: OperatorSet) -> Bool {
-        t.readers.contains { !done.contains(Int($0)) }
-    }
-
-    /// Live (counted) bytes while local operator `i` runs after `done`, and after it has run.
-    private func transition(_ done: OperatorSet, live: Int, running i: Int) -> (running: Int, after: Int) {
+    /// Live (counted) bytes while local operator `i` runs after the down-set `done` (a bit set
+    /// over local indices), and after it has run.
+    private func transition(_ done: [UInt64], live: Int, running i: Int) -> (running: Int, after: Int) {
+        func has(_ j: Int32) -> Bool { done[Int(j) >> 6] & (1 << UInt64(j & 63)) != 0 }
+        let me = Int32(i)
         var running = base[i] + live
         var after = live
-        var next = done
-        next.insert(i)
         for k in operands[i] {
             let t = tensors[Int(k)]
-            let before = started(t, done) && pending(t, done)
+            let startedBefore = t.starters.contains(where: has)
+            let before = startedBefore && t.readers.contains { !has($0) }
             if before { running -= t.size }
-            let now = started(t, next) && pending(t, next)
+            let now = (startedBefore || t.starters.contains(me)) && t.readers.contains { $0 != me && !has($0) }
             if before != now { after += now ? t.size : -t.size }
         }
         for extra in extras[i] {
             let t = tensors[Int(extra.tensor)]
-            let isStarted = started(t, done)
-            let isPending = pending(t, done)
+            let isStarted = t.starters.contains(where: has)
+            let isPending = t.readers.contains { !has($0) }
             guard !(isStarted && isPending) else { continue }  // already in `live`
             if (extra.startedOutside || isStarted) && (extra.readOutside || isPending) { running += t.size }
         }
         return (running, after)
     }
 
+    /// A state; its down-set and ready operators live in flat buffers, so that a state costs no
+    /// allocation of its own.
     private struct Node {
-        var done: OperatorSet
-        var ready: [Int32]
+        /// Zobrist hash of the down-set: the XOR of a fixed random word per operator in it.
+        var hash: UInt64
         var live: Int
         var peak: Int
         var depth: Int32
         var parent: Int32
         var op: Int32
+        var readyStart: Int
+        var readyCount: Int32
     }
 
     /// Searches for the order of smallest peak strictly below `cutoff`, creating at most
     /// `stateBudget` states.
     func run(cutoff: Int, stateBudget: Int) -> Result {
         let m = members.count
-        let roots = (0..<m).filter { coverPredecessors[$0].isEmpty }.map { Int32($0) }
-        var nodes = [Node(done: OperatorSet(count: m), ready: roots, live: 0, peak: 0, depth: 0, parent: -1, op: -1)]
-        var bestNode: [OperatorSet: Int32] = [nodes[0].done: 0]
+        let words = max(1, (m + 63) / 64)
+        var rng = SplitMix64(seed: 0x5EED)
+        let zobrist = (0..<m).map { _ in rng.next() }
+        var sets = [UInt64](repeating: 0, count: words)
+        var readyBuffer = (0..<m).filter { coverPredecessors[$0].isEmpty }.map { Int32($0) }
+        var nodes = [Node(hash: 0, live: 0, peak: 0, depth: 0, parent: -1, op: -1, readyStart: 0, readyCount: Int32(readyBuffer.count))]
+        // States by hash; a different down-set with a hash already taken (a 64-bit collision,
+        // practically never) goes to `collisions`, so that no state is ever confused with another.
+        var byHash: [UInt64: Int32] = [0: 0]
+        var collisions: [[UInt64]: Int32] = [:]
         var heap = NodeHeap()
         heap.push(.init(peak: 0, depth: 0, live: 0, node: 0))
+        var current = [UInt64](repeating: 0, count: words)
+        var child = current
+
+        func sameSet(_ index: Int32, _ set: [UInt64]) -> Bool {
+            let start = Int(index) * words
+            for w in 0..<words where sets[start + w] != set[w] { return false }
+            return true
+        }
+        /// The state holding exactly `set`, if any.
+        func lookup(_ hash: UInt64, _ set: [UInt64]) -> Int32? {
+            if let index = byHash[hash], sameSet(index, set) { return index }
+            return collisions[set]
+        }
+        func record(_ hash: UInt64, _ set: [UInt64], _ index: Int32) {
+            if let other = byHash[hash], !sameSet(other, set) {
+                collisions[set] = index
+            } else {
+                byHash[hash] = index
+            }
+        }
+
         while let top = heap.pop() {
             let node = nodes[Int(top.node)]
-            guard bestNode[node.done] == top.node else { continue }  // a better way in was found later
+            let start = Int(top.node) * words
+            for w in 0..<words { current[w] = sets[start + w] }
+            guard lookup(node.hash, current) == top.node else { continue }  // a better way in was found later
             if Int(node.depth) == m {
                 var order: [OperatorID] = []
                 var i = Int(top.node)
@@ -209,21 +237,26 @@ struct BestFirstPeakSearch {
             if nodes.count >= stateBudget {
                 return Result(best: nil, exhaustive: false, lowerBound: min(cutoff, node.peak), states: nodes.count)
             }
-            for i in node.ready {
-                let (running, after) = transition(node.done, live: node.live, running: Int(i))
+            let ready = Array(readyBuffer[node.readyStart..<(node.readyStart + Int(node.readyCount))])
+            for i in ready {
+                let (running, after) = transition(current, live: node.live, running: Int(i))
                 let peak = max(node.peak, running)
                 guard peak < cutoff else { continue }
-                var done = node.done
-                done.insert(Int(i))
-                if let known = bestNode[done], nodes[Int(known)].peak <= peak { continue }
-                var ready = node.ready.filter { $0 != i }
-                for s in coverSuccessors[Int(i)] where coverPredecessors[Int(s)].allSatisfy({ done.contains(Int($0)) }) {
-                    ready.append(s)
+                child = current
+                child[Int(i) >> 6] |= 1 << UInt64(i & 63)
+                let hash = node.hash ^ zobrist[Int(i)]
+                if let known = lookup(hash, child), nodes[Int(known)].peak <= peak { continue }
+                let readyStart = readyBuffer.count
+                for r in ready where r != i { readyBuffer.append(r) }
+                for s in coverSuccessors[Int(i)]
+                where coverPredecessors[Int(s)].allSatisfy({ child[Int($0) >> 6] & (1 << UInt64($0 & 63)) != 0 }) {
+                    readyBuffer.append(s)
                 }
                 let index = Int32(nodes.count)
-                nodes.append(Node(done: done, ready: ready, live: after, peak: peak, depth: node.depth + 1,
-                                  parent: top.node, op: i))
-                bestNode[done] = index
+                nodes.append(Node(hash: hash, live: after, peak: peak, depth: node.depth + 1, parent: top.node, op: i,
+                                  readyStart: readyStart, readyCount: Int32(readyBuffer.count - readyStart)))
+                sets.append(contentsOf: child)
+                record(hash, child, index)
                 heap.push(.init(peak: peak, depth: node.depth + 1, live: after, node: index))
             }
         }

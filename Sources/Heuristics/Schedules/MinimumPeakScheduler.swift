@@ -32,7 +32,7 @@ public struct MinimumPeakScheduler: Sendable {
     /// Window sizes (operators) tried in turn around the incumbent's peak.
     public var windowSizes: [Int]
 
-    public init(exactStateBudget: Int = 300_000, beamWidth: Int = 64, windowSizes: [Int] = [16, 32, 64, 128, 256]) {
+    public init(exactStateBudget: Int = 1_000_000, beamWidth: Int = 64, windowSizes: [Int] = [16, 32, 64, 128, 256]) {
         self.exactStateBudget = exactStateBudget
         self.beamWidth = beamWidth
         self.windowSizes = windowSizes
@@ -59,42 +59,66 @@ public struct MinimumPeakScheduler: Sendable {
         if let done = proven(incumbent) { return done }
 
         let reach = Reachability(graph: graph)
-        let search = BestFirstPeakSearch(model: model, reach: reach).run(cutoff: incumbent.peakBytes, stateBudget: exactStateBudget)
-        if search.exhaustive {
-            guard let best = search.best else {
-                incumbent.proof = .downSetSearch
-                incumbent.lowerBound = incumbent.peakBytes
-                return incumbent
+        // Rounds of growing budgets, so that whichever stage proves an instance does so at a
+        // small multiple of the states it needs: the full search wins on NAS networks (the best
+        // order hides far from the greedy ones), the windows on Transformers (the bound is tight
+        // but the whole graph is too wide to search).
+        var budgets = [exactStateBudget / 16, exactStateBudget / 4, exactStateBudget].filter { $0 > 0 }
+        if budgets.isEmpty { budgets = [0] }
+        var settledWindows = 0
+        /// The exact search over the whole graph below the incumbent: a proven schedule, or nil
+        /// with the bound it reached recorded.
+        func searchWholeGraph(_ budget: Int) -> Schedule? {
+            let search = BestFirstPeakSearch(model: model, reach: reach).run(cutoff: incumbent.peakBytes, stateBudget: budget)
+            if search.exhaustive {
+                guard let best = search.best else {
+                    var result = incumbent
+                    result.proof = .downSetSearch
+                    result.lowerBound = incumbent.peakBytes
+                    return result
+                }
+                let peak = graph.peakLiveBytes(order: best.order, setting: setting, alignment: alignment)
+                assert(peak == best.peak, "the search's peak must be the order's peak")
+                return Schedule(order: best.order, peakBytes: peak, algorithm: .bestFirstSearch, proof: .downSetSearch)
             }
-            return Schedule(order: best.order, peakBytes: best.peak, algorithm: .bestFirstSearch, proof: .downSetSearch)
-        }
-        if search.lowerBound > lowerBound {
-            lowerBound = search.lowerBound
-            boundProof = .downSetSearch
-        }
-
-        let beam = DownSetSearch(model: model, beamWidth: beamWidth, exactStateBudget: 0, bound: incumbent.peakBytes).run()
-        if let best = beam.best {
-            incumbent = Schedule(order: best.order, peakBytes: best.peak, algorithm: .beamSearch(width: beamWidth))
-        }
-        if let done = proven(incumbent) { return done }
-
-        // The windows are centred where the incumbent peaks: an order that beats it must do
-        // better there, and the window's own minimum is a bound even when it does not.
-        let profile = graph.liveProfile(order: incumbent.order, setting: setting, alignment: alignment)
-        let centre = profile.indices.max { profile[$0] < profile[$1] } ?? 0
-        for size in windowSizes where size < n {
-            let low = max(0, min(centre - size / 2, n - size))
-            let window = Array(incumbent.order[low..<(low + size)])
-            let relaxed = BestFirstPeakSearch(model: model, reach: reach, subset: window)
-                .run(cutoff: incumbent.peakBytes, stateBudget: exactStateBudget)
-            if relaxed.lowerBound > lowerBound {
-                lowerBound = relaxed.lowerBound
-                boundProof = .windowRelaxation(operators: size)
+            if search.lowerBound > lowerBound {
+                lowerBound = search.lowerBound
+                boundProof = .downSetSearch
             }
-            if let done = proven(incumbent) { return done }
-            // A larger window only costs more states; once one overflows, stop.
-            guard relaxed.exhaustive else { break }
+            return nil
+        }
+        for (round, budget) in budgets.enumerated() {
+            // Round 0 searches the whole graph first and then improves the incumbent with the
+            // beam; later rounds try the windows first, which prove tight bounds at a fraction of
+            // the full search's states.
+            if round == 0, let done = searchWholeGraph(budget) { return done }
+            if round == 0 {
+                let beam = DownSetSearch(model: model, beamWidth: beamWidth, exactStateBudget: 0, bound: incumbent.peakBytes).run()
+                if let best = beam.best {
+                    incumbent = Schedule(order: best.order, peakBytes: best.peak, algorithm: .beamSearch(width: beamWidth))
+                }
+                if let done = proven(incumbent) { return done }
+            }
+            // The windows are centred where the incumbent peaks: an order that beats it must do
+            // better there, and a window's own minimum is a bound even when it does not. Windows
+            // finished in an earlier round would only repeat their answer.
+            let profile = graph.liveProfile(order: incumbent.order, setting: setting, alignment: alignment)
+            let centre = profile.indices.max { profile[$0] < profile[$1] } ?? 0
+            for size in windowSizes where size < n && size > settledWindows {
+                let low = max(0, min(centre - size / 2, n - size))
+                let window = Array(incumbent.order[low..<(low + size)])
+                let relaxed = BestFirstPeakSearch(model: model, reach: reach, subset: window)
+                    .run(cutoff: incumbent.peakBytes, stateBudget: budget)
+                if relaxed.lowerBound > lowerBound {
+                    lowerBound = relaxed.lowerBound
+                    boundProof = .windowRelaxation(operators: size)
+                }
+                if let done = proven(incumbent) { return done }
+                // A larger window only costs more states; once one overflows, wait for a larger budget.
+                guard relaxed.exhaustive else { break }
+                settledWindows = size
+            }
+            if round > 0, let done = searchWholeGraph(budget) { return done }
         }
         incumbent.lowerBound = lowerBound
         return incumbent
