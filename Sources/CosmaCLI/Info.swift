@@ -19,15 +19,20 @@ struct Info: ParsableCommand {
     @Option(name: .long, help: "The MILP solver for the minimum-peak program.")
     var solver: SolverBackend = .cbc
 
+    @Option(name: .long, help: "States each exact minimum-peak search may create (the whole graph, then each window relaxation).")
+    var searchStates: Int = MinimumPeakScheduler().exactStateBudget
+
     func validate() throws {
         guard timeLimit >= 0 else { throw ValidationError("--time-limit must not be negative, got \(timeLimit)") }
+        guard searchStates >= 0 else { throw ValidationError("--search-states must not be negative, got \(searchStates)") }
     }
 
     func run() throws {
         try reportingErrors {
             let g = try loadGraph(graph)
             let minimumPeak = Cosma.minimumPeak(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment,
-                                                options: MinimumPeakOptions(solver: solver, timeLimit: timeLimit))
+                                                options: MinimumPeakOptions(scheduler: MinimumPeakScheduler(exactStateBudget: searchStates),
+                                                                            solver: solver, timeLimit: timeLimit))
             var budgets = Cosma.budgets(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment, minimumPeak: nil)
             budgets.record(minimumPeak.schedule)
             let best = minimumPeak.schedule
