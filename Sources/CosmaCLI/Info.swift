@@ -60,6 +60,7 @@ struct Info: ParsableCommand {
                             ("proof", best.proof.map { .string($0.description) } ?? .null),
                             ("bestPeak", .int(best.peakBytes)), ("algorithm", .string(best.algorithm.description)),
                             ("lowerBound", best.lowerBound.map { .int($0) } ?? .null),
+                            ("programRows", minimumPeak.programRows.map { .int($0) } ?? .null),
                             ("programStatus", minimumPeak.programStatus.map { .string($0.rawValue) } ?? .null),
                             ("programSeconds", minimumPeak.programSeconds.map { .double($0) } ?? .null),
                             ("programError", minimumPeak.programError.map { .string($0) } ?? .null),

@@ -16,7 +16,7 @@ public struct MinimumPeakOptions: Sendable {
     public var maximumRows: Int
 
     public init(scheduler: MinimumPeakScheduler = MinimumPeakScheduler(), solver: SolverBackend = .cbc,
-                timeLimit: Double = 10, maximumRows: Int = 150_000)
+                timeLimit: Double = 10, maximumRows: Int = 50_000)
     {
         self.scheduler = scheduler
         self.solver = solver
