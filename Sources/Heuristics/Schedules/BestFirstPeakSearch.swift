@@ -209,8 +209,9 @@ struct BestFirstPeakSearch {
         }
         /// The state holding exactly `set`, if any.
         func lookup(_ hash: UInt64, _ set: [UInt64]) -> Int32? {
-            if let index = byHash[hash], sameSet(index, set) { return index }
-            return collisions[set]
+            // Entries are never removed, so a hash nobody holds means a set nobody holds.
+            guard let index = byHash[hash] else { return nil }
+            return sameSet(index, set) ? index : collisions[set]
         }
         func record(_ hash: UInt64, _ set: [UInt64], _ index: Int32) {
             if let other = byHash[hash], !sameSet(other, set) {
@@ -237,17 +238,19 @@ struct BestFirstPeakSearch {
             if nodes.count >= stateBudget {
                 return Result(best: nil, exhaustive: false, lowerBound: min(cutoff, node.peak), states: nodes.count)
             }
-            let ready = Array(readyBuffer[node.readyStart..<(node.readyStart + Int(node.readyCount))])
-            for i in ready {
+            let readyRange = node.readyStart..<(node.readyStart + Int(node.readyCount))
+            for position in readyRange {
+                let i = readyBuffer[position]
                 let (running, after) = transition(current, live: node.live, running: Int(i))
                 let peak = max(node.peak, running)
                 guard peak < cutoff else { continue }
-                child = current
+                // Element-wise, so that `child` keeps its own storage instead of sharing `current`'s.
+                for w in 0..<words { child[w] = current[w] }
                 child[Int(i) >> 6] |= 1 << UInt64(i & 63)
                 let hash = node.hash ^ zobrist[Int(i)]
                 if let known = lookup(hash, child), nodes[Int(known)].peak <= peak { continue }
                 let readyStart = readyBuffer.count
-                for r in ready where r != i { readyBuffer.append(r) }
+                for p in readyRange where readyBuffer[p] != i { readyBuffer.append(readyBuffer[p]) }
                 for s in coverSuccessors[Int(i)]
                 where coverPredecessors[Int(s)].allSatisfy({ child[Int($0) >> 6] & (1 << UInt64($0 & 63)) != 0 }) {
                     readyBuffer.append(s)
