@@ -48,7 +48,10 @@ import Testing
         return files.filter { $0.pathExtension == "json" }.sorted { $0.path < $1.path }
     }()
 
-    @Test(arguments: repositoryGraphs, TensorSetting.allCases)
+    /// Serialized: the minimum-peak proofs of the NAS networks and the Transformer take tens of
+    /// seconds of CPU in a debug build, and running them side by side would occupy every thread
+    /// of the test pool, starving the suites that wait on asynchronous work (solver cancellation).
+    @Test(.serialized, arguments: repositoryGraphs, TensorSetting.allCases)
     func graphsFolder(file: URL, setting: TensorSetting) throws {
         let graph = try Graph(contentsOf: file)
         try Self.checkAll(graph, setting: setting, alignment: 1, context: file.lastPathComponent)
