@@ -31,37 +31,55 @@ public enum Cosma {
         try ONNXImporter(options: options).importGraph(from: url)
     }
 
-    /// The budgets of a graph: `M_R` and the default order's peak always, and `M_P` (hence `M_H`)
-    /// when `scheduler` is given and proves its minimum-peak order optimal.
+    /// The minimum-peak order of a graph and what is proven about it: `M_P` when
+    /// ``Schedule/proof`` is set, else the bracket from ``Schedule/lowerBound`` to
+    /// ``Schedule/peakBytes``. See ``MinimumPeakScheduler`` for the combinatorial stages and
+    /// ``MinimumPeakProgram`` for the integer program that runs, under `options.timeLimit`, when
+    /// they leave a gap.
+    public static func minimumPeak(for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+                                   options: MinimumPeakOptions = MinimumPeakOptions()) -> MinimumPeakResult
+    {
+        MinimumPeakResult(graph: graph, setting: tensors, alignment: alignment, options: options)
+    }
+
+    /// The budgets of a graph: `M_R` and the default order's peak always; `M_P` (hence `M_H`)
+    /// when `minimumPeak` is given and proves its order minimal, otherwise the best order's peak
+    /// and the best lower bound (``Budgets/bestPeak``, ``Budgets/mPLowerBound``).
     public static func budgets(for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
-                               scheduler: MinimumPeakScheduler? = MinimumPeakScheduler()) -> Budgets
+                               minimumPeak: MinimumPeakOptions? = MinimumPeakOptions()) -> Budgets
     {
         var budgets = Budgets(graph: graph, setting: tensors, alignment: alignment)
-        if let scheduler {
-            budgets.record(scheduler.schedule(graph, setting: tensors, alignment: alignment))
+        if let minimumPeak {
+            budgets.record(Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, options: minimumPeak).schedule)
         }
         return budgets
     }
 
     /// Resolves a capacity such as `512KiB` or `M_R` for a graph and setting into a configuration,
-    /// rejecting capacities below `M_R` with the operator that cannot run.
+    /// rejecting capacities below `M_R` with the operator that cannot run. `M_P` and `M_H` are
+    /// computed with `minimumPeak` and refused, with the bracket known, where `M_P` stays unproven.
     public static func configuration(for graph: Graph, capacity: CapacitySpec, tensors: TensorSetting,
-                                     alignment: Int = 1) throws(InputError) -> Configuration
+                                     alignment: Int = 1,
+                                     minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) throws(InputError) -> Configuration
     {
         guard alignment >= 1 else {
             throw InputError(source: "alignment", message: "alignment must be at least 1 byte, got \(alignment)")
         }
         let needsMinimumPeak = capacity == .budget(.mP) || capacity == .budget(.mH)
         let bytes = try budgets(for: graph, tensors: tensors, alignment: alignment,
-                                scheduler: needsMinimumPeak ? MinimumPeakScheduler() : nil).resolve(capacity)
+                                minimumPeak: needsMinimumPeak ? minimumPeak : nil).resolve(capacity)
         let configuration = Configuration(capacity: bytes, alignment: alignment, tensors: tensors)
         try graph.checkFeasible(configuration)
         return configuration
     }
 
-    /// The order a baseline follows, and which algorithm produced it.
-    public static func schedule(_ kind: ScheduleKind, for graph: Graph, tensors: TensorSetting, alignment: Int = 1) -> Schedule {
-        graph.schedule(kind, setting: tensors, alignment: alignment)
+    /// The order a baseline follows, and which algorithm produced it. ``ScheduleKind/mpmf`` is the
+    /// best order ``minimumPeak(for:tensors:alignment:options:)`` finds (program included).
+    public static func schedule(_ kind: ScheduleKind, for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+                                minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) -> Schedule
+    {
+        guard kind == .mpmf else { return graph.schedule(kind, setting: tensors, alignment: alignment) }
+        return Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, options: minimumPeak).schedule
     }
 
     /// A compiler heuristic's plan: the `schedule` order, TensorFlow Lite's arena when it fits,
@@ -73,13 +91,18 @@ public enum Cosma {
                                      allocation: AllocationPolicy = .bestFit) throws -> CertifiedPlan
     {
         let baseline = Baseline(schedule: schedule, replacement: replacement, allocation: allocation)
-        let order = graph.schedule(schedule, setting: configuration.tensors, alignment: configuration.alignment)
+        let order = Self.schedule(schedule, for: graph, tensors: configuration.tensors, alignment: configuration.alignment)
         return try baseline.plan(graph: graph, configuration: configuration, schedule: order).get()
     }
 
     /// Runs baselines (for example ``Baseline/paper``) on one configuration; failures are outcomes.
+    /// The `mpmf` ones follow ``schedule(_:for:tensors:alignment:minimumPeak:)``.
     public static func baselines(_ baselines: [Baseline], for graph: Graph, configuration: Configuration) throws -> [BaselineOutcome] {
-        try Baseline.run(baselines, graph: graph, configuration: configuration)
+        var schedules: [ScheduleKind: Schedule] = [:]
+        if baselines.contains(where: { $0.schedule == .mpmf }) {
+            schedules[.mpmf] = schedule(.mpmf, for: graph, tensors: configuration.tensors, alignment: configuration.alignment)
+        }
+        return try Baseline.run(baselines, graph: graph, configuration: configuration, schedules: schedules)
     }
 
     /// The exact joint program (schedule, addresses and replacement): a simulated plan with what

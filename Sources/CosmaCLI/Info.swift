@@ -13,10 +13,29 @@ struct Info: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
+    @Option(name: .long, help: "Seconds the minimum-peak program may run when the searches leave M_P unproven (0: no program).")
+    var timeLimit: Double = MinimumPeakOptions().timeLimit
+
+    @Option(name: .long, help: "The MILP solver for the minimum-peak program.")
+    var solver: SolverBackend = .cbc
+
+    @Option(name: .long, help: "States each exact minimum-peak search may create (the whole graph, then each window relaxation).")
+    var searchStates: Int = MinimumPeakScheduler().exactStateBudget
+
+    func validate() throws {
+        guard timeLimit >= 0 else { throw ValidationError("--time-limit must not be negative, got \(timeLimit)") }
+        guard searchStates >= 0 else { throw ValidationError("--search-states must not be negative, got \(searchStates)") }
+    }
+
     func run() throws {
         try reportingErrors {
             let g = try loadGraph(graph)
-            let budgets = Cosma.budgets(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment)
+            let minimumPeak = Cosma.minimumPeak(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment,
+                                                options: MinimumPeakOptions(scheduler: MinimumPeakScheduler(exactStateBudget: searchStates),
+                                                                            solver: solver, timeLimit: timeLimit))
+            var budgets = Cosma.budgets(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment, minimumPeak: nil)
+            budgets.record(minimumPeak.schedule)
+            let best = minimumPeak.schedule
             var byKind: [TensorKind: (count: Int, bytes: Int)] = [:]
             for t in g.tensors { byKind[t.kind, default: (0, 0)] = (byKind[t.kind, default: (0, 0)].count + 1, byKind[t.kind, default: (0, 0)].bytes + t.bytes) }
             let compulsory = g.compulsoryTraffic(in: accelerator.tensors)
@@ -36,6 +55,16 @@ struct Info: ParsableCommand {
                         ("defaultPeak", .int(budgets.defaultPeak)),
                         ("M_P", budgets.mP.map { .int($0) } ?? .null), ("M_H", budgets.mH.map { .int($0) } ?? .null),
                         ("M_PSource", budgets.mPSource.map { .string($0) } ?? .null),
+                        ("minimumPeak", .object([
+                            ("proven", .bool(best.provenMinimal)),
+                            ("proof", best.proof.map { .string($0.description) } ?? .null),
+                            ("bestPeak", .int(best.peakBytes)), ("algorithm", .string(best.algorithm.description)),
+                            ("lowerBound", best.lowerBound.map { .int($0) } ?? .null),
+                            ("programRows", minimumPeak.programRows.map { .int($0) } ?? .null),
+                            ("programStatus", minimumPeak.programStatus.map { .string($0.rawValue) } ?? .null),
+                            ("programSeconds", minimumPeak.programSeconds.map { .double($0) } ?? .null),
+                            ("programError", minimumPeak.programError.map { .string($0) } ?? .null),
+                        ])),
                     ])),
                 ]
                 print(JSONValue.object(fields).formatted(expandDepth: 1), terminator: "")
@@ -55,7 +84,16 @@ struct Info: ParsableCommand {
                 print("M_P         \(mP) bytes (\(formatBytes(mP))), \(budgets.mPSource ?? "")")
                 print("M_H         \(mH) bytes (\(formatBytes(mH)))")
             } else {
-                print("M_P, M_H    not available: the minimum-peak search could not prove its best order optimal on this graph")
+                let lower = best.lowerBound ?? budgets.mR
+                var how = "the searches"
+                if let status = minimumPeak.programStatus {
+                    how += " and the minimum-peak program (\(status.rawValue) after \(String(format: "%.1f", minimumPeak.programSeconds ?? 0)) s)"
+                } else if let rows = minimumPeak.programRows, timeLimit > 0 {
+                    how += " (the minimum-peak program, \(rows) rows, is too large to attempt)"
+                }
+                if let error = minimumPeak.programError { how += " (the solver failed: \(error))" }
+                print("M_P         unproven: \(how) left a gap; the best order (\(best.algorithm)) peaks at \(best.peakBytes) bytes, no order peaks below \(lower) bytes (gap \(best.peakBytes - lower) bytes)")
+                print("M_H         not available until M_P is proven")
             }
         }
     }

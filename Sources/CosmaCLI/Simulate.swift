@@ -36,8 +36,11 @@ struct Simulate: ParsableCommand {
                 config.alignment = alignment
             }
             if let capacity {
-                config.capacity = try Cosma.budgets(for: g, tensors: config.tensors, alignment: config.alignment)
-                    .resolve(try CapacitySpec(parsing: capacity))
+                let spec = try CapacitySpec(parsing: capacity)
+                // Only M_P and M_H need the minimum-peak proof; the other capacities resolve at once.
+                let needsMinimumPeak = spec == .budget(.mP) || spec == .budget(.mH)
+                config.capacity = try Cosma.budgets(for: g, tensors: config.tensors, alignment: config.alignment,
+                                                    minimumPeak: needsMinimumPeak ? MinimumPeakOptions() : nil).resolve(spec)
             }
             let report = Cosma.simulate(p, on: g, configuration: config)
             if json {

@@ -85,6 +85,11 @@ public struct Budgets: Sendable, Hashable {
     public var mP: Int?
     /// How ``mP`` was obtained (for example "proven by the minimum-peak program").
     public var mPSource: String?
+    /// The smallest peak of any order found so far: an upper bound on `M_P`, equal to it once
+    /// proven.
+    public var bestPeak: Int?
+    /// The best lower bound known on `M_P` (at least ``mR``), equal to it once proven.
+    public var mPLowerBound: Int?
 
     /// `M_H = (M_R + M_P) / 2`, rounded down to the alignment.
     public var mH: Int? {
@@ -109,7 +114,10 @@ public struct Budgets: Sendable, Hashable {
         case .budget(.mR): return mR
         case .budget(let name):
             guard let bytes = name == .mP ? mP : mH else {
-                throw InputError(source: "capacity", message: "\(name.rawValue) needs the exact minimum peak M_P, which the minimum-peak search could not prove for this graph (too many orders to search exhaustively); give the capacity in bytes (the default order peaks at \(defaultPeak) bytes, M_R is \(mR) bytes)")
+                var known = "the default order peaks at \(defaultPeak) bytes, M_R is \(mR) bytes"
+                if let bestPeak { known += ", the best order found peaks at \(bestPeak) bytes" }
+                if let mPLowerBound { known += ", and no order peaks below \(mPLowerBound) bytes" }
+                throw InputError(source: "capacity", message: "\(name.rawValue) needs the exact minimum peak M_P, which could not be proven for this graph within the time limit; give the capacity in bytes (\(known))")
             }
             return bytes
         }

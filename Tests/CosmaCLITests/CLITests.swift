@@ -111,6 +111,27 @@ let examplePlan = try! String(contentsOf: CLI.root.appendingPathComponent("Tests
         let bad = try CLI.run(["info", "graphs/tiny.json", "--tensors", "some"])
         #expect(bad.status != 0)
     }
+
+    /// `M_P` comes with how it was proven; where the searches are cut off and the program is
+    /// skipped, it is reported as unproven with its bracket, and `M_H` is withheld.
+    @Test func infoSaysHowTheMinimumPeakIsProven() throws {
+        let proven = try CLI.run(["info", "graphs/randwire_er.json"])
+        #expect(proven.status == 0, "\(proven.stderr)")
+        #expect(proven.stdout.contains("M_P         978432 bytes"))
+        #expect(proven.stdout.contains("proven minimal: exhaustive down-set search"))
+        #expect(proven.stdout.contains("M_H         978432 bytes"))
+        let open = try CLI.run(["info", "graphs/randwire_er.json", "--search-states", "0", "--time-limit", "0", "--json"])
+        #expect(open.status == 0, "\(open.stderr)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(open.stdout.utf8)) as? [String: Any])
+        let budgets = try #require(object["budgets"] as? [String: Any])
+        let minimumPeak = try #require(budgets["minimumPeak"] as? [String: Any])
+        #expect(minimumPeak["bestPeak"] as? Int ?? 0 >= 978432)
+        if minimumPeak["proven"] as? Bool == false {
+            #expect(budgets["M_P"] is NSNull)
+            #expect(budgets["M_H"] is NSNull)
+            #expect(minimumPeak["lowerBound"] as? Int ?? Int.max <= 978432)
+        }
+    }
 }
 
 @Suite struct SolveCommandTests {

@@ -1,5 +1,5 @@
 import DNNGraph
-import Heuristics
+@testable import Heuristics
 import Scratchpad
 import Testing
 
@@ -52,12 +52,59 @@ import Testing
         }
     }
 
+    /// The bounds of every stage are valid: the forced-live bound and the exact minimum of every
+    /// window relaxation never exceed the true minimum, and the full best-first search finds it.
+    @Test(arguments: TensorSetting.allCases, [1, 16])
+    func lowerBoundsNeverExceedTheMinimum(setting: TensorSetting, alignment: Int) throws {
+        for seed in UInt64(1)...60 {
+            let graph = try TestGraphs.random(operators: Int(seed % 8) + 1, seed: seed)
+            let exact = Self.bruteForceMinimumPeak(graph, setting: setting, alignment: alignment)
+            #expect(PeakLowerBound(graph: graph, setting: setting, alignment: alignment).bytes <= exact, "seed \(seed)")
+            let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment)
+            let reach = Reachability(graph: graph)
+            let full = BestFirstPeakSearch(model: model, reach: reach).run(cutoff: Int.max, stateBudget: 1_000_000)
+            #expect(full.exhaustive && full.best?.peak == exact, "seed \(seed)")
+            if let order = full.best?.order {
+                #expect(graph.scheduleProblem(order) == nil, "seed \(seed)")
+                #expect(graph.peakLiveBytes(order: order, setting: setting, alignment: alignment) == exact, "seed \(seed)")
+            }
+            // Windows of the file order and scattered subsets alike.
+            let n = graph.operators.count
+            var subsets = (1...n).flatMap { size in (0...(n - size)).map { Array($0..<($0 + size)) } }
+            subsets += (0..<n).map { skip in (0..<n).filter { $0 != skip } } + [(0..<n).filter { $0 % 2 == 0 }]
+            for subset in subsets where !subset.isEmpty {
+                let relaxed = BestFirstPeakSearch(model: model, reach: reach, subset: subset).run(cutoff: Int.max, stateBudget: 1_000_000)
+                #expect(relaxed.exhaustive, "seed \(seed)")
+                #expect(relaxed.lowerBound <= exact, "seed \(seed) subset \(subset): relaxation \(relaxed.lowerBound) above \(exact)")
+            }
+            // The whole graph as a "window" is the exact problem again.
+            let everything = BestFirstPeakSearch(model: model, reach: reach, subset: Array(0..<n)).run(cutoff: Int.max, stateBudget: 1_000_000)
+            #expect(everything.best?.peak == exact, "seed \(seed)")
+        }
+    }
+
+    /// A search cut short still returns a valid bound, never a proof (the reference is the full
+    /// search, checked against enumeration above).
+    @Test func truncatedSearchGivesABoundNotAProof() throws {
+        for seed in UInt64(1)...40 {
+            let graph = try TestGraphs.random(operators: 14, seed: seed)
+            let model = LiveMemoryModel(graph: graph, setting: .activations, alignment: 1)
+            let reach = Reachability(graph: graph)
+            let exact = try #require(BestFirstPeakSearch(model: model, reach: reach).run(cutoff: Int.max, stateBudget: 10_000_000).best).peak
+            for budget in [1, 5, 50] {
+                let search = BestFirstPeakSearch(model: model, reach: reach).run(cutoff: Int.max, stateBudget: budget)
+                #expect(search.lowerBound <= exact, "seed \(seed)")
+                #expect(!search.exhaustive || search.best?.peak == exact, "seed \(seed)")
+            }
+        }
+    }
+
     @Test func beamSearchNeverClaimsAProof() throws {
         let graph = try TestGraphs.twoBranches()
-        let beam = MinimumPeakScheduler(exactStateBudget: 0, beamWidth: 1)
+        let beam = MinimumPeakScheduler(exactStateBudget: 0, beamWidth: 1, windowSizes: [])
         let schedule = graph.schedule(.mpmf, setting: .activations, alignment: 1, scheduler: beam)
         #expect(!schedule.provenMinimal)
-        #expect(schedule.algorithm != .exactDownSetSearch)
+        #expect(schedule.proof == nil)
         var budgets = Budgets(graph: graph, setting: .activations, alignment: 1)
         budgets.record(schedule)
         #expect(budgets.mP == nil)

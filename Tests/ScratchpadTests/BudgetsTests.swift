@@ -30,6 +30,16 @@ import Testing
         #expect(budgets.mR == 75)
         #expect(budgets.defaultPeak == 80)
         #expect(throws: InputError.self) { try budgets.resolve(.budget(.mH)) }
+        // An unproven minimum is refused with the bracket that is known.
+        budgets.bestPeak = 80
+        budgets.mPLowerBound = 76
+        do {
+            _ = try budgets.resolve(.budget(.mP))
+            Issue.record("an unproven M_P must be refused")
+        } catch {
+            #expect(error.message.contains("the best order found peaks at 80 bytes"))
+            #expect(error.message.contains("no order peaks below 76 bytes"))
+        }
         budgets.mP = 80
         #expect(try budgets.resolve(.budget(.mP)) == 80)
         #expect(try budgets.resolve(.budget(.mH)) == 77)

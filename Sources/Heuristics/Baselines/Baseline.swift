@@ -40,12 +40,15 @@ public struct BaselineOutcome: Sendable {
 extension Baseline {
     /// Runs several baselines on one graph and configuration, computing each schedule once.
     ///
+    /// `schedules` supplies orders computed elsewhere (for example a minimum-peak order proven
+    /// once for many capacities); the other kinds are computed here, `mpmf` with `scheduler`.
     /// A ``PlanningFailure`` is an outcome like a plan; only a plan that breaks a rule (a bug)
     /// throws.
     public static func run(_ baselines: [Baseline], graph: Graph, configuration: Configuration,
-                           scheduler: MinimumPeakScheduler = MinimumPeakScheduler()) throws -> [BaselineOutcome]
+                           scheduler: MinimumPeakScheduler = MinimumPeakScheduler(),
+                           schedules known: [ScheduleKind: Schedule] = [:]) throws -> [BaselineOutcome]
     {
-        var schedules: [ScheduleKind: Schedule] = [:]
+        var schedules = known
         return try baselines.map { baseline in
             let schedule = schedules[baseline.schedule] ?? graph.schedule(
                 baseline.schedule, setting: configuration.tensors, alignment: configuration.alignment, scheduler: scheduler)

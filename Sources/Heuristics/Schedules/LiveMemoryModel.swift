@@ -10,6 +10,10 @@ struct OperatorSet: Hashable, Sendable {
     func contains(_ op: OperatorID) -> Bool { words[op >> 6] & (1 << UInt64(op & 63)) != 0 }
 
     mutating func insert(_ op: OperatorID) { words[op >> 6] |= 1 << UInt64(op & 63) }
+
+    mutating func formUnion(_ other: OperatorSet) {
+        for i in words.indices { words[i] |= other.words[i] }
+    }
 }
 
 /// The live bytes of a partly run schedule, computed one operator at a time with exactly the

@@ -3,32 +3,39 @@ public import Scratchpad
 
 /// Finds an operator order with the smallest peak of live bytes when nothing is spilled: the
 /// minimum-peak-memory ("MPMF") schedule that the COSMA paper (Li, Gupta, Malik, 2023) uses as a
-/// baseline and whose peak defines the budget `M_P`.
+/// baseline and whose peak defines the budget `M_P`, together with a proof that it is minimal or
+/// the best lower bound known.
 ///
-/// The scheduler is a branch and bound around a dynamic program over down-sets:
+/// A branch and bound in stages, each cheap enough to try before the next:
 /// 1. the better of the file order and the memory-aware greedy order is the incumbent;
-/// 2. if its peak equals the largest working set of one operator, no order can do better;
-/// 3. otherwise the down-set search looks for an order strictly below the incumbent. If it stays
-///    within ``exactStateBudget`` states it is exhaustive, and its answer (or the incumbent, when
-///    nothing beats it) is proven minimal; beyond the budget it continues as a beam search of
-///    width ``beamWidth`` and the result is only the best order found.
+/// 2. ``PeakLowerBound`` (working sets plus tensors live in every order) may equal it: proven;
+/// 3. a best-first search over down-sets looks for an order strictly below the incumbent. Within
+///    ``exactStateBudget`` states it is exhaustive and its answer is proven minimal; otherwise the
+///    smallest peak still open is a lower bound;
+/// 4. a beam search of width ``beamWidth`` looks for a better incumbent;
+/// 5. windows of the incumbent's order around its peak, of growing size, are searched exhaustively
+///    as relaxations of the whole graph (only tensors surely live are counted): if no order of a
+///    window beats the incumbent, the incumbent is minimal; else the window's minimum is a bound.
 ///
 /// ```swift
 /// let schedule = MinimumPeakScheduler().schedule(graph, setting: .activations, alignment: 1)
-/// if schedule.provenMinimal { print("M_P =", schedule.peakBytes) }
+/// if let proof = schedule.proof { print("M_P =", schedule.peakBytes, "proven by", proof) }
 /// ```
 ///
-/// Chain-like networks (ResNet, DenseNet, MobileNet) have few down-sets per layer and are solved
-/// exactly; wide random graphs (NAS cells) fall back to the beam.
+/// Chain-like networks are proven by the bound or the search at once; wide ones (NAS cells,
+/// Transformers) by a window; whatever stays unproven keeps its gap in ``Schedule/lowerBound``.
 public struct MinimumPeakScheduler: Sendable {
-    /// How many search states may be created before the search gives up exactness.
+    /// How many states each exhaustive search (the whole graph, then each window) may create.
     public var exactStateBudget: Int
-    /// How many states per layer the beam keeps once the exact budget is spent.
+    /// How many states per layer the beam keeps.
     public var beamWidth: Int
+    /// Window sizes (operators) tried in turn around the incumbent's peak.
+    public var windowSizes: [Int]
 
-    public init(exactStateBudget: Int = 500_000, beamWidth: Int = 64) {
+    public init(exactStateBudget: Int = 1_000_000, beamWidth: Int = 64, windowSizes: [Int] = [16, 32, 64, 128, 256]) {
         self.exactStateBudget = exactStateBudget
         self.beamWidth = beamWidth
+        self.windowSizes = windowSizes
     }
 
     public func schedule(_ graph: Graph, setting: TensorSetting, alignment: Int) -> Schedule {
@@ -36,22 +43,85 @@ public struct MinimumPeakScheduler: Sendable {
         let fileOrder = graph.schedule(.default, setting: setting, alignment: alignment)
         let greedy = MinimumPeakScheduler.memoryAwareGreedy(model)
         var incumbent = greedy.peakBytes < fileOrder.peakBytes ? greedy : fileOrder
-        let lowerBound = graph.workingSets(setting: setting, alignment: alignment).max() ?? 0
-        if incumbent.peakBytes <= lowerBound {
-            incumbent.provenMinimal = true
-            return incumbent
+        let n = graph.operators.count
+        guard n > 0 else { return Schedule(order: [], peakBytes: 0, algorithm: .fileOrder, proof: .workingSet) }
+
+        let bound = PeakLowerBound(graph: graph, setting: setting, alignment: alignment)
+        var lowerBound = bound.bytes
+        var boundProof: MinimumPeakProof = bound.forcedLive == 0 ? .workingSet : .forcedLiveBound(operator: bound.operator)
+        func proven(_ schedule: Schedule) -> Schedule? {
+            guard schedule.peakBytes <= lowerBound else { return nil }
+            var result = schedule
+            result.proof = boundProof
+            result.lowerBound = schedule.peakBytes
+            return result
         }
-        let search = DownSetSearch(model: model, beamWidth: beamWidth, exactStateBudget: exactStateBudget,
-                                   bound: incumbent.peakBytes).run()
-        let algorithm: ScheduleAlgorithm = search.exhaustive ? .exactDownSetSearch : .beamSearch(width: beamWidth)
-        guard let best = search.best else {
+        if let done = proven(incumbent) { return done }
+
+        let reach = Reachability(graph: graph)
+        // Rounds of growing budgets, so that whichever stage proves an instance does so at a
+        // small multiple of the states it needs: the full search wins on NAS networks (the best
+        // order hides far from the greedy ones), the windows on Transformers (the bound is tight
+        // but the whole graph is too wide to search).
+        var budgets = [exactStateBudget / 16, exactStateBudget / 4, exactStateBudget].filter { $0 > 0 }
+        if budgets.isEmpty { budgets = [0] }
+        var settledWindows = 0
+        /// The exact search over the whole graph below the incumbent: a proven schedule, or nil
+        /// with the bound it reached recorded.
+        func searchWholeGraph(_ budget: Int) -> Schedule? {
+            let search = BestFirstPeakSearch(model: model, reach: reach).run(cutoff: incumbent.peakBytes, stateBudget: budget)
             if search.exhaustive {
-                incumbent.algorithm = algorithm
-                incumbent.provenMinimal = true
+                guard let best = search.best else {
+                    var result = incumbent
+                    result.proof = .downSetSearch
+                    result.lowerBound = incumbent.peakBytes
+                    return result
+                }
+                let peak = graph.peakLiveBytes(order: best.order, setting: setting, alignment: alignment)
+                assert(peak == best.peak, "the search's peak must be the order's peak")
+                return Schedule(order: best.order, peakBytes: peak, algorithm: .bestFirstSearch, proof: .downSetSearch)
             }
-            return incumbent
+            if search.lowerBound > lowerBound {
+                lowerBound = search.lowerBound
+                boundProof = .downSetSearch
+            }
+            return nil
         }
-        return Schedule(order: best.order, peakBytes: best.peak, algorithm: algorithm, provenMinimal: search.exhaustive)
+        for (round, budget) in budgets.enumerated() {
+            // Round 0 searches the whole graph first and then improves the incumbent with the
+            // beam; later rounds try the windows first, which prove tight bounds at a fraction of
+            // the full search's states.
+            if round == 0, let done = searchWholeGraph(budget) { return done }
+            if round == 0 {
+                let beam = DownSetSearch(model: model, beamWidth: beamWidth, exactStateBudget: 0, bound: incumbent.peakBytes).run()
+                if let best = beam.best {
+                    incumbent = Schedule(order: best.order, peakBytes: best.peak, algorithm: .beamSearch(width: beamWidth))
+                }
+                if let done = proven(incumbent) { return done }
+            }
+            // The windows are centred where the incumbent peaks: an order that beats it must do
+            // better there, and a window's own minimum is a bound even when it does not. Windows
+            // finished in an earlier round would only repeat their answer.
+            let profile = graph.liveProfile(order: incumbent.order, setting: setting, alignment: alignment)
+            let centre = profile.indices.max { profile[$0] < profile[$1] } ?? 0
+            for size in windowSizes where size < n && size > settledWindows {
+                let low = max(0, min(centre - size / 2, n - size))
+                let window = Array(incumbent.order[low..<(low + size)])
+                let relaxed = BestFirstPeakSearch(model: model, reach: reach, subset: window)
+                    .run(cutoff: incumbent.peakBytes, stateBudget: budget)
+                if relaxed.lowerBound > lowerBound {
+                    lowerBound = relaxed.lowerBound
+                    boundProof = .windowRelaxation(operators: size)
+                }
+                if let done = proven(incumbent) { return done }
+                // A larger window only costs more states; once one overflows, wait for a larger budget.
+                guard relaxed.exhaustive else { break }
+                settledWindows = size
+            }
+            if round > 0, let done = searchWholeGraph(budget) { return done }
+        }
+        incumbent.lowerBound = lowerBound
+        return incumbent
     }
 
     /// The memory-aware greedy order: run next the ready operator that keeps the peak so far
@@ -60,7 +130,7 @@ public struct MinimumPeakScheduler: Sendable {
         let search = DownSetSearch(model: model, beamWidth: 1, exactStateBudget: 0, bound: Int.max).run()
         // An unbounded search always completes: every down-set has a ready operator.
         let best = search.best!
-        return Schedule(order: best.order, peakBytes: best.peak, algorithm: .memoryAwareGreedy, provenMinimal: false)
+        return Schedule(order: best.order, peakBytes: best.peak, algorithm: .memoryAwareGreedy)
     }
 }
 
@@ -73,7 +143,7 @@ extension Graph {
         case .default:
             let order = Array(operators.indices)
             return Schedule(order: order, peakBytes: peakLiveBytes(order: order, setting: setting, alignment: alignment),
-                            algorithm: .fileOrder, provenMinimal: false)
+                            algorithm: .fileOrder)
         case .greedy:
             return MinimumPeakScheduler.memoryAwareGreedy(LiveMemoryModel(graph: self, setting: setting, alignment: alignment))
         case .mpmf:
@@ -83,11 +153,18 @@ extension Graph {
 }
 
 extension Budgets {
-    /// Fills `M_P` from a schedule whose peak is proven minimal; an unproven peak is only an upper
-    /// bound on `M_P` and is ignored, so ``Budgets/resolve(_:)`` keeps refusing `M_P` and `M_H`.
+    /// Records what a minimum-peak schedule tells about `M_P`: its value when the schedule is
+    /// proven minimal; otherwise only the bracket (its peak above, its lower bound below), so that
+    /// ``Budgets/resolve(_:)`` keeps refusing `M_P` and `M_H`.
     public mutating func record(_ schedule: Schedule) {
-        guard schedule.provenMinimal else { return }
+        guard let proof = schedule.proof else {
+            bestPeak = min(bestPeak ?? schedule.peakBytes, schedule.peakBytes)
+            if let bound = schedule.lowerBound { mPLowerBound = max(mPLowerBound ?? bound, bound) }
+            return
+        }
         mP = schedule.peakBytes
-        mPSource = "proven minimal (order from the \(schedule.algorithm))"
+        bestPeak = schedule.peakBytes
+        mPLowerBound = schedule.peakBytes
+        mPSource = "proven minimal: \(proof) (order from the \(schedule.algorithm))"
     }
 }

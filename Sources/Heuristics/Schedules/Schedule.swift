@@ -17,17 +17,46 @@ public enum ScheduleAlgorithm: Hashable, Sendable, CustomStringConvertible {
     case fileOrder
     /// The memory-aware greedy scheduler (a beam search of width 1).
     case memoryAwareGreedy
-    /// The dynamic program over down-sets explored every state that could beat the best order known.
-    case exactDownSetSearch
     /// The down-set search had to keep only the best `width` states of some layers.
     case beamSearch(width: Int)
+    /// The best-first (bottleneck) search over down-sets found it.
+    case bestFirstSearch
+    /// The minimum-peak integer program found it (see `MinimumPeakProgram` in CosmaILP).
+    case minimumPeakProgram
 
     public var description: String {
         switch self {
         case .fileOrder: "file order"
         case .memoryAwareGreedy: "memory-aware greedy"
-        case .exactDownSetSearch: "exact down-set search"
         case .beamSearch(let width): "beam search (width \(width))"
+        case .bestFirstSearch: "best-first down-set search"
+        case .minimumPeakProgram: "minimum-peak program"
+        }
+    }
+}
+
+/// Why no order of a graph has a lower peak than a given one.
+public enum MinimumPeakProof: Hashable, Sendable, CustomStringConvertible {
+    /// The peak equals `M_R`, the largest working set of one operator.
+    case workingSet
+    /// The peak equals the working set of `operator` plus the bytes live in every order while it
+    /// runs (see ``PeakLowerBound``).
+    case forcedLiveBound(operator: OperatorID)
+    /// A search over down-sets explored every partial order that could beat it.
+    case downSetSearch
+    /// The exhaustive search over the orders of a window of `operators` operators (a relaxation
+    /// of the whole graph, see ``MinimumPeakScheduler``) found no order below it.
+    case windowRelaxation(operators: Int)
+    /// The minimum-peak integer program, solved to optimality by `solver`.
+    case program(solver: String)
+
+    public var description: String {
+        switch self {
+        case .workingSet: "equals M_R, the largest working set"
+        case .forcedLiveBound: "equals the bytes live in every order while one operator runs"
+        case .downSetSearch: "exhaustive down-set search"
+        case .windowRelaxation(let operators): "exhaustive search of a \(operators)-operator window relaxation"
+        case .program(let solver): "minimum-peak program solved to optimality by \(solver)"
         }
     }
 }
@@ -39,14 +68,22 @@ public struct Schedule: Hashable, Sendable {
     /// `Graph.peakLiveBytes(order:setting:alignment:)` of ``order``.
     public var peakBytes: Int
     public var algorithm: ScheduleAlgorithm
-    /// Whether no other order of the graph has a lower peak. Only an exhaustive search, or a peak
-    /// equal to the largest working set (a lower bound for every order), can prove it.
-    public var provenMinimal: Bool
+    /// Why no other order of the graph has a lower peak; `nil` when that is not proven.
+    public var proof: MinimumPeakProof?
+    /// The best lower bound known on the minimum peak over all orders; equal to ``peakBytes``
+    /// when proven, `nil` when nothing was computed (the file and greedy orders).
+    public var lowerBound: Int?
 
-    public init(order: [OperatorID], peakBytes: Int, algorithm: ScheduleAlgorithm, provenMinimal: Bool) {
+    /// Whether no other order of the graph has a lower peak.
+    public var provenMinimal: Bool { proof != nil }
+
+    public init(order: [OperatorID], peakBytes: Int, algorithm: ScheduleAlgorithm, proof: MinimumPeakProof? = nil,
+                lowerBound: Int? = nil)
+    {
         self.order = order
         self.peakBytes = peakBytes
         self.algorithm = algorithm
-        self.provenMinimal = provenMinimal
+        self.proof = proof
+        self.lowerBound = proof == nil ? lowerBound : peakBytes
     }
 }

@@ -1,0 +1,102 @@
+public import DNNGraph
+public import Heuristics
+public import MILP
+public import Scratchpad
+
+/// How hard to try for an exact `M_P`.
+public struct MinimumPeakOptions: Sendable {
+    /// The combinatorial stages (bounds, down-set search, beam, window relaxations).
+    public var scheduler: MinimumPeakScheduler
+    /// The solver for ``MinimumPeakProgram``.
+    public var solver: SolverBackend
+    /// Seconds the program may run when the combinatorial stages leave a gap; 0 skips it.
+    public var timeLimit: Double
+    /// Programs with more rows are not attempted: their root relaxation alone outlasts any
+    /// sensible time limit on CBC or GLPK.
+    public var maximumRows: Int
+
+    public init(scheduler: MinimumPeakScheduler = MinimumPeakScheduler(), solver: SolverBackend = .cbc,
+                timeLimit: Double = 10, maximumRows: Int = 50_000)
+    {
+        self.scheduler = scheduler
+        self.solver = solver
+        self.timeLimit = timeLimit
+        self.maximumRows = maximumRows
+    }
+}
+
+/// The best order known of a graph, what is proven about its peak, and what the program did.
+public struct MinimumPeakResult: Sendable {
+    /// The best order, with its proof of minimality (``Schedule/proof``) or the best lower bound.
+    public var schedule: Schedule
+    /// How the program ended; `nil` when it was not run (not needed, skipped, or too large).
+    public var programStatus: TerminationStatus?
+    /// Rows of the program, when it was built.
+    public var programRows: Int?
+    /// Seconds the solver ran.
+    public var programSeconds: Double?
+    /// Why the solver failed outright, if it did (the combinatorial result still stands).
+    public var programError: String?
+}
+
+extension MinimumPeakResult {
+    /// Finds the minimum-peak order of `graph` and proves it where it can: first the combinatorial
+    /// stages of `options.scheduler`, then, if a gap remains, ``MinimumPeakProgram`` warm-started
+    /// with the best order and bounded below by the best lower bound, under `options.timeLimit`.
+    ///
+    /// Never claims more than is proven: an unproven order keeps ``Schedule/proof`` `nil`, and its
+    /// ``Schedule/lowerBound`` is the best bound any stage established.
+    ///
+    /// A solver that fails outright (not one that stops at its limit) leaves the combinatorial
+    /// result in place and its message in ``programError``.
+    public init(graph: Graph, setting: TensorSetting, alignment: Int, options: MinimumPeakOptions = MinimumPeakOptions()) {
+        var schedule = options.scheduler.schedule(graph, setting: setting, alignment: alignment)
+        self.schedule = schedule
+        guard !schedule.provenMinimal, options.timeLimit > 0 else { return }
+        let lower = schedule.lowerBound ?? 0
+        let program = MinimumPeakProgram(graph: graph, setting: setting, alignment: alignment,
+                                         lowerBound: lower, upperBound: schedule.peakBytes)
+        programRows = program.model.constraintCount
+        guard program.model.constraintCount <= options.maximumRows else { return }
+        var solveOptions = SolveOptions()
+        solveOptions.timeLimit = options.timeLimit
+        solveOptions.mipStart = program.values(for: schedule.order)
+        // Peaks are whole units: a gap below one unit is closed.
+        solveOptions.absoluteGap = 0.999
+        let outcome: SolveResult
+        do {
+            outcome = try options.solver.solve(program.model, options: solveOptions)
+        } catch {
+            programError = "\(error)"
+            return
+        }
+        programStatus = outcome.status
+        programSeconds = outcome.solveSeconds
+        if let solution = outcome.solution {
+            let order = program.order(from: solution)
+            // The solver's order is re-measured, never trusted: only a valid, better order replaces the incumbent.
+            if graph.scheduleProblem(order) == nil {
+                let peak = graph.peakLiveBytes(order: order, setting: setting, alignment: alignment)
+                if peak < schedule.peakBytes {
+                    schedule = Schedule(order: order, peakBytes: peak, algorithm: .minimumPeakProgram, lowerBound: schedule.lowerBound)
+                }
+            }
+        }
+        var bound = lower
+        if outcome.status == .optimal, let objective = outcome.objective {
+            // Optimal within the unit gap: no order peaks below the optimum's whole units.
+            bound = max(bound, Int(objective.rounded()) * program.unit)
+        }
+        if let proven = outcome.bestBound, proven.isFinite {
+            // Every peak is a whole number of units, so the solver's bound rounds up.
+            bound = max(bound, Int((proven - 1e-6).rounded(.up)) * program.unit)
+        }
+        if bound >= schedule.peakBytes {
+            schedule.proof = .program(solver: options.solver.rawValue)
+            schedule.lowerBound = schedule.peakBytes
+        } else {
+            schedule.lowerBound = bound
+        }
+        self.schedule = schedule
+    }
+}

@@ -1,0 +1,93 @@
+public import DNNGraph
+public import Scratchpad
+
+/// Ancestor and descendant sets of every operator, as bit sets over operator indices.
+struct Reachability: Sendable {
+    let ancestors: [OperatorSet]
+    let descendants: [OperatorSet]
+
+    /// Cost: O(N · E / 64). Operator indices are a topological order (the file order runs).
+    init(graph: Graph) {
+        let n = graph.operators.count
+        var ancestors = [OperatorSet](repeating: OperatorSet(count: n), count: n)
+        for op in 0..<n {
+            for p in graph.predecessors[op] {
+                ancestors[op].formUnion(ancestors[p])
+                ancestors[op].insert(p)
+            }
+        }
+        var descendants = [OperatorSet](repeating: OperatorSet(count: n), count: n)
+        for op in (0..<n).reversed() {
+            for s in graph.successors[op] {
+                descendants[op].formUnion(descendants[s])
+                descendants[op].insert(s)
+            }
+        }
+        self.ancestors = ancestors
+        self.descendants = descendants
+    }
+}
+
+extension LiveMemoryModel {
+    /// The operators whose running makes `t` live: its producer, or, for an input or weight, each
+    /// of its readers (it is loaded before the first of them).
+    func starters(of t: TensorID) -> [OperatorID] {
+        graph.producer[t].map { [$0] } ?? graph.consumers[t]
+    }
+}
+
+/// A lower bound on the peak live bytes of **every** order of a graph, with the operator that
+/// attains it.
+///
+/// While operator `o` runs, whatever the order, its operands are live, and so is every tensor
+/// (not an operand of `o`) that is started before `o` in every order and read after `o` in every
+/// order: an activation produced by an ancestor of `o`, or an input or weight read by an ancestor
+/// of `o`, that some descendant of `o` reads. The bound is the largest such sum over operators; it
+/// is at least `M_R` (the largest working set) and is often much larger on networks with long skip
+/// connections, where it can prove an order minimal without any search.
+public struct PeakLowerBound: Sendable, Hashable {
+    /// The bound in occupied bytes.
+    public var bytes: Int
+    /// The operator at which it is attained.
+    public var `operator`: OperatorID
+    /// Bytes of that operator's own operands (its working set).
+    public var workingSet: Int
+    /// Bytes of the other tensors that are live while it runs in every order.
+    public var forcedLive: Int
+
+    /// Computes the bound for `graph` in `setting`, sizes rounded up to `alignment`.
+    /// Cost: O(N · T · readers / 64).
+    public init(graph: Graph, setting: TensorSetting, alignment: Int) {
+        let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment)
+        let bounds = model.forcedLiveBytes(Reachability(graph: graph))
+        let sets = graph.workingSets(setting: setting, alignment: alignment)
+        var best = (bytes: 0, op: 0)
+        for op in graph.operators.indices where sets[op] + bounds[op] > best.bytes {
+            best = (sets[op] + bounds[op], op)
+        }
+        bytes = best.bytes
+        self.operator = best.op
+        workingSet = sets.isEmpty ? 0 : sets[best.op]
+        forcedLive = bounds.isEmpty ? 0 : bounds[best.op]
+    }
+}
+
+extension LiveMemoryModel {
+    /// For each operator, the bytes of tensors that are not its operands but are live while it
+    /// runs in every order (see ``PeakLowerBound``).
+    func forcedLiveBytes(_ reach: Reachability) -> [Int] {
+        let n = graph.operators.count
+        var forced = [Int](repeating: 0, count: n)
+        for t in graph.tensors.indices where size[t] > 0 && !graph.consumers[t].isEmpty {
+            let starters = starters(of: t)
+            let readers = graph.consumers[t]
+            for op in 0..<n {
+                guard readers.contains(where: reach.descendants[op].contains),
+                      starters.contains(where: reach.ancestors[op].contains),
+                      !readers.contains(op), graph.producer[t] != op else { continue }
+                forced[op] += size[t]
+            }
+        }
+        return forced
+    }
+}
