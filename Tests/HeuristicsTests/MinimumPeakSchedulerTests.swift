@@ -61,7 +61,7 @@ import Testing
             let exact = Self.bruteForceMinimumPeak(graph, setting: setting, alignment: alignment)
             #expect(PeakLowerBound(graph: graph, setting: setting, alignment: alignment).bytes <= exact, "seed \(seed)")
             let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment)
-            let reach = Reachability(graph: graph)
+            let reach = graph.reachability()
             let full = BestFirstPeakSearch(model: model, reach: reach).run(cutoff: Int.max, stateBudget: 1_000_000)
             #expect(full.exhaustive && full.best?.peak == exact, "seed \(seed)")
             if let order = full.best?.order {
@@ -89,7 +89,7 @@ import Testing
         for seed in UInt64(1)...40 {
             let graph = try TestGraphs.random(operators: 14, seed: seed)
             let model = LiveMemoryModel(graph: graph, setting: .activations, alignment: 1)
-            let reach = Reachability(graph: graph)
+            let reach = graph.reachability()
             let exact = try #require(BestFirstPeakSearch(model: model, reach: reach).run(cutoff: Int.max, stateBudget: 10_000_000).best).peak
             for budget in [1, 5, 50] {
                 let search = BestFirstPeakSearch(model: model, reach: reach).run(cutoff: Int.max, stateBudget: budget)

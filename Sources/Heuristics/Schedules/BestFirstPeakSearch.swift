@@ -106,15 +106,15 @@ struct BestFirstPeakSearch {
             isOperand.formUnion(graph.operators[o].outputs)
             if subset == nil { continue }
             for (k, t) in touchedIDs.enumerated() where !isOperand.contains(t) {
-                let startedOutside = outsideStarters[k].contains(where: reach.ancestors[o].contains)
-                let readOutside = outsideReaders[k].contains(where: reach.descendants[o].contains)
+                let startedOutside = outsideStarters[k].contains(where: { reach.isAncestor($0, of: o) })
+                let readOutside = outsideReaders[k].contains(where: { reach.isAncestor(o, of: $0) })
                 if startedOutside || readOutside {
                     extras[i].append(Extra(tensor: Int32(k), startedOutside: startedOutside, readOutside: readOutside))
                 }
             }
             for t in graph.tensors.indices where model.size[t] > 0 && index[t] < 0 && !graph.consumers[t].isEmpty {
-                if model.starters(of: t).contains(where: reach.ancestors[o].contains),
-                   graph.consumers[t].contains(where: reach.descendants[o].contains)
+                if model.starters(of: t).contains(where: { reach.isAncestor($0, of: o) }),
+                   graph.consumers[t].contains(where: { reach.isAncestor(o, of: $0) })
                 {
                     base[i] += model.size[t]
                 }
@@ -130,7 +130,7 @@ struct BestFirstPeakSearch {
         var coverSuccessors = [[Int32]](repeating: [], count: m)
         var ancestorsInS = [OperatorSet](repeating: OperatorSet(count: m), count: m)
         for (i, o) in members.enumerated() {
-            for (j, p) in members[..<i].enumerated() where reach.ancestors[o].contains(p) { ancestorsInS[i].insert(j) }
+            for (j, p) in members[..<i].enumerated() where reach.isAncestor(p, of: o) { ancestorsInS[i].insert(j) }
         }
         for i in 0..<m {
             var implied = OperatorSet(count: m)

@@ -58,7 +58,7 @@ public struct MinimumPeakScheduler: Sendable {
         }
         if let done = proven(incumbent) { return done }
 
-        let reach = Reachability(graph: graph)
+        let reach = graph.reachability()
         // Rounds of growing budgets, so that whichever stage proves an instance does so at a
         // small multiple of the states it needs: the full search wins on NAS networks (the best
         // order hides far from the greedy ones), the windows on Transformers (the bound is tight

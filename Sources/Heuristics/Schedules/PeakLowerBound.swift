@@ -1,33 +1,6 @@
 public import DNNGraph
 public import Scratchpad
 
-/// Ancestor and descendant sets of every operator, as bit sets over operator indices.
-struct Reachability: Sendable {
-    let ancestors: [OperatorSet]
-    let descendants: [OperatorSet]
-
-    /// Cost: O(N · E / 64). Operator indices are a topological order (the file order runs).
-    init(graph: Graph) {
-        let n = graph.operators.count
-        var ancestors = [OperatorSet](repeating: OperatorSet(count: n), count: n)
-        for op in 0..<n {
-            for p in graph.predecessors[op] {
-                ancestors[op].formUnion(ancestors[p])
-                ancestors[op].insert(p)
-            }
-        }
-        var descendants = [OperatorSet](repeating: OperatorSet(count: n), count: n)
-        for op in (0..<n).reversed() {
-            for s in graph.successors[op] {
-                descendants[op].formUnion(descendants[s])
-                descendants[op].insert(s)
-            }
-        }
-        self.ancestors = ancestors
-        self.descendants = descendants
-    }
-}
-
 extension LiveMemoryModel {
     /// The operators whose running makes `t` live: its producer, or, for an input or weight, each
     /// of its readers (it is loaded before the first of them).
@@ -59,7 +32,7 @@ public struct PeakLowerBound: Sendable, Hashable {
     /// Cost: O(N · T · readers / 64).
     public init(graph: Graph, setting: TensorSetting, alignment: Int) {
         let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment)
-        let bounds = model.forcedLiveBytes(Reachability(graph: graph))
+        let bounds = model.forcedLiveBytes(graph.reachability())
         let sets = graph.workingSets(setting: setting, alignment: alignment)
         var best = (bytes: 0, op: 0)
         for op in graph.operators.indices where sets[op] + bounds[op] > best.bytes {
@@ -82,8 +55,8 @@ extension LiveMemoryModel {
             let starters = starters(of: t)
             let readers = graph.consumers[t]
             for op in 0..<n {
-                guard readers.contains(where: reach.descendants[op].contains),
-                      starters.contains(where: reach.ancestors[op].contains),
+                guard readers.contains(where: { reach.isAncestor(op, of: $0) }),
+                      starters.contains(where: { reach.isAncestor($0, of: op) }),
                       !readers.contains(op), graph.producer[t] != op else { continue }
                 forced[op] += size[t]
             }
