@@ -29,14 +29,19 @@ public struct ExactOptions: Sendable {
     /// baseline (``Baseline/all``, or on a fixed schedule every replacement and allocation policy
     /// on that order) is run and the successful ones are used.
     public var warmStarts: [CertifiedPlan]
+    /// The exact reductions every program is built with (all by default; fewer only to measure
+    /// what each one buys).
+    public var reductions: JointProgram.Reductions
 
     public init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
-                progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = []) {
+                progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = [],
+                reductions: JointProgram.Reductions = .all) {
         self.solver = solver
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.progress = progress
         self.warmStarts = warmStarts
+        self.reductions = reductions
     }
 }
 
@@ -52,12 +57,27 @@ public struct ExactResult: Sendable {
     public var solveSeconds: Double
     /// How the answer was reached, for the summary (one line each).
     public var notes: [String]
+    /// The size of the capacity program, when one was built.
+    public var capacityProgram: ProgramSize? = nil
 
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
 
     /// Relative gap between the plan and the bound (0 when optimal).
     public var gap: Double {
         nonCompulsory == 0 ? 0 : Double(nonCompulsory - bound) / Double(nonCompulsory)
+    }
+}
+
+/// The size of an integer program as built (before the solver's presolve).
+public struct ProgramSize: Sendable, Hashable {
+    public var variables: Int
+    public var rows: Int
+    public var nonzeros: Int
+
+    public init(_ model: Model) {
+        variables = model.variableCount
+        rows = model.constraintCount
+        nonzeros = model.entryCount
     }
 }
 
@@ -124,7 +144,7 @@ public struct ExactPlanner: Sendable {
         }
 
         let buildStart = clock.now
-        let program = JointProgram(problem: problem)
+        let program = JointProgram(problem: problem, reductions: options.reductions)
         var solveOptions = SolveOptions()
         solveOptions.timeLimit = options.timeLimit
         solveOptions.relativeGap = options.relativeGap
@@ -142,7 +162,8 @@ public struct ExactPlanner: Sendable {
             let fallback = try incumbent ?? spillEverything()
             return ExactResult(status: .feasible,
                                result: labelled(fallback, status: .feasible, bound: 0, solveSeconds: 0, buildSeconds: buildSeconds),
-                               bound: 0, buildSeconds: buildSeconds, solveSeconds: 0, notes: notes)
+                               bound: 0, buildSeconds: buildSeconds, solveSeconds: 0, notes: notes,
+                               capacityProgram: ProgramSize(program.model))
         }
         let outcome = try options.solver.solve(program.model, options: solveOptions)
         let proven = outcome.status == .optimal
@@ -176,7 +197,7 @@ public struct ExactPlanner: Sendable {
             for fraction in [0.02, 0.05, 0.1, 0.2] {
                 if let limit = options.timeLimit, limit - seconds(clock.now - start) < 1 { break }
                 let reserve = Int(Double(problem.configuration.capacity) * fraction)
-                let repair = JointProgram(problem: problem, reserve: reserve)
+                let repair = JointProgram(problem: problem, reserve: reserve, reductions: options.reductions)
                 var repairOptions = solveOptions
                 if let limit = options.timeLimit { repairOptions.timeLimit = max(1, limit - seconds(clock.now - start)) }
                 let repaired = try options.solver.solve(repair.model, options: repairOptions)
@@ -198,7 +219,7 @@ public struct ExactPlanner: Sendable {
         } else if proven {
             // The relaxation's optimum cannot be packed: decide addresses in the program itself.
             let addressStart = clock.now
-            let full = JointProgram(problem: problem, mode: .addresses)
+            let full = JointProgram(problem: problem, mode: .addresses, reductions: options.reductions)
             var fullOptions = solveOptions
             fullOptions.mipStart = [:]
             if let best {
@@ -233,7 +254,8 @@ public struct ExactPlanner: Sendable {
         let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
         return ExactResult(status: status,
                            result: labelled(best, status: status, bound: effectiveBound, solveSeconds: solveSeconds, buildSeconds: buildSeconds),
-                           bound: effectiveBound, buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes)
+                           bound: effectiveBound, buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes,
+                           capacityProgram: ProgramSize(program.model))
     }
 
     /// Above this many rows the capacity program is not attempted (see ``solve()``).
