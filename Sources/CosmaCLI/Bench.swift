@@ -4,7 +4,7 @@ import Foundation
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self])
+        abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self, BenchExactIdeas.self])
 }
 
 struct BenchHeuristics: ParsableCommand {
