@@ -30,6 +30,10 @@ struct BenchExactIdeas: ParsableCommand {
          { $0.reductions.remove(.pinSingleReads) }),
         ("first-load rows", "every weight or input that is read is loaded at least once",
          { $0.reductions.remove(.firstLoadRows) }),
+        ("forced-live covers", "an operator whose working set and the tensors every schedule keeps alive across it exceed the capacity forces spills (rows, and a covering program's bound checked first)",
+         { $0.reductions.remove(.forcedLiveCovers) }),
+        ("liveness rows", "a tensor between its producer (or a reader) and a later reader is resident or spilled, also under a fractional schedule",
+         { $0.reductions.remove(.livenessRows) }),
     ]
 
     func run() throws {

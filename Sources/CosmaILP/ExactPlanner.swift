@@ -143,6 +143,23 @@ public struct ExactPlanner: Sendable {
                                bound: 0, buildSeconds: 0, solveSeconds: 0, notes: notes)
         }
 
+        // Spills that capacity alone forces, whatever the schedule: a small covering program whose
+        // optimum is a valid bound, often the plan's traffic already (a cheap proof).
+        var coverBound = 0
+        var coverSeconds = 0.0
+        if options.reductions.contains(.forcedLiveCovers) {
+            let coverStart = clock.now
+            coverBound = try ForcedLiveCovers(problem: problem).bound(solver: options.solver, timeLimit: options.timeLimit)
+            coverSeconds = seconds(clock.now - coverStart)
+            if coverBound > 0 { notes.append("the forced-live covers prove at least \(coverBound) bytes") }
+            if let incumbent, incumbent.report.traffic.nonCompulsory <= coverBound {
+                notes.append("the warm start \(incumbent.plan.method ?? "") meets that bound, which is optimal")
+                return ExactResult(status: .optimal,
+                                   result: labelled(incumbent, status: .optimal, bound: coverBound, solveSeconds: coverSeconds, buildSeconds: 0),
+                                   bound: coverBound, buildSeconds: 0, solveSeconds: coverSeconds, notes: notes)
+            }
+        }
+
         let buildStart = clock.now
         let program = JointProgram(problem: problem, reductions: options.reductions)
         var solveOptions = SolveOptions()
@@ -158,20 +175,21 @@ public struct ExactPlanner: Sendable {
         if program.model.constraintCount > Self.rowLimit {
             // CBC's and GLPK's root LP alone runs for minutes at this size and neither honours a
             // time limit inside it; such graphs are for divide and conquer.
-            notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, without a bound")
+            notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, with the covers' bound")
             let fallback = try incumbent ?? spillEverything()
+            let bound = min(coverBound, fallback.report.traffic.nonCompulsory)
             return ExactResult(status: .feasible,
-                               result: labelled(fallback, status: .feasible, bound: 0, solveSeconds: 0, buildSeconds: buildSeconds),
-                               bound: 0, buildSeconds: buildSeconds, solveSeconds: 0, notes: notes,
+                               result: labelled(fallback, status: .feasible, bound: bound, solveSeconds: coverSeconds, buildSeconds: buildSeconds),
+                               bound: bound, buildSeconds: buildSeconds, solveSeconds: coverSeconds, notes: notes,
                                capacityProgram: ProgramSize(program.model))
         }
         let outcome = try options.solver.solve(program.model, options: solveOptions)
         let proven = outcome.status == .optimal
-        var bound = roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0))
+        var bound = max(coverBound, roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0)))
 
         var best = incumbent
         var status: ExactStatus = outcome.status == .timeLimit ? .timeLimit : .feasible
-        var solveSeconds = outcome.solveSeconds
+        var solveSeconds = coverSeconds + outcome.solveSeconds
         func consider(_ candidate: CertifiedPlan) {
             if best == nil || candidate.report.traffic.nonCompulsory < best!.report.traffic.nonCompulsory { best = candidate }
         }
