@@ -347,8 +347,11 @@ public struct ExactPlanner: Sendable {
 
 /// Traffic is whole bytes, so a bound `b` proves `ceil(b)`; the tolerance absorbs the solver's
 /// arithmetic (a bound of 1233.9999999 proves 1234) and is far below one byte at any model size.
+/// A bound that is not a finite number of bytes (GLPK reports an infinite node bound when it stops
+/// before its best node's LP is solved) proves nothing, so it counts as 0.
 func roundedBound(_ raw: Double) -> Int {
-    max(0, Int((raw - 1e-6 - 1e-9 * abs(raw)).rounded(.up)))
+    guard raw.isFinite, abs(raw) < 1e15 else { return 0 }
+    return max(0, Int((raw - 1e-6 - 1e-9 * abs(raw)).rounded(.up)))
 }
 
 /// The exact planner could not produce any plan.
