@@ -183,7 +183,21 @@ public struct ExactPlanner: Sendable {
                                bound: bound, buildSeconds: buildSeconds, solveSeconds: coverSeconds, notes: notes,
                                capacityProgram: ProgramSize(program.model))
         }
-        let outcome = try options.solver.solve(program.model, options: solveOptions)
+        let outcome: SolveResult
+        do {
+            outcome = try options.solver.solve(program.model, options: solveOptions)
+        } catch {
+            // The solver could not run (GLPK's simplex has stopped on an internal assertion on
+            // some of these programs): the baselines and the covers' bound still stand.
+            notes.append("the solver failed on the capacity program (\(String(describing: error).prefix(200))); kept the best baseline, with the covers' bound")
+            let fallback = try incumbent ?? spillEverything()
+            let bound = min(coverBound, fallback.report.traffic.nonCompulsory)
+            let status: ExactStatus = fallback.report.traffic.nonCompulsory <= coverBound ? .optimal : .feasible
+            return ExactResult(status: status,
+                               result: labelled(fallback, status: status, bound: bound, solveSeconds: coverSeconds, buildSeconds: buildSeconds),
+                               bound: bound, buildSeconds: buildSeconds, solveSeconds: coverSeconds, notes: notes,
+                               capacityProgram: ProgramSize(program.model))
+        }
         let proven = outcome.status == .optimal
         var bound = max(coverBound, roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0)))
 
@@ -218,7 +232,10 @@ public struct ExactPlanner: Sendable {
                 let repair = JointProgram(problem: problem, reserve: reserve, reductions: options.reductions)
                 var repairOptions = solveOptions
                 if let limit = options.timeLimit { repairOptions.timeLimit = max(1, limit - seconds(clock.now - start)) }
-                let repaired = try options.solver.solve(repair.model, options: repairOptions)
+                guard let repaired = try? options.solver.solve(repair.model, options: repairOptions) else {
+                    notes.append("the solver failed on the repair program; no repair")
+                    break
+                }
                 solveSeconds += repaired.solveSeconds
                 guard let solution = repaired.solution,
                       let candidate = try realise(repair.residency(from: solution).trimmed(problem)) else { continue }
@@ -249,16 +266,19 @@ public struct ExactPlanner: Sendable {
             }
             buildSeconds += seconds(clock.now - addressStart)
             notes.append("address program: \(full.model.variableCount) variables, \(full.model.constraintCount) rows, \(full.model.entryCount) nonzeros")
-            let fullOutcome = try options.solver.solve(full.model, options: fullOptions)
-            solveSeconds += fullOutcome.solveSeconds
-            if let solution = fullOutcome.solution {
-                let residency = full.residency(from: solution)
-                let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: methodName)
-                consider(try CertifiedPlan(certifying: plan, graph: graph))
+            if let fullOutcome = try? options.solver.solve(full.model, options: fullOptions) {
+                solveSeconds += fullOutcome.solveSeconds
+                if let solution = fullOutcome.solution {
+                    let residency = full.residency(from: solution)
+                    let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: methodName)
+                    consider(try CertifiedPlan(certifying: plan, graph: graph))
+                }
+                let fullBound = fullOutcome.status == .optimal ? (fullOutcome.objective ?? 0) : (fullOutcome.bestBound ?? 0)
+                bound = max(bound, roundedBound(fullBound))
+                if fullOutcome.status == .timeLimit { status = .timeLimit }
+            } else {
+                notes.append("the solver failed on the address program; optimality is not proven")
             }
-            let fullBound = fullOutcome.status == .optimal ? (fullOutcome.objective ?? 0) : (fullOutcome.bestBound ?? 0)
-            bound = max(bound, roundedBound(fullBound))
-            if fullOutcome.status == .timeLimit { status = .timeLimit }
         }
         if best == nil {
             notes.append("no baseline and no packing of the program's stays fits; fell back to spilling every tensor after each operator")

@@ -378,10 +378,13 @@ public struct JointProgram: Sendable {
     private mutating func addCoverRows() {
         let graph = problem.graph
         for cover in ForcedLiveCovers(problem: problem).covers {
+            // In units, like the capacity rows, so that coefficients stay small: the left side is
+            // a whole number of units, so the excess rounds up.
+            let excess = (cover.excess + unit - 1) / unit
             var row = LinearExpression()
-            var rhs = Double(cover.excess)
+            var rhs = Double(excess)
             for t in cover.tensors {
-                let weight = Double(min(problem.occupied[t], cover.excess))
+                let weight = Double(min(problem.occupied[t] / unit, excess))
                 if let store = s[t] {
                     row.add(weight, store)
                 } else {
