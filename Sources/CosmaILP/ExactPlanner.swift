@@ -149,7 +149,8 @@ public struct ExactPlanner: Sendable {
         var coverSeconds = 0.0
         if options.reductions.contains(.forcedLiveCovers) {
             let coverStart = clock.now
-            coverBound = try ForcedLiveCovers(problem: problem).bound(solver: options.solver, timeLimit: options.timeLimit)
+            // Usually solved at the root; a quarter of the time at most keeps the rest for the program.
+            coverBound = try ForcedLiveCovers(problem: problem).bound(solver: options.solver, timeLimit: options.timeLimit.map { min(5, $0 / 4) })
             coverSeconds = seconds(clock.now - coverStart)
             if coverBound > 0 { notes.append("the forced-live covers prove at least \(coverBound) bytes") }
             if let incumbent, incumbent.report.traffic.nonCompulsory <= coverBound {
@@ -163,7 +164,7 @@ public struct ExactPlanner: Sendable {
         let buildStart = clock.now
         let program = JointProgram(problem: problem, reductions: options.reductions)
         var solveOptions = SolveOptions()
-        solveOptions.timeLimit = options.timeLimit
+        solveOptions.timeLimit = options.timeLimit.map { max(1, $0 - seconds(clock.now - start)) }
         solveOptions.relativeGap = options.relativeGap
         solveOptions.progress = options.progress
         if let incumbent {

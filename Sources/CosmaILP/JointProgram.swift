@@ -383,8 +383,7 @@ public struct JointProgram: Sendable {
             let excess = (cover.excess + unit - 1) / unit
             var row = LinearExpression()
             var rhs = Double(excess)
-            for t in cover.tensors {
-                let weight = Double(min(problem.occupied[t] / unit, excess))
+            func addSpill(_ t: TensorID, weight: Double) {
                 if let store = s[t] {
                     row.add(weight, store)
                 } else {
@@ -392,6 +391,11 @@ public struct JointProgram: Sendable {
                     // The first load of a weight or input is not a spill.
                     if graph.producer[t] == nil { rhs += weight }
                 }
+            }
+            for t in cover.tensors { addSpill(t, weight: Double(min(problem.occupied[t] / unit, excess))) }
+            for chain in cover.chains {
+                let weight = Double(min(chain.map { problem.occupied[$0] / unit }.min()!, excess))
+                for t in chain { addSpill(t, weight: weight) }
             }
             model.addConstraint(row, .greaterOrEqual, rhs)
         }

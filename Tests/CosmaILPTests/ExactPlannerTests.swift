@@ -124,3 +124,39 @@ import Foundation
         }
     }
 }
+
+/// Interchangeable branches are taken in a canonical order by the covers; the bound they give must
+/// still hold for every order, so the planner's answer must match the exhaustive optimum.
+@Suite struct InterchangeableBranchTests {
+    /// Three identical conv-relu branches from one input, joined by a concatenation (the shape of
+    /// DeepLabV3's atrous pyramid), at M_R and just above.
+    func branches() throws -> Graph {
+        var tensors = [Tensor(name: "in", bytes: 2, kind: .input)]
+        var ops: [GraphDocument.OperatorEntry] = []
+        for i in 0..<3 {
+            tensors += [Tensor(name: "w\(i)", bytes: 1, kind: .weight), Tensor(name: "a\(i)", bytes: 2, kind: .activation),
+                        Tensor(name: "b\(i)", bytes: 2, kind: .activation)]
+            ops.append(.init(name: "conv\(i)", type: "Conv", inputs: ["in", "w\(i)"], outputs: ["a\(i)"]))
+            ops.append(.init(name: "relu\(i)", type: "Relu", inputs: ["a\(i)"], outputs: ["b\(i)"]))
+        }
+        tensors.append(Tensor(name: "out", bytes: 6, kind: .activation))
+        ops.append(.init(name: "concat", type: "Concat", inputs: ["b0", "b1", "b2"], outputs: ["out"]))
+        return try Graph(document: GraphDocument(name: "branches", tensors: tensors, operators: ops, outputs: ["out"]))
+    }
+
+    @Test func branchesAreFoundAndTheBoundHolds() throws {
+        let graph = try branches()
+        let arcs = ForcedLiveCovers.interchangeableBranchArcs(graph, setting: .all)
+        #expect(arcs.map { [$0.0, $0.1] } == [[0, 2], [2, 4]])
+        for setting in TensorSetting.allCases {
+            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
+            for extra in [0, 1] {
+                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: setting)
+                let result = try ExactPlanner(graph: graph, configuration: config).solve()
+                let optimum = try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory(cutoff: result.nonCompulsory))
+                #expect(result.bound <= optimum, "\(setting) capacity \(config.capacity)")
+                #expect(result.status != .optimal || result.nonCompulsory == optimum, "\(setting) capacity \(config.capacity)")
+            }
+        }
+    }
+}
