@@ -84,7 +84,8 @@ public struct ProgramSize: Sendable, Hashable {
 /// Finds a plan with minimum non-compulsory traffic and proves it optimal where it can.
 ///
 /// The steps, cheapest first:
-/// 1. The warm-start plans (heuristics). One with zero non-compulsory traffic is optimal at once.
+/// 1. The warm-start plans (heuristics). One with zero non-compulsory traffic is optimal at once,
+///    and so is one that meets the bound of the ``ForcedLiveCovers``.
 /// 2. The ``JointProgram``, warm-started with the best of them: its optimum is a lower bound
 ///    for the full problem.
 /// 3. Its stays, shortened to their last use, are packed into the scratchpad by

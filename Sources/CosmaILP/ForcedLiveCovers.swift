@@ -12,6 +12,14 @@ import Scratchpad
 /// not a graph output is then stored once and reloaded (twice its size), anything else reloaded
 /// (its size).
 ///
+/// A *chain* adds what is alive at an unknown stage: when a tensor made before `o` starts a run of
+/// operators, each with one output read only by the next, that `o` neither precedes nor follows
+/// and whose last tensor is read after `o`, exactly one tensor of the run is alive while `o`
+/// runs; it counts with the run's smallest size. Branches that are interchangeable (see
+/// `interchangeableBranchArcs`) are taken in index order first, which turns siblings into
+/// predecessors: every plan has a mirror image of equal traffic that takes them in that order,
+/// so a bound for those plans bounds all.
+///
 /// When `o`'s working set plus all the tensors forced live across it exceed the capacity by
 /// `excess` bytes, some of them, `excess` bytes at least, must be off chip while `o` runs. That
 /// is a covering row, `sum over a of min(size(a), excess) · spilled(a) >= excess`, which holds for
