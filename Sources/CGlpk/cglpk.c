@@ -250,6 +250,10 @@ static void run(session *s, glp_prob *lp, double *values) {
     simplex.msg_lev = message_level(s);
     simplex.presolve = GLP_OFF;
     simplex.tm_lim = remaining_ms(s);
+    /* Rows mix 0/1 coefficients with sizes in capacity units; unscaled, the primal simplex
+       has stopped on internal assertions (teta_lim >= 0) and returned no basis. glpsol scales
+       by default too. */
+    glp_scale_prob(lp, GLP_SF_AUTO);
     glp_adv_basis(lp, 0);
     int code = glp_simplex(lp, &simplex);
     r->glpk_code = code;

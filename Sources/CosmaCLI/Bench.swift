@@ -5,7 +5,7 @@ import Reports
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self, BenchDivideAndConquer.self])
+        abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self, BenchExactIdeas.self, BenchDivideAndConquer.self])
 }
 
 struct BenchHeuristics: ParsableCommand {

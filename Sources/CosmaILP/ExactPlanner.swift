@@ -29,14 +29,19 @@ public struct ExactOptions: Sendable {
     /// baseline (``Baseline/all``, or on a fixed schedule every replacement and allocation policy
     /// on that order) is run and the successful ones are used.
     public var warmStarts: [CertifiedPlan]
+    /// The exact reductions every program is built with (all by default; fewer only to measure
+    /// what each one buys).
+    public var reductions: JointProgram.Reductions
 
     public init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
-                progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = []) {
+                progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = [],
+                reductions: JointProgram.Reductions = .all) {
         self.solver = solver
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.progress = progress
         self.warmStarts = warmStarts
+        self.reductions = reductions
     }
 }
 
@@ -52,13 +57,15 @@ public struct ExactResult: Sendable {
     public var solveSeconds: Double
     /// How the answer was reached, for the summary (one line each).
     public var notes: [String]
+    /// The size of the capacity program, when one was built.
+    public var capacityProgram: ProgramSize? = nil
 
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
 
     /// A result whose plan is labelled with what is proven about it (``Plan/solver``), so that
     /// the written plan file says it too.
     public init(status: ExactStatus, plan: CertifiedPlan, solver: SolverBackend, bound: Int, buildSeconds: Double,
-                solveSeconds: Double, notes: [String]) {
+                solveSeconds: Double, notes: [String], capacityProgram: ProgramSize? = nil) {
         var labelled = plan
         let traffic = plan.report.traffic.nonCompulsory
         labelled.plan.solver = SolverRecord(
@@ -70,6 +77,7 @@ public struct ExactResult: Sendable {
         self.buildSeconds = buildSeconds
         self.solveSeconds = solveSeconds
         self.notes = notes
+        self.capacityProgram = capacityProgram
     }
 
     /// Relative gap between the plan and the bound (0 when optimal).
@@ -78,10 +86,24 @@ public struct ExactResult: Sendable {
     }
 }
 
+/// The size of an integer program as built (before the solver's presolve).
+public struct ProgramSize: Sendable, Hashable {
+    public var variables: Int
+    public var rows: Int
+    public var nonzeros: Int
+
+    public init(_ model: Model) {
+        variables = model.variableCount
+        rows = model.constraintCount
+        nonzeros = model.entryCount
+    }
+}
+
 /// Finds a plan with minimum non-compulsory traffic and proves it optimal where it can.
 ///
 /// The steps, cheapest first:
-/// 1. The warm-start plans (heuristics). One with zero non-compulsory traffic is optimal at once.
+/// 1. The warm-start plans (heuristics). One with zero non-compulsory traffic is optimal at once,
+///    and so is one that meets the bound of the ``ForcedLiveCovers``.
 /// 2. The ``JointProgram``, warm-started with the best of them: its optimum is a lower bound
 ///    for the full problem.
 /// 3. Its stays, shortened to their last use, are packed into the scratchpad by
@@ -140,10 +162,27 @@ public struct ExactPlanner: Sendable {
                                notes: notes)
         }
 
+        // Spills that capacity alone forces, whatever the schedule: a small covering program whose
+        // optimum is a valid bound, often the plan's traffic already (a cheap proof).
+        var coverBound = 0
+        var coverSeconds = 0.0
+        if options.reductions.contains(.forcedLiveCovers) {
+            let coverStart = clock.now
+            // Usually solved at the root; a quarter of the time at most keeps the rest for the program.
+            coverBound = try ForcedLiveCovers(problem: problem).bound(solver: options.solver, timeLimit: options.timeLimit.map { min(5, $0 / 4) })
+            coverSeconds = seconds(clock.now - coverStart)
+            if coverBound > 0 { notes.append("the forced-live covers prove at least \(coverBound) bytes") }
+            if let incumbent, incumbent.report.traffic.nonCompulsory <= coverBound {
+                notes.append("the warm start \(incumbent.plan.method ?? "") meets that bound, which is optimal")
+                return ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: coverBound, buildSeconds: 0,
+                               solveSeconds: coverSeconds, notes: notes)
+            }
+        }
+
         let buildStart = clock.now
-        let program = JointProgram(problem: problem)
+        let program = JointProgram(problem: problem, reductions: options.reductions)
         var solveOptions = SolveOptions()
-        solveOptions.timeLimit = options.timeLimit
+        solveOptions.timeLimit = options.timeLimit.map { max(1, $0 - seconds(clock.now - start)) }
         solveOptions.relativeGap = options.relativeGap
         solveOptions.progress = options.progress
         if let incumbent {
@@ -155,18 +194,31 @@ public struct ExactPlanner: Sendable {
         if program.model.constraintCount > Self.rowLimit {
             // CBC's and GLPK's root LP alone runs for minutes at this size and neither honours a
             // time limit inside it; such graphs are for divide and conquer.
-            notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, without a bound")
+            notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, with the covers' bound")
             let fallback = try incumbent ?? spillEverything()
-            return ExactResult(status: .feasible, plan: fallback, solver: options.solver, bound: 0, buildSeconds: buildSeconds,
-                               solveSeconds: 0, notes: notes)
+            let bound = min(coverBound, fallback.report.traffic.nonCompulsory)
+            return ExactResult(status: .feasible, plan: fallback, solver: options.solver, bound: bound, buildSeconds: buildSeconds,
+                               solveSeconds: coverSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
         }
-        let outcome = try options.solver.solve(program.model, options: solveOptions)
+        let outcome: SolveResult
+        do {
+            outcome = try options.solver.solve(program.model, options: solveOptions)
+        } catch {
+            // The solver could not run (GLPK's simplex has stopped on an internal assertion on
+            // some of these programs): the baselines and the covers' bound still stand.
+            notes.append("the solver failed on the capacity program (\(String(describing: error).prefix(200))); kept the best baseline, with the covers' bound")
+            let fallback = try incumbent ?? spillEverything()
+            let bound = min(coverBound, fallback.report.traffic.nonCompulsory)
+            let status: ExactStatus = fallback.report.traffic.nonCompulsory <= coverBound ? .optimal : .feasible
+            return ExactResult(status: status, plan: fallback, solver: options.solver, bound: bound, buildSeconds: buildSeconds,
+                               solveSeconds: coverSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
+        }
         let proven = outcome.status == .optimal
-        var bound = roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0))
+        var bound = max(coverBound, roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0)))
 
         var best = incumbent
         var status: ExactStatus = outcome.status == .timeLimit ? .timeLimit : .feasible
-        var solveSeconds = outcome.solveSeconds
+        var solveSeconds = coverSeconds + outcome.solveSeconds
         func consider(_ candidate: CertifiedPlan) {
             if best == nil || candidate.report.traffic.nonCompulsory < best!.report.traffic.nonCompulsory { best = candidate }
         }
@@ -192,10 +244,13 @@ public struct ExactPlanner: Sendable {
             for fraction in [0.02, 0.05, 0.1, 0.2] {
                 if let limit = options.timeLimit, limit - seconds(clock.now - start) < 1 { break }
                 let reserve = Int(Double(problem.configuration.capacity) * fraction)
-                let repair = JointProgram(problem: problem, reserve: reserve)
+                let repair = JointProgram(problem: problem, reserve: reserve, reductions: options.reductions)
                 var repairOptions = solveOptions
                 if let limit = options.timeLimit { repairOptions.timeLimit = max(1, limit - seconds(clock.now - start)) }
-                let repaired = try options.solver.solve(repair.model, options: repairOptions)
+                guard let repaired = try? options.solver.solve(repair.model, options: repairOptions) else {
+                    notes.append("the solver failed on the repair program; no repair")
+                    break
+                }
                 solveSeconds += repaired.solveSeconds
                 guard let solution = repaired.solution,
                       let candidate = try realise(repair.residency(from: solution).trimmed(problem)) else { continue }
@@ -214,7 +269,7 @@ public struct ExactPlanner: Sendable {
         } else if proven {
             // The relaxation's optimum cannot be packed: decide addresses in the program itself.
             let addressStart = clock.now
-            let full = JointProgram(problem: problem, mode: .addresses)
+            let full = JointProgram(problem: problem, mode: .addresses, reductions: options.reductions)
             var fullOptions = solveOptions
             fullOptions.mipStart = [:]
             if let best {
@@ -226,16 +281,19 @@ public struct ExactPlanner: Sendable {
             }
             buildSeconds += seconds(clock.now - addressStart)
             notes.append("address program: \(full.model.variableCount) variables, \(full.model.constraintCount) rows, \(full.model.entryCount) nonzeros")
-            let fullOutcome = try options.solver.solve(full.model, options: fullOptions)
-            solveSeconds += fullOutcome.solveSeconds
-            if let solution = fullOutcome.solution {
-                let residency = full.residency(from: solution)
-                let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: methodName)
-                consider(try CertifiedPlan(certifying: plan, graph: graph))
+            if let fullOutcome = try? options.solver.solve(full.model, options: fullOptions) {
+                solveSeconds += fullOutcome.solveSeconds
+                if let solution = fullOutcome.solution {
+                    let residency = full.residency(from: solution)
+                    let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: methodName)
+                    consider(try CertifiedPlan(certifying: plan, graph: graph))
+                }
+                let fullBound = fullOutcome.status == .optimal ? (fullOutcome.objective ?? 0) : (fullOutcome.bestBound ?? 0)
+                bound = max(bound, roundedBound(fullBound))
+                if fullOutcome.status == .timeLimit { status = .timeLimit }
+            } else {
+                notes.append("the solver failed on the address program; optimality is not proven")
             }
-            let fullBound = fullOutcome.status == .optimal ? (fullOutcome.objective ?? 0) : (fullOutcome.bestBound ?? 0)
-            bound = max(bound, roundedBound(fullBound))
-            if fullOutcome.status == .timeLimit { status = .timeLimit }
         }
         if best == nil {
             notes.append("no baseline and no packing of the program's stays fits; fell back to spilling every tensor after each operator")
@@ -248,7 +306,7 @@ public struct ExactPlanner: Sendable {
         if best.report.traffic.nonCompulsory <= bound { status = .optimal }
         let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
         return ExactResult(status: status, plan: best, solver: options.solver, bound: effectiveBound, buildSeconds: buildSeconds,
-                           solveSeconds: solveSeconds, notes: notes)
+                               solveSeconds: solveSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
     }
 
     /// Above this many rows the capacity program is not attempted (see ``solve()``).
@@ -313,8 +371,11 @@ public struct ExactPlanner: Sendable {
 
 /// Traffic is whole bytes, so a bound `b` proves `ceil(b)`; the tolerance absorbs the solver's
 /// arithmetic (a bound of 1233.9999999 proves 1234) and is far below one byte at any model size.
+/// A bound that is not a finite number of bytes (GLPK reports an infinite node bound when it stops
+/// before its best node's LP is solved) proves nothing, so it counts as 0.
 func roundedBound(_ raw: Double) -> Int {
-    max(0, Int((raw - 1e-6 - 1e-9 * abs(raw)).rounded(.up)))
+    guard raw.isFinite, abs(raw) < 1e15 else { return 0 }
+    return max(0, Int((raw - 1e-6 - 1e-9 * abs(raw)).rounded(.up)))
 }
 
 /// The exact planner could not produce any plan.

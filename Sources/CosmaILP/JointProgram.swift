@@ -38,7 +38,47 @@ public struct JointProgram: Sendable {
         case addresses
     }
 
+    /// Exact reductions of the program: each one only adds rows that every integer solution
+    /// satisfies or removes solutions that another solution of equal or lower traffic dominates,
+    /// so the optimum and the bound it proves stay those of the full problem. They can be switched
+    /// off one at a time so that `cosma bench exact-ideas` measures what each buys.
+    public struct Reductions: OptionSet, Sendable, Hashable {
+        public let rawValue: Int
+        public init(rawValue: Int) { self.rawValue = rawValue }
+
+        /// A weight or graph input that only one operator reads is resident exactly while that
+        /// operator runs. Loading it any earlier never saves traffic (its only load is compulsory)
+        /// and only occupies room, and the stay at its reader's position can keep the offset the
+        /// earlier load had, so every plan has a counterpart of no more traffic of this form. Its
+        /// residency variables are then the reader's schedule variables themselves.
+        public static let pinSingleReads = Reductions(rawValue: 1 << 0)
+        /// Every weight or graph input that is read is loaded at least once: `sum_k l[a,k] >= 1`.
+        /// Without it the LP relaxation spreads a fractional load over the window and pays less
+        /// than the compulsory first load, which is what kept the root bound at 0 with weights.
+        public static let firstLoadRows = Reductions(rawValue: 1 << 1)
+
+        /// For every operator whose working set and the tensors forced live across it exceed the
+        /// capacity, enough of those tensors are spilled (see ``ForcedLiveCovers``).
+        public static let forcedLiveCovers = Reductions(rawValue: 1 << 2)
+
+        /// An activation whose producer has run and one of whose readers has not is resident or
+        /// spilled: `r[a,k] + s[a] >= y[p,k] - y[c,k-1]` for each reader `c` (for a graph output,
+        /// the loads after `k` take the place of `s[a]`). The rows only restate what continuity
+        /// implies at integer points, but a fractional schedule otherwise lets a tensor be
+        /// resident only a third of the time between its producer and a reader spread over three
+        /// positions; with them, siblings that must all finish before a join (DeepLabV3's ASPP
+        /// branches) keep their outputs in the capacity rows. Weights and inputs read by several
+        /// operators get the same rows between consecutive readers, with later loads in place of
+        /// `s[a]`.
+        public static let livenessRows = Reductions(rawValue: 1 << 3)
+
+        /// Every reduction.
+        public static let all: Reductions = [.pinSingleReads, .firstLoadRows, .forcedLiveCovers, .livenessRows]
+    }
+
     public let problem: PlanningProblem
+    /// The reductions this program was built with.
+    public let reductions: Reductions
     public internal(set) var model: Model
     private var x: [[Variable]] = []
     private var y: [[Variable]] = []
@@ -58,15 +98,30 @@ public struct JointProgram: Sendable {
     /// Bytes per unit in the capacity rows: the gcd of all occupied sizes and the capacity.
     public let unit: Int
 
-    /// - Parameter reserve: bytes to keep free at every position beyond what the running
-    ///   operator's own operands need (never below the operator's working set). A reserve turns the
-    ///   program into a heuristic that leaves room against fragmentation; its optimum is then no
-    ///   longer a bound.
-    public init(problem: PlanningProblem, mode: Mode = .capacity, reserve: Int = 0, name: String = "cosma-joint") {
+    /// Tensors whose residency is their single reader's schedule (see ``Reductions/pinSingleReads``),
+    /// by tensor index: the reader, or `nil`.
+    private let pinnedReader: [OperatorID?]
+
+    /// - Parameters:
+    ///   - reserve: bytes to keep free at every position beyond what the running operator's own
+    ///     operands need (never below the operator's working set). A reserve turns the program
+    ///     into a heuristic that leaves room against fragmentation; its optimum is then no longer
+    ///     a bound.
+    ///   - reductions: which exact reductions to apply (all by default).
+    public init(problem: PlanningProblem, mode: Mode = .capacity, reserve: Int = 0, name: String = "cosma-joint",
+                reductions: Reductions = .all) {
         self.problem = problem
         self.mode = mode
         self.reserve = reserve
+        self.reductions = reductions
         let graph = problem.graph
+        var pinnedReader = [OperatorID?](repeating: nil, count: graph.tensors.count)
+        if reductions.contains(.pinSingleReads) {
+            for t in problem.tensors where graph.producer[t] == nil && problem.readers[t].count == 1 {
+                pinnedReader[t] = problem.readers[t][0]
+            }
+        }
+        self.pinnedReader = pinnedReader
         var g = 0
         for t in problem.tensors { g = gcd(g, problem.occupied[t]) }
         unit = max(1, g)
@@ -76,9 +131,12 @@ public struct JointProgram: Sendable {
         addScheduleRows()
         addResidencyRows()
         addCapacityRows()
+        if reductions.contains(.forcedLiveCovers) { addCoverRows() }
+        if reductions.contains(.livenessRows) { addLivenessRows() }
         if mode == .addresses { addAddressRows() }
         var offset = 0.0
-        for t in problem.tensors where graph.producer[t] == nil {
+        // The first load of a weight or input is compulsory; pinned ones have no load variables.
+        for t in problem.tensors where graph.producer[t] == nil && pinnedReader[t] == nil {
             offset -= Double(graph.tensors[t].bytes)
         }
         model.objectiveOffset = offset
@@ -139,6 +197,12 @@ public struct JointProgram: Sendable {
         s = [Variable?](repeating: nil, count: graph.tensors.count)
         for t in problem.tensors {
             let w = problem.tensorWindow[t]!
+            if let reader = pinnedReader[t] {
+                // Its window is its reader's, position for position.
+                r[t] = x[reader]
+                l[t] = w.map { _ in nil }
+                continue
+            }
             let bytes = Double(graph.tensors[t].bytes)
             let producerStart = graph.producer[t].map { problem.operatorWindow[$0].lowerBound }
             r[t] = w.map { k in model.addVariable(.binary, name: "r_\(t)_\(k)") }
@@ -181,9 +245,12 @@ public struct JointProgram: Sendable {
 
     private mutating func addResidencyRows() {
         let graph = problem.graph
-        for t in problem.tensors {
+        for t in problem.tensors where pinnedReader[t] == nil {
             let w = problem.tensorWindow[t]!
             let p = graph.producer[t]
+            if p == nil && reductions.contains(.firstLoadRows) && !problem.readers[t].isEmpty {
+                model.addConstraint(.sum(l[t].compactMap { $0 }), .greaterOrEqual, 1)
+            }
             let touching = problem.readers[t] + (p.map { [$0] } ?? [])
             for o in touching {
                 for k in problem.operatorWindow[o] {
@@ -251,6 +318,89 @@ public struct JointProgram: Sendable {
         }
     }
 
+    private mutating func addLivenessRows() {
+        let graph = problem.graph
+        for t in problem.tensors {
+            guard let p = graph.producer[t] else {
+                addReadGapRows(t)
+                continue
+            }
+            let w = problem.tensorWindow[t]!
+            let wp = problem.operatorWindow[p]
+            for c in problem.readers[t] {
+                let wc = problem.operatorWindow[c]
+                // Below the producer's window nothing is produced; above the reader's it has run.
+                guard wp.lowerBound <= wc.upperBound else { continue }
+                for k in wp.lowerBound...wc.upperBound where w.contains(k) {
+                    var e = ranBy(p, k)
+                    e.add(ranBy(c, k, strictly: true), times: -1)
+                    // Rows whose right side is never positive say nothing.
+                    if e.constant <= 0 && e.termCount == 0 { continue }
+                    e.add(-1, rVar(t, k)!)
+                    if let store = s[t] {
+                        e.add(-1, store)
+                    } else {
+                        for j in (k + 1)..<(w.upperBound + 1) { if let load = lVar(t, j) { e.add(-1, load) } }
+                    }
+                    model.addConstraint(e, .lessOrEqual, 0)
+                }
+            }
+        }
+    }
+
+    /// A weight or input read by `c1` and later by `c2` is, in between, resident or loaded again
+    /// before `c2`: `r[a,k] + sum_{k < j <= alap(c2)} l[a,j] >= y[c1,k] - y[c2,k-1]`. Only pairs
+    /// that every schedule orders (`c1`'s window ends before `c2`'s begins) and that are adjacent
+    /// (no reader's window lies between theirs) get rows.
+    private mutating func addReadGapRows(_ t: TensorID) {
+        guard pinnedReader[t] == nil, problem.readers[t].count > 1 else { return }
+        let w = problem.tensorWindow[t]!
+        let windows = problem.readers[t].map { (reader: $0, window: problem.operatorWindow[$0]) }
+        for (c1, w1) in windows {
+            for (c2, w2) in windows where w1.upperBound < w2.lowerBound {
+                let between = windows.contains { $0.window.lowerBound > w1.upperBound && $0.window.upperBound < w2.lowerBound }
+                if between { continue }
+                for k in w1.lowerBound...w2.upperBound where w.contains(k) {
+                    var e = ranBy(c1, k)
+                    e.add(ranBy(c2, k, strictly: true), times: -1)
+                    if e.constant <= 0 && e.termCount == 0 { continue }
+                    e.add(-1, rVar(t, k)!)
+                    for j in (k + 1)..<(w2.upperBound + 1) { if let load = lVar(t, j) { e.add(-1, load) } }
+                    model.addConstraint(e, .lessOrEqual, 0)
+                }
+            }
+        }
+    }
+
+    /// A tensor forced live across an operator is off chip there only if it is reloaded later,
+    /// which for an activation that is not a graph output means it was stored: `s[a]` (real plans
+    /// store only what they reload), otherwise the loads beyond the first.
+    private mutating func addCoverRows() {
+        let graph = problem.graph
+        for cover in ForcedLiveCovers(problem: problem).covers {
+            // In units, like the capacity rows, so that coefficients stay small: the left side is
+            // a whole number of units, so the excess rounds up.
+            let excess = (cover.excess + unit - 1) / unit
+            var row = LinearExpression()
+            var rhs = Double(excess)
+            func addSpill(_ t: TensorID, weight: Double) {
+                if let store = s[t] {
+                    row.add(weight, store)
+                } else {
+                    for load in l[t].compactMap({ $0 }) { row.add(weight, load) }
+                    // The first load of a weight or input is not a spill.
+                    if graph.producer[t] == nil { rhs += weight }
+                }
+            }
+            for t in cover.tensors { addSpill(t, weight: Double(min(problem.occupied[t] / unit, excess))) }
+            for chain in cover.chains {
+                let weight = Double(min(chain.map { problem.occupied[$0] / unit }.min()!, excess))
+                for t in chain { addSpill(t, weight: weight) }
+            }
+            model.addConstraint(row, .greaterOrEqual, rhs)
+        }
+    }
+
     /// Capacity and sizes in units of the alignment, for the address rows.
     private var alignedCapacity: Int { problem.configuration.capacity / problem.configuration.alignment }
 
@@ -264,7 +414,8 @@ public struct JointProgram: Sendable {
             let w = problem.tensorWindow[t]!
             let highest = Double(alignedCapacity - alignedSize(t))
             offset[t] = w.map { k in model.addVariable(.continuous, lower: 0, upper: highest, name: "L_\(t)_\(k)") }
-            for k in w where k > w.lowerBound {
+            // A pinned tensor is resident at one position only: no offset to hold.
+            for k in w where k > w.lowerBound && pinnedReader[t] == nil {
                 // The offset holds while the tensor stays: |L[k] - L[k-1]| <= M (2 - r[k-1] - r[k] + l[k]).
                 let now = offset[t][k - w.lowerBound]
                 let before = offset[t][k - 1 - w.lowerBound]
@@ -313,7 +464,7 @@ public struct JointProgram: Sendable {
             let w = problem.operatorWindow[o]
             for j in max(k, w.lowerBound)..<max(k, w.upperBound) { v[y[o][j - w.lowerBound]] = 1 }
         }
-        for t in problem.tensors {
+        for t in problem.tensors where pinnedReader[t] == nil {
             for seg in residency.segments[t] {
                 for k in seg.first...seg.last { if let rv = rVar(t, k) { v[rv] = 1 } }
                 if seg.loaded, let lv = lVar(t, seg.first) { v[lv] = 1 }

@@ -241,7 +241,10 @@ public struct DivideAndConquerPlanner: Sendable {
         let buildStart = clock.now
         let problem = PlanningProblem(graph: graph, configuration: configuration, order: incumbent.residency.order,
                                       free: reorders ? segment : segment.lowerBound..<segment.lowerBound)
-        var program = JointProgram(problem: problem)
+        // Pinned single reads and the covers' symmetry breaking restrict which of several equally
+        // good plans the program accepts; the incumbent that fixes everything outside the segment
+        // need not be one of them.
+        var program = JointProgram(problem: problem, reductions: .all.subtracting([.pinSingleReads, .forcedLiveCovers]))
         let replanned = max(0, segment.lowerBound - margin)..<min(graph.operators.count, segment.upperBound + margin)
         program.fix(outside: replanned, to: incumbent.residency)
         let start = program.values(for: incumbent.residency)

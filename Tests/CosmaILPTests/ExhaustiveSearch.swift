@@ -10,47 +10,82 @@ import Scratchpad
 /// when it is dropped while still needed (or is a graph output); a tensor no later operator reads
 /// is dropped at once (keeping it only blocks addresses; an unstored graph output is stored first,
 /// which it must be anyway).
+///
+/// What keeps it fast enough for seven operators:
+/// - costs are non-compulsory bytes only (a first load and a graph output's one store are paid
+///   by every plan), so the search orders states by avoidable traffic and the first finished
+///   schedule it pops is optimal; within one cost it goes depth first, so at the optimal cost it
+///   finishes a schedule quickly instead of sweeping every layout of that cost;
+/// - an optional cutoff (the traffic of any valid plan, for example the planner's) drops every
+///   state that already costs more;
+/// - a tensor still needed is dropped only when a placement of the same step overlaps its range
+///   (dropping it earlier never pays less);
+/// - a layout and its mirror image (every offset `o` turned into `M - o - size`) have the same
+///   futures, so states are kept in the smaller of the two forms.
 struct ExhaustiveSearch {
     let graph: Graph
     let config: Configuration
 
     /// A search state packed into integers so that hashing stays cheap: which operators are done,
-    /// each tensor's offset + 1 in 5 bits (0 = not resident), and which tensors have a DRAM copy.
+    /// each tensor's offset + 1 in 5 bits, twelve tensors per word (0 = not resident), and which
+    /// tensors have a DRAM copy.
     struct State: Hashable {
         var done: UInt32
-        var at: UInt64
+        var at: (UInt64, UInt64)
         var stored: UInt32
 
+        static func == (a: State, b: State) -> Bool {
+            a.done == b.done && a.at.0 == b.at.0 && a.at.1 == b.at.1 && a.stored == b.stored
+        }
+
+        func hash(into hasher: inout Hasher) {
+            hasher.combine(done)
+            hasher.combine(at.0)
+            hasher.combine(at.1)
+            hasher.combine(stored)
+        }
+
         func offset(_ t: Int) -> Int? {
-            let v = Int((at >> UInt64(5 * t)) & 31)
+            let word = t < 12 ? at.0 : at.1
+            let v = Int((word >> UInt64(5 * (t % 12))) & 31)
             return v == 0 ? nil : v - 1
         }
 
         mutating func set(_ t: Int, _ offset: Int?) {
-            at &= ~(31 << UInt64(5 * t))
-            if let offset { at |= UInt64(offset + 1) << UInt64(5 * t) }
+            let shift = UInt64(5 * (t % 12))
+            var word = t < 12 ? at.0 : at.1
+            word &= ~(31 << shift)
+            if let offset { word |= UInt64(offset + 1) << shift }
+            if t < 12 { at.0 = word } else { at.1 = word }
         }
     }
 
     /// The instance must be small enough for the packed state.
     var fits: Bool {
-        graph.tensors.count <= 12 && graph.operators.count <= 16 && config.capacity <= 30
+        graph.tensors.count <= 24 && graph.operators.count <= 16 && config.capacity <= 30
     }
 
-    /// The optimum, or `nil` when the search visits more than `stateLimit` states.
-    func minimumNonCompulsory(stateLimit: Int = 400_000) -> Int? {
+    /// The optimum, or `nil` when the search visits more than `stateLimit` states or finds no
+    /// plan within `cutoff` non-compulsory bytes.
+    func minimumNonCompulsory(cutoff: Int? = nil, stateLimit: Int = 2_000_000) -> Int? {
         precondition(fits, "instance too large for the exhaustive search")
         let n = graph.operators.count
         let size = graph.tensors.map { config.occupied($0.bytes) }
+        let mirrorable = config.capacity % config.alignment == 0
+        func canonical(_ s: State) -> State {
+            guard mirrorable else { return s }
+            var m = s
+            for t in graph.tensors.indices {
+                if let o = s.offset(t) { m.set(t, config.capacity - o - size[t]) }
+            }
+            return (m.at.1, m.at.0) < (s.at.1, s.at.0) ? m : s
+        }
         var stored0: UInt32 = 0
         for t in graph.tensors.indices where graph.producer[t] == nil { stored0 |= 1 << UInt32(t) }
-        let start = State(done: 0, at: 0, stored: stored0)
+        let start = State(done: 0, at: (0, 0), stored: stored0)
         var buckets: [[State]] = [[start]]
         var best: [State: Int] = [start: 0]
         var cost = 0
-        // Final stores are paid after the goal, so the cheapest goal state popped first need not
-        // be the cheapest plan: keep the best total and stop once no state can beat it.
-        var bestTotal: Int?
         let operands = graph.operators.indices.map { graph.residentOperands(of: $0, in: config.tensors) }
         let inputs = graph.operators.indices.map { graph.residentInputs(of: $0, in: config.tensors) }
         var laterReaders = [UInt32](repeating: 0, count: graph.tensors.count)
@@ -58,19 +93,14 @@ struct ExhaustiveSearch {
         var predecessorMask = [UInt32](repeating: 0, count: n)
         for o in 0..<n { for p in graph.predecessors[o] { predecessorMask[o] |= 1 << UInt32(p) } }
         while cost < buckets.count {
-            if let bestTotal, cost >= bestTotal { break }
-            var index = 0
-            while index < buckets[cost].count {
-                let state = buckets[cost][index]
-                index += 1
+            if let cutoff, cost > cutoff { return nil }
+            // Last in, first out: within one cost any order is exact, and going deep first reaches
+            // a finished schedule at once when one exists at this cost.
+            while let state = buckets[cost].popLast() {
                 guard best[state] == cost else { continue }
                 if best.count > stateLimit { return nil }
-                if state.done == (1 << UInt32(n)) - 1 {
-                    var total = cost
-                    for t in graph.outputs where state.stored & (1 << UInt32(t)) == 0 { total += graph.tensors[t].bytes }
-                    bestTotal = min(bestTotal ?? total, total)
-                    continue
-                }
+                // Whatever graph outputs are still unstored are stored in `final`: compulsory.
+                if state.done == (1 << UInt32(n)) - 1 { return cost }
                 for op in 0..<n where state.done & (1 << UInt32(op)) == 0 && predecessorMask[op] & ~state.done == 0 {
                     let resident = graph.tensors.indices.filter { state.offset($0) != nil && !operands[op].contains($0) }
                     let dead = resident.filter { laterReaders[$0] & ~state.done == 0 }
@@ -81,7 +111,8 @@ struct ExhaustiveSearch {
                         for (i, t) in droppable.enumerated() + dead.map({ (-1, $0) }) where i < 0 || mask & (1 << i) != 0 {
                             let needed = laterReaders[t] & ~s.done != 0 || graph.isOutput[t]
                             if s.stored & (1 << UInt32(t)) == 0 && needed {
-                                extra += graph.tensors[t].bytes
+                                // A graph output's one store is compulsory.
+                                if !graph.isOutput[t] { extra += graph.tensors[t].bytes }
                                 s.stored |= 1 << UInt32(t)
                             }
                             s.set(t, nil)
@@ -90,14 +121,37 @@ struct ExhaustiveSearch {
                         var loadable = true
                         for t in inputs[op] where s.offset(t) == nil {
                             if s.stored & (1 << UInt32(t)) == 0 { loadable = false }
-                            items.append((t, graph.tensors[t].bytes))
+                            // The first load of an input or weight (no reader has run yet) is compulsory.
+                            let firstLoad = graph.producer[t] == nil && laterReaders[t] & s.done == 0
+                            items.append((t, firstLoad ? 0 : graph.tensors[t].bytes))
                         }
                         guard loadable else { continue }
                         for t in graph.operators[op].outputs { items.append((t, 0)) }
+                        let dropped = droppable.indices.filter { mask & (1 << $0) != 0 }.map { droppable[$0] }
                         place(items[...], state: s, size: size) { placed, loads in
+                            // Dropping a tensor still needed whose range no placement of this step
+                            // overlaps could wait: a plan that keeps it until such a placement (or
+                            // its next use) pays no more, so only the lazy drops are searched.
+                            for t in dropped {
+                                let o = state.offset(t)!
+                                let inTheWay = items.contains { item in
+                                    let u = placed.offset(item.0)!
+                                    return u < o + size[t] && o < u + size[item.0]
+                                }
+                                if !inTheWay { return }
+                            }
                             var next = placed
                             next.done |= 1 << UInt32(op)
+                            // What no later operator reads would be dropped before the next step
+                            // anyway (a graph output stored first, which is compulsory): forget its
+                            // offset now so that states differing only there merge.
+                            for t in graph.tensors.indices where next.offset(t) != nil && laterReaders[t] & ~next.done == 0 {
+                                if graph.isOutput[t] { next.stored |= 1 << UInt32(t) }
+                                next.set(t, nil)
+                            }
+                            next = canonical(next)
                             let c = cost + extra + loads
+                            if let cutoff, c > cutoff { return }
                             if let known = best[next], known <= c { return }
                             best[next] = c
                             while buckets.count <= c { buckets.append([]) }
@@ -108,7 +162,7 @@ struct ExhaustiveSearch {
             }
             cost += 1
         }
-        return bestTotal.map { $0 - graph.compulsoryTraffic(in: config.tensors) }
+        return nil
     }
 
     /// Every way to put the items (tensor, bytes it costs to load) at free aligned offsets.

@@ -1,0 +1,219 @@
+public import MILP
+import DNNGraph
+import Scratchpad
+
+/// Tensors that every schedule keeps alive across an operator, and the spills they force.
+///
+/// A tensor `a` is *forced live* across operator `o` when, in every schedule the problem allows,
+/// `a` exists before `o` runs and is read after it: an activation whose producer is an ancestor of
+/// `o` and which a descendant of `o` reads, or a graph input or weight read by both an ancestor and
+/// a descendant (with a fixed schedule, "before" and "after" are positions in it). While `o` runs,
+/// such a tensor is resident, or it is off chip and will be loaded again: an activation that is
+/// not a graph output is then stored once and reloaded (twice its size), anything else reloaded
+/// (its size).
+///
+/// A *chain* adds what is alive at an unknown stage: when a tensor made before `o` starts a run of
+/// operators, each with one output read only by the next, that `o` neither precedes nor follows
+/// and whose last tensor is read after `o`, exactly one tensor of the run is alive while `o`
+/// runs; it counts with the run's smallest size. Branches that are interchangeable (see
+/// `interchangeableBranchArcs`) are taken in index order first, which turns siblings into
+/// predecessors: every plan has a mirror image of equal traffic that takes them in that order,
+/// so a bound for those plans bounds all.
+///
+/// When `o`'s working set plus all the tensors forced live across it exceed the capacity by
+/// `excess` bytes, some of them, `excess` bytes at least, must be off chip while `o` runs. That
+/// is a covering row, `sum over a of min(size(a), excess) · spilled(a) >= excess`, which holds for
+/// every plan whatever the schedule. The time-indexed relaxation misses it because a fractional
+/// schedule spreads `o` over several positions and never fills any of them; the rows lift its
+/// root bound from zero to the spills that capacity alone forces (DeepLabV3 with weights is the
+/// case that needed them). Alone, the rows make a small covering program whose optimum is a lower
+/// bound for the full problem (``bound(solver:timeLimit:)``), usable when the time-indexed
+/// program is too large to solve.
+public struct ForcedLiveCovers: Sendable {
+    /// One operator whose working set and forced-live tensors do not fit together.
+    public struct Cover: Sendable, Hashable {
+        public var op: OperatorID
+        /// The tensors forced live across `op`, one of which at least must be off chip.
+        public var tensors: [TensorID]
+        /// Chains of tensors of which exactly one is alive while `op` runs, whichever it is
+        /// (a branch that started before `op` and joins after it, at an unknown stage).
+        public var chains: [[TensorID]] = []
+        /// Occupied bytes beyond the capacity if all of them stayed.
+        public var excess: Int
+    }
+
+    public let problem: PlanningProblem
+    public let covers: [Cover]
+
+    public init(problem: PlanningProblem) {
+        self.problem = problem
+        let graph = problem.graph
+        let n = graph.operators.count
+        let setting = problem.configuration.tensors
+        let capacity = problem.configuration.capacity
+        let workingSets = graph.workingSets(setting: setting, alignment: problem.configuration.alignment)
+        // before[o] holds every operator that runs before o in each allowed schedule; after[o]
+        // every one that runs after it.
+        let words = (n + 63) / 64
+        var before = [UInt64](repeating: 0, count: n * words)
+        var after = [UInt64](repeating: 0, count: n * words)
+        func set(_ bits: inout [UInt64], _ o: Int, _ p: Int) { bits[o * words + p / 64] |= 1 << UInt64(p % 64) }
+        func has(_ bits: [UInt64], _ o: Int, _ p: Int) -> Bool { bits[o * words + p / 64] & (1 << UInt64(p % 64)) != 0 }
+        // Interchangeable branches may be taken in a canonical order: every plan has a mirror
+        // image of equal traffic in which they are, so what holds for canonical plans bounds all.
+        let symmetry = problem.fixedOrder == nil ? Self.interchangeableBranchArcs(graph, setting: setting) : []
+        var arcsInto = [[OperatorID]](repeating: [], count: n)
+        var arcsOutOf = [[OperatorID]](repeating: [], count: n)
+        for (from, to) in symmetry {
+            arcsInto[to].append(from)
+            arcsOutOf[from].append(to)
+        }
+        if let order = problem.fixedOrder {
+            for (i, o) in order.enumerated() {
+                for p in order[..<i] { set(&before, o, p) }
+                for c in order[(i + 1)...] { set(&after, o, c) }
+            }
+        } else {
+            for o in 0..<n {
+                for p in graph.predecessors[o] + arcsInto[o] {
+                    for w in 0..<words { before[o * words + w] |= before[p * words + w] }
+                    set(&before, o, p)
+                }
+            }
+            for o in (0..<n).reversed() {
+                for c in graph.successors[o] + arcsOutOf[o] {
+                    for w in 0..<words { after[o * words + w] |= after[c * words + w] }
+                    set(&after, o, c)
+                }
+            }
+        }
+        var covers: [Cover] = []
+        for o in 0..<n {
+            let operands = Set(graph.residentOperands(of: o, in: setting))
+            var forced: [TensorID] = []
+            for t in problem.tensors where !operands.contains(t) {
+                let readers = problem.readers[t]
+                guard readers.contains(where: { has(after, o, $0) }) else { continue }
+                if let p = graph.producer[t] {
+                    if has(before, o, p) { forced.append(t) }
+                } else if readers.contains(where: { has(before, o, $0) }) {
+                    forced.append(t)
+                }
+            }
+            // Chains: a tensor made before o whose single reader is neither before nor after o
+            // starts a run of single-reader, single-output steps; if the run ends in a reader
+            // after o, one of its tensors is alive while o runs.
+            var chains: [[TensorID]] = []
+            var chainBytes = 0
+            for t in problem.tensors where !operands.contains(t) {
+                guard let p = graph.producer[t], has(before, o, p), problem.readers[t].count == 1 else { continue }
+                var chain = [t]
+                var current = t
+                var closed = false
+                while problem.readers[current].count == 1 {
+                    let c = problem.readers[current][0]
+                    if has(after, o, c) {
+                        closed = true
+                        break
+                    }
+                    let outputs = graph.operators[c].outputs
+                    guard c != o, !has(before, o, c), outputs.count == 1, problem.tensorWindow[outputs[0]] != nil,
+                          !operands.contains(outputs[0]) else { break }
+                    current = outputs[0]
+                    chain.append(current)
+                }
+                // A chain of one tensor read after o is already forced live.
+                guard closed, chain.count > 1 else { continue }
+                chains.append(chain)
+                chainBytes += chain.map { problem.occupied[$0] }.min()!
+            }
+            let excess = workingSets[o] + forced.reduce(0) { $0 + problem.occupied[$1] } + chainBytes - capacity
+            if excess > 0 { covers.append(Cover(op: o, tensors: forced, chains: chains, excess: excess)) }
+        }
+        self.covers = covers
+    }
+
+    /// Arcs `(a, b)`: branch head `a` may be taken to run before head `b`.
+    ///
+    /// Two branches are interchangeable when each is a chain of operators with one output each
+    /// that starts by reading the same tensor, whose intermediate tensors are read only by the
+    /// next operator of the chain, that ends in a tensor only the same join reads, and whose
+    /// operators read and write tensors of the same sizes, step for step (DeepLabV3's atrous
+    /// convolutions). Swapping two such branches maps the graph onto itself, so plans can be
+    /// restricted to those that start them in index order.
+    static func interchangeableBranchArcs(_ graph: Graph, setting: TensorSetting) -> [(OperatorID, OperatorID)] {
+        struct Signature: Hashable {
+            var source: TensorID
+            var join: OperatorID
+            var sizes: [[Int]]
+        }
+        var heads: [Signature: [OperatorID]] = [:]
+        for h in graph.operators.indices {
+            let activations = graph.distinctInputs(of: h).filter { graph.tensors[$0].kind != .weight }
+            guard activations.count == 1 else { continue }
+            var sizes: [[Int]] = []
+            var op = h
+            var join: OperatorID?
+            while true {
+                let outputs = graph.operators[op].outputs
+                guard outputs.count == 1, !graph.isOutput[outputs[0]], graph.consumers[outputs[0]].count == 1 else { break }
+                let weights = graph.distinctInputs(of: op).filter { graph.tensors[$0].kind == .weight }
+                // A weight another operator reads would not swap with the branch.
+                guard weights.allSatisfy({ graph.consumers[$0].count == 1 }) else { break }
+                sizes.append(weights.map { graph.tensors[$0].bytes }.sorted() + [graph.tensors[outputs[0]].bytes])
+                let next = graph.consumers[outputs[0]][0]
+                let nextActivations = graph.distinctInputs(of: next).filter { graph.tensors[$0].kind != .weight }
+                if nextActivations.count > 1 {
+                    join = next
+                    break
+                }
+                op = next
+            }
+            guard let join else { continue }
+            heads[Signature(source: activations[0], join: join, sizes: sizes), default: []].append(h)
+        }
+        var arcs: [(OperatorID, OperatorID)] = []
+        for group in heads.values where group.count > 1 {
+            let sorted = group.sorted()
+            for i in 1..<sorted.count { arcs.append((sorted[i - 1], sorted[i])) }
+        }
+        return arcs
+    }
+
+    /// The least traffic a plan pays for having `t` off chip while it is still needed: a store
+    /// and a reload for an activation that is not a graph output, a reload otherwise.
+    public func spillCost(_ t: TensorID) -> Int {
+        let graph = problem.graph
+        let bytes = graph.tensors[t].bytes
+        return graph.producer[t] != nil && !graph.isOutput[t] ? 2 * bytes : bytes
+    }
+
+    /// A lower bound on non-compulsory traffic from the covers alone: the cheapest set of tensors
+    /// to spill that satisfies every cover, by a covering program. Returns 0 when there is no
+    /// cover, and the solver's proven bound when it stops early.
+    public func bound(solver: SolverBackend, timeLimit: Double?) throws -> Int {
+        guard !covers.isEmpty else { return 0 }
+        var model = Model(name: "cosma-forced-live-covers")
+        var spilled: [TensorID: Variable] = [:]
+        for cover in covers {
+            for t in cover.tensors + cover.chains.joined() where spilled[t] == nil {
+                spilled[t] = model.addVariable(.binary, objective: Double(spillCost(t)), name: "spill_\(t)")
+            }
+        }
+        for cover in covers {
+            var row = LinearExpression()
+            for t in cover.tensors { row.add(Double(min(problem.occupied[t], cover.excess)), spilled[t]!) }
+            for chain in cover.chains {
+                // Whichever tensor of the chain is alive, it is spilled if the chain's bytes leave.
+                let bytes = Double(min(chain.map { problem.occupied[$0] }.min()!, cover.excess))
+                for t in chain { row.add(bytes, spilled[t]!) }
+            }
+            model.addConstraint(row, .greaterOrEqual, Double(cover.excess))
+        }
+        var options = SolveOptions()
+        options.timeLimit = timeLimit
+        let outcome = try solver.solve(model, options: options)
+        let raw = outcome.status == .optimal ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0)
+        return roundedBound(raw)
+    }
+}
