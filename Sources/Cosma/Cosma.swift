@@ -108,10 +108,33 @@ public enum Cosma {
     /// The exact joint program (schedule, addresses and replacement): a simulated plan with what
     /// is proven about it. With `fixedOrder` the schedule is kept and only replacement and
     /// addresses are optimised.
+    ///
+    /// When the joint program ends without a proof (its stays do not pack, or the solver stops at
+    /// the time limit), the rest of the time limit goes to divide and conquer, started from the
+    /// program's best plan: it re-plans segments around fragmentation that the program cannot
+    /// see, and adds the crossing bound. The result keeps the better plan and the larger bound;
+    /// its notes say what each part did.
     public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
                              options: ExactOptions = ExactOptions()) throws -> ExactResult
     {
-        try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let exact = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
+        let remaining = (options.timeLimit ?? DivideAndConquerOptions().timeLimit) - (clock.now - start).inSeconds
+        guard fixedOrder == nil, exact.status != .optimal, remaining >= 1 else { return exact }
+        let polish = try DivideAndConquerPlanner(
+            graph: graph, configuration: configuration,
+            options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [exact.result],
+                                             progress: options.progress)).solve()
+        let better = polish.nonCompulsory < exact.nonCompulsory ? polish : exact
+        let bound = max(exact.bound, polish.bound)
+        let traffic = better.nonCompulsory
+        let status: ExactStatus = traffic <= bound ? .optimal : (exact.status == .timeLimit ? .timeLimit : .feasible)
+        var notes = exact.notes
+        notes += polish.notes.map { "divide and conquer from this plan: \($0)" }
+        return ExactResult(status: status, plan: better.result, solver: options.solver, bound: min(bound, traffic),
+                           buildSeconds: exact.buildSeconds + polish.buildSeconds, solveSeconds: exact.solveSeconds + polish.solveSeconds,
+                           notes: notes, capacityProgram: exact.capacityProgram)
     }
 
     /// How ``solve(_:configuration:method:options:segmentOperators:)`` plans.
@@ -146,7 +169,7 @@ public enum Cosma {
                                              progress: options.progress)
             result = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         case .exact, .auto:
-            result = try ExactPlanner(graph: graph, configuration: configuration, options: options).solve()
+            result = try solve(graph, configuration: configuration, options: options)
         }
         if let why { result.notes.insert(why, at: 0) }
         return result
