@@ -170,7 +170,7 @@ public struct ExactPlanner: Sendable {
             let coverStart = clock.now
             // Usually solved at the root; a quarter of the time at most keeps the rest for the program.
             coverBound = try ForcedLiveCovers(problem: problem).bound(solver: options.solver, timeLimit: options.timeLimit.map { min(5, $0 / 4) })
-            coverSeconds = seconds(clock.now - coverStart)
+            coverSeconds = (clock.now - coverStart).inSeconds
             if coverBound > 0 { notes.append("the forced-live covers prove at least \(coverBound) bytes") }
             if let incumbent, incumbent.report.traffic.nonCompulsory <= coverBound {
                 notes.append("the warm start \(incumbent.plan.method ?? "") meets that bound, which is optimal")
@@ -182,13 +182,13 @@ public struct ExactPlanner: Sendable {
         let buildStart = clock.now
         let program = JointProgram(problem: problem, reductions: options.reductions)
         var solveOptions = SolveOptions()
-        solveOptions.timeLimit = options.timeLimit.map { max(1, $0 - seconds(clock.now - start)) }
+        solveOptions.timeLimit = options.timeLimit.map { max(1, $0 - (clock.now - start).inSeconds) }
         solveOptions.relativeGap = options.relativeGap
         solveOptions.progress = options.progress
         if let incumbent {
             solveOptions.mipStart = program.values(for: Residency.read(incumbent.plan, graph: graph).residency.trimmed(problem))
         }
-        buildSeconds += seconds(clock.now - buildStart)
+        buildSeconds += (clock.now - buildStart).inSeconds
         notes.append("capacity program: \(program.model.variableCount) variables, \(program.model.constraintCount) rows, \(program.model.entryCount) nonzeros")
 
         if program.model.constraintCount > Self.rowLimit {
@@ -237,16 +237,16 @@ public struct ExactPlanner: Sendable {
                     notes.append("the heuristics following the program's order give \(bestGuided.report.traffic.nonCompulsory) bytes (\(bestGuided.plan.method ?? ""))")
                 }
             }
-            buildSeconds += seconds(clock.now - packStart)
+            buildSeconds += (clock.now - packStart).inSeconds
         }
         if outcome.solution != nil, (best?.report.traffic.nonCompulsory ?? Int.max) > bound {
             // Fragmentation: leave growing room beside each operator's operands until the stays pack.
             for fraction in [0.02, 0.05, 0.1, 0.2] {
-                if let limit = options.timeLimit, limit - seconds(clock.now - start) < 1 { break }
+                if let limit = options.timeLimit, limit - (clock.now - start).inSeconds < 1 { break }
                 let reserve = Int(Double(problem.configuration.capacity) * fraction)
                 let repair = JointProgram(problem: problem, reserve: reserve, reductions: options.reductions)
                 var repairOptions = solveOptions
-                if let limit = options.timeLimit { repairOptions.timeLimit = max(1, limit - seconds(clock.now - start)) }
+                if let limit = options.timeLimit { repairOptions.timeLimit = max(1, limit - (clock.now - start).inSeconds) }
                 guard let repaired = try? options.solver.solve(repair.model, options: repairOptions) else {
                     notes.append("the solver failed on the repair program; no repair")
                     break
@@ -262,7 +262,7 @@ public struct ExactPlanner: Sendable {
         let pairEstimate = addressPairEstimate()
         if let known = best?.report.traffic.nonCompulsory, known <= bound {
             // Nothing to add: the bound already proves the plan optimal, whatever stopped the solver.
-        } else if let limit = options.timeLimit, proven, limit - seconds(clock.now - start) < 1 {
+        } else if let limit = options.timeLimit, proven, limit - (clock.now - start).inSeconds < 1 {
             notes.append("the time limit leaves no room for the address program; optimality is not proven")
         } else if proven && pairEstimate > Self.addressPairLimit {
             notes.append("the address program would need about \(pairEstimate) order variables, more than \(Self.addressPairLimit); optimality is not proven")
@@ -277,9 +277,9 @@ public struct ExactPlanner: Sendable {
                 fullOptions.mipStart = full.values(for: residency, offsets: offsets)
             }
             if let limit = options.timeLimit {
-                fullOptions.timeLimit = max(1, limit - seconds(clock.now - start))
+                fullOptions.timeLimit = max(1, limit - (clock.now - start).inSeconds)
             }
-            buildSeconds += seconds(clock.now - addressStart)
+            buildSeconds += (clock.now - addressStart).inSeconds
             notes.append("address program: \(full.model.variableCount) variables, \(full.model.constraintCount) rows, \(full.model.entryCount) nonzeros")
             if let fullOutcome = try? options.solver.solve(full.model, options: fullOptions) {
                 solveSeconds += fullOutcome.solveSeconds
@@ -385,6 +385,3 @@ public struct ExactFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}

@@ -87,7 +87,7 @@ public struct DivideAndConquerPlanner: Sendable {
     public func solve() throws -> ExactResult {
         let clock = ContinuousClock()
         let start = clock.now
-        func elapsed() -> Double { seconds(clock.now - start) }
+        func elapsed() -> Double { (clock.now - start).inSeconds }
         var notes: [String] = []
         var buildSeconds = 0.0
         var solveSeconds = 0.0
@@ -110,7 +110,7 @@ public struct DivideAndConquerPlanner: Sendable {
         let boundStart = clock.now
         let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration, fixedOrder: baseline.order(in: graph)))
         let bound = try crossing.solve(with: options.solver, timeLimit: min(10, max(1, options.timeLimit / 10)))
-        solveSeconds += seconds(clock.now - boundStart)
+        solveSeconds += (clock.now - boundStart).inSeconds
         notes.append("crossing bound: \(bound) bytes from \(crossing.constrainedOperators) operators whose operands and crossing tensors exceed the capacity")
 
         var best = try incumbent(from: baseline)
@@ -260,7 +260,7 @@ public struct DivideAndConquerPlanner: Sendable {
             throw ExactFailure(message: "internal: the current plan violates the segment program at positions \(segment)")
         }
         if restricted.model.variableCount == 0 {
-            return Attempt(better: nil, buildSeconds: seconds(clock.now - buildStart), solveSeconds: 0)
+            return Attempt(better: nil, buildSeconds: (clock.now - buildStart).inSeconds, solveSeconds: 0)
         }
         var solveOptions = SolveOptions()
         solveOptions.timeLimit = timeLimit
@@ -268,7 +268,7 @@ public struct DivideAndConquerPlanner: Sendable {
         // Only strictly cheaper plans are of interest; traffic is whole bytes.
         solveOptions.cutoff = program.model.objectiveValue(at: dense) - 0.5
         solveOptions.threads = options.threads
-        let buildSeconds = seconds(clock.now - buildStart)
+        let buildSeconds = (clock.now - buildStart).inSeconds
         let outcome = try options.solver.solve(restricted.model, options: solveOptions)
         guard let solution = outcome.solution.map(restricted.expand), solution.objective < Double(incumbent.traffic) - 0.5 else {
             return Attempt(better: nil, buildSeconds: buildSeconds, solveSeconds: outcome.solveSeconds)
@@ -277,7 +277,7 @@ public struct DivideAndConquerPlanner: Sendable {
         let residency = program.residency(from: solution).trimmed(problem)
         let better = try realise(residency, segment: replanned, keeping: incumbent, problem: problem)
         return Attempt(better: better.flatMap { $0.traffic < incumbent.traffic ? $0 : nil },
-                       buildSeconds: buildSeconds + seconds(clock.now - packStart), solveSeconds: outcome.solveSeconds)
+                       buildSeconds: buildSeconds + (clock.now - packStart).inSeconds, solveSeconds: outcome.solveSeconds)
     }
 
     /// Gives the stays addresses and simulates the plan. Stays that do not touch the segment are
@@ -319,6 +319,3 @@ extension CertifiedPlan {
     }
 }
 
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
-}

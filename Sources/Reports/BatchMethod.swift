@@ -85,7 +85,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     public func run(graph: Graph, configuration: Configuration, settings: MethodSettings) throws -> MethodOutcome {
         let clock = ContinuousClock()
         let start = clock.now
-        func elapsed() -> Double { seconds(clock.now - start) }
+        func elapsed() -> Double { (clock.now - start).inSeconds }
         switch self {
         case .exact, .fixedSchedule, .divideAndConquer:
             let order = self == .fixedSchedule

@@ -159,7 +159,7 @@ public struct BatchRun {
             self.stderr = stderr
         }
 
-        var elapsed: Double { seconds(ContinuousClock.now - started) }
+        var elapsed: Double { (ContinuousClock.now - started).inSeconds }
 
         func removeFiles() {
             try? FileManager.default.removeItem(at: stdout)

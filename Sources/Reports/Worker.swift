@@ -49,7 +49,7 @@ public struct WorkerRequest: Codable, Hashable, Sendable {
     public func run() throws -> ResultRow {
         let clock = ContinuousClock()
         let start = clock.now
-        func wall() -> Double { roundedSeconds(seconds(clock.now - start)) }
+        func wall() -> Double { roundedSeconds((clock.now - start).inSeconds) }
         func row(graph: String, capacity: Int?, status: RowStatus, reason: String) -> ResultRow {
             ResultRow(graph: graph, file: file, setting: setting, budget: budget, capacity: capacity, method: method,
                       status: status, wallSeconds: wall(), reason: reason)
@@ -95,6 +95,3 @@ public struct WorkerRequest: Codable, Hashable, Sendable {
 }
 
 /// A duration in seconds.
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-}

@@ -83,12 +83,9 @@ public struct HeuristicBenchmark: Sendable {
         for _ in 0..<repeats {
             let start = ContinuousClock.now
             value = try body()
-            times.append(seconds(ContinuousClock.now - start))
+            times.append((ContinuousClock.now - start).inSeconds)
         }
         return (value!, times.sorted()[times.count / 2])
     }
 
-    private func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) * 1e-18
-    }
 }
