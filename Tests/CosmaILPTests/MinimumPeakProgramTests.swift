@@ -37,24 +37,7 @@ import Testing
     /// The smallest peak over every topological order, by enumeration (shares no code with the
     /// searches or the program).
     static func enumeratedMinimumPeak(_ graph: Graph, setting: TensorSetting, alignment: Int) -> Int {
-        var best = Int.max
-        var order: [OperatorID] = []
-        var done = [Bool](repeating: false, count: graph.operators.count)
-        func extend() {
-            if order.count == graph.operators.count {
-                best = min(best, graph.peakLiveBytes(order: order, setting: setting, alignment: alignment))
-                return
-            }
-            for op in graph.operators.indices where !done[op] && graph.predecessors[op].allSatisfy({ done[$0] }) {
-                done[op] = true
-                order.append(op)
-                extend()
-                order.removeLast()
-                done[op] = false
-            }
-        }
-        extend()
-        return best
+        allOrders(graph).map { graph.peakLiveBytes(order: $0, setting: setting, alignment: alignment) }.min() ?? 0
     }
 
     static let cases: [(seed: UInt64, setting: TensorSetting, alignment: Int)] = (UInt64(1)...16).map { seed in
