@@ -1,4 +1,5 @@
 import CosmaILP
+import CosmaTestSupport
 import DNNGraph
 import DivideAndConquer
 import Foundation
@@ -6,28 +7,6 @@ import Heuristics
 import MILP
 import Scratchpad
 import Testing
-
-/// Every topological order of a small graph, for oracles that enumerate schedules.
-func allOrders(_ graph: Graph) -> [[OperatorID]] {
-    var result: [[OperatorID]] = []
-    var order: [OperatorID] = []
-    var done = [Bool](repeating: false, count: graph.operators.count)
-    func extend() {
-        if order.count == graph.operators.count {
-            result.append(order)
-            return
-        }
-        for op in graph.operators.indices where !done[op] && graph.predecessors[op].allSatisfy({ done[$0] }) {
-            done[op] = true
-            order.append(op)
-            extend()
-            order.removeLast()
-            done[op] = false
-        }
-    }
-    extend()
-    return result
-}
 
 @Suite struct MaxFlowTests {
     @Test func matchesTheCheapestCutByEnumeration() {

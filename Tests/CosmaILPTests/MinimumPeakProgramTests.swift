@@ -3,6 +3,7 @@ import DNNGraph
 import Heuristics
 import MILP
 import Scratchpad
+import CosmaTestSupport
 import Testing
 
 /// The minimum-peak program against an enumeration of every order, on seeded random graphs wide

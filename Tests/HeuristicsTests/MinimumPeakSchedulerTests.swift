@@ -1,3 +1,4 @@
+import CosmaTestSupport
 import DNNGraph
 @testable import Heuristics
 import Scratchpad
@@ -6,24 +7,7 @@ import Testing
 @Suite struct MinimumPeakSchedulerTests {
     /// The smallest peak over every topological order, by enumeration.
     static func bruteForceMinimumPeak(_ graph: Graph, setting: TensorSetting, alignment: Int) -> Int {
-        var best = Int.max
-        var order: [OperatorID] = []
-        var done = [Bool](repeating: false, count: graph.operators.count)
-        func extend() {
-            if order.count == graph.operators.count {
-                best = min(best, graph.peakLiveBytes(order: order, setting: setting, alignment: alignment))
-                return
-            }
-            for op in graph.operators.indices where !done[op] && graph.predecessors[op].allSatisfy({ done[$0] }) {
-                done[op] = true
-                order.append(op)
-                extend()
-                order.removeLast()
-                done[op] = false
-            }
-        }
-        extend()
-        return best
+        allOrders(graph).map { graph.peakLiveBytes(order: $0, setting: setting, alignment: alignment) }.min() ?? 0
     }
 
     @Test func minimumPeakOrderBeatsTheFileOrder() throws {
