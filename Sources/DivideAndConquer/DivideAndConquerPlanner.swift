@@ -111,10 +111,10 @@ public struct DivideAndConquerPlanner: Sendable {
         }
 
         let boundStart = clock.now
-        let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration, fixedOrder: baseline.order(in: graph)))
+        let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
         let bound = try crossing.solve(with: options.solver, timeLimit: min(10, max(1, options.timeLimit / 10)))
         solveSeconds += (clock.now - boundStart).inSeconds
-        notes.append("crossing bound: \(bound) bytes from \(crossing.constrainedOperators) operators whose operands and crossing tensors exceed the capacity")
+        notes.append("crossing bound: \(bound) bytes (minimum cuts \(crossing.cutBound), forced-live covers over \(crossing.covers.covers.count) operators)")
 
         if baseline.report.traffic.nonCompulsory > bound {
             // The paper's fixed-schedule program on the minimum-peak order: replacement decided
@@ -329,11 +329,3 @@ public struct DivideAndConquerPlanner: Sendable {
                     solveSeconds: solveSeconds, notes: notes)
     }
 }
-
-extension CertifiedPlan {
-    /// The operators in the order the plan runs them.
-    func order(in graph: Graph) -> [OperatorID] {
-        plan.steps.compactMap { graph.operatorID(named: $0.op) }
-    }
-}
-
