@@ -46,7 +46,7 @@ let package = Package(
 
         // Oracles several test targets share (enumerating schedules); never part of the product.
         .target(name: "CosmaTestSupport", dependencies: ["DNNGraph"], path: "Tests/Support", swiftSettings: strict),
-        .testTarget(name: "MILPTests", dependencies: ["MILP"], swiftSettings: strict),
+        .testTarget(name: "MILPTests", dependencies: ["MILP", "DNNGraph"], swiftSettings: strict),
         .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph"], swiftSettings: strict),
         .testTarget(name: "ScratchpadTests", dependencies: ["DNNGraph", "Scratchpad"], swiftSettings: strict),
         .testTarget(name: "HeuristicsTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "CosmaTestSupport"], swiftSettings: strict),

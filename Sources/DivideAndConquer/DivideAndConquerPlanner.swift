@@ -56,8 +56,11 @@ public struct DivideAndConquerOptions: Sendable {
 /// 3. Pack the new stays around the addresses the rest of the plan keeps (``SegmentPacker``, or
 ///    afresh if that fails) and simulate the plan; keep it if it costs less.
 /// 4. Passes repeat this over the segments that carry traffic, costliest first: the whole
-///    schedule's replacement with the order kept, short segments, cut points moved by half a
-///    segment with stays re-planned a segment beyond, longer segments, wider re-planning. When a
+///    schedule's replacement with the order kept, chain hoists (``ChainHoist``: a reloaded
+///    tensor's readers carried back to where it was resident, or its last use forward, with the
+///    operators that follow; the fixed-schedule program re-plans each new order), short
+///    segments, cut points moved by half a segment with stays re-planned a segment beyond, longer
+///    segments, wider re-planning. When a
 ///    whole round of passes finds nothing, or the time budget is spent, the best plan is returned.
 ///
 /// The lower bound is the ``CrossingBound`` (valid for every schedule); the plan is optimal only
@@ -143,34 +146,65 @@ public struct DivideAndConquerPlanner: Sendable {
         var improvements = 0
         var fruitless = 0
         var pass = 0
+        var hoistsTried = 0
+        var hoistsKept = 0
+        var exhaustedHoists: Residency?
         search: while current.traffic > bound && fruitless < passes.count {
             let setting = passes[pass % passes.count]
             pass += 1
             var improved = false
-            for window in windows(of: current, length: setting.length, shift: setting.shift) {
-                let remaining = options.timeLimit - elapsed()
-                if remaining < 0.5 {
+            switch setting {
+            case .hoists where current.residency != exhaustedHoists:
+                // A third of what is left, so that windows still get to polish what hoists find.
+                let deadline = clock.now + .seconds((options.timeLimit - elapsed()) / 3)
+                while let attempt = try hoist(current, until: deadline) {
+                    buildSeconds += attempt.buildSeconds
+                    solveSeconds += attempt.solveSeconds
+                    hoistsTried += attempt.tried
+                    guard let better = attempt.better else {
+                        // Every hoist of this plan was tried; the next round need not repeat them.
+                        if attempt.complete { exhaustedHoists = current.residency }
+                        break
+                    }
+                    current = better
+                    improved = true
+                    hoistsKept += 1
+                    options.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: Double(current.traffic),
+                                                    bestBound: Double(bound), nodes: segmentsSolved + hoistsTried))
+                    if current.traffic <= bound { break search }
+                }
+                if options.timeLimit - elapsed() < 0.5 {
                     status = .timeLimit
                     break search
                 }
-                let attempt = try improve(current, segment: window, margin: setting.margin, reorders: setting.reorders,
-                                          timeLimit: min(options.segmentTimeLimit, remaining))
-                buildSeconds += attempt.buildSeconds
-                solveSeconds += attempt.solveSeconds
-                segmentsSolved += 1
-                if let better = attempt.better {
-                    current = better
-                    improved = true
-                    improvements += 1
-                    if current.traffic <= bound { break search }
+            case .hoists:
+                break
+            case let .windows(length, shift, margin, reorders):
+                for window in windows(of: current, length: length, shift: shift) {
+                    let remaining = options.timeLimit - elapsed()
+                    if remaining < 0.5 {
+                        status = .timeLimit
+                        break search
+                    }
+                    let attempt = try improve(current, segment: window, margin: margin, reorders: reorders,
+                                              timeLimit: min(options.segmentTimeLimit, remaining))
+                    buildSeconds += attempt.buildSeconds
+                    solveSeconds += attempt.solveSeconds
+                    segmentsSolved += 1
+                    if let better = attempt.better {
+                        current = better
+                        improved = true
+                        improvements += 1
+                        if current.traffic <= bound { break search }
+                    }
+                    options.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: Double(current.traffic),
+                                                    bestBound: Double(bound), nodes: segmentsSolved + hoistsTried))
                 }
-                options.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: Double(current.traffic),
-                                                bestBound: Double(bound), nodes: segmentsSolved))
             }
             fruitless = improved ? 0 : fruitless + 1
         }
         best = current
-        notes.append("\(pass) passes, \(segmentsSolved) segment programs solved, \(improvements) improved the plan")
+        notes.append("\(pass) passes, \(segmentsSolved) segment programs solved, \(improvements) improved the plan; \(hoistsTried) chain hoists tried, \(hoistsKept) kept")
         if status == .timeLimit { notes.append("the time budget of \(options.timeLimit) s ran out before the segments stopped improving") }
         let final = best!.certified
         let traffic = final.report.traffic.nonCompulsory
@@ -217,31 +251,32 @@ public struct DivideAndConquerPlanner: Sendable {
         return result.sorted { $0.1 > $1.1 }.map(\.0)
     }
 
-    /// How one pass cuts the schedule: segments of `length` positions (the first one `shift`
-    /// long), whose operators may be reordered, and stays re-planned `margin` positions beyond
-    /// each segment on both sides.
-    struct Pass: Equatable {
-        var length: Int
-        var shift: Int
-        var margin: Int
-        /// Whether the segment's operators may be reordered; without it only stays are re-planned.
-        var reorders = true
+    /// One pass over the plan.
+    enum Pass: Equatable {
+        /// Segments of `length` positions (the first one `shift` long), whose operators may be
+        /// reordered when `reorders`, with stays re-planned `margin` positions beyond each
+        /// segment on both sides.
+        case windows(length: Int, shift: Int, margin: Int, reorders: Bool)
+        /// Reloaded tensors' readers carried back to where the tensor was resident, with the
+        /// chains they feed (``ChainHoist``): the long-range moves windows cannot make.
+        case hoists
 
-        /// The passes tried in turn: first short segments with only their own stays, then moved
-        /// cut points, longer segments, and wider re-planning of stays around them. Divide and
-        /// conquer stops when a whole round of them finds nothing.
+        /// The passes tried in turn: the whole schedule's replacement with the order kept, chain
+        /// hoists, short segments with only their own stays, then moved cut points, longer
+        /// segments, and wider re-planning of stays around them. Divide and conquer stops when a
+        /// whole round of them finds nothing.
         static func schedule(segmentOperators k: Int, operators n: Int) -> [Pass] {
             let k = max(2, min(k, n))
-            // First the replacement of the whole schedule at once, order kept: cheap, and it repairs
-            // what on-line eviction got wrong everywhere before segments start moving operators.
-            let raw = [Pass(length: n, shift: 0, margin: 0, reorders: false), Pass(length: k, shift: 0, margin: 0), Pass(length: k, shift: k / 2, margin: k),
-                       Pass(length: 2 * k, shift: 0, margin: 0), Pass(length: k, shift: 0, margin: 4 * k),
-                       Pass(length: 2 * k, shift: k, margin: 2 * k), Pass(length: 4 * k, shift: 0, margin: 0)]
+            // The whole replacement first: cheap, and it repairs what on-line eviction got wrong
+            // everywhere before segments start moving operators.
+            let raw: [(length: Int, shift: Int, margin: Int, reorders: Bool)] = [
+                (n, 0, 0, false), (k, 0, 0, true), (k, k / 2, k, true), (2 * k, 0, 0, true),
+                (k, 0, 4 * k, true), (2 * k, k, 2 * k, true), (4 * k, 0, 0, true)]
             var passes: [Pass] = []
-            for var p in raw {
-                p.length = min(p.length, n)
-                p.shift = min(p.shift, n)
-                if !passes.contains(p) { passes.append(p) }
+            for p in raw {
+                let pass = Pass.windows(length: min(p.length, n), shift: min(p.shift, n), margin: p.margin, reorders: p.reorders)
+                if !passes.contains(pass) { passes.append(pass) }
+                if passes.count == 1 { passes.append(.hoists) }
             }
             return passes
         }
@@ -296,6 +331,52 @@ public struct DivideAndConquerPlanner: Sendable {
         let better = try realise(residency, segment: replanned, keeping: incumbent, problem: problem)
         return Attempt(better: better.flatMap { $0.traffic < incumbent.traffic ? $0 : nil },
                        buildSeconds: buildSeconds + (clock.now - packStart).inSeconds, solveSeconds: outcome.solveSeconds)
+    }
+
+    /// Tries the incumbent's chain hoists (``ChainHoist``) in turn and returns at the first that
+    /// costs less; `nil` when there is no candidate or no time. Each new order gets the
+    /// fixed-schedule program with a cutoff below the incumbent's traffic, so an order that cannot
+    /// beat it is usually dismissed at the root.
+    func hoist(_ incumbent: Incumbent, until deadline: ContinuousClock.Instant) throws -> HoistAttempt? {
+        let candidates = ChainHoist(graph: graph).candidates(for: incumbent.residency)
+        guard !candidates.isEmpty else { return nil }
+        var attempt = HoistAttempt()
+        let clock = ContinuousClock()
+        for order in candidates {
+            let remaining = (deadline - clock.now).inSeconds
+            if remaining < 0.5 { break }
+            let buildStart = clock.now
+            let problem = PlanningProblem(graph: graph, configuration: configuration, fixedOrder: order)
+            let program = JointProgram(problem: problem, reductions: .all.subtracting([.forcedLiveCovers]))
+            var solveOptions = SolveOptions()
+            solveOptions.timeLimit = min(options.segmentTimeLimit, remaining)
+            solveOptions.cutoff = Double(incumbent.traffic) - 0.5
+            solveOptions.threads = options.threads
+            attempt.buildSeconds += (clock.now - buildStart).inSeconds
+            let outcome = try options.solver.solve(program.model, options: solveOptions)
+            attempt.solveSeconds += outcome.solveSeconds
+            attempt.tried += 1
+            guard let solution = outcome.solution, solution.objective < Double(incumbent.traffic) - 0.5 else { continue }
+            let packStart = clock.now
+            let residency = program.residency(from: solution).trimmed(problem)
+            let better = try realise(residency, segment: 0..<order.count, keeping: incumbent, problem: problem)
+            attempt.buildSeconds += (clock.now - packStart).inSeconds
+            if let better, better.traffic < incumbent.traffic {
+                attempt.better = better
+                return attempt
+            }
+        }
+        attempt.complete = attempt.tried == candidates.count
+        return attempt.tried > 0 ? attempt : nil
+    }
+
+    struct HoistAttempt {
+        var better: Incumbent?
+        var tried = 0
+        /// Whether every candidate was tried (not cut short by the deadline).
+        var complete = false
+        var buildSeconds = 0.0
+        var solveSeconds = 0.0
     }
 
     /// Gives the stays addresses and simulates the plan. Stays that do not touch the segment are

@@ -1,7 +1,7 @@
 import CosmaILP
 import CosmaTestSupport
 import DNNGraph
-import DivideAndConquer
+@testable import DivideAndConquer
 import Foundation
 import Heuristics
 import MILP
@@ -153,5 +153,71 @@ import Testing
                 if result.status == .optimal { #expect(result.nonCompulsory == exact.nonCompulsory, "seed \(seed)") }
             }
         }
+    }
+}
+
+@Suite struct ChainHoistTests {
+    /// Whether every operator runs once and after the producers of its inputs.
+    static func isSchedule(_ order: [OperatorID], of graph: Graph) -> Bool {
+        guard order.count == graph.operators.count, Set(order).count == order.count else { return false }
+        let position = graph.positions(of: order)
+        return graph.operators.indices.allSatisfy { o in graph.predecessors[o].allSatisfy { position[$0] < position[o] } }
+    }
+
+    @Test func movesGiveSchedulesThatKeepWhatTheyDoNotMove() throws {
+        for seed in UInt64(1)...30 {
+            let graph = try randomTinyGraph(seed: seed, operators: 9, withWeights: false)
+            let order = Array(graph.operators.indices)
+            let position = graph.positions(of: order)
+            let hoist = ChainHoist(graph: graph)
+            for op in order {
+                for limit in ChainHoist.chainLimits {
+                    for target in 0..<position[op] {
+                        let moved = hoist.moving([op], to: target, earlier: true, in: order, position: position, chainLimit: limit)
+                        #expect(Self.isSchedule(moved, of: graph), "seed \(seed), op \(op) to \(target)")
+                        #expect(moved[..<target] == order[..<target], "seed \(seed): nothing before the target moves")
+                        #expect(moved.firstIndex(of: op)! <= position[op], "seed \(seed)")
+                    }
+                    for target in (position[op] + 1)...order.count {
+                        let moved = hoist.moving([op], to: target, earlier: false, in: order, position: position, chainLimit: limit)
+                        #expect(Self.isSchedule(moved, of: graph), "seed \(seed), op \(op) before \(target)")
+                        #expect(moved[target...] == order[target...], "seed \(seed): nothing from the target on moves")
+                        #expect(moved.firstIndex(of: op)! >= position[op], "seed \(seed)")
+                    }
+                }
+            }
+        }
+    }
+
+    /// `X` is read right after it is made and again at the end, after a chain whose temporaries
+    /// leave no room for it: in file order it must be spilled. Windows of two operators cannot
+    /// bring its last reader forward across the chain; hoisting it can, and then nothing spills.
+    @Test(arguments: SolverBackend.allCases)
+    func hoistingALateReaderRemovesItsSpill(solver: SolverBackend) throws {
+        var tensors = [Tensor(name: "in", bytes: 1, kind: .input), Tensor(name: "X", bytes: 4, kind: .activation),
+                       Tensor(name: "b", bytes: 1, kind: .activation), Tensor(name: "r", bytes: 1, kind: .activation),
+                       Tensor(name: "out", bytes: 1, kind: .activation)]
+        var ops: [GraphDocument.OperatorEntry] = [.init(name: "A", type: "Op", inputs: ["in"], outputs: ["X"]),
+                                                  .init(name: "B", type: "Op", inputs: ["X"], outputs: ["b"])]
+        var previous = "b"
+        for i in 1...6 {
+            tensors.append(Tensor(name: "c\(i)", bytes: 2, kind: .activation))
+            ops.append(.init(name: "C\(i)", type: "Op", inputs: [previous], outputs: ["c\(i)"]))
+            previous = "c\(i)"
+        }
+        ops += [.init(name: "R", type: "Op", inputs: ["X"], outputs: ["r"]), .init(name: "D", type: "Op", inputs: [previous, "r"], outputs: ["out"])]
+        let graph = try Graph(document: GraphDocument(name: "late-reader", tensors: tensors, operators: ops, outputs: ["out"]))
+        let config = Configuration(capacity: 6, alignment: 1, tensors: .activations)
+        let planner = DivideAndConquerPlanner(graph: graph, configuration: config,
+                                              options: DivideAndConquerOptions(solver: solver, segmentOperators: 2))
+        let start = try HeuristicPlanner.plan(graph: graph, configuration: config, order: Array(graph.operators.indices),
+                                              scheduleName: "default", compactsOnFailure: true)
+        #expect(start.report.traffic.nonCompulsory > 0)
+        let incumbent = try #require(try planner.incumbent(from: start))
+        let attempt = try #require(try planner.hoist(incumbent, until: .now + .seconds(30)))
+        let better = try #require(attempt.better)
+        #expect(better.traffic == 0)
+        #expect(better.certified.report.isValid)
+        #expect(Self.isSchedule(better.residency.order, of: graph))
     }
 }

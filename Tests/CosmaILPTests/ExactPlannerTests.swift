@@ -1,4 +1,5 @@
 @testable import CosmaILP
+import CosmaTestSupport
 import DNNGraph
 import MILP
 import Scratchpad

@@ -1,21 +1,5 @@
+import DNNGraph
 @testable import MILP
-
-/// A small deterministic generator, so a failing seed reproduces the instance.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 enum Fixtures {
     /// max 10a + 13b + 7c + 8d + 2n + 1 subject to 3a + 4b + 2c + 3d + n <= 7;

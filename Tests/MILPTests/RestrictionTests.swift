@@ -1,3 +1,4 @@
+import DNNGraph
 import Testing
 
 @testable import MILP
