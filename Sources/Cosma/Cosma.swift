@@ -125,7 +125,7 @@ public enum Cosma {
         let polish = try DivideAndConquerPlanner(
             graph: graph, configuration: configuration,
             options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [exact.result],
-                                             progress: options.progress)).solve()
+                                             fixedScheduleStart: false, progress: options.progress)).solve()
         let better = polish.nonCompulsory < exact.nonCompulsory ? polish : exact
         let bound = max(exact.bound, polish.bound)
         let traffic = better.nonCompulsory

@@ -259,7 +259,7 @@ public struct ExactPlanner: Sendable {
                 break
             }
         }
-        let pairEstimate = addressPairEstimate()
+        let pairEstimate = problem.estimatedAddressPairs(upTo: Self.addressPairLimit)
         if let known = best?.report.traffic.nonCompulsory, known <= bound {
             // Nothing to add: the bound already proves the plan optimal, whatever stopped the solver.
         } else if let limit = options.timeLimit, proven, limit - (clock.now - start).inSeconds < 1 {
@@ -314,20 +314,7 @@ public struct ExactPlanner: Sendable {
 
     /// Above this many pair-order variables the address program is not attempted: its big-M rows
     /// give CBC and GLPK nothing to work with at that size.
-    static let addressPairLimit = 20_000
-
-    /// How many `z[a,b,k]` variables the address program would create.
-    func addressPairEstimate() -> Int {
-        var count = 0
-        let windows = problem.tensors.map { problem.tensorWindow[$0]! }
-        for (i, a) in windows.enumerated() {
-            for b in windows[(i + 1)...] {
-                count += max(0, min(a.upperBound, b.upperBound) - max(a.lowerBound, b.lowerBound) + 1)
-                if count > Self.addressPairLimit { return count }
-            }
-        }
-        return count
-    }
+    public static let addressPairLimit = 20_000
 
     /// The plan that always exists at a capacity of at least `M_R`: before each operator every
     /// other tensor is stored (if still needed and not yet in DRAM) and dropped, and its operands

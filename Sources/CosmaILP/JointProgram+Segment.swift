@@ -10,8 +10,12 @@ extension JointProgram {
     /// Build the program on ``PlanningProblem/init(graph:configuration:order:free:)`` with the same
     /// order, so that operators outside the segment keep their positions. The fixed variables stay
     /// in the model as columns with equal bounds; the solvers' presolve removes them.
-    public mutating func fix(outside free: Range<Int>, to residency: Residency) {
-        let values = values(for: residency)
+    ///
+    /// In ``Mode/addresses`` the plan's `offsets` (bytes, per stay) fix every offset and pair order
+    /// outside `free` as well, so that the program re-decides addresses only inside it: stays
+    /// that cross into `free` keep their offsets there unless they are reloaded.
+    public mutating func fix(outside free: Range<Int>, to residency: Residency, offsets: [[Int]]? = nil) {
+        let values = values(for: residency, offsets: offsets)
         func pin(_ v: Variable) {
             let value = values[v] ?? 0
             model.setBounds(of: v, lower: value, upper: value)
@@ -23,6 +27,12 @@ extension JointProgram {
                 if let load = l[t][k - w.lowerBound] { pin(load) }
             }
             if let store = s[t], w.upperBound < free.lowerBound || w.lowerBound >= free.upperBound { pin(store) }
+            if mode == .addresses, offsets != nil {
+                for k in w where !free.contains(k) { pin(offset[t][k - w.lowerBound]) }
+            }
+        }
+        if mode == .addresses, offsets != nil {
+            for (key, z) in below where !free.contains(key.k) { pin(z) }
         }
     }
 }

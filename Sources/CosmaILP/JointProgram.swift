@@ -85,8 +85,8 @@ public struct JointProgram: Sendable {
     var r: [[Variable]] = []
     var l: [[Variable?]] = []
     var s: [Variable?] = []
-    private var offset: [[Variable]] = []
-    private var below: [PairKey: Variable] = [:]
+    var offset: [[Variable]] = []
+    var below: [PairKey: Variable] = [:]
     public let mode: Mode
     public let reserve: Int
 

@@ -117,4 +117,18 @@ extension PlanningProblem {
         }
         return rows
     }
+
+    /// How many pair-order variables `z[a,b,k]` ``JointProgram`` in address mode creates: one per
+    /// pair of tensors and position both windows share. Counting stops once it passes `limit`.
+    public func estimatedAddressPairs(upTo limit: Int = .max) -> Int {
+        var count = 0
+        let windows = tensors.map { tensorWindow[$0]! }
+        for (i, a) in windows.enumerated() {
+            for b in windows[(i + 1)...] {
+                count += max(0, min(a.upperBound, b.upperBound) - max(a.lowerBound, b.lowerBound) + 1)
+                if count > limit { return count }
+            }
+        }
+        return count
+    }
 }

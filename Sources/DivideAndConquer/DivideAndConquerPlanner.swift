@@ -21,12 +21,18 @@ public struct DivideAndConquerOptions: Sendable {
     public var threads: Int
     /// Plans to start from; when empty every baseline (``Baseline/all``) is run.
     public var warmStarts: [CertifiedPlan]
+    /// Whether to also start from the paper's fixed-schedule program on the minimum-peak order
+    /// when that is cheaper. Callers that pass a plan from the joint program switch it off: that
+    /// plan is already better, and the program would spend up to a third of the budget.
+    public var fixedScheduleStart: Bool
     /// Called after each segment program with the current plan's traffic, the bound, and the
     /// number of segment programs solved so far (as `nodes`).
     public var progress: (@Sendable (SolveProgress) -> Void)?
 
     public init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 12,
-                segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], progress: (@Sendable (SolveProgress) -> Void)? = nil) {
+                segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], fixedScheduleStart: Bool = true,
+                progress: (@Sendable (SolveProgress) -> Void)? = nil) {
+        self.fixedScheduleStart = fixedScheduleStart
         self.solver = solver
         self.timeLimit = timeLimit
         self.segmentOperators = segmentOperators
@@ -119,7 +125,7 @@ public struct DivideAndConquerPlanner: Sendable {
         solveSeconds += (clock.now - boundStart).inSeconds
         notes.append("crossing bound: \(bound) bytes (minimum cuts \(crossing.cutBound), forced-live covers over \(crossing.covers.covers.count) operators)")
 
-        if baseline.report.traffic.nonCompulsory > bound {
+        if options.fixedScheduleStart, baseline.report.traffic.nonCompulsory > bound {
             // The paper's fixed-schedule program on the minimum-peak order: replacement decided
             // for the whole graph at once, usually far better than on-line eviction, and cheap
             // because every operator's window is one position. A third of the budget at most.
@@ -187,7 +193,8 @@ public struct DivideAndConquerPlanner: Sendable {
                         break search
                     }
                     let attempt = try improve(current, segment: window, margin: margin, reorders: reorders,
-                                              timeLimit: min(options.segmentTimeLimit, remaining))
+                                              timeLimit: min(options.segmentTimeLimit, remaining),
+                                              addressTimeLimit: min(3 * options.segmentTimeLimit, remaining))
                     buildSeconds += attempt.buildSeconds
                     solveSeconds += attempt.solveSeconds
                     segmentsSolved += 1
@@ -286,31 +293,62 @@ public struct DivideAndConquerPlanner: Sendable {
         var better: Incumbent?
         var buildSeconds: Double
         var solveSeconds: Double
+        /// The program found cheaper stays that could not be packed around the rest of the plan.
+        var unpacked = false
     }
 
     /// Re-plans the positions `segment` of the incumbent's schedule with everything else fixed.
-    func improve(_ incumbent: Incumbent, segment: Range<Int>, margin: Int, reorders: Bool, timeLimit: Double) throws -> Attempt {
+    ///
+    /// The capacity program decides stays, which are then packed; when it finds cheaper stays that
+    /// do not pack (fragmentation), the same segment is solved again with addresses in the program
+    /// (offsets outside it fixed to the incumbent's), if the graph is small enough for that.
+    /// The address program gets `addressTimeLimit`, counted from the start of the attempt: it only
+    /// runs when the relaxation has shown that a cheaper plan may exist, so it is worth more time.
+    func improve(_ incumbent: Incumbent, segment: Range<Int>, margin: Int, reorders: Bool, timeLimit: Double,
+                 addressTimeLimit: Double) throws -> Attempt {
         let clock = ContinuousClock()
-        let buildStart = clock.now
         let problem = PlanningProblem(graph: graph, configuration: configuration, order: incumbent.residency.order,
                                       free: reorders ? segment : segment.lowerBound..<segment.lowerBound)
+        let replanned = max(0, segment.lowerBound - margin)..<min(graph.operators.count, segment.upperBound + margin)
+        let start = clock.now
+        var attempt = try replan(incumbent, problem: problem, replanned: replanned, mode: .capacity, timeLimit: timeLimit)
+        let remaining = addressTimeLimit - (clock.now - start).inSeconds
+        if attempt.better == nil, attempt.unpacked, remaining >= 0.5,
+           problem.estimatedAddressPairs(upTo: Self.addressPairLimit) <= Self.addressPairLimit {
+            let second = try replan(incumbent, problem: problem, replanned: replanned, mode: .addresses, timeLimit: remaining)
+            attempt.better = second.better
+            attempt.buildSeconds += second.buildSeconds
+            attempt.solveSeconds += second.solveSeconds
+        }
+        return attempt
+    }
+
+    /// Above this many pair-order variables in the whole graph's address program, segments are
+    /// never solved with addresses: building it for every segment would cost more than it finds.
+    static let addressPairLimit = 50_000
+
+    /// One segment program: `mode` decides whether addresses are in it.
+    func replan(_ incumbent: Incumbent, problem: PlanningProblem, replanned: Range<Int>, mode: JointProgram.Mode,
+                timeLimit: Double) throws -> Attempt {
+        let clock = ContinuousClock()
+        let buildStart = clock.now
         // Pinned single reads and the covers' symmetry breaking restrict which of several equally
         // good plans the program accepts; the incumbent that fixes everything outside the segment
         // need not be one of them.
-        var program = JointProgram(problem: problem, reductions: .all.subtracting([.pinSingleReads, .forcedLiveCovers]))
-        let replanned = max(0, segment.lowerBound - margin)..<min(graph.operators.count, segment.upperBound + margin)
-        program.fix(outside: replanned, to: incumbent.residency)
-        let start = program.values(for: incumbent.residency)
+        var program = JointProgram(problem: problem, mode: mode, reductions: .all.subtracting([.pinSingleReads, .forcedLiveCovers]))
+        let offsets = mode == .addresses ? incumbent.offsets : nil
+        program.fix(outside: replanned, to: incumbent.residency, offsets: offsets)
+        let start = program.values(for: incumbent.residency, offsets: offsets)
         var dense = [Double](repeating: 0, count: program.model.variableCount)
         for (v, value) in start { dense[v.index] = value }
         guard program.model.maximumViolation(at: dense) < 1e-6 else {
             // The incumbent is a valid plan, so this means the program and the plan disagree on
             // a rule; never fix a segment around a state the program thinks impossible.
             let rows = program.model.violatedRows(at: dense).prefix(3).map(\.row).joined(separator: "; ")
-            throw ExactFailure(message: "internal: the current plan violates the segment program at positions \(segment): \(rows)")
+            throw ExactFailure(message: "internal: the current plan violates the segment program at positions \(replanned): \(rows)")
         }
         guard let restricted = program.model.fixingBoundedVariables() else {
-            throw ExactFailure(message: "internal: the current plan violates the segment program at positions \(segment)")
+            throw ExactFailure(message: "internal: the current plan violates the segment program at positions \(replanned)")
         }
         if restricted.model.variableCount == 0 {
             return Attempt(better: nil, buildSeconds: (clock.now - buildStart).inSeconds, solveSeconds: 0)
@@ -327,10 +365,19 @@ public struct DivideAndConquerPlanner: Sendable {
             return Attempt(better: nil, buildSeconds: buildSeconds, solveSeconds: outcome.solveSeconds)
         }
         let packStart = clock.now
-        let residency = program.residency(from: solution).trimmed(problem)
-        let better = try realise(residency, segment: replanned, keeping: incumbent, problem: problem)
-        return Attempt(better: better.flatMap { $0.traffic < incumbent.traffic ? $0 : nil },
-                       buildSeconds: buildSeconds + (clock.now - packStart).inSeconds, solveSeconds: outcome.solveSeconds)
+        let raw = program.residency(from: solution)
+        var better: Incumbent?
+        if mode == .addresses {
+            let (residency, kept) = raw.trimmed(problem, offsets: program.offsets(for: raw, from: solution))
+            let plan = residency.plan(offsets: kept, problem: problem, method: Self.methodName)
+            let certified = try CertifiedPlan(certifying: plan, graph: graph)
+            better = Incumbent(certified: certified, residency: residency, offsets: kept)
+        } else {
+            better = try realise(raw.trimmed(problem), segment: replanned, keeping: incumbent, problem: problem)
+        }
+        let cheaper = better.flatMap { $0.traffic < incumbent.traffic ? $0 : nil }
+        return Attempt(better: cheaper, buildSeconds: buildSeconds + (clock.now - packStart).inSeconds, solveSeconds: outcome.solveSeconds,
+                       unpacked: cheaper == nil)
     }
 
     /// Tries the incumbent's chain hoists (``ChainHoist``) in turn and returns at the first that

@@ -221,3 +221,41 @@ import Testing
         #expect(Self.isSchedule(better.residency.order, of: graph))
     }
 }
+
+@Suite struct SegmentAddressTests {
+    /// The address program of a segment re-decides offsets only inside the re-planned positions:
+    /// whatever it returns is a valid plan, cheaper than the incumbent, in which a tensor resident
+    /// at a position outside them was resident there before, at the same offset (trimming may
+    /// shorten a stay, never move it).
+    @Test(arguments: SolverBackend.allCases)
+    func addressesOutsideTheSegmentStayPut(solver: SolverBackend) throws {
+        var improved = 0
+        for seed in UInt64(400)...430 {
+            let graph = try randomTinyGraph(seed: seed, operators: 9, withWeights: false)
+            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+            let config = Configuration(capacity: mR + Int(seed % 3), alignment: 1, tensors: .activations)
+            let planner = DivideAndConquerPlanner(graph: graph, configuration: config, options: DivideAndConquerOptions(solver: solver))
+            let plans = ExactPlanner(graph: graph, configuration: config).plansFollowing(Array(graph.operators.indices))
+            guard let worst = plans.max(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }),
+                  worst.report.traffic.nonCompulsory > 0,
+                  let incumbent = try planner.incumbent(from: worst) else { continue }
+            let replanned = 2..<6
+            let problem = PlanningProblem(graph: graph, configuration: config, order: incumbent.residency.order, free: 3..<5)
+            let attempt = try planner.replan(incumbent, problem: problem, replanned: replanned, mode: .addresses, timeLimit: 20)
+            guard let better = attempt.better else { continue }
+            improved += 1
+            #expect(better.certified.report.isValid, "seed \(seed)")
+            #expect(better.traffic < incumbent.traffic, "seed \(seed)")
+            for (t, stays) in better.residency.segments.enumerated() {
+                for (i, stay) in stays.enumerated() {
+                    for k in stay.first...stay.last where !replanned.contains(k) {
+                        let j = try #require(incumbent.residency.segments[t].firstIndex { $0.first <= k && k <= $0.last },
+                                             "seed \(seed): tensor \(t) resident at \(k) only in the new plan")
+                        #expect(incumbent.offsets[t][j] == better.offsets[t][i], "seed \(seed): tensor \(t) moved at \(k), outside the segment")
+                    }
+                }
+            }
+        }
+        #expect(improved > 0, "no instance exercised the address program")
+    }
+}
