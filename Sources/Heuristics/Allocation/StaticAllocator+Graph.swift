@@ -6,7 +6,7 @@ extension Graph {
     /// ``StaticAllocator`` into `capacity`, or `nil` when it finds no packing within
     /// `nodeLimit` search nodes (or proves that none exists).
     ///
-    /// Unlike ``arenaPlan(order:setting:alignment:)`` (TensorFlow Lite's single greedy pass,
+    /// Unlike `Graph.arenaPlan(order:setting:alignment:)` (TensorFlow Lite's single greedy pass,
     /// whose arena may exceed any capacity), this searches for a packing that fits a given
     /// capacity; it succeeds only if `capacity` is at least the schedule's peak live bytes.
     /// Every occupied size is rounded up to `alignment`, so every offset is aligned.
