@@ -124,13 +124,37 @@ public struct ExactPlanner: Sendable {
     var methodName: String { problem.fixedOrder == nil ? "cosma-ilp" : "cosma-ilp:fixed-schedule" }
 
     /// Plans from the heuristics, all simulated: the warm starts when none were given.
+    ///
+    /// When none of them avoids non-compulsory traffic although an order they followed peaks
+    /// within the capacity (TensorFlow Lite's arena fragmented), Cosma's static-arena heuristic
+    /// (``HeuristicPlanner/staticArenaPlan(graph:configuration:order:scheduleName:nodeLimit:)``)
+    /// searches for a packing of that order; a plan it finds is optimal.
     public func baselinePlans() throws -> [CertifiedPlan] {
         let graph = problem.graph
         let configuration = problem.configuration
-        guard let order = problem.fixedOrder else {
-            return try Baseline.run(Baseline.all, graph: graph, configuration: configuration).compactMap { try? $0.result.get() }
+        var plans: [CertifiedPlan]
+        var orders: [(name: String, order: [OperatorID])]
+        if let order = problem.fixedOrder {
+            plans = plansFollowing(order, name: "fixed")
+            orders = [("fixed", order)]
+        } else {
+            let outcomes = try Baseline.run(Baseline.all, graph: graph, configuration: configuration)
+            plans = outcomes.compactMap { try? $0.result.get() }
+            // Lowest peak first: the minimum-peak order is the likeliest to pack.
+            orders = []
+            for outcome in outcomes.sorted(by: { $0.schedule.peakBytes < $1.schedule.peakBytes })
+            where !orders.contains(where: { $0.name == outcome.baseline.schedule.rawValue }) {
+                orders.append((outcome.baseline.schedule.rawValue, outcome.schedule.order))
+            }
         }
-        return plansFollowing(order, name: "fixed")
+        guard !plans.contains(where: { $0.report.traffic.nonCompulsory == 0 }) else { return plans }
+        for (name, order) in orders {
+            if let packed = try HeuristicPlanner.staticArenaPlan(graph: graph, configuration: configuration, order: order,
+                                                                 scheduleName: name) {
+                return plans + [packed]
+            }
+        }
+        return plans
     }
 
     /// Every replacement and allocation policy run on one order; failures are skipped.

@@ -96,6 +96,24 @@ import Foundation
         }
         #expect(plan.report.traffic.nonCompulsory == expected)
     }
+
+    /// A chain whose only order peaks at 15 bytes, where TensorFlow Lite's arena needs 16 and
+    /// every on-line allocator fails (see `TestGraphs.arenaFragments` in the heuristics tests):
+    /// the static-arena heuristic packs it, so the warm start spills nothing and the planner
+    /// stops before any program.
+    @Test func staticArenaEndsTheSolveWhereTheTFLiteArenaFragments() throws {
+        let graph = try Graph(document: GraphDocument(
+            name: "arena-fragments",
+            tensors: [Tensor(name: "x", bytes: 1, kind: .input)]
+                + [("a", 7), ("b", 3), ("c", 5), ("d", 8), ("y", 1)].map { Tensor(name: $0.0, bytes: $0.1, kind: .activation) },
+            operators: [("P0", ["x"], ["a"]), ("P1", ["a"], ["b"]), ("P2", ["a", "b"], ["c"]), ("P3", ["c"], ["d"]), ("P4", ["d"], ["y"])]
+                .map { .init(name: $0.0, type: "Op", inputs: $0.1, outputs: $0.2) },
+            outputs: ["y"]))
+        let result = try ExactPlanner(graph: graph, configuration: Configuration(capacity: 15)).solve()
+        #expect(result.status == .optimal)
+        #expect(result.nonCompulsory == 0)
+        #expect(result.result.plan.method?.hasSuffix("+static-arena") == true)
+    }
 }
 
 /// The LP file of `--write-lp` must mean the same program to CBC's own command-line solver.

@@ -41,6 +41,18 @@ enum TestGraphs {
                  outputs: ["c", "y"])
     }
 
+    /// A chain whose one order peaks at 15 bytes (`a`, `b` and `c` while `P2` runs), where every
+    /// allocator that does not look ahead fragments. TensorFlow Lite's arena puts `d` and `a` at
+    /// 0 (their lifetimes are disjoint), `c` above both at 8 and `b` above `c`: 16 bytes. On line,
+    /// `a` low leaves `c` no 5-byte gap and `a` high leaves `d` no 8-byte one. With `a` at 0,
+    /// `b` at 7 and `c` at 10, `d` fits under `c` and 15 bytes suffice.
+    static func arenaFragments() throws -> Graph {
+        try make("arena-fragments", tensors: ["x": 1, "a": 7, "b": 3, "c": 5, "d": 8, "y": 1],
+                 operators: [("P0", ["x"], ["a"]), ("P1", ["a"], ["b"]), ("P2", ["a", "b"], ["c"]), ("P3", ["c"], ["d"]),
+                             ("P4", ["d"], ["y"])],
+                 outputs: ["y"])
+    }
+
     /// A random DAG of `operators` operators: each reads one to three earlier tensors (graph
     /// inputs included) and maybe a weight, and writes one or two tensors; tensors nobody reads
     /// are graph outputs. Sizes are multiples of 8 bytes.

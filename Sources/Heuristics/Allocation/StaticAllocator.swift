@@ -1,0 +1,423 @@
+/// Packs blocks with fixed lifetimes into a memory of fixed capacity: the dynamic storage
+/// allocation problem that a compiler solves when it knows every tensor's lifetime in advance.
+///
+/// Two blocks whose lifetimes share a position must occupy disjoint address ranges, and every
+/// block keeps one offset for its whole lifetime. Deciding whether a packing exists is NP-hard
+/// (Garey and Johnson, problem SR2), so the allocator tries cheap ideas first:
+///
+/// 1. **Greedy packings** in several orders (largest first, as TensorFlow Lite's arena planner
+///    does; largest area, that is size times lifetime; earliest start; most contended, that is
+///    live where memory is fullest; longest first), each block put into the best-fitting or the
+///    lowest gap left by the blocks already placed that it overlaps in time. They settle most
+///    instances that have some slack everywhere.
+/// 2. **Tightest positions first.** Where the live bytes come within a few percent of the
+///    capacity, a packing must be nearly perfect, and greedy orders rarely find it; elsewhere
+///    there is room to spare. So the blocks live at the tightest positions are packed on their
+///    own by the exact search below (a small instance: a handful of blocks per tight position),
+///    and each packing it finds is completed greedily around them, until one completes. This is
+///    what packs PNASNet-5 at its minimum peak, where one position is exactly full.
+/// 3. **Canonical branch and bound** over all blocks, in the spirit of MiniMalloc (Moffitt,
+///    ASPLOS 2023). Any packing can be pushed down until every block sits at 0 or directly on
+///    top of a block it overlaps in time; listing such a packing by increasing offset, each
+///    block's offset is the highest top among the earlier blocks it overlaps. So the search
+///    only chooses which block comes next, and its offset follows. Offsets never decrease
+///    along a branch, which prunes hard: a block that cannot fit above the current offset ends
+///    the branch, and so does any position where the blocks still to place cannot be stacked
+///    in the room left above their lowest possible offsets.
+///
+/// Stages 2 and 3 share ``nodeLimit``. The search of stage 3 is complete: when it ends without
+/// reaching the limit it proves that no packing exists (``Outcome/infeasible``). Sizes are used
+/// as given; a caller with an alignment rounds every size up to it and the capacity down to it,
+/// so that every offset (a sum of sizes) is aligned too.
+///
+/// Example: three blocks of 4 bytes, live over positions 0...1, 1...2 and 2...3, fit in 8 bytes
+/// (the first and the last share an address range, the middle one sits above them):
+///
+/// ```swift
+/// let blocks = [StaticAllocator.Block(size: 4, first: 0, last: 1),
+///               StaticAllocator.Block(size: 4, first: 1, last: 2),
+///               StaticAllocator.Block(size: 4, first: 2, last: 3)]
+/// StaticAllocator(capacity: 8).allocate(blocks)   // .packed([0, 4, 0])
+/// ```
+///
+/// Complexity: each greedy pass is O(n·d log d) for n blocks overlapping at most d others; each
+/// search node costs O(n·d + L), where L sums the number of blocks live at each position where
+/// some block ends.
+public struct StaticAllocator: Sendable {
+    /// A block to place: its size and the positions (inclusive) during which it is live.
+    public struct Block: Hashable, Sendable {
+        public var size: Int
+        public var first: Int
+        public var last: Int
+
+        public init(size: Int, first: Int, last: Int) {
+            self.size = size
+            self.first = first
+            self.last = last
+        }
+    }
+
+    /// What an allocation attempt established.
+    public enum Outcome: Hashable, Sendable {
+        /// A packing: the offset of each block, in the order the blocks were given.
+        case packed([Int])
+        /// No packing exists: the search explored every canonical packing, or some position
+        /// holds more live bytes than the capacity.
+        case infeasible
+        /// No packing was found within the node limit; one may still exist.
+        case unknown
+
+        /// The offsets of a packing, `nil` otherwise.
+        public var offsets: [Int]? {
+            if case .packed(let offsets) = self { offsets } else { nil }
+        }
+    }
+
+    /// The size of the memory: every block must end at or below it.
+    public var capacity: Int
+    /// Search nodes allowed after the greedy packings fail; 0 skips the searches.
+    public var nodeLimit: Int
+
+    public init(capacity: Int, nodeLimit: Int = 100_000) {
+        self.capacity = capacity
+        self.nodeLimit = nodeLimit
+    }
+
+    /// How full a position must be, as a fraction of the capacity left free, for its blocks to
+    /// be packed first in stage 2; each level widens the set of blocks packed exactly.
+    static let tightSlack: [Double] = [0.01, 0.04, 0.12]
+
+    /// Packings of the tight blocks that stage 2 tries to complete, per level: completing one
+    /// costs a few greedy passes over every block.
+    static let completionAttempts = 64
+
+    /// Packs `blocks` into ``capacity`` bytes; see ``StaticAllocator`` for how.
+    public func allocate(_ blocks: [Block]) -> Outcome {
+        if blocks.isEmpty { return .packed([]) }
+        precondition(blocks.allSatisfy { $0.size > 0 && $0.first <= $0.last }, "blocks need a positive size and a lifetime")
+        if blocks.contains(where: { $0.size > capacity }) { return .infeasible }
+        let instance = Instance(blocks)
+        let loads = instance.cliques.map { clique in clique.reduce(0) { $0 + blocks[$1].size } }
+        if loads.contains(where: { $0 > capacity }) { return .infeasible }
+        if let offsets = instance.greedy(capacity: capacity) { return .packed(offsets) }
+
+        var nodesLeft = nodeLimit
+        var tried: Set<[Int]> = []
+        for slack in Self.tightSlack where nodesLeft > 0 {
+            let tight = blocks.indices.filter { i in
+                instance.cliquesOf[i].contains { Double(capacity - loads[$0]) <= slack * Double(capacity) }
+            }
+            guard !tight.isEmpty, tight.count < blocks.count, tried.insert(tight).inserted else { continue }
+            var search = CanonicalSearch(instance: Instance(tight.map { blocks[$0] }), capacity: capacity, nodeLimit: nodesLeft)
+            var attempts = 0
+            var packing: [Int]?
+            _ = search.enumerate { partial in
+                attempts += 1
+                var fixed = [Int](repeating: -1, count: blocks.count)
+                for (k, i) in tight.enumerated() { fixed[i] = partial[k] }
+                packing = instance.greedy(capacity: capacity, fixed: fixed)
+                return packing != nil || attempts >= Self.completionAttempts
+            }
+            nodesLeft -= search.nodes
+            if let packing { return .packed(packing) }
+        }
+        guard nodesLeft > 0 else { return .unknown }
+        var search = CanonicalSearch(instance: instance, capacity: capacity, nodeLimit: nodesLeft)
+        return search.run()
+    }
+}
+
+/// Where a greedy pass puts a block among the free gaps of its lifetime.
+enum PlacementRule: CaseIterable {
+    /// The smallest gap that fits, the top gap (up to the capacity) included.
+    case bestFit
+    /// The lowest gap that fits.
+    case lowest
+}
+
+/// The blocks with what every stage needs: who overlaps whom, and where memory is fullest.
+struct Instance {
+    let blocks: [StaticAllocator.Block]
+    /// For each block, the blocks whose lifetimes overlap its own.
+    let conflicts: [[Int]]
+    /// The blocks live at each position where some block ends. Every set of blocks live at one
+    /// position is contained in one of these (the one at the earliest end among them), so they
+    /// are the only positions a packing can overfill.
+    let cliques: [[Int]]
+    /// For each block, the indices of the cliques that lie within its lifetime.
+    let cliquesOf: [[Int]]
+
+    init(_ blocks: [StaticAllocator.Block]) {
+        self.blocks = blocks
+        let byStart = blocks.indices.sorted { (blocks[$0].first, $0) < (blocks[$1].first, $1) }
+        var conflicts = [[Int]](repeating: [], count: blocks.count)
+        for (n, i) in byStart.enumerated() {
+            for j in byStart[(n + 1)...] {
+                if blocks[j].first > blocks[i].last { break }
+                conflicts[i].append(j)
+                conflicts[j].append(i)
+            }
+        }
+        self.conflicts = conflicts
+        let ends = Array(Set(blocks.map(\.last))).sorted()
+        var cliques = [[Int]](repeating: [], count: ends.count)
+        var cliquesOf = [[Int]](repeating: [], count: blocks.count)
+        for (i, block) in blocks.enumerated() {
+            var c = ends.partitioningIndex { $0 >= block.first }
+            while c < ends.count && ends[c] <= block.last {
+                cliques[c].append(i)
+                cliquesOf[i].append(c)
+                c += 1
+            }
+        }
+        self.cliques = cliques
+        self.cliquesOf = cliquesOf
+    }
+
+    /// The orders the greedy stage tries, each ending ties by index so that results are
+    /// reproducible.
+    func greedyOrders() -> [[Int]] {
+        let size = blocks.map(\.size)
+        let length = blocks.map { $0.last - $0.first + 1 }
+        let cliqueLoad = cliques.map { $0.reduce(0) { $0 + size[$1] } }
+        // Blocks live where memory is fullest have the least freedom: placing them first keeps
+        // the tightest positions free of gaps.
+        let contention = cliquesOf.map { $0.map { cliqueLoad[$0] }.max() ?? 0 }
+        let ids = Array(blocks.indices)
+        return [
+            ids.sorted { (size[$0], length[$0], $1) > (size[$1], length[$1], $0) },
+            ids.sorted { (size[$0] * length[$0], size[$0], $1) > (size[$1] * length[$1], size[$1], $0) },
+            ids.sorted { (blocks[$0].first, -size[$0], $0) < (blocks[$1].first, -size[$1], $1) },
+            ids.sorted { (contention[$0], size[$0], $1) > (contention[$1], size[$1], $0) },
+            ids.sorted { (length[$0], size[$0], $1) > (length[$1], size[$1], $0) },
+        ]
+    }
+
+    /// The first greedy packing (every order, every rule) that fits `capacity`, keeping the
+    /// blocks whose `fixed` offset is not -1 where they are.
+    func greedy(capacity: Int, fixed: [Int]? = nil) -> [Int]? {
+        for order in greedyOrders() {
+            for rule in PlacementRule.allCases {
+                if let offsets = greedy(order: order, rule: rule, capacity: capacity, fixed: fixed) { return offsets }
+            }
+        }
+        return nil
+    }
+
+    /// Places the blocks one by one in `order`, each into a gap chosen by `rule` among the
+    /// blocks already placed that overlap it; `nil` when one finds no gap below `capacity`.
+    func greedy(order: [Int], rule: PlacementRule, capacity: Int, fixed: [Int]?) -> [Int]? {
+        var offsets = fixed ?? [Int](repeating: -1, count: blocks.count)
+        for i in order where offsets[i] < 0 {
+            let size = blocks[i].size
+            let neighbours = conflicts[i].filter { offsets[$0] >= 0 }.sorted { offsets[$0] < offsets[$1] }
+            var cursor = 0
+            var chosen: (offset: Int, gap: Int)?
+            func consider(_ gap: Int) {
+                guard gap >= size else { return }
+                switch rule {
+                case .bestFit: if gap < (chosen?.gap ?? Int.max) { chosen = (cursor, gap) }
+                case .lowest: if chosen == nil { chosen = (cursor, gap) }
+                }
+            }
+            for j in neighbours {
+                consider(offsets[j] - cursor)
+                cursor = max(cursor, offsets[j] + blocks[j].size)
+            }
+            consider(capacity - cursor)
+            guard let chosen else { return nil }
+            offsets[i] = chosen.offset
+        }
+        return offsets
+    }
+}
+
+extension Array where Element: Comparable {
+    /// The first index whose element satisfies `belongs`, for a predicate that is false and then
+    /// true along the (sorted) array.
+    fileprivate func partitioningIndex(where belongs: (Element) -> Bool) -> Int {
+        var lo = 0
+        var hi = count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if belongs(self[mid]) { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+}
+
+/// The branch and bound over canonical packings (see ``StaticAllocator``).
+///
+/// Blocks are placed in order of increasing (offset, index); a block's offset is its *floor*,
+/// the highest top among the placed blocks it overlaps. The index breaks ties so that blocks
+/// at the same offset, which cannot overlap in time, are listed in one order only.
+///
+/// Whether the blocks still to place can be packed depends on the placed ones only through
+/// their floors. So when the unplaced blocks fall into groups that do not overlap in time, each
+/// group is an independent subproblem: ``run()`` solves them one after the other and fails as
+/// soon as one fails, instead of retrying one group's choices for every choice of another.
+/// ``enumerate(_:)`` visits whole packings one by one and so cannot split them.
+struct CanonicalSearch {
+    let instance: Instance
+    let capacity: Int
+    let nodeLimit: Int
+    private(set) var nodes = 0
+    private var offsets: [Int]
+    private var floors: [Int]
+    /// Called with each complete packing when enumerating; returning true stops the search.
+    private var visit: (([Int]) -> Bool)?
+    /// Placements (old floor -1) and floor changes, newest last, so that a branch can be undone.
+    private var trail: [(block: Int, oldFloor: Int)] = []
+    /// Scratch marks for collecting groups and cliques without allocating sets.
+    private var mark: [Int]
+    private var cliqueMark: [Int]
+    private var stamp = 0
+
+    init(instance: Instance, capacity: Int, nodeLimit: Int) {
+        self.instance = instance
+        self.capacity = capacity
+        self.nodeLimit = nodeLimit
+        offsets = [Int](repeating: -1, count: instance.blocks.count)
+        floors = [Int](repeating: 0, count: instance.blocks.count)
+        mark = [Int](repeating: 0, count: instance.blocks.count)
+        cliqueMark = [Int](repeating: 0, count: instance.cliques.count)
+    }
+
+    /// A packing, a proof that none exists, or ``StaticAllocator/Outcome/unknown`` at the limit.
+    mutating func run() -> StaticAllocator.Outcome {
+        if solve(Array(instance.blocks.indices), after: (offset: -1, index: -1)) { return .packed(offsets) }
+        return nodes > nodeLimit ? .unknown : .infeasible
+    }
+
+    /// Visits canonical packings until `visit` returns true (then returns true) or none are
+    /// left or the node limit is reached (then returns false).
+    mutating func enumerate(_ visit: @escaping ([Int]) -> Bool) -> Bool {
+        self.visit = visit
+        defer { self.visit = nil }
+        return solve(Array(instance.blocks.indices), after: (offset: -1, index: -1))
+    }
+
+    /// Whether the unplaced blocks of `group` (which overlap no other unplaced block) can be
+    /// placed in canonical order after the block at `last`. On success they stay placed; on
+    /// failure everything this call placed is undone.
+    private mutating func solve(_ group: [Int], after last: (offset: Int, index: Int)) -> Bool {
+        let pending = group.filter { offsets[$0] < 0 }
+        if pending.isEmpty { return visit?(offsets) ?? true }
+        nodes += 1
+        if nodes > nodeLimit { return false }
+        if visit == nil {
+            let parts = components(of: pending)
+            if parts.count > 1 {
+                let start = trail.count
+                for part in parts.sorted(by: { $0.count < $1.count }) where !solve(part, after: last) {
+                    undo(to: start)
+                    return false
+                }
+                return true
+            }
+        }
+        guard let candidates = candidates(pending, after: last) else { return false }
+        for i in candidates {
+            let start = trail.count
+            place(i)
+            if solve(pending, after: (offsets[i], i)) { return true }
+            undo(to: start)
+            if nodes > nodeLimit { return false }
+        }
+        return false
+    }
+
+    private mutating func place(_ i: Int) {
+        let top = floors[i] + instance.blocks[i].size
+        offsets[i] = floors[i]
+        trail.append((i, -1))
+        for j in instance.conflicts[i] where offsets[j] < 0 && floors[j] < top {
+            trail.append((j, floors[j]))
+            floors[j] = top
+        }
+    }
+
+    private mutating func undo(to start: Int) {
+        while trail.count > start {
+            let (block, oldFloor) = trail.removeLast()
+            if oldFloor < 0 { offsets[block] = -1 } else { floors[block] = oldFloor }
+        }
+    }
+
+    /// `blocks` split into groups connected by overlapping lifetimes.
+    private mutating func components(of blocks: [Int]) -> [[Int]] {
+        stamp += 1
+        let inSet = stamp
+        for i in blocks { mark[i] = inSet }
+        stamp += 1
+        let seen = stamp
+        var parts: [[Int]] = []
+        for root in blocks where mark[root] == inSet {
+            var part = [root]
+            mark[root] = seen
+            var next = 0
+            while next < part.count {
+                for j in instance.conflicts[part[next]] where mark[j] == inSet {
+                    mark[j] = seen
+                    part.append(j)
+                }
+                next += 1
+            }
+            parts.append(part)
+        }
+        return parts
+    }
+
+    /// The blocks of `pending` that may come next, lowest first, or `nil` when no completion
+    /// exists.
+    private mutating func candidates(_ pending: [Int], after last: (offset: Int, index: Int)) -> [Int]? {
+        let blocks = instance.blocks
+        var candidates: [Int] = []
+        for i in pending {
+            // Floors only rise, and later offsets are at least `last.offset`.
+            if max(floors[i], last.offset) + blocks[i].size > capacity { return nil }
+            if (floors[i], i) > (last.offset, last.index) {
+                candidates.append(i)
+            } else if !instance.conflicts[i].contains(where: { offsets[$0] < 0 }) {
+                // Below the current offset and nothing left to rest on: it can never be placed.
+                return nil
+            }
+        }
+        if candidates.isEmpty { return nil }
+        stamp += 1
+        for i in pending {
+            for c in instance.cliquesOf[i] where cliqueMark[c] != stamp {
+                cliqueMark[c] = stamp
+                if !cliqueFits(c, after: last.offset) { return nil }
+            }
+        }
+        return candidates.sorted {
+            (floors[$0], -blocks[$0].size, -(blocks[$0].last - blocks[$0].first), $0)
+                < (floors[$1], -blocks[$1].size, -(blocks[$1].last - blocks[$1].first), $1)
+        }
+    }
+
+    /// Whether the unplaced blocks of one clique can still be stacked below the capacity. Each
+    /// must sit at or above its lowest possible offset, and above a threshold `x` only the room
+    /// the placed blocks leave is free; so for every `x` among those offsets, `x` plus the
+    /// placed bytes above `x` plus the unplaced blocks that cannot go below `x` must fit.
+    private func cliqueFits(_ c: Int, after lastOffset: Int) -> Bool {
+        var lows: [(low: Int, size: Int)] = []
+        var tops: [Int] = []
+        for i in instance.cliques[c] {
+            if offsets[i] < 0 {
+                lows.append((max(floors[i], lastOffset), instance.blocks[i].size))
+            } else {
+                tops.append(offsets[i] + instance.blocks[i].size)
+            }
+        }
+        lows.sort { $0.low > $1.low }
+        var need = 0
+        for (low, size) in lows {
+            need += size
+            let above = tops.reduce(0) { $0 + max(0, $1 - low) }
+            if low + above + need > capacity { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,129 @@
+import DNNGraph
+@testable import Heuristics
+import Scratchpad
+import Testing
+
+@Suite struct StaticAllocatorTests {
+    typealias Block = StaticAllocator.Block
+
+    /// Whether `offsets` keep every block inside `[0, capacity)` and apart from every block it
+    /// overlaps in time.
+    static func isValid(_ offsets: [Int], _ blocks: [Block], capacity: Int) -> Bool {
+        guard offsets.count == blocks.count else { return false }
+        for (i, a) in blocks.enumerated() {
+            if offsets[i] < 0 || offsets[i] + a.size > capacity { return false }
+            for (j, b) in blocks.enumerated() where j > i && a.first <= b.last && b.first <= a.last {
+                if offsets[i] < offsets[j] + b.size && offsets[j] < offsets[i] + a.size { return false }
+            }
+        }
+        return true
+    }
+
+    /// The oracle: every offset of every block, in index order, with no pruning beyond collisions.
+    static func bruteForcePacks(_ blocks: [Block], capacity: Int) -> Bool {
+        var offsets = [Int](repeating: 0, count: blocks.count)
+        func place(_ i: Int) -> Bool {
+            if i == blocks.count { return true }
+            guard blocks[i].size <= capacity else { return false }
+            for offset in 0...(capacity - blocks[i].size) {
+                offsets[i] = offset
+                let collides = (0..<i).contains { j in
+                    blocks[j].first <= blocks[i].last && blocks[i].first <= blocks[j].last
+                        && offsets[j] < offset + blocks[i].size && offset < offsets[j] + blocks[j].size
+                }
+                if !collides && place(i + 1) { return true }
+            }
+            return false
+        }
+        return place(0)
+    }
+
+    /// Up to six blocks over five positions, with a capacity at the peak of live bytes or just
+    /// above or below it, where fragmentation decides.
+    static func randomInstance(seed: UInt64) -> (blocks: [Block], capacity: Int) {
+        var random = SeededGenerator(seed: seed)
+        let blocks = (0..<(1 + random.nextInt(below: 6))).map { _ in
+            let first = random.nextInt(below: 5)
+            return Block(size: 1 + random.nextInt(below: 4), first: first, last: first + random.nextInt(below: 5 - first))
+        }
+        let peak = (0..<5).map { t in blocks.filter { $0.first <= t && t <= $0.last }.reduce(0) { $0 + $1.size } }.max()!
+        return (blocks, max(1, peak - 1 + random.nextInt(below: 3)))
+    }
+
+    @Test func packsTheDocumentationExample() {
+        let blocks = [Block(size: 4, first: 0, last: 1), Block(size: 4, first: 1, last: 2), Block(size: 4, first: 2, last: 3)]
+        #expect(StaticAllocator(capacity: 8).allocate(blocks) == .packed([0, 4, 0]))
+        #expect(StaticAllocator(capacity: 7).allocate(blocks) == .infeasible)
+    }
+
+    /// The whole allocator and its exhaustive search alone (no greedy stage) agree with the
+    /// oracle: a packing whenever one exists, a proof of infeasibility otherwise.
+    @Test func agreesWithBruteForceOnTinyInstances() {
+        for seed in UInt64(0)..<400 {
+            let (blocks, capacity) = Self.randomInstance(seed: seed)
+            let exists = Self.bruteForcePacks(blocks, capacity: capacity)
+            let outcome = StaticAllocator(capacity: capacity, nodeLimit: 1_000_000).allocate(blocks)
+            var search = CanonicalSearch(instance: Instance(blocks), capacity: capacity, nodeLimit: 1_000_000)
+            for result in [outcome, search.run()] {
+                switch result {
+                case .packed(let offsets):
+                    #expect(exists && Self.isValid(offsets, blocks, capacity: capacity), "seed \(seed): \(blocks) in \(capacity)")
+                case .infeasible:
+                    #expect(!exists, "seed \(seed): missed a packing of \(blocks) in \(capacity)")
+                case .unknown:
+                    Issue.record("seed \(seed): a million nodes should settle six blocks")
+                }
+            }
+        }
+    }
+
+    /// Larger instances at their peak, with a small node limit: whatever comes back is either a
+    /// valid packing or honest about not having one.
+    @Test func neverReturnsAnInvalidPacking() {
+        for seed in UInt64(0)..<40 {
+            var random = SeededGenerator(seed: 1000 + seed)
+            let blocks = (0..<40).map { _ in
+                let first = random.nextInt(below: 30)
+                return Block(size: 1 + random.nextInt(below: 64), first: first, last: first + random.nextInt(below: 8))
+            }
+            let peak = (0..<40).map { t in blocks.filter { $0.first <= t && t <= $0.last }.reduce(0) { $0 + $1.size } }.max()!
+            for capacity in [peak, peak + peak / 20] {
+                if case .packed(let offsets) = StaticAllocator(capacity: capacity, nodeLimit: 2_000).allocate(blocks) {
+                    #expect(Self.isValid(offsets, blocks, capacity: capacity), "seed \(1000 + seed) at \(capacity)")
+                }
+            }
+        }
+    }
+
+    @Test func refusesWhatCannotFit() {
+        #expect(StaticAllocator(capacity: 3).allocate([Block(size: 4, first: 0, last: 0)]) == .infeasible)
+        #expect(StaticAllocator(capacity: 5).allocate([Block(size: 3, first: 0, last: 1), Block(size: 3, first: 1, last: 1)]) == .infeasible)
+        #expect(StaticAllocator(capacity: 5).allocate([]) == .packed([]))
+    }
+
+    /// Where TensorFlow Lite's arena fragments past the peak, the static arena fits the peak
+    /// and the plan spills nothing.
+    @Test func staticArenaPacksWhereTheTFLiteArenaFragments() throws {
+        let graph = try TestGraphs.arenaFragments()
+        let order = Array(graph.operators.indices)
+        #expect(graph.peakLiveBytes(order: order, setting: .activations, alignment: 1) == 15)
+        #expect(graph.arenaPlan(order: order, setting: .activations, alignment: 1).arenaBytes == 16)
+        let config = Configuration(capacity: 15)
+        let packed = try #require(try HeuristicPlanner.staticArenaPlan(graph: graph, configuration: config, order: order,
+                                                                       scheduleName: "default"))
+        #expect(packed.report.traffic.nonCompulsory == 0)
+        #expect(packed.plan.method == "heuristic:default+static-arena")
+        let tflite = try? HeuristicPlanner.plan(graph: graph, configuration: config, order: order, scheduleName: "default")
+        #expect(tflite.map { $0.report.traffic.nonCompulsory > 0 } ?? true)
+    }
+
+    @Test func staticArenaAlignsAndDeclinesBelowThePeak() throws {
+        let graph = try TestGraphs.arenaFragments()
+        let order = Array(graph.operators.indices)
+        let arena = try #require(graph.staticArenaPlan(order: order, setting: .activations, alignment: 4, capacity: 32))
+        #expect(arena.offsets.values.allSatisfy { $0 % 4 == 0 })
+        #expect(arena.arenaBytes <= 32)
+        #expect(try HeuristicPlanner.staticArenaPlan(graph: graph, configuration: Configuration(capacity: 14), order: order,
+                                                     scheduleName: "default") == nil)
+    }
+}
