@@ -1,30 +1,21 @@
-/// Assigns addresses to stays whose lifetimes are fixed: dynamic storage allocation.
+public import Heuristics
+
+/// Assigns addresses to stays whose lifetimes are fixed (dynamic storage allocation), some of
+/// them possibly at addresses decided already.
 ///
 /// Two stays that are resident at a common position must occupy disjoint ranges of `[0, capacity)`.
-/// The packer first tries greedy placements in several orders (largest first, as TensorFlow Lite's
-/// arena planner does; longest first; earliest first), each stay at the lowest address that does
-/// not collide with the stays already placed. If none fits it runs a bounded depth-first search
-/// over *canonical* placements, where every stay sits at 0 or directly on top of a stay it
-/// overlaps in time (any packing can be pushed down into that form; MiniMalloc, Moffitt 2023,
-/// searches the same space).
+/// Without fixed stays this is ``StaticAllocator`` (greedy orders, the tightest positions packed
+/// exactly first, then a MiniMalloc-style search). With fixed stays, which divide and conquer
+/// keeps around a re-planned segment, the packer tries greedy placements in several orders
+/// (largest first, longest first, earliest first), each stay at the lowest address that does not
+/// collide with the stays already placed, then a bounded depth-first search over placements at 0
+/// or directly on top of a stay it overlaps in time.
 ///
 /// A packing it returns is always valid; failing to find one within its node budget does not
 /// prove that none exists, so callers fall back to a program that decides addresses.
 public struct SegmentPacker: Sendable {
     /// A stay to place: its occupied size and the positions it spans.
-    public struct Item: Hashable, Sendable {
-        public var size: Int
-        public var first: Int
-        public var last: Int
-
-        public init(size: Int, first: Int, last: Int) {
-            self.size = size
-            self.first = first
-            self.last = last
-        }
-
-        func overlaps(_ other: Item) -> Bool { first <= other.last && other.first <= last }
-    }
+    public typealias Item = StaticAllocator.Block
 
     public var capacity: Int
     public var alignment: Int
@@ -39,7 +30,9 @@ public struct SegmentPacker: Sendable {
 
     /// Offsets for the items, in their order, or `nil` when no packing was found.
     public func pack(_ items: [Item]) -> [Int]? {
-        pack(items, fixed: [Int?](repeating: nil, count: items.count))
+        // Every offset the allocator gives is a sum of sizes, so aligned sizes keep it aligned.
+        let blocks = items.map { Item(size: align($0.size), first: $0.first, last: $0.last) }
+        return StaticAllocator(capacity: capacity / alignment * alignment, nodeLimit: nodeLimit).allocate(blocks).offsets
     }
 
     /// Offsets for the items, in their order, keeping every item whose `fixed` entry is set at
