@@ -110,10 +110,13 @@ public enum Cosma {
     /// addresses are optimised.
     ///
     /// When the joint program ends without a proof (its stays do not pack, or the solver stops at
-    /// the time limit), the rest of the time limit goes to divide and conquer, started from the
-    /// program's best plan: it re-plans segments around fragmentation that the program cannot
-    /// see, and adds the crossing bound. The result keeps the better plan and the larger bound;
-    /// its notes say what each part did.
+    /// the time limit), the rest of the time limit goes to divide and conquer: it re-plans
+    /// segments around fragmentation that the program cannot see, and adds the crossing bound.
+    /// It runs from its own start (the baselines and the fixed-schedule program) rather than
+    /// from the program's plan: on DenseNet-121 with weights at `M_R` that start reached the
+    /// optimum in half the runs and the program's plan in none, because segments improve a plan
+    /// only locally. The result keeps the better plan and the larger bound; its notes say what
+    /// each part did.
     public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
                              options: ExactOptions = ExactOptions()) throws -> ExactResult
     {
@@ -124,14 +127,14 @@ public enum Cosma {
         guard fixedOrder == nil, exact.status != .optimal, remaining >= 1 else { return exact }
         let polish = try DivideAndConquerPlanner(
             graph: graph, configuration: configuration,
-            options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [exact.result],
-                                             fixedScheduleStart: false, progress: options.progress)).solve()
+            options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [],
+                                             progress: options.progress)).solve()
         let better = polish.nonCompulsory < exact.nonCompulsory ? polish : exact
         let bound = max(exact.bound, polish.bound)
         let traffic = better.nonCompulsory
         let status: ExactStatus = traffic <= bound ? .optimal : (exact.status == .timeLimit ? .timeLimit : .feasible)
         var notes = exact.notes
-        notes += polish.notes.map { "divide and conquer from this plan: \($0)" }
+        notes += polish.notes.map { "divide and conquer: \($0)" }
         return ExactResult(status: status, plan: better.result, solver: options.solver, bound: min(bound, traffic),
                            buildSeconds: exact.buildSeconds + polish.buildSeconds, solveSeconds: exact.solveSeconds + polish.solveSeconds,
                            notes: notes, capacityProgram: exact.capacityProgram)

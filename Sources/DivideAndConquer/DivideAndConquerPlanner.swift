@@ -21,18 +21,13 @@ public struct DivideAndConquerOptions: Sendable {
     public var threads: Int
     /// Plans to start from; when empty every baseline (``Baseline/all``) is run.
     public var warmStarts: [CertifiedPlan]
-    /// Whether to also start from the paper's fixed-schedule program on the minimum-peak order
-    /// when that is cheaper. Callers that pass a plan from the joint program switch it off: that
-    /// plan is already better, and the program would spend up to a third of the budget.
-    public var fixedScheduleStart: Bool
     /// Called after each segment program with the current plan's traffic, the bound, and the
     /// number of segment programs solved so far (as `nodes`).
     public var progress: (@Sendable (SolveProgress) -> Void)?
 
     public init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 12,
-                segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], fixedScheduleStart: Bool = true,
+                segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [],
                 progress: (@Sendable (SolveProgress) -> Void)? = nil) {
-        self.fixedScheduleStart = fixedScheduleStart
         self.solver = solver
         self.timeLimit = timeLimit
         self.segmentOperators = segmentOperators
@@ -125,7 +120,7 @@ public struct DivideAndConquerPlanner: Sendable {
         solveSeconds += (clock.now - boundStart).inSeconds
         notes.append("crossing bound: \(bound) bytes (minimum cuts \(crossing.cutBound), forced-live covers over \(crossing.covers.covers.count) operators)")
 
-        if options.fixedScheduleStart, baseline.report.traffic.nonCompulsory > bound {
+        if baseline.report.traffic.nonCompulsory > bound {
             // The paper's fixed-schedule program on the minimum-peak order: replacement decided
             // for the whole graph at once, usually far better than on-line eviction, and cheap
             // because every operator's window is one position. A third of the budget at most.
