@@ -20,8 +20,8 @@ done
 
 randwire() {
   local model="$1" seed="$2" recipe="$3"
-  "$cosma" generate randwire --model "$model" --seed "$seed" -o "graphs/randwire_$model.json"
-  sources+=(--source "randwire_$model=RandWire $recipe, N=32, C=78, seed $seed")
+  "$cosma" generate randwire --model "$model" --regime regular --channels 109 --seed "$seed" -o "graphs/randwire_$model.json"
+  sources+=(--source "randwire_$model=RandWire $recipe, regular regime, N=32, C=109, seed $seed")
 }
 randwire ws 1 "WS(K=4, P=0.75)"
 randwire er 1 "ER(P=0.2)"

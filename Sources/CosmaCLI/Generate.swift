@@ -8,13 +8,17 @@ struct Generate: ParsableCommand {
         subcommands: [RandWireCommand.self])
 }
 
+extension RandWireRegime: ExpressibleByArgument {}
+
 struct RandWireCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "randwire",
-        abstract: "A randomly wired network (Xie et al. 2019, small regime) with seeded random stages.",
+        abstract: "A randomly wired network (Xie et al. 2019) with seeded random stages.",
         discussion: """
-            Defaults follow the paper: WS(N=32, K=4, P=0.75), ER(P=0.2), BA(M=5), C=78, image 224. \
-            The same options and seed give the same graph on every platform.
+            Defaults follow the paper: WS(N=32, K=4, P=0.75), ER(P=0.2), BA(M=5), image 224, and C=109 in \
+            the regular regime (four random stages from 56x56), C=78 in the small one (a two-convolution \
+            stem, three random stages from 28x28). The same options and seed give the same graph on every \
+            platform.
             """)
 
     enum Model: String, ExpressibleByArgument, CaseIterable {
@@ -27,11 +31,14 @@ struct RandWireCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the random stages.")
     var seed: UInt64
 
-    @Option(name: .long, help: "N: nodes of the second and third stage (the first has N/2).")
+    @Option(name: .long, help: "The network's shape: regular (four random stages) or small (three).")
+    var regime: RandWireRegime = .regular
+
+    @Option(name: .long, help: "N: nodes of every random stage but the first, which has N/2.")
     var nodes = 32
 
-    @Option(name: .long, help: "C: channels of the first stage.")
-    var channels = 78
+    @Option(name: .long, help: "C: channels of the first random stage (default 109 regular, 78 small).")
+    var channels: Int?
 
     @Option(name: .long, help: "Input image height and width.")
     var image = 224
@@ -63,7 +70,7 @@ struct RandWireCommand: ParsableCommand {
     }
 
     func validate() throws {
-        guard nodes >= 4, channels >= 2, image >= 1, elementBytes >= 1 else {
+        guard nodes >= 4, (channels ?? 2) >= 2, image >= 1, elementBytes >= 1 else {
             throw ValidationError("--nodes must be at least 4, --channels at least 2, --image and --element-bytes at least 1")
         }
         if let probability, !(0...1).contains(probability) {
@@ -80,12 +87,13 @@ struct RandWireCommand: ParsableCommand {
     }
 
     func run() throws {
-        let generator = RandWire(model: randomModel, nodes: nodes, channels: channels, imageSize: image, seed: seed,
+        let generator = RandWire(model: randomModel, regime: regime, nodes: nodes,
+                                 channels: channels ?? (regime == .regular ? 109 : 78), imageSize: image, seed: seed,
                                  elementBytes: elementBytes, name: name ?? "randwire_\(model.rawValue)")
         try reportingErrors {
             let graph = generator.makeGraph()
             try writeAtomically(graph.canonicalJSON(), to: URL(fileURLWithPath: output))
-            print("\(output): graph '\(graph.name)', \(randomModel), seed \(seed), \(graph.operators.count) operators, \(graph.tensors.count) tensors")
+            print("\(output): graph '\(graph.name)', \(randomModel), \(regime.rawValue) regime, C=\(generator.channels), seed \(seed), \(graph.operators.count) operators, \(graph.tensors.count) tensors")
         }
     }
 }

@@ -84,12 +84,27 @@ import Testing
         #expect(last.shape == [1, 312, 7, 7])
     }
 
-    /// The seeds recorded in graphs/README.md and tools/import_graphs.sh.
+    @Test func regularRegimeShapes() throws {
+        let network = RandWire(model: .wattsStrogatz(k: 4, p: 0.75), regime: .regular, channels: 109, seed: 1)
+        #expect(network.stageDAGs().map(\.count) == [16, 32, 32, 32])
+        let graph = network.makeGraph()
+        #expect(graph.operatorID(named: "conv2") == nil, "the regular regime's stem is one convolution")
+        let relu1 = try #require(graph.tensorID(named: "relu1"))
+        #expect(graph.tensors[relu1].shape == [1, 54, 112, 112])
+        // The first random stage works at 56x56 with C channels, the last at 7x7 with 8C.
+        let firstNode = try #require(graph.tensorID(named: "s1_n0"))
+        #expect(graph.tensors[firstNode].shape == [1, 109, 56, 56])
+        let head = try #require(graph.operatorID(named: "head_relu"))
+        #expect(graph.tensors[graph.operators[head].inputs[0]].shape == [1, 872, 7, 7])
+    }
+
+    /// The seeds and regime recorded in graphs/README.md and tools/import_graphs.sh.
     @Test(arguments: [("ws", RandomGraphModel.wattsStrogatz(k: 4, p: 0.75)), ("er", .erdosRenyi(p: 0.2)), ("ba", .barabasiAlbert(m: 5))])
     func committedGraphsRegenerate(suffix: String, model: RandomGraphModel) throws {
         let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../../graphs/randwire_\(suffix).json").standardized
-        let generated = RandWire(model: model, seed: 1, name: "randwire_\(suffix)").makeGraph().canonicalJSON()
+        let generated = RandWire(model: model, regime: .regular, channels: 109, seed: 1, name: "randwire_\(suffix)")
+            .makeGraph().canonicalJSON()
         #expect(try String(contentsOf: file, encoding: .utf8) == generated)
     }
 }

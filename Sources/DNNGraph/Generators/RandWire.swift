@@ -92,13 +92,27 @@ public enum RandomGraphModel: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// The two network shapes of RandWire (Xie et al. 2019, Table 1).
+public enum RandWireRegime: String, Sendable, Hashable, CaseIterable {
+    /// A stem of two convolutions (3x3 to `C/2` channels with stride 2, ReLU, 3x3 to `C` with
+    /// stride 2), then three random stages of `N/2`, `N` and `N` nodes with `C`, `2C` and `4C`
+    /// channels at 28, 14 and 7 pixels (for a 224 image). The paper's small regime uses `C = 78`.
+    case small
+    /// A stem of one convolution (3x3 to `C/2` channels with stride 2, ReLU), then four random
+    /// stages of `N/2`, `N`, `N` and `N` nodes with `C`, `2C`, `4C` and `8C` channels at 56, 28,
+    /// 14 and 7 pixels. The paper's regular regime uses `C = 109` or `154`. Its first stage works
+    /// on tensors four times the small regime's, so many of them live at once: the regime that
+    /// stresses a scratchpad planner.
+    case regular
+}
+
 /// A randomly wired network (RandWire) as an operator graph.
 ///
 /// Xie, Kirillov, Girshick and He, "Exploring Randomly Wired Neural Networks for Image
-/// Recognition" (ICCV 2019), small regime: a stem (3x3 convolution to `C/2` channels with stride
-/// 2, ReLU, 3x3 convolution to `C` with stride 2), three random stages of `N/2`, `N` and `N`
-/// nodes with `C`, `2C` and `4C` channels, and a classifier (ReLU, 1x1 convolution to 1280
-/// channels, ReLU, global average pooling, fully connected layer to 1000 classes).
+/// Recognition" (ICCV 2019), in either of its regimes (``RandWireRegime``): a convolutional stem,
+/// random stages that halve the resolution and double the channels, and a classifier (ReLU, 1x1
+/// convolution to 1280 channels, ReLU, global average pooling, fully connected layer to 1000
+/// classes).
 ///
 /// Each stage is a random DAG (``RandomGraphModel/randomDAG(nodes:using:)``). A node sums its
 /// inputs with learned weights (operator `WeightedSum`, whose weight tensor holds one scalar per
@@ -108,13 +122,14 @@ public enum RandomGraphModel: Sendable, Hashable, CustomStringConvertible {
 /// into the stage's output. Every tensor's size is its element count times ``elementBytes``.
 ///
 /// ```swift
-/// let graph = RandWire(model: .wattsStrogatz(k: 4, p: 0.75), seed: 1).makeGraph()
+/// let graph = RandWire(model: .wattsStrogatz(k: 4, p: 0.75), regime: .regular, channels: 109, seed: 1).makeGraph()
 /// ```
 ///
 /// The same parameters and seed give the same graph on every platform (``SeededGenerator``).
 public struct RandWire: Sendable, Hashable {
     public var model: RandomGraphModel
-    /// `N`: nodes of the second and third random stage; the first has `N/2`.
+    public var regime: RandWireRegime
+    /// `N`: nodes of every random stage but the first, which has `N/2`.
     public var nodes: Int
     /// `C`: channels of the first random stage.
     public var channels: Int
@@ -125,10 +140,11 @@ public struct RandWire: Sendable, Hashable {
     public var elementBytes: Int
     public var name: String
 
-    public init(model: RandomGraphModel, nodes: Int = 32, channels: Int = 78, imageSize: Int = 224, seed: UInt64,
-                elementBytes: Int = 1, name: String = "randwire")
+    public init(model: RandomGraphModel, regime: RandWireRegime = .small, nodes: Int = 32, channels: Int = 78,
+                imageSize: Int = 224, seed: UInt64, elementBytes: Int = 1, name: String = "randwire")
     {
         self.model = model
+        self.regime = regime
         self.nodes = nodes
         self.channels = channels
         self.imageSize = imageSize
@@ -140,7 +156,8 @@ public struct RandWire: Sendable, Hashable {
     /// The random DAG of each stage, in stage order; what ``makeGraph()`` wires.
     public func stageDAGs() -> [[[Int]]] {
         var rng = SeededGenerator(seed: seed)
-        return [nodes / 2, nodes, nodes].map { model.randomDAG(nodes: $0, using: &rng) }
+        let sizes = regime == .small ? [nodes / 2, nodes, nodes] : [nodes / 2, nodes, nodes, nodes]
+        return sizes.map { model.randomDAG(nodes: $0, using: &rng) }
     }
 
     /// Builds the network. Cost: O(N^2) per stage for drawing the random graph.
@@ -150,8 +167,11 @@ public struct RandWire: Sendable, Hashable {
         var x = b.input("image", [1, 3, size, size])
         x = b.conv("conv1", x, from: 3, to: channels / 2, kernel: 3, stride: 2, size: &size)
         x = b.unary("relu1", "Relu", x)
-        x = b.conv("conv2", x, from: channels / 2, to: channels, kernel: 3, stride: 2, size: &size)
-        var width = channels
+        var width = channels / 2
+        if regime == .small {
+            x = b.conv("conv2", x, from: channels / 2, to: channels, kernel: 3, stride: 2, size: &size)
+            width = channels
+        }
         for (s, dag) in stageDAGs().enumerated() {
             x = b.stage("s\(s + 1)", dag: dag, input: x, from: width, to: channels << s, size: &size)
             width = channels << s
