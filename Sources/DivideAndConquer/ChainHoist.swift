@@ -40,7 +40,6 @@ struct ChainHoist {
         for reload in reloads {
             let stays = residency.segments[reload.tensor]
             let reader = stays[reload.stay].first
-            // Where the tensor was last resident, and (for an activation) right after its producer.
             let previous = stays[reload.stay - 1].last
             // Where the tensor was last resident, and (for an activation) right after its producer.
             var targets = [previous + 1]

@@ -108,7 +108,7 @@ public struct DivideAndConquerPlanner: Sendable {
         func cheapest(_ plans: [CertifiedPlan]) -> CertifiedPlan {
             plans.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }!
         }
-        var baseline = cheapest(warm)
+        let baseline = cheapest(warm)
         if baseline.report.traffic.nonCompulsory == 0 {
             notes.append("started from \(baseline.plan.method ?? "the best baseline"), which has no non-compulsory traffic: optimal")
             return result(baseline, status: .optimal, bound: 0, buildSeconds: 0, solveSeconds: 0, notes: notes)
@@ -120,48 +120,138 @@ public struct DivideAndConquerPlanner: Sendable {
         solveSeconds += (clock.now - boundStart).inSeconds
         notes.append("crossing bound: \(bound) bytes (minimum cuts \(crossing.cutBound), forced-live covers over \(crossing.covers.covers.count) operators)")
 
+        // Every start worth improving: the best heuristic, and (below the bound's reach) the
+        // spill-aware order search and the fixed-schedule program on the minimum-peak and the
+        // searched order.
+        var starts = [baseline]
         if baseline.report.traffic.nonCompulsory > bound {
-            // The paper's fixed-schedule program on the minimum-peak order: replacement decided
-            // for the whole graph at once, usually far better than on-line eviction, and cheap
-            // because every operator's window is one position. A third of the budget at most.
-            let order = graph.schedule(.mpmf, setting: configuration.tensors, alignment: configuration.alignment).order
-            let budget = min(30, max(1, options.timeLimit / 3))
-            let fixed = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: order,
-                                         options: ExactOptions(solver: options.solver, timeLimit: budget)).solve()
-            buildSeconds += fixed.buildSeconds
-            solveSeconds += fixed.solveSeconds
-            notes.append("the fixed-schedule program on the minimum-peak order gives \(fixed.nonCompulsory) bytes (\(fixed.result.plan.method ?? ""))")
-            baseline = cheapest([baseline, fixed.result])
+            // Orders chosen for spilling rather than for peak (15 orders per operator, a quarter of
+            // the budget at most, so that the search is repeatable unless time runs short), and
+            // the paper's fixed-schedule program: replacement decided for the whole graph at once,
+            // usually far better than on-line eviction, and cheap because every operator's window
+            // is one position (a third of the budget at most).
+            var orders = [graph.schedule(.mpmf, setting: configuration.tensors, alignment: configuration.alignment).order]
+            let initial = [Array(graph.operators.indices)] + warm.map { Residency.read($0.plan, graph: graph).residency.order }
+            let searchStart = clock.now
+            if let found = searchOrders(from: initial, constructing: true, for: min(15, options.timeLimit / 4),
+                                        evaluations: 15 * graph.operators.count, seed: 1) {
+                notes.append("the spill-aware order search scored \(found.evaluated) orders in \(String(format: "%.1f", (clock.now - searchStart).inSeconds)) s; its best plan: \(found.best.report.traffic.nonCompulsory) bytes")
+                starts.append(found.best)
+                orders.append(found.order)
+            }
+            for (i, order) in orders.enumerated() {
+                let budget = min(30, max(1, options.timeLimit / 3)) / Double(orders.count)
+                let fixed = try fixedSchedule(order, timeLimit: budget)
+                buildSeconds += fixed.buildSeconds
+                solveSeconds += fixed.solveSeconds
+                notes.append("the fixed-schedule program on the \(i == 0 ? "minimum-peak order" : "searched order") gives \(fixed.nonCompulsory) bytes (\(fixed.result.plan.method ?? ""))")
+                starts.append(fixed.result)
+            }
         }
-        notes.append("started from \(baseline.plan.method ?? "the best baseline"): \(baseline.report.traffic.nonCompulsory) bytes")
+        // The two cheapest distinct starts: segments improve a plan only locally, so a plan that
+        // starts dearer sometimes ends cheaper. The first gets most of the time unless it converges.
+        starts.sort { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }
+        var lines: [CertifiedPlan] = []
+        for start in starts where !lines.contains(where: { $0.report.traffic.nonCompulsory == start.report.traffic.nonCompulsory }) {
+            lines.append(start)
+        }
+        lines = Array(lines.prefix(2))
 
-        var best = try incumbent(from: baseline)
-        guard var current = best else {
-            notes.append("the baseline's plan cannot be re-read as stays; kept it")
-            return result(baseline, status: bound >= baseline.report.traffic.nonCompulsory ? .optimal : .feasible,
-                          bound: bound, buildSeconds: 0, solveSeconds: solveSeconds, notes: notes)
+        var best: Incumbent?
+        var stats = Stats()
+        for (i, line) in lines.enumerated() {
+            let remaining = options.timeLimit - elapsed()
+            if let best, best.traffic <= bound || remaining < 1 { break }
+            guard let first = try incumbent(from: line) else {
+                notes.append("the start \(line.plan.method ?? "") cannot be re-read as stays; kept as it is")
+                if best == nil { return result(line, status: line.report.traffic.nonCompulsory <= bound ? .optimal : .feasible,
+                                               bound: min(bound, line.report.traffic.nonCompulsory), buildSeconds: buildSeconds,
+                                               solveSeconds: solveSeconds, notes: notes) }
+                continue
+            }
+            notes.append("\(i == 0 ? "started" : "then started") from \(line.plan.method ?? "the best baseline"): \(line.report.traffic.nonCompulsory) bytes")
+            let share = i == lines.count - 1 ? remaining : remaining * 0.6
+            let improved = try improve(from: first, until: clock.now + .seconds(share), bound: bound, stats: &stats, origin: start)
+            if best == nil || improved.traffic < best!.traffic { best = improved }
         }
-        var status: ExactStatus = .feasible
-        let passes = Pass.schedule(segmentOperators: options.segmentOperators, operators: graph.operators.count)
+        buildSeconds += stats.buildSeconds
+        solveSeconds += stats.solveSeconds
+        notes.append("\(stats.passes) passes, \(stats.segmentsSolved) segment programs solved, \(stats.improvements) improved the plan; \(stats.hoistsTried) chain hoists tried, \(stats.hoistsKept) kept; \(stats.restarts) order-search restarts, \(stats.keptRestarts) kept")
+        let final = best!.certified
+        let traffic = final.report.traffic.nonCompulsory
+        let timedOut = options.timeLimit - elapsed() < 1
+        if timedOut { notes.append("the time budget of \(options.timeLimit) s ran out before the segments stopped improving") }
+        let status: ExactStatus = traffic <= bound ? .optimal : (timedOut ? .timeLimit : .feasible)
+        return result(final, status: status, bound: min(bound, traffic), buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes)
+    }
+
+    /// What the improvement passes did, over every start.
+    struct Stats {
+        var passes = 0
         var segmentsSolved = 0
         var improvements = 0
-        var fruitless = 0
-        var pass = 0
         var hoistsTried = 0
         var hoistsKept = 0
+        var restarts = 0
+        var keptRestarts = 0
+        var buildSeconds = 0.0
+        var solveSeconds = 0.0
+    }
+
+    /// Improves `start` pass after pass (segments, hoists, moved cut points, longer segments; see
+    /// ``Pass/schedule(segmentOperators:operators:)``) until it meets `bound`, `deadline` passes,
+    /// or the passes and a few order-search restarts in a row find nothing.
+    /// Progress reports count seconds from `origin`, the start of the whole solve.
+    func improve(from start: Incumbent, until deadline: ContinuousClock.Instant, bound: Int, stats: inout Stats,
+                 origin: ContinuousClock.Instant) throws -> Incumbent {
+        let clock = ContinuousClock()
+        func remaining() -> Double { (deadline - clock.now).inSeconds }
+        var current = start
+        let passes = Pass.schedule(segmentOperators: options.segmentOperators, operators: graph.operators.count)
+        var fruitless = 0
+        var pass = 0
+        var restarts = 0
+        // The restart count when one was last kept: restarts since then found nothing.
+        var lastKeptRestart = 0
         var exhaustedHoists: Residency?
-        search: while current.traffic > bound && fruitless < passes.count {
+        func report() {
+            options.progress?(SolveProgress(elapsedSeconds: (clock.now - origin).inSeconds, incumbent: Double(current.traffic),
+                                            bestBound: Double(bound), nodes: stats.segmentsSolved + stats.hoistsTried))
+        }
+        search: while current.traffic > bound {
+            if fruitless >= passes.count {
+                // Every pass has stalled on this order: search orders around it for one whose
+                // fixed-schedule program costs less, and start the passes again from there. A few
+                // restarts in a row that find nothing mean the search has converged.
+                guard remaining() >= 3, restarts - lastKeptRestart < Self.fruitlessRestarts else { break }
+                restarts += 1
+                stats.restarts += 1
+                guard let found = searchOrders(from: [current.residency.order], constructing: false, for: min(10, remaining() / 3),
+                                               evaluations: 10 * graph.operators.count, seed: UInt64(stats.restarts + 1)) else { break }
+                let fixed = try fixedSchedule(found.order, timeLimit: min(3 * options.segmentTimeLimit, remaining()))
+                stats.buildSeconds += fixed.buildSeconds
+                stats.solveSeconds += fixed.solveSeconds
+                if fixed.nonCompulsory < current.traffic, let better = try incumbent(from: fixed.result), better.traffic < current.traffic {
+                    current = better
+                    lastKeptRestart = restarts
+                    stats.keptRestarts += 1
+                    fruitless = 0
+                    exhaustedHoists = nil
+                    report()
+                }
+                continue
+            }
             let setting = passes[pass % passes.count]
             pass += 1
+            stats.passes += 1
             var improved = false
             switch setting {
             case .hoists where current.residency != exhaustedHoists:
                 // A third of what is left, so that windows still get to polish what hoists find.
-                let deadline = clock.now + .seconds((options.timeLimit - elapsed()) / 3)
-                while let attempt = try hoist(current, until: deadline) {
-                    buildSeconds += attempt.buildSeconds
-                    solveSeconds += attempt.solveSeconds
-                    hoistsTried += attempt.tried
+                while let attempt = try hoist(current, until: clock.now + .seconds(remaining() / 3)) {
+                    stats.buildSeconds += attempt.buildSeconds
+                    stats.solveSeconds += attempt.solveSeconds
+                    stats.hoistsTried += attempt.tried
                     guard let better = attempt.better else {
                         // Every hoist of this plan was tried; the next round need not repeat them.
                         if attempt.complete { exhaustedHoists = current.residency }
@@ -169,49 +259,51 @@ public struct DivideAndConquerPlanner: Sendable {
                     }
                     current = better
                     improved = true
-                    hoistsKept += 1
-                    options.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: Double(current.traffic),
-                                                    bestBound: Double(bound), nodes: segmentsSolved + hoistsTried))
+                    stats.hoistsKept += 1
+                    report()
                     if current.traffic <= bound { break search }
                 }
-                if options.timeLimit - elapsed() < 0.5 {
-                    status = .timeLimit
-                    break search
-                }
+                if remaining() < 0.5 { break search }
             case .hoists:
                 break
             case let .windows(length, shift, margin, reorders):
                 for window in windows(of: current, length: length, shift: shift) {
-                    let remaining = options.timeLimit - elapsed()
-                    if remaining < 0.5 {
-                        status = .timeLimit
-                        break search
-                    }
+                    let left = remaining()
+                    if left < 0.5 { break search }
                     let attempt = try improve(current, segment: window, margin: margin, reorders: reorders,
-                                              timeLimit: min(options.segmentTimeLimit, remaining),
-                                              addressTimeLimit: min(3 * options.segmentTimeLimit, remaining))
-                    buildSeconds += attempt.buildSeconds
-                    solveSeconds += attempt.solveSeconds
-                    segmentsSolved += 1
+                                              timeLimit: min(options.segmentTimeLimit, left),
+                                              addressTimeLimit: min(3 * options.segmentTimeLimit, left))
+                    stats.buildSeconds += attempt.buildSeconds
+                    stats.solveSeconds += attempt.solveSeconds
+                    stats.segmentsSolved += 1
                     if let better = attempt.better {
                         current = better
                         improved = true
-                        improvements += 1
+                        stats.improvements += 1
                         if current.traffic <= bound { break search }
                     }
-                    options.progress?(SolveProgress(elapsedSeconds: elapsed(), incumbent: Double(current.traffic),
-                                                    bestBound: Double(bound), nodes: segmentsSolved + hoistsTried))
+                    report()
                 }
             }
             fruitless = improved ? 0 : fruitless + 1
         }
-        best = current
-        notes.append("\(pass) passes, \(segmentsSolved) segment programs solved, \(improvements) improved the plan; \(hoistsTried) chain hoists tried, \(hoistsKept) kept")
-        if status == .timeLimit { notes.append("the time budget of \(options.timeLimit) s ran out before the segments stopped improving") }
-        let final = best!.certified
-        let traffic = final.report.traffic.nonCompulsory
-        if traffic <= bound { status = .optimal }
-        return result(final, status: status, bound: min(bound, traffic), buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes)
+        return current
+    }
+
+    /// The spill-aware order search (``SpillAwareOrderSearch``) from `starts` for at most
+    /// `seconds` and `evaluations` orders, with randomised constructions first when
+    /// `constructing`, else only moves.
+    func searchOrders(from starts: [[OperatorID]], constructing: Bool, for seconds: Double, evaluations: Int,
+                      seed: UInt64) -> SpillAwareOrderSearch.Outcome? {
+        let search = SpillAwareOrderSearch(graph: graph, configuration: configuration, evaluations: evaluations,
+                                           constructionShare: constructing ? 0.25 : 0, seed: seed)
+        return search.run(from: starts, until: ContinuousClock.now + .seconds(seconds))
+    }
+
+    /// The paper's fixed-schedule program (replacement and addresses on a given order).
+    func fixedSchedule(_ order: [OperatorID], timeLimit: Double) throws -> ExactResult {
+        try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: order,
+                         options: ExactOptions(solver: options.solver, timeLimit: max(0.5, timeLimit))).solve()
     }
 
     /// The baseline's stays and offsets, re-planned through ``Residency`` so that segment programs
@@ -317,6 +409,9 @@ public struct DivideAndConquerPlanner: Sendable {
         }
         return attempt
     }
+
+    /// Order-search restarts in a row that find nothing before divide and conquer stops early.
+    static let fruitlessRestarts = 3
 
     /// Above this many pair-order variables in the whole graph's address program, segments are
     /// never solved with addresses: building it for every segment would cost more than it finds.
