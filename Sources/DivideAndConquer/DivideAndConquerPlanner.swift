@@ -118,7 +118,7 @@ public struct DivideAndConquerPlanner: Sendable {
         let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
         let bound = try crossing.solve(with: options.solver, timeLimit: min(10, max(1, options.timeLimit / 10)))
         solveSeconds += (clock.now - boundStart).inSeconds
-        notes.append("crossing bound: \(bound) bytes (minimum cuts \(crossing.cutBound), forced-live covers over \(crossing.covers.covers.count) operators)")
+        notes.append("crossing bound: \(bound) bytes (minimum cuts \(crossing.cutBound), forced-live covers over \(crossing.covers.covers.count) operators, reload intervals along a chain of \(crossing.reloads.chain.count))")
 
         if baseline.report.traffic.nonCompulsory > bound {
             // The paper's fixed-schedule program on the minimum-peak order: replacement decided
