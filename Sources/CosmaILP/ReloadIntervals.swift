@@ -15,7 +15,7 @@ public import Scratchpad
 ///   a graph output's one store is compulsory, any other's is not, and a store counts once for
 ///   all intervals;
 /// - is loaded again before its next reader; when a reader is `f_{i+1}` or one of its ancestors
-///   and is not in `D_i`, that load lies in interval `i`. It is not compulsory: an activation's
+///   (after `f_k`: any reader) and is not in `D_i`, that load lies in interval `i`. It is not compulsory: an activation's
 ///   loads never are, and an input or weight that crosses was read, so loaded, before `f_i`.
 ///
 /// A small program relaxes the plan to exactly these facts: for each `i` it chooses `D_i` (binary
@@ -33,8 +33,13 @@ public import Scratchpad
 /// projections), and the program compares exactly those choices.
 ///
 /// The chain is the one with the largest sum of per-operator excess (minimum crossing plus
-/// working set minus the capacity, ``CrossingAnalysis/minimumCrossing(_:limit:)``): only those
-/// operators force anything, and one with no excess would only shorten its neighbours' intervals.
+/// working set minus the capacity, by ``CrossingAnalysis``'s minimum cut): only those operators
+/// force anything, and one with no excess would only shorten its neighbours' intervals.
+///
+/// Size: per operator of the chain, a binary for each operator the schedule may put on either side
+/// of it that a possibly crossing tensor touches (and for their such ancestors), and up to four
+/// variables for each possibly crossing tensor. On the Transformer (638 operators, chains of 10
+/// to 24) CBC solves it within seconds, where the time-indexed program has over 600,000 rows.
 public struct ReloadIntervals: Sendable {
     /// The operators, in the order every schedule runs them.
     public let chain: [OperatorID]
