@@ -59,6 +59,9 @@ public struct ExactResult: Sendable {
     public var notes: [String]
     /// The size of the capacity program, when one was built.
     public var capacityProgram: ProgramSize? = nil
+    /// The ``CrossingBound`` in bytes, when the planner computed it (its capacity program was too
+    /// large to attempt), so that divide and conquer need not compute it again.
+    public var crossingBound: Int? = nil
 
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
 
@@ -228,10 +231,12 @@ public struct ExactPlanner: Sendable {
             let proven = max(coverBound, crossing)
             notes.append("the crossing bound proves at least \(crossing) bytes")
             let traffic = fallback.report.traffic.nonCompulsory
-            return ExactResult(status: traffic <= proven ? .optimal : .feasible, plan: fallback, solver: options.solver,
-                               bound: min(proven, traffic), buildSeconds: buildSeconds,
-                               solveSeconds: coverSeconds + (clock.now - crossingStart).inSeconds, notes: notes,
-                               capacityProgram: ProgramSize(program.model))
+            var result = ExactResult(status: traffic <= proven ? .optimal : .feasible, plan: fallback, solver: options.solver,
+                                     bound: min(proven, traffic), buildSeconds: buildSeconds,
+                                     solveSeconds: coverSeconds + (clock.now - crossingStart).inSeconds, notes: notes,
+                                     capacityProgram: ProgramSize(program.model))
+            result.crossingBound = crossing
+            return result
         }
         let outcome: SolveResult
         do {
