@@ -14,9 +14,11 @@ public import Scratchpad
 /// - was stored before `f_i` if it is an activation (it left the scratchpad while still needed);
 ///   a graph output's one store is compulsory, any other's is not, and a store counts once for
 ///   all intervals;
-/// - is loaded again before its next reader; when a reader is `f_{i+1}` or one of its ancestors
-///   (after `f_k`: any reader) and is not in `D_i`, that load lies in interval `i`. It is not compulsory: an activation's
-///   loads never are, and an input or weight that crosses was read, so loaded, before `f_i`.
+/// - is loaded again before its next reader, so in interval `i` or a later one, up to the last in
+///   which a reader of it may run; when a reader is `f_{i+1}` or one of its ancestors (after
+///   `f_k`: any reader) and is not in `D_i`, that load lies in interval `i` itself. It is not
+///   compulsory: an activation's loads never are, and an input or weight that crosses was read,
+///   so loaded, before `f_i`.
 ///
 /// A small program relaxes the plan to exactly these facts: for each `i` it chooses `D_i` (binary
 /// variables for the operators that are neither ancestors nor descendants of `f_i`, closed under
@@ -37,8 +39,8 @@ public import Scratchpad
 /// force anything, and one with no excess would only shorten its neighbours' intervals.
 ///
 /// Size: per operator of the chain, a binary for each operator the schedule may put on either side
-/// of it that a possibly crossing tensor touches (and for their such ancestors), and up to four
-/// variables for each possibly crossing tensor. On the Transformer (638 operators, chains of 10
+/// of it that a possibly crossing tensor touches (and for their such ancestors), and a few
+/// variables for each possibly crossing tensor, and for each interval it may be reloaded in. On the Transformer (638 operators, chains of 10
 /// to 24) CBC solves it within seconds, where the time-indexed program has over 600,000 rows.
 public struct ReloadIntervals: Sendable {
     /// The operators, in the order every schedule runs them.
@@ -83,6 +85,15 @@ public struct ReloadIntervals: Sendable {
         let reach = analysis.reach
         var model = Model(name: "cosma-reload-intervals")
         var stored: [TensorID: Variable] = [:]
+        // loads[i][t]: t is loaded at least once in interval i.
+        var loads = [[TensorID: Variable]](repeating: [:], count: chain.count)
+        func load(_ i: Int, _ t: TensorID) -> Variable {
+            if let v = loads[i][t] { return v }
+            let v = model.addVariable(upper: 1, objective: Double(graph.tensors[t].bytes), name: "load_\(i)_\(t)")
+            loads[i][t] = v
+            return v
+        }
+        var offChip: [(interval: Int, tensor: TensorID, off: Variable)] = []
         for (i, f) in chain.enumerated() {
             let next = i + 1 < chain.count ? chain[i + 1] : nil
             let crossing = analysis.possiblyCrossing(f)
@@ -128,12 +139,12 @@ public struct ReloadIntervals: Sendable {
                 }
                 let off = model.addVariable(.binary, upper: 1, name: "off_\(i)_\(t)")
                 model.addConstraint([(off, 1), (crosses, -1)], .lessOrEqual, 0)
+                offChip.append((i, t, off))
                 let occupied = Double(problem.occupied[t])
                 room.add(occupied, crosses)
                 room.add(-occupied, off)
-                let bytes = Double(graph.tensors[t].bytes)
                 if graph.producer[t] != nil && !graph.isOutput[t] {
-                    let store = stored[t] ?? model.addVariable(upper: 1, objective: bytes, name: "stored_\(t)")
+                    let store = stored[t] ?? model.addVariable(upper: 1, objective: Double(graph.tensors[t].bytes), name: "stored_\(t)")
                     stored[t] = store
                     model.addConstraint([(store, 1), (off, -1)], .greaterOrEqual, 0)
                 }
@@ -141,13 +152,24 @@ public struct ReloadIntervals: Sendable {
                 let inInterval = readers.filter { r in
                     !reach.isAncestor(r, of: f) && next.map { r == $0 || reach.isAncestor(r, of: $0) } ?? true
                 }
-                guard !inInterval.isEmpty else { continue }
-                let load = model.addVariable(upper: 1, objective: bytes, name: "load_\(i)_\(t)")
                 for r in inInterval {
-                    model.addConstraint(plus([(load, 1), (off, -1)], 1, ranBefore: r), .greaterOrEqual, 0)
+                    model.addConstraint(plus([(load(i, t), 1), (off, -1)], 1, ranBefore: r), .greaterOrEqual, 0)
                 }
             }
             model.addConstraint(room, .lessOrEqual, Double(problem.configuration.capacity - analysis.workingSets[f]))
+        }
+        // A tensor off chip while f_i runs is loaded again between f_i and its next reader: in one
+        // of the intervals from i to the last in which a reader of it may run.
+        for (i, t, off) in offChip {
+            let mayBeRead = (i..<chain.count).filter { j in
+                problem.readers[t].contains { r in
+                    r != chain[j] && !reach.isAncestor(r, of: chain[j]) && (j + 1 == chain.count || !reach.isAncestor(chain[j + 1], of: r))
+                }
+            }
+            guard let last = mayBeRead.last else { continue }
+            var row = LinearExpression((i...last).map { (load($0, t), 1.0) })
+            row.add(-1, off)
+            model.addConstraint(row, .greaterOrEqual, 0)
         }
         return model
     }
