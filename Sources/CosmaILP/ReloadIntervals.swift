@@ -115,7 +115,7 @@ public struct ReloadIntervals: Sendable {
             var pending = crossing.flatMap { t in problem.readers[t] + (graph.producer[t].map { [$0] } ?? []) }.filter(isFree)
             while let o = pending.popLast() {
                 guard before[o] == nil else { continue }
-                before[o] = model.addVariable(.binary, upper: 1, name: "before_\(i)_\(o)")
+                before[o] = model.addVariable(.binary, name: "before_\(i)_\(o)")
                 pending += graph.predecessors[o].filter(isFree)
             }
             for (o, v) in before {
@@ -137,7 +137,7 @@ public struct ReloadIntervals: Sendable {
                         model.addConstraint(plus([(crosses, 1), (allRead, 1)], -1, ranBefore: r), .greaterOrEqual, 0)
                     }
                 }
-                let off = model.addVariable(.binary, upper: 1, name: "off_\(i)_\(t)")
+                let off = model.addVariable(.binary, name: "off_\(i)_\(t)")
                 model.addConstraint([(off, 1), (crosses, -1)], .lessOrEqual, 0)
                 offChip.append((i, t, off))
                 let occupied = Double(problem.occupied[t])
@@ -161,12 +161,12 @@ public struct ReloadIntervals: Sendable {
         // A tensor off chip while f_i runs is loaded again between f_i and its next reader: in one
         // of the intervals from i to the last in which a reader of it may run.
         for (i, t, off) in offChip {
-            let mayBeRead = (i..<chain.count).filter { j in
+            let mayBeRead = (i..<chain.count).last { j in
                 problem.readers[t].contains { r in
                     r != chain[j] && !reach.isAncestor(r, of: chain[j]) && (j + 1 == chain.count || !reach.isAncestor(chain[j + 1], of: r))
                 }
             }
-            guard let last = mayBeRead.last else { continue }
+            guard let last = mayBeRead else { continue }
             var row = LinearExpression((i...last).map { (load($0, t), 1.0) })
             row.add(-1, off)
             model.addConstraint(row, .greaterOrEqual, 0)
