@@ -72,6 +72,32 @@ import Testing
         #expect(crossing.cutBound < optimum)
     }
 
+    /// `t` and `u` must leave the full scratchpad while the two blocks run. `t`'s one reader may
+    /// run between the blocks or after both, so no interval surely holds its reload; it is paid
+    /// all the same, as is `u`'s before the last operator.
+    @Test(arguments: SolverBackend.allCases)
+    func aTensorOffChipIsReloadedEvenWhenItsReaderFloats(solver: SolverBackend) throws {
+        let tensors = [Tensor(name: "src", bytes: 1, kind: .input)]
+            + [("t", 1), ("u", 1), ("a", 1), ("h", 3), ("b", 1), ("r", 1), ("h2", 3), ("c", 1), ("out", 1)]
+                .map { Tensor(name: $0.0, bytes: $0.1, kind: .activation) }
+        let ops: [GraphDocument.OperatorEntry] = [
+            .init(name: "split", type: "Op", inputs: ["src"], outputs: ["t", "u", "a"]),
+            .init(name: "up", type: "Op", inputs: ["a"], outputs: ["h"]),
+            .init(name: "down", type: "Op", inputs: ["h"], outputs: ["b"]),
+            .init(name: "reader", type: "Op", inputs: ["t", "b"], outputs: ["r"]),
+            .init(name: "up2", type: "Op", inputs: ["b"], outputs: ["h2"]),
+            .init(name: "down2", type: "Op", inputs: ["h2"], outputs: ["c"]),
+            .init(name: "last", type: "Op", inputs: ["c", "u"], outputs: ["out"]),
+        ]
+        let graph = try Graph(document: GraphDocument(name: "floating-reader", tensors: tensors, operators: ops, outputs: ["r", "out"]))
+        let config = Configuration(capacity: 4, alignment: 1, tensors: .activations)
+        let reloads = Self.reloads(graph, config)
+        #expect(reloads.chain.map { graph.operators[$0].name } == ["up", "down", "up2", "down2"])
+        let optimum = try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory())
+        #expect(optimum == 4)
+        #expect(try reloads.bound(solver: solver, timeLimit: 10) == optimum)
+    }
+
     @Test func boundStaysBelowProvenOptimaOfRealModels() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
         // Capacities and the optima the exact program proves there (results/exact.md).
