@@ -128,7 +128,7 @@ public enum Cosma {
         let polish = try DivideAndConquerPlanner(
             graph: graph, configuration: configuration,
             options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [],
-                                             progress: options.progress)).solve()
+                                             crossingBound: exact.crossingBound, progress: options.progress)).solve()
         let better = polish.nonCompulsory < exact.nonCompulsory ? polish : exact
         let bound = max(exact.bound, polish.bound)
         let traffic = better.nonCompulsory

@@ -5,7 +5,7 @@ import Scratchpad
 /// A lower bound on non-compulsory traffic that holds for every schedule, cheap enough for graphs
 /// far too large for the joint program: what divide and conquer reports.
 ///
-/// It is the larger of two bounds. ``ForcedLiveCovers`` counts the tensors that cross an operator
+/// It is the largest of three bounds. ``ForcedLiveCovers`` counts the tensors that cross an operator
 /// in *every* schedule. The cut bound (``cutBound``) also knows that the schedule can only choose
 /// *which* tensors cross an operator, not whether any do: ``CrossingAnalysis`` finds the fewest
 /// bytes any schedule keeps alive across `o` by a minimum cut, and at least
@@ -13,9 +13,11 @@ import Scratchpad
 /// least the cheapest rate (traffic per occupied byte) among the tensors that can cross `o`: a
 /// reload, plus a store for an activation that is not a graph output. Operators whose possible
 /// crossers are disjoint are paid by different tensors, so their bounds add; the others only give
-/// their maximum. They are chosen greedily, largest first.
+/// their maximum. They are chosen greedily, largest first. ``ReloadIntervals`` lifts that
+/// restriction along a chain of such operators: between consecutive ones, what was off chip and is
+/// read again is loaded again, once per interval, while each spilled tensor is stored once.
 ///
-/// Both ignore much of what the schedule can still decide, so they are weak where many tensors only
+/// All three ignore much of what the schedule can still decide, so they are weak where many tensors only
 /// *may* be live together (wide NAS cells) and tight on chains.
 public struct CrossingBound: Sendable {
     /// The covers, over the problem with a free schedule (a fixed order in the given problem would
@@ -24,29 +26,43 @@ public struct CrossingBound: Sendable {
     /// The cut bound in bytes.
     public let cutBound: Int
 
+    /// The reloads forced between consecutive operators of the heaviest chain of operators with
+    /// an excess.
+    public let reloads: ReloadIntervals
+
     public init(problem: PlanningProblem) {
         covers = ForcedLiveCovers(problem: PlanningProblem(graph: problem.graph, configuration: problem.configuration))
-        cutBound = Self.cutBound(problem)
+        let configuration = problem.configuration
+        let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment)
+        let excess = Self.excess(problem, analysis: analysis)
+        cutBound = Self.cutBound(problem, analysis: analysis, excess: excess)
+        reloads = ReloadIntervals(problem: problem, analysis: analysis, excess: excess)
     }
 
-    static func cutBound(_ problem: PlanningProblem) -> Int {
+    /// Operators at which every schedule keeps more crossing bytes than fit beside the operands,
+    /// with the bytes too many.
+    static func excess(_ problem: PlanningProblem, analysis: CrossingAnalysis) -> [(op: OperatorID, bytes: Int)] {
+        problem.graph.operators.indices.compactMap { o in
+            let room = problem.configuration.capacity - analysis.workingSets[o]
+            // Operators where even every possible crosser fits are skipped before the cut.
+            guard analysis.possiblyCrossing(o).reduce(0, { $0 + problem.occupied[$1] }) > room else { return nil }
+            let bytes = analysis.minimumCrossing(o) - room
+            return bytes > 0 ? (o, bytes) : nil
+        }
+    }
+
+    static func cutBound(_ problem: PlanningProblem, analysis: CrossingAnalysis, excess: [(op: OperatorID, bytes: Int)]) -> Int {
         let graph = problem.graph
-        let configuration = problem.configuration
-        let analysis = CrossingAnalysis(graph: graph, setting: configuration.tensors, alignment: configuration.alignment)
         var charges: [(bound: Int, crossers: Set<TensorID>)] = []
-        for o in graph.operators.indices {
-            let room = configuration.capacity - analysis.workingSets[o]
+        for (o, bytes) in excess {
             let crossers = analysis.possiblyCrossing(o)
-            guard crossers.reduce(0, { $0 + problem.occupied[$1] }) > room else { continue }
-            let excess = analysis.minimumCrossing(o) - room
-            guard excess > 0 else { continue }
             let rate = crossers.map { t in
                 let bytes = Double(graph.tensors[t].bytes)
                 let paid = graph.producer[t] != nil && !graph.isOutput[t] ? 2 * bytes : bytes
                 return paid / Double(problem.occupied[t])
             }.min() ?? 0
             // Whole bytes: round the product down so the bound stays valid.
-            charges.append((Int((Double(excess) * rate).rounded(.down)), Set(crossers)))
+            charges.append((Int((Double(bytes) * rate).rounded(.down)), Set(crossers)))
         }
         var total = 0
         var used = Set<TensorID>()
@@ -57,9 +73,10 @@ public struct CrossingBound: Sendable {
         return total
     }
 
-    /// The bound in bytes: the larger of the cut bound and the covers' bound (the covering
-    /// program's optimum, or its solver's best bound when the time limit stops it first).
+    /// The bound in bytes: the largest of the cut bound, the covers' bound and the reload
+    /// intervals' bound (each program's optimum, or its solver's best bound when the time limit
+    /// stops it first).
     public func solve(with solver: SolverBackend, timeLimit: Double?) throws -> Int {
-        max(cutBound, try covers.bound(solver: solver, timeLimit: timeLimit))
+        max(cutBound, try covers.bound(solver: solver, timeLimit: timeLimit), try reloads.bound(solver: solver, timeLimit: timeLimit))
     }
 }

@@ -59,6 +59,9 @@ public struct ExactResult: Sendable {
     public var notes: [String]
     /// The size of the capacity program, when one was built.
     public var capacityProgram: ProgramSize? = nil
+    /// The ``CrossingBound`` in bytes, when the planner computed it (its capacity program was too
+    /// large to attempt), so that divide and conquer need not compute it again.
+    public var crossingBound: Int? = nil
 
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
 
@@ -105,7 +108,8 @@ public struct ProgramSize: Sendable, Hashable {
 /// 1. The warm-start plans (heuristics). One with zero non-compulsory traffic is optimal at once,
 ///    and so is one that meets the bound of the ``ForcedLiveCovers``.
 /// 2. The ``JointProgram``, warm-started with the best of them: its optimum is a lower bound
-///    for the full problem.
+///    for the full problem. When it is too large to attempt, the best warm start is returned
+///    with the ``CrossingBound`` (optimal if it meets it).
 /// 3. Its stays, shortened to their last use, are packed into the scratchpad by
 ///    ``SegmentPacker``. If that succeeds the plan meets the bound and is optimal. If the best
 ///    warm start already meets the bound, it is optimal too.
@@ -217,12 +221,22 @@ public struct ExactPlanner: Sendable {
 
         if program.model.constraintCount > Self.rowLimit {
             // CBC's and GLPK's root LP alone runs for minutes at this size and neither honours a
-            // time limit inside it; such graphs are for divide and conquer.
-            notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, with the covers' bound")
+            // time limit inside it; such graphs are for divide and conquer. The crossing bound (with
+            // its reload intervals) needs no time-indexed program and may prove the baseline optimal.
+            notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, with the crossing bound")
             let fallback = try incumbent ?? spillEverything()
-            let bound = min(coverBound, fallback.report.traffic.nonCompulsory)
-            return ExactResult(status: .feasible, plan: fallback, solver: options.solver, bound: bound, buildSeconds: buildSeconds,
-                               solveSeconds: coverSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
+            let crossingStart = clock.now
+            let remaining = options.timeLimit.map { max(1, min(10, $0 - (clock.now - start).inSeconds)) }
+            let crossing = try CrossingBound(problem: problem).solve(with: options.solver, timeLimit: remaining)
+            let proven = max(coverBound, crossing)
+            notes.append("the crossing bound proves at least \(crossing) bytes")
+            let traffic = fallback.report.traffic.nonCompulsory
+            var result = ExactResult(status: traffic <= proven ? .optimal : .feasible, plan: fallback, solver: options.solver,
+                                     bound: min(proven, traffic), buildSeconds: buildSeconds,
+                                     solveSeconds: coverSeconds + (clock.now - crossingStart).inSeconds, notes: notes,
+                                     capacityProgram: ProgramSize(program.model))
+            result.crossingBound = crossing
+            return result
         }
         let outcome: SolveResult
         do {

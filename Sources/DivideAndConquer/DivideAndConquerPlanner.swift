@@ -21,12 +21,15 @@ public struct DivideAndConquerOptions: Sendable {
     public var threads: Int
     /// Plans to start from; when empty every baseline (``Baseline/all``) is run.
     public var warmStarts: [CertifiedPlan]
+    /// The ``CrossingBound`` in bytes when it is known already (``ExactResult/crossingBound``);
+    /// otherwise the planner computes it.
+    public var crossingBound: Int?
     /// Called after each segment program with the current plan's traffic, the bound, and the
     /// number of segment programs solved so far (as `nodes`).
     public var progress: (@Sendable (SolveProgress) -> Void)?
 
     public init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 12,
-                segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [],
+                segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], crossingBound: Int? = nil,
                 progress: (@Sendable (SolveProgress) -> Void)? = nil) {
         self.solver = solver
         self.timeLimit = timeLimit
@@ -34,6 +37,7 @@ public struct DivideAndConquerOptions: Sendable {
         self.segmentTimeLimit = segmentTimeLimit
         self.threads = threads
         self.warmStarts = warmStarts
+        self.crossingBound = crossingBound
         self.progress = progress
     }
 }
@@ -114,11 +118,17 @@ public struct DivideAndConquerPlanner: Sendable {
             return result(baseline, status: .optimal, bound: 0, buildSeconds: 0, solveSeconds: 0, notes: notes)
         }
 
-        let boundStart = clock.now
-        let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
-        let bound = try crossing.solve(with: options.solver, timeLimit: min(10, max(1, options.timeLimit / 10)))
-        solveSeconds += (clock.now - boundStart).inSeconds
-        notes.append("crossing bound: \(bound) bytes (minimum cuts \(crossing.cutBound), forced-live covers over \(crossing.covers.covers.count) operators)")
+        let bound: Int
+        if let known = options.crossingBound {
+            bound = known
+            notes.append("crossing bound: \(bound) bytes (known already)")
+        } else {
+            let boundStart = clock.now
+            let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
+            bound = try crossing.solve(with: options.solver, timeLimit: min(10, max(1, options.timeLimit / 10)))
+            solveSeconds += (clock.now - boundStart).inSeconds
+            notes.append("crossing bound: \(bound) bytes (minimum cuts \(crossing.cutBound), forced-live covers over \(crossing.covers.covers.count) operators, reload intervals along a chain of \(crossing.reloads.chain.count))")
+        }
 
         // Every start worth improving: the best heuristic, and (below the bound's reach) the
         // spill-aware order search and the fixed-schedule program on the minimum-peak and the

@@ -19,7 +19,8 @@ public struct CrossingAnalysis: Sendable {
     public let alignment: Int
     /// Occupied bytes of each operator's operands.
     public let workingSets: [Int]
-    let reach: Reachability
+    /// The ancestor relation of the graph's operators.
+    public let reach: Reachability
     let operands: [Set<TensorID>]
     let readers: [[OperatorID]]
 
