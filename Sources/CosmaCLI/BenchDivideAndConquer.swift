@@ -103,8 +103,9 @@ struct BenchDivideAndConquer: ParsableCommand {
             header += [
                 "",
                 "Traffic, bound and baselines are non-compulsory bytes. The bound is valid for every schedule (the crossing",
-                "bound, from minimum cuts, or the covering program over tensors that cross an operator in every schedule);",
-                "`optimal` means the plan meets it. Divide and conquer starts from the best heuristic, so it is never worse.",
+                "bound: the largest of the minimum cuts, the covering program over tensors that cross an operator in every",
+                "schedule, and the reload intervals along a chain of operators); `optimal` means the plan meets it. Divide",
+                "and conquer starts from the best heuristic (and a spill-aware order search), so it is never worse.",
                 "Wall time includes the baselines it starts from and the bound.", "",
                 "| graph | setting | budget | capacity | status | traffic | bound | gap | best paper baseline | reduction | best heuristic | reduction | wall s |" + (compareExact ? " exact |" : ""),
                 "|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|" + (compareExact ? "---:|" : ""),
