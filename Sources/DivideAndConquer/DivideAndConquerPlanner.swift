@@ -410,7 +410,9 @@ public struct DivideAndConquerPlanner: Sendable {
         let start = clock.now
         var attempt = try replan(incumbent, problem: problem, replanned: replanned, mode: .capacity, timeLimit: timeLimit)
         let remaining = addressTimeLimit - (clock.now - start).inSeconds
-        if attempt.better == nil, attempt.unpacked, remaining >= 0.5,
+        // Not for the whole schedule at once: that is the full address program, whose root LP
+        // outlasts any time limit on graphs where the exact planner already declined it.
+        if attempt.better == nil, attempt.unpacked, remaining >= 0.5, replanned.count < graph.operators.count,
            problem.estimatedAddressPairs(upTo: Self.addressPairLimit) <= Self.addressPairLimit {
             let second = try replan(incumbent, problem: problem, replanned: replanned, mode: .addresses, timeLimit: remaining)
             attempt.better = second.better
