@@ -115,8 +115,9 @@ public enum Cosma {
     /// It runs from its own start (the baselines and the fixed-schedule program) rather than
     /// from the program's plan: on DenseNet-121 with weights at `M_R` that start reached the
     /// optimum in half the runs and the program's plan in none, because segments improve a plan
-    /// only locally. The result keeps the better plan and the larger bound; its notes say what
-    /// each part did.
+    /// only locally. When the program's relaxation was solved, its bound is divide and conquer's
+    /// target, so that the time goes to segments rather than to a weaker bound. The result keeps
+    /// the better plan and the larger bound; its notes say what each part did.
     public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
                              options: ExactOptions = ExactOptions()) throws -> ExactResult
     {
@@ -128,7 +129,8 @@ public enum Cosma {
         let polish = try DivideAndConquerPlanner(
             graph: graph, configuration: configuration,
             options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [],
-                                             crossingBound: exact.crossingBound, progress: options.progress)).solve()
+                                             crossingBound: exact.relaxationSolved ? exact.bound : exact.crossingBound,
+                                             progress: options.progress)).solve()
         let better = polish.nonCompulsory < exact.nonCompulsory ? polish : exact
         let bound = max(exact.bound, polish.bound)
         let traffic = better.nonCompulsory

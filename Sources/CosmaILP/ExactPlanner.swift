@@ -62,6 +62,9 @@ public struct ExactResult: Sendable {
     /// The ``CrossingBound`` in bytes, when the planner computed it (its capacity program was too
     /// large to attempt), so that divide and conquer need not compute it again.
     public var crossingBound: Int? = nil
+    /// Whether ``bound`` comes from a capacity program solved to optimality: the tightest bound
+    /// Cosma knows, which divide and conquer then need not improve on.
+    public var relaxationSolved = false
 
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
 
@@ -343,8 +346,10 @@ public struct ExactPlanner: Sendable {
         // A valid lower bound that the plan meets proves it optimal, whatever stopped the solver.
         if best.report.traffic.nonCompulsory <= bound { status = .optimal }
         let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
-        return ExactResult(status: status, plan: best, solver: options.solver, bound: effectiveBound, buildSeconds: buildSeconds,
-                               solveSeconds: solveSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
+        var result = ExactResult(status: status, plan: best, solver: options.solver, bound: effectiveBound, buildSeconds: buildSeconds,
+                                 solveSeconds: solveSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
+        result.relaxationSolved = proven
+        return result
     }
 
     /// Above this many rows the capacity program is not attempted (see ``solve()``).

@@ -21,8 +21,8 @@ public struct DivideAndConquerOptions: Sendable {
     public var threads: Int
     /// Plans to start from; when empty every baseline (``Baseline/all``) is run.
     public var warmStarts: [CertifiedPlan]
-    /// The ``CrossingBound`` in bytes when it is known already (``ExactResult/crossingBound``);
-    /// otherwise the planner computes it.
+    /// A lower bound in bytes known already: the ``CrossingBound`` (``ExactResult/crossingBound``)
+    /// or the exact planner's solved relaxation; otherwise the planner computes the crossing bound.
     public var crossingBound: Int?
     /// Called after each segment program with the current plan's traffic, the bound, and the
     /// number of segment programs solved so far (as `nodes`).
@@ -121,7 +121,7 @@ public struct DivideAndConquerPlanner: Sendable {
         let bound: Int
         if let known = options.crossingBound {
             bound = known
-            notes.append("crossing bound: \(bound) bytes (known already)")
+            notes.append("lower bound: \(bound) bytes (known already)")
         } else {
             let boundStart = clock.now
             let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
