@@ -129,7 +129,7 @@ public enum Cosma {
         let polish = try DivideAndConquerPlanner(
             graph: graph, configuration: configuration,
             options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [],
-                                             crossingBound: exact.relaxationSolved ? exact.bound : exact.crossingBound,
+                                             knownBound: exact.boundSettled ? exact.bound : nil,
                                              progress: options.progress)).solve()
         let better = polish.nonCompulsory < exact.nonCompulsory ? polish : exact
         let bound = max(exact.bound, polish.bound)

@@ -88,7 +88,7 @@ struct RandWireCommand: ParsableCommand {
 
     func run() throws {
         let generator = RandWire(model: randomModel, regime: regime, nodes: nodes,
-                                 channels: channels ?? (regime == .regular ? 109 : 78), imageSize: image, seed: seed,
+                                 channels: channels ?? regime.paperChannels, imageSize: image, seed: seed,
                                  elementBytes: elementBytes, name: name ?? "randwire_\(model.rawValue)")
         try reportingErrors {
             let graph = generator.makeGraph()

@@ -75,8 +75,10 @@ public struct CrossingBound: Sendable {
 
     /// The bound in bytes: the largest of the cut bound, the covers' bound and the reload
     /// intervals' bound (each program's optimum, or its solver's best bound when the time limit
-    /// stops it first).
-    public func solve(with solver: SolverBackend, timeLimit: Double?) throws -> Int {
-        max(cutBound, try covers.bound(solver: solver, timeLimit: timeLimit), try reloads.bound(solver: solver, timeLimit: timeLimit))
+    /// stops it first). `coversBound`, when the caller has solved the same covers already, is
+    /// used instead of solving them again.
+    public func solve(with solver: SolverBackend, timeLimit: Double?, coversBound: Int? = nil) throws -> Int {
+        let coverBound = try coversBound ?? covers.bound(solver: solver, timeLimit: timeLimit)
+        return max(cutBound, coverBound, try reloads.bound(solver: solver, timeLimit: timeLimit))
     }
 }

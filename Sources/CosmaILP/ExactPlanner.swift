@@ -59,12 +59,11 @@ public struct ExactResult: Sendable {
     public var notes: [String]
     /// The size of the capacity program, when one was built.
     public var capacityProgram: ProgramSize? = nil
-    /// The ``CrossingBound`` in bytes, when the planner computed it (its capacity program was too
-    /// large to attempt), so that divide and conquer need not compute it again.
-    public var crossingBound: Int? = nil
-    /// Whether ``bound`` comes from a capacity program solved to optimality: the tightest bound
-    /// Cosma knows, which divide and conquer then need not improve on.
-    public var relaxationSolved = false
+    /// Whether ``bound`` already holds what divide and conquer's ``CrossingBound`` would add: it
+    /// includes that bound (the capacity program was too large to attempt), or it comes from the
+    /// capacity program solved to optimality, the tightest bound Cosma knows. Polishing then aims
+    /// at ``bound`` instead of computing a bound again.
+    public var boundSettled = false
 
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
 
@@ -230,7 +229,10 @@ public struct ExactPlanner: Sendable {
             let fallback = try incumbent ?? spillEverything()
             let crossingStart = clock.now
             let remaining = options.timeLimit.map { max(1, min(10, $0 - (clock.now - start).inSeconds)) }
-            let crossing = try CrossingBound(problem: problem).solve(with: options.solver, timeLimit: remaining)
+            // The covers above are the crossing bound's own when the schedule is free: not solved twice.
+            let coversSolved = options.reductions.contains(.forcedLiveCovers) && problem.fixedOrder == nil
+            let crossing = try CrossingBound(problem: problem).solve(with: options.solver, timeLimit: remaining,
+                                                                     coversBound: coversSolved ? coverBound : nil)
             let proven = max(coverBound, crossing)
             notes.append("the crossing bound proves at least \(crossing) bytes")
             let traffic = fallback.report.traffic.nonCompulsory
@@ -238,7 +240,7 @@ public struct ExactPlanner: Sendable {
                                      bound: min(proven, traffic), buildSeconds: buildSeconds,
                                      solveSeconds: coverSeconds + (clock.now - crossingStart).inSeconds, notes: notes,
                                      capacityProgram: ProgramSize(program.model))
-            result.crossingBound = crossing
+            result.boundSettled = true
             return result
         }
         let outcome: SolveResult
@@ -348,7 +350,7 @@ public struct ExactPlanner: Sendable {
         let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
         var result = ExactResult(status: status, plan: best, solver: options.solver, bound: effectiveBound, buildSeconds: buildSeconds,
                                  solveSeconds: solveSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
-        result.relaxationSolved = proven
+        result.boundSettled = proven
         return result
     }
 

@@ -21,15 +21,15 @@ public struct DivideAndConquerOptions: Sendable {
     public var threads: Int
     /// Plans to start from; when empty every baseline (``Baseline/all``) is run.
     public var warmStarts: [CertifiedPlan]
-    /// A lower bound in bytes known already: the ``CrossingBound`` (``ExactResult/crossingBound``)
-    /// or the exact planner's solved relaxation; otherwise the planner computes the crossing bound.
-    public var crossingBound: Int?
+    /// A lower bound in bytes known already, at least as strong as the ``CrossingBound`` (see
+    /// ``ExactResult/boundSettled``); otherwise the planner computes the crossing bound.
+    public var knownBound: Int?
     /// Called after each segment program with the current plan's traffic, the bound, and the
     /// number of segment programs solved so far (as `nodes`).
     public var progress: (@Sendable (SolveProgress) -> Void)?
 
     public init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 12,
-                segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], crossingBound: Int? = nil,
+                segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], knownBound: Int? = nil,
                 progress: (@Sendable (SolveProgress) -> Void)? = nil) {
         self.solver = solver
         self.timeLimit = timeLimit
@@ -37,7 +37,7 @@ public struct DivideAndConquerOptions: Sendable {
         self.segmentTimeLimit = segmentTimeLimit
         self.threads = threads
         self.warmStarts = warmStarts
-        self.crossingBound = crossingBound
+        self.knownBound = knownBound
         self.progress = progress
     }
 }
@@ -119,7 +119,7 @@ public struct DivideAndConquerPlanner: Sendable {
         }
 
         let bound: Int
-        if let known = options.crossingBound {
+        if let known = options.knownBound {
             bound = known
             notes.append("lower bound: \(bound) bytes (known already)")
         } else {
@@ -141,7 +141,10 @@ public struct DivideAndConquerPlanner: Sendable {
             // usually far better than on-line eviction, and cheap because every operator's window
             // is one position (a third of the budget at most).
             var orders = [graph.schedule(.mpmf, setting: configuration.tensors, alignment: configuration.alignment).order]
-            let initial = [Array(graph.operators.indices)] + warm.map { Residency.read($0.plan, graph: graph).residency.order }
+            // Many baselines share an order: each is scored once.
+            var initial: [[OperatorID]] = []
+            for order in [Array(graph.operators.indices)] + warm.map({ Residency.read($0.plan, graph: graph).residency.order })
+            where !initial.contains(order) { initial.append(order) }
             let searchStart = clock.now
             if let found = searchOrders(from: initial, constructing: true, for: min(15, options.timeLimit / 4),
                                         evaluations: 15 * graph.operators.count, seed: 1) {

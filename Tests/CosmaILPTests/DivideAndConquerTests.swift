@@ -66,18 +66,10 @@ import Testing
     @Test(arguments: SolverBackend.allCases)
     func trafficBoundNeverExceedsTheOptimum(solver: SolverBackend) throws {
         var positive = 0
-        for seed in UInt64(1)...14 {
-            let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
-            let graph = try randomTinyGraph(seed: seed, operators: 3 + Int(seed % 3), withWeights: setting == .all)
-            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
-            for extra in [0, 2] {
-                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: setting)
-                let search = ExhaustiveSearch(graph: graph, config: config)
-                guard search.fits, let optimum = search.minimumNonCompulsory() else { continue }
-                let bound = try CrossingBound(problem: PlanningProblem(graph: graph, configuration: config)).solve(with: solver, timeLimit: 10)
-                #expect(bound <= optimum, "seed \(seed), capacity \(config.capacity)")
-                if bound > 0 { positive += 1 }
-            }
+        for (seed, graph, config, optimum) in try ExhaustiveSearch.solvedInstances(seeds: 1...14, operators: 3, extras: [0, 2]) {
+            let bound = try CrossingBound(problem: PlanningProblem(graph: graph, configuration: config)).solve(with: solver, timeLimit: 10)
+            #expect(bound <= optimum, "seed \(seed), capacity \(config.capacity)")
+            if bound > 0 { positive += 1 }
         }
         // The bound is only worth reporting if it is not always zero on instances that spill.
         #expect(positive > 0)

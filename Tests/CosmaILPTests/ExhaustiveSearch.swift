@@ -1,3 +1,4 @@
+import CosmaTestSupport
 import DNNGraph
 import Scratchpad
 
@@ -188,5 +189,28 @@ struct ExhaustiveSearch {
             }
             offset += config.alignment
         }
+    }
+}
+
+extension ExhaustiveSearch {
+    /// Random tiny instances a few bytes above `M_R` with their exhaustive optima: the oracle the
+    /// lower-bound tests compare against. Every third seed plans weights too; the graph of seed `s`
+    /// has `operators + s % 3` operators. Instances that do not fit or have no plan are skipped.
+    static func solvedInstances(seeds: ClosedRange<UInt64>, operators: Int, extras: [Int]) throws
+        -> [(seed: UInt64, graph: Graph, config: Configuration, optimum: Int)]
+    {
+        var instances: [(seed: UInt64, graph: Graph, config: Configuration, optimum: Int)] = []
+        for seed in seeds {
+            let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
+            let graph = try randomTinyGraph(seed: seed, operators: operators + Int(seed % 3), withWeights: setting == .all)
+            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
+            for extra in extras {
+                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: setting)
+                let search = ExhaustiveSearch(graph: graph, config: config)
+                guard search.fits, let optimum = search.minimumNonCompulsory() else { continue }
+                instances.append((seed, graph, config, optimum))
+            }
+        }
+        return instances
     }
 }

@@ -104,6 +104,14 @@ public enum RandWireRegime: String, Sendable, Hashable, CaseIterable {
     /// on tensors four times the small regime's, so many of them live at once: the regime that
     /// stresses a scratchpad planner.
     case regular
+
+    /// `C` as the paper uses it: 78 in the small regime, 109 (the smaller of two) in the regular one.
+    public var paperChannels: Int {
+        switch self {
+        case .small: 78
+        case .regular: 109
+        }
+    }
 }
 
 /// A randomly wired network (RandWire) as an operator graph.

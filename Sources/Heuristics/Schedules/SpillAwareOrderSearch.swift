@@ -82,11 +82,13 @@ public struct SpillAwareOrderSearch: Sendable {
             _ = consider(randomisedGreedy(model, using: &rng))
         }
         guard var current = best else { return nil }
+        var paying = Self.trafficPositions(current.plan.plan)
         while !timeIsUp() && current.plan.report.traffic.nonCompulsory > 0 {
-            let near = rng.nextDouble() < 0.8 ? Self.trafficPositions(current.plan.plan) : []
+            let near = rng.nextDouble() < 0.8 ? paying : []
             guard let moved = randomMove(current.order, near: near, using: &rng), let plan = score(moved) else { continue }
             if plan.report.traffic.nonCompulsory <= current.plan.report.traffic.nonCompulsory {
                 current = (moved, plan)
+                paying = Self.trafficPositions(plan.plan)
             }
         }
         return Outcome(order: current.order, best: current.plan, evaluated: evaluated)
