@@ -9,7 +9,8 @@ public import Heuristics
 /// keeps around a re-planned segment, the packer tries greedy placements in several orders
 /// (largest first, longest first, earliest first), each stay at the lowest address that does not
 /// collide with the stays already placed, then a bounded depth-first search over placements at 0
-/// or directly on top of a stay it overlaps in time.
+/// or directly on top of a stay it overlaps in time, trying interchangeable stays (same size and
+/// lifetime) in one order only.
 ///
 /// A packing it returns is always valid; failing to find one within its node budget does not
 /// prove that none exists, so callers fall back to a program that decides addresses.
@@ -101,6 +102,14 @@ public struct SegmentPacker: Sendable {
     private func search(_ items: [Item], order: [Int], conflicts: [[Int]], fixed: [Int?]) -> [Int]? {
         var offsets = fixed
         var nodes = 0
+        // Items with the same size and lifetime are interchangeable: each goes above the one
+        // before it in the order, so that their permutations are not all tried.
+        var latest: [Item: Int] = [:]
+        var twin = [Int?](repeating: nil, count: items.count)
+        for i in order {
+            twin[i] = latest[items[i]]
+            latest[items[i]] = i
+        }
         func place(_ depth: Int) -> Bool {
             if depth == order.count { return true }
             nodes += 1
@@ -109,7 +118,8 @@ public struct SegmentPacker: Sendable {
             let placed = conflicts[i].compactMap { j in offsets[j].map { (offset: $0, end: $0 + items[j].size) } }
             var candidates = Set([0])
             for p in placed { candidates.insert(align(p.end)) }
-            for c in candidates.sorted() where c + items[i].size <= capacity {
+            let above = twin[i].flatMap { offsets[$0] } ?? -1
+            for c in candidates.sorted() where c > above && c + items[i].size <= capacity {
                 if placed.allSatisfy({ $0.end <= c || $0.offset >= c + items[i].size }) {
                     offsets[i] = c
                     if place(depth + 1) { return true }

@@ -116,6 +116,25 @@ import Foundation
     }
 }
 
+/// DenseNet-121 with its weights at `M_R`: the capacity program's stays pack, which proves them
+/// optimal at once. They pack only because the packer tries interchangeable blocks (the four
+/// parameters of each batch normalisation) in one order; before that, the proof depended on
+/// divide and conquer finding the optimum in time and failed in about half the runs.
+@Suite struct ExactPlannerRealModelTests {
+    @Test(arguments: SolverBackend.allCases)
+    func provesDenseNetWithWeightsAtTheMinimumCapacity(solver: SolverBackend) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+        let graph = try Graph(contentsOf: root.appendingPathComponent("graphs/densenet121.json"))
+        let mR = Budgets(graph: graph, setting: .all, alignment: 1).mR
+        let result = try ExactPlanner(graph: graph, configuration: Configuration(capacity: mR, tensors: .all),
+                                      options: ExactOptions(solver: solver, timeLimit: 120)).solve()
+        #expect(result.result.report.isValid)
+        #expect(result.status == .optimal)
+        #expect(result.nonCompulsory == 1_204_224)
+        #expect(result.notes.contains("the program's stays were packed into the scratchpad"), "\(result.notes)")
+    }
+}
+
 /// The LP file of `--write-lp` must mean the same program to CBC's own command-line solver.
 @Suite struct LPFileTests {
     @Test func cbcCommandLineSolvesTheWrittenProgramToTheSameOptimum() throws {

@@ -77,6 +77,41 @@ import Testing
         }
     }
 
+    /// Instances where most blocks have a twin (the same size and lifetime), which the search
+    /// places in one order only: it still agrees with the oracle.
+    @Test func agreesWithBruteForceWhereBlocksRepeat() {
+        for seed in UInt64(0)..<200 {
+            var random = SeededGenerator(seed: 5000 + seed)
+            let kinds = (0..<2).map { _ in
+                let first = random.nextInt(below: 3)
+                return Block(size: 1 + random.nextInt(below: 2), first: first, last: first + random.nextInt(below: 3 - first))
+            }
+            let blocks = (0..<(2 + random.nextInt(below: 5))).map { _ in kinds[random.nextInt(below: kinds.count)] }
+            let peak = (0..<3).map { t in blocks.filter { $0.first <= t && t <= $0.last }.reduce(0) { $0 + $1.size } }.max()!
+            let capacity = max(1, peak - 1 + random.nextInt(below: 3))
+            let exists = Self.bruteForcePacks(blocks, capacity: capacity)
+            var search = CanonicalSearch(instance: Instance(blocks), capacity: capacity, nodeLimit: 1_000_000)
+            switch search.run() {
+            case .packed(let offsets): #expect(exists && Self.isValid(offsets, blocks, capacity: capacity), "seed \(seed)")
+            case .infeasible: #expect(!exists, "seed \(seed): missed a packing of \(blocks) in \(capacity)")
+            case .unknown: Issue.record("seed \(seed): a million nodes should settle six blocks")
+            }
+        }
+    }
+
+    /// Five interchangeable blocks that fill the memory have 120 canonical packings that differ
+    /// only by which copy sits where; the search lists one of them.
+    @Test func listsInterchangeableBlocksInOneOrderOnly() {
+        let blocks = [Block](repeating: Block(size: 2, first: 0, last: 3), count: 5)
+        var search = CanonicalSearch(instance: Instance(blocks), capacity: 10, nodeLimit: 1_000_000)
+        var packings: [[Int]] = []
+        _ = search.enumerate { offsets in
+            packings.append(offsets)
+            return false
+        }
+        #expect(packings == [[0, 2, 4, 6, 8]])
+    }
+
     /// Larger instances at their peak, with a small node limit: whatever comes back is either a
     /// valid packing or honest about not having one.
     @Test func neverReturnsAnInvalidPacking() {

@@ -24,6 +24,10 @@
 ///    along a branch, which prunes hard: a block that cannot fit above the current offset ends
 ///    the branch, and so does any position where the blocks still to place cannot be stacked
 ///    in the room left above their lowest possible offsets.
+///    Blocks with the same size and lifetime are interchangeable, so the search places them in
+///    index order only: the four parameters of a batch normalisation, loaded together, would
+///    otherwise be tried in all 24 orders at every position, which is what kept DenseNet-121's
+///    relaxed plan at `M_R` unpacked (6 million nodes for 32 blocks; 18 thousand with it).
 ///
 /// Stages 2 and 3 share ``nodeLimit``. The search of stage 3 is complete: when it ends without
 /// reaching the limit it proves that no packing exists (``Outcome/infeasible``). Sizes are used
@@ -146,6 +150,8 @@ struct Instance {
     let cliques: [[Int]]
     /// For each block, the indices of the cliques that lie within its lifetime.
     let cliquesOf: [[Int]]
+    /// For each block, the nearest lower-indexed block with the same size and lifetime, or -1.
+    let twin: [Int]
 
     init(_ blocks: [StaticAllocator.Block]) {
         self.blocks = blocks
@@ -172,6 +178,13 @@ struct Instance {
         }
         self.cliques = cliques
         self.cliquesOf = cliquesOf
+        var latest: [StaticAllocator.Block: Int] = [:]
+        var twin = [Int](repeating: -1, count: blocks.count)
+        for (i, block) in blocks.enumerated() {
+            twin[i] = latest[block] ?? -1
+            latest[block] = i
+        }
+        self.twin = twin
     }
 
     /// The orders the greedy stage tries, each ending ties by index so that results are
@@ -377,6 +390,9 @@ struct CanonicalSearch {
             // Floors only rise, and later offsets are at least `last.offset`.
             if max(floors[i], last.offset) + blocks[i].size > capacity { return nil }
             if (floors[i], i) > (last.offset, last.index) {
+                // A block waits for its twin: swapping the two gives the same packing. (The twin
+                // overlaps it in time, so waiting never strands it below the current offset.)
+                if instance.twin[i] >= 0 && offsets[instance.twin[i]] < 0 { continue }
                 candidates.append(i)
             } else if !instance.conflicts[i].contains(where: { offsets[$0] < 0 }) {
                 // Below the current offset and nothing left to rest on: it can never be placed.
