@@ -32,7 +32,7 @@ enum CBCBackend {
         parameters.threads = Int32(clamping: options.threads ?? 1)
 
         // CBC's objective leaves the offset out.
-        let relay = ProgressRelay(options: options, objectiveOffset: model.objectiveOffset)
+        let relay = ProgressRelay(options: options, objectiveOffset: model.objectiveOffset, maximize: model.maximize)
         parameters.progress = { progress, context in
             guard let progress = progress?.pointee, let context else { return 0 }
             let relay = Unmanaged<ProgressRelay>.fromOpaque(context).takeUnretainedValue()

@@ -63,7 +63,7 @@ enum GLPKBackend {
         parameters.log_level = Int32(options.logLevel.rawValue)
 
         // GLPK's objective includes the offset already.
-        let relay = ProgressRelay(options: options, objectiveOffset: 0)
+        let relay = ProgressRelay(options: options, objectiveOffset: 0, maximize: model.maximize)
         parameters.progress = { progress, context in
             guard let progress = progress?.pointee, let context else { return 0 }
             let relay = Unmanaged<ProgressRelay>.fromOpaque(context).takeUnretainedValue()

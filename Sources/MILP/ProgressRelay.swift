@@ -3,14 +3,16 @@
 final class ProgressRelay {
     private let options: SolveOptions
     private let objectiveOffset: Double
+    private let maximize: Bool
     private var lastReport = -Double.infinity
 
     /// The shortest pause between two reports, unless a better incumbent turns up.
     static let interval = 0.25
 
-    init(options: SolveOptions, objectiveOffset: Double) {
+    init(options: SolveOptions, objectiveOffset: Double, maximize: Bool) {
         self.options = options
         self.objectiveOffset = objectiveOffset
+        self.maximize = maximize
     }
 
     /// Returns whether the solve should stop.
@@ -26,6 +28,7 @@ final class ProgressRelay {
                 )
             )
         }
+        if let incumbent, options.meetsKnownBound(incumbent + objectiveOffset, maximize: maximize) { return true }
         return options.isCancelled
     }
 }

@@ -70,7 +70,14 @@ public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStrin
         func finish(_ outcome: RawOutcome) -> SolveResult {
             let elapsed = started.duration(to: clock.now)
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-            return outcome.result(for: lowered, backend: self, seconds: seconds)
+            let result = outcome.result(for: lowered, backend: self, seconds: seconds)
+            // The caller's bound proves what the solver was stopped for (or happened to find).
+            if result.status != .optimal, let solution = result.solution,
+               options.meetsKnownBound(solution.objective, maximize: lowered.maximize) {
+                return SolveResult(backend: self, status: .optimal, solution: solution, bestBound: solution.objective,
+                                   nodes: result.nodes, solveSeconds: result.solveSeconds)
+            }
+            return result
         }
         if options.isCancelled {
             return finish(RawOutcome(status: .interrupted))
@@ -110,6 +117,9 @@ public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStrin
         }
         if let cutoff = options.cutoff, cutoff.isNaN {
             throw reject("the cutoff must be a number")
+        }
+        if let known = options.knownBound, known.isNaN {
+            throw reject("the known bound must be a number")
         }
         for (variable, value) in options.mipStart {
             if variable.index < 0 || variable.index >= columnCount {
