@@ -35,6 +35,10 @@ struct BenchExactIdeas: ParsableCommand {
          { $0.reductions.remove(.forcedLiveCovers) }),
         ("liveness rows", "a tensor between its producer (or a reader) and a later reader is resident or spilled, also under a fractional schedule",
          { $0.reductions.remove(.livenessRows) }),
+        ("crossing bound first", "the crossing bound (minimum cuts, covers, reload intervals) is computed before the program: it may prove the warm start optimal, and the program stops once its incumbent meets it",
+         { $0.reductions.remove(.crossingBound) }),
+        ("fixed-schedule start", "the fixed-schedule program on the best heuristic's order runs first, as a warm start that may meet the bounds",
+         { $0.reductions.remove(.fixedScheduleStart) }),
     ]
 
     func run() throws {

@@ -108,10 +108,11 @@ public struct ProgramSize: Sendable, Hashable {
 ///
 /// The steps, cheapest first:
 /// 1. The warm-start plans (heuristics). One with zero non-compulsory traffic is optimal at once,
-///    and so is one that meets the bound of the ``ForcedLiveCovers``.
+///    and so is one that meets the bound of the ``ForcedLiveCovers`` or the ``CrossingBound``.
 /// 2. The ``JointProgram``, warm-started with the best of them: its optimum is a lower bound
-///    for the full problem. When it is too large to attempt, the best warm start is returned
-///    with the ``CrossingBound`` (optimal if it meets it).
+///    for the full problem. Its search ends as soon as an incumbent meets the crossing bound.
+///    When it is too large to attempt, the best warm start is returned with the crossing bound
+///    (optimal if it meets it).
 /// 3. Its stays, shortened to their last use, are packed into the scratchpad by
 ///    ``SegmentPacker``. If that succeeds the plan meets the bound and is optimal. If the best
 ///    warm start already meets the bound, it is optimal too.
@@ -185,7 +186,7 @@ public struct ExactPlanner: Sendable {
         var notes: [String] = []
         var buildSeconds = 0.0
         let warm = options.warmStarts.isEmpty ? try baselinePlans() : options.warmStarts
-        let incumbent = warm.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }
+        var incumbent = warm.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }
         if let incumbent, incumbent.report.traffic.nonCompulsory == 0 {
             notes.append("the warm start \(incumbent.plan.method ?? "") has no non-compulsory traffic, which is optimal")
             return ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: 0, buildSeconds: 0, solveSeconds: 0,
@@ -195,17 +196,69 @@ public struct ExactPlanner: Sendable {
         // Spills that capacity alone forces, whatever the schedule: a small covering program whose
         // optimum is a valid bound, often the plan's traffic already (a cheap proof).
         var coverBound = 0
-        var coverSeconds = 0.0
+        // Solver time before the capacity program: bounds and the fixed-schedule start.
+        var priorSeconds = 0.0
         if options.reductions.contains(.forcedLiveCovers) {
             let coverStart = clock.now
             // Usually solved at the root; a quarter of the time at most keeps the rest for the program.
             coverBound = try ForcedLiveCovers(problem: problem).bound(solver: options.solver, timeLimit: options.timeLimit.map { min(5, $0 / 4) })
-            coverSeconds = (clock.now - coverStart).inSeconds
+            priorSeconds = (clock.now - coverStart).inSeconds
             if coverBound > 0 { notes.append("the forced-live covers prove at least \(coverBound) bytes") }
             if let incumbent, incumbent.report.traffic.nonCompulsory <= coverBound {
                 notes.append("the warm start \(incumbent.plan.method ?? "") meets that bound, which is optimal")
                 return ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: coverBound, buildSeconds: 0,
-                               solveSeconds: coverSeconds, notes: notes)
+                               solveSeconds: priorSeconds, notes: notes)
+            }
+        }
+
+        var crossingSeconds = 0.0
+        /// The crossing bound, noted, with the covers above reused when the schedule is free.
+        func crossing() throws -> Int {
+            let crossingStart = clock.now
+            let remaining = options.timeLimit.map { max(1, min(10, $0 - (clock.now - start).inSeconds)) }
+            let coversSolved = options.reductions.contains(.forcedLiveCovers) && problem.fixedOrder == nil
+            let bound = try CrossingBound(problem: problem).solve(with: options.solver, timeLimit: remaining,
+                                                                  coversBound: coversSolved ? coverBound : nil)
+            crossingSeconds = (clock.now - crossingStart).inSeconds
+            notes.append("the crossing bound proves at least \(bound) bytes")
+            return bound
+        }
+        // The crossing bound (minimum cuts, the covers, reload intervals) needs no time-indexed
+        // program and is cheap: it often proves the warm start optimal here, and otherwise the
+        // capacity program stops as soon as its incumbent meets it.
+        var crossingBound: Int?
+        if options.reductions.contains(.crossingBound) && problem.fixedOrder == nil {
+            crossingBound = try crossing()
+            priorSeconds += crossingSeconds
+        }
+        let knownBound = max(coverBound, crossingBound ?? 0)
+        if let crossingBound, let incumbent, incumbent.report.traffic.nonCompulsory <= crossingBound {
+            notes.append("the warm start \(incumbent.plan.method ?? "") meets the crossing bound, which is optimal")
+            var result = ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: crossingBound, buildSeconds: 0,
+                                     solveSeconds: priorSeconds, notes: notes)
+            result.boundSettled = true
+            return result
+        }
+
+        // The paper's fixed-schedule program on the best warm start's order (the graph's own
+        // order when every heuristic failed): every operator's window is one position, so it is
+        // solved in a fraction of a second, and it decides replacement for the whole graph at
+        // once where the heuristics evict on line.
+        if options.reductions.contains(.fixedScheduleStart), problem.fixedOrder == nil {
+            let order = incumbent.map { Residency.read($0.plan, graph: graph).residency.order } ?? Array(graph.operators.indices)
+            let limit = min(5, max(0.5, ((options.timeLimit ?? 60) - (clock.now - start).inSeconds) / 6))
+            let fixed = try ExactPlanner(graph: graph, configuration: problem.configuration, fixedOrder: order,
+                                         options: ExactOptions(solver: options.solver, timeLimit: limit, warmStarts: incumbent.map { [$0] } ?? [],
+                                                               reductions: options.reductions)).solve()
+            priorSeconds += fixed.buildSeconds + fixed.solveSeconds
+            notes.append("the fixed-schedule program on the order of \(incumbent?.plan.method ?? "the graph") gives \(fixed.nonCompulsory) bytes")
+            if fixed.nonCompulsory < incumbent?.report.traffic.nonCompulsory ?? .max { incumbent = fixed.result }
+            if let incumbent, incumbent.report.traffic.nonCompulsory <= knownBound {
+                notes.append("that meets the bounds above, which is optimal")
+                var result = ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: knownBound, buildSeconds: 0,
+                                         solveSeconds: priorSeconds, notes: notes)
+                result.boundSettled = crossingBound != nil
+                return result
             }
         }
 
@@ -215,6 +268,7 @@ public struct ExactPlanner: Sendable {
         solveOptions.timeLimit = options.timeLimit.map { max(1, $0 - (clock.now - start).inSeconds) }
         solveOptions.relativeGap = options.relativeGap
         solveOptions.progress = options.progress
+        if knownBound > 0 { solveOptions.knownBound = Double(knownBound) }
         if let incumbent {
             solveOptions.mipStart = program.values(for: Residency.read(incumbent.plan, graph: graph).residency.trimmed(problem))
         }
@@ -227,18 +281,17 @@ public struct ExactPlanner: Sendable {
             // its reload intervals) needs no time-indexed program and may prove the baseline optimal.
             notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, with the crossing bound")
             let fallback = try incumbent ?? spillEverything()
-            let crossingStart = clock.now
-            let remaining = options.timeLimit.map { max(1, min(10, $0 - (clock.now - start).inSeconds)) }
-            // The covers above are the crossing bound's own when the schedule is free: not solved twice.
-            let coversSolved = options.reductions.contains(.forcedLiveCovers) && problem.fixedOrder == nil
-            let crossing = try CrossingBound(problem: problem).solve(with: options.solver, timeLimit: remaining,
-                                                                     coversBound: coversSolved ? coverBound : nil)
-            let proven = max(coverBound, crossing)
-            notes.append("the crossing bound proves at least \(crossing) bytes")
+            let proven: Int
+            if let crossingBound {
+                proven = max(coverBound, crossingBound)
+            } else {
+                proven = max(coverBound, try crossing())
+                priorSeconds += crossingSeconds
+            }
             let traffic = fallback.report.traffic.nonCompulsory
             var result = ExactResult(status: traffic <= proven ? .optimal : .feasible, plan: fallback, solver: options.solver,
                                      bound: min(proven, traffic), buildSeconds: buildSeconds,
-                                     solveSeconds: coverSeconds + (clock.now - crossingStart).inSeconds, notes: notes,
+                                     solveSeconds: priorSeconds, notes: notes,
                                      capacityProgram: ProgramSize(program.model))
             result.boundSettled = true
             return result
@@ -248,20 +301,22 @@ public struct ExactPlanner: Sendable {
             outcome = try options.solver.solve(program.model, options: solveOptions)
         } catch {
             // The solver could not run (GLPK's simplex has stopped on an internal assertion on
-            // some of these programs): the baselines and the covers' bound still stand.
-            notes.append("the solver failed on the capacity program (\(String(describing: error).prefix(200))); kept the best baseline, with the covers' bound")
+            // some of these programs): the baselines and the bounds above still stand.
+            notes.append("the solver failed on the capacity program (\(String(describing: error).prefix(200))); kept the best baseline, with the bounds above")
             let fallback = try incumbent ?? spillEverything()
-            let bound = min(coverBound, fallback.report.traffic.nonCompulsory)
-            let status: ExactStatus = fallback.report.traffic.nonCompulsory <= coverBound ? .optimal : .feasible
-            return ExactResult(status: status, plan: fallback, solver: options.solver, bound: bound, buildSeconds: buildSeconds,
-                               solveSeconds: coverSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
+            let bound = min(knownBound, fallback.report.traffic.nonCompulsory)
+            let status: ExactStatus = fallback.report.traffic.nonCompulsory <= knownBound ? .optimal : .feasible
+            var result = ExactResult(status: status, plan: fallback, solver: options.solver, bound: bound, buildSeconds: buildSeconds,
+                                     solveSeconds: priorSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
+            result.boundSettled = crossingBound != nil
+            return result
         }
         let proven = outcome.status == .optimal
-        var bound = max(coverBound, roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0)))
+        var bound = max(knownBound, roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0)))
 
         var best = incumbent
         var status: ExactStatus = outcome.status == .timeLimit ? .timeLimit : .feasible
-        var solveSeconds = coverSeconds + outcome.solveSeconds
+        var solveSeconds = priorSeconds + outcome.solveSeconds
         func consider(_ candidate: CertifiedPlan) {
             if best == nil || candidate.report.traffic.nonCompulsory < best!.report.traffic.nonCompulsory { best = candidate }
         }
@@ -350,7 +405,7 @@ public struct ExactPlanner: Sendable {
         let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
         var result = ExactResult(status: status, plan: best, solver: options.solver, bound: effectiveBound, buildSeconds: buildSeconds,
                                  solveSeconds: solveSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
-        result.boundSettled = proven
+        result.boundSettled = proven || crossingBound != nil
         return result
     }
 
