@@ -113,11 +113,12 @@ public enum Cosma {
     /// the time limit), the rest of the time limit goes to divide and conquer: it re-plans
     /// segments around fragmentation that the program cannot see, and adds the crossing bound.
     /// It runs from its own start (the baselines and the fixed-schedule program) rather than
-    /// from the program's plan: on DenseNet-121 with weights at `M_R` that start reached the
-    /// optimum in half the runs and the program's plan in none, because segments improve a plan
-    /// only locally. When the program's relaxation was solved, its bound is divide and conquer's
-    /// target, so that the time goes to segments rather than to a weaker bound. The result keeps
-    /// the better plan and the larger bound; its notes say what each part did.
+    /// from the program's plan (the heuristics following the program's order), which is usually
+    /// far dearer: segments improve a plan only locally. On DenseNet-121 with weights at `M_H`
+    /// it reaches the relaxation's bound in a few seconds. When the exact planner has computed
+    /// the crossing bound or solved the relaxation, that bound is divide and conquer's target,
+    /// so that the time goes to segments rather than to a bound again. The result keeps the
+    /// better plan and the larger bound; its notes say what each part did.
     public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
                              options: ExactOptions = ExactOptions()) throws -> ExactResult
     {
