@@ -148,6 +148,7 @@ void solve_integer(OsiClpSolverInterface &solver, const ccbc_problem *problem,
     }
     if (parameters->threads > 1)
         arguments.insert(arguments.end(), {"-threads", std::to_string(parameters->threads)});
+    if (parameters->skip_preprocessing) arguments.insert(arguments.end(), {"-preprocess", "off"});
     arguments.insert(arguments.end(), {"-solve", "-quit"});
     std::vector<const char *> argv;
     for (const std::string &argument : arguments) argv.push_back(argument.c_str());

@@ -53,6 +53,7 @@ typedef struct ccbc_parameters {
     const double *mip_start;    /* num_cols values, NaN where not given; or NULL */
     int log_level;
     int threads;                /* <= 1: CBC's default */
+    int skip_preprocessing;     /* nonzero: CBC's CglPreProcess is not run */
     ccbc_progress_fn progress;
     void *progress_context;
 } ccbc_parameters;
