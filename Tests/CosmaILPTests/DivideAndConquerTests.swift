@@ -118,6 +118,38 @@ import Testing
         #expect(packer.pack(crowded, fixed: [6, nil, nil]) == nil)
         #expect(packer.pack(items, fixed: [6, 3, nil]) == nil, "fixed items that collide")
     }
+
+    /// Items drawn from three kinds, so that most have a twin (same size and lifetime), some
+    /// fixed where a packing of all of them puts them: what the packer returns keeps the fixed
+    /// ones and is valid, and it completes the packing it was cut from.
+    @Test func packerCompletesPackingsOfRepeatedItems() {
+        var completed = 0
+        var instances = 0
+        for seed in UInt64(0)..<150 {
+            var random = SeededGenerator(seed: 9000 + seed)
+            let kinds = (0..<3).map { _ in
+                let first = random.nextInt(below: 4)
+                return SegmentPacker.Item(size: 1 + random.nextInt(below: 3), first: first, last: first + random.nextInt(below: 4 - first))
+            }
+            let items = (0..<(3 + random.nextInt(below: 6))).map { _ in kinds[random.nextInt(below: kinds.count)] }
+            let peak = (0..<4).map { t in items.filter { $0.first <= t && t <= $0.last }.reduce(0) { $0 + $1.size } }.max()!
+            let packer = SegmentPacker(capacity: peak + random.nextInt(below: 2), alignment: 1)
+            guard let whole = packer.pack(items) else { continue }
+            instances += 1
+            let fixed = whole.map { random.nextInt(below: 3) == 0 ? $0 : nil }
+            guard let offsets = packer.pack(items, fixed: fixed) else { continue }
+            completed += 1
+            for (i, item) in items.enumerated() {
+                #expect(fixed[i] == nil || offsets[i] == fixed[i], "seed \(seed): item \(i) moved")
+                #expect(offsets[i] >= 0 && offsets[i] + item.size <= packer.capacity, "seed \(seed)")
+                for (j, other) in items.enumerated() where j > i && item.first <= other.last && other.first <= item.last {
+                    #expect(offsets[i] + item.size <= offsets[j] || offsets[j] + other.size <= offsets[i], "seed \(seed): \(i) and \(j) collide")
+                }
+            }
+        }
+        #expect(instances >= 100)
+        #expect(completed == instances, "completed \(completed) of \(instances) packings")
+    }
 }
 
 @Suite struct DivideAndConquerTests {
