@@ -187,17 +187,28 @@ public struct ExactPlanner: Sendable {
         var buildSeconds = 0.0
         let warm = options.warmStarts.isEmpty ? try baselinePlans() : options.warmStarts
         var incumbent = warm.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }
+        // Solver time before the capacity program: bounds and the fixed-schedule start.
+        var priorSeconds = 0.0
+        var coverBound = 0
+        var crossingBound: Int?
+        var programSize: ProgramSize?
+        /// The answer with `plan`: optimal when it meets `bound`, which is then the plan's traffic.
+        func answer(_ plan: CertifiedPlan, bound: Int, unproven: ExactStatus = .feasible, solveSeconds: Double,
+                    settled: Bool) -> ExactResult {
+            let traffic = plan.report.traffic.nonCompulsory
+            var result = ExactResult(status: traffic <= bound ? .optimal : unproven, plan: plan, solver: options.solver,
+                                     bound: min(bound, traffic), buildSeconds: buildSeconds, solveSeconds: solveSeconds,
+                                     notes: notes, capacityProgram: programSize)
+            result.boundSettled = settled
+            return result
+        }
         if let incumbent, incumbent.report.traffic.nonCompulsory == 0 {
             notes.append("the warm start \(incumbent.plan.method ?? "") has no non-compulsory traffic, which is optimal")
-            return ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: 0, buildSeconds: 0, solveSeconds: 0,
-                               notes: notes)
+            return answer(incumbent, bound: 0, solveSeconds: 0, settled: false)
         }
 
         // Spills that capacity alone forces, whatever the schedule: a small covering program whose
         // optimum is a valid bound, often the plan's traffic already (a cheap proof).
-        var coverBound = 0
-        // Solver time before the capacity program: bounds and the fixed-schedule start.
-        var priorSeconds = 0.0
         if options.reductions.contains(.forcedLiveCovers) {
             let coverStart = clock.now
             // Usually solved at the root; a quarter of the time at most keeps the rest for the program.
@@ -206,39 +217,33 @@ public struct ExactPlanner: Sendable {
             if coverBound > 0 { notes.append("the forced-live covers prove at least \(coverBound) bytes") }
             if let incumbent, incumbent.report.traffic.nonCompulsory <= coverBound {
                 notes.append("the warm start \(incumbent.plan.method ?? "") meets that bound, which is optimal")
-                return ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: coverBound, buildSeconds: 0,
-                               solveSeconds: priorSeconds, notes: notes)
+                return answer(incumbent, bound: coverBound, solveSeconds: priorSeconds, settled: false)
             }
         }
 
-        var crossingSeconds = 0.0
-        /// The crossing bound, noted, with the covers above reused when the schedule is free.
+        /// The crossing bound, noted and kept, with the covers above reused when the schedule is free.
         func crossing() throws -> Int {
             let crossingStart = clock.now
             let remaining = options.timeLimit.map { max(1, min(10, $0 - (clock.now - start).inSeconds)) }
             let coversSolved = options.reductions.contains(.forcedLiveCovers) && problem.fixedOrder == nil
             let bound = try CrossingBound(problem: problem).solve(with: options.solver, timeLimit: remaining,
                                                                   coversBound: coversSolved ? coverBound : nil)
-            crossingSeconds = (clock.now - crossingStart).inSeconds
+            priorSeconds += (clock.now - crossingStart).inSeconds
             notes.append("the crossing bound proves at least \(bound) bytes")
+            crossingBound = bound
             return bound
         }
         // The crossing bound (minimum cuts, the covers, reload intervals) needs no time-indexed
         // program and is cheap: it often proves the warm start optimal here, and otherwise the
         // capacity program stops as soon as its incumbent meets it.
-        var crossingBound: Int?
         if options.reductions.contains(.crossingBound) && problem.fixedOrder == nil {
-            crossingBound = try crossing()
-            priorSeconds += crossingSeconds
+            let bound = try crossing()
+            if let incumbent, incumbent.report.traffic.nonCompulsory <= bound {
+                notes.append("the warm start \(incumbent.plan.method ?? "") meets the crossing bound, which is optimal")
+                return answer(incumbent, bound: bound, solveSeconds: priorSeconds, settled: true)
+            }
         }
         let knownBound = max(coverBound, crossingBound ?? 0)
-        if let crossingBound, let incumbent, incumbent.report.traffic.nonCompulsory <= crossingBound {
-            notes.append("the warm start \(incumbent.plan.method ?? "") meets the crossing bound, which is optimal")
-            var result = ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: crossingBound, buildSeconds: 0,
-                                     solveSeconds: priorSeconds, notes: notes)
-            result.boundSettled = true
-            return result
-        }
 
         // The paper's fixed-schedule program on the best warm start's order (the graph's own
         // order when every heuristic failed): every operator's window is one position, so it is
@@ -255,15 +260,13 @@ public struct ExactPlanner: Sendable {
             if fixed.nonCompulsory < incumbent?.report.traffic.nonCompulsory ?? .max { incumbent = fixed.result }
             if let incumbent, incumbent.report.traffic.nonCompulsory <= knownBound {
                 notes.append("that meets the bounds above, which is optimal")
-                var result = ExactResult(status: .optimal, plan: incumbent, solver: options.solver, bound: knownBound, buildSeconds: 0,
-                                         solveSeconds: priorSeconds, notes: notes)
-                result.boundSettled = crossingBound != nil
-                return result
+                return answer(incumbent, bound: knownBound, solveSeconds: priorSeconds, settled: crossingBound != nil)
             }
         }
 
         let buildStart = clock.now
         let program = JointProgram(problem: problem, reductions: options.reductions)
+        programSize = ProgramSize(program.model)
         var solveOptions = SolveOptions()
         solveOptions.timeLimit = options.timeLimit.map { max(1, $0 - (clock.now - start).inSeconds) }
         solveOptions.relativeGap = options.relativeGap
@@ -281,20 +284,8 @@ public struct ExactPlanner: Sendable {
             // its reload intervals) needs no time-indexed program and may prove the baseline optimal.
             notes.append("the capacity program has \(program.model.constraintCount) rows, more than \(Self.rowLimit) that CBC and GLPK solve in reasonable time; kept the best baseline, with the crossing bound")
             let fallback = try incumbent ?? spillEverything()
-            let proven: Int
-            if let crossingBound {
-                proven = max(coverBound, crossingBound)
-            } else {
-                proven = max(coverBound, try crossing())
-                priorSeconds += crossingSeconds
-            }
-            let traffic = fallback.report.traffic.nonCompulsory
-            var result = ExactResult(status: traffic <= proven ? .optimal : .feasible, plan: fallback, solver: options.solver,
-                                     bound: min(proven, traffic), buildSeconds: buildSeconds,
-                                     solveSeconds: priorSeconds, notes: notes,
-                                     capacityProgram: ProgramSize(program.model))
-            result.boundSettled = true
-            return result
+            let proven = max(coverBound, try crossingBound ?? crossing())
+            return answer(fallback, bound: proven, solveSeconds: priorSeconds, settled: true)
         }
         let outcome: SolveResult
         do {
@@ -303,13 +294,8 @@ public struct ExactPlanner: Sendable {
             // The solver could not run (GLPK's simplex has stopped on an internal assertion on
             // some of these programs): the baselines and the bounds above still stand.
             notes.append("the solver failed on the capacity program (\(String(describing: error).prefix(200))); kept the best baseline, with the bounds above")
-            let fallback = try incumbent ?? spillEverything()
-            let bound = min(knownBound, fallback.report.traffic.nonCompulsory)
-            let status: ExactStatus = fallback.report.traffic.nonCompulsory <= knownBound ? .optimal : .feasible
-            var result = ExactResult(status: status, plan: fallback, solver: options.solver, bound: bound, buildSeconds: buildSeconds,
-                                     solveSeconds: priorSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
-            result.boundSettled = crossingBound != nil
-            return result
+            return answer(try incumbent ?? spillEverything(), bound: knownBound, solveSeconds: priorSeconds,
+                          settled: crossingBound != nil)
         }
         let proven = outcome.status == .optimal
         var bound = max(knownBound, roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0)))
@@ -357,12 +343,12 @@ public struct ExactPlanner: Sendable {
                 break
             }
         }
-        let pairEstimate = problem.estimatedAddressPairs(upTo: Self.addressPairLimit)
         if let known = best?.report.traffic.nonCompulsory, known <= bound {
             // Nothing to add: the bound already proves the plan optimal, whatever stopped the solver.
         } else if let limit = options.timeLimit, proven, limit - (clock.now - start).inSeconds < 1 {
             notes.append("the time limit leaves no room for the address program; optimality is not proven")
-        } else if proven && pairEstimate > Self.addressPairLimit {
+        } else if proven, case let pairEstimate = problem.estimatedAddressPairs(upTo: Self.addressPairLimit),
+                  pairEstimate > Self.addressPairLimit {
             notes.append("the address program would need about \(pairEstimate) order variables, more than \(Self.addressPairLimit); optimality is not proven")
         } else if proven {
             // The relaxation's optimum cannot be packed: decide addresses in the program itself.
@@ -401,12 +387,7 @@ public struct ExactPlanner: Sendable {
             throw ExactFailure(message: "no plan at capacity \(problem.configuration.capacity) bytes")
         }
         // A valid lower bound that the plan meets proves it optimal, whatever stopped the solver.
-        if best.report.traffic.nonCompulsory <= bound { status = .optimal }
-        let effectiveBound = min(bound, best.report.traffic.nonCompulsory)
-        var result = ExactResult(status: status, plan: best, solver: options.solver, bound: effectiveBound, buildSeconds: buildSeconds,
-                                 solveSeconds: solveSeconds, notes: notes, capacityProgram: ProgramSize(program.model))
-        result.boundSettled = proven || crossingBound != nil
-        return result
+        return answer(best, bound: bound, unproven: status, solveSeconds: solveSeconds, settled: proven || crossingBound != nil)
     }
 
     /// Above this many rows the capacity program is not attempted (see ``solve()``): CBC's root

@@ -102,14 +102,8 @@ public struct SegmentPacker: Sendable {
     private func search(_ items: [Item], order: [Int], conflicts: [[Int]], fixed: [Int?]) -> [Int]? {
         var offsets = fixed
         var nodes = 0
-        // Items with the same size and lifetime are interchangeable: each goes above the one
-        // before it in the order, so that their permutations are not all tried.
-        var latest: [Item: Int] = [:]
-        var twin = [Int?](repeating: nil, count: items.count)
-        for i in order {
-            twin[i] = latest[items[i]]
-            latest[items[i]] = i
-        }
+        // Interchangeable items: each goes above its twin, so that their permutations are not all tried.
+        let twin = Item.twins(of: items, in: order)
         func place(_ depth: Int) -> Bool {
             if depth == order.count { return true }
             nodes += 1

@@ -118,14 +118,18 @@ import Foundation
 
 /// Real models whose proofs once depended on luck or patience, with their weights at `M_R`.
 @Suite struct ExactPlannerRealModelTests {
+    /// `graphs/NAME.json` with its weights at `M_R`.
+    static func withWeightsAtMR(_ name: String) throws -> (Graph, Configuration) {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
+        let graph = try Graph(contentsOf: root.appendingPathComponent("graphs/\(name).json"))
+        return (graph, Configuration(capacity: Budgets(graph: graph, setting: .all, alignment: 1).mR, tensors: .all))
+    }
+
     /// The exact planner's answer on `graphs/NAME.json` with its weights at `M_R`, simulated and
     /// proven optimal.
     static func solveWithWeightsAtMR(_ name: String, solver: SolverBackend) throws -> ExactResult {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
-        let graph = try Graph(contentsOf: root.appendingPathComponent("graphs/\(name).json"))
-        let mR = Budgets(graph: graph, setting: .all, alignment: 1).mR
-        let result = try ExactPlanner(graph: graph, configuration: Configuration(capacity: mR, tensors: .all),
-                                      options: ExactOptions(solver: solver, timeLimit: 120)).solve()
+        let (graph, configuration) = try withWeightsAtMR(name)
+        let result = try ExactPlanner(graph: graph, configuration: configuration, options: ExactOptions(solver: solver, timeLimit: 120)).solve()
         #expect(result.result.report.isValid)
         #expect(result.status == .optimal, "\(result.notes)")
         return result
@@ -156,9 +160,7 @@ import Foundation
     /// ends while CBC would still be preprocessing: CBC 2.10.8 crashed the process there until the
     /// MILP layer learnt to skip its preprocessing in that case.
     @Test func cbcSurvivesATimeLimitInsidePreprocessingWithAStart() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
-        let graph = try Graph(contentsOf: root.appendingPathComponent("graphs/vit_b_16.json"))
-        let configuration = Configuration(capacity: Budgets(graph: graph, setting: .all, alignment: 1).mR, tensors: .all)
+        let (graph, configuration) = try Self.withWeightsAtMR("vit_b_16")
         let fixed = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: Array(graph.operators.indices)).solve()
         let problem = PlanningProblem(graph: graph, configuration: configuration)
         let program = JointProgram(problem: problem)

@@ -59,6 +59,19 @@ public struct StaticAllocator: Sendable {
             self.first = first
             self.last = last
         }
+
+        /// For each block, the one before it in `order` with the same size and lifetime (its
+        /// twin), or `nil`. Twins are interchangeable in any packing, so a search need try them
+        /// in one order only.
+        public static func twins(of blocks: [Block], in order: [Int]) -> [Int?] {
+            var latest: [Block: Int] = [:]
+            var twin = [Int?](repeating: nil, count: blocks.count)
+            for i in order {
+                twin[i] = latest[blocks[i]]
+                latest[blocks[i]] = i
+            }
+            return twin
+        }
     }
 
     /// What an allocation attempt established.
@@ -150,8 +163,8 @@ struct Instance {
     let cliques: [[Int]]
     /// For each block, the indices of the cliques that lie within its lifetime.
     let cliquesOf: [[Int]]
-    /// For each block, the nearest lower-indexed block with the same size and lifetime, or -1.
-    let twin: [Int]
+    /// For each block, the nearest lower-indexed block with the same size and lifetime.
+    let twin: [Int?]
 
     init(_ blocks: [StaticAllocator.Block]) {
         self.blocks = blocks
@@ -178,13 +191,7 @@ struct Instance {
         }
         self.cliques = cliques
         self.cliquesOf = cliquesOf
-        var latest: [StaticAllocator.Block: Int] = [:]
-        var twin = [Int](repeating: -1, count: blocks.count)
-        for (i, block) in blocks.enumerated() {
-            twin[i] = latest[block] ?? -1
-            latest[block] = i
-        }
-        self.twin = twin
+        twin = StaticAllocator.Block.twins(of: blocks, in: Array(blocks.indices))
     }
 
     /// The orders the greedy stage tries, each ending ties by index so that results are
@@ -392,7 +399,7 @@ struct CanonicalSearch {
             if (floors[i], i) > (last.offset, last.index) {
                 // A block waits for its twin: swapping the two gives the same packing. (The twin
                 // overlaps it in time, so waiting never strands it below the current offset.)
-                if instance.twin[i] >= 0 && offsets[instance.twin[i]] < 0 { continue }
+                if let twin = instance.twin[i], offsets[twin] < 0 { continue }
                 candidates.append(i)
             } else if !instance.conflicts[i].contains(where: { offsets[$0] < 0 }) {
                 // Below the current offset and nothing left to rest on: it can never be placed.
