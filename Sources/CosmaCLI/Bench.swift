@@ -5,7 +5,9 @@ import Reports
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self, BenchExactIdeas.self, BenchDivideAndConquer.self])
+        abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self, BenchExactIdeas.self, BenchDivideAndConquer.self,
+                     // Address allocation (issue 23).
+                     BenchAllocation.self])
 }
 
 struct BenchHeuristics: ParsableCommand {

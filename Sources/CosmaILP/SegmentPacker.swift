@@ -8,9 +8,8 @@ public import Heuristics
 /// exactly first, then a MiniMalloc-style search). With fixed stays, which divide and conquer
 /// keeps around a re-planned segment, the packer tries greedy placements in several orders
 /// (largest first, longest first, earliest first), each stay at the lowest address that does not
-/// collide with the stays already placed, then a bounded depth-first search over placements at 0
-/// or directly on top of a stay it overlaps in time, trying interchangeable stays (same size and
-/// lifetime) in one order only.
+/// collide with the stays already placed, then the ``ExactAllocator`` with the fixed stays kept
+/// where they are.
 ///
 /// A packing it returns is always valid; failing to find one within its node budget does not
 /// prove that none exists, so callers fall back to a program that decides addresses.
@@ -61,7 +60,8 @@ public struct SegmentPacker: Sendable {
         for order in orders {
             if let offsets = greedy(items, order: order, conflicts: conflicts, fixed: fixed) { return offsets }
         }
-        return search(items, order: orders[0], conflicts: conflicts, fixed: fixed)
+        return ExactAllocator(capacity: capacity, alignment: alignment, nodeLimit: nodeLimit, greedyFirst: false)
+            .allocate(items, fixed: fixed).offsets
     }
 
     private func conflictLists(_ items: [Item]) -> [[Int]] {
@@ -97,32 +97,5 @@ public struct SegmentPacker: Sendable {
             offsets[i] = at
         }
         return offsets.map { $0! }
-    }
-
-    private func search(_ items: [Item], order: [Int], conflicts: [[Int]], fixed: [Int?]) -> [Int]? {
-        var offsets = fixed
-        var nodes = 0
-        // Interchangeable items: each goes above its twin, so that their permutations are not all tried.
-        let twin = Item.twins(of: items, in: order)
-        func place(_ depth: Int) -> Bool {
-            if depth == order.count { return true }
-            nodes += 1
-            if nodes > nodeLimit { return false }
-            let i = order[depth]
-            let placed = conflicts[i].compactMap { j in offsets[j].map { (offset: $0, end: $0 + items[j].size) } }
-            var candidates = Set([0])
-            for p in placed { candidates.insert(align(p.end)) }
-            let above = twin[i].flatMap { offsets[$0] } ?? -1
-            for c in candidates.sorted() where c > above && c + items[i].size <= capacity {
-                if placed.allSatisfy({ $0.end <= c || $0.offset >= c + items[i].size }) {
-                    offsets[i] = c
-                    if place(depth + 1) { return true }
-                    offsets[i] = nil
-                    if nodes > nodeLimit { return false }
-                }
-            }
-            return false
-        }
-        return place(0) ? offsets.map { $0! } : nil
     }
 }

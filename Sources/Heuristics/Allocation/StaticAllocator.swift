@@ -16,15 +16,12 @@
 ///    own by the exact search below (a small instance: a handful of blocks per tight position),
 ///    and each packing it finds is completed greedily around them, until one completes. This is
 ///    what packs PNASNet-5 at its minimum peak, where one position is exactly full.
-/// 3. **Canonical branch and bound** over all blocks, in the spirit of MiniMalloc (Moffitt,
-///    ASPLOS 2023). Any packing can be pushed down until every block sits at 0 or directly on
-///    top of a block it overlaps in time; listing such a packing by increasing offset, each
-///    block's offset is the highest top among the earlier blocks it overlaps. So the search
-///    only chooses which block comes next, and its offset follows. Offsets never decrease
-///    along a branch, which prunes hard: a block that cannot fit above the current offset ends
-///    the branch, and so does any position where the blocks still to place cannot be stacked
-///    in the room left above their lowest possible offsets.
-///    Blocks with the same size and lifetime are interchangeable, so the search places them in
+/// 3. **The exact allocator** (``ExactAllocator``: MiniMalloc's canonical search with section
+///    inference, dominance and decomposition) over all blocks. Stage 2 enumerates canonical
+///    packings of the tight blocks with ``CanonicalSearch``, the simpler search this allocator
+///    used before: any packing can be pushed down until every block sits at 0 or directly on
+///    top of a block it overlaps in time, so the search only chooses which block comes next.
+///    Blocks with the same size and lifetime are interchangeable, so both searches place them in
 ///    index order only: the four parameters of a batch normalisation, loaded together, would
 ///    otherwise be tried in all 24 orders at every position, which is what kept DenseNet-121's
 ///    relaxed plan at `M_R` unpacked (6 million nodes for 32 blocks; 18 thousand with it).
@@ -139,8 +136,7 @@ public struct StaticAllocator: Sendable {
             if let packing { return .packed(packing) }
         }
         guard nodesLeft > 0 else { return .unknown }
-        var search = CanonicalSearch(instance: instance, capacity: capacity, nodeLimit: nodesLeft)
-        return search.run()
+        return ExactAllocator(capacity: capacity, nodeLimit: nodesLeft, greedyFirst: false).allocate(blocks)
     }
 }
 
