@@ -6,36 +6,13 @@ import Testing
 @Suite struct StaticAllocatorTests {
     typealias Block = StaticAllocator.Block
 
-    /// Whether `offsets` keep every block inside `[0, capacity)` and apart from every block it
-    /// overlaps in time.
+    // The independent check and the brute-force oracle are ExactAllocatorTests'.
     static func isValid(_ offsets: [Int], _ blocks: [Block], capacity: Int) -> Bool {
-        guard offsets.count == blocks.count else { return false }
-        for (i, a) in blocks.enumerated() {
-            if offsets[i] < 0 || offsets[i] + a.size > capacity { return false }
-            for (j, b) in blocks.enumerated() where j > i && a.first <= b.last && b.first <= a.last {
-                if offsets[i] < offsets[j] + b.size && offsets[j] < offsets[i] + a.size { return false }
-            }
-        }
-        return true
+        ExactAllocatorTests.isValid(offsets, blocks, capacity: capacity)
     }
 
-    /// The oracle: every offset of every block, in index order, with no pruning beyond collisions.
     static func bruteForcePacks(_ blocks: [Block], capacity: Int) -> Bool {
-        var offsets = [Int](repeating: 0, count: blocks.count)
-        func place(_ i: Int) -> Bool {
-            if i == blocks.count { return true }
-            guard blocks[i].size <= capacity else { return false }
-            for offset in 0...(capacity - blocks[i].size) {
-                offsets[i] = offset
-                let collides = (0..<i).contains { j in
-                    blocks[j].first <= blocks[i].last && blocks[i].first <= blocks[j].last
-                        && offsets[j] < offset + blocks[i].size && offset < offsets[j] + blocks[j].size
-                }
-                if !collides && place(i + 1) { return true }
-            }
-            return false
-        }
-        return place(0)
+        ExactAllocatorTests.bruteForcePacks(blocks, capacity: capacity)
     }
 
     /// Up to six blocks over five positions, with a capacity at the peak of live bytes or just

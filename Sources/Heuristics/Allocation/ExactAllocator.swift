@@ -129,13 +129,20 @@ extension ExactAllocator {
 
     /// Searches for the smallest capacity up to ``capacity`` that packs `blocks`: the section
     /// bound first (often tight), then a bisection between the best bound and the best height.
-    /// ``nodeLimit`` and ``deadline`` bound each attempt; the deadline also bounds the whole.
+    /// ``nodeLimit`` bounds each attempt; ``deadline`` bounds the whole, each attempt taking a
+    /// share of the time left (a quarter for the bound, half for each bisection step).
     /// `nil` when not even ``capacity`` was packed.
     public func minimize(_ blocks: [Block]) -> Minimum? {
         var nodes = 0
-        func tryCapacity(_ c: Int) -> Outcome {
+        // Each attempt gets a share of the time left, so that one hopeless capacity (the bound,
+        // where it is not tight) leaves time for the others.
+        func tryCapacity(_ c: Int, share: Double) -> Outcome {
             var allocator = self
             allocator.capacity = c
+            if let deadline {
+                let now = ContinuousClock.now
+                allocator.deadline = deadline <= now ? deadline : now + (deadline - now) * share
+            }
             let attempt = allocator.attempt(blocks)
             nodes += attempt.nodes
             return attempt.outcome
@@ -143,7 +150,7 @@ extension ExactAllocator {
         let alignedBound = (Self.sectionBound(blocks) + alignment - 1) / alignment * alignment
         var low = min(alignedBound, capacity)
         var proven = low
-        guard let first = tryCapacity(capacity).offsets else { return nil }
+        guard let first = tryCapacity(capacity, share: 1).offsets else { return nil }
         var best = first
         var high = Self.height(of: best, blocks)
         var boundTried = false
@@ -151,8 +158,9 @@ extension ExactAllocator {
             if let deadline, ContinuousClock.now >= deadline { break }
             // The bound itself first: where it is tight one attempt settles everything.
             let mid = boundTried ? (low + high - 1) / 2 : low
+            let share = boundTried ? 0.5 : 0.25
             boundTried = true
-            switch tryCapacity(mid) {
+            switch tryCapacity(mid, share: share) {
             case .packed(let offsets):
                 best = offsets
                 high = Self.height(of: offsets, blocks)
