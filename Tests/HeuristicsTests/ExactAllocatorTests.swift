@@ -57,6 +57,16 @@ import Testing
         return (blocks, max(1, peak - 1 + random.nextInt(below: 4)))
     }
 
+    /// `count` blocks of 1 to 64 bytes starting within `positions` positions, each live for up
+    /// to `longest` positions.
+    static func randomBlocks(seed: UInt64, count: Int, positions: Int, longest: Int) -> [Block] {
+        var random = SeededGenerator(seed: seed)
+        return (0..<count).map { _ in
+            let first = random.nextInt(below: positions)
+            return Block(size: 1 + random.nextInt(below: 64), first: first, last: first + random.nextInt(below: longest))
+        }
+    }
+
     /// The search alone and with the greedy stage, with and without alignment, agrees with the
     /// oracle: a valid packing whenever one exists, a proof of infeasibility otherwise.
     @Test(arguments: [1, 2, 3])
@@ -119,11 +129,7 @@ import Testing
     /// honest "unknown", or a proof that the oracle's lower bound (the fullest section) confirms.
     @Test func staysHonestAtItsNodeLimit() {
         for seed in UInt64(0)..<30 {
-            var random = SeededGenerator(seed: 40_000 + seed)
-            let blocks = (0..<60).map { _ in
-                let first = random.nextInt(below: 40)
-                return Block(size: 1 + random.nextInt(below: 64), first: first, last: first + random.nextInt(below: 10))
-            }
+            let blocks = Self.randomBlocks(seed: 40_000 + seed, count: 60, positions: 40, longest: 10)
             let peak = ExactAllocator.sectionBound(blocks)
             for capacity in [peak, peak + peak / 50] {
                 let outcome = ExactAllocator(capacity: capacity, nodeLimit: 3_000, greedyFirst: false).allocate(blocks)

@@ -93,11 +93,7 @@ import Testing
     /// valid packing or honest about not having one.
     @Test func neverReturnsAnInvalidPacking() {
         for seed in UInt64(0)..<40 {
-            var random = SeededGenerator(seed: 1000 + seed)
-            let blocks = (0..<40).map { _ in
-                let first = random.nextInt(below: 30)
-                return Block(size: 1 + random.nextInt(below: 64), first: first, last: first + random.nextInt(below: 8))
-            }
+            let blocks = ExactAllocatorTests.randomBlocks(seed: 1000 + seed, count: 40, positions: 30, longest: 8)
             let peak = (0..<40).map { t in blocks.filter { $0.first <= t && t <= $0.last }.reduce(0) { $0 + $1.size } }.max()!
             for capacity in [peak, peak + peak / 20] {
                 if case .packed(let offsets) = StaticAllocator(capacity: capacity, nodeLimit: 2_000).allocate(blocks) {
