@@ -53,7 +53,7 @@ public struct BufferTable: Sendable, Equatable {
             }
             func number(_ name: String) throws(InputError) -> Int {
                 guard let value = Int(fields[column[name]!]) else {
-                    throw InputError(source: place, message: "\(name) '\(fields[column[name]!])' is not an integer")
+                    throw InputError(source: place, message: "\(name) '\(fields[column[name]!])' is not an integer; write a whole number of \(name == "size" ? "bytes" : "time steps")")
                 }
                 return value
             }
