@@ -27,7 +27,7 @@
 ///   re-planned segment where they are).
 /// - **Alignment** of every offset, native rather than by rounding sizes, so that the last block
 ///   may end at an unaligned capacity.
-/// - A **greedy stage** first (``Instance/greedy(capacity:fixed:)``), which settles instances
+/// - A **greedy stage** first (the greedy orders of ``StaticAllocator``), which settles instances
 ///   with slack everywhere without search.
 ///
 /// The search is complete: when it ends within its limits without a packing, none exists.
