@@ -1,5 +1,6 @@
 import Cosma
 import Dispatch
+import Foundation
 import Synchronization
 
 /// `cosma_plan_with_progress`: a plan that reports the solver's progress and stops when the
@@ -8,7 +9,9 @@ import Synchronization
 /// The plan is made in a Swift task while the calling thread watches the flag; raising it
 /// cancels the task, which every solver call of Cosma checks between branch-and-bound nodes
 /// (`SolveOptions.isCancelled`). The planner then returns the best plan it has, simulated like
-/// any other, and the answer says `"cancelled": true`.
+/// any other, and the answer says `"cancelled": true`. The task runs on a thread of its own
+/// (``OwnThreadExecutor``), never on Swift's shared pool: a caller blocked in this function may
+/// itself be a pool thread, and the pool has one thread per core.
 enum Cancellable {
     /// How often the calling thread looks at the flag.
     static let pollInterval = DispatchTimeInterval.milliseconds(20)
@@ -22,7 +25,7 @@ enum Cancellable {
         }
         let answer = Mutex<Answer?>(nil)
         let done = DispatchSemaphore(value: 0)
-        let task = Task.detached {
+        let task = Task.detached(executorPreference: OwnThreadExecutor()) {
             let made = Calls.plan(graph: graph, options: options, progress: report)
             answer.withLock { $0 = made }
             done.signal()
@@ -49,5 +52,17 @@ enum Cancellable {
             ("incumbent", p.incumbent.map(JSONValue.double) ?? .null), ("bound", p.bestBound.map(JSONValue.double) ?? .null),
             ("nodes", .int(p.nodes)),
         ])
+    }
+}
+
+/// Runs every job of the tasks that prefer it on a new thread, so that a planning task never
+/// waits for (or occupies) a thread of Swift's shared pool.
+final class OwnThreadExecutor: TaskExecutor {
+    func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let executor = asUnownedTaskExecutor()
+        let thread = Thread { job.runSynchronously(on: executor) }
+        thread.stackSize = 8 << 20
+        thread.start()
     }
 }

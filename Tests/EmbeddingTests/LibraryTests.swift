@@ -132,3 +132,56 @@ import Testing
         }
     }
 }
+
+/// `cosma_plan_with_progress`: reports in their format, and a flag that stops the planner.
+@Suite struct LibraryProgressTests {
+    /// Collects the reports the C callback receives.
+    final class Reports: @unchecked Sendable {
+        let texts = Mutex<[String]>([])
+    }
+
+    func plan(_ graph: String, _ options: String, cancel: Int32) throws -> (CLibrary.Answer, [String]) {
+        let reports = Reports()
+        let context = Unmanaged.passUnretained(reports).toOpaque()
+        var flag = cancel
+        let answer = try CLibrary.call([graph, options]) { a, out in
+            cosma_plan_with_progress(a[0], a[1], { text, context in
+                guard let text, let context else { return }
+                let reports = Unmanaged<Reports>.fromOpaque(context).takeUnretainedValue()
+                reports.texts.withLock { $0.append(String(cString: text)) }
+            }, context, &flag, out)
+        }
+        return (answer, reports.texts.withLock { $0 })
+    }
+
+    @Test func reportsConformWhileTheSolverRuns() throws {
+        let (answer, reports) = try plan(try CLibrary.graph("resnet50"), #"{"capacity": "M_R", "tensors": "all"}"#, cancel: 0)
+        #expect(answer.code == 0)
+        #expect(answer["cancelled"] == nil)
+        #expect(answer["summary.traffic.nonCompulsory"] == 602112)
+        // CBC reports every new incumbent, and the capacity program finds one.
+        #expect(!reports.isEmpty)
+        for report in reports {
+            #expect(CLibrary.schemas.errors(in: try JSONValue(parsing: report), against: "progress.schema.json") == [], "\(report)")
+        }
+    }
+
+    @Test func aRaisedFlagStopsTheSolverAndTheBestPlanComesBack() throws {
+        // Raised before the call, so that the outcome does not depend on the machine's speed:
+        // every solver call stops at its first check, and the best heuristic plan is returned.
+        let graph = try CLibrary.graph("resnet50")
+        let (answer, _) = try plan(graph, #"{"capacity": "M_R", "tensors": "all"}"#, cancel: 1)
+        #expect(answer.code == 0)
+        #expect(answer["cancelled"] == true)
+        #expect(CLibrary.schemas.errors(in: answer.json, against: "result.schema.json") == [])
+        guard case .object(let fields) = answer.json, let plan = fields.first(where: { $0.0 == "plan" })?.1 else { return }
+        #expect(try CLibrary.simulate(graph, plan.compact).code == 0)
+    }
+
+    @Test func badInputThroughTheProgressCallIsCodeTwo() throws {
+        let (answer, reports) = try plan("{", #"{"capacity": 1}"#, cancel: 0)
+        #expect(answer.code == 2)
+        #expect(answer.message.contains("malformed JSON"))
+        #expect(reports.isEmpty)
+    }
+}
