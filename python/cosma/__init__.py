@@ -89,9 +89,8 @@ def _lib() -> ctypes.CDLL:
     global _library
     if _library is not None:
         return _library
-    candidates = [os.environ.get("COSMA_LIBRARY"), str(Path(__file__).resolve().parents[2] / "libcosma.so"),
-                  ctypes.util.find_library("cosma")]
-    path = next((c for c in candidates if c and (os.path.exists(c) or c == candidates[-1])), None)
+    beside = Path(__file__).resolve().parents[2] / "libcosma.so"
+    path = os.environ.get("COSMA_LIBRARY") or (str(beside) if beside.exists() else ctypes.util.find_library("cosma"))
     if path is None:
         raise OSError("libcosma.so not found: install Cosma with `make install PREFIX=P` and use P/lib/python, "
                       "or set COSMA_LIBRARY to the library's path")
