@@ -83,6 +83,15 @@ import Testing
         #expect(answer.message.contains(words), "\(answer.message)")
     }
 
+    @Test func invalidUTF8IsCodeTwo() throws {
+        let bytes: [CChar] = [CChar(bitPattern: 0xFF), CChar(bitPattern: 0xFE), 0]
+        var out: UnsafeMutablePointer<CChar>? = nil
+        let code = bytes.withUnsafeBufferPointer { cosma_plan($0.baseAddress, nil, &out) }
+        defer { cosma_free(out) }
+        #expect(code == 2)
+        #expect(String(cString: try #require(out)).contains("graph_json is not valid UTF-8"))
+    }
+
     @Test func noPlaceForTheAnswerIsCodeTwo() throws {
         #expect(cosma_plan(nil, nil, nil) == 2)
         #expect(cosma_simulate(nil, nil, nil, nil) == 2)
