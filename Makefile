@@ -7,7 +7,7 @@ DEMO_CAPACITY ?= M_R
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release demo test paper clean
+.PHONY: deps build release demo test paper clean install test-embedding
 
 deps:
 	@missing=""; \
@@ -40,6 +40,7 @@ demo: release
 test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	$(MAKE) --no-print-directory test-embedding
 
 # The reproduction of the paper's evaluation (results/paper/README.md): every graph but the tiny
 # example, both settings, M_R, M_H and M_P, every method. Resumable: rerun to continue.
@@ -47,6 +48,32 @@ PAPER_GRAPHS := $(sort $(filter-out graphs/tiny.json,$(wildcard graphs/*.json)))
 paper: release
 	.build/release/cosma batch --graphs $(PAPER_GRAPHS) --budgets M_R,M_H,M_P --tensors activations,all \
 		--methods exact,fixed-schedule,divide-and-conquer,paper-baselines --solver cbc --time-limit 30 --jobs 2 --out results/paper
+
+# ---- Embedding: libcosma, cosma.h, cosma.pc, the cosma tool and the Python module ----------------
+# `make install PREFIX=P` installs P/lib/libcosma.so, P/include/cosma.h, P/lib/pkgconfig/cosma.pc,
+# P/bin/cosma and P/lib/python/cosma. CONFIG=debug installs the debug build instead of the release
+# one: `make test` does, so that it reuses the build its Swift tests made.
+PREFIX ?= /usr/local
+CONFIG ?= release
+COSMA_VERSION := $(shell sed -n 's/^let libraryVersion = "\(.*\)"/\1/p' Sources/CosmaC/Exports.swift)
+
+install: deps
+	$(SWIFT) build -c $(CONFIG) --product cosma
+	$(SWIFT) build -c $(CONFIG) --product CosmaC
+	install -d $(PREFIX)/bin $(PREFIX)/include $(PREFIX)/lib/pkgconfig $(PREFIX)/lib/python/cosma
+	install -m 755 .build/$(CONFIG)/cosma $(PREFIX)/bin/cosma
+	install -m 755 .build/$(CONFIG)/libCosmaC.so $(PREFIX)/lib/libcosma.so
+	install -m 644 Sources/CosmaC/include/cosma.h $(PREFIX)/include/cosma.h
+	install -m 644 python/cosma/*.py $(PREFIX)/lib/python/cosma/
+	sed -e 's|@PREFIX@|$(abspath $(PREFIX))|' -e 's|@VERSION@|$(COSMA_VERSION)|' tools/cosma.pc.in > $(PREFIX)/lib/pkgconfig/cosma.pc
+
+# The C, C++ and Python examples and the Python module's tests, against an install into a
+# temporary prefix (examples/run.sh says what each checks).
+test-embedding: deps
+	@prefix=$$(mktemp -d) && trap 'rm -rf "$$prefix"' EXIT && \
+	$(MAKE) --no-print-directory install PREFIX="$$prefix" CONFIG=debug >/dev/null && \
+	examples/run.sh "$$prefix"
+# ---- end of embedding ---------------------------------------------------------------------------
 
 clean:
 	rm -rf .build

@@ -8,6 +8,8 @@ let package = Package(
     products: [
         .library(name: "Cosma", targets: ["Cosma"]),
         .executable(name: "cosma", targets: ["CosmaCLI"]),
+        // Embedding (issue 17): libcosma.so, the C ABI of include/cosma.h.
+        .library(name: "CosmaC", type: .dynamic, targets: ["CosmaC"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -39,6 +41,8 @@ let package = Package(
             swiftSettings: strict),
         // Batch runs, result files, report tables, SVG charts and memory maps.
         .target(name: "Reports", dependencies: ["Cosma"], swiftSettings: strict),
+        // Embedding: the C exports of libcosma (JSON in, JSON out); cosma.h is their declaration.
+        .target(name: "CosmaC", dependencies: ["Cosma"], exclude: ["include"], swiftSettings: strict),
         .executableTarget(
             name: "CosmaCLI",
             dependencies: ["Cosma", "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -57,8 +61,10 @@ let package = Package(
         .testTarget(
             name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "CosmaTestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph"], swiftSettings: strict),
+        .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cosma"], swiftSettings: strict),
+        // Embedding: the C exports called as C would, the schemas, the README's Swift example.
+        .testTarget(name: "EmbeddingTests", dependencies: ["CosmaC", "Cosma", "CosmaTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -126,7 +126,8 @@ public enum Cosma {
         let start = clock.now
         let exact = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
         let remaining = (options.timeLimit ?? DivideAndConquerOptions().timeLimit) - (clock.now - start).inSeconds
-        guard fixedOrder == nil, exact.status != .optimal, remaining >= 1 else { return exact }
+        // A cancelled task (cosma_plan_with_progress) wants the plan it has, not a polish.
+        guard fixedOrder == nil, exact.status != .optimal, remaining >= 1, !Task.isCancelled else { return exact }
         let polish = try DivideAndConquerPlanner(
             graph: graph, configuration: configuration,
             options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [],

@@ -67,21 +67,10 @@ struct OutputOptions: ParsableArguments {
 func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     do {
         return try body()
-    } catch let error as InputError {
-        printError(error.description)
-        throw ExitCode(2)
-    } catch let error as PlanningFailure {
-        printError("no plan: \(error.description)")
-        throw ExitCode(1)
-    } catch let error as ExactFailure {
-        printError("no plan: \(error.description)")
-        throw ExitCode(1)
-    } catch let error as SolverError {
-        printError("the solver could not run: \(error.description)")
-        throw ExitCode(1)
-    } catch let error as InvalidPlanError {
-        printError(error.description)
-        throw ExitCode(1)
+    } catch {
+        guard let failure = CallFailure(error) else { throw error }
+        printError(failure.message)
+        throw ExitCode(failure.code)
     }
 }
 

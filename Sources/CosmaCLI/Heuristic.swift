@@ -128,22 +128,7 @@ func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: Exac
     let t = result.report.traffic
     let plan = result.plan
     if json {
-        var fields: [(String, JSONValue)] = [
-            ("graph", .string(graph.name)), ("method", .string(plan.method ?? "")), ("valid", .bool(true)),
-            ("capacity", .int(plan.capacity)), ("alignment", .int(plan.alignment)), ("tensors", .string(plan.tensors.rawValue)),
-            ("traffic", t.jsonValue), ("peakOccupancy", .int(result.report.peakOccupancy)),
-        ]
-        if let s = plan.solver {
-            var solver: [(String, JSONValue)] = [("name", .string(s.name)), ("status", .string(s.status))]
-            if let exact {
-                solver += [
-                    ("bound", .int(exact.bound)), ("gap", .double(exact.gap)),
-                    ("buildSeconds", .double(exact.buildSeconds)), ("solveSeconds", .double(exact.solveSeconds)),
-                ]
-            }
-            fields.append(("solver", .object(solver)))
-        }
-        print(JSONValue.object(fields).formatted(expandDepth: 1), terminator: "")
+        print(Cosma.summary(of: result, graph: graph, exact: exact).formatted(expandDepth: 1), terminator: "")
         return
     }
     print("\(graph.name): \(plan.method ?? "plan") at capacity \(plan.capacity) bytes (\(formatBytes(plan.capacity))), tensors \(plan.tensors.rawValue)")

@@ -29,29 +29,11 @@ struct Simulate: ParsableCommand {
         let report = try reportingErrors { () throws -> SimulationReport in
             let g = try loadGraph(graph)
             let p = try Plan(contentsOf: URL(fileURLWithPath: plan))
-            var config = p.configuration
-            if let tensors { config.tensors = tensors }
-            if let alignment {
-                guard alignment >= 1 else { throw InputError(source: "--alignment", message: "alignment must be at least 1, got \(alignment)") }
-                config.alignment = alignment
-            }
-            if let capacity {
-                let spec = try CapacitySpec(parsing: capacity)
-                // Only M_P and M_H need the minimum-peak proof; the other capacities resolve at once.
-                let needsMinimumPeak = spec == .budget(.mP) || spec == .budget(.mH)
-                config.capacity = try Cosma.budgets(for: g, tensors: config.tensors, alignment: config.alignment,
-                                                    minimumPeak: needsMinimumPeak ? MinimumPeakOptions() : nil).resolve(spec)
-            }
+            let config = try Cosma.configuration(replaying: p, on: g, capacity: try capacity.map { c throws(InputError) in try CapacitySpec(parsing: c) },
+                                                 tensors: tensors, alignment: alignment)
             let report = Cosma.simulate(p, on: g, configuration: config)
             if json {
-                let fields: [(String, JSONValue)] = [
-                    ("valid", .bool(report.isValid)), ("graph", .string(g.name)),
-                    ("capacity", .int(config.capacity)), ("alignment", .int(config.alignment)),
-                    ("tensors", .string(config.tensors.rawValue)), ("traffic", report.traffic.jsonValue),
-                    ("peakOccupancy", .int(report.peakOccupancy)), ("peakAddress", .int(report.peakAddress)),
-                    ("violations", .array(report.violations.map(\.jsonValue))),
-                ]
-                print(JSONValue.object(fields).formatted(expandDepth: 2), terminator: "")
+                print(Cosma.simulationReport(report, graph: g, configuration: config).formatted(expandDepth: 2), terminator: "")
             } else {
                 let t = report.traffic
                 print(report.isValid ? "valid plan for '\(g.name)' at capacity \(config.capacity) bytes" : "INVALID plan for '\(g.name)' at capacity \(config.capacity) bytes: \(report.violations.count) violation(s)")

@@ -61,6 +61,7 @@ extension Graph {
     /// Parses and validates canonical JSON.
     /// - Parameter source: how to name the input in messages, usually its path.
     public init(json data: Data, source: String) throws(InputError) {
+        try DocumentFormat.graph.check(data, source: source)
         let document = try decodeJSON(GraphDocument.self, from: data, source: source)
         do {
             try self.init(document: document)
@@ -79,6 +80,7 @@ extension Graph {
         func quote(_ s: String) -> String { jsonString(s) }
         var lines: [String] = []
         lines.append("{")
+        lines.append("  \"format\": \(quote(DocumentFormat.graph.rawValue)),")
         lines.append("  \"name\": \(quote(name)),")
         lines.append("  \"tensors\": [")
         for (i, t) in tensors.enumerated() {

@@ -133,11 +133,21 @@ public struct Plan: Hashable, Sendable, Codable {
 
     /// Reads a plan file.
     public init(contentsOf url: URL) throws(InputError) {
-        self = try decodeJSON(Plan.self, from: try readInput(url), source: url.path)
+        try self.init(json: try readInput(url), source: url.path)
+    }
+
+    /// Reads a plan from JSON; `source` names it in messages. A plan without `"format"` is read
+    /// as ``DocumentFormat/plan``; another format is refused.
+    public init(json data: Data, source: String) throws(InputError) {
+        try DocumentFormat.plan.check(data, source: source)
+        self = try decodeJSON(Plan.self, from: data, source: source)
     }
 
     /// The plan as JSON in the documented key order, one step per line.
-    public func json() -> String {
+    public func json() -> String { jsonValue.formatted(expandDepth: 2) }
+
+    /// The plan as a JSON value in the documented key order (``DocumentFormat/plan``).
+    public var jsonValue: JSONValue {
         func placements(_ p: [Placement]) -> JSONValue {
             .array(p.map { .object([("tensor", .string($0.tensor)), ("offset", .int($0.offset))]) })
         }
@@ -150,7 +160,7 @@ public struct Plan: Hashable, Sendable, Codable {
             return .object(fields)
         }
         var fields: [(String, JSONValue)] = [
-            ("graph", .string(graph)), ("capacity", .int(capacity)), ("alignment", .int(alignment)),
+            DocumentFormat.plan.field, ("graph", .string(graph)), ("capacity", .int(capacity)), ("alignment", .int(alignment)),
             ("tensors", .string(tensors.rawValue)), ("steps", .array(stepValues)),
             ("final", .array(final.map { .string($0) })),
         ]
@@ -164,7 +174,7 @@ public struct Plan: Hashable, Sendable, Codable {
             if let t = solver.buildSeconds { s.append(("buildSeconds", .double(t))) }
             fields.append(("solver", .object(s)))
         }
-        return JSONValue.object(fields).formatted(expandDepth: 2)
+        return .object(fields)
     }
 }
 
