@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(
             name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "CosmaTestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph"], swiftSettings: strict),
+        .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph", "Reports"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cosma"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6],
