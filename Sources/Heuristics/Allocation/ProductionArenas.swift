@@ -35,8 +35,9 @@ extension Graph {
     {
         if allocator == .tflite { return arenaPlan(order: order, setting: setting, alignment: alignment) }
         let intervals = liveIntervals(order: order, setting: setting)
-        let packing = ConflictPacking(sizes: intervals.map { roundUp(tensors[$0.tensor].bytes, to: alignment) },
-                                      lifetimes: intervals.map { ($0.first, $0.last) })
+        let packing = ConflictPacking(intervals.map {
+            StaticAllocator.Block(size: roundUp(tensors[$0.tensor].bytes, to: alignment), first: $0.first, last: $0.last)
+        })
         let placed: (offsets: [Int], top: Int)
         switch allocator {
         case .tflite, .greedyBySize: placed = packing.firstFit(packing.bySize)
@@ -59,18 +60,11 @@ struct ConflictPacking {
     /// Attempts of ``hillClimb(target:hopeless:)``; TVM's planner makes 500.
     static let attempts = 500
 
-    init(sizes: [Int], lifetimes: [(first: Int, last: Int)]) {
-        self.sizes = sizes
-        let byStart = lifetimes.indices.sorted { (lifetimes[$0].first, $0) < (lifetimes[$1].first, $1) }
-        var conflicts = [[Int]](repeating: [], count: sizes.count)
-        for (i, a) in byStart.enumerated() {
-            for b in byStart[(i + 1)...] {
-                if lifetimes[b].first > lifetimes[a].last { break }
-                conflicts[a].append(b)
-                conflicts[b].append(a)
-            }
-        }
-        self.conflicts = conflicts
+    /// The conflicts are those of the ``StaticAllocator``'s instance, computed by one sweep over
+    /// the lifetimes sorted by start.
+    init(_ blocks: [StaticAllocator.Block]) {
+        sizes = blocks.map(\.size)
+        conflicts = Instance(blocks).conflicts
     }
 
     /// Largest first; ties: more conflicts, then lower index.
