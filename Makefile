@@ -47,7 +47,7 @@ test: deps
 PAPER_GRAPHS := $(sort $(filter-out graphs/tiny.json,$(wildcard graphs/*.json)))
 paper: release
 	.build/release/cosma batch --graphs $(PAPER_GRAPHS) --budgets M_R,M_H,M_P --tensors activations,all \
-		--methods exact,fixed-schedule,divide-and-conquer,paper-baselines --solver cbc --time-limit 30 --jobs 2 --out results/paper
+		--methods exact,fixed-schedule,divide-and-conquer,paper-baselines,production --solver cbc --time-limit 30 --jobs 2 --out results/paper
 
 # ---- Embedding: libcosma, cosma.h, cosma.pc, the cosma tool and the Python module ----------------
 # `make install PREFIX=P` installs P/lib/libcosma.so, P/include/cosma.h, P/lib/pkgconfig/cosma.pc,

@@ -61,7 +61,7 @@ let package = Package(
         .testTarget(
             name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "CosmaTestSupport"],
             swiftSettings: strict),
-        .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph", "CosmaTestSupport"], swiftSettings: strict),
+        .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph", "Reports", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cosma"], swiftSettings: strict),
         // Embedding: the C exports called as C would, the schemas, the README's Swift example.
         .testTarget(name: "EmbeddingTests", dependencies: ["CosmaC", "Cosma", "CosmaTestSupport"], swiftSettings: strict),

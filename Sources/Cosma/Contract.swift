@@ -13,6 +13,7 @@ extension Cosma {
             ("capacity", .int(plan.capacity)), ("alignment", .int(plan.alignment)), ("tensors", .string(plan.tensors.rawValue)),
             ("traffic", result.report.traffic.jsonValue), ("peakOccupancy", .int(result.report.peakOccupancy)),
         ]
+        if exact == nil { fields.append(("fallbacks", result.fallbacks.jsonValue)) }
         if let s = plan.solver {
             var solver: [(String, JSONValue)] = [("name", .string(s.name)), ("status", .string(s.status))]
             if let exact {
@@ -112,6 +113,17 @@ public struct CallFailure: Error, Sendable {
         .object([
             DocumentFormat.result.field,
             ("error", .object([("message", .string(message)), ("item", .string(item)), ("fix", .string(fix))])),
+        ])
+    }
+}
+
+extension FallbackCounts {
+    /// The counts as the `--json` summaries give them: how often each fallback of the on-line
+    /// heuristics fired (``CertifiedPlan/fallbacks``).
+    package var jsonValue: JSONValue {
+        .object([
+            ("furtherEvictions", .int(furtherEvictions)), ("compactions", .int(compactions)), ("reloads", .int(reloads)),
+            ("storeReloads", .int(storeReloads)), ("flushes", .int(flushes)),
         ])
     }
 }

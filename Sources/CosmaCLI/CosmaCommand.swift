@@ -20,6 +20,7 @@ struct CosmaCommand: ParsableCommand {
 extension TensorSetting: ExpressibleByArgument {}
 extension ReplacementPolicy: ExpressibleByArgument {}
 extension AllocationPolicy: ExpressibleByArgument {}
+extension ArenaAllocator: ExpressibleByArgument {}
 extension ScheduleKind: ExpressibleByArgument {}
 
 /// Options every planning command shares.

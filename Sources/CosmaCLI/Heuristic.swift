@@ -6,13 +6,16 @@ import Foundation
 enum BaselineSet: String, CaseIterable, ExpressibleByArgument {
     /// The four combinations of the COSMA paper.
     case paper
-    /// Every schedule, replacement and allocation policy.
+    /// TVM's hill-climbing arena with size-aware Belady or LRU (``Baseline/production``).
+    case production
+    /// Every schedule, replacement and allocation policy, and the production ones.
     case all
 
     var baselines: [Baseline] {
         switch self {
         case .paper: Baseline.paper
-        case .all: Baseline.all
+        case .production: Baseline.production
+        case .all: Baseline.all + Baseline.production
         }
     }
 }
@@ -22,9 +25,12 @@ struct Heuristic: ParsableCommand {
         abstract: "Make a plan with a compiler heuristic: an order, TFLite arena or on-line allocation, and eviction.",
         discussion: """
             When TensorFlow Lite's arena planner packs the whole order into the capacity the plan spills nothing; \
-            otherwise tensors are placed on-line in free gaps (--alloc) and evicted by --replace. A heuristic that \
-            cannot place an operator's operands even after evicting everything else fails with exit code 1. \
-            --baseline runs several combinations and prints a table (a failure is a row, not an error).
+            otherwise tensors are placed on-line in free gaps (--alloc) and evicted by --replace. --arena picks \
+            another allocator for the zero-spill packing: TVM's greedy-by-size, greedy-by-conflicts or hill-climb. \
+            When an operator's operands do not fit, the heuristic evicts further in its policy's order and then \
+            compacts the scattered operands (reloading them, storing first what has no DRAM copy); the summary \
+            counts how often. With --strict it fails there instead, with exit code 1, as the COSMA paper's \
+            baselines did. --baseline runs several combinations and prints a table (a failure is a row, not an error).
             """)
 
     @OptionGroup var target: PlanningTarget
@@ -38,7 +44,13 @@ struct Heuristic: ParsableCommand {
     @Option(name: .long, help: "How to choose a free gap when allocating on-line.")
     var alloc: AllocationPolicy = .bestFit
 
-    @Option(name: .long, help: "Run a set of combinations instead and print a table: paper (the COSMA paper's four) or all.")
+    @Option(name: .long, help: "Allocator for the zero-spill packing of the whole order.")
+    var arena: ArenaAllocator = .tflite
+
+    @Flag(name: .long, help: "Fail when fragmentation leaves no room for an operator's operands, instead of evicting further and compacting.")
+    var strict = false
+
+    @Option(name: .long, help: "Run a set of combinations instead and print a table: paper (the COSMA paper's four), production (TVM's hill-climbing arena with size-aware Belady or LRU) or all.")
     var baseline: BaselineSet?
 
     @OptionGroup var output: OutputOptions
@@ -53,12 +65,13 @@ struct Heuristic: ParsableCommand {
         try reportingErrors {
             let (g, config) = try target.load()
             if let baseline {
-                printTable(try Cosma.baselines(baseline.baselines, for: g, configuration: config), graph: g,
+                let chosen = baseline.baselines.map { strict ? $0.strictVariant : $0 }
+                printTable(try Cosma.baselines(chosen, for: g, configuration: config), graph: g,
                            configuration: config, json: output.json)
                 return
             }
             let order = Cosma.schedule(schedule, for: g, tensors: config.tensors, alignment: config.alignment)
-            let chosen = Baseline(schedule: schedule, replacement: replace, allocation: alloc)
+            let chosen = Baseline(schedule: schedule, replacement: replace, allocation: alloc, arena: arena, strict: strict)
             let result = try chosen.plan(graph: g, configuration: config, schedule: order).get()
             try write(result.plan, to: output.output)
             printSummary(result, graph: g, json: output.json)
@@ -85,7 +98,8 @@ func printTable(_ outcomes: [BaselineOutcome], graph: Graph, configuration: Conf
             ]
             switch outcome.result {
             case .success(let result):
-                fields += [("method", .string(result.plan.method ?? "")), ("traffic", result.report.traffic.jsonValue)]
+                fields += [("method", .string(result.plan.method ?? "")), ("traffic", result.report.traffic.jsonValue),
+                           ("fallbacks", result.fallbacks.jsonValue)]
             case .failure(let failure):
                 fields.append(("failure", .string(failure.description)))
             }
@@ -104,7 +118,8 @@ func printTable(_ outcomes: [BaselineOutcome], graph: Graph, configuration: Conf
         switch outcome.result {
         case .success(let result):
             return [b.schedule.rawValue, b.replacement.rawValue, b.allocation.rawValue,
-                    "\(result.report.traffic.nonCompulsory)", result.plan.method ?? ""]
+                    "\(result.report.traffic.nonCompulsory)",
+                    (result.plan.method ?? "") + (result.fallbacks.isEmpty ? "" : " (fallbacks: \(result.fallbacks))")]
         case .failure(let failure):
             return [b.schedule.rawValue, b.replacement.rawValue, b.allocation.rawValue, "fails",
                     "step \(failure.step + 1), needs \(failure.bytesNeeded) B, largest gap \(failure.largestGap) B"]
@@ -146,6 +161,9 @@ func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: Exac
     }
     print("total traffic           \(t.total) bytes (compulsory \(t.compulsory))")
     print("peak occupancy          \(result.report.peakOccupancy) bytes; the plan passed the simulator")
+    if exact == nil {
+        print("fallbacks               \(result.fallbacks)")
+    }
     if let exact {
         print(String(format: "time                    %.3f s building, %.3f s solving (%@)", exact.buildSeconds, exact.solveSeconds,
                      plan.solver?.name ?? "no solver"))

@@ -145,7 +145,10 @@ public struct ExactPlanner: Sendable {
             plans = plansFollowing(order, name: "fixed")
             orders = [("fixed", order)]
         } else {
-            let outcomes = try Baseline.run(Baseline.all, graph: graph, configuration: configuration)
+            // Strict: the defragmenting fallback's plans would change which order the
+            // fixed-schedule start follows (on ViT-B/16 with weights at M_R, to one GLPK cannot
+            // settle in 120 s); Cosma's own compaction is `plansFollowing`'s.
+            let outcomes = try Baseline.run(Baseline.all.map(\.strictVariant), graph: graph, configuration: configuration)
             plans = outcomes.compactMap { try? $0.result.get() }
             // Lowest peak first: the minimum-peak order is the likeliest to pack.
             orders = []

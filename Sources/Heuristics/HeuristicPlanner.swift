@@ -5,6 +5,8 @@ public import Scratchpad
 public struct CertifiedPlan: Sendable {
     public var plan: Plan
     public var report: SimulationReport
+    /// How often the on-line planner's fallback fired while making the plan (heuristics only).
+    public var fallbacks = FallbackCounts()
 
     public init(plan: Plan, report: SimulationReport) {
         self.plan = plan
@@ -25,25 +27,38 @@ public struct CertifiedPlan: Sendable {
 /// the plan uses its offsets and spills nothing (method `heuristic:<schedule>+tflite-arena`).
 /// Otherwise the schedule runs on-line (``OnlinePlanner``): each tensor goes into a free gap
 /// chosen by the ``AllocationPolicy`` and the ``ReplacementPolicy`` evicts when none fits
-/// (method `heuristic:<schedule>+<replacement>+<allocation>`).
+/// (method `heuristic:<schedule>+<replacement>+<allocation>`). Another ``ArenaAllocator`` may
+/// replace TensorFlow Lite's (method `heuristic:<schedule>+<allocator>` when its arena fits).
 public enum HeuristicPlanner {
     /// Runs `order` as described above, then replays the result.
     ///
+    /// - Parameters:
+    ///   - arena: the allocator for the whole schedule without spills.
+    ///   - fallback: what the on-line planner does when operands do not fit; when `nil`,
+    ///     `compactsOnFailure` chooses between ``OnlineFallback/flush`` and ``OnlineFallback/fail``.
     /// - Throws: ``PlanningFailure`` when fragmentation leaves no room for an operator's operands
     ///   (a result to report), or `InvalidPlanError` if the plan breaks a rule (a bug).
     public static func plan(graph: Graph, configuration: Configuration, order: [OperatorID], scheduleName: String,
                             replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
-                            compactsOnFailure: Bool = false) throws -> CertifiedPlan
+                            compactsOnFailure: Bool = false, arena allocator: ArenaAllocator = .tflite,
+                            fallback: OnlineFallback? = nil) throws -> CertifiedPlan
     {
-        let arena = graph.arenaPlan(order: order, setting: configuration.tensors, alignment: configuration.alignment)
+        let arena = graph.arenaPlan(order: order, setting: configuration.tensors, alignment: configuration.alignment,
+                                    allocator: allocator, target: configuration.capacity)
         let fits = arena.arenaBytes <= configuration.capacity
         let planner = OnlinePlanner(graph: graph, configuration: configuration, order: order,
                                     replacement: replacement, allocation: allocation,
-                                    preassigned: fits ? arena.offsets : [:], compactsOnFailure: compactsOnFailure)
-        let (steps, final) = try planner.makeSteps()
+                                    preassigned: fits ? arena.offsets : [:], compactsOnFailure: compactsOnFailure, fallback: fallback)
+        let made = try planner.makeStepsCountingFallbacks()
+        let suffix = switch planner.fallback {
+        case .fail, .defragment: ""
+        case .flush: "+compact"
+        }
         let method = "heuristic:\(scheduleName)+"
-            + (fits ? "tflite-arena" : "\(replacement.rawValue)+\(allocation.rawValue)\(compactsOnFailure ? "+compact" : "")")
-        let draft = Plan(graph: graph.name, configuration: configuration, steps: steps, final: final, method: method)
-        return try CertifiedPlan(certifying: draft, graph: graph)
+            + (fits ? allocator.rawValue : "\(replacement.rawValue)+\(allocation.rawValue)\(suffix)")
+        let draft = Plan(graph: graph.name, configuration: configuration, steps: made.steps, final: made.final, method: method)
+        var certified = try CertifiedPlan(certifying: draft, graph: graph)
+        certified.fallbacks = made.fallbacks
+        return certified
     }
 }

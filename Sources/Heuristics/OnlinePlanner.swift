@@ -49,6 +49,49 @@ public struct PlanningFailure: Error, Sendable, CustomStringConvertible {
     }
 }
 
+/// What the on-line planner does when an operator's operands cannot be placed even after the
+/// replacement policy has evicted everything it was willing to.
+public enum OnlineFallback: String, Sendable, CaseIterable {
+    /// Fail with a ``PlanningFailure``: the behaviour of the compilers' heuristics as the COSMA
+    /// paper ran them (`--strict`).
+    case fail = "strict"
+    /// Empty the scratchpad (storing what is still needed) and reload the operands packed from
+    /// address 0: the one-step compaction Cosma's own planners use for their warm starts.
+    case flush
+    /// What a runtime does: evict further in the policy's own order, then compact only the running
+    /// operator's scattered operands, moving as few as it can (see ``OnlinePlanner``). At every
+    /// capacity of at least `M_R` a plan then exists, unless alignment makes the working set itself
+    /// too large.
+    case defragment
+}
+
+/// How often the defragmenting fallback (``OnlineFallback/defragment``) fired while making one
+/// plan: the price a baseline pays for never giving up.
+public struct FallbackCounts: Hashable, Sendable, CustomStringConvertible {
+    /// Tensors evicted after the replacement policy found no choice of its own (the greedy policy,
+    /// when every window it could clear holds an operand of the running operator).
+    public var furtherEvictions = 0
+    /// Operators whose operands had to be compacted.
+    public var compactions = 0
+    /// Operands moved by those compactions that had a DRAM copy: freed and reloaded.
+    public var reloads = 0
+    /// Operands moved by those compactions that had none: stored, freed and reloaded.
+    public var storeReloads = 0
+    /// Whole-scratchpad flushes (``OnlineFallback/flush``).
+    public var flushes = 0
+
+    public init() {}
+
+    /// Whether no fallback fired.
+    public var isEmpty: Bool { self == FallbackCounts() }
+
+    public var description: String {
+        isEmpty ? "none"
+            : "\(furtherEvictions) further eviction(s), \(compactions) compaction(s) moving \(reloads) operand(s) with a DRAM copy and \(storeReloads) stored first"
+                + (flushes > 0 ? ", \(flushes) flush(es)" : "")
+    }
+}
+
 /// Runs a fixed schedule operator by operator, allocating on-line and evicting on demand: the way
 /// compilers without a global planner handle a scratchpad.
 ///
@@ -60,6 +103,16 @@ public struct PlanningFailure: Error, Sendable, CustomStringConvertible {
 ///
 /// With ``preassigned`` offsets (an ``ArenaPlan`` that fits the capacity) every tensor goes where
 /// the arena put it; the frees follow the same lifetimes, so nothing is ever evicted.
+///
+/// When no gap fits and the policy has nothing left to evict, the ``fallback`` decides. The
+/// defragmenting one first evicts the remaining non-operands in the policy's own order (only the
+/// greedy policy stops earlier); if the operator's operands still do not fit, they are scattered,
+/// and it compacts them: it undoes this step's placements (free: nothing was loaded or written
+/// yet), then moves the resident operands one at a time (freed and reloaded when DRAM has a copy,
+/// stored first otherwise), each time the one whose removal opens the largest free range, until
+/// every operand fits. Both loops end: each round evicts or moves one tensor of a finite set, and
+/// once every operand is being placed afresh the scratchpad is empty, so placing them one after
+/// the other fills it from one end and fits whenever their aligned sizes do.
 public struct OnlinePlanner: Sendable {
     public var graph: Graph
     public var configuration: Configuration
@@ -72,12 +125,19 @@ public struct OnlinePlanner: Sendable {
     /// needed) and reload the operands packed from address 0, instead of failing. The compilers'
     /// heuristics fail there; Cosma's own planners use this so that a plan exists at every
     /// capacity of at least `M_R`.
-    public var compactsOnFailure: Bool
+    public var compactsOnFailure: Bool {
+        get { fallback == .flush }
+        set { fallback = newValue ? .flush : .fail }
+    }
+    /// What happens when an operator's operands cannot be placed.
+    public var fallback: OnlineFallback
 
+    /// - Parameter fallback: overrides `compactsOnFailure` when given (`true` is ``OnlineFallback/flush``,
+    ///   `false` ``OnlineFallback/fail``).
     public init(graph: Graph, configuration: Configuration, order: [OperatorID],
                 replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
-                preassigned: [TensorID: Int] = [:], compactsOnFailure: Bool = false) {
-        self.compactsOnFailure = compactsOnFailure
+                preassigned: [TensorID: Int] = [:], compactsOnFailure: Bool = false, fallback: OnlineFallback? = nil) {
+        self.fallback = fallback ?? (compactsOnFailure ? .flush : .fail)
         self.graph = graph
         self.configuration = configuration
         self.order = order
@@ -87,13 +147,19 @@ public struct OnlinePlanner: Sendable {
     }
 
     public func makeSteps() throws(PlanningFailure) -> (steps: [Step], final: [String]) {
+        let made = try makeStepsCountingFallbacks()
+        return (made.steps, made.final)
+    }
+
+    /// ``makeSteps()`` with how often the ``fallback`` fired.
+    public func makeStepsCountingFallbacks() throws(PlanningFailure) -> (steps: [Step], final: [String], fallbacks: FallbackCounts) {
         var state = OnlineState(planner: self)
         var steps: [Step] = []
         for k in order.indices {
             steps.append(try state.step(k))
         }
         let final = graph.outputs.filter { !state.hasCopy[$0] }.map { graph.tensors[$0].name }
-        return (steps, final)
+        return (steps, final, state.fallbacks)
     }
 }
 
@@ -104,13 +170,14 @@ private struct OnlineState {
     let replacement: ReplacementPolicy
     let allocation: AllocationPolicy
     let preassigned: [TensorID: Int]
-    let compactsOnFailure: Bool
+    let fallback: OnlineFallback
     /// Positions at which each tensor is read, ascending.
     let reads: [[Int]]
     var resident: [TensorID: Int] = [:]
     var hasCopy: [Bool]
     var lastUse: [Int]
     var current = Step(op: "")
+    var fallbacks = FallbackCounts()
 
     init(planner: OnlinePlanner) {
         graph = planner.graph
@@ -119,7 +186,7 @@ private struct OnlineState {
         replacement = planner.replacement
         allocation = planner.allocation
         preassigned = planner.preassigned
-        compactsOnFailure = planner.compactsOnFailure
+        fallback = planner.fallback
         var reads = [[Int]](repeating: [], count: graph.tensors.count)
         for (k, op) in order.enumerated() {
             for t in graph.residentInputs(of: op, in: config.tensors) { reads[t].append(k) }
@@ -170,11 +237,76 @@ private struct OnlineState {
                 current.outputs.append(Placement(tensor: graph.tensors[t].name, offset: offset))
             }
         } catch {
-            guard compactsOnFailure else { throw error }
-            compact(at: k)
+            switch fallback {
+            case .fail: throw error
+            case .flush:
+                fallbacks.flushes += 1
+                compact(at: k)
+            case .defragment:
+                try defragment(at: k, missing: missing, failure: error)
+            }
         }
         for t in operands { lastUse[t] = k }
         return current
+    }
+
+    /// The compaction of ``OnlineFallback/defragment``: called when the operator's operands do
+    /// not fit although nothing but operands is resident.
+    mutating func defragment(at k: Int, missing: [TensorID], failure: PlanningFailure) throws(PlanningFailure) {
+        fallbacks.compactions += 1
+        let op = order[k]
+        for p in current.load + current.outputs {
+            if let t = graph.tensorID(named: p.tensor) { resident[t] = nil }
+        }
+        current.load = []
+        current.outputs = []
+        var loads = missing
+        while true {
+            if let offsets = placeAll(loads + graph.operators[op].outputs, at: k) {
+                for (t, offset) in offsets {
+                    let placement = Placement(tensor: graph.tensors[t].name, offset: offset)
+                    if graph.operators[op].outputs.contains(t) { current.outputs.append(placement) } else { current.load.append(placement) }
+                }
+                return
+            }
+            guard let moved = operandToMove(at: k) else { throw failure }
+            if hasCopy[moved] { fallbacks.reloads += 1 } else { fallbacks.storeReloads += 1 }
+            drop(moved, neededLater: true)
+            loads.append(moved)
+        }
+    }
+
+    /// Places `tensors` (largest first) in free gaps without evicting anything, or returns `nil`
+    /// and leaves the scratchpad as it was when one does not fit.
+    mutating func placeAll(_ tensors: [TensorID], at k: Int) -> [(TensorID, Int)]? {
+        let sorted = tensors.sorted { (graph.tensors[$0].bytes, $1) > (graph.tensors[$1].bytes, $0) }
+        var placed: [(TensorID, Int)] = []
+        for t in sorted {
+            guard let offset = place(t, at: k) else {
+                for (u, _) in placed { resident[u] = nil }
+                return nil
+            }
+            resident[t] = offset
+            placed.append((t, offset))
+        }
+        return placed
+    }
+
+    /// The resident operand to move next: the one whose removal opens the largest free range
+    /// (ties: the cheaper move, then the lower index), or `nil` when none is resident.
+    func operandToMove(at k: Int) -> TensorID? {
+        let limit = config.capacity / config.alignment * config.alignment
+        let spans = resident.map { (tensor: $0.key, start: $0.value, end: $0.value + config.occupied(graph.tensors[$0.key].bytes)) }
+            .sorted { $0.start < $1.start }
+        var best: (key: (opened: Int, cost: Int, tensor: Int), tensor: TensorID)?
+        for (i, span) in spans.enumerated() {
+            let below = i == 0 ? 0 : spans[..<i].map(\.end).max() ?? 0
+            let above = i + 1 < spans.count ? spans[(i + 1)...].map(\.start).min() ?? limit : limit
+            let bytes = graph.tensors[span.tensor].bytes
+            let key = (opened: -(above - below), cost: hasCopy[span.tensor] ? bytes : 2 * bytes, tensor: span.tensor)
+            if best.map({ key < $0.key }) ?? true { best = (key, span.tensor) }
+        }
+        return best?.tensor
     }
 
     /// Undoes this step's placements, drops every resident tensor (storing what is still needed)
@@ -209,18 +341,16 @@ private struct OnlineState {
         }
         let size = config.occupied(graph.tensors[t].bytes)
         while true {
-            let gaps = freeGaps()
-            let fitting = gaps.filter { $0.size >= size }
-            let chosen: Gap? = switch allocation {
-            case .firstFit: fitting.first
-            case .bestFit, .lifetimeFit: fitting.min { ($0.size, $0.offset) < ($1.size, $1.offset) }
-            }
-            if let chosen {
-                let offset = allocation == .lifetimeFit ? placeAgainstLongerNeighbour(size, in: chosen, at: k) : chosen.offset
+            if let offset = place(t, at: k) {
                 resident[t] = offset
                 return offset
             }
-            guard let victims = chooseVictims(toFit: size, at: k, protecting: operands) else {
+            var victims = chooseVictims(toFit: size, at: k, protecting: operands)
+            if victims == nil, fallback == .defragment, let further = furtherVictim(at: k, protecting: operands) {
+                fallbacks.furtherEvictions += 1
+                victims = [further]
+            }
+            guard let victims else {
                 // The greedy policy gives up without evicting; report the space as if every
                 // non-operand had gone, which is what Belady and LRU have done by now.
                 let left = freeGaps(keeping: operands)
@@ -235,6 +365,28 @@ private struct OnlineState {
     struct Gap {
         var offset: Int
         var size: Int
+    }
+
+    /// Where the ``AllocationPolicy`` puts `t` among the free gaps, or `nil` when none fits.
+    func place(_ t: TensorID, at k: Int) -> Int? {
+        let size = config.occupied(graph.tensors[t].bytes)
+        let fitting = freeGaps().filter { $0.size >= size }
+        let chosen: Gap? = switch allocation {
+        case .firstFit: fitting.first
+        case .bestFit, .lifetimeFit: fitting.min { ($0.size, $0.offset) < ($1.size, $1.offset) }
+        }
+        guard let chosen else { return nil }
+        return allocation == .lifetimeFit ? placeAgainstLongerNeighbour(size, in: chosen, at: k) : chosen.offset
+    }
+
+    /// The next non-operand to evict once the policy has no choice of its own, in the policy's
+    /// own order: for the greedy policy (the only one that stops while non-operands remain) the
+    /// cheapest eviction, ties going to the tensor read last.
+    func furtherVictim(at k: Int, protecting operands: Set<TensorID>) -> TensorID? {
+        let candidates = resident.keys.filter { !operands.contains($0) }
+        guard replacement == .greedy else { return chooseVictims(toFit: 0, at: k, protecting: operands)?.first }
+        func key(_ t: TensorID) -> (Int, Int, Int) { (evictionCost(t, at: k), -(nextRead(t, from: k) ?? order.count), t) }
+        return candidates.min { key($0) < key($1) }
     }
 
     /// The offset in `gap` next to the neighbour that is released later (the scratchpad's ends

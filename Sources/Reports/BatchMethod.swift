@@ -41,32 +41,29 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     public static let groups: [(name: String, methods: [BatchMethod], help: String)] = [
         ("paper-baselines", Baseline.paper.map(BatchMethod.baseline),
          "the COSMA paper's four baselines: default or mpmf order, belady or greedy replacement, best-fit"),
-        ("heuristics", Baseline.all.map(BatchMethod.baseline), "every order, replacement and allocation Cosma implements"),
+        ("production", Baseline.production.map(BatchMethod.baseline),
+         "what compilers ship beside them: TVM's hill-climbing arena, then size-aware Belady or LRU, on the default or mpmf order"),
+        ("strict-paper-baselines", Baseline.paper.map { .baseline($0.strictVariant) },
+         "the paper's four as the paper ran them: failing on fragmentation instead of evicting further and compacting"),
+        ("heuristics", (Baseline.all + Baseline.production).map(BatchMethod.baseline),
+         "every order, replacement and allocation Cosma implements, and the production ones"),
     ]
+
+    /// The words `--methods` accepts for one method each.
+    public static let singles: [BatchMethod] = [.exact, .fixedSchedule, .divideAndConquer]
 
     /// The methods one word of `--methods` names: `exact`, `fixed-schedule`, a group such as
     /// `paper-baselines`, or one baseline as `schedule+replacement+allocation` (allocation
     /// defaults to best-fit).
     public static func parse(_ word: String) throws(InputError) -> [BatchMethod] {
         let w = word.trimmingCharacters(in: .whitespaces).lowercased()
-        switch w {
-        case "exact": return [.exact]
-        case "fixed-schedule": return [.fixedSchedule]
-        case "divide-and-conquer": return [.divideAndConquer]
-        default: break
-        }
+        if let single = singles.first(where: { $0.description == w }) { return [single] }
         if let group = groups.first(where: { $0.name == w }) { return group.methods }
-        let parts = w.split(separator: "+").map(String.init)
-        if parts.count == 2 || parts.count == 3,
-           let schedule = ScheduleKind(rawValue: parts[0]), let replacement = ReplacementPolicy(rawValue: parts[1]),
-           let allocation = parts.count == 3 ? AllocationPolicy(rawValue: parts[2]) : .bestFit
-        {
-            return [.baseline(Baseline(schedule: schedule, replacement: replacement, allocation: allocation))]
-        }
-        let names = ["exact", "fixed-schedule", "divide-and-conquer"] + groups.map(\.name)
+        if let baseline = Baseline(name: w) { return [.baseline(baseline)] }
+        let names = singles.map(\.description) + groups.map(\.name)
         throw InputError(
             source: "--methods",
-            message: "'\(word)' is not a method; use \(names.joined(separator: ", ")) or a baseline written schedule+replacement+allocation (schedules \(ScheduleKind.allCases.map(\.rawValue).joined(separator: "/")), replacements \(ReplacementPolicy.allCases.map(\.rawValue).joined(separator: "/")), allocations \(AllocationPolicy.allCases.map(\.rawValue).joined(separator: "/")))")
+            message: "'\(word)' is not a method; use \(names.joined(separator: ", ")) or a baseline written schedule+replacement+allocation[+arena][+strict] (schedules \(ScheduleKind.allCases.map(\.rawValue).joined(separator: "/")), replacements \(ReplacementPolicy.allCases.map(\.rawValue).joined(separator: "/")), allocations \(AllocationPolicy.allCases.map(\.rawValue).joined(separator: "/")), arenas \(ArenaAllocator.allCases.map(\.rawValue).joined(separator: "/")))")
     }
 
     /// Parses a comma-separated `--methods` list, keeping the first occurrence of each method.

@@ -157,8 +157,9 @@ public struct BatchReport {
     /// `report.md`. `maps` are the memory maps drawn for this report (see ``mapChoices()``).
     public func markdown(maps: [MapChoice]) -> String {
         var out: [String] = []
+        out += ["# Batch report: \(header.name)", ""]
+        if hasHeadline { out += headlineSection() + ["## The batch", ""] }
         out += [
-            "# Batch report: \(header.name)", "",
             "Written by `cosma \(header.command)` on \(header.date).", "",
             "- machine: \(header.machine)",
             "- toolchain: \(header.toolchain); build: \(header.build)",
@@ -176,7 +177,7 @@ public struct BatchReport {
         ]
         for budget in matrix.budgets { out += budgetSection(budget) }
         out += solveTimeSection()
-        out += paperSection()
+        if !hasHeadline { out += paperSection() }
         out += mapSection(maps)
         return out.joined(separator: "\n") + "\n"
     }

@@ -100,7 +100,8 @@ import Testing
         let check = try ReportCheck(folder: out)
         try check.verify()
         #expect(check.rows.contains { $0["status"] == "unavailable" && $0["budget"] == "1KiB" })
-        #expect(check.report.contains("## Against the paper"))
+        #expect(check.report.contains("## \(ReportCheck.headline)"))
+        #expect(!check.report.contains("## Against the paper"), "the headline replaces the old comparison")
         #expect(check.report.contains("| best heuristic |"))
     }
 
@@ -232,5 +233,17 @@ func parseCSV(_ text: String) -> [[String: String]] {
     /// format changes, the example is rerun rather than edited.
     @Test func theExampleReportAgreesWithItsCSV() throws {
         try ReportCheck(folder: CLI.root.appendingPathComponent("results/example")).verify()
+    }
+
+    /// `results/paper` (`make paper`): it opens with the headline, every number of which is
+    /// recomputed from `results.csv`, and no paper baseline fails on any instance.
+    @Test func thePaperReportAgreesWithItsCSV() throws {
+        let check = try ReportCheck(folder: CLI.root.appendingPathComponent("results/paper"))
+        try check.verify()
+        #expect(check.report.hasPrefix("# Batch report: paper\n\n## \(ReportCheck.headline)\n"))
+        #expect(check.methods.contains("divide-and-conquer"))
+        let failing = check.rows.filter { ReportCheck.paperBaselines.contains($0["method"]!) && $0["status"] == "failed" }
+            .map { "\($0["graph"]!) \($0["setting"]!) \($0["budget"]!) \($0["method"]!)" }
+        #expect(failing == [], "paper baselines that fail")
     }
 }

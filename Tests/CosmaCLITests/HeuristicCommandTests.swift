@@ -36,6 +36,21 @@ import Testing
         #expect(text.contains("\"method\": \"heuristic:mpmf+tflite-arena\""))
     }
 
+    /// ViT-B/16 with weights at M_R: TensorFlow Lite's best fit scatters the MLP's operands, so the
+    /// paper's strict baseline fails, while the default one compacts them and says how often.
+    @Test func strictFailsWhereTheFallbackCompacts() throws {
+        let args = ["heuristic", "graphs/vit_b_16.json", "--capacity", "M_R", "--tensors", "all", "--replace", "greedy"]
+        let defragmented = try CLI.run(args)
+        #expect(defragmented.status == 0, "\(defragmented.stderr)")
+        let fallbacks = try #require(defragmented.stdout.split(separator: "\n").first { $0.hasPrefix("fallbacks") })
+        #expect(fallbacks.contains("further eviction(s)") && !fallbacks.contains(" 0 compaction(s)"), "\(fallbacks)")
+        let strict = try CLI.run(args + ["--strict"])
+        #expect(strict.status == 1)
+        #expect(strict.stderr.contains("fragmentation"), "\(strict.stderr)")
+        let parsed = try Heuristic.parse(["g.json", "--capacity", "M_R", "--arena", "hill-climb", "--strict"])
+        #expect(parsed.arena == .hillClimb && parsed.strict)
+    }
+
     @Test func benchmarkNeedsSomethingToMeasure() {
         #expect(throws: (any Error).self) { try BenchHeuristics.parse([]) }
         #expect(throws: (any Error).self) { try BenchHeuristics.parse(["--synthetic", "0"]) }

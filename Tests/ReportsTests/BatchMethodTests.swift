@@ -7,7 +7,8 @@ import Testing
         #expect(try BatchMethod.parse("exact") == [.exact])
         #expect(try BatchMethod.parse("Fixed-Schedule") == [.fixedSchedule])
         #expect(try BatchMethod.parse("paper-baselines") == Baseline.paper.map(BatchMethod.baseline))
-        #expect(try BatchMethod.parse("heuristics").count == Baseline.all.count)
+        #expect(try BatchMethod.parse("heuristics").count == Baseline.all.count + Baseline.production.count)
+        #expect(try BatchMethod.parse("mpmf+lru+best-fit+hill-climb+strict") == [.baseline(Baseline(schedule: .mpmf, replacement: .lru, arena: .hillClimb, strict: true))])
         #expect(try BatchMethod.parse("mpmf+greedy") == [.baseline(Baseline(schedule: .mpmf, replacement: .greedy))])
         for method in [BatchMethod.exact, .fixedSchedule] + Baseline.all.map(BatchMethod.baseline) {
             #expect(try BatchMethod.parse(method.description) == [method], "\(method)")

@@ -1,25 +1,69 @@
 public import DNNGraph
 public import Scratchpad
 
-/// One heuristic method: a schedule, a replacement policy and an on-line allocation policy.
+/// One heuristic method: a schedule, a replacement policy, an on-line allocation policy, the
+/// allocator that packs the whole schedule when it fits, and whether it gives up on
+/// fragmentation.
 public struct Baseline: Hashable, Sendable, CustomStringConvertible {
     public var schedule: ScheduleKind
     public var replacement: ReplacementPolicy
     public var allocation: AllocationPolicy
+    /// The static allocator tried first (TensorFlow Lite's in the COSMA paper).
+    public var arena: ArenaAllocator
+    /// Whether to fail when operands do not fit (``OnlineFallback/fail``) instead of evicting
+    /// further and compacting (``OnlineFallback/defragment``), as the paper's baselines did.
+    public var strict: Bool
 
-    public init(schedule: ScheduleKind, replacement: ReplacementPolicy, allocation: AllocationPolicy = .bestFit) {
+    public init(schedule: ScheduleKind, replacement: ReplacementPolicy, allocation: AllocationPolicy = .bestFit,
+                arena: ArenaAllocator = .tflite, strict: Bool = false)
+    {
         self.schedule = schedule
         self.replacement = replacement
         self.allocation = allocation
+        self.arena = arena
+        self.strict = strict
     }
 
-    public var description: String { "\(schedule.rawValue)+\(replacement.rawValue)+\(allocation.rawValue)" }
+    /// `schedule+replacement+allocation`, then `+allocator` unless it is TensorFlow Lite's, then
+    /// `+strict` when it gives up on fragmentation.
+    public var description: String {
+        "\(schedule.rawValue)+\(replacement.rawValue)+\(allocation.rawValue)"
+            + (arena == .tflite ? "" : "+\(arena.rawValue)") + (strict ? "+strict" : "")
+    }
+
+    /// The same heuristic with ``strict`` set.
+    public var strictVariant: Baseline {
+        var b = self
+        b.strict = true
+        return b
+    }
+
+    /// Reads ``description`` back, or `nil` when `name` is not a heuristic's name (the allocation
+    /// defaults to best-fit).
+    public init?(name: String) {
+        var parts = name.split(separator: "+").map(String.init)
+        let strict = parts.last == "strict"
+        if strict { parts.removeLast() }
+        let arena = parts.count > 3 ? ArenaAllocator(rawValue: parts.removeLast()) : .tflite
+        guard (2...3).contains(parts.count), let arena, let schedule = ScheduleKind(rawValue: parts[0]),
+              let replacement = ReplacementPolicy(rawValue: parts[1]),
+              let allocation = parts.count == 3 ? AllocationPolicy(rawValue: parts[2]) : .bestFit
+        else { return nil }
+        self.init(schedule: schedule, replacement: replacement, allocation: allocation, arena: arena, strict: strict)
+    }
 
     /// The four baselines of the COSMA paper (Li, Gupta, Malik, 2023, section on baselines): the
     /// default or minimum-peak order, with Belady or the greedy replacement, and TensorFlow Lite's
     /// best-fit allocation.
     public static let paper: [Baseline] = [ScheduleKind.default, .mpmf].flatMap { schedule in
         [ReplacementPolicy.belady, .greedy].map { Baseline(schedule: schedule, replacement: $0) }
+    }
+
+    /// What compilers ship beside the paper's four: TVM's hill-climbing arena for fixed lifetimes
+    /// and, when it does not fit, size-aware Belady or LRU replacement, on the file's order and
+    /// on the minimum-peak one.
+    public static let production: [Baseline] = [ScheduleKind.default, .mpmf].flatMap { schedule in
+        [ReplacementPolicy.sizeBelady, .lru].map { Baseline(schedule: schedule, replacement: $0, arena: .hillClimb) }
     }
 
     /// Every combination Cosma implements.
@@ -63,7 +107,8 @@ extension Baseline {
         do {
             return .success(try HeuristicPlanner.plan(graph: graph, configuration: configuration, order: schedule.order,
                                                       scheduleName: self.schedule.rawValue, replacement: replacement,
-                                                      allocation: allocation))
+                                                      allocation: allocation, arena: arena,
+                                                      fallback: strict ? .fail : .defragment))
         } catch let failure as PlanningFailure {
             return .failure(failure)
         }
