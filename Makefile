@@ -7,7 +7,7 @@ DEMO_CAPACITY ?= M_R
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release demo test paper clean
+.PHONY: deps build release demo test paper clean test-slurm sweeps
 
 deps:
 	@missing=""; \
@@ -47,6 +47,26 @@ PAPER_GRAPHS := $(sort $(filter-out graphs/tiny.json,$(wildcard graphs/*.json)))
 paper: release
 	.build/release/cosma batch --graphs $(PAPER_GRAPHS) --budgets M_R,M_H,M_P --tensors activations,all \
 		--methods exact,fixed-schedule,divide-and-conquer,paper-baselines --solver cbc --time-limit 30 --jobs 2 --out results/paper
+
+# --- Sweeps and Slurm (issue 20) -------------------------------------------------------------
+# The Slurm tests (Tests/CosmaCLITests/SlurmTests.swift) on a one-node cluster that
+# tools/slurm/one-node-cluster.sh installs (slurm-wlm, slurm-client, munge), starts and stops.
+test-slurm: deps
+	$(SWIFT) build --build-tests
+	@conf="$$(tools/slurm/one-node-cluster.sh start)" || { tools/slurm/one-node-cluster.sh stop; exit 1; }; \
+	eval "$$conf"; status=0; $(SWIFT) test --filter SlurmTests || status=$$?; \
+	tools/slurm/one-node-cluster.sh stop; exit $$status
+
+# Traffic against capacity (results/sweeps/README.md): the ten human-designed paper models and
+# the four NAS models, 16 capacities from M_R to M_P, both settings. Resumable: rerun to continue.
+SWEEP_GRAPHS := $(addprefix graphs/,resnet50.json densenet121.json resnext50_32x4d.json r2plus1d_18.json s3d.json \
+	fcn_resnet50.json lraspp_mobilenet_v3_large.json deeplabv3_resnet50.json transformer.json vit_b_16.json \
+	nasnet_a_mobile.json amoebanet.json pnasnet5_large.json darts_v2.json)
+SWEEP_TIME_LIMIT ?= 20
+sweeps: release
+	.build/release/cosma sweep $(SWEEP_GRAPHS) --from M_R --to M_P --points 16 --tensors activations,all \
+		--methods exact --solver cbc --time-limit $(SWEEP_TIME_LIMIT) --jobs 2 --out results/sweeps
+# --- end of issue 20 block ---------------------------------------------------------------------
 
 clean:
 	rm -rf .build

@@ -104,7 +104,7 @@ struct Batch: ParsableCommand {
         if let shard = batch.shard {
             return try finishShard(shard, rows: rows, folder: folder, killAfter: limit)
         }
-        let header = reportHeader(folder: folder, command: (["batch"] + CommandLine.arguments.dropFirst(2)).map(shellQuoted).joined(separator: " "),
+        let header = reportHeader(folder: folder, command: CommandLine.arguments.dropFirst().map(shellQuoted).joined(separator: " "),
                                   solver: solver, jobs: jobs, killAfter: limit)
         let written = try BatchOutputs.write(rows: rows, matrix: matrix, header: header, folder: folder, plans: batch.plansFolder)
         let withoutPlan = rows.filter { !$0.status.hasPlan }.count

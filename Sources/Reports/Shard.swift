@@ -4,9 +4,9 @@ import Foundation
 /// One of `count` disjoint parts of a batch's instance matrix, so that several machines (or the
 /// tasks of a Slurm job array) can share one batch without talking to each other.
 ///
-/// Instance `k` of the matrix (0-based, in matrix order) belongs to shard `k mod count + 1`: dealt
-/// round-robin, so that each shard gets its share of every graph and expensive graphs do not all
-/// land in one shard. Every shard keeps its own journal (`journal-I-of-N.jsonl`) and its own work
+/// Instances are dealt round-robin in matrix order (see ``owner(of:count:)``), so that each shard
+/// gets its share of every graph, budget and method and expensive graphs do not all land in one
+/// shard. Every shard keeps its own journal (`journal-I-of-N.jsonl`) and its own work
 /// folder (`.work-I-of-N`) in the shared output folder; nothing is locked across machines because
 /// no file is written by two shards (`batch.json` is written whole, with the same text, by each).
 public struct Shard: Hashable, Sendable, CustomStringConvertible {
@@ -32,7 +32,14 @@ public struct Shard: Hashable, Sendable, CustomStringConvertible {
 
     /// The shard's instances, in matrix order.
     public func instances(of matrix: InstanceMatrix) -> [InstanceKey] {
-        matrix.instances.enumerated().filter { $0.offset % count == index - 1 }.map(\.element)
+        matrix.instances.enumerated().filter { Self.owner(of: $0.offset, count: count) == index }.map(\.element)
+    }
+
+    /// The shard (1-based) of instance `k`: dealt round-robin, each round of `count` instances
+    /// starting one shard further, so that a matrix whose innermost loop has `count` or a divisor
+    /// of it entries (methods) does not give every shard the same method.
+    static func owner(of k: Int, count: Int) -> Int {
+        (k + k / count) % count + 1
     }
 
     /// `journal-I-of-N.jsonl`.
