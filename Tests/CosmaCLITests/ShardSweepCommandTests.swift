@@ -66,6 +66,22 @@ import Testing
         #expect(both.stderr.contains("--merge and --resubmit take the batch folder alone"), "\(both.stderr)")
     }
 
+    @Test func slurmDryRunPrintsTheScriptsAndWritesNothing() throws {
+        let out = try BatchCommandTests.folder().appendingPathComponent("planned")
+        let r = try CLI.run(["batch", "--graphs", "graphs/tiny.json", "--budgets", "sweep:4", "--tensors", "activations",
+                             "--methods", "exact", "--jobs", "2", "--out", out.path, "--slurm", "--tasks", "3", "--partition", "short",
+                             "--dry-run"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for line in ["#SBATCH --array=1-3", "#SBATCH --cpus-per-task=2", "#SBATCH --partition=short",
+                     "--budgets M_R..M_P@1of4,M_R..M_P@2of4,M_R..M_P@3of4,M_R..M_P@4of4",
+                     "--shard \"${SLURM_ARRAY_TASK_ID}/3\" --jobs 2", "batch --merge \(out.path)",
+                     "sbatch --parsable --dependency=afterany:ARRAY_JOB \(out.path)/slurm/merge.sbatch"]
+        {
+            #expect(r.stdout.contains(line), "\(line)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
     @Test func aSweepWritesCurvesAndAnswersTheThreshold() throws {
         let dir = try BatchCommandTests.folder()
         let graphs = try BatchCommandTests.graphs(in: dir)

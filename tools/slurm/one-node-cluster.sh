@@ -78,12 +78,22 @@ start_munge() {
     exit 1
 }
 
+# Whether a process runs (a zombie, which PID 1 may leave unreaped, does not).
+alive() {
+    local state
+    state="$(ps -o stat= -p "$1" 2>/dev/null || true)"
+    [ -n "$state" ] && [[ "$state" != Z* ]]
+}
+
 # Starts a daemon in the foreground mode (-D) in the background; it writes its own pid file.
 start_daemon() {
     local name=$1
     local pidfile="$DIR/$name.pid"
-    if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then return; fi
-    "/usr/sbin/$name" -D -f "$CONF" >"$DIR/log/$name.out" 2>&1 &
+    if [ -f "$pidfile" ] && alive "$(cat "$pidfile")"; then return; fi
+    # slurmctld starts with a clean state (-c): no job of an earlier test run comes back.
+    local clean=""
+    [ "$name" = slurmctld ] && clean="-c"
+    "/usr/sbin/$name" -D $clean -f "$CONF" >"$DIR/log/$name.out" 2>&1 &
     echo $! >"$pidfile"
 }
 
@@ -102,12 +112,11 @@ stop_daemon() {
     [ -f "$pidfile" ] || return 0
     local pid
     pid="$(cat "$pidfile")"
-    if kill -0 "$pid" 2>/dev/null; then
+    if alive "$pid"; then
         kill "$pid"
         # PID 1 may not reap: a killed daemon can linger as a zombie, which holds no port.
         for _ in $(seq 50); do
-            state="$(ps -o stat= -p "$pid" 2>/dev/null || true)"
-            [ -z "$state" ] || [[ "$state" == Z* ]] && break
+            alive "$pid" || break
             sleep 0.1
         done
     fi
