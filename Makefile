@@ -65,7 +65,7 @@ SWEEP_GRAPHS := $(addprefix graphs/,resnet50.json densenet121.json resnext50_32x
 SWEEP_TIME_LIMIT ?= 20
 sweeps: release
 	.build/release/cosma sweep $(SWEEP_GRAPHS) --from M_R --to M_P --points 16 --tensors activations,all \
-		--methods exact --solver cbc --time-limit $(SWEEP_TIME_LIMIT) --jobs 2 --out results/sweeps
+		--methods exact --time-limit $(SWEEP_TIME_LIMIT) --jobs 2 --out results/sweeps
 # --- end of issue 20 block ---------------------------------------------------------------------
 
 clean:

@@ -36,6 +36,9 @@ struct Sweep: ParsableCommand {
     @Option(name: .long, help: "Comma-separated methods (as for cosma batch).")
     var methods = "exact"
 
+    @Option(name: .long, help: "The MILP solver of the exact methods.")
+    var solver: SolverBackend = .cbc
+
     @Option(name: .long, help: "Solver time limit per instance, in seconds.")
     var timeLimit: Double = 60
 
@@ -72,7 +75,7 @@ struct Sweep: ParsableCommand {
             try SweepBudget.points(from: CapacitySpec(parsing: from), to: CapacitySpec(parsing: to), count: points).map(\.description)
         }
         var arguments = ["--graphs"] + graphs + ["--budgets", labels.joined(separator: ","), "--tensors", tensors, "--methods", methods,
-                                                 "--time-limit", "\(timeLimit)", "--out", out]
+                                                 "--solver", solver.rawValue, "--time-limit", "\(timeLimit)", "--out", out]
         if let jobs { arguments += ["--jobs", "\(jobs)"] }
         if let killAfter { arguments += ["--kill-after", "\(killAfter)"] }
         if let shard { arguments += ["--shard", shard] }

@@ -86,7 +86,7 @@ import Testing
         let dir = try BatchCommandTests.folder()
         let graphs = try BatchCommandTests.graphs(in: dir)
         let out = dir.appendingPathComponent("sweep")
-        let r = try CLI.run(["sweep"] + graphs + ["--points", "5", "--tensors", "activations", "--methods", "exact", "--jobs", "2",
+        let r = try CLI.run(["sweep"] + graphs + ["--points", "5", "--tensors", "activations", "--methods", "exact", "--solver", "cbc", "--jobs", "2",
                                                   "--time-limit", "30", "--out", out.path, "--at-most", "0"])
         #expect(r.status == 0, "\(r.stderr)")
         let csv = parseCSV(try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8))
