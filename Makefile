@@ -62,7 +62,7 @@ test-slurm: deps
 SWEEP_GRAPHS := $(addprefix graphs/,resnet50.json densenet121.json resnext50_32x4d.json r2plus1d_18.json s3d.json \
 	fcn_resnet50.json lraspp_mobilenet_v3_large.json deeplabv3_resnet50.json transformer.json vit_b_16.json \
 	nasnet_a_mobile.json amoebanet.json pnasnet5_large.json darts_v2.json)
-SWEEP_TIME_LIMIT ?= 20
+SWEEP_TIME_LIMIT ?= 10
 sweeps: release
 	.build/release/cosma sweep $(SWEEP_GRAPHS) --from M_R --to M_P --points 16 --tensors activations,all \
 		--methods exact --time-limit $(SWEEP_TIME_LIMIT) --jobs 2 --out results/sweeps

@@ -41,19 +41,19 @@ public struct SweepReport {
     }
 
     /// `sweep.md`: per setting, each model's range, how many points are proven, and the smallest
-    /// capacity of the sweep proven to need no spill at all.
+    /// capacity of the sweep proven to halve the traffic at the first point (``SweepCurve/smallestCapacity(trafficAtMost:)``).
     public var markdown: String {
         var out = ["# Sweep: non-compulsory traffic against capacity", "",
                    "Each curve takes, at each capacity, the cheapest simulated plan of any method and the largest proven bound; a point is proven when they meet (or its traffic is zero). `sweep.csv` has every point; `curves/` has a step chart per model and the zoo overlays.", ""]
         for setting in TensorSetting.allCases where curves.contains(where: { $0.setting == setting }) {
             out += ["## Setting: \(setting.rawValue)", "",
-                    "| model | from | to | points proven | traffic at the first point | smallest proven capacity with no spill |",
+                    "| model | from | to | points proven | traffic at the first point | smallest proven capacity with at most half of it |",
                     "|---|---:|---:|---:|---:|---:|"]
             for curve in curves where curve.setting == setting {
                 let resolved = curve.points.filter { $0.capacity != nil }
                 let first = resolved.first, last = resolved.last
-                let zero = curve.smallestCapacity(trafficAtMost: 0).provenCapacity
-                out.append("| \(curve.graph) | \(first?.capacity.map(String.init) ?? "n/a") | \(last?.capacity.map(String.init) ?? "n/a") | \(curve.points.filter(\.proven).count)/\(curve.points.count) | \(first?.traffic.map(String.init) ?? "no plan") | \(zero.map(String.init) ?? "none proven") |")
+                let half = first?.traffic.flatMap { curve.smallestCapacity(trafficAtMost: $0 / 2).provenCapacity }
+                out.append("| \(curve.graph) | \(first?.capacity.map(String.init) ?? "n/a") | \(last?.capacity.map(String.init) ?? "n/a") | \(curve.points.filter(\.proven).count)/\(curve.points.count) | \(first?.traffic.map(String.init) ?? "no plan") | \(half.map(String.init) ?? "none proven") |")
             }
             out.append("")
         }
