@@ -7,7 +7,7 @@ DEMO_CAPACITY ?= M_R
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release demo test paper clean install test-embedding
+.PHONY: deps build release demo test paper clean install test-embedding test-slurm sweeps
 
 deps:
 	@missing=""; \
@@ -74,6 +74,26 @@ test-embedding: deps
 	$(MAKE) --no-print-directory install PREFIX="$$prefix" CONFIG=debug >/dev/null && \
 	examples/run.sh "$$prefix"
 # ---- end of embedding ---------------------------------------------------------------------------
+
+# --- Sweeps and Slurm (issue 20) -------------------------------------------------------------
+# The Slurm tests (Tests/CosmaCLITests/SlurmTests.swift) on a one-node cluster that
+# tools/slurm/one-node-cluster.sh installs (slurm-wlm, slurm-client, munge), starts and stops.
+test-slurm: deps
+	$(SWIFT) build --build-tests
+	@conf="$$(tools/slurm/one-node-cluster.sh start)" || { tools/slurm/one-node-cluster.sh stop; exit 1; }; \
+	eval "$$conf"; status=0; $(SWIFT) test --filter SlurmTests || status=$$?; \
+	tools/slurm/one-node-cluster.sh stop; exit $$status
+
+# Traffic against capacity (results/sweeps/README.md): the ten human-designed paper models and
+# the four NAS models, 16 capacities from M_R to M_P, both settings. Resumable: rerun to continue.
+SWEEP_GRAPHS := $(addprefix graphs/,resnet50.json densenet121.json resnext50_32x4d.json r2plus1d_18.json s3d.json \
+	fcn_resnet50.json lraspp_mobilenet_v3_large.json deeplabv3_resnet50.json transformer.json vit_b_16.json \
+	nasnet_a_mobile.json amoebanet.json pnasnet5_large.json darts_v2.json)
+SWEEP_TIME_LIMIT ?= 10
+sweeps: release
+	.build/release/cosma sweep $(SWEEP_GRAPHS) --from M_R --to M_P --points 16 --tensors activations,all \
+		--methods exact --time-limit $(SWEEP_TIME_LIMIT) --jobs 2 --out results/sweeps
+# --- end of issue 20 block ---------------------------------------------------------------------
 
 clean:
 	rm -rf .build

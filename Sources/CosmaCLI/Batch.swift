@@ -17,9 +17,9 @@ struct Batch: ParsableCommand {
             """)
 
     @Option(name: .long, parsing: .upToNextOption, help: "Graph files or glob patterns (quote them), for example 'graphs/*.json'.")
-    var graphs: [String]
+    var graphs: [String] = []
 
-    @Option(name: .long, help: "Comma-separated budgets: M_R, M_H, M_P and sizes such as 2MiB.")
+    @Option(name: .long, help: "Comma-separated budgets: M_R, M_H, M_P, sizes such as 2MiB, and sweep:N (N capacities from M_R to M_P).")
     var budgets = "M_R,M_H,M_P"
 
     @Option(name: .long, help: "Comma-separated tensor settings: activations, all.")
@@ -41,53 +41,74 @@ struct Batch: ParsableCommand {
     var killAfter: Double?
 
     @Option(name: .long, help: "The batch's folder, for example results/paper.")
-    var out: String
+    var out: String?
+
+    @OptionGroup var distribution: BatchDistribution
 
     func validate() throws {
         guard timeLimit > 0 else { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let killAfter, killAfter <= 0 { throw ValidationError("--kill-after must be positive, got \(killAfter)") }
+        try distribution.validate(graphs: graphs, out: out)
     }
 
     func run() throws {
         try reportingErrors {
-            var files: [String] = []
-            var graphNames: [String: String] = [:]
-            for pattern in graphs {
-                let paths = expandGlob(pattern)
-                guard !paths.isEmpty else {
-                    throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
-                }
-                for path in paths where !files.contains(path) {
-                    graphNames[path] = try loadGraph(path).name
-                    files.append(path)
-                }
-            }
-            let settings = try tensors.split(separator: ",").map { word throws(InputError) -> TensorSetting in
-                let w = word.trimmingCharacters(in: .whitespaces)
-                guard let s = TensorSetting(rawValue: w) else {
-                    throw InputError(source: "--tensors", message: "'\(w)' is not a tensor setting; use activations, all or activations,all")
-                }
-                return s
-            }
-            let matrix = try InstanceMatrix(files: files, settings: settings, budgets: [budgets],
-                                            methods: try BatchMethod.parseList([methods]),
-                                            method: MethodSettings(solver: solver, timeLimit: timeLimit))
-            let folder = URL(fileURLWithPath: out)
-            let limit = killAfter ?? 2 * timeLimit + 60
-            let batch = BatchRun(matrix: matrix, folder: folder, workerCommand: (try executableURL(), ["batch-worker"]),
-                                 jobs: jobs, killAfter: limit, graphNames: graphNames)
-            let display = ProgressDisplay()
-            let rows = try batch.run(progress: display.update)
-            display.finish()
-            let header = ReportHeader(
-                name: folder.lastPathComponent, command: (["batch"] + CommandLine.arguments.dropFirst(2)).map(shellQuoted).joined(separator: " "),
-                date: MachineInfo.timestamp(), machine: MachineInfo.description(), toolchain: MachineInfo.toolchainVersion(),
-                build: MachineInfo.buildConfiguration, solver: "\(solver.rawValue) \(solver.version)", jobs: jobs, killAfter: limit)
-            let written = try BatchReport(rows: rows, matrix: matrix, header: header).write(to: folder, plans: batch.plansFolder)
-            let withoutPlan = rows.filter { !$0.status.hasPlan }.count
-            print("\(rows.count) rows (\(withoutPlan) without a plan); wrote \(written.count) files to \(out): report.md, results.csv, results.json, charts and maps")
+            if let merge = distribution.merge { return try mergeShards(URL(fileURLWithPath: merge)) }
+            if let folder = distribution.resubmit { return try resubmit(URL(fileURLWithPath: folder)) }
+            let (matrix, graphNames) = try instanceMatrix()
+            if distribution.slurm { return try submit(matrix) }
+            try runLocally(matrix, graphNames: graphNames)
         }
+    }
+
+    /// The matrix of the graphs, settings, budgets and methods given, with each file's graph name.
+    func instanceMatrix() throws(InputError) -> (InstanceMatrix, [String: String]) {
+        var files: [String] = []
+        var graphNames: [String: String] = [:]
+        for pattern in graphs {
+            let paths = expandGlob(pattern)
+            guard !paths.isEmpty else {
+                throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
+            }
+            for path in paths where !files.contains(path) {
+                graphNames[path] = try loadGraph(path).name
+                files.append(path)
+            }
+        }
+        let settings = try tensors.split(separator: ",").map { word throws(InputError) -> TensorSetting in
+            let w = word.trimmingCharacters(in: .whitespaces)
+            guard let s = TensorSetting(rawValue: w) else {
+                throw InputError(source: "--tensors", message: "'\(w)' is not a tensor setting; use activations, all or activations,all")
+            }
+            return s
+        }
+        let matrix = try InstanceMatrix(files: files, settings: settings, budgets: [budgets],
+                                        methods: try BatchMethod.parseList([methods]),
+                                        method: MethodSettings(solver: solver, timeLimit: timeLimit))
+        try SweepBudget.checkStarts(matrix)
+        return (matrix, graphNames)
+    }
+
+    /// Runs the matrix (or one shard of it) here, in worker processes; a whole batch then writes
+    /// its report, a shard only its journal.
+    func runLocally(_ matrix: InstanceMatrix, graphNames: [String: String]) throws(InputError) {
+        let folder = URL(fileURLWithPath: out ?? "")
+        let limit = killAfter ?? 2 * timeLimit + 60
+        var batch = BatchRun(matrix: matrix, folder: folder, workerCommand: (try executableURL(), ["batch-worker"]),
+                             jobs: jobs, killAfter: limit, graphNames: graphNames)
+        batch.shard = try distribution.shard.map { text throws(InputError) in try Shard(parsing: text) }
+        let display = ProgressDisplay()
+        let rows = try batch.run(progress: display.update)
+        display.finish()
+        if let shard = batch.shard {
+            return try finishShard(shard, rows: rows, folder: folder, killAfter: limit)
+        }
+        let header = reportHeader(folder: folder, command: CommandLine.arguments.dropFirst().map(shellQuoted).joined(separator: " "),
+                                  solver: solver, jobs: jobs, killAfter: limit)
+        let written = try BatchOutputs.write(rows: rows, matrix: matrix, header: header, folder: folder, plans: batch.plansFolder)
+        let withoutPlan = rows.filter { !$0.status.hasPlan }.count
+        print("\(rows.count) rows (\(withoutPlan) without a plan); wrote \(written.count) files to \(out ?? ""): report.md, results.csv, results.json, charts and maps")
     }
 
     /// This executable, which the workers run too.
@@ -102,8 +123,7 @@ struct Batch: ParsableCommand {
 
 /// Quotes a command-line word for a shell when it needs it, so a report's command can be pasted.
 func shellQuoted(_ word: String) -> String {
-    let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=,+:@%".contains($0) }
-    return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    SlurmScripts.quoted(word)
 }
 
 /// The progress bar on stderr: redrawn in place on a terminal, one line per finished instance

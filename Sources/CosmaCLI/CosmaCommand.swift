@@ -12,9 +12,7 @@ struct CosmaCommand: ParsableCommand {
             Exit codes: 0 success; 1 no valid plan (a method failed, or a simulated plan breaks a rule); \
             2 unusable input.
             """,
-        subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self, Import.self, Generate.self, GraphsTable.self, Bench.self, Solve.self, Batch.self, Plot.self, BatchWorker.self,
-                      // Address allocation (issue 23).
-                      Pack.self])
+        subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self, Import.self, Generate.self, GraphsTable.self, Bench.self, Solve.self, Batch.self, Sweep.self, Plot.self, BatchWorker.self, Pack.self])
 }
 
 extension TensorSetting: ExpressibleByArgument {}

@@ -52,7 +52,7 @@ public struct GroupedBarChart: Sendable {
         let top = 58.0 + 16 * Double((series.count + perRow - 1) / perRow)
         let height = top + plotHeight + labelRoom + 20
         let positive = values.flatMap { $0 }.compactMap { v -> Double? in if case .value(let x) = v, x > 0 { return x }; return nil }
-        let (low, high, ticks) = axis(positive)
+        let (low, high, ticks) = Self.axis(positive, logarithmic: logarithmic)
         func y(_ v: Double) -> Double {
             let f = logarithmic ? (log10(v) - log10(low)) / (log10(high) - log10(low)) : (v - low) / (high - low)
             return top + plotHeight * (1 - min(1, max(0, f)))
@@ -95,7 +95,7 @@ public struct GroupedBarChart: Sendable {
     }
 
     /// Axis range and ticks: whole decades on a log axis, about five round steps on a linear one.
-    func axis(_ positive: [Double]) -> (Double, Double, [Double]) {
+    static func axis(_ positive: [Double], logarithmic: Bool) -> (Double, Double, [Double]) {
         guard let lo = positive.min(), let hi = positive.max() else { return (1, 10, [1, 10]) }
         if logarithmic {
             // Strictly below the smallest value, so that its bar has a height.

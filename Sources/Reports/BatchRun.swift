@@ -23,6 +23,9 @@ public struct BatchRun {
     public var killAfter: Double
     /// Graph name per file, for rows of workers that never answered.
     public var graphNames: [String: String]
+    /// The part of the matrix this run owns, with its own journal and work folder (``Shard``);
+    /// nil runs the whole matrix into `journal.jsonl`.
+    public var shard: Shard?
 
     public init(matrix: InstanceMatrix, folder: URL, workerCommand: (executable: URL, arguments: [String]), jobs: Int,
                 killAfter: Double, graphNames: [String: String])
@@ -36,7 +39,7 @@ public struct BatchRun {
     }
 
     /// The batch's journal (see ``Journal``).
-    public var journalURL: URL { folder.appendingPathComponent("journal.jsonl") }
+    public var journalURL: URL { folder.appendingPathComponent(shard?.journalName ?? "journal.jsonl") }
     /// Where workers keep plans (see ``planURL(for:)``).
     public var plansFolder: URL { folder.appendingPathComponent("plans") }
 
@@ -58,12 +61,12 @@ public struct BatchRun {
     /// `progress` is called often (about every 50 ms) from the calling thread.
     public func run(progress: (BatchProgress) -> Void) throws(InputError) -> [ResultRow] {
         try prepareFolder()
-        let instances = matrix.instances
+        let instances = shard?.instances(of: matrix) ?? matrix.instances
         var finished = try Journal.rows(at: journalURL)
         let journal = try Journal(appendingTo: journalURL)
         var pending = instances.filter { finished[$0] == nil }
         pending.reverse()
-        let work = folder.appendingPathComponent(".work")
+        let work = folder.appendingPathComponent(shard?.workName ?? ".work")
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: plansFolder, withIntermediateDirectories: true)
@@ -118,7 +121,7 @@ public struct BatchRun {
     }
 
     /// Creates the folder and its `batch.json`, or checks that an existing one describes this batch.
-    func prepareFolder() throws(InputError) {
+    public func prepareFolder() throws(InputError) {
         let spec = folder.appendingPathComponent("batch.json")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -10,13 +10,14 @@ public struct InstanceMatrix: Hashable, Sendable {
     /// Graph files, as given after glob expansion.
     public var files: [String]
     public var settings: [TensorSetting]
-    /// Budget labels: `M_R`, `M_H`, `M_P` or sizes as written (`2MiB`).
+    /// Budget labels: `M_R`, `M_H`, `M_P`, sizes as written (`2MiB`) or sweep points (``SweepBudget``).
     public var budgets: [String]
     public var methods: [BatchMethod]
     /// Solver and time limit of every method.
     public var method: MethodSettings
 
-    /// Checks every budget word, normalising budget names to `M_R`, `M_H`, `M_P`.
+    /// Checks every budget word, normalising budget names to `M_R`, `M_H`, `M_P` and expanding
+    /// `sweep:N` into its points.
     public init(files: [String], settings: [TensorSetting], budgets: [String], methods: [BatchMethod],
                 method: MethodSettings) throws(InputError)
     {
@@ -24,6 +25,14 @@ public struct InstanceMatrix: Hashable, Sendable {
         guard !settings.isEmpty else { throw InputError(source: "--tensors", message: "no tensor setting given; use activations, all or both") }
         var labels: [String] = []
         for word in budgets.flatMap({ $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }) where !word.isEmpty {
+            if let points = try SweepBudget.expand(listWord: word) {
+                labels += points.map(\.description).filter { !labels.contains($0) }
+                continue
+            }
+            if SweepBudget(label: word) != nil {
+                if !labels.contains(word) { labels.append(word) }
+                continue
+            }
             let label: String
             do {
                 switch try CapacitySpec(parsing: word) {

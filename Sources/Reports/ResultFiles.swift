@@ -6,12 +6,14 @@ public enum ResultFiles {
     /// RFC 4180 CSV with a header of ``ResultRow/columns``; cells holding commas, quotes or line
     /// breaks are quoted.
     public static func csv(_ rows: [ResultRow]) -> String {
-        func cell(_ text: String) -> String {
-            guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return ([ResultRow.columns.joined(separator: ",")] + rows.map { $0.csvCells.map(cell).joined(separator: ",") })
+        ([ResultRow.columns.joined(separator: ",")] + rows.map { $0.csvCells.map(cell).joined(separator: ",") })
             .joined(separator: "\n") + "\n"
+    }
+
+    /// One CSV cell, quoted when it holds a comma, a quote or a line break.
+    static func cell(_ text: String) -> String {
+        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// A JSON array with one row object per line.

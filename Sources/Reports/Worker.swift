@@ -75,7 +75,7 @@ public struct WorkerRequest: Codable, Hashable, Sendable {
         }
         let configuration: Configuration
         do {
-            configuration = try Cosma.configuration(for: graph, capacity: try CapacitySpec(parsing: budget), tensors: setting)
+            configuration = try BudgetLabel.configuration(budget, graph: graph, setting: setting)
         } catch {
             return row(graph: graph.name, capacity: nil, status: .unavailable, reason: error.message)
         }

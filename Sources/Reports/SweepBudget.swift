@@ -1,0 +1,141 @@
+public import Cosma
+import Foundation
+
+/// One capacity of a sweep, as a batch budget label that every graph resolves for itself.
+///
+/// A design-space sweep asks how a model's non-compulsory traffic falls as the scratchpad grows
+/// from one capacity to another. The two ends are budget names or sizes (`M_R`, `M_P`, `2MiB`),
+/// so that one matrix serves a whole zoo whose models have different `M_R` and `M_P`: the label
+/// `M_R..M_P@03of16` is the third of 16 evenly spaced capacities from the graph's own `M_R` to its
+/// own `M_P`, point 1 being `from` and point `count` being `to`. Labels hold no `/` and no space,
+/// so they can name plan and map files.
+///
+/// Capacities below `M_R` need tiling (operators split so that their operands fit), which Cosma
+/// does not do yet; a sweep that starts below `M_R` is refused with the smallest capacity accepted.
+public struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
+    /// The first capacity, as written (a budget name or a size).
+    public var from: CapacitySpec
+    /// The last capacity, as written.
+    public var to: CapacitySpec
+    /// 1-based position of this point.
+    public var index: Int
+    /// Points in the sweep, at least 2.
+    public var count: Int
+
+    public init(from: CapacitySpec, to: CapacitySpec, index: Int, count: Int) {
+        self.from = from
+        self.to = to
+        self.index = index
+        self.count = count
+    }
+
+    /// Every point of a sweep, in order of growing capacity.
+    public static func points(from: CapacitySpec, to: CapacitySpec, count: Int) throws(InputError) -> [SweepBudget] {
+        guard count >= 2 else {
+            throw InputError(source: "--points", message: "a sweep needs at least 2 points (both ends), got \(count)")
+        }
+        if case .bytes(let a) = from, case .bytes(let b) = to, a >= b {
+            throw InputError(source: "--from", message: "the sweep must grow: --from \(a) bytes is not below --to \(b) bytes")
+        }
+        return (1...count).map { SweepBudget(from: from, to: to, index: $0, count: count) }
+    }
+
+    /// `sweep:N` in a budget list: `N` points from `M_R` to `M_P`; nil for any other word.
+    public static func expand(listWord word: String) throws(InputError) -> [SweepBudget]? {
+        guard word.lowercased().hasPrefix("sweep:") else { return nil }
+        guard let count = Int(word.dropFirst("sweep:".count)) else {
+            throw InputError(source: "--budgets", message: "'\(word)' is not a sweep; write sweep:N with N points from M_R to M_P, for example sweep:16")
+        }
+        do {
+            return try points(from: .budget(.mR), to: .budget(.mP), count: count)
+        } catch {
+            throw InputError(source: "--budgets", message: error.message)
+        }
+    }
+
+    /// `FROM..TO@IIofNN`, the index zero-padded to the width of the count so labels sort.
+    public var description: String {
+        let width = String(count).count
+        let number = String(repeating: "0", count: max(0, width - String(index).count)) + String(index)
+        return "\(Self.word(from))..\(Self.word(to))@\(number)of\(count)"
+    }
+
+    /// Reads a label written by ``description``; nil when `label` is not a sweep label.
+    public init?(label: String) {
+        guard let at = label.lastIndex(of: "@"), let dots = label.range(of: "..") else { return nil }
+        let ends = (String(label[..<dots.lowerBound]), String(label[dots.upperBound..<at]))
+        let position = label[label.index(after: at)...].split(separator: "of", maxSplits: 1, omittingEmptySubsequences: false)
+        guard position.count == 2, let index = Int(position[0]), let count = Int(position[1]), count >= 2,
+              (1...count).contains(index), let from = try? CapacitySpec(parsing: ends.0),
+              let to = try? CapacitySpec(parsing: ends.1) else { return nil }
+        self.init(from: from, to: to, index: index, count: count)
+    }
+
+    /// The point's capacity for a graph's budgets: `from + (to - from) * (index - 1) / (count - 1)`,
+    /// rounded down, so that point 1 is exactly `from` and the last point exactly `to`.
+    public func capacity(in budgets: Budgets) throws(InputError) -> Int {
+        let low = try budgets.resolve(from)
+        let high = try budgets.resolve(to)
+        guard low >= budgets.mR else {
+            throw InputError(source: "capacity", message: Self.belowMR(low, mR: budgets.mR))
+        }
+        // Where M_R equals M_P (nothing ever spills) every point is that one capacity.
+        guard high >= low else {
+            throw InputError(source: "capacity", message: "the sweep \(Self.word(from))..\(Self.word(to)) shrinks for this graph: \(low) bytes to \(high) bytes; give ends in growing order")
+        }
+        return low + (high - low) * (index - 1) / (count - 1)
+    }
+
+    /// Whether resolving the ends needs the minimum peak `M_P` (proven by a search).
+    public var needsMinimumPeak: Bool {
+        [from, to].contains { $0 == .budget(.mP) || $0 == .budget(.mH) }
+    }
+
+    /// Why a sweep may not start at `bytes`: it is below `M_R`, and tiling does not exist yet.
+    public static func belowMR(_ bytes: Int, mR: Int) -> String {
+        "a sweep starts at M_R or above: \(bytes) bytes is below M_R (\(mR) bytes), and capacities below M_R need tiling, which Cosma does not do yet; start at M_R or at least \(mR) bytes"
+    }
+
+    static func word(_ spec: CapacitySpec) -> String {
+        switch spec {
+        case .budget(let name): name.rawValue
+        case .bytes(let b): "\(b)"
+        }
+    }
+}
+
+/// A batch budget label resolved for one graph and setting: a budget name, a size or a
+/// ``SweepBudget`` point.
+public enum BudgetLabel {
+    /// The configuration a worker plans for. Sweep points resolve their ends with the graph's own
+    /// budgets; other labels go through ``Cosma/configuration(for:capacity:tensors:alignment:minimumPeak:)``.
+    public static func configuration(_ label: String, graph: Graph, setting: TensorSetting) throws(InputError) -> Configuration {
+        guard let point = SweepBudget(label: label) else {
+            return try Cosma.configuration(for: graph, capacity: try CapacitySpec(parsing: label), tensors: setting)
+        }
+        let budgets = Cosma.budgets(for: graph, tensors: setting, minimumPeak: point.needsMinimumPeak ? MinimumPeakOptions() : nil)
+        let configuration = Configuration(capacity: try point.capacity(in: budgets), alignment: 1, tensors: setting)
+        try graph.checkFeasible(configuration)
+        return configuration
+    }
+}
+
+extension SweepBudget {
+    /// Refuses a matrix whose sweeps start below some graph's `M_R`, naming the smallest start
+    /// every graph and setting accepts (the largest `M_R`).
+    public static func checkStarts(_ matrix: InstanceMatrix) throws(InputError) {
+        let starts = Set(matrix.budgets.compactMap { SweepBudget(label: $0)?.from }).compactMap { spec -> Int? in
+            if case .bytes(let b) = spec { return b }
+            return nil
+        }
+        guard let lowest = starts.min() else { return }
+        var largest = 0
+        for file in matrix.files {
+            let graph = try Cosma.loadGraph(at: URL(fileURLWithPath: file))
+            for setting in matrix.settings { largest = max(largest, Budgets(graph: graph, setting: setting, alignment: 1).mR) }
+        }
+        guard lowest >= largest else {
+            throw InputError(source: "--from", message: belowMR(lowest, mR: largest) + " (the largest M_R of the graphs and settings given)")
+        }
+    }
+}

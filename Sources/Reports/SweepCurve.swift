@@ -1,0 +1,114 @@
+public import Cosma
+import Foundation
+
+/// A model's non-compulsory traffic against scratchpad capacity: the answer to "what does each
+/// step of SRAM cost in DRAM traffic", read from the rows of a sweep batch (``SweepBudget``).
+///
+/// At each capacity the curve takes the cheapest certified plan any method found, and the largest
+/// lower bound any exact method proved (every bound holds for every plan at that capacity). A
+/// point is **proven** when the two meet, or when its traffic is zero. Between points the curve
+/// is a step: a plan for one capacity is a plan for every larger one, so the best traffic can
+/// only fall as capacity grows, and the traffic of a point bounds the true curve from above up to
+/// the next point.
+public struct SweepCurve: Hashable, Sendable {
+    /// One capacity of the curve.
+    public struct Point: Hashable, Sendable {
+        /// The batch's budget label (``SweepBudget`` description).
+        public var label: String
+        /// Bytes, when the budget resolved for this graph.
+        public var capacity: Int?
+        /// The cheapest certified plan's non-compulsory traffic, when some method planned.
+        public var traffic: Int?
+        /// The largest proven lower bound, when an exact method gave one (zero when traffic is zero).
+        public var bound: Int?
+        /// The method whose plan gives ``traffic``.
+        public var method: String?
+
+        /// The traffic is the optimum at this capacity.
+        public var proven: Bool {
+            guard let traffic else { return false }
+            return traffic == 0 || bound.map { $0 >= traffic } == true
+        }
+    }
+
+    public var graph: String
+    public var file: String
+    public var setting: TensorSetting
+    /// In sweep order (growing capacity).
+    public var points: [Point]
+
+    public init(graph: String, file: String, setting: TensorSetting, points: [Point]) {
+        self.graph = graph
+        self.file = file
+        self.setting = setting
+        self.points = points
+    }
+
+    /// One curve per graph and setting of a batch whose budgets include sweep points, in matrix
+    /// order; the points are the matrix's sweep budgets (other budgets are not on the curve).
+    public static func curves(rows: [ResultRow], matrix: InstanceMatrix) -> [SweepCurve] {
+        let labels = matrix.budgets.filter { SweepBudget(label: $0) != nil }
+        guard !labels.isEmpty else { return [] }
+        var byLine: [String: [String: [ResultRow]]] = [:]
+        for row in rows { byLine["\(row.file)\u{0}\(row.setting.rawValue)", default: [:]][row.budget, default: []].append(row) }
+        return matrix.files.flatMap { file in
+            matrix.settings.compactMap { setting -> SweepCurve? in
+                guard let line = byLine["\(file)\u{0}\(setting.rawValue)"], let name = line.values.first?.first?.graph else { return nil }
+                return SweepCurve(graph: name, file: file, setting: setting,
+                                  points: labels.map { point(label: $0, rows: line[$0] ?? []) })
+            }
+        }
+    }
+
+    static func point(label: String, rows: [ResultRow]) -> Point {
+        let planned = rows.filter { $0.status.hasPlan && $0.nonCompulsory != nil }
+        let best = planned.min { ($0.nonCompulsory!, $0.method) < ($1.nonCompulsory!, $1.method) }
+        var bound = rows.compactMap(\.bound).max()
+        if best?.nonCompulsory == 0 { bound = 0 }
+        return Point(label: label, capacity: rows.compactMap(\.capacity).first, traffic: best?.nonCompulsory, bound: bound,
+                     method: best?.method)
+    }
+
+    /// What the curve says about "the smallest capacity whose non-compulsory traffic is at most `limit`".
+    public struct Answer: Hashable, Sendable {
+        /// The smallest capacity of the sweep proven to reach the limit: the first proven point at
+        /// or below it, found by bisection (proven traffic only falls as capacity grows).
+        public var provenCapacity: Int?
+        /// The smallest capacity of the sweep with any certified plan at or below the limit
+        /// (proven or not); the true answer is at most this.
+        public var plannedCapacity: Int?
+        /// The largest capacity below the answer where a proven bound (or a proven point) exceeds
+        /// the limit: the true answer is above it.
+        public var above: Int?
+    }
+
+    /// Answers the threshold question from the points alone (see ``Answer``).
+    public func smallestCapacity(trafficAtMost limit: Int) -> Answer {
+        let resolved = points.filter { $0.capacity != nil }
+        let proven = resolved.filter(\.proven)
+        // Bisection: the first proven point whose traffic is at most the limit.
+        var low = 0, high = proven.count
+        while low < high {
+            let middle = (low + high) / 2
+            if proven[middle].traffic! <= limit { high = middle } else { low = middle + 1 }
+        }
+        let provenCapacity = high < proven.count ? proven[high].capacity : nil
+        let plannedCapacity = resolved.first { ($0.traffic ?? .max) <= limit }?.capacity
+        let ceiling = plannedCapacity ?? Int.max
+        let above = resolved.filter { $0.capacity! < ceiling && ($0.bound ?? -1) > limit }.last?.capacity
+        return Answer(provenCapacity: provenCapacity, plannedCapacity: plannedCapacity, above: above)
+    }
+
+    /// `sweep.csv`: one line per graph, setting and point.
+    public static func csv(_ curves: [SweepCurve]) -> String {
+        var lines = ["graph,file,setting,point,capacity,nonCompulsory,bound,proven,method"]
+        for curve in curves {
+            for p in curve.points {
+                let cells = [curve.graph, curve.file, curve.setting.rawValue, p.label, p.capacity.map(String.init) ?? "",
+                             p.traffic.map(String.init) ?? "", p.bound.map(String.init) ?? "", p.proven ? "yes" : "no", p.method ?? ""]
+                lines.append(cells.map(ResultFiles.cell).joined(separator: ","))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
