@@ -38,6 +38,7 @@ demo: release
 	@.build/release/cosma simulate $(DEMO_GRAPH) .build/demo-plan.json
 
 test: deps
+	tools/check_function_length.sh
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 

@@ -45,7 +45,7 @@ struct BenchExact: ParsableCommand {
                 let baselines = try Cosma.baselines(Baseline.paper, for: g, configuration: config)
                 let bestBaseline = baselines.compactMap { try? $0.result.get().report.traffic.nonCompulsory }.min()
                 for backend in solver {
-                    var runs: [ExactResult] = []
+                    var runs: [PlanResult] = []
                     for _ in 0..<repeats {
                         runs.append(try Cosma.solve(g, configuration: config, options: ExactOptions(solver: backend, timeLimit: timeLimit)))
                     }

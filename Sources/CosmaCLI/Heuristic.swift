@@ -124,7 +124,7 @@ func printTable(_ outcomes: [BaselineOutcome], graph: Graph, configuration: Conf
 
 /// The summary every planning command prints after its plan passed the simulator; `exact` adds
 /// what the solver proved and where the time went.
-func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: ExactResult? = nil) {
+func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: PlanResult? = nil) {
     let t = result.report.traffic
     let plan = result.plan
     if json {
@@ -164,6 +164,6 @@ func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: Exac
     if let exact {
         print(String(format: "time                    %.3f s building, %.3f s solving (%@)", exact.buildSeconds, exact.solveSeconds,
                      plan.solver?.name ?? "no solver"))
-        for note in exact.notes { print("  - \(note)") }
+        for line in exact.trace.lines { print("  - \(line)") }
     }
 }

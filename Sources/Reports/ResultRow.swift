@@ -22,7 +22,7 @@ public enum RowStatus: String, Codable, Sendable, CaseIterable {
     /// The worker exited without a result (a crash, or a plan that broke a rule).
     case crashed
 
-    init(_ status: ExactStatus) {
+    init(_ status: PlanStatus) {
         switch status {
         case .optimal: self = .optimal
         case .feasible: self = .feasible

@@ -238,7 +238,7 @@ import Testing
                                               scheduleName: "default", compactsOnFailure: true)
         #expect(start.report.traffic.nonCompulsory > 0)
         let incumbent = try #require(try planner.incumbent(from: start))
-        let attempt = try #require(try planner.hoist(incumbent, until: .now + .seconds(30)))
+        let attempt = try #require(try planner.hoist(incumbent, within: TimeBudget(seconds: 30)))
         let better = try #require(attempt.better)
         #expect(better.traffic == 0)
         #expect(better.certified.report.isValid)
