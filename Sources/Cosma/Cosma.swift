@@ -1,10 +1,10 @@
-@_exported public import DNNGraph
-@_exported public import CosmaILP
-@_exported public import DivideAndConquer
-@_exported public import Heuristics
-@_exported public import MILP
-@_exported public import ONNXImport
-@_exported public import Scratchpad
+public import DNNGraph
+public import CosmaILP
+public import DivideAndConquer
+public import Heuristics
+import MILP
+public import ONNXImport
+public import Scratchpad
 public import Foundation
 
 /// The entry points a compiler pipeline needs: load a graph, make a plan, check a plan.

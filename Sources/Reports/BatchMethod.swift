@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// A way to plan one graph at one capacity, as a batch runs it: the single list of methods a batch
@@ -25,6 +30,12 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Cosma's own methods, in the order reports list them.
+    public static let cosmaMethods: [BatchMethod] = [.exact, .fixedSchedule, .divideAndConquer]
+
+    /// The COSMA paper's four baselines.
+    public static let paperBaselines: [BatchMethod] = Baseline.paper.map(BatchMethod.baseline)
+
     /// Whether this is one of Cosma's own methods (compared against the baselines in reports).
     public var isCosma: Bool {
         if case .baseline = self { return false }
@@ -49,12 +60,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     /// defaults to best-fit).
     public static func parse(_ word: String) throws(InputError) -> [BatchMethod] {
         let w = word.trimmingCharacters(in: .whitespaces).lowercased()
-        switch w {
-        case "exact": return [.exact]
-        case "fixed-schedule": return [.fixedSchedule]
-        case "divide-and-conquer": return [.divideAndConquer]
-        default: break
-        }
+        if let method = cosmaMethods.first(where: { $0.description == w }) { return [method] }
         if let group = groups.first(where: { $0.name == w }) { return group.methods }
         let parts = w.split(separator: "+").map(String.init)
         if parts.count == 2 || parts.count == 3,
@@ -63,7 +69,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
         {
             return [.baseline(Baseline(schedule: schedule, replacement: replacement, allocation: allocation))]
         }
-        let names = ["exact", "fixed-schedule", "divide-and-conquer"] + groups.map(\.name)
+        let names = cosmaMethods.map(\.description) + groups.map(\.name)
         throw InputError(
             source: "--methods",
             message: "'\(word)' is not a method; use \(names.joined(separator: ", ")) or a baseline written schedule+replacement+allocation (schedules \(ScheduleKind.allCases.map(\.rawValue).joined(separator: "/")), replacements \(ReplacementPolicy.allCases.map(\.rawValue).joined(separator: "/")), allocations \(AllocationPolicy.allCases.map(\.rawValue).joined(separator: "/")))")

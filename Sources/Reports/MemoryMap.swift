@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// The picture of a plan: scratchpad addresses against steps, one box per residency.

@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// How one instance of a batch ended. The first four carry a certified plan; the others say why

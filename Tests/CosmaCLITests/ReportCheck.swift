@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Testing
 
 /// Recomputes every number of a batch's `report.md` from its `results.csv`, with code of its own
@@ -8,8 +9,9 @@ struct ReportCheck {
     let rows: [[String: String]]
     let report: String
 
-    static let paperBaselines = ["default+belady+best-fit", "default+greedy+best-fit", "mpmf+belady+best-fit", "mpmf+greedy+best-fit"]
-    static let cosmaMethods: Set<String> = ["exact", "fixed-schedule"]
+    /// The method lists come from where the methods are defined (``BatchMethod``).
+    static let paperBaselines = BatchMethod.paperBaselines.map(\.description)
+    static let cosmaMethods = Set(BatchMethod.cosmaMethods.map(\.description))
     static let humanDesigned: Set<String> = [
         "resnet50", "densenet121", "resnext50_32x4d", "r2plus1d_18", "s3d", "fcn_resnet50", "lraspp_mobilenet_v3_large",
         "deeplabv3_resnet50", "transformer", "vit_b_16",
