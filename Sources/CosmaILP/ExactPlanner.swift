@@ -50,7 +50,7 @@ public struct ExactOptions: Sendable {
 /// 4. The capacity program (``JointProgram``), warm-started with the incumbent: its optimum is a
 ///    lower bound for the full problem, and its search ends once an incumbent meets the bounds
 ///    above. Its stays, shortened to their last use, are packed into the scratchpad by
-///    ``SegmentPacker``; a packed optimum is optimal. Too large a program is not attempted.
+///    ``StayPacker``; a packed optimum is optimal. Too large a program is not attempted.
 /// 5. Repair: when the stays do not pack (fragmentation), the capacity program again with room
 ///    kept free beside the operands.
 /// 6. The address program: when the relaxation is proven but its stays do not pack, addresses
@@ -134,35 +134,35 @@ public struct ExactPlanner: Sendable {
     /// are packed from address 0. It follows the default order, or the fixed one.
     public func spillEverything() throws -> CertifiedPlan {
         let order = problem.fixedOrder ?? Array(problem.graph.operators.indices)
-        var segments = [[Segment]](repeating: [], count: problem.graph.tensors.count)
+        var stays = [[Stay]](repeating: [], count: problem.graph.tensors.count)
         var offsets = [[Int]](repeating: [], count: problem.graph.tensors.count)
         for (k, op) in order.enumerated() {
             var top = 0
             let inputs = Set(problem.graph.residentInputs(of: op, in: problem.configuration.tensors))
             for t in problem.graph.residentOperands(of: op, in: problem.configuration.tensors) {
-                segments[t].append(Segment(first: k, last: k, loaded: inputs.contains(t)))
+                stays[t].append(Stay(first: k, last: k, loaded: inputs.contains(t)))
                 offsets[t].append(top)
                 top += problem.occupied[t]
             }
         }
-        let plan = Residency(order: order, segments: segments)
+        let plan = Residency(order: order, stays: stays)
             .plan(offsets: offsets, problem: problem, method: "spill-everything:\(problem.fixedOrder == nil ? "default" : "fixed")")
         return try CertifiedPlan(certifying: plan, graph: problem.graph)
     }
 
     /// Packs a residency's stays and certifies the resulting plan; `nil` when packing fails.
     func realise(_ residency: Residency) throws -> CertifiedPlan? {
-        var items: [SegmentPacker.Item] = []
+        var items: [StayPacker.Item] = []
         var owners: [(TensorID, Int)] = []
         for t in problem.tensors {
-            for (i, s) in residency.segments[t].enumerated() {
+            for (i, s) in residency.stays[t].enumerated() {
                 items.append(.init(size: problem.occupied[t], first: s.first, last: s.last))
                 owners.append((t, i))
             }
         }
-        let packer = SegmentPacker(capacity: problem.configuration.capacity, alignment: problem.configuration.alignment)
+        let packer = StayPacker(capacity: problem.configuration.capacity, alignment: problem.configuration.alignment)
         guard let packed = packer.pack(items) else { return nil }
-        var offsets = residency.segments.map { [Int](repeating: 0, count: $0.count) }
+        var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
         for (n, (t, i)) in owners.enumerated() { offsets[t][i] = packed[n] }
         let plan = residency.plan(offsets: offsets, problem: problem, method: methodName)
         return try CertifiedPlan(certifying: plan, graph: problem.graph)

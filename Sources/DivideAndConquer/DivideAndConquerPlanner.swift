@@ -46,8 +46,8 @@ public struct DivideAndConquerOptions: Sendable {
 /// the schedule at a time.
 ///
 /// The COSMA paper (Li, Gupta and Malik, 2023) solves NAS networks by cutting them into pieces
-/// and solving each exactly; its description of the heuristic was not available, so this follows
-/// the design sketched in the brief:
+/// and solving each exactly; its description of the heuristic was not available, so this is Cosma's
+/// own design (docs/planner.md):
 /// 1. Start from the best baseline plan (every heuristic; if fragmentation defeats them all, the
 ///    compacting heuristics or the plan that spills everything), so the answer is never worse, or
 ///    from the paper's fixed-schedule program on the minimum-peak order when that is cheaper.
@@ -58,7 +58,7 @@ public struct DivideAndConquerOptions: Sendable {
 ///    need come from the plan. Fixed variables are substituted away before the solver sees the
 ///    program, and a cutoff below the current traffic makes the solver either prove that the
 ///    segment cannot improve or return a cheaper residency.
-/// 3. Pack the new stays around the addresses the rest of the plan keeps (``SegmentPacker``, or
+/// 3. Pack the new stays around the addresses the rest of the plan keeps (``StayPacker``, or
 ///    afresh if that fails) and simulate the plan; keep it if it costs less.
 /// 4. Passes repeat this over the segments that carry traffic, costliest first: the whole
 ///    schedule's replacement with the order kept, chain hoists (``ChainHoist``: a reloaded
@@ -384,13 +384,13 @@ public struct DivideAndConquerPlanner: Sendable {
     func windows(of incumbent: Incumbent, length: Int, shift: Int) -> [Range<Int>] {
         let n = graph.operators.count
         var cost = [Int](repeating: 0, count: n)
-        for t in incumbent.residency.segments.indices {
+        for t in incumbent.residency.stays.indices {
             let bytes = graph.tensors[t].bytes
-            for seg in incumbent.residency.segments[t] where seg.loaded {
+            for seg in incumbent.residency.stays[t] where seg.loaded {
                 cost[seg.first] += bytes
             }
             // The store happens when the first stay ends; charge it there.
-            if graph.producer[t] != nil, incumbent.residency.segments[t].count > 1, let first = incumbent.residency.segments[t].first {
+            if graph.producer[t] != nil, incumbent.residency.stays[t].count > 1, let first = incumbent.residency.stays[t].first {
                 cost[min(n - 1, first.last)] += bytes
             }
         }
@@ -582,21 +582,21 @@ public struct DivideAndConquerPlanner: Sendable {
     /// the incumbent's and keep their offsets; the others are packed around them, or, if that
     /// fails, everything is packed afresh. `nil` when neither packs.
     func realise(_ residency: Residency, segment: Range<Int>, keeping incumbent: Incumbent, problem: PlanningProblem) throws -> Incumbent? {
-        var items: [SegmentPacker.Item] = []
+        var items: [StayPacker.Item] = []
         var fixed: [Int?] = []
         var owners: [(TensorID, Int)] = []
         for t in problem.tensors {
-            for (i, s) in residency.segments[t].enumerated() {
+            for (i, s) in residency.stays[t].enumerated() {
                 items.append(.init(size: problem.occupied[t], first: s.first, last: s.last))
                 owners.append((t, i))
                 let touches = s.last >= segment.lowerBound && s.first < segment.upperBound
-                let kept = touches ? nil : incumbent.residency.segments[t].firstIndex(of: s)
+                let kept = touches ? nil : incumbent.residency.stays[t].firstIndex(of: s)
                 fixed.append(kept.map { incumbent.offsets[t][$0] })
             }
         }
-        let packer = SegmentPacker(capacity: configuration.capacity, alignment: configuration.alignment, nodeLimit: 20_000)
+        let packer = StayPacker(capacity: configuration.capacity, alignment: configuration.alignment, nodeLimit: 20_000)
         guard let packed = packer.pack(items, fixed: fixed) ?? packer.pack(items) else { return nil }
-        var offsets = residency.segments.map { [Int](repeating: 0, count: $0.count) }
+        var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
         for (n, (t, i)) in owners.enumerated() { offsets[t][i] = packed[n] }
         let plan = residency.plan(offsets: offsets, problem: problem, method: Self.methodName)
         let certified = try CertifiedPlan(certifying: plan, graph: graph)

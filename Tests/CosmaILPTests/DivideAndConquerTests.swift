@@ -109,12 +109,12 @@ import Testing
     }
 
     @Test func packerKeepsFixedItemsAndPacksAroundThem() {
-        let packer = SegmentPacker(capacity: 10, alignment: 1)
-        let items = [SegmentPacker.Item(size: 4, first: 0, last: 3), .init(size: 6, first: 1, last: 2), .init(size: 4, first: 3, last: 5)]
+        let packer = StayPacker(capacity: 10, alignment: 1)
+        let items = [StayPacker.Item(size: 4, first: 0, last: 3), .init(size: 6, first: 1, last: 2), .init(size: 4, first: 3, last: 5)]
         // Item 0 holds 6..<10; item 1 fits below it; item 2 overlaps only item 0 and reuses 0..<4.
         #expect(packer.pack(items, fixed: [6, nil, nil]) == [6, 0, 0])
         // With item 2 also alive at position 2 there is no room left for it.
-        let crowded = [items[0], items[1], SegmentPacker.Item(size: 4, first: 2, last: 5)]
+        let crowded = [items[0], items[1], StayPacker.Item(size: 4, first: 2, last: 5)]
         #expect(packer.pack(crowded, fixed: [6, nil, nil]) == nil)
         #expect(packer.pack(items, fixed: [6, 3, nil]) == nil, "fixed items that collide")
     }
@@ -129,11 +129,11 @@ import Testing
             var random = SeededGenerator(seed: 9000 + seed)
             let kinds = (0..<3).map { _ in
                 let first = random.nextInt(below: 4)
-                return SegmentPacker.Item(size: 1 + random.nextInt(below: 3), first: first, last: first + random.nextInt(below: 4 - first))
+                return StayPacker.Item(size: 1 + random.nextInt(below: 3), first: first, last: first + random.nextInt(below: 4 - first))
             }
             let items = (0..<(3 + random.nextInt(below: 6))).map { _ in kinds[random.nextInt(below: kinds.count)] }
             let peak = (0..<4).map { t in items.filter { $0.first <= t && t <= $0.last }.reduce(0) { $0 + $1.size } }.max()!
-            let packer = SegmentPacker(capacity: peak + random.nextInt(below: 2), alignment: 1)
+            let packer = StayPacker(capacity: peak + random.nextInt(below: 2), alignment: 1)
             guard let whole = packer.pack(items) else { continue }
             instances += 1
             let fixed = whole.map { random.nextInt(below: 3) == 0 ? $0 : nil }
@@ -270,10 +270,10 @@ import Testing
             improved += 1
             #expect(better.certified.report.isValid, "seed \(seed)")
             #expect(better.traffic < incumbent.traffic, "seed \(seed)")
-            for (t, stays) in better.residency.segments.enumerated() {
+            for (t, stays) in better.residency.stays.enumerated() {
                 for (i, stay) in stays.enumerated() {
                     for k in stay.first...stay.last where !replanned.contains(k) {
-                        let j = try #require(incumbent.residency.segments[t].firstIndex { $0.first <= k && k <= $0.last },
+                        let j = try #require(incumbent.residency.stays[t].firstIndex { $0.first <= k && k <= $0.last },
                                              "seed \(seed): tensor \(t) resident at \(k) only in the new plan")
                         #expect(incumbent.offsets[t][j] == better.offsets[t][i], "seed \(seed): tensor \(t) moved at \(k), outside the segment")
                     }
