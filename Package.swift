@@ -51,7 +51,7 @@ let package = Package(
         // Oracles several test targets share (enumerating schedules); never part of the product.
         .target(name: "CosmaTestSupport", dependencies: ["DNNGraph"], path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "MILPTests", dependencies: ["MILP", "DNNGraph"], swiftSettings: strict),
-        .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph"], swiftSettings: strict),
+        .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScratchpadTests", dependencies: ["DNNGraph", "Scratchpad"], swiftSettings: strict),
         .testTarget(name: "HeuristicsTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(
@@ -59,7 +59,11 @@ let package = Package(
             dependencies: ["ONNXImport", "DNNGraph", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict),
         .testTarget(
-            name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "CosmaTestSupport"],
+            name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "CosmaTestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "DivideAndConquerTests",
+            dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "CosmaTestSupport"],
             swiftSettings: strict),
         // Only the facade: what `import Cosma` gives a user.
         .testTarget(name: "CosmaTests", dependencies: ["Cosma"], swiftSettings: strict),

@@ -476,7 +476,7 @@ public struct JointProgram: Sendable {
         var v: [Variable: Double] = [:]
         for variable in model.variables { v[variable] = 0 }
         for (k, o) in residency.order.enumerated() {
-            if let var_ = xVar(o, k) { v[var_] = 1 }
+            if let variable = xVar(o, k) { v[variable] = 1 }
             let w = problem.operatorWindow[o]
             for j in max(k, w.lowerBound)..<max(k, w.upperBound) { v[y[o][j - w.lowerBound]] = 1 }
         }

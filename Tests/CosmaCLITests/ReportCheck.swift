@@ -83,7 +83,8 @@ struct ReportCheck {
     /// Every Markdown table of the report with the headings above it.
     var tables: [Table] {
         var result: [Table] = []
-        var section = "", heading = ""
+        var section = ""
+        var heading = ""
         var current: Table?
         for line in report.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("## ") { section = String(line.dropFirst(3)) }
@@ -239,7 +240,8 @@ struct ReportCheck {
                 var fail = 0
                 for g in graphs.intersection(Self.humanDesigned) {
                     for s in settings {
-                        let c = traffic(g, s, "M_R", "exact"), b = bestOf(against, g, s, "M_R")
+                        let c = traffic(g, s, "M_R", "exact")
+                        let b = bestOf(against, g, s, "M_R")
                         if let x = Self.reduction(c, b).value { v.append(x) }
                         if c != nil && b == nil { fail += 1 }
                     }

@@ -39,13 +39,13 @@ import Foundation
                 sizes[graph.operators.count, default: 0] += 1
                 for (solver, result) in results {
                     let traffic = result.nonCompulsory
-                    let where_ = "seed \(seed) capacity \(config.capacity) \(solver)"
-                    #expect(result.result.report.isValid, "\(where_)")
-                    #expect(result.bound <= optimum, "\(where_): bound \(result.bound) above optimum \(optimum)")
-                    #expect(traffic >= optimum, "\(where_): plan \(traffic) below optimum \(optimum)")
+                    let place = "seed \(seed) capacity \(config.capacity) \(solver)"
+                    #expect(result.result.report.isValid, "\(place)")
+                    #expect(result.bound <= optimum, "\(place): bound \(result.bound) above optimum \(optimum)")
+                    #expect(traffic >= optimum, "\(place): plan \(traffic) below optimum \(optimum)")
                     if result.status == .optimal {
                         proven += 1
-                        #expect(traffic == optimum, "\(where_): claimed optimal \(traffic), exhaustive \(optimum)")
+                        #expect(traffic == optimum, "\(place): claimed optimal \(traffic), exhaustive \(optimum)")
                     }
                 }
                 if results.values.allSatisfy({ $0.status == .optimal }) {
@@ -117,7 +117,7 @@ import Foundation
 }
 
 /// Real models whose proofs once depended on luck or patience, with their weights at `M_R`.
-@Suite struct ExactPlannerRealModelTests {
+@Suite(.tags(.realModel)) struct ExactPlannerRealModelTests {
     /// `graphs/NAME.json` with its weights at `M_R`.
     static func withWeightsAtMR(_ name: String) throws -> (Graph, Configuration) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized

@@ -304,7 +304,8 @@ private struct NodeHeap {
             items[0] = last
             var i = 0
             while true {
-                let l = 2 * i + 1, r = l + 1
+                let l = 2 * i + 1
+                let r = l + 1
                 var m = i
                 if l < items.count && items[l].precedes(items[m]) { m = l }
                 if r < items.count && items[r].precedes(items[m]) { m = r }
