@@ -34,18 +34,12 @@ extension ExactPlanner {
             solveOptions.mipStart = program.values(for: Residency.read(incumbent.plan, graph: graph).residency.trimmed(problem))
         }
         run.buildSeconds += (clock.now - buildStart).inSeconds
-        let outcome: SolveResult
-        do {
-            outcome = try options.solver.solve(program.model, options: solveOptions)
-        } catch {
+        guard let outcome = solveProgram(program.model, options: solveOptions, in: .capacityProgram, run: &run) else {
             // The solver could not run (GLPK's simplex has stopped on an internal assertion on
             // some of these programs): the incumbent and the bounds above still stand.
-            run.trace.record(.skipped(.capacityProgram, .solverFailed(String(describing: error))))
             run.ended = true
             return
         }
-        run.trace.record(.solverStatus(.capacityProgram, outcome.status, program: size))
-        run.solveSeconds += outcome.solveSeconds
         let proven = outcome.status == .optimal
         run.programBound = roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0))
         run.prove(run.programBound, by: .capacityProgram)
@@ -80,15 +74,7 @@ extension ExactPlanner {
             let repair = JointProgram(problem: problem, reserve: reserve, reductions: options.reductions)
             var repairOptions = relaxation.options
             repairOptions.timeLimit = run.budget.share(for: .repair)
-            let repaired: SolveResult
-            do {
-                repaired = try options.solver.solve(repair.model, options: repairOptions)
-            } catch {
-                run.trace.record(.skipped(.repair, .solverFailed(String(describing: error))))
-                break
-            }
-            run.trace.record(.solverStatus(.repair, repaired.status, program: ProgramSize(repair.model)))
-            run.solveSeconds += repaired.solveSeconds
+            guard let repaired = solveProgram(repair.model, options: repairOptions, in: .repair, run: &run) else { break }
             guard let solution = repaired.solution,
                   let candidate = try realise(repair.residency(from: solution).trimmed(problem)) else { continue }
             run.trace.record(.packing(.repair, packed: true))
@@ -113,15 +99,7 @@ extension ExactPlanner {
         }
         fullOptions.timeLimit = share
         run.buildSeconds += (clock.now - buildStart).inSeconds
-        let outcome: SolveResult
-        do {
-            outcome = try options.solver.solve(full.model, options: fullOptions)
-        } catch {
-            run.trace.record(.skipped(.addressProgram, .solverFailed(String(describing: error))))
-            return
-        }
-        run.trace.record(.solverStatus(.addressProgram, outcome.status, program: ProgramSize(full.model)))
-        run.solveSeconds += outcome.solveSeconds
+        guard let outcome = solveProgram(full.model, options: fullOptions, in: .addressProgram, run: &run) else { return }
         if let solution = outcome.solution {
             let residency = full.residency(from: solution)
             let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: methodName)
@@ -131,5 +109,19 @@ extension ExactPlanner {
         run.programBound = max(run.programBound, bound)
         run.prove(bound, by: .addressProgram)
         if outcome.status == .timeLimit { run.unproven = .timeLimit }
+    }
+
+    /// Solves `model` for `stage`, recording the solver's status and time; `nil`, recorded as the
+    /// stage skipped, when the solver cannot run.
+    func solveProgram(_ model: Model, options solveOptions: SolveOptions, in stage: PlannerStage, run: inout ExactRun) -> SolveResult? {
+        do {
+            let outcome = try options.solver.solve(model, options: solveOptions)
+            run.trace.record(.solverStatus(stage, outcome.status, program: ProgramSize(model)))
+            run.solveSeconds += outcome.solveSeconds
+            return outcome
+        } catch {
+            run.trace.record(.skipped(stage, .solverFailed(String(describing: error))))
+            return nil
+        }
     }
 }
