@@ -19,7 +19,9 @@ public enum PlanStatus: String, Sendable {
 /// the planner did.
 ///
 /// Status and bound are derived here and nowhere else: a plan that meets a proven bound is
-/// optimal, whatever stopped the method; otherwise the method says why it is unproven.
+/// optimal, whatever stopped the method; otherwise the method says why it is unproven. Only
+/// Cosma's planners make one (the initialiser has `package` access), so no code outside the
+/// package can call a plan optimal.
 public struct PlanResult: Sendable {
     public let status: PlanStatus
     /// The plan, labelled with what is proven about it (``Plan/solver``), so that a written plan
@@ -43,7 +45,7 @@ public struct PlanResult: Sendable {
 
     /// The result for `plan` with the proven `bound`: optimal when the plan meets it, else
     /// `unproven`.
-    public init(plan: CertifiedPlan, bound: Int, unproven: PlanStatus = .feasible, solver: SolverBackend,
+    package init(plan: CertifiedPlan, bound: Int, unproven: PlanStatus = .feasible, solver: SolverBackend,
                 buildSeconds: Double, solveSeconds: Double, trace: PlanTrace, capacityProgram: ProgramSize? = nil,
                 boundSettled: Bool = false) {
         let traffic = plan.report.traffic.nonCompulsory
@@ -71,7 +73,7 @@ public struct PlanResult: Sendable {
 
     /// This result followed by `polish`, which ran in `stage` with the rest of the budget: the
     /// cheaper plan, the larger bound, both traces and both times.
-    public func followed(by polish: PlanResult, in stage: PlannerStage, solver: SolverBackend,
+    package func followed(by polish: PlanResult, in stage: PlannerStage, solver: SolverBackend,
                          seconds: Double) -> PlanResult {
         var trace = self.trace
         trace.record(.stageStarted(stage, share: nil))
