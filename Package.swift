@@ -40,18 +40,22 @@ let package = Package(
             name: "Cosma", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "ONNXImport", "MILP", "CosmaILP", "DivideAndConquer"],
             swiftSettings: strict),
         // Batch runs, result files, report tables, SVG charts and memory maps.
-        .target(name: "Reports", dependencies: ["Cosma"], swiftSettings: strict),
+        // Siblings of the facade share more than `import Cosma` exposes (Sources/Cosma/Exports.swift).
+        .target(name: "Reports", dependencies: ["Cosma", "DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP"], swiftSettings: strict),
         // Embedding: the C exports of libcosma (JSON in, JSON out); cosma.h is their declaration.
         .target(name: "CosmaC", dependencies: ["Cosma"], exclude: ["include"], swiftSettings: strict),
         .executableTarget(
             name: "CosmaCLI",
-            dependencies: ["Cosma", "Reports", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "Cosma", "Reports", "DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "ONNXImport",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: strict),
 
         // Oracles several test targets share (enumerating schedules); never part of the product.
         .target(name: "CosmaTestSupport", dependencies: ["DNNGraph"], path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "MILPTests", dependencies: ["MILP", "DNNGraph"], swiftSettings: strict),
-        .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph"], swiftSettings: strict),
+        .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScratchpadTests", dependencies: ["DNNGraph", "Scratchpad"], swiftSettings: strict),
         .testTarget(name: "HeuristicsTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(
@@ -59,10 +63,16 @@ let package = Package(
             dependencies: ["ONNXImport", "DNNGraph", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict),
         .testTarget(
-            name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "CosmaTestSupport"],
+            name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "CosmaTestSupport"],
             swiftSettings: strict),
+        .testTarget(
+            name: "DivideAndConquerTests",
+            dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "CosmaTestSupport"],
+            swiftSettings: strict),
+        // Only the facade: what `import Cosma` gives a user.
+        .testTarget(name: "CosmaTests", dependencies: ["Cosma"], swiftSettings: strict),
         .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph", "Reports", "CosmaTestSupport"], swiftSettings: strict),
-        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cosma"], swiftSettings: strict),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cosma", "DNNGraph", "Scratchpad", "Heuristics"], swiftSettings: strict),
         // Embedding: the C exports called as C would, the schemas, the README's Swift example.
         .testTarget(name: "EmbeddingTests", dependencies: ["CosmaC", "Cosma", "CosmaTestSupport"], swiftSettings: strict),
     ],

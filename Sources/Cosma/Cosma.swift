@@ -1,10 +1,10 @@
-@_exported public import DNNGraph
-@_exported public import CosmaILP
-@_exported public import DivideAndConquer
-@_exported public import Heuristics
-@_exported public import MILP
-@_exported public import ONNXImport
-@_exported public import Scratchpad
+public import DNNGraph
+public import CosmaILP
+public import DivideAndConquer
+public import Heuristics
+import MILP
+public import ONNXImport
+public import Scratchpad
 public import Foundation
 
 /// The entry points a compiler pipeline needs: load a graph, make a plan, check a plan.
@@ -118,30 +118,24 @@ public enum Cosma {
     /// it reaches the relaxation's bound in a few seconds. When the exact planner has computed
     /// the crossing bound or solved the relaxation, that bound is divide and conquer's target,
     /// so that the time goes to segments rather than to a bound again. The result keeps the
-    /// better plan and the larger bound; its notes say what each part did.
+    /// better plan and the larger bound; its trace says what each part did.
     public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
-                             options: ExactOptions = ExactOptions()) throws -> ExactResult
+                             options: ExactOptions = ExactOptions()) throws -> PlanResult
     {
-        let clock = ContinuousClock()
-        let start = clock.now
+        let budget = TimeBudget(seconds: options.timeLimit ?? DivideAndConquerOptions().timeLimit)
         let exact = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
-        let remaining = (options.timeLimit ?? DivideAndConquerOptions().timeLimit) - (clock.now - start).inSeconds
         // A cancelled task (cosma_plan_with_progress) wants the plan it has, not a polish.
-        guard fixedOrder == nil, exact.status != .optimal, remaining >= 1, !Task.isCancelled else { return exact }
+        guard fixedOrder == nil, exact.status != .optimal, !Task.isCancelled, let remaining = budget.share(for: .polish), remaining >= 1
+        else {
+            return exact
+        }
+        let polishStart = budget.spent
         let polish = try DivideAndConquerPlanner(
             graph: graph, configuration: configuration,
             options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [],
                                              knownBound: exact.boundSettled ? exact.bound : nil,
                                              progress: options.progress)).solve()
-        let better = polish.nonCompulsory < exact.nonCompulsory ? polish : exact
-        let bound = max(exact.bound, polish.bound)
-        let traffic = better.nonCompulsory
-        let status: ExactStatus = traffic <= bound ? .optimal : (exact.status == .timeLimit ? .timeLimit : .feasible)
-        var notes = exact.notes
-        notes += polish.notes.map { "divide and conquer: \($0)" }
-        return ExactResult(status: status, plan: better.result, solver: options.solver, bound: min(bound, traffic),
-                           buildSeconds: exact.buildSeconds + polish.buildSeconds, solveSeconds: exact.solveSeconds + polish.solveSeconds,
-                           notes: notes, capacityProgram: exact.capacityProgram)
+        return exact.followed(by: polish, in: .polish, solver: options.solver, seconds: budget.spent - polishStart)
     }
 
     /// How ``solve(_:configuration:method:options:segmentOperators:)`` plans.
@@ -154,21 +148,20 @@ public enum Cosma {
         case auto
     }
 
-    /// Plans with `method`, resolving ``Method/auto`` first; the result's notes say which method
+    /// Plans with `method`, resolving ``Method/auto`` first; the result's trace says which method
     /// ran and, for `auto`, why.
     public static func solve(_ graph: Graph, configuration: Configuration, method: Method, options: ExactOptions = ExactOptions(),
-                             segmentOperators: Int = DivideAndConquerOptions().segmentOperators) throws -> ExactResult
+                             segmentOperators: Int = DivideAndConquerOptions().segmentOperators) throws -> PlanResult
     {
         var chosen = method
-        var why: String?
+        var why: TraceEvent?
         if method == .auto {
             let problem = PlanningProblem(graph: graph, configuration: configuration)
             let size = problem.estimatedCapacityRows
             chosen = size <= autoExactRowLimit ? .exact : .divideAndConquer
-            why = "auto chose \(chosen.rawValue): the joint program would have about \(size) rows, "
-                + (chosen == .exact ? "at most \(autoExactRowLimit)" : "more than \(autoExactRowLimit)")
+            why = .methodChosen(method: chosen.rawValue, estimatedRows: size, limit: autoExactRowLimit)
         }
-        var result: ExactResult
+        var result: PlanResult
         switch chosen {
         case .divideAndConquer:
             let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? 60,
@@ -178,7 +171,7 @@ public enum Cosma {
         case .exact, .auto:
             result = try solve(graph, configuration: configuration, options: options)
         }
-        if let why { result.notes.insert(why, at: 0) }
+        if let why { result.trace = PlanTrace([why] + result.trace.events) }
         return result
     }
 

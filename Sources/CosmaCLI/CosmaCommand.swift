@@ -1,5 +1,12 @@
 import ArgumentParser
 import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
+import DivideAndConquer
+import ONNXImport
 import Foundation
 
 @main

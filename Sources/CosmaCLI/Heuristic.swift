@@ -1,5 +1,12 @@
 import ArgumentParser
 import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
+import DivideAndConquer
+import ONNXImport
 import Foundation
 
 /// Sets of baselines the `heuristic` command can run side by side.
@@ -139,7 +146,7 @@ func printTable(_ outcomes: [BaselineOutcome], graph: Graph, configuration: Conf
 
 /// The summary every planning command prints after its plan passed the simulator; `exact` adds
 /// what the solver proved and where the time went.
-func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: ExactResult? = nil) {
+func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: PlanResult? = nil) {
     let t = result.report.traffic
     let plan = result.plan
     if json {
@@ -167,6 +174,6 @@ func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: Exac
     if let exact {
         print(String(format: "time                    %.3f s building, %.3f s solving (%@)", exact.buildSeconds, exact.solveSeconds,
                      plan.solver?.name ?? "no solver"))
-        for note in exact.notes { print("  - \(note)") }
+        for line in exact.trace.lines { print("  - \(line)") }
     }
 }

@@ -52,41 +52,9 @@ public struct ForcedLiveCovers: Sendable {
         let setting = problem.configuration.tensors
         let capacity = problem.configuration.capacity
         let workingSets = graph.workingSets(setting: setting, alignment: problem.configuration.alignment)
-        // before[o] holds every operator that runs before o in each allowed schedule; after[o]
-        // every one that runs after it.
-        let words = (n + 63) / 64
-        var before = [UInt64](repeating: 0, count: n * words)
-        var after = [UInt64](repeating: 0, count: n * words)
-        func set(_ bits: inout [UInt64], _ o: Int, _ p: Int) { bits[o * words + p / 64] |= 1 << UInt64(p % 64) }
-        func has(_ bits: [UInt64], _ o: Int, _ p: Int) -> Bool { bits[o * words + p / 64] & (1 << UInt64(p % 64)) != 0 }
-        // Interchangeable branches may be taken in a canonical order: every plan has a mirror
-        // image of equal traffic in which they are, so what holds for canonical plans bounds all.
-        let symmetry = problem.fixedOrder == nil ? Self.interchangeableBranchArcs(graph, setting: setting) : []
-        var arcsInto = [[OperatorID]](repeating: [], count: n)
-        var arcsOutOf = [[OperatorID]](repeating: [], count: n)
-        for (from, to) in symmetry {
-            arcsInto[to].append(from)
-            arcsOutOf[from].append(to)
-        }
-        if let order = problem.fixedOrder {
-            for (i, o) in order.enumerated() {
-                for p in order[..<i] { set(&before, o, p) }
-                for c in order[(i + 1)...] { set(&after, o, c) }
-            }
-        } else {
-            for o in 0..<n {
-                for p in graph.predecessors[o] + arcsInto[o] {
-                    for w in 0..<words { before[o * words + w] |= before[p * words + w] }
-                    set(&before, o, p)
-                }
-            }
-            for o in (0..<n).reversed() {
-                for c in graph.successors[o] + arcsOutOf[o] {
-                    for w in 0..<words { after[o * words + w] |= after[c * words + w] }
-                    set(&after, o, c)
-                }
-            }
-        }
+        let order = Precedence(problem: problem)
+        func has(_ relation: [UInt64], _ o: Int, _ p: Int) -> Bool { order.has(relation, o, p) }
+        let (before, after) = (order.before, order.after)
         var covers: [Cover] = []
         for o in 0..<n {
             let operands = Set(graph.residentOperands(of: o, in: setting))
@@ -131,6 +99,58 @@ public struct ForcedLiveCovers: Sendable {
             if excess > 0 { covers.append(Cover(op: o, tensors: forced, chains: chains, excess: excess)) }
         }
         self.covers = covers
+    }
+
+    /// Which operators run before and after each operator in every schedule the covers are valid
+    /// for, as bit sets: `before[o]` holds every operator that runs before `o` in each allowed
+    /// schedule, `after[o]` every one that runs after it.
+    struct Precedence {
+        let words: Int
+        var before: [UInt64]
+        var after: [UInt64]
+
+        func has(_ bits: [UInt64], _ o: Int, _ p: Int) -> Bool { bits[o * words + p / 64] & (1 << UInt64(p % 64)) != 0 }
+
+        init(problem: PlanningProblem) {
+            let graph = problem.graph
+            let n = graph.operators.count
+            let words = (n + 63) / 64
+            self.words = words
+            var before = [UInt64](repeating: 0, count: n * words)
+            var after = [UInt64](repeating: 0, count: n * words)
+            func set(_ bits: inout [UInt64], _ o: Int, _ p: Int) { bits[o * words + p / 64] |= 1 << UInt64(p % 64) }
+            // Interchangeable branches may be taken in a canonical order: every plan has a mirror
+            // image of equal traffic in which they are, so what holds for canonical plans bounds all.
+            let symmetry = problem.fixedOrder == nil
+                ? ForcedLiveCovers.interchangeableBranchArcs(graph, setting: problem.configuration.tensors) : []
+            var arcsInto = [[OperatorID]](repeating: [], count: n)
+            var arcsOutOf = [[OperatorID]](repeating: [], count: n)
+            for (from, to) in symmetry {
+                arcsInto[to].append(from)
+                arcsOutOf[from].append(to)
+            }
+            if let order = problem.fixedOrder {
+                for (i, o) in order.enumerated() {
+                    for p in order[..<i] { set(&before, o, p) }
+                    for c in order[(i + 1)...] { set(&after, o, c) }
+                }
+            } else {
+                for o in 0..<n {
+                    for p in graph.predecessors[o] + arcsInto[o] {
+                        for w in 0..<words { before[o * words + w] |= before[p * words + w] }
+                        set(&before, o, p)
+                    }
+                }
+                for o in (0..<n).reversed() {
+                    for c in graph.successors[o] + arcsOutOf[o] {
+                        for w in 0..<words { after[o * words + w] |= after[c * words + w] }
+                        set(&after, o, c)
+                    }
+                }
+            }
+            self.before = before
+            self.after = after
+        }
     }
 
     /// Arcs `(a, b)`: branch head `a` may be taken to run before head `b`.

@@ -21,7 +21,7 @@ import DNNGraph
 /// variables, with the known defects fixed (one operator per position, no state before the first
 /// position, nothing kept after its last use). Because addresses are dropped it is a relaxation of
 /// the full problem: its optimum is a lower bound, and a solution whose stays can be packed into
-/// the scratchpad (``SegmentPacker``) is optimal for the full problem.
+/// the scratchpad (``StayPacker``) is optimal for the full problem.
 ///
 /// In ``Mode/addresses`` it is the full problem: each tensor also has an offset `L[a,k]` (in units
 /// of the alignment) at each position of its window, which stays fixed while the tensor stays
@@ -471,28 +471,28 @@ public struct JointProgram: Sendable {
     }
 
     /// Variable values that encode a residency, for a MIP start. In ``Mode/addresses`` the
-    /// segments' offsets (in bytes) are needed too.
+    /// stays' offsets (in bytes) are needed too.
     public func values(for residency: Residency, offsets: [[Int]]? = nil) -> [Variable: Double] {
         var v: [Variable: Double] = [:]
         for variable in model.variables { v[variable] = 0 }
         for (k, o) in residency.order.enumerated() {
-            if let var_ = xVar(o, k) { v[var_] = 1 }
+            if let variable = xVar(o, k) { v[variable] = 1 }
             let w = problem.operatorWindow[o]
             for j in max(k, w.lowerBound)..<max(k, w.upperBound) { v[y[o][j - w.lowerBound]] = 1 }
         }
         for t in problem.tensors where pinnedReader[t] == nil {
-            for seg in residency.segments[t] {
+            for seg in residency.stays[t] {
                 for k in seg.first...seg.last { if let rv = rVar(t, k) { v[rv] = 1 } }
                 if seg.loaded, let lv = lVar(t, seg.first) { v[lv] = 1 }
             }
-            if let st = s[t], residency.segments[t].contains(where: \.loaded) { v[st] = 1 }
+            if let st = s[t], residency.stays[t].contains(where: \.loaded) { v[st] = 1 }
         }
         guard mode == .addresses, let offsets else { return v }
         var at = [[Int?]](repeating: [], count: problem.graph.tensors.count)
         for t in problem.tensors {
             let w = problem.tensorWindow[t]!
             at[t] = [Int?](repeating: nil, count: w.count)
-            for (i, seg) in residency.segments[t].enumerated() {
+            for (i, seg) in residency.stays[t].enumerated() {
                 for k in seg.first...seg.last where w.contains(k) { at[t][k - w.lowerBound] = offsets[t][i] / problem.configuration.alignment }
             }
             // Between stays the offset is free; holding the last one keeps the continuity rows slack.
@@ -512,7 +512,7 @@ public struct JointProgram: Sendable {
 
     /// The byte offset of each segment of a residency decoded from an address-mode solution.
     public func offsets(for residency: Residency, from solution: Solution) -> [[Int]] {
-        residency.segments.enumerated().map { t, segs in
+        residency.stays.enumerated().map { t, segs in
             segs.map { seg in
                 let w = problem.tensorWindow[t]!
                 return Int(solution[offset[t][seg.first - w.lowerBound]].rounded()) * problem.configuration.alignment
@@ -529,10 +529,10 @@ public struct JointProgram: Sendable {
             let k = w.max { solution[x[o][$0 - w.lowerBound]] < solution[x[o][$1 - w.lowerBound]] }!
             order[k] = o
         }
-        var segments = [[Segment]](repeating: [], count: graph.tensors.count)
+        var stays = [[Stay]](repeating: [], count: graph.tensors.count)
         for t in problem.tensors {
             let w = problem.tensorWindow[t]!
-            var current: Segment?
+            var current: Stay?
             for k in w {
                 let resident = solution.isSet(r[t][k - w.lowerBound])
                 let loaded = lVar(t, k).map { solution.isSet($0) } ?? false
@@ -542,12 +542,12 @@ public struct JointProgram: Sendable {
                     current = open
                     continue
                 }
-                if let open = current { segments[t].append(open) }
-                current = resident ? Segment(first: k, last: k, loaded: !produced) : nil
+                if let open = current { stays[t].append(open) }
+                current = resident ? Stay(first: k, last: k, loaded: !produced) : nil
             }
-            if let open = current { segments[t].append(open) }
+            if let open = current { stays[t].append(open) }
         }
-        return Residency(order: order, segments: segments)
+        return Residency(order: order, stays: stays)
     }
 }
 

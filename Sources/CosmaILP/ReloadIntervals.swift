@@ -97,9 +97,7 @@ public struct ReloadIntervals: Sendable {
         for (i, f) in chain.enumerated() {
             let next = i + 1 < chain.count ? chain[i + 1] : nil
             let crossing = analysis.possiblyCrossing(f)
-            // before[o]: whether o runs before f; a variable only for operators the schedule decides.
-            var before: [OperatorID: Variable] = [:]
-            func isFree(_ o: OperatorID) -> Bool { o != f && !reach.isAncestor(o, of: f) && !reach.isAncestor(f, of: o) }
+            let before = orderVariables(&model, problem, reach: reach, crossing: crossing, op: f, interval: i)
             // terms + sign · [o runs before f]
             func plus(_ terms: [(Variable, Double)], _ sign: Double, ranBefore o: OperatorID) -> LinearExpression {
                 var expression = LinearExpression(terms)
@@ -109,19 +107,6 @@ public struct ReloadIntervals: Sendable {
                     expression.add(LinearExpression(constant: sign))
                 }
                 return expression
-            }
-            // The free operators the crossing tensors touch, and their free ancestors: enough for
-            // the rows below to keep every pair of them in an order the graph allows.
-            var pending = crossing.flatMap { t in problem.readers[t] + (graph.producer[t].map { [$0] } ?? []) }.filter(isFree)
-            while let o = pending.popLast() {
-                guard before[o] == nil else { continue }
-                before[o] = model.addVariable(.binary, name: "before_\(i)_\(o)")
-                pending += graph.predecessors[o].filter(isFree)
-            }
-            for (o, v) in before {
-                for p in graph.predecessors[o] {
-                    if let u = before[p] { model.addConstraint([(v, 1), (u, -1)], .lessOrEqual, 0) }
-                }
             }
             var room = LinearExpression()
             for t in crossing {
@@ -172,6 +157,28 @@ public struct ReloadIntervals: Sendable {
             model.addConstraint(row, .greaterOrEqual, 0)
         }
         return model
+    }
+
+    /// `before[o]`: whether `o` runs before `f` in interval `i`, a variable only for operators the
+    /// schedule decides: the free operators the crossing tensors touch, and their free ancestors,
+    /// enough for the rows added here to keep every pair of them in an order the graph allows.
+    static func orderVariables(_ model: inout Model, _ problem: PlanningProblem, reach: Reachability, crossing: [TensorID],
+                               op f: OperatorID, interval i: Int) -> [OperatorID: Variable] {
+        let graph = problem.graph
+        func isFree(_ o: OperatorID) -> Bool { o != f && !reach.isAncestor(o, of: f) && !reach.isAncestor(f, of: o) }
+        var before: [OperatorID: Variable] = [:]
+        var pending = crossing.flatMap { t in problem.readers[t] + (graph.producer[t].map { [$0] } ?? []) }.filter(isFree)
+        while let o = pending.popLast() {
+            guard before[o] == nil else { continue }
+            before[o] = model.addVariable(.binary, name: "before_\(i)_\(o)")
+            pending += graph.predecessors[o].filter(isFree)
+        }
+        for (o, v) in before {
+            for p in graph.predecessors[o] {
+                if let u = before[p] { model.addConstraint([(v, 1), (u, -1)], .lessOrEqual, 0) }
+            }
+        }
+        return before
     }
 
     /// The bound in bytes: the program's optimum, or its solver's proven bound when the time limit

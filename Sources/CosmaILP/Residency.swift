@@ -2,7 +2,7 @@ public import DNNGraph
 public import Scratchpad
 
 /// One unbroken stay of a tensor in the scratchpad, from position `first` to `last` inclusive.
-public struct Segment: Hashable, Sendable {
+public struct Stay: Hashable, Sendable {
     public var first: Int
     public var last: Int
     /// Whether the stay begins with a load from DRAM (otherwise the tensor's producer creates it).
@@ -17,24 +17,24 @@ public struct Segment: Hashable, Sendable {
 
 /// A schedule with every tensor's stays in the scratchpad, but no addresses yet.
 ///
-/// This is what the capacity program decides. With offsets for its segments (from
-/// ``SegmentPacker`` or the address program) it becomes a complete ``Plan``.
+/// This is what the capacity program decides. With offsets for its stays (from
+/// ``StayPacker`` or the address program) it becomes a complete ``Plan``.
 public struct Residency: Sendable, Hashable {
     /// Operators in execution order.
     public var order: [OperatorID]
     /// Stays of each tensor, ascending, by tensor index.
-    public var segments: [[Segment]]
+    public var stays: [[Stay]]
 
-    public init(order: [OperatorID], segments: [[Segment]]) {
+    public init(order: [OperatorID], stays: [[Stay]]) {
         self.order = order
-        self.segments = segments
+        self.stays = stays
     }
 
     /// Reads the stays and their byte offsets off a valid plan (used to warm-start the programs
     /// from a heuristic).
     public static func read(_ plan: Plan, graph: Graph) -> (residency: Residency, offsets: [[Int]]) {
         let order = plan.steps.compactMap { graph.operatorID(named: $0.op) }
-        var segments = [[Segment]](repeating: [], count: graph.tensors.count)
+        var stays = [[Stay]](repeating: [], count: graph.tensors.count)
         var offsets = [[Int]](repeating: [], count: graph.tensors.count)
         var open: [TensorID: Int] = [:]
         for (k, step) in plan.steps.enumerated() {
@@ -44,21 +44,21 @@ public struct Residency: Sendable, Hashable {
             for (placements, loaded) in [(step.load, true), (step.outputs, false)] {
                 for p in placements {
                     guard let t = graph.tensorID(named: p.tensor) else { continue }
-                    segments[t].append(Segment(first: k, last: k, loaded: loaded))
+                    stays[t].append(Stay(first: k, last: k, loaded: loaded))
                     offsets[t].append(p.offset)
-                    open[t] = segments[t].count - 1
+                    open[t] = stays[t].count - 1
                 }
             }
-            for (t, i) in open { segments[t][i].last = k }
+            for (t, i) in open { stays[t][i].last = k }
         }
-        return (Residency(order: order, segments: segments), offsets)
+        return (Residency(order: order, stays: stays), offsets)
     }
 
     /// Shortens every stay to end at its last use (and a loaded stay to begin at its first) and
     /// drops stays that serve no use, which never costs traffic and frees space for packing. A
     /// graph output's stay that serves no reader still covers its production.
     public func trimmed(_ problem: PlanningProblem) -> Residency {
-        trimmed(problem, offsets: segments.map { [Int](repeating: 0, count: $0.count) }).residency
+        trimmed(problem, offsets: stays.map { [Int](repeating: 0, count: $0.count) }).residency
     }
 
     /// ``trimmed(_:)`` that keeps each surviving stay's offset: shortening a stay never moves it.
@@ -68,21 +68,21 @@ public struct Residency: Sendable, Hashable {
         let position = problem.graph.positions(of: order)
         for t in problem.tensors {
             let uses = problem.readers[t].map { position[$0] }.sorted()
-            var kept: [Segment] = []
+            var kept: [Stay] = []
             var at: [Int] = []
-            for (i, s) in segments[t].enumerated() {
+            for (i, s) in stays[t].enumerated() {
                 let lastUse = uses.last { $0 >= s.first && $0 <= s.last }
                 if let lastUse {
                     // A load can wait for the stay's first use; a produced tensor starts where it is made.
                     let first = s.loaded ? uses.first { $0 >= s.first && $0 <= s.last }! : s.first
-                    kept.append(Segment(first: first, last: lastUse, loaded: s.loaded))
+                    kept.append(Stay(first: first, last: lastUse, loaded: s.loaded))
                     at.append(offsets[t][i])
                 } else if !s.loaded {
-                    kept.append(Segment(first: s.first, last: s.first, loaded: false))
+                    kept.append(Stay(first: s.first, last: s.first, loaded: false))
                     at.append(offsets[t][i])
                 }
             }
-            result.segments[t] = kept
+            result.stays[t] = kept
             keptOffsets[t] = at
         }
         return (result, keptOffsets)
@@ -99,7 +99,7 @@ public struct Residency: Sendable, Hashable {
         var final: [String] = []
         for t in problem.tensors {
             let name = graph.tensors[t].name
-            let segs = segments[t]
+            let segs = stays[t]
             var stored = graph.producer[t] == nil
             for (i, s) in segs.enumerated() {
                 if s.loaded {

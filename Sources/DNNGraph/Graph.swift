@@ -102,16 +102,7 @@ public struct Graph: Sendable {
     /// Builds and validates a graph, reporting every problem found rather than the first.
     public init(document: GraphDocument) throws(GraphValidationError) {
         var problems: [GraphProblem] = []
-        var tensorIndex: [String: TensorID] = [:]
-        for (i, t) in document.tensors.enumerated() {
-            if tensorIndex[t.name] != nil {
-                problems.append(.duplicateTensor(t.name))
-            } else {
-                tensorIndex[t.name] = i
-            }
-            if t.bytes <= 0 { problems.append(.nonPositiveSize(tensor: t.name, bytes: t.bytes)) }
-            if t.name.isEmpty { problems.append(.emptyName(what: "tensor #\(i)")) }
-        }
+        let tensorIndex = Graph.indexTensors(document, problems: &problems)
         var operatorIndex: [String: OperatorID] = [:]
         var operators: [Operator] = []
         var producer = [OperatorID?](repeating: nil, count: document.tensors.count)
@@ -150,23 +141,7 @@ public struct Graph: Sendable {
         for (t, tensor) in document.tensors.enumerated() where tensor.kind == .activation && producer[t] == nil {
             problems.append(.noProducer(tensor.name))
         }
-        var outputs: [TensorID] = []
-        var isOutput = [Bool](repeating: false, count: document.tensors.count)
-        for name in document.outputs {
-            guard let t = tensorIndex[name] else {
-                problems.append(.unknownOutput(name))
-                continue
-            }
-            if document.tensors[t].kind != .activation {
-                problems.append(.outputNotActivation(tensor: name, kind: document.tensors[t].kind))
-            } else if isOutput[t] {
-                problems.append(.duplicateOutput(name))
-            } else {
-                isOutput[t] = true
-                outputs.append(t)
-            }
-        }
-        if document.outputs.isEmpty { problems.append(.noGraphOutputs) }
+        let (outputs, isOutput) = Graph.resolveOutputs(document, tensorIndex: tensorIndex, problems: &problems)
         if !problems.isEmpty { throw GraphValidationError(graph: document.name, problems: problems) }
 
         var consumers = [[OperatorID]](repeating: [], count: document.tensors.count)

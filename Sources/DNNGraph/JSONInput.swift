@@ -126,7 +126,10 @@ enum JSONSyntax {
             case UInt8(ascii: "{"):
                 index += 1
                 skipSpace()
-                if current == UInt8(ascii: "}") { index += 1; return }
+                if current == UInt8(ascii: "}") {
+                    index += 1
+                    return
+                }
                 while true {
                     skipSpace()
                     guard current == UInt8(ascii: "\"") else { throw fail("\(describeCurrent()); expected a key in double quotes") }
@@ -136,19 +139,28 @@ enum JSONSyntax {
                     skipSpace()
                     try value(depth: depth + 1)
                     skipSpace()
-                    if current == UInt8(ascii: ",") { index += 1; continue }
+                    if current == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
                     try expect("}", "',' or '}'")
                     return
                 }
             case UInt8(ascii: "["):
                 index += 1
                 skipSpace()
-                if current == UInt8(ascii: "]") { index += 1; return }
+                if current == UInt8(ascii: "]") {
+                    index += 1
+                    return
+                }
                 while true {
                     skipSpace()
                     try value(depth: depth + 1)
                     skipSpace()
-                    if current == UInt8(ascii: ",") { index += 1; continue }
+                    if current == UInt8(ascii: ",") {
+                        index += 1
+                        continue
+                    }
                     try expect("]", "',' or ']'")
                     return
                 }
@@ -195,7 +207,10 @@ enum JSONSyntax {
             if current == UInt8(ascii: "-") { index += 1 }
             var digits = 0
             func isDigit(_ c: UInt8?) -> Bool { c.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
-            while isDigit(current) { index += 1; digits += 1 }
+            while isDigit(current) {
+                index += 1
+                digits += 1
+            }
             guard digits > 0 else { throw fail("\(describeCurrent()); expected a digit") }
             if current == UInt8(ascii: ".") {
                 index += 1

@@ -53,7 +53,10 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
             }
         case .string(let s): out += jsonString(s)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
+            if items.isEmpty {
+                out += "[]"
+                return
+            }
             out += "["
             for (i, item) in items.enumerated() {
                 if i > 0 { out += expand ? "," : ", " }
@@ -62,7 +65,10 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
             }
             out += expand ? "\n" + closePad + "]" : "]"
         case .object(let fields):
-            if fields.isEmpty { out += "{}"; return }
+            if fields.isEmpty {
+                out += "{}"
+                return
+            }
             out += "{"
             for (i, (key, value)) in fields.enumerated() {
                 if i > 0 { out += expand ? "," : ", " }

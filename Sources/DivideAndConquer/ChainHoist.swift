@@ -26,7 +26,7 @@ struct ChainHoist {
     func candidates(for residency: Residency) -> [[OperatorID]] {
         let order = residency.order
         var reloads: [(bytes: Int, tensor: TensorID, stay: Int)] = []
-        for (t, stays) in residency.segments.enumerated() {
+        for (t, stays) in residency.stays.enumerated() {
             // A weight's first load is compulsory; an activation's every load is not.
             let firstReload = graph.producer[t] == nil ? 1 : 0
             for (i, stay) in stays.enumerated() where stay.loaded && i >= max(1, firstReload) {
@@ -38,7 +38,7 @@ struct ChainHoist {
         var seen: Set<[OperatorID]> = [order]
         var result: [[OperatorID]] = []
         for reload in reloads {
-            let stays = residency.segments[reload.tensor]
+            let stays = residency.stays[reload.tensor]
             let reader = stays[reload.stay].first
             let previous = stays[reload.stay - 1].last
             // Where the tensor was last resident, and (for an activation) right after its producer.

@@ -1,6 +1,6 @@
 public import CosmaILP
 public import DNNGraph
-public import Heuristics
+import Heuristics
 public import MILP
 public import Scratchpad
 import Foundation
@@ -22,7 +22,7 @@ public struct DivideAndConquerOptions: Sendable {
     /// Plans to start from; when empty every baseline (``Baseline/all``) is run.
     public var warmStarts: [CertifiedPlan]
     /// A lower bound in bytes known already, at least as strong as the ``CrossingBound`` (see
-    /// ``ExactResult/boundSettled``); otherwise the planner computes the crossing bound.
+    /// ``PlanResult/boundSettled``); otherwise the planner computes the crossing bound.
     public var knownBound: Int?
     /// Called after each segment program with the current plan's traffic, the bound, and the
     /// number of segment programs solved so far (as `nodes`).
@@ -46,8 +46,8 @@ public struct DivideAndConquerOptions: Sendable {
 /// the schedule at a time.
 ///
 /// The COSMA paper (Li, Gupta and Malik, 2023) solves NAS networks by cutting them into pieces
-/// and solving each exactly; its description of the heuristic was not available, so this follows
-/// the design sketched in the brief:
+/// and solving each exactly; its description of the heuristic was not available, so this is Cosma's
+/// own design (docs/planner.md):
 /// 1. Start from the best baseline plan (every heuristic; if fragmentation defeats them all, the
 ///    compacting heuristics or the plan that spills everything), so the answer is never worse, or
 ///    from the paper's fixed-schedule program on the minimum-peak order when that is cheaper.
@@ -58,7 +58,7 @@ public struct DivideAndConquerOptions: Sendable {
 ///    need come from the plan. Fixed variables are substituted away before the solver sees the
 ///    program, and a cutoff below the current traffic makes the solver either prove that the
 ///    segment cannot improve or return a cheaper residency.
-/// 3. Pack the new stays around the addresses the rest of the plan keeps (``SegmentPacker``, or
+/// 3. Pack the new stays around the addresses the rest of the plan keeps (``StayPacker``, or
 ///    afresh if that fails) and simulate the plan; keep it if it costs less.
 /// 4. Passes repeat this over the segments that carry traffic, costliest first: the whole
 ///    schedule's replacement with the order kept, chain hoists (``ChainHoist``: a reloaded
@@ -93,132 +93,171 @@ public struct DivideAndConquerPlanner: Sendable {
         var traffic: Int { certified.report.traffic.nonCompulsory }
     }
 
-    public func solve() throws -> ExactResult {
+    /// Runs the stages (warm starts, crossing bound, order search and fixed-schedule starts, then
+    /// the segment passes from the two cheapest distinct starts) under
+    /// ``DivideAndConquerOptions/timeLimit``, shared by ``TimeBudget/Policy/divideAndConquer``.
+    public func solve() throws -> PlanResult {
+        var run = Run(budget: TimeBudget(seconds: options.timeLimit, policy: .divideAndConquer))
+        let baseline = try stage(.warmStarts, &run) { run in try warmStarts(&run) }
+        if baseline.report.traffic.nonCompulsory > 0 {
+            if let known = options.knownBound {
+                run.bound = known
+                run.trace.record(.boundProven(.polish, bytes: known))
+            } else {
+                try stage(.crossingBound, &run) { run in try crossingBound(share: run.budget.share(for: .crossingBound), &run) }
+            }
+        }
+        var starts = [baseline]
+        if baseline.report.traffic.nonCompulsory > run.bound {
+            starts += try startsBeyondTheHeuristics(&run)
+        }
+        if baseline.report.traffic.nonCompulsory > 0, let plan = try stage(.segments, &run, { run in try segments(from: starts, &run) }) {
+            return result(plan, run)
+        }
+        return result(baseline, run)
+    }
+
+    /// What the stages of one solve share.
+    struct Run {
+        let budget: TimeBudget
+        var trace = PlanTrace()
+        var bound = 0
+        var warm: [CertifiedPlan] = []
+        var stats = Stats()
+    }
+
+    /// Runs `body` as `stage` of the trace.
+    @discardableResult
+    func stage<T>(_ stage: PlannerStage, _ run: inout Run, _ body: (inout Run) throws -> T) rethrows -> T {
         let clock = ContinuousClock()
         let start = clock.now
-        func elapsed() -> Double { (clock.now - start).inSeconds }
-        var notes: [String] = []
-        var buildSeconds = 0.0
-        var solveSeconds = 0.0
+        run.trace.record(.stageStarted(stage, share: run.budget.share(for: stage)))
+        let value = try body(&run)
+        run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds))
+        return value
+    }
 
+    /// The given warm starts or every baseline, and the cheapest of them.
+    func warmStarts(_ run: inout Run) throws -> CertifiedPlan {
         let exact = ExactPlanner(graph: graph, configuration: configuration)
         var warm = options.warmStarts.isEmpty ? try exact.baselinePlans() : options.warmStarts
         if warm.isEmpty {
             // Fragmentation defeats every baseline: the same heuristics, compacting the scratchpad
             // when they are stuck, and as a last resort the plan that spills everything.
             warm = exact.plansFollowing(Array(graph.operators.indices), name: "default")
-            if warm.isEmpty { warm = [try exact.spillEverything()] }
+            if warm.isEmpty {
+                warm = [try exact.spillEverything()]
+                run.trace.record(.fellBackToSpillingEverything)
+            }
         }
-        func cheapest(_ plans: [CertifiedPlan]) -> CertifiedPlan {
-            plans.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }!
-        }
-        let baseline = cheapest(warm)
-        if baseline.report.traffic.nonCompulsory == 0 {
-            notes.append("started from \(baseline.plan.method ?? "the best baseline"), which has no non-compulsory traffic: optimal")
-            return result(baseline, status: .optimal, bound: 0, buildSeconds: 0, solveSeconds: 0, notes: notes)
-        }
+        run.warm = warm
+        let baseline = Self.cheapest(warm)
+        run.trace.record(.planImproved(.warmStarts, bytes: baseline.report.traffic.nonCompulsory, method: baseline.plan.method ?? ""))
+        return baseline
+    }
 
-        let bound: Int
-        if let known = options.knownBound {
-            bound = known
-            notes.append("lower bound: \(bound) bytes (known already)")
-        } else {
-            let boundStart = clock.now
-            let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
-            bound = try crossing.solve(with: options.solver, timeLimit: min(10, max(1, options.timeLimit / 10)))
-            solveSeconds += (clock.now - boundStart).inSeconds
-            notes.append("crossing bound: \(bound) bytes (minimum cuts \(crossing.cutBound), forced-live covers over \(crossing.covers.covers.count) operators, reload intervals along a chain of \(crossing.reloads.chain.count))")
-        }
+    static func cheapest(_ plans: [CertifiedPlan]) -> CertifiedPlan {
+        plans.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }!
+    }
 
-        // Every start worth improving: the best heuristic, and (below the bound's reach) the
-        // spill-aware order search and the fixed-schedule program on the minimum-peak and the
-        // searched order.
-        var starts = [baseline]
-        if baseline.report.traffic.nonCompulsory > bound {
-            // Orders chosen for spilling rather than for peak (15 orders per operator, a quarter of
-            // the budget at most, so that the search is repeatable unless time runs short), and
-            // the paper's fixed-schedule program: replacement decided for the whole graph at once,
-            // usually far better than on-line eviction, and cheap because every operator's window
-            // is one position (a third of the budget at most).
-            var orders = [graph.schedule(.mpmf, setting: configuration.tensors, alignment: configuration.alignment).order]
+    /// The ``CrossingBound``, valid for every schedule.
+    func crossingBound(share: Double?, _ run: inout Run) throws {
+        let clock = ContinuousClock()
+        let start = clock.now
+        let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
+        run.bound = try crossing.solve(with: options.solver, timeLimit: share)
+        run.stats.solveSeconds += (clock.now - start).inSeconds
+        run.trace.record(.boundProven(.crossingBound, bytes: run.bound))
+    }
+
+    /// Starts below the heuristics (when the bound leaves room): orders chosen for spilling rather
+    /// than for peak (15 orders per operator, so that the search is repeatable unless time runs
+    /// short), and the paper's fixed-schedule program on the minimum-peak and the searched order:
+    /// replacement decided for the whole graph at once, usually far better than on-line eviction,
+    /// and cheap because every operator's window is one position.
+    func startsBeyondTheHeuristics(_ run: inout Run) throws -> [CertifiedPlan] {
+        var starts: [CertifiedPlan] = []
+        var orders = [graph.schedule(.mpmf, setting: configuration.tensors, alignment: configuration.alignment).order]
+        stage(.orderSearch, &run) { run in
             // Many baselines share an order: each is scored once.
             var initial: [[OperatorID]] = []
-            for order in [Array(graph.operators.indices)] + warm.map({ Residency.read($0.plan, graph: graph).residency.order })
+            for order in [Array(graph.operators.indices)] + run.warm.map({ Residency.read($0.plan, graph: graph).residency.order })
             where !initial.contains(order) { initial.append(order) }
-            let searchStart = clock.now
-            if let found = searchOrders(from: initial, constructing: true, for: min(15, options.timeLimit / 4),
+            if let found = searchOrders(from: initial, constructing: true, for: run.budget.share(for: .orderSearch) ?? 15,
                                         evaluations: 15 * graph.operators.count, seed: 1) {
-                notes.append("the spill-aware order search scored \(found.evaluated) orders in \(String(format: "%.1f", (clock.now - searchStart).inSeconds)) s; its best plan: \(found.best.report.traffic.nonCompulsory) bytes")
+                run.trace.record(.planImproved(.orderSearch, bytes: found.best.report.traffic.nonCompulsory,
+                                               method: found.best.plan.method ?? ""))
                 starts.append(found.best)
                 orders.append(found.order)
             }
-            for (i, order) in orders.enumerated() {
-                let budget = min(30, max(1, options.timeLimit / 3)) / Double(orders.count)
-                let fixed = try fixedSchedule(order, timeLimit: budget)
-                buildSeconds += fixed.buildSeconds
-                solveSeconds += fixed.solveSeconds
-                notes.append("the fixed-schedule program on the \(i == 0 ? "minimum-peak order" : "searched order") gives \(fixed.nonCompulsory) bytes (\(fixed.result.plan.method ?? ""))")
+        }
+        try stage(.fixedSchedule, &run) { run in
+            let share = (run.budget.share(for: .fixedSchedule) ?? 30) / Double(orders.count)
+            for order in orders {
+                let fixed = try fixedSchedule(order, timeLimit: share)
+                run.stats.buildSeconds += fixed.buildSeconds
+                run.stats.solveSeconds += fixed.solveSeconds
+                run.trace.record(.planImproved(.fixedSchedule, bytes: fixed.nonCompulsory, method: fixed.result.plan.method ?? ""))
                 starts.append(fixed.result)
             }
         }
-        // The two cheapest distinct starts: segments improve a plan only locally, so a plan that
-        // starts dearer sometimes ends cheaper. The first gets most of the time unless it converges.
-        starts.sort { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }
+        return starts
+    }
+
+    /// The segment passes from the two cheapest distinct starts: segments improve a plan only
+    /// locally, so a plan that starts dearer sometimes ends cheaper. The first gets most of the
+    /// time unless it converges. `nil` when there is nothing to improve.
+    func segments(from starts: [CertifiedPlan], _ run: inout Run) throws -> CertifiedPlan? {
         var lines: [CertifiedPlan] = []
-        for start in starts where !lines.contains(where: { $0.report.traffic.nonCompulsory == start.report.traffic.nonCompulsory }) {
+        for start in starts.sorted(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory })
+        where !lines.contains(where: { $0.report.traffic.nonCompulsory == start.report.traffic.nonCompulsory }) {
             lines.append(start)
         }
         lines = Array(lines.prefix(2))
-
         var best: Incumbent?
-        var stats = Stats()
         for (i, line) in lines.enumerated() {
-            let remaining = options.timeLimit - elapsed()
-            if let best, best.traffic <= bound || remaining < 1 { break }
+            let remaining = run.budget.remaining ?? options.timeLimit
+            if let best, best.traffic <= run.bound || remaining < 1 { break }
             guard let first = try incumbent(from: line) else {
-                notes.append("the start \(line.plan.method ?? "") cannot be re-read as stays; kept as it is")
-                if best == nil { return result(line, status: line.report.traffic.nonCompulsory <= bound ? .optimal : .feasible,
-                                               bound: min(bound, line.report.traffic.nonCompulsory), buildSeconds: buildSeconds,
-                                               solveSeconds: solveSeconds, notes: notes) }
+                run.trace.record(.skipped(.segments, .unreadableStart(method: line.plan.method ?? "")))
+                if best == nil { return line }
                 continue
             }
-            notes.append("\(i == 0 ? "started" : "then started") from \(line.plan.method ?? "the best baseline"): \(line.report.traffic.nonCompulsory) bytes")
             let share = i == lines.count - 1 ? remaining : remaining * 0.6
-            let improved = try improve(from: first, until: clock.now + .seconds(share), bound: bound, stats: &stats, origin: start)
+            let improved = try improve(from: first, within: run.budget.child(share), bound: run.bound, stats: &run.stats,
+                                       origin: run.budget)
             if best == nil || improved.traffic < best!.traffic { best = improved }
         }
-        buildSeconds += stats.buildSeconds
-        solveSeconds += stats.solveSeconds
-        notes.append("\(stats.passes) passes, \(stats.segmentsSolved) segment programs solved, \(stats.improvements) improved the plan; \(stats.hoistsTried) chain hoists tried, \(stats.hoistsKept) kept; \(stats.restarts) order-search restarts, \(stats.keptRestarts) kept")
-        let final = best!.certified
-        let traffic = final.report.traffic.nonCompulsory
-        let timedOut = options.timeLimit - elapsed() < 1
-        if timedOut { notes.append("the time budget of \(options.timeLimit) s ran out before the segments stopped improving") }
-        let status: ExactStatus = traffic <= bound ? .optimal : (timedOut ? .timeLimit : .feasible)
-        return result(final, status: status, bound: min(bound, traffic), buildSeconds: buildSeconds, solveSeconds: solveSeconds, notes: notes)
+        run.trace.record(.passes(run.stats.passes))
+        if let best, best.traffic > run.bound, !run.budget.hasLeft(1) { run.trace.record(.skipped(.segments, .budgetSpent)) }
+        return best?.certified
     }
 
-    /// What the improvement passes did, over every start.
+    /// The answer: status and bound are derived by ``PlanResult``.
+    func result(_ plan: CertifiedPlan, _ run: Run) -> PlanResult {
+        PlanResult(plan: plan, bound: run.bound, unproven: run.budget.hasLeft(1) ? .feasible : .timeLimit, solver: options.solver,
+                   buildSeconds: run.stats.buildSeconds, solveSeconds: run.stats.solveSeconds, trace: run.trace)
+    }
+
+    /// What the improvement passes did, over every start, and where their time went.
     struct Stats {
-        var passes = 0
-        var segmentsSolved = 0
-        var improvements = 0
-        var hoistsTried = 0
-        var hoistsKept = 0
-        var restarts = 0
-        var keptRestarts = 0
+        var passes = PassStatistics()
         var buildSeconds = 0.0
         var solveSeconds = 0.0
+
+        mutating func spent(build: Double, solve: Double) {
+            buildSeconds += build
+            solveSeconds += solve
+        }
     }
 
     /// Improves `start` pass after pass (segments, hoists, moved cut points, longer segments; see
-    /// ``Pass/schedule(segmentOperators:operators:)``) until it meets `bound`, `deadline` passes,
+    /// ``Pass/schedule(segmentOperators:operators:)``) until it meets `bound`, `budget` is spent,
     /// or the passes and a few order-search restarts in a row find nothing.
-    /// Progress reports count seconds from `origin`, the start of the whole solve.
-    func improve(from start: Incumbent, until deadline: ContinuousClock.Instant, bound: Int, stats: inout Stats,
-                 origin: ContinuousClock.Instant) throws -> Incumbent {
-        let clock = ContinuousClock()
-        func remaining() -> Double { (deadline - clock.now).inSeconds }
+    /// Progress reports count seconds spent of `origin`, the budget of the whole solve.
+    func improve(from start: Incumbent, within budget: TimeBudget, bound: Int, stats: inout Stats,
+                 origin: TimeBudget) throws -> Incumbent {
+        func remaining() -> Double { budget.remaining ?? options.timeLimit }
         var current = start
         let passes = Pass.schedule(segmentOperators: options.segmentOperators, operators: graph.operators.count)
         var fruitless = 0
@@ -228,8 +267,8 @@ public struct DivideAndConquerPlanner: Sendable {
         var lastKeptRestart = 0
         var exhaustedHoists: Residency?
         func report() {
-            options.progress?(SolveProgress(elapsedSeconds: (clock.now - origin).inSeconds, incumbent: Double(current.traffic),
-                                            bestBound: Double(bound), nodes: stats.segmentsSolved + stats.hoistsTried))
+            options.progress?(SolveProgress(elapsedSeconds: origin.spent, incumbent: Double(current.traffic),
+                                            bestBound: Double(bound), nodes: stats.passes.segmentsSolved + stats.passes.hoistsTried))
         }
         search: while current.traffic > bound {
             if fruitless >= passes.count {
@@ -238,16 +277,11 @@ public struct DivideAndConquerPlanner: Sendable {
                 // restarts in a row that find nothing mean the search has converged.
                 guard remaining() >= 3, restarts - lastKeptRestart < Self.fruitlessRestarts else { break }
                 restarts += 1
-                stats.restarts += 1
-                guard let found = searchOrders(from: [current.residency.order], constructing: false, for: min(10, remaining() / 3),
-                                               evaluations: 10 * graph.operators.count, seed: UInt64(stats.restarts + 1)) else { break }
-                let fixed = try fixedSchedule(found.order, timeLimit: min(3 * options.segmentTimeLimit, remaining()))
-                stats.buildSeconds += fixed.buildSeconds
-                stats.solveSeconds += fixed.solveSeconds
-                if fixed.nonCompulsory < current.traffic, let better = try incumbent(from: fixed.result), better.traffic < current.traffic {
+                guard let restart = try restart(from: current, within: budget, stats: &stats) else { break }
+                if let better = restart {
                     current = better
                     lastKeptRestart = restarts
-                    stats.keptRestarts += 1
+                    stats.passes.keptRestarts += 1
                     fruitless = 0
                     exhaustedHoists = nil
                     report()
@@ -256,15 +290,14 @@ public struct DivideAndConquerPlanner: Sendable {
             }
             let setting = passes[pass % passes.count]
             pass += 1
-            stats.passes += 1
+            stats.passes.passes += 1
             var improved = false
             switch setting {
             case .hoists where current.residency != exhaustedHoists:
                 // A third of what is left, so that windows still get to polish what hoists find.
-                while let attempt = try hoist(current, until: clock.now + .seconds(remaining() / 3)) {
-                    stats.buildSeconds += attempt.buildSeconds
-                    stats.solveSeconds += attempt.solveSeconds
-                    stats.hoistsTried += attempt.tried
+                while let attempt = try hoist(current, within: budget.child(remaining() / 3)) {
+                    stats.spent(build: attempt.buildSeconds, solve: attempt.solveSeconds)
+                    stats.passes.hoistsTried += attempt.tried
                     guard let better = attempt.better else {
                         // Every hoist of this plan was tried; the next round need not repeat them.
                         if attempt.complete { exhaustedHoists = current.residency }
@@ -272,7 +305,7 @@ public struct DivideAndConquerPlanner: Sendable {
                     }
                     current = better
                     improved = true
-                    stats.hoistsKept += 1
+                    stats.passes.hoistsKept += 1
                     report()
                     if current.traffic <= bound { break search }
                 }
@@ -286,13 +319,12 @@ public struct DivideAndConquerPlanner: Sendable {
                     let attempt = try improve(current, segment: window, margin: margin, reorders: reorders,
                                               timeLimit: min(options.segmentTimeLimit, left),
                                               addressTimeLimit: min(3 * options.segmentTimeLimit, left))
-                    stats.buildSeconds += attempt.buildSeconds
-                    stats.solveSeconds += attempt.solveSeconds
-                    stats.segmentsSolved += 1
+                    stats.spent(build: attempt.buildSeconds, solve: attempt.solveSeconds)
+                    stats.passes.segmentsSolved += 1
                     if let better = attempt.better {
                         current = better
                         improved = true
-                        stats.improvements += 1
+                        stats.passes.improvements += 1
                         if current.traffic <= bound { break search }
                     }
                     report()
@@ -301,6 +333,22 @@ public struct DivideAndConquerPlanner: Sendable {
             fruitless = improved ? 0 : fruitless + 1
         }
         return current
+    }
+
+    /// One order-search restart from `current`: the searched order's fixed-schedule program,
+    /// re-read as stays when it is cheaper. `nil` when the search finds no order, `.some(nil)`
+    /// when the order is no cheaper.
+    func restart(from current: Incumbent, within budget: TimeBudget, stats: inout Stats) throws -> Incumbent?? {
+        let remaining = budget.remaining ?? options.timeLimit
+        stats.passes.restarts += 1
+        guard let found = searchOrders(from: [current.residency.order], constructing: false, for: min(10, remaining / 3),
+                                       evaluations: 10 * graph.operators.count, seed: UInt64(stats.passes.restarts + 1)) else { return nil }
+        let fixed = try fixedSchedule(found.order, timeLimit: min(3 * options.segmentTimeLimit, budget.remaining ?? remaining))
+        stats.spent(build: fixed.buildSeconds, solve: fixed.solveSeconds)
+        guard fixed.nonCompulsory < current.traffic, let better = try incumbent(from: fixed.result), better.traffic < current.traffic else {
+            return .some(nil)
+        }
+        return better
     }
 
     /// The spill-aware order search (``SpillAwareOrderSearch``) from `starts` for at most
@@ -314,7 +362,7 @@ public struct DivideAndConquerPlanner: Sendable {
     }
 
     /// The paper's fixed-schedule program (replacement and addresses on a given order).
-    func fixedSchedule(_ order: [OperatorID], timeLimit: Double) throws -> ExactResult {
+    func fixedSchedule(_ order: [OperatorID], timeLimit: Double) throws -> PlanResult {
         try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: order,
                          options: ExactOptions(solver: options.solver, timeLimit: max(0.5, timeLimit))).solve()
     }
@@ -336,13 +384,13 @@ public struct DivideAndConquerPlanner: Sendable {
     func windows(of incumbent: Incumbent, length: Int, shift: Int) -> [Range<Int>] {
         let n = graph.operators.count
         var cost = [Int](repeating: 0, count: n)
-        for t in incumbent.residency.segments.indices {
+        for t in incumbent.residency.stays.indices {
             let bytes = graph.tensors[t].bytes
-            for seg in incumbent.residency.segments[t] where seg.loaded {
+            for seg in incumbent.residency.stays[t] where seg.loaded {
                 cost[seg.first] += bytes
             }
             // The store happens when the first stay ends; charge it there.
-            if graph.producer[t] != nil, incumbent.residency.segments[t].count > 1, let first = incumbent.residency.segments[t].first {
+            if graph.producer[t] != nil, incumbent.residency.stays[t].count > 1, let first = incumbent.residency.stays[t].first {
                 cost[min(n - 1, first.last)] += bytes
             }
         }
@@ -489,14 +537,13 @@ public struct DivideAndConquerPlanner: Sendable {
     /// costs less; `nil` when there is no candidate or no time. Each new order gets the
     /// fixed-schedule program with a cutoff below the incumbent's traffic, so an order that cannot
     /// beat it is usually dismissed at the root.
-    func hoist(_ incumbent: Incumbent, until deadline: ContinuousClock.Instant) throws -> HoistAttempt? {
+    func hoist(_ incumbent: Incumbent, within budget: TimeBudget) throws -> HoistAttempt? {
         let candidates = ChainHoist(graph: graph).candidates(for: incumbent.residency)
         guard !candidates.isEmpty else { return nil }
         var attempt = HoistAttempt()
         let clock = ContinuousClock()
         for order in candidates {
-            let remaining = (deadline - clock.now).inSeconds
-            if remaining < 0.5 { break }
+            guard let remaining = budget.remaining, remaining >= 0.5 else { break }
             let buildStart = clock.now
             let problem = PlanningProblem(graph: graph, configuration: configuration, fixedOrder: order)
             let program = JointProgram(problem: problem, reductions: .all.subtracting([.forcedLiveCovers]))
@@ -535,30 +582,25 @@ public struct DivideAndConquerPlanner: Sendable {
     /// the incumbent's and keep their offsets; the others are packed around them, or, if that
     /// fails, everything is packed afresh. `nil` when neither packs.
     func realise(_ residency: Residency, segment: Range<Int>, keeping incumbent: Incumbent, problem: PlanningProblem) throws -> Incumbent? {
-        var items: [SegmentPacker.Item] = []
+        var items: [StayPacker.Item] = []
         var fixed: [Int?] = []
         var owners: [(TensorID, Int)] = []
         for t in problem.tensors {
-            for (i, s) in residency.segments[t].enumerated() {
+            for (i, s) in residency.stays[t].enumerated() {
                 items.append(.init(size: problem.occupied[t], first: s.first, last: s.last))
                 owners.append((t, i))
                 let touches = s.last >= segment.lowerBound && s.first < segment.upperBound
-                let kept = touches ? nil : incumbent.residency.segments[t].firstIndex(of: s)
+                let kept = touches ? nil : incumbent.residency.stays[t].firstIndex(of: s)
                 fixed.append(kept.map { incumbent.offsets[t][$0] })
             }
         }
-        let packer = SegmentPacker(capacity: configuration.capacity, alignment: configuration.alignment, nodeLimit: 20_000)
+        let packer = StayPacker(capacity: configuration.capacity, alignment: configuration.alignment, nodeLimit: 20_000)
         guard let packed = packer.pack(items, fixed: fixed) ?? packer.pack(items) else { return nil }
-        var offsets = residency.segments.map { [Int](repeating: 0, count: $0.count) }
+        var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
         for (n, (t, i)) in owners.enumerated() { offsets[t][i] = packed[n] }
         let plan = residency.plan(offsets: offsets, problem: problem, method: Self.methodName)
         let certified = try CertifiedPlan(certifying: plan, graph: graph)
         return Incumbent(certified: certified, residency: residency, offsets: offsets)
     }
 
-    private func result(_ plan: CertifiedPlan, status: ExactStatus, bound: Int, buildSeconds: Double, solveSeconds: Double,
-                        notes: [String]) -> ExactResult {
-        ExactResult(status: status, plan: plan, solver: options.solver, bound: bound, buildSeconds: buildSeconds,
-                    solveSeconds: solveSeconds, notes: notes)
-    }
 }

@@ -1,25 +1,6 @@
 public import DNNGraph
 public import Scratchpad
 
-/// A heuristic plan together with the replay that certified it.
-public struct CertifiedPlan: Sendable {
-    public var plan: Plan
-    public var report: SimulationReport
-    /// How often the on-line planner's fallback fired while making the plan (heuristics only).
-    public var fallbacks = FallbackCounts()
-
-    public init(plan: Plan, report: SimulationReport) {
-        self.plan = plan
-        self.report = report
-    }
-
-    /// Replays a freshly made plan and keeps it with its replay, or throws `InvalidPlanError` if
-    /// it breaks a rule: the one door through which every Cosma planner hands out a plan.
-    public init(certifying plan: Plan, graph: Graph) throws(InvalidPlanError) {
-        (self.plan, self.report) = try Simulator(graph: graph).certify(plan)
-    }
-}
-
 /// The heuristics compilers use today, as complete plans that have passed the simulator.
 ///
 /// Allocation follows the COSMA paper's baselines: when TensorFlow Lite's arena planner

@@ -31,8 +31,8 @@ enum CBCBackend {
         return limit < 5 * Double(model.nonzeroCount) / 100_000
     }
 
-    private static func solveLocked(_ model: LoweredModel, options: SolveOptions, start: [Double]?) throws -> RawOutcome
-    {
+    /// CBC's limits, tolerances and switches for one solve (no hooks yet).
+    private static func limits(_ model: LoweredModel, options: SolveOptions, start: [Double]?) -> ccbc_parameters {
         var parameters = ccbc_parameters()
         parameters.time_limit_seconds = options.timeLimit.flatMap { $0.isFinite ? $0 : nil } ?? 0
         parameters.relative_gap = options.relativeGap
@@ -42,7 +42,12 @@ enum CBCBackend {
         parameters.log_level = Int32(options.logLevel == .verbose ? 3 : options.logLevel.rawValue)
         parameters.threads = Int32(clamping: options.threads ?? 1)
         parameters.skip_preprocessing = skipsPreprocessing(model, options: options, start: start) ? 1 : 0
+        return parameters
+    }
 
+    private static func solveLocked(_ model: LoweredModel, options: SolveOptions, start: [Double]?) throws -> RawOutcome
+    {
+        var parameters = limits(model, options: options, start: start)
         // CBC's objective leaves the offset out.
         let relay = ProgressRelay(options: options, objectiveOffset: model.objectiveOffset, maximize: model.maximize)
         parameters.progress = { progress, context in

@@ -51,7 +51,10 @@ public struct GroupedBarChart: Sendable {
         let perRow = max(1, Int((width - left - 20) / legendColumn))
         let top = 58.0 + 16 * Double((series.count + perRow - 1) / perRow)
         let height = top + plotHeight + labelRoom + 20
-        let positive = values.flatMap { $0 }.compactMap { v -> Double? in if case .value(let x) = v, x > 0 { return x }; return nil }
+        let positive = values.flatMap { $0 }.compactMap { v -> Double? in
+            if case .value(let x) = v, x > 0 { return x }
+            return nil
+        }
         let (low, high, ticks) = Self.axis(positive, logarithmic: logarithmic)
         func y(_ v: Double) -> Double {
             let f = logarithmic ? (log10(v) - log10(low)) / (log10(high) - log10(low)) : (v - low) / (high - low)
@@ -99,7 +102,8 @@ public struct GroupedBarChart: Sendable {
         guard let lo = positive.min(), let hi = positive.max() else { return (1, 10, [1, 10]) }
         if logarithmic {
             // Strictly below the smallest value, so that its bar has a height.
-            let a = floor(log10(lo) - 1e-9), b = max(a + 1, ceil(log10(hi)))
+            let a = floor(log10(lo) - 1e-9)
+            let b = max(a + 1, ceil(log10(hi)))
             return (pow(10, a), pow(10, b), stride(from: a, through: b, by: 1).map { pow(10, $0) })
         }
         let raw = hi / 5

@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// A way to plan one graph at one capacity, as a batch runs it: the single list of methods a batch
@@ -25,6 +30,12 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// Cosma's own methods, in the order reports list them.
+    public static let cosmaMethods: [BatchMethod] = [.exact, .fixedSchedule, .divideAndConquer]
+
+    /// The COSMA paper's four baselines.
+    public static let paperBaselines: [BatchMethod] = Baseline.paper.map(BatchMethod.baseline)
+
     /// Whether this is one of Cosma's own methods (compared against the baselines in reports).
     public var isCosma: Bool {
         if case .baseline = self { return false }
@@ -49,18 +60,15 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
          "every order, replacement and allocation Cosma implements, and the production ones"),
     ]
 
-    /// The words `--methods` accepts for one method each.
-    public static let singles: [BatchMethod] = [.exact, .fixedSchedule, .divideAndConquer]
-
     /// The methods one word of `--methods` names: `exact`, `fixed-schedule`, a group such as
     /// `paper-baselines`, or one baseline as `schedule+replacement+allocation` (allocation
     /// defaults to best-fit).
     public static func parse(_ word: String) throws(InputError) -> [BatchMethod] {
         let w = word.trimmingCharacters(in: .whitespaces).lowercased()
-        if let single = singles.first(where: { $0.description == w }) { return [single] }
+        if let single = cosmaMethods.first(where: { $0.description == w }) { return [single] }
         if let group = groups.first(where: { $0.name == w }) { return group.methods }
         if let baseline = Baseline(name: w) { return [.baseline(baseline)] }
-        let names = singles.map(\.description) + groups.map(\.name)
+        let names = cosmaMethods.map(\.description) + groups.map(\.name)
         throw InputError(
             source: "--methods",
             message: "'\(word)' is not a method; use \(names.joined(separator: ", ")) or a baseline written schedule+replacement+allocation[+arena][+strict] (schedules \(ScheduleKind.allCases.map(\.rawValue).joined(separator: "/")), replacements \(ReplacementPolicy.allCases.map(\.rawValue).joined(separator: "/")), allocations \(AllocationPolicy.allCases.map(\.rawValue).joined(separator: "/")), arenas \(ArenaAllocator.allCases.map(\.rawValue).joined(separator: "/")))")

@@ -1,4 +1,9 @@
 import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// Facts about the run that the report states before any number.

@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 public import Foundation
 
 /// Runs an ``InstanceMatrix`` in worker processes, journaling each row as it finishes.

@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// The picture of a plan: scratchpad addresses against steps, one box per residency.
@@ -82,7 +87,9 @@ public struct MemoryMap: Sendable {
 
     /// The map as SVG. Boxes get their tensor's name when the name fits inside.
     public func svg(title: String? = nil) -> String {
-        let left = 86.0, top = 64.0, plotHeight = 520.0
+        let left = 86.0
+        let top = 64.0
+        let plotHeight = 520.0
         let stepWidth = max(1.2, 1100 / Double(max(1, steps)))
         let plotWidth = stepWidth * Double(max(1, steps))
         let width = max(760, left + plotWidth + 40)
@@ -118,7 +125,10 @@ public struct MemoryMap: Sendable {
                              anchor: "middle"))
         body.append(SVG.rect(left, top, plotWidth, plotHeight, fill: "#f7f7f7", stroke: "#444"))
         for r in residencies {
-            let x0 = x(r.start), x1 = x(r.end), y0 = y(r.offset + r.size), y1 = y(r.offset)
+            let x0 = x(r.start)
+            let x1 = x(r.end)
+            let y0 = y(r.offset + r.size)
+            let y1 = y(r.offset)
             let boxWidth = max(x1 - x0, 0.8)
             body.append(SVG.rect(x0, y0, boxWidth, y1 - y0, fill: Self.colour(r.tensor), stroke: "#333", strokeWidth: 0.4,
                                  title: "\(r.tensor): \(r.size) bytes at \(r.offset), steps \(r.start + 1)-\(r.end)\(r.reload ? ", reloaded" : "")"))
@@ -131,7 +141,8 @@ public struct MemoryMap: Sendable {
             }
         }
         for s in stores {
-            let sx = x(s.step), sy = y(s.offset + s.size)
+            let sx = x(s.step)
+            let sy = y(s.offset + s.size)
             body.append(SVG.polygon([(sx - 4, sy), (sx + 4, sy), (sx, sy + 7)], fill: "#C00000",
                                     title: "store \(s.tensor) before step \(s.step + 1)"))
         }
@@ -147,8 +158,8 @@ public struct MemoryMap: Sendable {
 
     /// A light colour per tensor name, stable across runs, so neighbouring boxes differ.
     static func colour(_ name: String) -> String {
-        var hash: UInt32 = 2166136261
-        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16777619 }
+        var hash: UInt32 = 2_166_136_261
+        for byte in name.utf8 { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
         let hue = Int(hash % 360)
         return "hsl(\(hue), 55%, 78%)"
     }

@@ -1,4 +1,9 @@
 import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// `results.csv` and `results.json`: every row of a batch, in matrix order.

@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// How one instance of a batch ended. The first four carry a certified plan; the others say why
@@ -22,7 +27,7 @@ public enum RowStatus: String, Codable, Sendable, CaseIterable {
     /// The worker exited without a result (a crash, or a plan that broke a rule).
     case crashed
 
-    init(_ status: ExactStatus) {
+    init(_ status: PlanStatus) {
         switch status {
         case .optimal: self = .optimal
         case .feasible: self = .feasible

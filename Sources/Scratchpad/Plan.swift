@@ -83,7 +83,7 @@ public struct SolverRecord: Hashable, Sendable, Codable {
 }
 
 /// A complete answer for one graph and configuration: operator order, tensor addresses and every
-/// spill and reload (section 4 of the contract).
+/// spill and reload (docs/formats.md, with the rules in docs/execution-rules.md).
 ///
 /// Plans name tensors and operators, so a plan file can be read without the code that wrote it.
 /// ``Simulator`` replays a plan and is the judge of whether it is valid and what it costs.

@@ -1,6 +1,6 @@
 public import DNNGraph
 
-/// The rules of the execution contract (section 4 of `problem.md`), one case each, so that every
+/// The execution rules (docs/execution-rules.md), one case each, so that every
 /// violation says which rule it broke.
 public enum Rule: String, Sendable, Codable, CaseIterable {
     /// A step names an operator the graph does not have.
@@ -78,7 +78,7 @@ public struct SimulationReport: Sendable {
     public var isValid: Bool { violations.isEmpty }
 }
 
-/// Replays plans against the contract. It is the oracle for every plan Cosma prints, writes or
+/// Replays plans against the execution rules (docs/execution-rules.md). It is the oracle for every plan Cosma prints, writes or
 /// counts, so it is deliberately plain: one pass over the steps, a dictionary of resident ranges,
 /// and a check per rule.
 ///
@@ -290,7 +290,7 @@ public struct InvalidPlanError: Error, Sendable, CustomStringConvertible {
     public var violations: [Violation]
 
     public var description: String {
-        (["internal error: the plan made by \(method) breaks the contract; please report this bug:"]
+        (["internal error: the plan made by \(method) breaks the execution rules; please report this bug:"]
             + violations.prefix(10).map { "  - \($0)" }).joined(separator: "\n")
     }
 }

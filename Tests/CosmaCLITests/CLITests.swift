@@ -47,7 +47,7 @@ struct CLI {
     }
 }
 
-/// The example plan of the contract, verbatim.
+/// The example plan of docs/formats.md, verbatim.
 let examplePlan = try! String(contentsOf: CLI.root.appendingPathComponent("Tests/Fixtures/plans/contract-example.json"), encoding: .utf8)
 
 @Suite struct SimulateCommandTests {

@@ -11,8 +11,8 @@ struct ReportCheck {
 
     /// The method names come from where the batch methods are defined, so that a new method
     /// (divide and conquer, say) is never mistaken for a baseline.
-    static let paperBaselines = BatchMethod.groups.first { $0.name == "paper-baselines" }!.methods.map(\.description)
-    static let cosmaMethods = Set(BatchMethod.singles.filter(\.isCosma).map(\.description))
+    static let paperBaselines = BatchMethod.paperBaselines.map(\.description)
+    static let cosmaMethods = Set(BatchMethod.cosmaMethods.map(\.description))
     static let humanDesigned = BatchReport.humanDesigned
     static let nas = BatchReport.nas
     static let headline = "Headline: Cosma against the COSMA paper's baselines"
@@ -82,7 +82,8 @@ struct ReportCheck {
     /// Every Markdown table of the report with the headings above it.
     var tables: [Table] {
         var result: [Table] = []
-        var section = "", heading = ""
+        var section = ""
+        var heading = ""
         var current: Table?
         for line in report.split(separator: "\n", omittingEmptySubsequences: false) {
             if line.hasPrefix("## ") { section = String(line.dropFirst(3)) }
@@ -242,7 +243,8 @@ struct ReportCheck {
                 var fail = 0
                 for g in graphs.intersection(Self.humanDesigned) {
                     for s in settings {
-                        let c = traffic(g, s, "M_R", "exact"), b = bestOf(against, g, s, "M_R")
+                        let c = traffic(g, s, "M_R", "exact")
+                        let b = bestOf(against, g, s, "M_R")
                         if let x = Self.reduction(c, b).value { v.append(x) }
                         if c != nil && b == nil { fail += 1 }
                     }

@@ -90,7 +90,7 @@ import Testing
         #expect(try reloads.bound(solver: solver, timeLimit: 10) == optimum)
     }
 
-    @Test func boundStaysBelowProvenOptimaOfRealModels() throws {
+    @Test(.tags(.realModel)) func boundStaysBelowProvenOptimaOfRealModels() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
         // Capacities and the optima the exact program proves there (results/exact.md).
         let proven: [(graph: String, setting: TensorSetting, capacity: Int, optimum: Int)] = [

@@ -2,7 +2,7 @@ import DNNGraph
 import Foundation
 import Testing
 
-/// A document with the tiny graph of the contract, to be broken one way at a time.
+/// A document with the tiny graph of docs/formats.md, to be broken one way at a time.
 func tinyDocument() -> GraphDocument {
     GraphDocument(
         name: "tiny",

@@ -65,7 +65,7 @@ import Testing
     /// in a debug build. They run on a thread of their own, one graph at a time (serialized), so
     /// that they never hold the threads of the test pool that suites waiting on asynchronous work
     /// (solver cancellation) need.
-    @Test(.serialized, arguments: repositoryGraphs, TensorSetting.allCases)
+    @Test(.serialized, .tags(.realModel), arguments: repositoryGraphs, TensorSetting.allCases)
     func graphsFolder(file: URL, setting: TensorSetting) async throws {
         let graph = try Graph(contentsOf: file)
         let mpmf = await withCheckedContinuation { (done: CheckedContinuation<Schedule, Never>) in

@@ -17,7 +17,7 @@ let publishedParameters: [String: Double] = [
     "nasnet_a_mobile": 5.3e6, "amoebanet": 5.1e6, "pnasnet5_large": 86.1e6, "darts_v2": 4.7e6,
 ]
 
-@Suite struct BenchmarkGraphTests {
+@Suite(.tags(.realModel)) struct BenchmarkGraphTests {
     @Test func everyModelOfThePaperIsExported() {
         #expect(Set(exportedModels) == Set(publishedParameters.keys))
     }

@@ -1,4 +1,7 @@
 import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
 import Reports
 import Testing
 

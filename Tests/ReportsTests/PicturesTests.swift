@@ -1,4 +1,7 @@
 import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
 import Foundation
 import Reports
 import Testing

@@ -4,7 +4,7 @@ import Scratchpad
 import Testing
 
 @Suite struct PlanJSONTests {
-    /// The example plan of the contract, verbatim (shared with the CLI tests).
+    /// The example plan of docs/formats.md, verbatim (shared with the CLI tests).
     static let example = try! String(
         contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("../Fixtures/plans/contract-example.json").standardized,

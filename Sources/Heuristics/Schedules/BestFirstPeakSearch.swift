@@ -124,8 +124,13 @@ struct BestFirstPeakSearch {
         self.operands = operands
         self.extras = extras
 
-        // The order S inherits: i before j when i is an ancestor of j in the graph (possibly
-        // through operators outside S). Only covering pairs are kept, so readiness checks stay short.
+        (coverPredecessors, coverSuccessors) = Self.coveringPairs(members, reach: reach)
+    }
+
+    /// The order S inherits: i before j when i is an ancestor of j in the graph (possibly
+    /// through operators outside S). Only covering pairs are kept, so readiness checks stay short.
+    private static func coveringPairs(_ members: [OperatorID], reach: Reachability) -> (predecessors: [[Int32]], successors: [[Int32]]) {
+        let m = members.count
         var coverPredecessors = [[Int32]](repeating: [], count: m)
         var coverSuccessors = [[Int32]](repeating: [], count: m)
         var ancestorsInS = [OperatorSet](repeating: OperatorSet(count: m), count: m)
@@ -140,8 +145,7 @@ struct BestFirstPeakSearch {
                 coverSuccessors[j].append(Int32(i))
             }
         }
-        self.coverPredecessors = coverPredecessors
-        self.coverSuccessors = coverSuccessors
+        return (coverPredecessors, coverSuccessors)
     }
 
     /// Live (counted) bytes while local operator `i` runs after the down-set `done` (a bit set
@@ -300,7 +304,8 @@ private struct NodeHeap {
             items[0] = last
             var i = 0
             while true {
-                let l = 2 * i + 1, r = l + 1
+                let l = 2 * i + 1
+                let r = l + 1
                 var m = i
                 if l < items.count && items[l].precedes(items[m]) { m = l }
                 if r < items.count && items[r].precedes(items[m]) { m = r }

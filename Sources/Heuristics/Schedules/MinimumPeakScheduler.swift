@@ -99,29 +99,40 @@ public struct MinimumPeakScheduler: Sendable {
                 }
                 if let done = proven(incumbent) { return done }
             }
-            // The windows are centred where the incumbent peaks: an order that beats it must do
-            // better there, and a window's own minimum is a bound even when it does not. Windows
-            // finished in an earlier round would only repeat their answer.
-            let profile = graph.liveProfile(order: incumbent.order, setting: setting, alignment: alignment)
-            let centre = profile.indices.max { profile[$0] < profile[$1] } ?? 0
-            for size in windowSizes where size < n && size > settledWindows {
-                let low = max(0, min(centre - size / 2, n - size))
-                let window = Array(incumbent.order[low..<(low + size)])
-                let relaxed = BestFirstPeakSearch(model: model, reach: reach, subset: window)
-                    .run(cutoff: incumbent.peakBytes, stateBudget: budget)
-                if relaxed.lowerBound > lowerBound {
-                    lowerBound = relaxed.lowerBound
-                    boundProof = .windowRelaxation(operators: size)
-                }
-                if let done = proven(incumbent) { return done }
-                // A larger window only costs more states; once one overflows, wait for a larger budget.
-                guard relaxed.exhaustive else { break }
-                settledWindows = size
-            }
+            relaxWindows(model, reach: reach, around: incumbent, setting: setting, alignment: alignment, budget: budget,
+                         settled: &settledWindows, lowerBound: &lowerBound, proof: &boundProof)
+            if let done = proven(incumbent) { return done }
             if round > 0, let done = searchWholeGraph(budget) { return done }
         }
         incumbent.lowerBound = lowerBound
         return incumbent
+    }
+
+    /// The windows are centred where the incumbent peaks: an order that beats it must do better
+    /// there, and a window's own minimum is a bound even when it does not. Windows finished in an
+    /// earlier round (up to `settled` operators) would only repeat their answer. Raises
+    /// `lowerBound` (with its `proof`) and stops once it meets the incumbent's peak.
+    private func relaxWindows(_ model: LiveMemoryModel, reach: Reachability, around incumbent: Schedule, setting: TensorSetting,
+                              alignment: Int, budget: Int, settled: inout Int, lowerBound: inout Int,
+                              proof: inout MinimumPeakProof) {
+        let graph = model.graph
+        let n = graph.operators.count
+        let profile = graph.liveProfile(order: incumbent.order, setting: setting, alignment: alignment)
+        let centre = profile.indices.max { profile[$0] < profile[$1] } ?? 0
+        for size in windowSizes where size < n && size > settled {
+            let low = max(0, min(centre - size / 2, n - size))
+            let window = Array(incumbent.order[low..<(low + size)])
+            let relaxed = BestFirstPeakSearch(model: model, reach: reach, subset: window)
+                .run(cutoff: incumbent.peakBytes, stateBudget: budget)
+            if relaxed.lowerBound > lowerBound {
+                lowerBound = relaxed.lowerBound
+                proof = .windowRelaxation(operators: size)
+            }
+            if incumbent.peakBytes <= lowerBound { return }
+            // A larger window only costs more states; once one overflows, wait for a larger budget.
+            guard relaxed.exhaustive else { break }
+            settled = size
+        }
     }
 
     /// The memory-aware greedy order: run next the ready operator that keeps the peak so far

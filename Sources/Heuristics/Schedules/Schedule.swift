@@ -5,7 +5,11 @@ public enum ScheduleKind: String, Sendable, CaseIterable {
     /// The order of the graph file, as the framework emitted it.
     case `default`
     /// The minimum-peak-memory order ("MPMF" in the COSMA paper): exact where the search fits,
-    /// a beam search beyond; ``Schedule/algorithm`` says which.
+    /// a beam search beyond; ``Schedule/algorithm`` says which. `Graph.schedule(.mpmf, ...)` runs
+    /// the combinatorial stages only (the exact method's and divide and conquer's warm starts use
+    /// it); the command line, the batch reports and `Cosma.schedule(.mpmf, ...)` add the
+    /// minimum-peak program where those stages leave a gap, so the two orders can differ on graphs
+    /// whose `M_P` the search does not prove.
     case mpmf
     /// The memory-aware greedy order: at each step, the ready operator that keeps memory lowest.
     case greedy

@@ -13,7 +13,7 @@ public import Heuristics
 ///
 /// A packing it returns is always valid; failing to find one within its node budget does not
 /// prove that none exists, so callers fall back to a program that decides addresses.
-public struct SegmentPacker: Sendable {
+public struct StayPacker: Sendable {
     /// A stay to place: its occupied size and the positions it spans.
     public typealias Item = StaticAllocator.Block
 

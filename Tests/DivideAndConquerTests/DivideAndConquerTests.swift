@@ -8,150 +8,6 @@ import MILP
 import Scratchpad
 import Testing
 
-@Suite struct MaxFlowTests {
-    @Test func matchesTheCheapestCutByEnumeration() {
-        var rng = SplitMix64(seed: 42)
-        for trial in 0..<200 {
-            let n = Int.random(in: 3...7, using: &rng)
-            var edges: [(Int, Int, Int)] = []
-            for _ in 0..<Int.random(in: 2...14, using: &rng) {
-                let a = Int.random(in: 0..<n, using: &rng)
-                let b = Int.random(in: 0..<n, using: &rng)
-                if a != b { edges.append((a, b, Int.random(in: 0...9, using: &rng))) }
-            }
-            var network = MaxFlow(nodes: n)
-            for (a, b, c) in edges { network.addEdge(from: a, to: b, capacity: c) }
-            let flow = network.maximumFlow(from: 0, to: n - 1)
-            // Source side: every subset holding node 0 and not node n-1.
-            var cheapest = Int.max
-            for mask in 0..<(1 << n) where mask & 1 == 1 && mask & (1 << (n - 1)) == 0 {
-                let cut = edges.reduce(0) { $0 + ((mask >> $1.0) & 1 == 1 && (mask >> $1.1) & 1 == 0 ? $1.2 : 0) }
-                cheapest = min(cheapest, cut)
-            }
-            #expect(flow == cheapest, "trial \(trial)")
-        }
-    }
-}
-
-@Suite struct CrossingTests {
-    /// Bytes crossing `o` in `order`: existing before it runs, read after, not its operands.
-    static func crossing(_ graph: Graph, order: [OperatorID], at o: OperatorID, setting: TensorSetting) -> Int {
-        let position = graph.positions(of: order)
-        let operands = Set(graph.residentOperands(of: o, in: setting))
-        var bytes = 0
-        for t in graph.tensors.indices where graph.isTracked(t, in: setting) && !operands.contains(t) {
-            let reads = graph.consumers[t].map { position[$0] }
-            let after = reads.contains { $0 > position[o] }
-            let before = graph.producer[t].map { position[$0] < position[o] } ?? reads.contains { $0 < position[o] }
-            if before && after { bytes += graph.tensors[t].bytes }
-        }
-        return bytes
-    }
-
-    @Test func minimumCrossingAndPeakBoundMatchEnumeratedSchedules() throws {
-        for seed in UInt64(1)...40 {
-            let setting: TensorSetting = seed % 2 == 0 ? .all : .activations
-            let graph = try randomTinyGraph(seed: seed, operators: 4 + Int(seed % 4), withWeights: setting == .all)
-            let analysis = CrossingAnalysis(graph: graph, setting: setting, alignment: 1)
-            let orders = allOrders(graph)
-            for o in graph.operators.indices {
-                let fewest = orders.map { Self.crossing(graph, order: $0, at: o, setting: setting) }.min()!
-                #expect(analysis.minimumCrossing(o) == fewest, "seed \(seed), operator \(o)")
-            }
-            let minimumPeak = orders.map { graph.liveProfile(order: $0, setting: setting, alignment: 1).max() ?? 0 }.min()!
-            #expect(analysis.peakLowerBound() <= minimumPeak, "seed \(seed)")
-        }
-    }
-
-    @Test(arguments: SolverBackend.allCases)
-    func trafficBoundNeverExceedsTheOptimum(solver: SolverBackend) throws {
-        var positive = 0
-        for (seed, graph, config, optimum) in try ExhaustiveSearch.solvedInstances(seeds: 1...14, operators: 3, extras: [0, 2]) {
-            let bound = try CrossingBound(problem: PlanningProblem(graph: graph, configuration: config)).solve(with: solver, timeLimit: 10)
-            #expect(bound <= optimum, "seed \(seed), capacity \(config.capacity)")
-            if bound > 0 { positive += 1 }
-        }
-        // The bound is only worth reporting if it is not always zero on instances that spill.
-        #expect(positive > 0)
-    }
-
-    @Test func trafficBoundStaysBelowProvenOptimaOfRealModels() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
-        // ResNet-50 with weights at M_R: the exact program proves 602,112 bytes (results/exact.md).
-        let graph = try Graph(contentsOf: root.appendingPathComponent("graphs/resnet50.json"))
-        let config = Configuration(capacity: Budgets(graph: graph, setting: .all, alignment: 1).mR, tensors: .all)
-        let exact = try ExactPlanner(graph: graph, configuration: config).solve()
-        try #require(exact.status == .optimal)
-        let bound = try CrossingBound(problem: PlanningProblem(graph: graph, configuration: config)).solve(with: .cbc, timeLimit: 10)
-        #expect(bound <= exact.nonCompulsory)
-    }
-}
-
-@Suite struct SegmentTests {
-    @Test func segmentProblemMovesOnlyTheSegmentsOperators() throws {
-        for seed in UInt64(1)...20 {
-            let graph = try randomTinyGraph(seed: seed, operators: 8, withWeights: false)
-            let order = Array(graph.operators.indices)
-            let free = 2..<6
-            let config = Configuration(capacity: 1000, tensors: .activations)
-            let problem = PlanningProblem(graph: graph, configuration: config, order: order, free: free)
-            for (k, op) in order.enumerated() where !free.contains(k) {
-                #expect(problem.operatorWindow[op] == k...k, "seed \(seed)")
-            }
-            // Every position of every window is taken by some valid order that keeps the rest.
-            let reachable = allOrders(graph).filter { o in o.indices.allSatisfy { free.contains($0) || o[$0] == order[$0] } }
-            for k in free {
-                let op = order[k]
-                let used = Set(reachable.map { $0.firstIndex(of: op)! })
-                #expect(used == Set(problem.operatorWindow[op]), "seed \(seed), operator \(op)")
-            }
-        }
-    }
-
-    @Test func packerKeepsFixedItemsAndPacksAroundThem() {
-        let packer = SegmentPacker(capacity: 10, alignment: 1)
-        let items = [SegmentPacker.Item(size: 4, first: 0, last: 3), .init(size: 6, first: 1, last: 2), .init(size: 4, first: 3, last: 5)]
-        // Item 0 holds 6..<10; item 1 fits below it; item 2 overlaps only item 0 and reuses 0..<4.
-        #expect(packer.pack(items, fixed: [6, nil, nil]) == [6, 0, 0])
-        // With item 2 also alive at position 2 there is no room left for it.
-        let crowded = [items[0], items[1], SegmentPacker.Item(size: 4, first: 2, last: 5)]
-        #expect(packer.pack(crowded, fixed: [6, nil, nil]) == nil)
-        #expect(packer.pack(items, fixed: [6, 3, nil]) == nil, "fixed items that collide")
-    }
-
-    /// Items drawn from three kinds, so that most have a twin (same size and lifetime), some
-    /// fixed where a packing of all of them puts them: what the packer returns keeps the fixed
-    /// ones and is valid, and it completes the packing it was cut from.
-    @Test func packerCompletesPackingsOfRepeatedItems() {
-        var completed = 0
-        var instances = 0
-        for seed in UInt64(0)..<150 {
-            var random = SeededGenerator(seed: 9000 + seed)
-            let kinds = (0..<3).map { _ in
-                let first = random.nextInt(below: 4)
-                return SegmentPacker.Item(size: 1 + random.nextInt(below: 3), first: first, last: first + random.nextInt(below: 4 - first))
-            }
-            let items = (0..<(3 + random.nextInt(below: 6))).map { _ in kinds[random.nextInt(below: kinds.count)] }
-            let peak = (0..<4).map { t in items.filter { $0.first <= t && t <= $0.last }.reduce(0) { $0 + $1.size } }.max()!
-            let packer = SegmentPacker(capacity: peak + random.nextInt(below: 2), alignment: 1)
-            guard let whole = packer.pack(items) else { continue }
-            instances += 1
-            let fixed = whole.map { random.nextInt(below: 3) == 0 ? $0 : nil }
-            guard let offsets = packer.pack(items, fixed: fixed) else { continue }
-            completed += 1
-            for (i, item) in items.enumerated() {
-                #expect(fixed[i] == nil || offsets[i] == fixed[i], "seed \(seed): item \(i) moved")
-                #expect(offsets[i] >= 0 && offsets[i] + item.size <= packer.capacity, "seed \(seed)")
-                for (j, other) in items.enumerated() where j > i && item.first <= other.last && other.first <= item.last {
-                    #expect(offsets[i] + item.size <= offsets[j] || offsets[j] + other.size <= offsets[i], "seed \(seed): \(i) and \(j) collide")
-                }
-            }
-        }
-        #expect(instances >= 100)
-        #expect(completed == instances, "completed \(completed) of \(instances) packings")
-    }
-}
-
 @Suite struct DivideAndConquerTests {
     @Test(arguments: SolverBackend.allCases)
     func plansAreValidNeverWorseThanBaselinesAndAboveTheOptimum(solver: SolverBackend) throws {
@@ -238,7 +94,7 @@ import Testing
                                               scheduleName: "default", compactsOnFailure: true)
         #expect(start.report.traffic.nonCompulsory > 0)
         let incumbent = try #require(try planner.incumbent(from: start))
-        let attempt = try #require(try planner.hoist(incumbent, until: .now + .seconds(30)))
+        let attempt = try #require(try planner.hoist(incumbent, within: TimeBudget(seconds: 30)))
         let better = try #require(attempt.better)
         #expect(better.traffic == 0)
         #expect(better.certified.report.isValid)
@@ -270,10 +126,10 @@ import Testing
             improved += 1
             #expect(better.certified.report.isValid, "seed \(seed)")
             #expect(better.traffic < incumbent.traffic, "seed \(seed)")
-            for (t, stays) in better.residency.segments.enumerated() {
+            for (t, stays) in better.residency.stays.enumerated() {
                 for (i, stay) in stays.enumerated() {
                     for k in stay.first...stay.last where !replanned.contains(k) {
-                        let j = try #require(incumbent.residency.segments[t].firstIndex { $0.first <= k && k <= $0.last },
+                        let j = try #require(incumbent.residency.stays[t].firstIndex { $0.first <= k && k <= $0.last },
                                              "seed \(seed): tensor \(t) resident at \(k) only in the new plan")
                         #expect(incumbent.offsets[t][j] == better.offsets[t][i], "seed \(seed): tensor \(t) moved at \(k), outside the segment")
                     }

@@ -1,0 +1,127 @@
+import DNNGraph
+import Heuristics
+import MILP
+import Scratchpad
+
+/// The exact method's time-indexed programs: capacity, repair and addresses.
+extension ExactPlanner {
+    /// The capacity program, warm-started with the incumbent; its optimum is a lower bound, and
+    /// its stays are packed into the scratchpad (or, when they do not pack, the heuristics follow
+    /// its order). Too large a program is not attempted: the crossing bound then stands alone.
+    func capacityProgram(share: Double?, run: inout ExactRun) throws {
+        let graph = problem.graph
+        let clock = ContinuousClock()
+        let buildStart = clock.now
+        let program = JointProgram(problem: problem, reductions: options.reductions)
+        let size = ProgramSize(program.model)
+        run.capacityProgram = size
+        if size.rows > Self.rowLimit {
+            // CBC's and GLPK's root LP alone runs for minutes at this size and neither honours a
+            // time limit inside it; such graphs are for divide and conquer. The crossing bound (with
+            // its reload intervals) needs no time-indexed program and may prove the incumbent optimal.
+            run.buildSeconds += (clock.now - buildStart).inSeconds
+            run.trace.record(.skipped(.capacityProgram, .programTooLarge(rows: size.rows, limit: Self.rowLimit)))
+            if run.crossingBound == nil { try crossing(share: run.budget.share(for: .crossingBound), run: &run) }
+            run.ended = true
+            return
+        }
+        var solveOptions = SolveOptions()
+        solveOptions.timeLimit = share
+        solveOptions.relativeGap = options.relativeGap
+        solveOptions.progress = options.progress
+        if run.knownBound > 0 { solveOptions.knownBound = Double(run.knownBound) }
+        if let incumbent = run.incumbent {
+            solveOptions.mipStart = program.values(for: Residency.read(incumbent.plan, graph: graph).residency.trimmed(problem))
+        }
+        run.buildSeconds += (clock.now - buildStart).inSeconds
+        guard let outcome = solveProgram(program.model, options: solveOptions, in: .capacityProgram, run: &run) else {
+            // The solver could not run (GLPK's simplex has stopped on an internal assertion on
+            // some of these programs): the incumbent and the bounds above still stand.
+            run.ended = true
+            return
+        }
+        let proven = outcome.status == .optimal
+        run.programBound = roundedBound(proven ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0))
+        run.prove(run.programBound, by: .capacityProgram)
+        if outcome.status == .timeLimit { run.unproven = .timeLimit }
+        run.relaxation = .init(solved: outcome.solution != nil, proven: proven, options: solveOptions)
+        guard let solution = outcome.solution else { return }
+        let packStart = clock.now
+        let residency = program.residency(from: solution).trimmed(problem)
+        if let candidate = try realise(residency) {
+            run.trace.record(.packing(.capacityProgram, packed: true))
+            run.offer(candidate, from: .capacityProgram)
+        } else {
+            run.trace.record(.packing(.capacityProgram, packed: false))
+            // The program's order is still a good one: let the on-line heuristics follow it.
+            let guided = plansFollowing(residency.order)
+            if let best = guided.min(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }) {
+                run.offer(best, from: .capacityProgram)
+            }
+        }
+        run.buildSeconds += (clock.now - packStart).inSeconds
+    }
+
+    /// Fragmentation: leave growing room beside each operator's operands until the stays pack.
+    func repair(run: inout ExactRun) throws {
+        guard let relaxation = run.relaxation else { return }
+        for fraction in [0.02, 0.05, 0.1, 0.2] {
+            guard run.budget.hasLeft(1) else {
+                run.trace.record(.skipped(.repair, .budgetSpent))
+                break
+            }
+            let reserve = Int(Double(problem.configuration.capacity) * fraction)
+            let repair = JointProgram(problem: problem, reserve: reserve, reductions: options.reductions)
+            var repairOptions = relaxation.options
+            repairOptions.timeLimit = run.budget.share(for: .repair)
+            guard let repaired = solveProgram(repair.model, options: repairOptions, in: .repair, run: &run) else { break }
+            guard let solution = repaired.solution,
+                  let candidate = try realise(repair.residency(from: solution).trimmed(problem)) else { continue }
+            run.trace.record(.packing(.repair, packed: true))
+            run.offer(candidate, from: .repair)
+            break
+        }
+    }
+
+    /// The relaxation's optimum cannot be packed: decide addresses in the program itself,
+    /// starting from the incumbent.
+    func addressProgram(share: Double?, run: inout ExactRun) throws {
+        guard let relaxation = run.relaxation else { return }
+        let graph = problem.graph
+        let clock = ContinuousClock()
+        let buildStart = clock.now
+        let full = JointProgram(problem: problem, mode: .addresses, reductions: options.reductions)
+        var fullOptions = relaxation.options
+        fullOptions.mipStart = [:]
+        if let incumbent = run.incumbent {
+            let (residency, offsets) = Residency.read(incumbent.plan, graph: graph)
+            fullOptions.mipStart = full.values(for: residency, offsets: offsets)
+        }
+        fullOptions.timeLimit = share
+        run.buildSeconds += (clock.now - buildStart).inSeconds
+        guard let outcome = solveProgram(full.model, options: fullOptions, in: .addressProgram, run: &run) else { return }
+        if let solution = outcome.solution {
+            let residency = full.residency(from: solution)
+            let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: methodName)
+            run.offer(try CertifiedPlan(certifying: plan, graph: graph), from: .addressProgram)
+        }
+        let bound = roundedBound(outcome.status == .optimal ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0))
+        run.programBound = max(run.programBound, bound)
+        run.prove(bound, by: .addressProgram)
+        if outcome.status == .timeLimit { run.unproven = .timeLimit }
+    }
+
+    /// Solves `model` for `stage`, recording the solver's status and time; `nil`, recorded as the
+    /// stage skipped, when the solver cannot run.
+    func solveProgram(_ model: Model, options solveOptions: SolveOptions, in stage: PlannerStage, run: inout ExactRun) -> SolveResult? {
+        do {
+            let outcome = try options.solver.solve(model, options: solveOptions)
+            run.trace.record(.solverStatus(stage, outcome.status, program: ProgramSize(model)))
+            run.solveSeconds += outcome.solveSeconds
+            return outcome
+        } catch {
+            run.trace.record(.skipped(stage, .solverFailed(String(describing: error))))
+            return nil
+        }
+    }
+}

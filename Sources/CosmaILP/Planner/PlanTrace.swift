@@ -1,0 +1,147 @@
+public import MILP
+import Foundation
+
+/// What a planner did, as typed events in the order they happened: the record the CLI renders
+/// and the tests assert on.
+public struct PlanTrace: Sendable, Hashable {
+    public private(set) var events: [TraceEvent] = []
+
+    public init(_ events: [TraceEvent] = []) { self.events = events }
+
+    public mutating func record(_ event: TraceEvent) { events.append(event) }
+
+    /// Appends `other`'s events (divide and conquer's own trace inside the exact method's polish
+    /// stage).
+    public mutating func append(_ other: PlanTrace) { events += other.events }
+
+    /// Whether `stage` started.
+    public func ran(_ stage: PlannerStage) -> Bool {
+        events.contains { if case .stageStarted(stage, _) = $0 { true } else { false } }
+    }
+
+    /// The bounds proven, by the stage that proved them.
+    public var bounds: [(stage: PlannerStage, bytes: Int)] {
+        events.compactMap { if case let .boundProven(stage, bytes) = $0 { (stage, bytes) } else { nil } }
+    }
+
+    /// The plans that became the incumbent, by the stage that found them.
+    public var improvements: [(stage: PlannerStage, bytes: Int, method: String)] {
+        events.compactMap { if case let .planImproved(stage, bytes, method) = $0 { (stage, bytes, method) } else { nil } }
+    }
+
+    /// Whether a program's stays were packed into the scratchpad in `stage`.
+    public func packed(in stage: PlannerStage) -> Bool { events.contains(.packing(stage, packed: true)) }
+
+    /// The reason `stage` was skipped, if it was.
+    public func skipReason(_ stage: PlannerStage) -> SkipReason? {
+        events.lazy.compactMap { if case let .skipped(s, reason) = $0, s == stage { reason } else { nil } }.first
+    }
+
+    /// One line per event, for people, a stage's events indented under it.
+    public var lines: [String] {
+        var depth = 0
+        var lines: [String] = []
+        for event in events {
+            lines.append(String(repeating: "  ", count: depth) + event.line)
+            if case .stageStarted = event { depth += 1 }
+            if case .stageEnded = event { depth = max(0, depth - 1) }
+        }
+        return lines
+    }
+}
+
+/// One thing a planner did or found.
+public enum TraceEvent: Sendable, Hashable {
+    /// `--method auto` chose `method` because the joint program would have about
+    /// `estimatedRows` rows (`limit` is the switch point).
+    case methodChosen(method: String, estimatedRows: Int, limit: Int)
+    /// A stage started with `share` of the budget (`nil`: no limit).
+    case stageStarted(PlannerStage, share: Double?)
+    /// A stage ended after `seconds`.
+    case stageEnded(PlannerStage, seconds: Double)
+    /// A lower bound on non-compulsory traffic, valid for every schedule the planner covers.
+    case boundProven(PlannerStage, bytes: Int)
+    /// A simulated plan that became the incumbent.
+    case planImproved(PlannerStage, bytes: Int, method: String)
+    /// A simulated plan no cheaper than the incumbent.
+    case planKept(PlannerStage, bytes: Int, method: String)
+    /// How the solver ended on the stage's program, and the program's size as built.
+    case solverStatus(PlannerStage, TerminationStatus, program: ProgramSize)
+    /// Whether the program's stays were packed into the scratchpad (not: fragmentation).
+    case packing(PlannerStage, packed: Bool)
+    /// The stage did not run, or stopped early.
+    case skipped(PlannerStage, SkipReason)
+    /// The incumbent meets the best bound: it is optimal and the planner stops.
+    case proven(bytes: Int)
+    /// No stage produced a plan: the plan that spills every tensor after each operator.
+    case fellBackToSpillingEverything
+    /// Divide and conquer's improvement passes, over every start.
+    case passes(PassStatistics)
+}
+
+/// Why a stage did not run or stopped early.
+public enum SkipReason: Sendable, Hashable {
+    /// The program has more rows than CBC and GLPK solve in reasonable time.
+    case programTooLarge(rows: Int, limit: Int)
+    /// The address program would need more pair-order variables than the limit.
+    case tooManyAddressPairs(pairs: Int, limit: Int)
+    /// Too little of the budget is left.
+    case budgetSpent
+    /// The solver could not run on the program.
+    case solverFailed(String)
+    /// A start could not be re-read as stays, so segments cannot fix it.
+    case unreadableStart(method: String)
+}
+
+/// What divide and conquer's improvement passes did, over every start.
+public struct PassStatistics: Sendable, Hashable {
+    public var passes = 0
+    public var segmentsSolved = 0
+    public var improvements = 0
+    public var hoistsTried = 0
+    public var hoistsKept = 0
+    public var restarts = 0
+    public var keptRestarts = 0
+
+    public init() {}
+}
+
+extension TraceEvent {
+    /// The event for people (a stage's events are indented under its start line).
+    public var line: String {
+        switch self {
+        case let .methodChosen(method, rows, limit):
+            "auto chose \(method): the joint program would have about \(rows) rows, "
+                + (rows <= limit ? "at most \(limit)" : "more than \(limit)")
+        case let .stageStarted(stage, share):
+            "\(stage.rawValue)" + (share.map { String(format: " (share %.1f s)", $0) } ?? " (no time limit)")
+        case let .stageEnded(_, seconds): String(format: "done in %.2f s", seconds)
+        case let .boundProven(stage, bytes): "\(stage.rawValue) proves at least \(bytes) bytes"
+        case let .planImproved(stage, bytes, method): "\(stage.rawValue) found \(bytes) bytes (\(method)), the best plan so far"
+        case let .planKept(stage, bytes, method): "\(stage.rawValue) found \(bytes) bytes (\(method)), no better"
+        case let .solverStatus(stage, status, size):
+            "\(stage.rawValue): \(size.variables) variables, \(size.rows) rows, \(size.nonzeros) nonzeros; solver: \(status.rawValue)"
+        case let .packing(stage, packed):
+            packed ? "\(stage.rawValue): the stays were packed into the scratchpad"
+                : "\(stage.rawValue): the stays could not be packed into the scratchpad (fragmentation)"
+        case let .skipped(stage, reason): "\(stage.rawValue) skipped: \(reason.line)"
+        case let .proven(bytes): "the plan meets the bound: \(bytes) bytes is optimal"
+        case .fellBackToSpillingEverything: "no plan from any stage; fell back to spilling every tensor after each operator"
+        case let .passes(s):
+            "\(s.passes) passes, \(s.segmentsSolved) segment programs solved, \(s.improvements) improved the plan; "
+                + "\(s.hoistsTried) chain hoists tried, \(s.hoistsKept) kept; \(s.restarts) order-search restarts, \(s.keptRestarts) kept"
+        }
+    }
+}
+
+extension SkipReason {
+    var line: String {
+        switch self {
+        case let .programTooLarge(rows, limit): "\(rows) rows, more than \(limit) that CBC and GLPK solve in reasonable time"
+        case let .tooManyAddressPairs(pairs, limit): "about \(pairs) order variables, more than \(limit)"
+        case .budgetSpent: "too little of the time budget is left"
+        case let .solverFailed(message): "the solver failed (\(message.prefix(200)))"
+        case let .unreadableStart(method): "the start \(method) cannot be re-read as stays"
+        }
+    }
+}

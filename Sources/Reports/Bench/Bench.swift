@@ -1,0 +1,52 @@
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
+import Foundation
+
+/// One graph, tensor setting and named budget of a benchmark; `capacity` is `nil` when the budget
+/// needs an `M_P` that is not proven.
+public struct BenchInstance: Sendable {
+    public var graph: Graph
+    public var setting: TensorSetting
+    public var budget: BudgetName
+    public var capacity: Int?
+}
+
+/// The benchmark tables of `cosma bench` (results/exact.md, results/exact-ideas.md,
+/// results/divide-and-conquer.md, results/heuristics.md): each runs its method on every instance
+/// and returns the Markdown table with machine, versions and date. The command line only parses
+/// the arguments and writes the file.
+public enum BenchTables {
+    /// Every graph in both settings, at every named budget.
+    public static func instances(_ graphs: [Graph]) -> [BenchInstance] {
+        var result: [BenchInstance] = []
+        for g in graphs {
+            for setting in TensorSetting.allCases {
+                let budgets = Cosma.budgets(for: g, tensors: setting)
+                for name in BudgetName.allCases {
+                    result.append(BenchInstance(graph: g, setting: setting, budget: name, capacity: try? budgets.resolve(.budget(name))))
+                }
+            }
+        }
+        return result
+    }
+
+    /// The header every table starts with: its title, the command that wrote it, machine,
+    /// toolchain and date.
+    static func preamble(_ title: String, command: String) -> [String] {
+        [
+            "# \(title)", "",
+            "Written by `\(command)` on \(MachineInfo.timestamp()).",
+            "", "- machine: \(MachineInfo.description())", "- toolchain: \(MachineInfo.toolchainVersion())",
+        ]
+    }
+
+    static func median(_ values: [Double]) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
+}

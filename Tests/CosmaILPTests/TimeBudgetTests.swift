@@ -1,0 +1,95 @@
+@testable import CosmaILP
+import CosmaTestSupport
+import DNNGraph
+import MILP
+import Scratchpad
+import Synchronization
+import Testing
+
+/// A meter the test moves by hand: budgets counted in any unit behave alike.
+final class ManualMeter: Sendable {
+    let value = Mutex(0.0)
+    func advance(_ amount: Double) { value.withLock { $0 += amount } }
+    var reading: @Sendable () -> Double { { [self] in value.withLock { $0 } } }
+}
+
+@Suite struct TimeBudgetTests {
+    /// The standard policy's shares of a 60-unit budget, before and after 40 units are spent.
+    @Test func sharesFollowThePolicy() {
+        let meter = ManualMeter()
+        let budget = TimeBudget(limit: 60, meter: meter.reading)
+        #expect(budget.share(for: .covers) == 5)
+        #expect(budget.share(for: .crossingBound) == 10)
+        #expect(budget.share(for: .fixedSchedule) == 5)
+        #expect(budget.share(for: .capacityProgram) == 60)
+        meter.advance(40)
+        #expect(budget.remaining == 20)
+        #expect(budget.share(for: .covers) == 5, "a share of the total does not shrink")
+        #expect(abs((budget.share(for: .fixedSchedule) ?? 0) - 20.0 / 6) < 1e-9)
+        meter.advance(19.8)
+        #expect(budget.share(for: .capacityProgram) == 1, "the floor")
+        #expect(budget.share(for: .fixedSchedule) == 0.5, "the floor")
+        #expect(!budget.hasLeft(1))
+        meter.advance(10)
+        #expect(budget.remaining == 0)
+    }
+
+    /// Without a limit every stage may run to completion.
+    @Test func noLimitMeansNoShare() {
+        let budget = TimeBudget(seconds: nil)
+        for stage in PlannerStage.allCases { #expect(budget.share(for: stage) == nil, "\(stage)") }
+        #expect(budget.hasLeft(1_000_000))
+    }
+
+    /// A child budget counts from when it was made, under the same policy.
+    @Test func childBudgetsCountFromTheirStart() {
+        let meter = ManualMeter()
+        let budget = TimeBudget(limit: 100, policy: .divideAndConquer, meter: meter.reading)
+        #expect(budget.share(for: .crossingBound) == 10)
+        #expect(budget.share(for: .orderSearch) == 15)
+        #expect(budget.share(for: .fixedSchedule) == 30)
+        meter.advance(30)
+        let child = budget.child(12)
+        #expect(child.remaining == 12)
+        meter.advance(5)
+        #expect(child.remaining == 7)
+        #expect(budget.remaining == 65)
+        #expect(budget.child(nil).limit == 65)
+    }
+}
+
+@Suite struct PlanTraceTests {
+    /// The exact method's trace on small graphs: stages start in the declared order, each ends,
+    /// every bound it proves is at most the plan, and an optimal answer is one whose plan meets a
+    /// bound in the trace (or has no traffic).
+    @Test(arguments: SolverBackend.allCases)
+    func stagesRunInOrderAndExplainTheStatus(solver: SolverBackend) throws {
+        for seed in UInt64(300)...309 {
+            let graph = try randomTinyGraph(seed: seed, operators: 6, withWeights: false)
+            let config = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR, tensors: .activations)
+            let result = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: solver)).solve()
+            let started = result.trace.events.compactMap { if case let .stageStarted(stage, _) = $0 { stage } else { nil } }
+            let ended = result.trace.events.compactMap { if case let .stageEnded(stage, _) = $0 { stage } else { nil } }
+            let order = started.map { ExactPlanner.stages.firstIndex(of: $0)! }
+            #expect(order == order.sorted() && Set(order).count == order.count, "seed \(seed): \(started)")
+            #expect(started == ended, "seed \(seed)")
+            #expect(started.first == .warmStarts, "seed \(seed)")
+            #expect(result.trace.bounds.allSatisfy { $0.bytes <= result.nonCompulsory }, "seed \(seed)")
+            #expect(result.trace.bounds.map(\.bytes).max() ?? 0 >= result.bound, "seed \(seed): the bound comes from the trace")
+            let proven = result.trace.events.contains(.proven(bytes: result.nonCompulsory))
+            #expect(proven == (result.status == .optimal), "seed \(seed): \(result.trace.lines)")
+            let fellBack = result.trace.events.contains(.fellBackToSpillingEverything)
+            #expect(fellBack || result.trace.improvements.last?.bytes == result.nonCompulsory, "seed \(seed): \(result.trace.lines)")
+        }
+    }
+
+    /// A plan without non-compulsory traffic ends the method after the warm starts.
+    @Test func aWarmStartWithoutTrafficEndsTheSolve() throws {
+        let graph = try randomTinyGraph(seed: 1, operators: 5, withWeights: false)
+        let config = Configuration(capacity: graph.tensors.reduce(0) { $0 + $1.bytes }, tensors: .activations)
+        let result = try ExactPlanner(graph: graph, configuration: config).solve()
+        #expect(result.status == .optimal)
+        #expect(result.trace.ran(.warmStarts) && !result.trace.ran(.covers) && !result.trace.ran(.capacityProgram))
+        #expect(result.trace.events.last == .proven(bytes: 0))
+    }
+}
