@@ -43,7 +43,7 @@ let package = Package(
         // Siblings of the facade share more than `import Cosma` exposes (Sources/Cosma/Exports.swift).
         .target(name: "Reports", dependencies: ["Cosma", "DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP"], swiftSettings: strict),
         // Embedding: the C exports of libcosma (JSON in, JSON out); cosma.h is their declaration.
-        .target(name: "CosmaC", dependencies: ["Cosma"], exclude: ["include"], swiftSettings: strict),
+        .target(name: "CosmaC", dependencies: ["Cosma", "DNNGraph", "Scratchpad", "CosmaILP", "DivideAndConquer"], exclude: ["include"], swiftSettings: strict),
         .executableTarget(
             name: "CosmaCLI",
             dependencies: [

@@ -1,11 +1,16 @@
+package import CosmaILP
+package import DNNGraph
 import Foundation
+import Heuristics
+internal import MILP
+package import Scratchpad
 
 /// The machine-readable answers of Cosma, shared by the command-line tool (`--json`) and the C
 /// library, so that both write one versioned format each (see ``DocumentFormat`` and `schemas/`).
 extension Cosma {
     /// What a planning command or call reports about a plan that passed the simulator
     /// (``DocumentFormat/summary``); `exact` adds what the solver proved and where the time went.
-    public static func summary(of result: CertifiedPlan, graph: Graph, exact: ExactResult? = nil) -> JSONValue {
+    package static func summary(of result: CertifiedPlan, graph: Graph, exact: PlanResult? = nil) -> JSONValue {
         let plan = result.plan
         var fields: [(String, JSONValue)] = [
             DocumentFormat.summary.field,
@@ -24,12 +29,12 @@ extension Cosma {
             }
             fields.append(("solver", .object(solver)))
         }
-        if let exact, !exact.notes.isEmpty { fields.append(("notes", .array(exact.notes.map { .string($0) }))) }
+        if let exact, !exact.trace.lines.isEmpty { fields.append(("notes", .array(exact.trace.lines.map { .string($0) }))) }
         return .object(fields)
     }
 
     /// A replayed plan: valid or not, its traffic and every violation (``DocumentFormat/simulation``).
-    public static func simulationReport(_ report: SimulationReport, graph: Graph, configuration: Configuration) -> JSONValue {
+    package static func simulationReport(_ report: SimulationReport, graph: Graph, configuration: Configuration) -> JSONValue {
         .object([
             DocumentFormat.simulation.field,
             ("valid", .bool(report.isValid)), ("graph", .string(graph.name)),
@@ -45,7 +50,7 @@ extension Cosma {
     /// The configuration a plan is replayed in: the plan's own, with any of capacity, tensor
     /// setting and alignment overridden. Only `M_P` and `M_H` need the minimum-peak proof; the
     /// other capacities resolve at once.
-    public static func configuration(replaying plan: Plan, on graph: Graph, capacity: CapacitySpec? = nil,
+    package static func configuration(replaying plan: Plan, on graph: Graph, capacity: CapacitySpec? = nil,
                                      tensors: TensorSetting? = nil, alignment: Int? = nil) throws(InputError) -> Configuration
     {
         var config = plan.configuration
@@ -66,15 +71,15 @@ extension Cosma {
 /// An error as a caller of Cosma sees it: a code (1: no valid plan, 2: unusable input), a message
 /// naming the problem, the item it concerns and what to do. The command-line tool prints the
 /// message and exits with the code; the C library returns the code with ``jsonValue``.
-public struct CallFailure: Error, Sendable {
+package struct CallFailure: Error, Sendable {
     /// 1 when no valid plan was made, 2 when the input cannot be used.
-    public var code: Int32
-    public var message: String
+    package var code: Int32
+    package var message: String
     /// The file, option or argument the problem concerns (`graph`, `capacity`, `tensors[3]`...).
-    public var item: String
-    public var fix: String
+    package var item: String
+    package var fix: String
 
-    public init(code: Int32, message: String, item: String, fix: String) {
+    package init(code: Int32, message: String, item: String, fix: String) {
         self.code = code
         self.message = message
         self.item = item
@@ -82,7 +87,7 @@ public struct CallFailure: Error, Sendable {
     }
 
     /// The failure an error of Cosma's stands for; `nil` for errors Cosma does not raise.
-    public init?(_ error: any Error) {
+    package init?(_ error: any Error) {
         switch error {
         case let error as CallFailure:
             self = error
@@ -109,7 +114,7 @@ public struct CallFailure: Error, Sendable {
     }
 
     /// `{"format": "cosma-result/1", "error": {"message", "item", "fix"}}`.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         .object([
             DocumentFormat.result.field,
             ("error", .object([("message", .string(message)), ("item", .string(item)), ("fix", .string(fix))])),

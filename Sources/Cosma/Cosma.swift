@@ -2,7 +2,7 @@ public import DNNGraph
 public import CosmaILP
 public import DivideAndConquer
 public import Heuristics
-import MILP
+internal import MILP
 public import ONNXImport
 public import Scratchpad
 public import Foundation

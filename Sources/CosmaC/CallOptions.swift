@@ -1,4 +1,8 @@
 import Cosma
+import CosmaILP
+import DivideAndConquer
+import DNNGraph
+import Scratchpad
 import Foundation
 
 /// The options of a library call (`schemas/options.schema.json`): what the command-line tool

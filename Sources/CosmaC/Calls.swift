@@ -1,4 +1,8 @@
 import Cosma
+import CosmaILP
+import DivideAndConquer
+import DNNGraph
+import Scratchpad
 import Foundation
 
 /// What a call of the C library answers: its return code and the JSON it hands back.
@@ -33,7 +37,7 @@ enum Calls {
             let configuration = try Cosma.configuration(for: graph, capacity: try options.requiredCapacity(),
                                                         tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1)
             let certified: CertifiedPlan
-            var exact: ExactResult?
+            var exact: PlanResult?
             switch options.method {
             case .heuristic:
                 certified = try Cosma.heuristicPlan(for: graph, configuration: configuration)

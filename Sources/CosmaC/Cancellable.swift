@@ -1,4 +1,8 @@
 import Cosma
+import CosmaILP
+import DivideAndConquer
+import DNNGraph
+import Scratchpad
 import Dispatch
 import Foundation
 import Synchronization

@@ -1,4 +1,8 @@
 import Cosma
+import CosmaILP
+import DivideAndConquer
+import DNNGraph
+import Scratchpad
 import Foundation
 
 // The C ABI of libcosma, declared in include/cosma.h. Every function here only converts: C
@@ -12,16 +16,19 @@ let libraryVersion = "0.1.0"
 nonisolated(unsafe) private let versionText: UnsafeMutablePointer<CChar> = strdup(
     libraryVersion + " (" + DocumentFormat.allCases.map(\.rawValue).joined(separator: " ") + ")")!
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
 @_cdecl("cosma_version")
 public func cosma_version() -> UnsafePointer<CChar> {
     UnsafePointer(versionText)
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
 @_cdecl("cosma_free")
 public func cosma_free(_ pointer: UnsafeMutablePointer<CChar>?) {
     free(pointer)
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
 @_cdecl("cosma_plan")
 public func cosma_plan(_ graph: UnsafePointer<CChar>?, _ options: UnsafePointer<CChar>?,
                        _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32
@@ -35,6 +42,7 @@ public func cosma_plan(_ graph: UnsafePointer<CChar>?, _ options: UnsafePointer<
 /// The progress callback of `cosma_plan_with_progress`: a JSON report and the caller's pointer.
 public typealias CosmaProgress = @convention(c) (UnsafePointer<CChar>?, UnsafeMutableRawPointer?) -> Void
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
 @_cdecl("cosma_plan_with_progress")
 public func cosma_plan_with_progress(_ graph: UnsafePointer<CChar>?, _ options: UnsafePointer<CChar>?,
                                      _ progress: CosmaProgress?, _ context: UnsafeMutableRawPointer?,
@@ -48,6 +56,7 @@ public func cosma_plan_with_progress(_ graph: UnsafePointer<CChar>?, _ options: 
     }
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
 @_cdecl("cosma_simulate")
 public func cosma_simulate(_ graph: UnsafePointer<CChar>?, _ plan: UnsafePointer<CChar>?, _ options: UnsafePointer<CChar>?,
                            _ result: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32
@@ -58,6 +67,7 @@ public func cosma_simulate(_ graph: UnsafePointer<CChar>?, _ plan: UnsafePointer
     }
 }
 
+// swift-format-ignore: AlwaysUseLowerCamelCase
 @_cdecl("cosma_import_onnx")
 public func cosma_import_onnx(_ path: UnsafePointer<CChar>?, _ options: UnsafePointer<CChar>?,
                               _ graph: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> Int32

@@ -1,5 +1,10 @@
 import ArgumentParser
 import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 import Reports
 

@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 public import Foundation
 
 /// The rows of a batch folder gathered from every journal in it: the whole batch's

@@ -1,4 +1,9 @@
 import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 
 /// The headline of a batch that holds the COSMA paper's models: Cosma against the paper's four
 /// baselines, instance by instance, then the paper's averages beside ours, each with its n.

@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// One of `count` disjoint parts of a batch's instance matrix, so that several machines (or the

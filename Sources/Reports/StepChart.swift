@@ -79,7 +79,8 @@ public struct StepChart: Sendable {
         let frame = Frame(top: 58 + 16 * legendRows, xRange: (xRange.low, xRange.high), yTop: yTop, logarithmicX: logarithmicX)
         var body: [String] = [SVG.text(frame.left, 22, title, size: 15, weight: "bold")]
         for (i, s) in series.enumerated() {
-            let lx = frame.left + Double(i % 4) * 165, ly = 40 + 16 * Double(i / 4)
+            let lx = frame.left + Double(i % 4) * 165
+            let ly = 40 + 16 * Double(i / 4)
             body.append(SVG.rect(lx, ly - 10, 11, 11, fill: SVG.palette[i % SVG.palette.count]))
             body.append(SVG.text(lx + 16, ly, s.name, size: 11))
         }
@@ -94,7 +95,8 @@ public struct StepChart: Sendable {
             return (v * 0.9, v * 1.1 + 1, [v])
         }
         if logarithmicX {
-            let a = floor(log10(lo)), b = ceil(log10(hi))
+            let a = floor(log10(lo))
+            let b = ceil(log10(hi))
             return (pow(10, a), pow(10, max(b, a + 1)), stride(from: a, through: max(b, a + 1), by: 1).map { pow(10, $0) })
         }
         return (lo, hi, (0...4).map { lo + (hi - lo) * Double($0) / 4 })

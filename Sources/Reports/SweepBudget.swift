@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// One capacity of a sweep, as a batch budget label that every graph resolves for itself.

@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 import Foundation
 
 /// A model's non-compulsory traffic against scratchpad capacity: the answer to "what does each
@@ -87,7 +92,8 @@ public struct SweepCurve: Hashable, Sendable {
         let resolved = points.filter { $0.capacity != nil }
         let proven = resolved.filter(\.proven)
         // Bisection: the first proven point whose traffic is at most the limit.
-        var low = 0, high = proven.count
+        var low = 0
+        var high = proven.count
         while low < high {
             let middle = (low + high) / 2
             if proven[middle].traffic! <= limit { high = middle } else { low = middle + 1 }

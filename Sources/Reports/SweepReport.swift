@@ -1,4 +1,9 @@
-public import Cosma
+import Cosma
+import DNNGraph
+import Scratchpad
+import Heuristics
+import MILP
+import CosmaILP
 public import Foundation
 
 /// The files of a sweep, beside a batch's report: `sweep.csv` (every curve's points),
@@ -51,7 +56,8 @@ public struct SweepReport {
                     "|---|---:|---:|---:|---:|---:|"]
             for curve in curves where curve.setting == setting {
                 let resolved = curve.points.filter { $0.capacity != nil }
-                let first = resolved.first, last = resolved.last
+                let first = resolved.first
+                let last = resolved.last
                 let half = first?.traffic.flatMap { curve.smallestCapacity(trafficAtMost: $0 / 2).provenCapacity }
                 out.append("| \(curve.graph) | \(first?.capacity.map(String.init) ?? "n/a") | \(last?.capacity.map(String.init) ?? "n/a") | \(curve.points.filter(\.proven).count)/\(curve.points.count) | \(first?.traffic.map(String.init) ?? "no plan") | \(half.map(String.init) ?? "none proven") |")
             }

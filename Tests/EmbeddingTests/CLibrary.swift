@@ -30,7 +30,7 @@ enum CLibrary {
     /// Runs one call with C strings for its arguments; frees the answer with `cosma_free`.
     static func call(_ arguments: [String?], _ body: ([UnsafePointer<CChar>?], UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32) throws -> Answer {
         let copies = arguments.map { $0.map { UnsafePointer(strdup($0)!) } }
-        defer { copies.forEach { free(UnsafeMutablePointer(mutating: $0)) } }
+        defer { for copy in copies { free(UnsafeMutablePointer(mutating: copy)) } }
         var out: UnsafeMutablePointer<CChar>? = nil
         let code = body(copies, &out)
         defer { cosma_free(out) }

@@ -55,7 +55,10 @@ import Testing
         #expect(replay.code == 1)
         expectConforms(replay)
         #expect(replay["simulation.valid"] == false)
-        guard case .array(let violations)? = replay["simulation.violations"] else { Issue.record("no violations"); return }
+        guard case .array(let violations)? = replay["simulation.violations"] else {
+            Issue.record("no violations")
+            return
+        }
         #expect(violations.count >= 2)
     }
 

@@ -31,10 +31,12 @@ import Testing
     static func check(_ graph: Graph, _ arena: ArenaPlan, order: [OperatorID], alignment: Int) {
         let intervals = graph.liveIntervals(order: order, setting: .activations)
         for (i, a) in intervals.enumerated() {
-            let sa = roundUp(graph.tensors[a.tensor].bytes, to: alignment), oa = arena.offsets[a.tensor]!
+            let sa = roundUp(graph.tensors[a.tensor].bytes, to: alignment)
+            let oa = arena.offsets[a.tensor]!
             #expect(oa % alignment == 0 && oa + sa <= arena.arenaBytes)
             for b in intervals[(i + 1)...] where a.first <= b.last && b.first <= a.last {
-                let sb = roundUp(graph.tensors[b.tensor].bytes, to: alignment), ob = arena.offsets[b.tensor]!
+                let sb = roundUp(graph.tensors[b.tensor].bytes, to: alignment)
+                let ob = arena.offsets[b.tensor]!
                 #expect(oa + sa <= ob || ob + sb <= oa, "\(graph.name): \(a.tensor) and \(b.tensor) overlap")
             }
         }

@@ -1,4 +1,6 @@
 import Cosma
+import DNNGraph
+import Scratchpad
 import Foundation
 import Reports
 import Testing
