@@ -97,12 +97,34 @@ import Testing
         #expect(rows.count == lines.count - 1 && rows.count >= 2 * 3 * 2)
     }
 
-    /// The columns of `results.csv`: the `required` list of a row in the results schema.
-    static func documentedColumns() throws -> [String] {
-        let url = CLI.root.appendingPathComponent("schemas/batch-results.schema.json")
-        let schema = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
-        let row = (schema?["$defs"] as? [String: Any])?["row"] as? [String: Any]
-        return try #require(row?["required"] as? [String])
+    /// The columns of a CSV file: the `required` list of the row schema at `pointer` ("" for the
+    /// whole schema, "$defs/row" for the results schema's row).
+    static func documentedColumns(_ schema: String = "batch-results.schema.json", at pointer: [String] = ["$defs", "row"]) throws -> [String] {
+        let url = CLI.root.appendingPathComponent("schemas/\(schema)")
+        var node = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any]
+        for key in pointer { node = node?[key] as? [String: Any] }
+        return try #require(node?["required"] as? [String])
+    }
+
+    /// A small sweep's `sweep.csv` has the documented header and every row conforms (read with
+    /// that header, cells as strings); the batch files beside it conform too.
+    @Test func sweepFilesConform() throws {
+        let out = try CLI.temporaryFile("sweep")
+        let run = try CLI.run(["sweep", "graphs/tiny.json", "--from", "4KiB", "--to", "6KiB", "--points", "3", "--tensors", "activations,all",
+                               "--methods", "fixed-schedule,paper-baselines", "--jobs", "1", "--out", out.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let text = try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8)
+        #expect(text.split(separator: "\n").first.map(String.init) == (try Self.documentedColumns("sweep-csv.schema.json", at: [])).joined(separator: ","))
+        let rows = parseCSV(text)
+        #expect(rows.count == 2 * 3)
+        for row in rows {
+            let value = JSONValue.object(row.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })
+            #expect(Self.schemas.errors(in: value, against: "sweep-csv.schema.json") == [], "\(row)")
+        }
+        let batch = try String(contentsOf: out.appendingPathComponent("batch.json"), encoding: .utf8)
+        try expectConforms(batch, to: "batch.schema.json", format: "cosma-batch/1")
+        let results = try String(contentsOf: out.appendingPathComponent("results.json"), encoding: .utf8)
+        try expectConforms(results, to: "batch-results.schema.json", format: "cosma-batch-results/1")
     }
 
     /// The committed paper batch predates formats: its files conform as version 1 and still read.
