@@ -113,7 +113,7 @@ func printTable(_ outcomes: [BaselineOutcome], graph: Graph, configuration: Conf
             return .object(fields)
         }
         print(JSONValue.object([
-            ("graph", .string(graph.name)), ("capacity", .int(configuration.capacity)),
+            DocumentFormat.baselines.field, ("graph", .string(graph.name)), ("capacity", .int(configuration.capacity)),
             ("tensors", .string(configuration.tensors.rawValue)), ("baselines", .array(rows)),
         ]).formatted(expandDepth: 2), terminator: "")
         return

@@ -48,7 +48,7 @@ struct Info: ParsableCommand {
             let compulsory = g.compulsoryTraffic(in: accelerator.tensors)
             if json {
                 var fields: [(String, JSONValue)] = [
-                    ("graph", .string(g.name)), ("operators", .int(g.operators.count)), ("tensors", .int(g.tensors.count)),
+                    DocumentFormat.info.field, ("graph", .string(g.name)), ("operators", .int(g.operators.count)), ("tensors", .int(g.tensors.count)),
                 ]
                 for kind in TensorKind.allCases {
                     let entry = byKind[kind, default: (0, 0)]

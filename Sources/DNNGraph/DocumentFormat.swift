@@ -25,6 +25,16 @@ public enum DocumentFormat: String, CaseIterable, Sendable {
     /// The answer of a library call: a plan with its summary, a simulation, or an error
     /// (`schemas/result.schema.json`).
     case result = "cosma-result/1"
+    /// What `cosma info --json` says about a graph: its tensors, bytes and budgets
+    /// (`schemas/info.schema.json`).
+    case info = "cosma-info/1"
+    /// The side-by-side table of `cosma heuristic --baseline ... --json`
+    /// (`schemas/baselines.schema.json`).
+    case baselines = "cosma-baselines/1"
+    /// The instance matrix of a batch folder, `batch.json` (`schemas/batch.schema.json`).
+    case batch = "cosma-batch/1"
+    /// Every row of a batch, `results.json` (`schemas/batch-results.schema.json`).
+    case batchResults = "cosma-batch-results/1"
 
     /// What the document holds, as people say it: `graph`, `plan`, ...
     public var kind: String { String(rawValue.dropFirst("cosma-".count).prefix { $0 != "/" }) }

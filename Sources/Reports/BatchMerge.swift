@@ -70,8 +70,10 @@ public struct BatchMerge {
 }
 
 extension InstanceMatrix {
-    /// Reads the matrix a batch wrote to `batch.json` (see ``jsonValue``).
+    /// Reads the matrix a batch wrote to `batch.json` (see ``jsonValue``); a file without
+    /// `"format"` (written before batch folders named theirs) reads as ``DocumentFormat/batch``.
     public init(json data: Data, source: String) throws(InputError) {
+        try DocumentFormat.batch.check(data, source: source)
         struct Spec: Decodable {
             var files: [String]
             var settings: [String]

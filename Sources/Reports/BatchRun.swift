@@ -134,8 +134,10 @@ public struct BatchRun {
             throw InputError(source: folder.path, message: "cannot create the output folder (\(error.localizedDescription)); check the path")
         }
         let text = matrix.jsonValue.formatted(expandDepth: 1)
-        if let existing = try? String(contentsOf: spec, encoding: .utf8) {
-            guard existing == text else {
+        if let existing = try? Data(contentsOf: spec) {
+            // Compared as matrices, not as text, so that a folder written before `batch.json` named
+            // its format resumes; a file of an unknown format is refused by the reader.
+            guard try InstanceMatrix(json: existing, source: spec.path).jsonValue.formatted(expandDepth: 1) == text else {
                 throw InputError(source: spec.path, message: "this folder holds a different batch (other graphs, budgets, settings, methods, solver or time limit); give another --out, or delete the folder to start again")
             }
             return

@@ -68,9 +68,10 @@ public struct InstanceMatrix: Hashable, Sendable {
         }
     }
 
-    /// The matrix as JSON, for `batch.json`.
+    /// The matrix as JSON, for `batch.json` (``DocumentFormat/batch``).
     public var jsonValue: JSONValue {
         .object([
+            DocumentFormat.batch.field,
             ("files", .array(files.map { .string($0) })),
             ("settings", .array(settings.map { .string($0.rawValue) })),
             ("budgets", .array(budgets.map { .string($0) })),

@@ -21,8 +21,20 @@ public enum ResultFiles {
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// A JSON array with one row object per line.
+    /// A JSON object naming its format (``DocumentFormat/batchResults``) with the rows in
+    /// `"rows"`, one row object per line.
     public static func json(_ rows: [ResultRow]) -> String {
-        JSONValue.array(rows.map(\.jsonValue)).formatted(expandDepth: 1)
+        JSONValue.object([DocumentFormat.batchResults.field, ("rows", .array(rows.map(\.jsonValue)))]).formatted(expandDepth: 2)
+    }
+
+    /// Reads the rows of a `results.json`: the object ``json(_:)`` writes, or the bare array of
+    /// rows that batches wrote before `results.json` named its format. Another format is refused.
+    public static func rows(json data: Data, source: String) throws(InputError) -> [ResultRow] {
+        struct Document: Decodable {
+            var rows: [ResultRow]
+        }
+        if let rows = try? JSONDecoder().decode([ResultRow].self, from: data) { return rows }
+        try DocumentFormat.batchResults.check(data, source: source)
+        return try decodeJSON(Document.self, from: data, source: source).rows
     }
 }

@@ -169,7 +169,8 @@ func blankedCSV(_ folder: URL, _ columns: Set<String>) throws -> [[String: Strin
 /// results.json with the given keys removed, each row as compact text for comparison.
 func blankedJSON(_ folder: URL, _ keys: Set<String>) throws -> [String] {
     let data = try Data(contentsOf: folder.appendingPathComponent("results.json"))
-    let rows = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+    let document = try JSONSerialization.jsonObject(with: data)
+    let rows = try #require((document as? [String: Any])?["rows"] as? [[String: Any]] ?? document as? [[String: Any]])
     return try rows.map { row in
         let kept = row.filter { !keys.contains($0.key) }
         return String(decoding: try JSONSerialization.data(withJSONObject: kept, options: [.sortedKeys]), as: UTF8.self)
