@@ -11,7 +11,7 @@ import Testing
         let close = try #require(readme.range(of: "```\n", range: open.upperBound..<readme.endIndex))
         let shown = String(readme[open.upperBound..<close.lowerBound])
 
-        let source = try String(contentsOf: FacadeTests.root.appendingPathComponent("Tests/EmbeddingTests/ReadmeExample.swift"), encoding: .utf8)
+        let source = try String(contentsOf: FacadeTests.root.appendingPathComponent("Tests/CosmaTests/ReadmeExample.swift"), encoding: .utf8)
         let lines = source.split(separator: "\n", omittingEmptySubsequences: false)
         let imports = lines.filter { $0.hasPrefix("import ") }
         let begin = try #require(lines.firstIndex { $0.hasSuffix("// README example begins") })
