@@ -60,12 +60,28 @@ struct Batch: ParsableCommand {
     }
 
     func run() throws {
-        try reportingErrors {
-            if let merge = distribution.merge { return try mergeShards(URL(fileURLWithPath: merge)) }
-            if let folder = distribution.resubmit { return try resubmit(URL(fileURLWithPath: folder)) }
+        _ = try execute()
+    }
+
+    /// Does what the options say; returns the rows of a whole batch run here, with its matrix, so
+    /// that a caller (`cosma sweep --at-most`) reads them from memory rather than from the journal.
+    /// Nil after `--merge`, `--resubmit`, `--slurm` and `--shard`, whose rows are not all here.
+    func execute() throws -> (rows: [ResultRow], matrix: InstanceMatrix)? {
+        try reportingErrors { () throws -> (rows: [ResultRow], matrix: InstanceMatrix)? in
+            if let merge = distribution.merge {
+                try mergeShards(URL(fileURLWithPath: merge))
+                return nil
+            }
+            if let folder = distribution.resubmit {
+                try resubmit(URL(fileURLWithPath: folder))
+                return nil
+            }
             let (matrix, graphNames) = try instanceMatrix()
-            if distribution.slurm { return try submit(matrix) }
-            try runLocally(matrix, graphNames: graphNames)
+            if distribution.slurm {
+                try submit(matrix)
+                return nil
+            }
+            return try runLocally(matrix, graphNames: graphNames).map { ($0, matrix) }
         }
     }
 
@@ -98,8 +114,8 @@ struct Batch: ParsableCommand {
     }
 
     /// Runs the matrix (or one shard of it) here, in worker processes; a whole batch then writes
-    /// its report, a shard only its journal.
-    func runLocally(_ matrix: InstanceMatrix, graphNames: [String: String]) throws(InputError) {
+    /// its report and returns its rows, a shard only its journal (and returns nil).
+    func runLocally(_ matrix: InstanceMatrix, graphNames: [String: String]) throws(InputError) -> [ResultRow]? {
         let folder = URL(fileURLWithPath: out ?? "")
         let limit = killAfter ?? 2 * timeLimit + 60
         var batch = BatchRun(matrix: matrix, folder: folder, workerCommand: (try executableURL(), ["batch-worker"]),
@@ -109,13 +125,15 @@ struct Batch: ParsableCommand {
         let rows = try batch.run(progress: display.update)
         display.finish()
         if let shard = batch.shard {
-            return try finishShard(shard, rows: rows, folder: folder, killAfter: limit)
+            try finishShard(shard, rows: rows, folder: folder, killAfter: limit)
+            return nil
         }
         let header = reportHeader(folder: folder, command: CommandLine.arguments.dropFirst().map(shellQuoted).joined(separator: " "),
                                   solver: solver, jobs: jobs, killAfter: limit)
         let written = try BatchOutputs.write(rows: rows, matrix: matrix, header: header, folder: folder, plans: batch.plansFolder)
         let withoutPlan = rows.filter { !$0.status.hasPlan }.count
         print("\(rows.count) rows (\(withoutPlan) without a plan); wrote \(written.count) files to \(out ?? ""): report.md, results.csv, results.json, charts and maps")
+        return rows
     }
 
     /// This executable, which the workers run too.

@@ -85,21 +85,20 @@ struct Sweep: ParsableCommand {
         if let killAfter { arguments += ["--kill-after", "\(killAfter)"] }
         if let shard { arguments += ["--shard", shard] }
         if slurm { arguments += ["--slurm"] + (tasks.map { ["--tasks", "\($0)"] } ?? []) }
-        let batch = try Batch.parse(arguments)
-        try batch.run()
+        let whole = try Batch.parse(arguments).execute()
         guard let limit else { return }
-        guard shard == nil, !slurm else {
+        // Without --shard and --slurm the batch ran whole here and hands back every row.
+        guard let whole else {
             print("--at-most is answered once every shard is merged: run `cosma sweep` again without --shard or --slurm (it resumes), or read sweep.csv")
             return
         }
-        try reportingErrors { try answer(limit) }
+        answer(limit, rows: whole.rows, matrix: whole.matrix)
     }
 
     /// Prints, per curve, the smallest capacity of the sweep whose traffic is at most `limit`.
-    func answer(_ limit: Int) throws(InputError) {
-        let merged = try BatchMerge(folder: URL(fileURLWithPath: out))
+    func answer(_ limit: Int, rows: [ResultRow], matrix: InstanceMatrix) {
         print("smallest capacity with at most \(limit) bytes of non-compulsory traffic:")
-        for curve in SweepCurve.curves(rows: merged.rows, matrix: merged.matrix) {
+        for curve in SweepCurve.curves(rows: rows, matrix: matrix) {
             let a = curve.smallestCapacity(trafficAtMost: limit)
             var text = "  \(curve.graph) \(curve.setting.rawValue): "
             if let c = a.provenCapacity {
