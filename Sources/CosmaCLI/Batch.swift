@@ -35,11 +35,7 @@ struct Batch: ParsableCommand {
     @Option(name: .long, help: "Comma-separated methods: exact, fixed-schedule, divide-and-conquer, paper-baselines, heuristics, or schedule+replacement+allocation.")
     var methods = "exact,fixed-schedule,paper-baselines"
 
-    @Option(name: .long, help: "The MILP solver of the exact methods.")
-    var solver: SolverBackend = .cbc
-
-    @Option(name: .long, help: "Solver time limit per instance, in seconds.")
-    var timeLimit: Double = 60
+    @OptionGroup var exact: BatchSolverOptions
 
     @Option(name: .long, help: "Worker processes at a time; the default is the number of cores.")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
@@ -53,7 +49,7 @@ struct Batch: ParsableCommand {
     @OptionGroup var distribution: BatchDistribution
 
     func validate() throws {
-        guard timeLimit > 0 else { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
+        guard exact.timeLimit > 0 else { throw ValidationError("--time-limit must be positive, got \(exact.timeLimit)") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let killAfter, killAfter <= 0 { throw ValidationError("--kill-after must be positive, got \(killAfter)") }
         try distribution.validate(graphs: graphs, out: out)
@@ -108,7 +104,7 @@ struct Batch: ParsableCommand {
         }
         let matrix = try InstanceMatrix(files: files, settings: settings, budgets: [budgets],
                                         methods: try BatchMethod.parseList([methods]),
-                                        method: MethodSettings(solver: solver, timeLimit: timeLimit))
+                                        method: MethodSettings(solver: exact.solver, timeLimit: exact.timeLimit))
         try SweepBudget.checkStarts(matrix)
         return (matrix, graphNames)
     }
@@ -117,7 +113,7 @@ struct Batch: ParsableCommand {
     /// its report and returns its rows, a shard only its journal (and returns nil).
     func runLocally(_ matrix: InstanceMatrix, graphNames: [String: String]) throws(InputError) -> [ResultRow]? {
         let folder = URL(fileURLWithPath: out ?? "")
-        let limit = killAfter ?? 2 * timeLimit + 60
+        let limit = killAfter ?? 2 * exact.timeLimit + 60
         var batch = BatchRun(matrix: matrix, folder: folder, workerCommand: (try executableURL(), ["batch-worker"]),
                              jobs: jobs, killAfter: limit, graphNames: graphNames)
         batch.shard = try distribution.shard.map { text throws(InputError) in try Shard(parsing: text) }
@@ -129,7 +125,7 @@ struct Batch: ParsableCommand {
             return nil
         }
         let header = reportHeader(folder: folder, command: CommandLine.arguments.dropFirst().map(shellQuoted).joined(separator: " "),
-                                  solver: solver, jobs: jobs, killAfter: limit)
+                                  solver: exact.solver, jobs: jobs, killAfter: limit)
         let written = try BatchOutputs.write(rows: rows, matrix: matrix, header: header, folder: folder, plans: batch.plansFolder)
         let withoutPlan = rows.filter { !$0.status.hasPlan }.count
         print("\(rows.count) rows (\(withoutPlan) without a plan); wrote \(written.count) files to \(out ?? ""): report.md, results.csv, results.json, charts and maps")
@@ -144,6 +140,19 @@ struct Batch: ParsableCommand {
         }
         return URL(fileURLWithPath: path)
     }
+}
+
+/// The exact methods' solver and time limit, declared once for `cosma batch` and `cosma sweep`
+/// (which hands them on to the batch it runs, see ``arguments``).
+struct BatchSolverOptions: ParsableArguments {
+    @Option(name: .long, help: "The MILP solver of the exact methods.")
+    var solver: SolverBackend = .cbc
+
+    @Option(name: .long, help: "Solver time limit per instance, in seconds.")
+    var timeLimit: Double = 60
+
+    /// The options as `cosma batch` reads them.
+    var arguments: [String] { ["--solver", solver.rawValue, "--time-limit", "\(timeLimit)"] }
 }
 
 /// Quotes a command-line word for a shell when it needs it, so a report's command can be pasted.

@@ -88,15 +88,14 @@ extension Batch {
     /// `--slurm`: writes the job array and merge scripts into OUT/slurm and submits them.
     func submit(_ matrix: InstanceMatrix) throws {
         let folder = URL(fileURLWithPath: out ?? "").standardizedFileURL
-        let limit = killAfter ?? 2 * timeLimit + 60
+        let limit = killAfter ?? 2 * exact.timeLimit + 60
         let tasks = distribution.tasks
         let perShard = (matrix.instances.count + tasks - 1) / tasks
         let minutes = Int((Double(perShard) * limit / Double(jobs) / 60).rounded(.up)) + 5
         let arguments = ["--graphs"] + matrix.files + [
             "--budgets", matrix.budgets.joined(separator: ","), "--tensors", matrix.settings.map(\.rawValue).joined(separator: ","),
-            "--methods", matrix.methods.map(\.description).joined(separator: ","), "--solver", solver.rawValue,
-            "--time-limit", "\(timeLimit)", "--kill-after", "\(limit)", "--out", folder.path,
-        ]
+            "--methods", matrix.methods.map(\.description).joined(separator: ","),
+        ] + exact.arguments + ["--kill-after", "\(limit)", "--out", folder.path]
         let scripts = SlurmScripts(executable: try executableURL().path, batchArguments: arguments, folder: folder.path,
                                    workingDirectory: FileManager.default.currentDirectoryPath, tasks: tasks, cpusPerTask: jobs,
                                    partition: distribution.partition, timePerTask: distribution.timePerTask ?? "\(minutes)",

@@ -41,11 +41,7 @@ struct Sweep: ParsableCommand {
     @Option(name: .long, help: "Comma-separated methods (as for cosma batch).")
     var methods = "exact"
 
-    @Option(name: .long, help: "The MILP solver of the exact methods.")
-    var solver: SolverBackend = .cbc
-
-    @Option(name: .long, help: "Solver time limit per instance, in seconds.")
-    var timeLimit: Double = 60
+    @OptionGroup var exact: BatchSolverOptions
 
     @Option(name: .long, help: "Worker processes at a time (default: the number of cores).")
     var jobs: Int?
@@ -79,8 +75,8 @@ struct Sweep: ParsableCommand {
         let labels = try reportingErrors {
             try SweepBudget.points(from: CapacitySpec(parsing: from), to: CapacitySpec(parsing: to), count: points).map(\.description)
         }
-        var arguments = ["--graphs"] + graphs + ["--budgets", labels.joined(separator: ","), "--tensors", tensors, "--methods", methods,
-                                                 "--solver", solver.rawValue, "--time-limit", "\(timeLimit)", "--out", out]
+        var arguments = ["--graphs"] + graphs + ["--budgets", labels.joined(separator: ","), "--tensors", tensors, "--methods", methods]
+            + exact.arguments + ["--out", out]
         if let jobs { arguments += ["--jobs", "\(jobs)"] }
         if let killAfter { arguments += ["--kill-after", "\(killAfter)"] }
         if let shard { arguments += ["--shard", shard] }
