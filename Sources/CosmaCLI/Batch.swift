@@ -85,13 +85,16 @@ struct Batch: ParsableCommand {
     func instanceMatrix() throws(InputError) -> (InstanceMatrix, [String: String]) {
         var files: [String] = []
         var graphNames: [String: String] = [:]
+        var loaded: [Graph] = []
         for pattern in graphs {
             let paths = expandGlob(pattern)
             guard !paths.isEmpty else {
                 throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
             }
             for path in paths where !files.contains(path) {
-                graphNames[path] = try loadGraph(path).name
+                let graph = try loadGraph(path)
+                graphNames[path] = graph.name
+                loaded.append(graph)
                 files.append(path)
             }
         }
@@ -105,7 +108,7 @@ struct Batch: ParsableCommand {
         let matrix = try InstanceMatrix(files: files, settings: settings, budgets: [budgets],
                                         methods: try BatchMethod.parseList([methods]),
                                         method: MethodSettings(solver: exact.solver, timeLimit: exact.timeLimit))
-        try SweepBudget.checkStarts(matrix)
+        try SweepBudget.checkStarts(matrix, graphs: loaded)
         return (matrix, graphNames)
     }
 

@@ -127,16 +127,16 @@ public enum BudgetLabel {
 
 extension SweepBudget {
     /// Refuses a matrix whose sweeps start below some graph's `M_R`, naming the smallest start
-    /// every graph and setting accepts (the largest `M_R`).
-    public static func checkStarts(_ matrix: InstanceMatrix) throws(InputError) {
+    /// every graph and setting accepts (the largest `M_R`). `graphs` are the matrix's files, as
+    /// the caller loaded them to build it.
+    public static func checkStarts(_ matrix: InstanceMatrix, graphs: [Graph]) throws(InputError) {
         let starts = Set(matrix.budgets.compactMap { SweepBudget(label: $0)?.from }).compactMap { spec -> Int? in
             if case .bytes(let b) = spec { return b }
             return nil
         }
         guard let lowest = starts.min() else { return }
         var largest = 0
-        for file in matrix.files {
-            let graph = try Cosma.loadGraph(at: URL(fileURLWithPath: file))
+        for graph in graphs {
             for setting in matrix.settings { largest = max(largest, Budgets(graph: graph, setting: setting, alignment: 1).mR) }
         }
         guard lowest >= largest else {
