@@ -10,7 +10,9 @@ import Foundation
 /// step of SRAM cost in DRAM traffic", read from the rows of a sweep batch (``SweepBudget``).
 ///
 /// At each capacity the curve takes the cheapest certified plan any method found, and the largest
-/// lower bound any exact method proved (every bound holds for every plan at that capacity). A
+/// lower bound proven for every plan at that capacity (``ResultRow/boundOnEverySchedule``: the
+/// joint program's and divide and conquer's, not the fixed-schedule program's, which holds for
+/// its own order only). A
 /// point is **proven** when the two meet, or when its traffic is zero. Between points the curve
 /// is a step: a plan for one capacity is a plan for every larger one, so the best traffic can
 /// only fall as capacity grows, and the traffic of a point bounds the true curve from above up to
@@ -24,7 +26,8 @@ public struct SweepCurve: Hashable, Sendable {
         public var capacity: Int?
         /// The cheapest certified plan's non-compulsory traffic, when some method planned.
         public var traffic: Int?
-        /// The largest proven lower bound, when an exact method gave one (zero when traffic is zero).
+        /// The largest lower bound proven for every plan at this capacity, when a method gave one
+        /// (zero when traffic is zero).
         public var bound: Int?
         /// The method whose plan gives ``traffic``.
         public var method: String?
@@ -68,7 +71,7 @@ public struct SweepCurve: Hashable, Sendable {
     static func point(label: String, rows: [ResultRow]) -> Point {
         let planned = rows.filter { $0.status.hasPlan && $0.nonCompulsory != nil }
         let best = planned.min { ($0.nonCompulsory!, $0.method) < ($1.nonCompulsory!, $1.method) }
-        var bound = rows.compactMap(\.bound).max()
+        var bound = rows.compactMap(\.boundOnEverySchedule).max()
         if best?.nonCompulsory == 0 { bound = 0 }
         return Point(label: label, capacity: rows.compactMap(\.capacity).first, traffic: best?.nonCompulsory, bound: bound,
                      method: best?.method)
@@ -116,5 +119,13 @@ public struct SweepCurve: Hashable, Sendable {
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension ResultRow {
+    /// ``bound`` when it holds for every plan at this capacity: not the fixed-schedule method's,
+    /// which is proven for its own order only (a plan in another order may be cheaper).
+    public var boundOnEverySchedule: Int? {
+        method == BatchMethod.fixedSchedule.description ? nil : bound
     }
 }

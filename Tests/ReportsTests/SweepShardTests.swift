@@ -83,6 +83,21 @@ import Testing
         #expect(SweepCurve.csv([c]).contains("g,g.json,activations,M_R..M_P@2of6,1100,600,500,no,h"))
     }
 
+    @Test func aFixedScheduleBoundProvesNothingAboutTheCapacity() throws {
+        // The fixed-schedule program meets its own bound (optimal for the MPMF order), yet a plan in
+        // another order may be cheaper: the point is not proven, and the exact method's bound stands.
+        let label = SweepBudget(from: .budget(.mR), to: .budget(.mP), index: 1, count: 2).description
+        let rows = [Self.row(label, capacity: 1000, method: "fixed-schedule", status: .optimal, traffic: 400, bound: 400),
+                    Self.row(label, capacity: 1000, method: "exact", status: .timeLimit, traffic: 450, bound: 300)]
+        let matrix = try InstanceMatrix(files: ["g.json"], settings: [.activations], budgets: [label],
+                                        methods: BatchMethod.parseList(["exact,fixed-schedule"]), method: MethodSettings())
+        let point = try #require(SweepCurve.curves(rows: rows, matrix: matrix).first?.points.first)
+        #expect(point.traffic == 400 && point.method == "fixed-schedule")
+        #expect(point.bound == 300 && !point.proven)
+        let alone = try #require(SweepCurve.curves(rows: [rows[0]], matrix: matrix).first?.points.first)
+        #expect(alone.bound == nil && !alone.proven)
+    }
+
     @Test func theThresholdQueryBisectsProvenPointsAndBracketsTheAnswer() {
         let c = Self.curve
         // 400: proven at 1400 (100), a plan at 1300 (300), and 1200 is proven at 500 > 400.
