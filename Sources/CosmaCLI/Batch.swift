@@ -48,6 +48,9 @@ struct Batch: ParsableCommand {
 
     @OptionGroup var distribution: BatchDistribution
 
+    /// When a worker is killed: `--kill-after`, or twice the time limit plus 60 seconds.
+    var workerKillAfter: Double { killAfter ?? 2 * exact.timeLimit + 60 }
+
     func validate() throws {
         guard exact.timeLimit > 0 else { throw ValidationError("--time-limit must be positive, got \(exact.timeLimit)") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
@@ -116,7 +119,7 @@ struct Batch: ParsableCommand {
     /// its report and returns its rows, a shard only its journal (and returns nil).
     func runLocally(_ matrix: InstanceMatrix, graphNames: [String: String]) throws(InputError) -> [ResultRow]? {
         let folder = URL(fileURLWithPath: out ?? "")
-        let limit = killAfter ?? 2 * exact.timeLimit + 60
+        let limit = workerKillAfter
         var batch = BatchRun(matrix: matrix, folder: folder, workerCommand: (try executableURL(), ["batch-worker"]),
                              jobs: jobs, killAfter: limit, graphNames: graphNames)
         batch.shard = try distribution.shard.map { text throws(InputError) in try Shard(parsing: text) }

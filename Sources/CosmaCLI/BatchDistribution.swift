@@ -88,7 +88,7 @@ extension Batch {
     /// `--slurm`: writes the job array and merge scripts into OUT/slurm and submits them.
     func submit(_ matrix: InstanceMatrix) throws {
         let folder = URL(fileURLWithPath: out ?? "").standardizedFileURL
-        let limit = killAfter ?? 2 * exact.timeLimit + 60
+        let limit = workerKillAfter
         let tasks = distribution.tasks
         let perShard = (matrix.instances.count + tasks - 1) / tasks
         let minutes = Int((Double(perShard) * limit / Double(jobs) / 60).rounded(.up)) + 5
