@@ -65,12 +65,8 @@ struct Sweep: ParsableCommand {
     var tasks: Int?
 
     func run() throws {
-        let limit: Int?
-        do {
-            limit = try atMost.map { text throws(InputError) in Int(text) == 0 ? 0 : try parseByteCount(text, what: "--at-most") }
-        } catch {
-            printError(error.description)
-            throw ExitCode(2)
+        let limit = try reportingErrors {
+            try atMost.map { text throws(InputError) in Int(text) == 0 ? 0 : try parseByteCount(text, what: "--at-most") }
         }
         let labels = try reportingErrors {
             try SweepBudget.points(from: CapacitySpec(parsing: from), to: CapacitySpec(parsing: to), count: points).map(\.description)
