@@ -123,12 +123,10 @@ extension Batch {
         let script = folder.appendingPathComponent("slurm/shards.sbatch")
         let text = try String(decoding: readInput(script), as: UTF8.self)
         guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("#SBATCH --array=1-") }),
-              let tasks = Int(line.dropFirst("#SBATCH --array=1-".count)) else {
+              let tasks = Int(line.dropFirst("#SBATCH --array=1-".count)), tasks >= 1 else {
             throw InputError(source: script.path, message: "no '#SBATCH --array=1-N' line; the script was edited: submit the batch again with --slurm")
         }
-        let merged = try BatchMerge(folder: folder)
-        let missing = Set(merged.missing)
-        let shards = (1...tasks).filter { i in Shard(index: i, count: tasks).instances(of: merged.matrix).contains { missing.contains($0) } }
+        let shards = try BatchMerge(folder: folder).incompleteShards(of: tasks).map(\.index)
         guard !shards.isEmpty else {
             print("every shard of \(folder.path) is complete; `cosma batch --merge \(shellQuoted(folder.path))` writes the report")
             return

@@ -53,12 +53,14 @@ public struct BatchMerge {
     /// The shards, in every split found (`N` of `journal-I-of-N`), that still owe instances,
     /// including those whose journal was never created (a task cancelled before it started).
     public var incompleteShards: [Shard] {
+        Set(shards.map(\.count)).sorted().flatMap(incompleteShards(of:))
+    }
+
+    /// The shards of a split into `count` that still owe instances.
+    public func incompleteShards(of count: Int) -> [Shard] {
         let missingSet = Set(missing)
-        let splits = Set(shards.map(\.count)).sorted()
-        return splits.flatMap { n in
-            (1...n).map { Shard(index: $0, count: n) }.filter { shard in
-                shard.instances(of: matrix).contains { missingSet.contains($0) }
-            }
+        return (1...count).map { Shard(index: $0, count: count) }.filter { shard in
+            shard.instances(of: matrix).contains { missingSet.contains($0) }
         }
     }
 
