@@ -30,7 +30,7 @@ install_missing() {
 }
 
 write_conf() {
-    local host cpus memory
+    local host
     host="$(hostname -s)"
     # The node line as slurmd measures it (CPUs, boards, sockets, cores, threads, memory).
     local node
