@@ -30,10 +30,13 @@ import Testing
         #expect(replay["simulation.valid"] == true)
     }
 
+    /// With no time limit the exact method (which `auto` picks here) runs every stage to
+    /// completion, so that what is asserted does not depend on the machine's speed. Divide and
+    /// conquer has no unlimited mode and keeps its 60 s; it reaches the bound in about 6 s.
     @Test(arguments: ["exact", "divide-and-conquer", "auto"])
     func everySolvingMethodPlansResNet50WithWeightsAtMR(method: String) throws {
         let answer = try CLibrary.plan(try CLibrary.graph("resnet50"),
-                                       #"{"capacity": "M_R", "tensors": "all", "method": "\#(method)", "timeLimit": 30}"#)
+                                       #"{"capacity": "M_R", "tensors": "all", "method": "\#(method)", "timeLimit": null}"#)
         #expect(answer.code == 0, "\(answer.message)")
         expectConforms(answer)
         #expect(answer["summary.traffic.nonCompulsory"] == 602112)
@@ -172,7 +175,8 @@ import Testing
     }
 
     @Test func reportsConformWhileTheSolverRuns() throws {
-        let (answer, reports) = try plan(try CLibrary.graph("resnet50"), #"{"capacity": "M_R", "tensors": "all"}"#, cancel: 0)
+        let (answer, reports) = try plan(try CLibrary.graph("resnet50"), #"{"capacity": "M_R", "tensors": "all", "timeLimit": null}"#,
+                                         cancel: 0)
         #expect(answer.code == 0)
         #expect(answer["cancelled"] == nil)
         #expect(answer["summary.traffic.nonCompulsory"] == 602112)
