@@ -16,6 +16,9 @@ struct CallOptions: Decodable {
         case divideAndConquer = "divide-and-conquer"
         case auto
         case heuristic
+
+        /// The facade's method of the same name; `nil` for `heuristic`, which solves nothing.
+        var solving: Cosma.Method? { Cosma.Method(rawValue: rawValue) }
     }
 
     var capacity: CapacitySpec?

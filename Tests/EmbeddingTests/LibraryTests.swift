@@ -20,7 +20,7 @@ import Testing
         expectConforms(answer)
         #expect(answer["plan.traffic.total"] == 3072)
         #expect(answer["summary.solver.status"] == "optimal")
-        guard case .object(let fields) = answer.json, let plan = fields.first(where: { $0.0 == "plan" })?.1 else {
+        guard let plan = answer["plan"] else {
             Issue.record("no plan in \(answer.text)")
             return
         }
@@ -147,7 +147,7 @@ import Testing
         for i in 0..<2 {
             let answer = try #require(answers.withLock { $0[i] })
             #expect(answer.code == 0, "\(jobs[i].0): \(answer.message)")
-            guard case .object(let fields) = answer.json, let plan = fields.first(where: { $0.0 == "plan" })?.1 else { continue }
+            guard let plan = answer["plan"] else { continue }
             #expect(try CLibrary.simulate(graphs[i], plan.compact).code == 0)
         }
     }
@@ -195,7 +195,7 @@ import Testing
         #expect(answer.code == 0)
         #expect(answer["cancelled"] == true)
         #expect(CLibrary.schemas.errors(in: answer.json, against: "result.schema.json") == [])
-        guard case .object(let fields) = answer.json, let plan = fields.first(where: { $0.0 == "plan" })?.1 else { return }
+        guard let plan = answer["plan"] else { return }
         #expect(try CLibrary.simulate(graph, plan.compact).code == 0)
     }
 
