@@ -42,6 +42,17 @@ import Testing
         #expect(answer["summary.traffic.nonCompulsory"] == 602112)
     }
 
+    @Test func aNullTimeLimitIsNoLimitAndAbsentIsSixtySeconds() throws {
+        func firstNote(_ options: String) throws -> JSONValue? {
+            let answer = try CLibrary.plan(try CLibrary.graph("tiny"), options)
+            #expect(answer.code == 0, "\(answer.message)")
+            guard case .array(let notes)? = answer["summary.notes"] else { return nil }
+            return notes.first
+        }
+        #expect(try firstNote(#"{"capacity": "5KiB", "timeLimit": null}"#) == "warm starts (no time limit)")
+        #expect(try firstNote(#"{"capacity": "5KiB"}"#) == "warm starts (share 60.0 s)")
+    }
+
     @Test func aHeuristicThatFragmentsCompactsAndSaysSo() throws {
         // At M_R the operands of the largest operator fill the scratchpad exactly: the default
         // order's on-line allocation cannot place them where they lie, so it compacts them, as a
