@@ -16,6 +16,9 @@ struct CallOptions: Decodable {
         case divideAndConquer = "divide-and-conquer"
         case auto
         case heuristic
+
+        /// The facade's method of the same name; `nil` for `heuristic`, which solves nothing.
+        var solving: Cosma.Method? { Cosma.Method(rawValue: rawValue) }
     }
 
     var capacity: CapacitySpec?
@@ -24,7 +27,10 @@ struct CallOptions: Decodable {
     var alignment: Int?
     var method = Method.exact
     var solver = SolverBackend.cbc
-    var timeLimit = 60.0
+    /// Seconds the planner may take (60, as `cosma solve`); `nil`, from `"timeLimit": null`, lets
+    /// every stage of the exact method run to completion (``ExactOptions/timeLimit``), so that
+    /// the plan does not depend on the machine's speed.
+    var timeLimit: Double? = 60
     var gap = 0.0
     var segmentOps = DivideAndConquerOptions().segmentOperators
 
@@ -50,7 +56,8 @@ struct CallOptions: Decodable {
             }
             solver = backend
         }
-        timeLimit = try value("timeLimit") ?? timeLimit
+        let limit = OptionKey("timeLimit")
+        if c.contains(limit) { timeLimit = try c.decodeNil(forKey: limit) ? nil : try c.decode(Double.self, forKey: limit) }
         gap = try value("gap") ?? gap
         segmentOps = try value("segmentOps") ?? segmentOps
     }
@@ -64,7 +71,7 @@ struct CallOptions: Decodable {
     private func check() throws(InputError) {
         func bad(_ key: String, _ message: String) -> InputError { InputError(source: "options.\(key)", message: message) }
         if let alignment, alignment < 1 { throw bad("alignment", "alignment must be at least 1 byte, got \(alignment)") }
-        if !(timeLimit > 0) { throw bad("timeLimit", "timeLimit must be a positive number of seconds, got \(timeLimit)") }
+        if let timeLimit, !(timeLimit > 0) { throw bad("timeLimit", "timeLimit must be a positive number of seconds, got \(timeLimit)") }
         if !(gap >= 0 && gap < 1) { throw bad("gap", "gap must be in [0, 1), got \(gap)") }
         if segmentOps < 2 { throw bad("segmentOps", "segmentOps must be at least 2, got \(segmentOps)") }
     }

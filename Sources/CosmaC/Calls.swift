@@ -38,17 +38,15 @@ enum Calls {
                                                         tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1)
             let certified: CertifiedPlan
             var exact: PlanResult?
-            switch options.method {
-            case .heuristic:
-                certified = try Cosma.heuristicPlan(for: graph, configuration: configuration)
-            case .exact, .divideAndConquer, .auto:
-                let method = Cosma.Method(rawValue: options.method.rawValue) ?? .exact
+            if let method = options.method.solving {
                 let solverOptions = ExactOptions(solver: options.solver, timeLimit: options.timeLimit, relativeGap: options.gap,
                                                  progress: progress)
                 let result = try Cosma.solve(graph, configuration: configuration, method: method, options: solverOptions,
                                              segmentOperators: options.segmentOps)
                 certified = result.result
                 exact = result
+            } else {
+                certified = try Cosma.heuristicPlan(for: graph, configuration: configuration)
             }
             return Answer(code: 0, json: .object([
                 DocumentFormat.result.field,

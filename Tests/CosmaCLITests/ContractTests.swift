@@ -8,7 +8,7 @@ import Testing
 /// descriptions, baseline tables and batch folders) conforms to its schema in `schemas/` and
 /// names its format.
 @Suite struct ContractTests {
-    static let schemas = try! JSONSchemaValidator(folder: CLI.root.appendingPathComponent("schemas"))
+    static let schemas = JSONSchemaValidator.committed
 
     func expectConforms(_ text: String, to schema: String, format: String) throws {
         let value = try JSONValue(parsing: text)

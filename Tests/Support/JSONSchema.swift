@@ -24,6 +24,10 @@ public struct JSONSchemaValidator: Sendable {
 
     public init(schemas: [String: JSONValue]) { self.schemas = schemas }
 
+    /// The contract: every schema of the repository's `schemas/` folder, read once for all suites.
+    public static let committed = try! JSONSchemaValidator(
+        folder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../schemas").standardized)
+
     /// Every way `value` breaks the schema of file `schema`, as `path: problem`; empty when it conforms.
     public func errors(in value: JSONValue, against schema: String) -> [String] {
         guard let root = schemas[schema] else { return ["no schema named \(schema)"] }

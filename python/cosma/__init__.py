@@ -145,8 +145,12 @@ def _document(value: Document) -> tuple[bytes, Optional[str]]:
                          text, "check the path") from None
 
 
+# Stands for JSON null in options, which every other None leaves out (the library's default).
+_NO_LIMIT = object()
+
+
 def _options(**values: Any) -> bytes:
-    return json.dumps({k: v for k, v in values.items() if v is not None}).encode("utf-8")
+    return json.dumps({k: None if v is _NO_LIMIT else v for k, v in values.items() if v is not None}).encode("utf-8")
 
 
 def version() -> str:
@@ -155,7 +159,7 @@ def version() -> str:
 
 
 def plan(graph: Document, capacity: Union[int, str], tensors: str = "activations", method: str = "exact",
-         time_limit: Optional[float] = None, solver: Optional[str] = None, alignment: Optional[int] = None,
+         time_limit: Optional[float] = 60, solver: Optional[str] = None, alignment: Optional[int] = None,
          gap: Optional[float] = None, segment_ops: Optional[int] = None,
          progress: Optional[Callable[[dict], None]] = None, cancellation: Optional[Cancellation] = None) -> Plan:
     """Plans ``graph`` for a scratchpad of ``capacity`` (bytes, ``"512KiB"`` or ``"M_R"``,
@@ -163,15 +167,16 @@ def plan(graph: Document, capacity: Union[int, str], tensors: str = "activations
 
     ``tensors`` is ``"activations"`` or ``"all"`` (weights planned too); ``method`` is
     ``"exact"``, ``"divide-and-conquer"``, ``"auto"`` or ``"heuristic"``; ``time_limit`` is in
-    seconds (60), ``solver`` is ``"cbc"`` or ``"glpk"``. ``progress`` receives the solver's
+    seconds (60; ``None`` lets the exact method run every stage to completion, so that the plan
+    does not depend on the machine's speed), ``solver`` is ``"cbc"`` or ``"glpk"``. ``progress`` receives the solver's
     reports (``cosma-progress/1`` dictionaries) from a thread of the library's; ``cancellation``
     stops the planner early.
 
     Raises :class:`InputError` for unusable input and :class:`NoPlanError` when no plan is made.
     """
     text, source = _document(graph)
-    options = _options(capacity=capacity, tensors=tensors, method=method, timeLimit=time_limit, solver=solver,
-                       alignment=alignment, gap=gap, segmentOps=segment_ops)
+    options = _options(capacity=capacity, tensors=tensors, method=method, solver=solver, alignment=alignment, gap=gap,
+                       segmentOps=segment_ops, timeLimit=_NO_LIMIT if time_limit is None else time_limit)
     lib = _lib()
     if progress is None and cancellation is None:
         code, answer = _call(lib.cosma_plan, text, options)

@@ -33,7 +33,8 @@ const char *cosma_version(void);
      "alignment": bytes (1)
      "method": "exact" (default), "divide-and-conquer", "auto" or "heuristic"
      "solver": "cbc" (default) or "glpk"
-     "timeLimit": seconds (60);  "gap": relative gap (0);  "segmentOps": operators per segment (12)
+     "timeLimit": seconds (60), or null: the exact method runs every stage to completion
+     "gap": relative gap (0);  "segmentOps": operators per segment (12)
    On 0, *result is {"format": "cosma-result/1", "plan": {...}, "summary": {...}}; the plan has
    passed the simulator. */
 int cosma_plan(const char *graph_json, const char *options_json, char **result);
