@@ -42,12 +42,16 @@ public struct PlanResult: Sendable {
     /// tightest bound Cosma knows. Polishing then aims at ``bound`` instead of computing a bound
     /// again.
     public var boundSettled: Bool
+    /// The heuristics' plans (``ExactPlanner/baselinePlans()``) when the method ran them itself as
+    /// its warm starts (empty when they were given): divide and conquer starts from them instead
+    /// of running every baseline again.
+    package var baselines: [CertifiedPlan]
 
     /// The result for `plan` with the proven `bound`: optimal when the plan meets it, else
     /// `unproven`.
     package init(plan: CertifiedPlan, bound: Int, unproven: PlanStatus = .feasible, solver: SolverBackend,
                 buildSeconds: Double, solveSeconds: Double, trace: PlanTrace, capacityProgram: ProgramSize? = nil,
-                boundSettled: Bool = false) {
+                boundSettled: Bool = false, baselines: [CertifiedPlan] = []) {
         let traffic = plan.report.traffic.nonCompulsory
         let status: PlanStatus = traffic <= bound ? .optimal : unproven
         let bound = min(bound, traffic)
@@ -62,6 +66,7 @@ public struct PlanResult: Sendable {
         self.trace = trace
         self.capacityProgram = capacityProgram
         self.boundSettled = boundSettled
+        self.baselines = baselines
     }
 
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
