@@ -164,7 +164,7 @@ public enum Cosma {
         var result: PlanResult
         switch chosen {
         case .divideAndConquer:
-            let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? 60,
+            let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? DivideAndConquerOptions().timeLimit,
                                              segmentOperators: segmentOperators, warmStarts: options.warmStarts,
                                              progress: options.progress)
             result = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
