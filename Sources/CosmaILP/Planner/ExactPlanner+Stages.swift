@@ -182,7 +182,8 @@ extension ExactPlanner {
         let options = ExactOptions(solver: options.solver, timeLimit: share, warmStarts: run.incumbent.map { [$0] } ?? [],
                                    reductions: options.reductions)
         let fixed = try ExactPlanner(graph: graph, configuration: problem.configuration, fixedOrder: order, options: options).solve()
-        run.solveSeconds += fixed.buildSeconds + fixed.solveSeconds
+        run.buildSeconds += fixed.buildSeconds
+        run.solveSeconds += fixed.solveSeconds
         run.offer(fixed.result, from: .fixedSchedule)
     }
 }
