@@ -59,7 +59,7 @@ public struct PlanResult: Sendable {
         self.bound = bound
         self.result = plan.labelled(SolverRecord(
             name: solver.rawValue, status: status.rawValue, bound: Double(bound),
-            gap: traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic), seconds: solveSeconds,
+            gap: Self.gap(traffic: traffic, bound: bound), seconds: solveSeconds,
             buildSeconds: buildSeconds))
         self.buildSeconds = buildSeconds
         self.solveSeconds = solveSeconds
@@ -72,8 +72,11 @@ public struct PlanResult: Sendable {
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
 
     /// Relative gap between the plan and the bound (0 when optimal).
-    public var gap: Double {
-        nonCompulsory == 0 ? 0 : Double(nonCompulsory - bound) / Double(nonCompulsory)
+    public var gap: Double { Self.gap(traffic: nonCompulsory, bound: bound) }
+
+    /// The relative gap of `traffic` above `bound` (0 without traffic).
+    static func gap(traffic: Int, bound: Int) -> Double {
+        traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic)
     }
 
     /// This result followed by `polish`, which ran in `stage` with the rest of the budget: the
