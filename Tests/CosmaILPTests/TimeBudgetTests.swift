@@ -65,8 +65,7 @@ final class ManualMeter: Sendable {
     @Test(arguments: SolverBackend.allCases)
     func stagesRunInOrderAndExplainTheStatus(solver: SolverBackend) throws {
         for seed in UInt64(300)...309 {
-            let graph = try randomTinyGraph(seed: seed, operators: 6, withWeights: false)
-            let config = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR, tensors: .activations)
+            let (graph, config) = try tinyActivationsAtMR(seed: seed, operators: 6)
             let result = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: solver)).solve()
             let started = result.trace.events.compactMap { if case let .stageStarted(stage, _) = $0 { stage } else { nil } }
             let ended = result.trace.events.compactMap { if case let .stageEnded(stage, _) = $0 { stage } else { nil } }
