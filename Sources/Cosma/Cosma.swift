@@ -135,7 +135,8 @@ public enum Cosma {
             options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: exact.baselines,
                                              knownBound: exact.boundSettled ? exact.bound : nil,
                                              progress: options.progress)).solve()
-        return exact.followed(by: polish, in: .polish, solver: options.solver, seconds: budget.spent - polishStart)
+        return exact.followed(by: polish, in: .polish, share: remaining, solver: options.solver,
+                              seconds: budget.spent - polishStart)
     }
 
     /// How ``solve(_:configuration:method:options:segmentOperators:)`` plans.

@@ -79,12 +79,12 @@ public struct PlanResult: Sendable {
         traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic)
     }
 
-    /// This result followed by `polish`, which ran in `stage` with the rest of the budget: the
-    /// cheaper plan, the larger bound, both traces and both times.
-    package func followed(by polish: PlanResult, in stage: PlannerStage, solver: SolverBackend,
+    /// This result followed by `polish`, which ran in `stage` with `share` of the budget (`nil`:
+    /// no limit): the cheaper plan, the larger bound, both traces and both times.
+    package func followed(by polish: PlanResult, in stage: PlannerStage, share: Double?, solver: SolverBackend,
                          seconds: Double) -> PlanResult {
         var trace = self.trace
-        trace.record(.stageStarted(stage, share: nil))
+        trace.record(.stageStarted(stage, share: share))
         trace.append(polish.trace)
         trace.record(.stageEnded(stage, seconds: seconds))
         let better = polish.nonCompulsory < nonCompulsory ? polish : self
