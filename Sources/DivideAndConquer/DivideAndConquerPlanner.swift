@@ -124,6 +124,20 @@ public struct DivideAndConquerPlanner: Sendable {
         var bound = 0
         var warm: [CertifiedPlan] = []
         var stats = Stats()
+        /// The traffic of the cheapest start so far.
+        var cheapest = Int.max
+
+        /// Records `plan`, a start found in `stage`, as the best so far or as no better.
+        mutating func found(_ plan: CertifiedPlan, in stage: PlannerStage) {
+            let bytes = plan.report.traffic.nonCompulsory
+            let method = plan.plan.method ?? ""
+            if bytes < cheapest {
+                cheapest = bytes
+                trace.record(.planImproved(stage, bytes: bytes, method: method))
+            } else {
+                trace.record(.planKept(stage, bytes: bytes, method: method))
+            }
+        }
     }
 
     /// Runs `body` as `stage` of the trace.
@@ -152,7 +166,7 @@ public struct DivideAndConquerPlanner: Sendable {
         }
         run.warm = warm
         let baseline = Self.cheapest(warm)
-        run.trace.record(.planImproved(.warmStarts, bytes: baseline.report.traffic.nonCompulsory, method: baseline.plan.method ?? ""))
+        run.found(baseline, in: .warmStarts)
         return baseline
     }
 
@@ -185,8 +199,7 @@ public struct DivideAndConquerPlanner: Sendable {
             where !initial.contains(order) { initial.append(order) }
             if let found = searchOrders(from: initial, constructing: true, for: run.budget.share(for: .orderSearch) ?? 15,
                                         evaluations: 15 * graph.operators.count, seed: 1) {
-                run.trace.record(.planImproved(.orderSearch, bytes: found.best.report.traffic.nonCompulsory,
-                                               method: found.best.plan.method ?? ""))
+                run.found(found.best, in: .orderSearch)
                 starts.append(found.best)
                 orders.append(found.order)
             }
@@ -197,7 +210,7 @@ public struct DivideAndConquerPlanner: Sendable {
                 let fixed = try fixedSchedule(order, timeLimit: share)
                 run.stats.buildSeconds += fixed.buildSeconds
                 run.stats.solveSeconds += fixed.solveSeconds
-                run.trace.record(.planImproved(.fixedSchedule, bytes: fixed.nonCompulsory, method: fixed.result.plan.method ?? ""))
+                run.found(fixed.result, in: .fixedSchedule)
                 starts.append(fixed.result)
             }
         }
