@@ -236,7 +236,7 @@ public struct DivideAndConquerPlanner: Sendable {
                 if best == nil { return line }
                 continue
             }
-            let share = i == lines.count - 1 ? remaining : remaining * 0.6
+            let share = i == lines.count - 1 ? remaining : run.budget.share(for: .firstStart) ?? remaining
             let improved = try improve(from: first, within: run.budget.child(share), bound: run.bound, stats: &run.stats,
                                        origin: run.budget)
             if best == nil || improved.traffic < best!.traffic { best = improved }
@@ -308,7 +308,7 @@ public struct DivideAndConquerPlanner: Sendable {
             switch setting {
             case .hoists where current.residency != exhaustedHoists:
                 // A third of what is left, so that windows still get to polish what hoists find.
-                while let attempt = try hoist(current, within: budget.child(remaining() / 3)) {
+                while let attempt = try hoist(current, within: budget.child(budget.share(for: .chainHoists) ?? remaining())) {
                     stats.spent(build: attempt.buildSeconds, solve: attempt.solveSeconds)
                     stats.passes.hoistsTried += attempt.tried
                     guard let better = attempt.better else {
@@ -354,7 +354,8 @@ public struct DivideAndConquerPlanner: Sendable {
     func restart(from current: Incumbent, within budget: TimeBudget, stats: inout Stats) throws -> Incumbent?? {
         let remaining = budget.remaining ?? options.timeLimit
         stats.passes.restarts += 1
-        guard let found = searchOrders(from: [current.residency.order], constructing: false, for: min(10, remaining / 3),
+        guard let found = searchOrders(from: [current.residency.order], constructing: false,
+                                       for: budget.share(for: .restartOrderSearch) ?? remaining,
                                        evaluations: 10 * graph.operators.count, seed: UInt64(stats.passes.restarts + 1)) else { return nil }
         let fixed = try fixedSchedule(found.order, timeLimit: min(3 * options.segmentTimeLimit, budget.remaining ?? remaining))
         stats.spent(build: fixed.buildSeconds, solve: fixed.solveSeconds)
