@@ -5,7 +5,7 @@
 MAX=${1:-80}
 cd "$(dirname "$0")/.." || exit 2
 find Sources -name '*.swift' ! -path 'Sources/ONNXProto/*' | sort | xargs awk -v max="$MAX" '
-FNR == 1 { depth = 0; n = 0; pending = 0; inblock = 0; inmulti = 0 }
+FNR == 1 { depth = 0; parens = 0; n = 0; pending = 0; inblock = 0; inmulti = 0 }
 {
     # Strip comments and string literals so that braces inside them do not count.
     line = $0; out = ""; i = 1; len = length(line)
@@ -23,12 +23,15 @@ FNR == 1 { depth = 0; n = 0; pending = 0; inblock = 0; inmulti = 0 }
         }
         out = out c; i++
     }
-    if (out ~ /(^|[^A-Za-z0-9_.])(func[ \t]+[^ \t(<]+|init[?!]?[ \t]*[(<]|subscript[ \t]*[(<]|deinit)/) { pending = 1; pendingLine = FNR; pendingName = out }
+    if (out ~ /(^|[^A-Za-z0-9_.])(func[ \t]+[^ \t(<]+|init[?!]?[ \t]*[(<]|subscript[ \t]*[(<]|deinit)/) { pending = 1; pendingLine = FNR; pendingName = out; pendingParens = parens }
     for (j = 1; j <= length(out); j++) {
         c = substr(out, j, 1)
-        if (c == "{") {
+        if (c == "(") parens++
+        else if (c == ")") parens--
+        else if (c == "{") {
             depth++
-            if (pending) { n++; startLine[n] = pendingLine; startDepth[n] = depth; name[n] = pendingName; pending = 0 }
+            # A brace inside the parameter list (a default closure) does not open the body.
+            if (pending && parens == pendingParens) { n++; startLine[n] = pendingLine; startDepth[n] = depth; name[n] = pendingName; pending = 0 }
         } else if (c == "}") {
             if (n > 0 && startDepth[n] == depth) {
                 length_ = FNR - startLine[n] + 1
@@ -40,7 +43,7 @@ FNR == 1 { depth = 0; n = 0; pending = 0; inblock = 0; inmulti = 0 }
                 n--
             }
             depth--
-            pending = 0
+            if (parens == pendingParens) pending = 0
         }
     }
 }

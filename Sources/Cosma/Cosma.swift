@@ -112,8 +112,8 @@ public enum Cosma {
     /// When the joint program ends without a proof (its stays do not pack, or the solver stops at
     /// the time limit), the rest of the time limit goes to divide and conquer: it re-plans
     /// segments around fragmentation that the program cannot see, and adds the crossing bound.
-    /// It runs from its own start (the baselines and the fixed-schedule program) rather than
-    /// from the program's plan (the heuristics following the program's order), which is usually
+    /// It runs from its own start (the baselines, which the exact planner has run already, and
+    /// the fixed-schedule program) rather than from the program's plan (the heuristics following the program's order), which is usually
     /// far dearer: segments improve a plan only locally. On DenseNet-121 with weights at `M_H`
     /// it reaches the relaxation's bound in a few seconds. When the exact planner has computed
     /// the crossing bound or solved the relaxation, that bound is divide and conquer's target,
@@ -132,10 +132,11 @@ public enum Cosma {
         let polishStart = budget.spent
         let polish = try DivideAndConquerPlanner(
             graph: graph, configuration: configuration,
-            options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: [],
+            options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: exact.baselines,
                                              knownBound: exact.boundSettled ? exact.bound : nil,
                                              progress: options.progress)).solve()
-        return exact.followed(by: polish, in: .polish, solver: options.solver, seconds: budget.spent - polishStart)
+        return exact.followed(by: polish, in: .polish, share: remaining, solver: options.solver,
+                              seconds: budget.spent - polishStart)
     }
 
     /// How ``solve(_:configuration:method:options:segmentOperators:)`` plans.
@@ -164,7 +165,7 @@ public enum Cosma {
         var result: PlanResult
         switch chosen {
         case .divideAndConquer:
-            let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? 60,
+            let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? DivideAndConquerOptions().timeLimit,
                                              segmentOperators: segmentOperators, warmStarts: options.warmStarts,
                                              progress: options.progress)
             result = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()

@@ -124,6 +124,20 @@ public struct DivideAndConquerPlanner: Sendable {
         var bound = 0
         var warm: [CertifiedPlan] = []
         var stats = Stats()
+        /// The traffic of the cheapest start so far.
+        var cheapest = Int.max
+
+        /// Records `plan`, a start found in `stage`, as the best so far or as no better.
+        mutating func found(_ plan: CertifiedPlan, in stage: PlannerStage) {
+            let bytes = plan.report.traffic.nonCompulsory
+            let method = plan.plan.method ?? ""
+            if bytes < cheapest {
+                cheapest = bytes
+                trace.record(.planImproved(stage, bytes: bytes, method: method))
+            } else {
+                trace.record(.planKept(stage, bytes: bytes, method: method))
+            }
+        }
     }
 
     /// Runs `body` as `stage` of the trace.
@@ -152,7 +166,7 @@ public struct DivideAndConquerPlanner: Sendable {
         }
         run.warm = warm
         let baseline = Self.cheapest(warm)
-        run.trace.record(.planImproved(.warmStarts, bytes: baseline.report.traffic.nonCompulsory, method: baseline.plan.method ?? ""))
+        run.found(baseline, in: .warmStarts)
         return baseline
     }
 
@@ -185,8 +199,7 @@ public struct DivideAndConquerPlanner: Sendable {
             where !initial.contains(order) { initial.append(order) }
             if let found = searchOrders(from: initial, constructing: true, for: run.budget.share(for: .orderSearch) ?? 15,
                                         evaluations: 15 * graph.operators.count, seed: 1) {
-                run.trace.record(.planImproved(.orderSearch, bytes: found.best.report.traffic.nonCompulsory,
-                                               method: found.best.plan.method ?? ""))
+                run.found(found.best, in: .orderSearch)
                 starts.append(found.best)
                 orders.append(found.order)
             }
@@ -197,7 +210,7 @@ public struct DivideAndConquerPlanner: Sendable {
                 let fixed = try fixedSchedule(order, timeLimit: share)
                 run.stats.buildSeconds += fixed.buildSeconds
                 run.stats.solveSeconds += fixed.solveSeconds
-                run.trace.record(.planImproved(.fixedSchedule, bytes: fixed.nonCompulsory, method: fixed.result.plan.method ?? ""))
+                run.found(fixed.result, in: .fixedSchedule)
                 starts.append(fixed.result)
             }
         }
@@ -223,7 +236,7 @@ public struct DivideAndConquerPlanner: Sendable {
                 if best == nil { return line }
                 continue
             }
-            let share = i == lines.count - 1 ? remaining : remaining * 0.6
+            let share = i == lines.count - 1 ? remaining : run.budget.share(for: .firstStart) ?? remaining
             let improved = try improve(from: first, within: run.budget.child(share), bound: run.bound, stats: &run.stats,
                                        origin: run.budget)
             if best == nil || improved.traffic < best!.traffic { best = improved }
@@ -295,7 +308,7 @@ public struct DivideAndConquerPlanner: Sendable {
             switch setting {
             case .hoists where current.residency != exhaustedHoists:
                 // A third of what is left, so that windows still get to polish what hoists find.
-                while let attempt = try hoist(current, within: budget.child(remaining() / 3)) {
+                while let attempt = try hoist(current, within: budget.child(budget.share(for: .chainHoists) ?? remaining())) {
                     stats.spent(build: attempt.buildSeconds, solve: attempt.solveSeconds)
                     stats.passes.hoistsTried += attempt.tried
                     guard let better = attempt.better else {
@@ -341,7 +354,8 @@ public struct DivideAndConquerPlanner: Sendable {
     func restart(from current: Incumbent, within budget: TimeBudget, stats: inout Stats) throws -> Incumbent?? {
         let remaining = budget.remaining ?? options.timeLimit
         stats.passes.restarts += 1
-        guard let found = searchOrders(from: [current.residency.order], constructing: false, for: min(10, remaining / 3),
+        guard let found = searchOrders(from: [current.residency.order], constructing: false,
+                                       for: budget.share(for: .restartOrderSearch) ?? remaining,
                                        evaluations: 10 * graph.operators.count, seed: UInt64(stats.passes.restarts + 1)) else { return nil }
         let fixed = try fixedSchedule(found.order, timeLimit: min(3 * options.segmentTimeLimit, budget.remaining ?? remaining))
         stats.spent(build: fixed.buildSeconds, solve: fixed.solveSeconds)

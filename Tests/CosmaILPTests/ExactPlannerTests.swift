@@ -64,8 +64,7 @@ import Foundation
     @Test(arguments: SolverBackend.allCases)
     func fixedScheduleIsKept(solver: SolverBackend) throws {
         for seed in UInt64(100)...110 {
-            let graph = try randomTinyGraph(seed: seed, operators: 5, withWeights: false)
-            let config = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR, tensors: .activations)
+            let (graph, config) = try tinyActivationsAtMR(seed: seed, operators: 5)
             let order = Array(graph.operators.indices.reversed()).sorted { graph.topologicalLevels()[$0] < graph.topologicalLevels()[$1] }
             let fixed = try ExactPlanner(graph: graph, configuration: config, fixedOrder: order, options: ExactOptions(solver: solver)).solve()
             let free = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: solver)).solve()
@@ -80,8 +79,7 @@ import Foundation
     /// The last-resort plan exists at M_R and costs exactly a store and a reload of every
     /// activation read after its producer's step.
     @Test func spillingEverythingIsAlwaysValid() throws {
-        let graph = try randomTinyGraph(seed: 7, operators: 6, withWeights: false)
-        let config = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR, tensors: .activations)
+        let (graph, config) = try tinyActivationsAtMR(seed: 7, operators: 6)
         let planner = ExactPlanner(graph: graph, configuration: config)
         let plan = try planner.spillEverything()
         #expect(plan.report.isValid)

@@ -59,8 +59,8 @@ import Testing
         let optimum = try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory())
         #expect(optimum == 3)
         #expect(crossing.reloads.chain.map { graph.operators[$0].name } == ["up0", "down0", "up1", "down1"])
-        #expect(try crossing.reloads.bound(solver: solver, timeLimit: 10) == optimum)
-        #expect(try crossing.covers.bound(solver: solver, timeLimit: 10) < optimum)
+        #expect(try crossing.reloads.bound(solver: solver, timeLimit: nil) == optimum)
+        #expect(try crossing.covers.bound(solver: solver, timeLimit: nil) < optimum)
         #expect(crossing.cutBound < optimum)
     }
 
@@ -87,7 +87,7 @@ import Testing
         #expect(reloads.chain.map { graph.operators[$0].name } == ["up", "down", "up2", "down2"])
         let optimum = try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory())
         #expect(optimum == 4)
-        #expect(try reloads.bound(solver: solver, timeLimit: 10) == optimum)
+        #expect(try reloads.bound(solver: solver, timeLimit: nil) == optimum)
     }
 
     @Test(.tags(.realModel)) func boundStaysBelowProvenOptimaOfRealModels() throws {

@@ -56,6 +56,19 @@ final class ManualMeter: Sendable {
         #expect(budget.remaining == 65)
         #expect(budget.child(nil).limit == 65)
     }
+
+    /// Divide and conquer's parts of its segment passes take their share of what is left, and a
+    /// policy without a rule for a part leaves it everything.
+    @Test func partsOfAStageTakeTheirShareOfWhatIsLeft() {
+        let meter = ManualMeter()
+        let budget = TimeBudget(limit: 100, policy: .divideAndConquer, meter: meter.reading)
+        meter.advance(40)
+        #expect(abs((budget.share(for: .firstStart) ?? 0) - 36) < 1e-9)
+        #expect(abs((budget.share(for: .chainHoists) ?? 0) - 20) < 1e-9)
+        #expect(budget.share(for: .restartOrderSearch) == 10, "the cap")
+        #expect(TimeBudget(limit: 100, meter: meter.reading).share(for: .chainHoists) == 60)
+        #expect(TimeBudget(seconds: nil, policy: .divideAndConquer).share(for: .firstStart) == nil)
+    }
 }
 
 @Suite struct PlanTraceTests {
@@ -65,8 +78,7 @@ final class ManualMeter: Sendable {
     @Test(arguments: SolverBackend.allCases)
     func stagesRunInOrderAndExplainTheStatus(solver: SolverBackend) throws {
         for seed in UInt64(300)...309 {
-            let graph = try randomTinyGraph(seed: seed, operators: 6, withWeights: false)
-            let config = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR, tensors: .activations)
+            let (graph, config) = try tinyActivationsAtMR(seed: seed, operators: 6)
             let result = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: solver)).solve()
             let started = result.trace.events.compactMap { if case let .stageStarted(stage, _) = $0 { stage } else { nil } }
             let ended = result.trace.events.compactMap { if case let .stageEnded(stage, _) = $0 { stage } else { nil } }

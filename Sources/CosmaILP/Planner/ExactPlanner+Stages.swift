@@ -18,6 +18,8 @@ struct ExactRun {
     var buildSeconds = 0.0
     var solveSeconds = 0.0
     var capacityProgram: ProgramSize?
+    /// The heuristics' plans, when the warm-start stage ran them (no warm starts were given).
+    var baselines: [CertifiedPlan] = []
     /// The capacity program's outcome, when it ran.
     var relaxation: Relaxation?
     /// A stage ended the method: no later stage can run.
@@ -113,7 +115,8 @@ extension ExactPlanner {
     func perform(_ stage: PlannerStage, share: Double?, run: inout ExactRun) throws {
         switch stage {
         case .warmStarts:
-            let warm = options.warmStarts.isEmpty ? try baselinePlans() : options.warmStarts
+            if options.warmStarts.isEmpty { run.baselines = try baselinePlans() }
+            let warm = options.warmStarts.isEmpty ? run.baselines : options.warmStarts
             if let best = warm.min(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }) {
                 run.offer(best, from: .warmStarts)
             }
@@ -140,7 +143,8 @@ extension ExactPlanner {
         return PlanResult(plan: plan, bound: run.bound, unproven: run.unproven, solver: options.solver,
                           buildSeconds: run.buildSeconds, solveSeconds: run.solveSeconds, trace: run.trace,
                           capacityProgram: run.capacityProgram,
-                          boundSettled: run.relaxation?.proven == true || run.crossingBound != nil)
+                          boundSettled: run.relaxation?.proven == true || run.crossingBound != nil,
+                          baselines: run.baselines)
     }
 
     /// Spills that capacity alone forces, whatever the schedule: a small covering program whose
@@ -178,7 +182,8 @@ extension ExactPlanner {
         let options = ExactOptions(solver: options.solver, timeLimit: share, warmStarts: run.incumbent.map { [$0] } ?? [],
                                    reductions: options.reductions)
         let fixed = try ExactPlanner(graph: graph, configuration: problem.configuration, fixedOrder: order, options: options).solve()
-        run.solveSeconds += fixed.buildSeconds + fixed.solveSeconds
+        run.buildSeconds += fixed.buildSeconds
+        run.solveSeconds += fixed.solveSeconds
         run.offer(fixed.result, from: .fixedSchedule)
     }
 }

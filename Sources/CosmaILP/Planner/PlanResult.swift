@@ -42,12 +42,16 @@ public struct PlanResult: Sendable {
     /// tightest bound Cosma knows. Polishing then aims at ``bound`` instead of computing a bound
     /// again.
     public var boundSettled: Bool
+    /// The heuristics' plans (``ExactPlanner/baselinePlans()``) when the method ran them itself as
+    /// its warm starts (empty when they were given): divide and conquer starts from them instead
+    /// of running every baseline again.
+    package var baselines: [CertifiedPlan]
 
     /// The result for `plan` with the proven `bound`: optimal when the plan meets it, else
     /// `unproven`.
     package init(plan: CertifiedPlan, bound: Int, unproven: PlanStatus = .feasible, solver: SolverBackend,
                 buildSeconds: Double, solveSeconds: Double, trace: PlanTrace, capacityProgram: ProgramSize? = nil,
-                boundSettled: Bool = false) {
+                boundSettled: Bool = false, baselines: [CertifiedPlan] = []) {
         let traffic = plan.report.traffic.nonCompulsory
         let status: PlanStatus = traffic <= bound ? .optimal : unproven
         let bound = min(bound, traffic)
@@ -55,28 +59,32 @@ public struct PlanResult: Sendable {
         self.bound = bound
         self.result = plan.labelled(SolverRecord(
             name: solver.rawValue, status: status.rawValue, bound: Double(bound),
-            gap: traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic), seconds: solveSeconds,
+            gap: Self.gap(traffic: traffic, bound: bound), seconds: solveSeconds,
             buildSeconds: buildSeconds))
         self.buildSeconds = buildSeconds
         self.solveSeconds = solveSeconds
         self.trace = trace
         self.capacityProgram = capacityProgram
         self.boundSettled = boundSettled
+        self.baselines = baselines
     }
 
     public var nonCompulsory: Int { result.report.traffic.nonCompulsory }
 
     /// Relative gap between the plan and the bound (0 when optimal).
-    public var gap: Double {
-        nonCompulsory == 0 ? 0 : Double(nonCompulsory - bound) / Double(nonCompulsory)
+    public var gap: Double { Self.gap(traffic: nonCompulsory, bound: bound) }
+
+    /// The relative gap of `traffic` above `bound` (0 without traffic).
+    static func gap(traffic: Int, bound: Int) -> Double {
+        traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic)
     }
 
-    /// This result followed by `polish`, which ran in `stage` with the rest of the budget: the
-    /// cheaper plan, the larger bound, both traces and both times.
-    package func followed(by polish: PlanResult, in stage: PlannerStage, solver: SolverBackend,
+    /// This result followed by `polish`, which ran in `stage` with `share` of the budget (`nil`:
+    /// no limit): the cheaper plan, the larger bound, both traces and both times.
+    package func followed(by polish: PlanResult, in stage: PlannerStage, share: Double?, solver: SolverBackend,
                          seconds: Double) -> PlanResult {
         var trace = self.trace
-        trace.record(.stageStarted(stage, share: nil))
+        trace.record(.stageStarted(stage, share: share))
         trace.append(polish.trace)
         trace.record(.stageEnded(stage, seconds: seconds))
         let better = polish.nonCompulsory < nonCompulsory ? polish : self

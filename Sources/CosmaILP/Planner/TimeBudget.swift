@@ -68,6 +68,12 @@ public struct TimeBudget: Sendable {
         return share(rule)
     }
 
+    /// The share `part` of a stage may spend now under the policy; `nil` means no limit.
+    public func share(for part: Policy.Part) -> Double? {
+        guard let rule = policy.parts[part] else { return remaining }
+        return share(rule)
+    }
+
     /// `rule` applied to this budget now; `nil` means no limit.
     public func share(_ rule: Share) -> Double? {
         guard let limit else { return nil }
@@ -103,11 +109,27 @@ public struct TimeBudget: Sendable {
         public static func rest(atLeast: Double = 0) -> Share { Share(1, of: .remaining, atLeast: atLeast) }
     }
 
-    /// The share of every stage; a stage without a rule may spend everything that is left.
+    /// The share of every stage, and of the parts of a stage that divide its time further; a
+    /// stage or part without a rule may spend everything that is left.
     public struct Policy: Sendable {
         public var shares: [PlannerStage: Share]
+        public var parts: [Part: Share]
 
-        public init(shares: [PlannerStage: Share]) { self.shares = shares }
+        /// Work inside a stage that gets its own share of the budget the stage runs under.
+        public enum Part: Sendable, Hashable, CaseIterable {
+            /// Divide and conquer's segment passes from the first of two starts (the second gets
+            /// the rest).
+            case firstStart
+            /// One round of chain hoists inside the segment passes.
+            case chainHoists
+            /// The order search of a restart, when the passes have stalled.
+            case restartOrderSearch
+        }
+
+        public init(shares: [PlannerStage: Share], parts: [Part: Share] = [:]) {
+            self.shares = shares
+            self.parts = parts
+        }
 
         /// Cosma's policy, in seconds. The bounds come first and are usually solved at the root,
         /// so they get little; the fixed-schedule program is solved in a fraction of a second on
@@ -124,12 +146,18 @@ public struct TimeBudget: Sendable {
             .polish: .rest(),
         ])
 
-        /// Divide and conquer's shares of its own budget (see ``standard``).
+        /// Divide and conquer's shares of its own budget (see ``standard``). Inside the segment
+        /// passes the first start gets 60% of what is left, a round of chain hoists a third of
+        /// what is left, and a restart's order search a third, at most 10 s.
         public static let divideAndConquer = Policy(shares: [
             .crossingBound: Share(1 / 10, of: .total, atLeast: 1, atMost: 10),
             .orderSearch: Share(1 / 4, of: .total, atMost: 15),
             .fixedSchedule: Share(1 / 3, of: .total, atLeast: 1, atMost: 30),
             .segments: .rest(),
+        ], parts: [
+            .firstStart: Share(0.6, of: .remaining),
+            .chainHoists: Share(1 / 3, of: .remaining),
+            .restartOrderSearch: Share(1 / 3, of: .remaining, atMost: 10),
         ])
     }
 }

@@ -73,7 +73,7 @@ extension BenchTables {
                 paperReduction = String(format: "%.0f%%", 100 * r)
             }
             if bestPaper == nil { summary.paperFailures += 1 }
-            let gap = result.nonCompulsory == 0 ? "0%" : String(format: "%.0f%%", 100 * result.gap)
+            let gap = String(format: "%.0f%%", 100 * result.gap)
             var row = "| \(g.name) | \(setting.rawValue) | \(name.rawValue) | \(capacity) | \(result.status.rawValue) | \(result.nonCompulsory) | \(result.bound) | \(gap) | \(bestPaper.map(String.init) ?? "all fail") | \(paperReduction) | \(bestHeuristic.map(String.init) ?? "all fail") | \(reduction) | \(String(format: "%.1f", wall)) |"
             if settings.compareExact {
                 let exact = try Cosma.solve(g, configuration: config, options: options)

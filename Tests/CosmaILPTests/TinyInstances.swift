@@ -1,0 +1,11 @@
+import CosmaTestSupport
+import DNNGraph
+import Scratchpad
+
+/// A random tiny graph of activations only, with the smallest capacity it runs at (`M_R`): the
+/// instance the planner tests solve exactly, seed after seed.
+func tinyActivationsAtMR(seed: UInt64, operators: Int) throws -> (graph: Graph, configuration: Configuration) {
+    let graph = try randomTinyGraph(seed: seed, operators: operators, withWeights: false)
+    let capacity = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+    return (graph, Configuration(capacity: capacity, tensors: .activations))
+}
