@@ -111,8 +111,8 @@ public struct StaticAllocator: Sendable {
         precondition(blocks.allSatisfy { $0.size > 0 && $0.first <= $0.last }, "blocks need a positive size and a lifetime")
         if blocks.contains(where: { $0.size > capacity }) { return .infeasible }
         let instance = Instance(blocks)
-        let loads = instance.cliques.map { clique in clique.reduce(0) { $0 + blocks[$1].size } }
-        if loads.contains(where: { $0 > capacity }) { return .infeasible }
+        let loads = instance.cliqueLoads
+        if instance.peak > capacity { return .infeasible }
         if let offsets = instance.greedy(capacity: capacity) { return .packed(offsets) }
 
         var nodesLeft = nodeLimit
@@ -136,7 +136,7 @@ public struct StaticAllocator: Sendable {
             if let packing { return .packed(packing) }
         }
         guard nodesLeft > 0 else { return .unknown }
-        return ExactAllocator(capacity: capacity, nodeLimit: nodesLeft, greedyFirst: false).allocate(blocks)
+        return ExactAllocator(capacity: capacity, nodeLimit: nodesLeft, greedyFirst: false).attempt(instance).outcome
     }
 }
 
@@ -161,6 +161,10 @@ struct Instance {
     let cliquesOf: [[Int]]
     /// For each block, the nearest lower-indexed block with the same size and lifetime.
     let twin: [Int?]
+    /// The bytes live in each clique.
+    let cliqueLoads: [Int]
+    /// The fullest clique (the peak of live bytes): a lower bound on every packing's height.
+    var peak: Int { cliqueLoads.max() ?? 0 }
 
     init(_ blocks: [StaticAllocator.Block]) {
         self.blocks = blocks
@@ -187,6 +191,7 @@ struct Instance {
         }
         self.cliques = cliques
         self.cliquesOf = cliquesOf
+        cliqueLoads = cliques.map { $0.reduce(0) { $0 + blocks[$1].size } }
         twin = StaticAllocator.Block.twins(of: blocks, in: Array(blocks.indices))
     }
 
@@ -195,10 +200,9 @@ struct Instance {
     func greedyOrders() -> [[Int]] {
         let size = blocks.map(\.size)
         let length = blocks.map { $0.last - $0.first + 1 }
-        let cliqueLoad = cliques.map { $0.reduce(0) { $0 + size[$1] } }
         // Blocks live where memory is fullest have the least freedom: placing them first keeps
         // the tightest positions free of gaps.
-        let contention = cliquesOf.map { $0.map { cliqueLoad[$0] }.max() ?? 0 }
+        let contention = cliquesOf.map { $0.map { cliqueLoads[$0] }.max() ?? 0 }
         let ids = Array(blocks.indices)
         return [
             ids.sorted { (size[$0], length[$0], $1) > (size[$1], length[$1], $0) },
