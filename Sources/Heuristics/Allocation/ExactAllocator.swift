@@ -73,14 +73,13 @@ public struct ExactAllocator: Sendable {
 
     /// ``allocate(_:fixed:)`` with the number of search nodes spent.
     public func attempt(_ blocks: [Block], fixed: [Int?]? = nil) -> Attempt {
-        if blocks.isEmpty { return Attempt(outcome: .packed([]), nodes: 0) }
-        precondition(blocks.allSatisfy { $0.size > 0 && $0.first <= $0.last }, "blocks need a positive size and a lifetime")
-        return attempt(Instance(blocks), fixed: fixed)
+        attempt(Instance(blocks), fixed: fixed)
     }
 
     /// ``attempt(_:fixed:)`` on blocks whose conflicts and sections the caller has computed.
-    func attempt(_ instance: Instance, fixed: [Int?]? = nil) -> Attempt {
+    package func attempt(_ instance: Instance, fixed: [Int?]? = nil) -> Attempt {
         if instance.blocks.isEmpty { return Attempt(outcome: .packed([]), nodes: 0) }
+        precondition(instance.blocks.allSatisfy { $0.size > 0 && $0.first <= $0.last }, "blocks need a positive size and a lifetime")
         let fixed = fixed ?? [Int?](repeating: nil, count: instance.blocks.count)
         precondition(fixed.count == instance.blocks.count, "one fixed entry per block")
         if !fitsTrivially(instance, fixed: fixed) { return Attempt(outcome: .infeasible, nodes: 0) }
@@ -96,7 +95,7 @@ public struct ExactAllocator: Sendable {
 
     /// The checks that need no search: every block fits, fixed blocks are inside and apart, and
     /// no section holds more bytes than the capacity.
-    private func fitsTrivially(_ instance: Instance, fixed: [Int?]) -> Bool {
+    package func fitsTrivially(_ instance: Instance, fixed: [Int?]) -> Bool {
         let blocks = instance.blocks
         for (i, block) in blocks.enumerated() {
             let lowest = fixed[i] ?? 0
@@ -135,7 +134,6 @@ extension ExactAllocator {
     /// share of the time left (a quarter for the bound, half for each bisection step).
     /// `nil` when not even ``capacity`` was packed.
     public func minimize(_ blocks: [Block]) -> Minimum? {
-        precondition(blocks.allSatisfy { $0.size > 0 && $0.first <= $0.last }, "blocks need a positive size and a lifetime")
         // Conflicts and sections are the same at every capacity tried: computed once.
         let instance = Instance(blocks)
         var nodes = 0

@@ -141,7 +141,7 @@ public struct StaticAllocator: Sendable {
 }
 
 /// Where a greedy pass puts a block among the free gaps of its lifetime.
-enum PlacementRule: CaseIterable {
+package enum PlacementRule: CaseIterable {
     /// The smallest gap that fits, the top gap (up to the capacity) included.
     case bestFit
     /// The lowest gap that fits.
@@ -149,7 +149,9 @@ enum PlacementRule: CaseIterable {
 }
 
 /// The blocks with what every stage needs: who overlaps whom, and where memory is fullest.
-struct Instance {
+/// Computed once per set of blocks and shared by the greedy stage, both searches and
+/// the stay packer's greedy placements around fixed stays.
+package struct Instance {
     let blocks: [StaticAllocator.Block]
     /// For each block, the blocks whose lifetimes overlap its own.
     let conflicts: [[Int]]
@@ -166,7 +168,7 @@ struct Instance {
     /// The fullest clique (the peak of live bytes): a lower bound on every packing's height.
     var peak: Int { cliqueLoads.max() ?? 0 }
 
-    init(_ blocks: [StaticAllocator.Block]) {
+    package init(_ blocks: [StaticAllocator.Block]) {
         self.blocks = blocks
         let byStart = blocks.indices.sorted { (blocks[$0].first, $0) < (blocks[$1].first, $1) }
         var conflicts = [[Int]](repeating: [], count: blocks.count)
@@ -225,8 +227,9 @@ struct Instance {
     }
 
     /// Places the blocks one by one in `order`, each into a gap chosen by `rule` among the
-    /// blocks already placed that overlap it; `nil` when one finds no gap below `capacity`.
-    func greedy(order: [Int], rule: PlacementRule, capacity: Int, fixed: [Int]?) -> [Int]? {
+    /// blocks already placed that overlap it, at a multiple of `alignment`; `nil` when one finds
+    /// no gap below `capacity`.
+    package func greedy(order: [Int], rule: PlacementRule, capacity: Int, fixed: [Int]?, alignment: Int = 1) -> [Int]? {
         var offsets = fixed ?? [Int](repeating: -1, count: blocks.count)
         for i in order where offsets[i] < 0 {
             let size = blocks[i].size
@@ -242,7 +245,7 @@ struct Instance {
             }
             for j in neighbours {
                 consider(offsets[j] - cursor)
-                cursor = max(cursor, offsets[j] + blocks[j].size)
+                cursor = max(cursor, (offsets[j] + blocks[j].size + alignment - 1) / alignment * alignment)
             }
             consider(capacity - cursor)
             guard let chosen else { return nil }
