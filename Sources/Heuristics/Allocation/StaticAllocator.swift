@@ -275,11 +275,8 @@ extension Array where Element: Comparable {
 /// the highest top among the placed blocks it overlaps. The index breaks ties so that blocks
 /// at the same offset, which cannot overlap in time, are listed in one order only.
 ///
-/// Whether the blocks still to place can be packed depends on the placed ones only through
-/// their floors. So when the unplaced blocks fall into groups that do not overlap in time, each
-/// group is an independent subproblem: ``run()`` solves them one after the other and fails as
-/// soon as one fails, instead of retrying one group's choices for every choice of another.
-/// ``enumerate(_:)`` visits whole packings one by one and so cannot split them.
+/// Stage 2 of ``StaticAllocator`` enumerates its packings (``enumerate(_:)``); deciding a
+/// whole instance is the ``ExactAllocator``'s job, whose search also splits independent parts.
 struct CanonicalSearch {
     let instance: Instance
     let capacity: Int
@@ -287,12 +284,11 @@ struct CanonicalSearch {
     private(set) var nodes = 0
     private var offsets: [Int]
     private var floors: [Int]
-    /// Called with each complete packing when enumerating; returning true stops the search.
-    private var visit: (([Int]) -> Bool)?
+    /// Called with each complete packing; returning true stops the search.
+    private var visit: ([Int]) -> Bool = { _ in true }
     /// Placements (old floor -1) and floor changes, newest last, so that a branch can be undone.
     private var trail: [(block: Int, oldFloor: Int)] = []
-    /// Scratch marks for collecting groups and cliques without allocating sets.
-    private var mark: [Int]
+    /// Scratch marks for collecting cliques without allocating sets.
     private var cliqueMark: [Int]
     private var stamp = 0
 
@@ -302,13 +298,14 @@ struct CanonicalSearch {
         self.nodeLimit = nodeLimit
         offsets = [Int](repeating: -1, count: instance.blocks.count)
         floors = [Int](repeating: 0, count: instance.blocks.count)
-        mark = [Int](repeating: 0, count: instance.blocks.count)
         cliqueMark = [Int](repeating: 0, count: instance.cliques.count)
     }
 
-    /// A packing, a proof that none exists, or ``StaticAllocator/Outcome/unknown`` at the limit.
+    /// The first packing ``enumerate(_:)`` visits, a proof that none exists, or
+    /// ``StaticAllocator/Outcome/unknown`` at the limit.
     mutating func run() -> StaticAllocator.Outcome {
-        if solve(Array(instance.blocks.indices), after: (offset: -1, index: -1)) { return .packed(offsets) }
+        var first: [Int]?
+        if enumerate({ first = $0; return true }), let first { return .packed(first) }
         return nodes > nodeLimit ? .unknown : .infeasible
     }
 
@@ -316,29 +313,18 @@ struct CanonicalSearch {
     /// left or the node limit is reached (then returns false).
     mutating func enumerate(_ visit: @escaping ([Int]) -> Bool) -> Bool {
         self.visit = visit
-        defer { self.visit = nil }
+        defer { self.visit = { _ in true } }
         return solve(Array(instance.blocks.indices), after: (offset: -1, index: -1))
     }
 
-    /// Whether the unplaced blocks of `group` (which overlap no other unplaced block) can be
-    /// placed in canonical order after the block at `last`. On success they stay placed; on
-    /// failure everything this call placed is undone.
+    /// Whether the unplaced blocks of `group` can be placed in canonical order after the block
+    /// at `last` into a packing that `visit` accepts. On success they stay placed; on failure
+    /// everything this call placed is undone.
     private mutating func solve(_ group: [Int], after last: (offset: Int, index: Int)) -> Bool {
         let pending = group.filter { offsets[$0] < 0 }
-        if pending.isEmpty { return visit?(offsets) ?? true }
+        if pending.isEmpty { return visit(offsets) }
         nodes += 1
         if nodes > nodeLimit { return false }
-        if visit == nil {
-            let parts = components(of: pending)
-            if parts.count > 1 {
-                let start = trail.count
-                for part in parts.sorted(by: { $0.count < $1.count }) where !solve(part, after: last) {
-                    undo(to: start)
-                    return false
-                }
-                return true
-            }
-        }
         guard let candidates = candidates(pending, after: last) else { return false }
         for i in candidates {
             let start = trail.count
@@ -365,30 +351,6 @@ struct CanonicalSearch {
             let (block, oldFloor) = trail.removeLast()
             if oldFloor < 0 { offsets[block] = -1 } else { floors[block] = oldFloor }
         }
-    }
-
-    /// `blocks` split into groups connected by overlapping lifetimes.
-    private mutating func components(of blocks: [Int]) -> [[Int]] {
-        stamp += 1
-        let inSet = stamp
-        for i in blocks { mark[i] = inSet }
-        stamp += 1
-        let seen = stamp
-        var parts: [[Int]] = []
-        for root in blocks where mark[root] == inSet {
-            var part = [root]
-            mark[root] = seen
-            var next = 0
-            while next < part.count {
-                for j in instance.conflicts[part[next]] where mark[j] == inSet {
-                    mark[j] = seen
-                    part.append(j)
-                }
-                next += 1
-            }
-            parts.append(part)
-        }
-        return parts
     }
 
     /// The blocks of `pending` that may come next, lowest first, or `nil` when no completion
