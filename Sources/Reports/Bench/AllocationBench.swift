@@ -156,10 +156,10 @@ extension AllocationBenchmark {
         }
         let theirs = fixed.filter { measured.results[$0.name]?.status == "packed" }
         let both = theirs.filter { $0.outcome == "packed" }
-        let times = fixed.map(\.seconds).sorted()
+        let times = fixed.map(\.seconds)
         lines += ["", "Cosma packs \(fixed.filter { $0.outcome == "packed" }.count) of \(fixed.count) instances; "
                   + "of the \(theirs.count) MiniMalloc packs, Cosma packs \(both.count). "
-                  + "Median time \(Self.seconds(times.isEmpty ? nil : times[times.count / 2])) s, slowest \(Self.seconds(times.last)) s."]
+                  + "Median time \(Self.seconds(times.isEmpty ? nil : BenchTables.median(times))) s, slowest \(Self.seconds(times.max())) s."]
         lines += ["", "## Smallest capacity, \(Self.seconds(minimizeTimeLimit)) s per instance", "",
                   "`ExactAllocator.minimize` up to the instance's capacity: the bound first, then bisection. Proven when the search shows that one byte less cannot be packed (or the bound is met).", "",
                   "| instance | bound | smallest found | proven | lower bound | time (s) |", "|---|--:|--:|---|--:|--:|"]
