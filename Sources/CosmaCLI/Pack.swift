@@ -51,10 +51,9 @@ struct Pack: ParsableCommand {
             let limit = try capacity.map { text throws(InputError) in try parseByteCount(text, what: "--capacity") }
                 ?? table.blocks.reduce(0) { $0 + $1.size }
             let start = ContinuousClock.now
-            var allocator = ExactAllocator(capacity: limit, alignment: alignment, nodeLimit: nodes,
+            let allocator = ExactAllocator(capacity: limit, alignment: alignment, nodeLimit: nodes,
                                            deadline: start + .seconds(timeLimit))
             if minimize { return try report(minimum: allocator.minimize(table.blocks), table, limit, start) }
-            allocator.greedyFirst = true
             let outcome = allocator.allocate(table.blocks)
             let seconds = (ContinuousClock.now - start).inSeconds
             switch outcome {

@@ -43,59 +43,24 @@ public struct StayPacker: Sendable {
     public func pack(_ items: [Item], fixed: [Int?]) -> [Int]? {
         precondition(fixed.count == items.count, "one fixed entry per item")
         if items.isEmpty { return [] }
-        let conflicts = conflictLists(items)
-        for (i, offset) in fixed.enumerated() {
-            guard let offset else { continue }
-            if offset < 0 || offset + items[i].size > capacity { return nil }
-            for j in conflicts[i] where j > i {
-                if let other = fixed[j], other < offset + items[i].size, offset < other + items[j].size { return nil }
-            }
-        }
+        // Conflicts and sections computed once, for the checks, the greedy passes and the search.
+        let instance = Instance(items)
+        let allocator = ExactAllocator(capacity: capacity, alignment: alignment, nodeLimit: nodeLimit, greedyFirst: false)
+        guard allocator.fitsTrivially(instance, fixed: fixed) else { return nil }
         let free = items.indices.filter { fixed[$0] == nil }
         let orders: [[Int]] = [
             free.sorted { (items[$0].size, items[$1].last - items[$1].first, $1) > (items[$1].size, items[$0].last - items[$0].first, $0) },
             free.sorted { (items[$0].last - items[$0].first, items[$0].size, $1) > (items[$1].last - items[$1].first, items[$1].size, $0) },
             free.sorted { (items[$0].first, -items[$0].size, $0) < (items[$1].first, -items[$1].size, $1) },
         ]
+        let seed = fixed.map { $0 ?? -1 }
         for order in orders {
-            if let offsets = greedy(items, order: order, conflicts: conflicts, fixed: fixed) { return offsets }
-        }
-        return ExactAllocator(capacity: capacity, alignment: alignment, nodeLimit: nodeLimit, greedyFirst: false)
-            .allocate(items, fixed: fixed).offsets
-    }
-
-    private func conflictLists(_ items: [Item]) -> [[Int]] {
-        let byStart = items.indices.sorted { items[$0].first < items[$1].first }
-        var conflicts = [[Int]](repeating: [], count: items.count)
-        for (n, i) in byStart.enumerated() {
-            for j in byStart[(n + 1)...] {
-                if items[j].first > items[i].last { break }
-                conflicts[i].append(j)
-                conflicts[j].append(i)
+            if let offsets = instance.greedy(order: order, rule: .lowest, capacity: capacity, fixed: seed, alignment: alignment) {
+                return offsets
             }
         }
-        return conflicts
+        return allocator.attempt(instance, fixed: fixed).outcome.offsets
     }
 
     private func align(_ v: Int) -> Int { (v + alignment - 1) / alignment * alignment }
-
-    /// The lowest aligned offset where `item` fits among the placed items it overlaps in time.
-    private func lowestFit(_ item: Item, neighbours: [(offset: Int, end: Int)]) -> Int? {
-        var candidate = 0
-        for n in neighbours.sorted(by: { $0.offset < $1.offset }) {
-            if n.offset >= candidate + item.size { break }
-            candidate = max(candidate, align(n.end))
-        }
-        return candidate + item.size <= capacity ? candidate : nil
-    }
-
-    private func greedy(_ items: [Item], order: [Int], conflicts: [[Int]], fixed: [Int?]) -> [Int]? {
-        var offsets = fixed
-        for i in order {
-            let placed = conflicts[i].compactMap { j in offsets[j].map { (offset: $0, end: $0 + items[j].size) } }
-            guard let at = lowestFit(items[i], neighbours: placed) else { return nil }
-            offsets[i] = at
-        }
-        return offsets.map { $0! }
-    }
 }

@@ -61,7 +61,7 @@ struct SectionSearch {
         minOffset = fixed.map { $0 ?? 0 }
         let sections = instance.cliques.count
         floor = [Int](repeating: 0, count: sections)
-        total = instance.cliques.map { $0.reduce(0) { $0 + instance.blocks[$1].size } }
+        total = instance.cliqueLoads
         cuts = [Int](repeating: 0, count: max(0, sections - 1))
         for i in 0..<n where hi[i] - lo[i] > 1 {
             for k in lo[i]..<(hi[i] - 1) { cuts[k] += 1 }

@@ -73,11 +73,15 @@ public struct ExactAllocator: Sendable {
 
     /// ``allocate(_:fixed:)`` with the number of search nodes spent.
     public func attempt(_ blocks: [Block], fixed: [Int?]? = nil) -> Attempt {
-        if blocks.isEmpty { return Attempt(outcome: .packed([]), nodes: 0) }
-        precondition(blocks.allSatisfy { $0.size > 0 && $0.first <= $0.last }, "blocks need a positive size and a lifetime")
-        let fixed = fixed ?? [Int?](repeating: nil, count: blocks.count)
-        precondition(fixed.count == blocks.count, "one fixed entry per block")
-        let instance = Instance(blocks)
+        attempt(Instance(blocks), fixed: fixed)
+    }
+
+    /// ``attempt(_:fixed:)`` on blocks whose conflicts and sections the caller has computed.
+    package func attempt(_ instance: Instance, fixed: [Int?]? = nil) -> Attempt {
+        if instance.blocks.isEmpty { return Attempt(outcome: .packed([]), nodes: 0) }
+        precondition(instance.blocks.allSatisfy { $0.size > 0 && $0.first <= $0.last }, "blocks need a positive size and a lifetime")
+        let fixed = fixed ?? [Int?](repeating: nil, count: instance.blocks.count)
+        precondition(fixed.count == instance.blocks.count, "one fixed entry per block")
         if !fitsTrivially(instance, fixed: fixed) { return Attempt(outcome: .infeasible, nodes: 0) }
         if greedyFirst, alignment == 1 {
             let seed = fixed.map { $0 ?? -1 }
@@ -91,7 +95,7 @@ public struct ExactAllocator: Sendable {
 
     /// The checks that need no search: every block fits, fixed blocks are inside and apart, and
     /// no section holds more bytes than the capacity.
-    private func fitsTrivially(_ instance: Instance, fixed: [Int?]) -> Bool {
+    package func fitsTrivially(_ instance: Instance, fixed: [Int?]) -> Bool {
         let blocks = instance.blocks
         for (i, block) in blocks.enumerated() {
             let lowest = fixed[i] ?? 0
@@ -101,7 +105,7 @@ public struct ExactAllocator: Sendable {
                 if let other = fixed[j], other < offset + block.size, offset < other + blocks[j].size { return false }
             }
         }
-        return instance.cliques.allSatisfy { clique in clique.reduce(0) { $0 + blocks[$1].size } <= capacity }
+        return instance.peak <= capacity
     }
 }
 
@@ -122,10 +126,7 @@ extension ExactAllocator {
     }
 
     /// The heaviest section (the peak of live bytes), a lower bound for every packing.
-    public static func sectionBound(_ blocks: [Block]) -> Int {
-        let instance = Instance(blocks)
-        return instance.cliques.map { $0.reduce(0) { $0 + blocks[$1].size } }.max() ?? 0
-    }
+    public static func sectionBound(_ blocks: [Block]) -> Int { Instance(blocks).peak }
 
     /// Searches for the smallest capacity up to ``capacity`` that packs `blocks`: the section
     /// bound first (often tight), then a bisection between the best bound and the best height.
@@ -133,6 +134,8 @@ extension ExactAllocator {
     /// share of the time left (a quarter for the bound, half for each bisection step).
     /// `nil` when not even ``capacity`` was packed.
     public func minimize(_ blocks: [Block]) -> Minimum? {
+        // Conflicts and sections are the same at every capacity tried: computed once.
+        let instance = Instance(blocks)
         var nodes = 0
         // Each attempt gets a share of the time left, so that one hopeless capacity (the bound,
         // where it is not tight) leaves time for the others.
@@ -143,11 +146,11 @@ extension ExactAllocator {
                 let now = ContinuousClock.now
                 allocator.deadline = deadline <= now ? deadline : now + (deadline - now) * share
             }
-            let attempt = allocator.attempt(blocks)
+            let attempt = allocator.attempt(instance)
             nodes += attempt.nodes
             return attempt.outcome
         }
-        let alignedBound = (Self.sectionBound(blocks) + alignment - 1) / alignment * alignment
+        let alignedBound = (instance.peak + alignment - 1) / alignment * alignment
         var low = min(alignedBound, capacity)
         var proven = low
         guard let first = tryCapacity(capacity, share: 1).offsets else { return nil }

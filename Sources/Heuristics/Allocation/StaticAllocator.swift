@@ -111,8 +111,8 @@ public struct StaticAllocator: Sendable {
         precondition(blocks.allSatisfy { $0.size > 0 && $0.first <= $0.last }, "blocks need a positive size and a lifetime")
         if blocks.contains(where: { $0.size > capacity }) { return .infeasible }
         let instance = Instance(blocks)
-        let loads = instance.cliques.map { clique in clique.reduce(0) { $0 + blocks[$1].size } }
-        if loads.contains(where: { $0 > capacity }) { return .infeasible }
+        let loads = instance.cliqueLoads
+        if instance.peak > capacity { return .infeasible }
         if let offsets = instance.greedy(capacity: capacity) { return .packed(offsets) }
 
         var nodesLeft = nodeLimit
@@ -136,12 +136,12 @@ public struct StaticAllocator: Sendable {
             if let packing { return .packed(packing) }
         }
         guard nodesLeft > 0 else { return .unknown }
-        return ExactAllocator(capacity: capacity, nodeLimit: nodesLeft, greedyFirst: false).allocate(blocks)
+        return ExactAllocator(capacity: capacity, nodeLimit: nodesLeft, greedyFirst: false).attempt(instance).outcome
     }
 }
 
 /// Where a greedy pass puts a block among the free gaps of its lifetime.
-enum PlacementRule: CaseIterable {
+package enum PlacementRule: CaseIterable {
     /// The smallest gap that fits, the top gap (up to the capacity) included.
     case bestFit
     /// The lowest gap that fits.
@@ -149,7 +149,9 @@ enum PlacementRule: CaseIterable {
 }
 
 /// The blocks with what every stage needs: who overlaps whom, and where memory is fullest.
-struct Instance {
+/// Computed once per set of blocks and shared by the greedy stage, both searches and
+/// the stay packer's greedy placements around fixed stays.
+package struct Instance {
     let blocks: [StaticAllocator.Block]
     /// For each block, the blocks whose lifetimes overlap its own.
     let conflicts: [[Int]]
@@ -161,8 +163,12 @@ struct Instance {
     let cliquesOf: [[Int]]
     /// For each block, the nearest lower-indexed block with the same size and lifetime.
     let twin: [Int?]
+    /// The bytes live in each clique.
+    let cliqueLoads: [Int]
+    /// The fullest clique (the peak of live bytes): a lower bound on every packing's height.
+    var peak: Int { cliqueLoads.max() ?? 0 }
 
-    init(_ blocks: [StaticAllocator.Block]) {
+    package init(_ blocks: [StaticAllocator.Block]) {
         self.blocks = blocks
         let byStart = blocks.indices.sorted { (blocks[$0].first, $0) < (blocks[$1].first, $1) }
         var conflicts = [[Int]](repeating: [], count: blocks.count)
@@ -187,6 +193,7 @@ struct Instance {
         }
         self.cliques = cliques
         self.cliquesOf = cliquesOf
+        cliqueLoads = cliques.map { $0.reduce(0) { $0 + blocks[$1].size } }
         twin = StaticAllocator.Block.twins(of: blocks, in: Array(blocks.indices))
     }
 
@@ -195,10 +202,9 @@ struct Instance {
     func greedyOrders() -> [[Int]] {
         let size = blocks.map(\.size)
         let length = blocks.map { $0.last - $0.first + 1 }
-        let cliqueLoad = cliques.map { $0.reduce(0) { $0 + size[$1] } }
         // Blocks live where memory is fullest have the least freedom: placing them first keeps
         // the tightest positions free of gaps.
-        let contention = cliquesOf.map { $0.map { cliqueLoad[$0] }.max() ?? 0 }
+        let contention = cliquesOf.map { $0.map { cliqueLoads[$0] }.max() ?? 0 }
         let ids = Array(blocks.indices)
         return [
             ids.sorted { (size[$0], length[$0], $1) > (size[$1], length[$1], $0) },
@@ -221,8 +227,9 @@ struct Instance {
     }
 
     /// Places the blocks one by one in `order`, each into a gap chosen by `rule` among the
-    /// blocks already placed that overlap it; `nil` when one finds no gap below `capacity`.
-    func greedy(order: [Int], rule: PlacementRule, capacity: Int, fixed: [Int]?) -> [Int]? {
+    /// blocks already placed that overlap it, at a multiple of `alignment`; `nil` when one finds
+    /// no gap below `capacity`.
+    package func greedy(order: [Int], rule: PlacementRule, capacity: Int, fixed: [Int]?, alignment: Int = 1) -> [Int]? {
         var offsets = fixed ?? [Int](repeating: -1, count: blocks.count)
         for i in order where offsets[i] < 0 {
             let size = blocks[i].size
@@ -238,7 +245,7 @@ struct Instance {
             }
             for j in neighbours {
                 consider(offsets[j] - cursor)
-                cursor = max(cursor, offsets[j] + blocks[j].size)
+                cursor = max(cursor, (offsets[j] + blocks[j].size + alignment - 1) / alignment * alignment)
             }
             consider(capacity - cursor)
             guard let chosen else { return nil }
@@ -268,11 +275,8 @@ extension Array where Element: Comparable {
 /// the highest top among the placed blocks it overlaps. The index breaks ties so that blocks
 /// at the same offset, which cannot overlap in time, are listed in one order only.
 ///
-/// Whether the blocks still to place can be packed depends on the placed ones only through
-/// their floors. So when the unplaced blocks fall into groups that do not overlap in time, each
-/// group is an independent subproblem: ``run()`` solves them one after the other and fails as
-/// soon as one fails, instead of retrying one group's choices for every choice of another.
-/// ``enumerate(_:)`` visits whole packings one by one and so cannot split them.
+/// Stage 2 of ``StaticAllocator`` enumerates its packings (``enumerate(_:)``); deciding a
+/// whole instance is the ``ExactAllocator``'s job, whose search also splits independent parts.
 struct CanonicalSearch {
     let instance: Instance
     let capacity: Int
@@ -280,12 +284,11 @@ struct CanonicalSearch {
     private(set) var nodes = 0
     private var offsets: [Int]
     private var floors: [Int]
-    /// Called with each complete packing when enumerating; returning true stops the search.
-    private var visit: (([Int]) -> Bool)?
+    /// Called with each complete packing; returning true stops the search.
+    private var visit: ([Int]) -> Bool = { _ in true }
     /// Placements (old floor -1) and floor changes, newest last, so that a branch can be undone.
     private var trail: [(block: Int, oldFloor: Int)] = []
-    /// Scratch marks for collecting groups and cliques without allocating sets.
-    private var mark: [Int]
+    /// Scratch marks for collecting cliques without allocating sets.
     private var cliqueMark: [Int]
     private var stamp = 0
 
@@ -295,13 +298,14 @@ struct CanonicalSearch {
         self.nodeLimit = nodeLimit
         offsets = [Int](repeating: -1, count: instance.blocks.count)
         floors = [Int](repeating: 0, count: instance.blocks.count)
-        mark = [Int](repeating: 0, count: instance.blocks.count)
         cliqueMark = [Int](repeating: 0, count: instance.cliques.count)
     }
 
-    /// A packing, a proof that none exists, or ``StaticAllocator/Outcome/unknown`` at the limit.
+    /// The first packing ``enumerate(_:)`` visits, a proof that none exists, or
+    /// ``StaticAllocator/Outcome/unknown`` at the limit.
     mutating func run() -> StaticAllocator.Outcome {
-        if solve(Array(instance.blocks.indices), after: (offset: -1, index: -1)) { return .packed(offsets) }
+        var first: [Int]?
+        if enumerate({ first = $0; return true }), let first { return .packed(first) }
         return nodes > nodeLimit ? .unknown : .infeasible
     }
 
@@ -309,29 +313,18 @@ struct CanonicalSearch {
     /// left or the node limit is reached (then returns false).
     mutating func enumerate(_ visit: @escaping ([Int]) -> Bool) -> Bool {
         self.visit = visit
-        defer { self.visit = nil }
+        defer { self.visit = { _ in true } }
         return solve(Array(instance.blocks.indices), after: (offset: -1, index: -1))
     }
 
-    /// Whether the unplaced blocks of `group` (which overlap no other unplaced block) can be
-    /// placed in canonical order after the block at `last`. On success they stay placed; on
-    /// failure everything this call placed is undone.
+    /// Whether the unplaced blocks of `group` can be placed in canonical order after the block
+    /// at `last` into a packing that `visit` accepts. On success they stay placed; on failure
+    /// everything this call placed is undone.
     private mutating func solve(_ group: [Int], after last: (offset: Int, index: Int)) -> Bool {
         let pending = group.filter { offsets[$0] < 0 }
-        if pending.isEmpty { return visit?(offsets) ?? true }
+        if pending.isEmpty { return visit(offsets) }
         nodes += 1
         if nodes > nodeLimit { return false }
-        if visit == nil {
-            let parts = components(of: pending)
-            if parts.count > 1 {
-                let start = trail.count
-                for part in parts.sorted(by: { $0.count < $1.count }) where !solve(part, after: last) {
-                    undo(to: start)
-                    return false
-                }
-                return true
-            }
-        }
         guard let candidates = candidates(pending, after: last) else { return false }
         for i in candidates {
             let start = trail.count
@@ -358,30 +351,6 @@ struct CanonicalSearch {
             let (block, oldFloor) = trail.removeLast()
             if oldFloor < 0 { offsets[block] = -1 } else { floors[block] = oldFloor }
         }
-    }
-
-    /// `blocks` split into groups connected by overlapping lifetimes.
-    private mutating func components(of blocks: [Int]) -> [[Int]] {
-        stamp += 1
-        let inSet = stamp
-        for i in blocks { mark[i] = inSet }
-        stamp += 1
-        let seen = stamp
-        var parts: [[Int]] = []
-        for root in blocks where mark[root] == inSet {
-            var part = [root]
-            mark[root] = seen
-            var next = 0
-            while next < part.count {
-                for j in instance.conflicts[part[next]] where mark[j] == inSet {
-                    mark[j] = seen
-                    part.append(j)
-                }
-                next += 1
-            }
-            parts.append(part)
-        }
-        return parts
     }
 
     /// The blocks of `pending` that may come next, lowest first, or `nil` when no completion

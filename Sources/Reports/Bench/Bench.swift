@@ -16,9 +16,9 @@ public struct BenchInstance: Sendable {
 }
 
 /// The benchmark tables of `cosma bench` (results/exact.md, results/exact-ideas.md,
-/// results/divide-and-conquer.md, results/heuristics.md): each runs its method on every instance
-/// and returns the Markdown table with machine, versions and date. The command line only parses
-/// the arguments and writes the file.
+/// results/divide-and-conquer.md, results/heuristics.md, results/allocation.md): each runs its
+/// method on every instance and returns the Markdown table with machine, versions and date. The
+/// command line only parses the arguments, reads the inputs and writes the file.
 public enum BenchTables {
     /// Every graph in both settings, at every named budget.
     public static func instances(_ graphs: [Graph]) -> [BenchInstance] {
