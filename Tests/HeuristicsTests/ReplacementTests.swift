@@ -80,7 +80,7 @@ import Testing
     /// Hand trace with best fit: at `C` the store of `b` (10) is not enough, so the scratchpad is
     /// emptied: `a` is stored (10) and reloaded at 0 (10) next to `c`; `D` reloads `b` (10): 40.
     @Test func compactingInsteadOfFailing() throws {
-        let result = try TestGraphs.planFragmentation(allocation: .bestFit, compactsOnFailure: true)
+        let result = try TestGraphs.planFragmentation(allocation: .bestFit, fallback: .flush)
         #expect(result.report.traffic.nonCompulsory == 40)
         #expect(result.plan.method == "heuristic:default+belady+best-fit+compact")
     }

@@ -45,11 +45,10 @@ enum TestGraphs {
 
     /// ``fragmentation()`` run on-line in the file order at 30 bytes with Belady, where the
     /// compilers' allocators fragment, then replayed.
-    static func planFragmentation(allocation: AllocationPolicy = .bestFit, compactsOnFailure: Bool = false,
-                                  fallback: OnlineFallback? = nil) throws -> CertifiedPlan {
+    static func planFragmentation(allocation: AllocationPolicy = .bestFit, fallback: OnlineFallback = .fail) throws -> CertifiedPlan {
         try HeuristicPlanner.plan(graph: fragmentation(), configuration: Configuration(capacity: 30), order: [0, 1, 2, 3],
                                   scheduleName: "default", replacement: .belady, allocation: allocation,
-                                  compactsOnFailure: compactsOnFailure, fallback: fallback)
+                                  fallback: fallback)
     }
 
     /// A chain whose one order peaks at 15 bytes (`a`, `b` and `c` while `P2` runs), where every
