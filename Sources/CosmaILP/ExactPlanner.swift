@@ -115,7 +115,7 @@ public struct ExactPlanner: Sendable {
             for allocation in AllocationPolicy.allCases {
                 if let plan = try? HeuristicPlanner.plan(graph: problem.graph, configuration: problem.configuration, order: order,
                                                          scheduleName: name, replacement: replacement, allocation: allocation,
-                                                         compactsOnFailure: true) {
+                                                         fallback: .flush) {
                     plans.append(plan)
                 }
             }

@@ -15,23 +15,21 @@ public enum HeuristicPlanner {
     ///
     /// - Parameters:
     ///   - arena: the allocator for the whole schedule without spills.
-    ///   - fallback: what the on-line planner does when operands do not fit; when `nil`,
-    ///     `compactsOnFailure` chooses between ``OnlineFallback/flush`` and ``OnlineFallback/fail``.
+    ///   - fallback: what the on-line planner does when operands do not fit.
     /// - Throws: ``PlanningFailure`` when fragmentation leaves no room for an operator's operands
     ///   (a result to report), or `InvalidPlanError` if the plan breaks a rule (a bug).
     public static func plan(graph: Graph, configuration: Configuration, order: [OperatorID], scheduleName: String,
                             replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
-                            compactsOnFailure: Bool = false, arena allocator: ArenaAllocator = .tflite,
-                            fallback: OnlineFallback? = nil) throws -> CertifiedPlan
+                            arena allocator: ArenaAllocator = .tflite, fallback: OnlineFallback = .fail) throws -> CertifiedPlan
     {
         let arena = graph.arenaPlan(order: order, setting: configuration.tensors, alignment: configuration.alignment,
                                     allocator: allocator, target: configuration.capacity)
         let fits = arena.arenaBytes <= configuration.capacity
         let planner = OnlinePlanner(graph: graph, configuration: configuration, order: order,
                                     replacement: replacement, allocation: allocation,
-                                    preassigned: fits ? arena.offsets : [:], compactsOnFailure: compactsOnFailure, fallback: fallback)
+                                    preassigned: fits ? arena.offsets : [:], fallback: fallback)
         let made = try planner.makeStepsCountingFallbacks()
-        let suffix = switch planner.fallback {
+        let suffix = switch fallback {
         case .fail, .defragment: ""
         case .flush: "+compact"
         }

@@ -94,23 +94,15 @@ public struct OnlinePlanner: Sendable {
     public var allocation: AllocationPolicy
     /// Offsets decided ahead of time for the whole schedule, used instead of searching gaps.
     public var preassigned: [TensorID: Int]
-    /// When an operator's operands cannot be placed, empty the scratchpad (storing what is still
-    /// needed) and reload the operands packed from address 0, instead of failing. The compilers'
-    /// heuristics fail there; Cosma's own planners use this so that a plan exists at every
-    /// capacity of at least `M_R`.
-    public var compactsOnFailure: Bool {
-        get { fallback == .flush }
-        set { fallback = newValue ? .flush : .fail }
-    }
-    /// What happens when an operator's operands cannot be placed.
+    /// What happens when an operator's operands cannot be placed. The compilers' heuristics fail
+    /// there as the COSMA paper ran them; Cosma's own planners use ``OnlineFallback/flush`` so
+    /// that a plan exists at every capacity of at least `M_R`.
     public var fallback: OnlineFallback
 
-    /// - Parameter fallback: overrides `compactsOnFailure` when given (`true` is ``OnlineFallback/flush``,
-    ///   `false` ``OnlineFallback/fail``).
     public init(graph: Graph, configuration: Configuration, order: [OperatorID],
                 replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
-                preassigned: [TensorID: Int] = [:], compactsOnFailure: Bool = false, fallback: OnlineFallback? = nil) {
-        self.fallback = fallback ?? (compactsOnFailure ? .flush : .fail)
+                preassigned: [TensorID: Int] = [:], fallback: OnlineFallback = .fail) {
+        self.fallback = fallback
         self.graph = graph
         self.configuration = configuration
         self.order = order

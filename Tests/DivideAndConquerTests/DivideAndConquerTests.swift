@@ -91,7 +91,7 @@ import Testing
         let planner = DivideAndConquerPlanner(graph: graph, configuration: config,
                                               options: DivideAndConquerOptions(solver: solver, segmentOperators: 2))
         let start = try HeuristicPlanner.plan(graph: graph, configuration: config, order: Array(graph.operators.indices),
-                                              scheduleName: "default", compactsOnFailure: true)
+                                              scheduleName: "default", fallback: .flush)
         #expect(start.report.traffic.nonCompulsory > 0)
         let incumbent = try #require(try planner.incumbent(from: start))
         // A budget nothing spends: every candidate is tried, however slow the machine.

@@ -10,9 +10,7 @@ import Testing
     /// and drops `b` (10); `a@10` alone still splits the 20 free bytes. Compaction moves `a`, which
     /// has no DRAM copy: stored (10) and reloaded (10) above `c@0`. `D` reloads `b` (10): 40 bytes.
     @Test func compactsTheScatteredOperands() throws {
-        let graph = try TestGraphs.fragmentation()
-        let result = try HeuristicPlanner.plan(graph: graph, configuration: Configuration(capacity: 30), order: [0, 1, 2, 3],
-                                               scheduleName: "default", replacement: .belady, fallback: .defragment)
+        let result = try TestGraphs.planFragmentation(fallback: .defragment)
         #expect(result.report.traffic.nonCompulsory == 40)
         #expect(result.fallbacks.compactions == 1)
         #expect(result.fallbacks.storeReloads == 1)

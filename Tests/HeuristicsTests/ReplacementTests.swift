@@ -73,19 +73,14 @@ import Testing
     /// Hand trace at 30 bytes: `a` goes above `x` (which dies first), `b` between them; at `C`
     /// Belady stores `b` (10) and `c` fits where `x` and `b` were; `D` reloads `b` (10): 20 bytes.
     @Test func lifetimeFitAvoidsTheFragmentation() throws {
-        let graph = try TestGraphs.fragmentation()
-        let result = try HeuristicPlanner.plan(graph: graph, configuration: Configuration(capacity: 30), order: [0, 1, 2, 3],
-                                               scheduleName: "default", replacement: .belady, allocation: .lifetimeFit)
+        let result = try TestGraphs.planFragmentation(allocation: .lifetimeFit)
         #expect(result.report.traffic.nonCompulsory == 20)
     }
 
     /// Hand trace with best fit: at `C` the store of `b` (10) is not enough, so the scratchpad is
     /// emptied: `a` is stored (10) and reloaded at 0 (10) next to `c`; `D` reloads `b` (10): 40.
     @Test func compactingInsteadOfFailing() throws {
-        let graph = try TestGraphs.fragmentation()
-        let result = try HeuristicPlanner.plan(graph: graph, configuration: Configuration(capacity: 30), order: [0, 1, 2, 3],
-                                               scheduleName: "default", replacement: .belady, allocation: .bestFit,
-                                               compactsOnFailure: true)
+        let result = try TestGraphs.planFragmentation(allocation: .bestFit, fallback: .flush)
         #expect(result.report.traffic.nonCompulsory == 40)
         #expect(result.plan.method == "heuristic:default+belady+best-fit+compact")
     }

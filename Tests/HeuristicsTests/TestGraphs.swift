@@ -1,4 +1,6 @@
 import DNNGraph
+import Heuristics
+import Scratchpad
 
 /// Small graphs written out by hand, and seeded random ones, for the heuristics tests.
 enum TestGraphs {
@@ -39,6 +41,14 @@ enum TestGraphs {
         try make("fragmentation", tensors: ["x": 10, "a": 10, "b": 10, "c": 20, "y": 10],
                  operators: [("A", ["x"], ["a"]), ("B", ["x"], ["b"]), ("C", ["a"], ["c"]), ("D", ["b"], ["y"])],
                  outputs: ["c", "y"])
+    }
+
+    /// ``fragmentation()`` run on-line in the file order at 30 bytes with Belady, where the
+    /// compilers' allocators fragment, then replayed.
+    static func planFragmentation(allocation: AllocationPolicy = .bestFit, fallback: OnlineFallback = .fail) throws -> CertifiedPlan {
+        try HeuristicPlanner.plan(graph: fragmentation(), configuration: Configuration(capacity: 30), order: [0, 1, 2, 3],
+                                  scheduleName: "default", replacement: .belady, allocation: allocation,
+                                  fallback: fallback)
     }
 
     /// A chain whose one order peaks at 15 bytes (`a`, `b` and `c` while `P2` runs), where every

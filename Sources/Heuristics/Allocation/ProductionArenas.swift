@@ -54,17 +54,17 @@ extension Graph {
 /// Blocks with fixed lifetimes and the pairs whose lifetimes overlap: the data TVM's USMP
 /// algorithms work on.
 struct ConflictPacking {
+    /// The ``StaticAllocator``'s view of the blocks: its conflicts and its greedy placement.
+    let instance: Instance
     let sizes: [Int]
     /// For each block, the blocks whose lifetimes overlap its own.
-    let conflicts: [[Int]]
+    var conflicts: [[Int]] { instance.conflicts }
     /// Attempts of ``hillClimb(target:hopeless:)``; TVM's planner makes 500.
     static let attempts = 500
 
-    /// The conflicts are those of the ``StaticAllocator``'s instance, computed by one sweep over
-    /// the lifetimes sorted by start.
     init(_ blocks: [StaticAllocator.Block]) {
+        instance = Instance(blocks)
         sizes = blocks.map(\.size)
-        conflicts = Instance(blocks).conflicts
     }
 
     /// Largest first; ties: more conflicts, then lower index.
@@ -78,21 +78,12 @@ struct ConflictPacking {
     }
 
     /// Places the blocks in `order`, each at the lowest offset clear of its conflicts placed
-    /// before it (sizes are aligned, so every offset is). Returns the offsets by block and the
-    /// arena's top.
+    /// before it (sizes are aligned, so every offset is): the ``StaticAllocator``'s greedy pass
+    /// with the lowest gap and no capacity. Returns the offsets by block and the arena's top.
     func firstFit(_ order: [Int]) -> (offsets: [Int], top: Int) {
-        var offsets = [Int](repeating: -1, count: sizes.count)
-        var top = 0
-        for b in order {
-            let placed = conflicts[b].filter { offsets[$0] >= 0 }.sorted { (offsets[$0], $0) < (offsets[$1], $1) }
-            var candidate = 0
-            for c in placed where candidate < offsets[c] + sizes[c] && offsets[c] < candidate + sizes[b] {
-                candidate = offsets[c] + sizes[c]
-            }
-            offsets[b] = candidate
-            top = max(top, candidate + sizes[b])
-        }
-        return (offsets, top)
+        // With no capacity the top gap always fits, so the pass places every block.
+        let offsets = instance.greedy(order: order, rule: .lowest, capacity: .max, fixed: nil)!
+        return (offsets, zip(offsets, sizes).map(+).max() ?? 0)
     }
 
     /// TVM's hill climbing, started from the better of the two greedy orders: after each greedy
