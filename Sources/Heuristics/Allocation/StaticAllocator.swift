@@ -305,7 +305,10 @@ struct CanonicalSearch {
     /// ``StaticAllocator/Outcome/unknown`` at the limit.
     mutating func run() -> StaticAllocator.Outcome {
         var first: [Int]?
-        if enumerate({ first = $0; return true }), let first { return .packed(first) }
+        if enumerate({
+            first = $0
+            return true
+        }), let first { return .packed(first) }
         return nodes > nodeLimit ? .unknown : .infeasible
     }
 
