@@ -34,7 +34,7 @@ fi
 
 mkdir -p "$repo/Sources/ONNXProto"
 protoc --plugin=protoc-gen-swift="$PROTOC_GEN_SWIFT" \
-  --swift_opt=Visibility=Public \
+  --swift_opt=Visibility=Package \
   --swift_out="$repo/Sources/ONNXProto" \
   --proto_path="$repo/tools" \
   "$repo/tools/onnx_subset.proto"

@@ -1,6 +1,6 @@
 public import DNNGraph
 public import CosmaILP
-public import DivideAndConquer
+internal import DivideAndConquer
 public import Heuristics
 internal import MILP
 public import ONNXImport
@@ -152,7 +152,7 @@ public enum Cosma {
     /// Plans with `method`, resolving ``Method/auto`` first; the result's trace says which method
     /// ran and, for `auto`, why.
     public static func solve(_ graph: Graph, configuration: Configuration, method: Method, options: ExactOptions = ExactOptions(),
-                             segmentOperators: Int = DivideAndConquerOptions().segmentOperators) throws -> PlanResult
+                             segmentOperators: Int? = nil) throws -> PlanResult
     {
         var chosen = method
         var why: TraceEvent?
@@ -166,7 +166,8 @@ public enum Cosma {
         switch chosen {
         case .divideAndConquer:
             let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? DivideAndConquerOptions().timeLimit,
-                                             segmentOperators: segmentOperators, warmStarts: options.warmStarts,
+                                             segmentOperators: segmentOperators ?? DivideAndConquerOptions().segmentOperators,
+                                             warmStarts: options.warmStarts,
                                              progress: options.progress)
             result = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         case .exact, .auto:

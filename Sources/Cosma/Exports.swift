@@ -1,8 +1,9 @@
 // The public surface of `import Cosma`: the facade (``Cosma``) and the types its users need to
 // load a graph, configure a scratchpad, plan, read the result and check any plan. Nothing else of
-// the sibling modules is re-exported; they share their internals with each other through their
-// own declarations (and `package` access where only siblings may call). docs/public-api.md
-// lists this surface and says what each type is for; keep the two in step.
+// the sibling modules is re-exported, and nothing else of theirs is public: they share their
+// internals with each other, the tool and the tests through `package` access, and
+// tools/check_public_surface.sh (in `make test`) fails on any other `public` declaration.
+// docs/public-api.md lists this surface and says what each type is for; keep the two in step.
 
 // Graphs.
 @_exported public import struct DNNGraph.Graph
@@ -46,6 +47,7 @@
 // Solvers.
 @_exported public import enum MILP.SolverBackend
 @_exported public import struct MILP.SolveProgress
+@_exported public import enum MILP.TerminationStatus
 
 // Planning: options, the one result type, its trace and the budget.
 @_exported public import struct CosmaILP.ExactOptions

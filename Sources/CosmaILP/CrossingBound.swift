@@ -1,5 +1,5 @@
-public import MILP
-import DNNGraph
+package import MILP
+internal import DNNGraph
 import Scratchpad
 
 /// A lower bound on non-compulsory traffic that holds for every schedule, cheap enough for graphs
@@ -19,18 +19,18 @@ import Scratchpad
 ///
 /// All three ignore much of what the schedule can still decide, so they are weak where many tensors only
 /// *may* be live together (wide NAS cells) and tight on chains.
-public struct CrossingBound: Sendable {
+package struct CrossingBound: Sendable {
     /// The covers, over the problem with a free schedule (a fixed order in the given problem would
     /// make them hold for that order only).
-    public let covers: ForcedLiveCovers
+    package let covers: ForcedLiveCovers
     /// The cut bound in bytes.
-    public let cutBound: Int
+    package let cutBound: Int
 
     /// The reloads forced between consecutive operators of the heaviest chain of operators with
     /// an excess.
-    public let reloads: ReloadIntervals
+    package let reloads: ReloadIntervals
 
-    public init(problem: PlanningProblem) {
+    package init(problem: PlanningProblem) {
         covers = ForcedLiveCovers(problem: PlanningProblem(graph: problem.graph, configuration: problem.configuration))
         let configuration = problem.configuration
         let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment)
@@ -77,7 +77,7 @@ public struct CrossingBound: Sendable {
     /// intervals' bound (each program's optimum, or its solver's best bound when the time limit
     /// stops it first). `coversBound`, when the caller has solved the same covers already, is
     /// used instead of solving them again.
-    public func solve(with solver: SolverBackend, timeLimit: Double?, coversBound: Int? = nil) throws -> Int {
+    package func solve(with solver: SolverBackend, timeLimit: Double?, coversBound: Int? = nil) throws -> Int {
         let coverBound = try coversBound ?? covers.bound(solver: solver, timeLimit: timeLimit)
         return max(cutBound, coverBound, try reloads.bound(solver: solver, timeLimit: timeLimit))
     }

@@ -1,4 +1,4 @@
-public import DNNGraph
+package import DNNGraph
 import Heuristics
 public import MILP
 public import Scratchpad
@@ -21,11 +21,18 @@ public struct ExactOptions: Sendable {
     public var warmStarts: [CertifiedPlan]
     /// The exact reductions every program is built with (all by default; fewer only to measure
     /// what each one buys).
-    public var reductions: JointProgram.Reductions
+    package var reductions: JointProgram.Reductions
 
+    /// Every exact reduction, and the given solver, limits and warm starts.
     public init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
+                progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = []) {
+        self.init(solver: solver, timeLimit: timeLimit, relativeGap: relativeGap, progress: progress, warmStarts: warmStarts,
+                  reductions: .all)
+    }
+
+    package init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
                 progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = [],
-                reductions: JointProgram.Reductions = .all) {
+                reductions: JointProgram.Reductions) {
         self.solver = solver
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
@@ -58,11 +65,11 @@ public struct ExactOptions: Sendable {
 /// Otherwise the best plan known is returned as ``PlanStatus/feasible`` (or
 /// ``PlanStatus/timeLimit``) with the bound and gap. Each stage writes what it did and found
 /// into the result's ``PlanResult/trace``.
-public struct ExactPlanner: Sendable {
-    public var problem: PlanningProblem
-    public var options: ExactOptions
+package struct ExactPlanner: Sendable {
+    package var problem: PlanningProblem
+    package var options: ExactOptions
 
-    public init(graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
+    package init(graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
                 options: ExactOptions = ExactOptions()) {
         problem = PlanningProblem(graph: graph, configuration: configuration, fixedOrder: fixedOrder)
         self.options = options
@@ -77,7 +84,7 @@ public struct ExactPlanner: Sendable {
     /// within the capacity (TensorFlow Lite's arena fragmented), Cosma's static-arena heuristic
     /// (``HeuristicPlanner/staticArenaPlan(graph:configuration:order:scheduleName:nodeLimit:)``)
     /// searches for a packing of that order; a plan it finds is optimal.
-    public func baselinePlans() throws -> [CertifiedPlan] {
+    package func baselinePlans() throws -> [CertifiedPlan] {
         let graph = problem.graph
         let configuration = problem.configuration
         var plans: [CertifiedPlan]
@@ -109,7 +116,7 @@ public struct ExactPlanner: Sendable {
     }
 
     /// Every replacement and allocation policy run on one order; failures are skipped.
-    public func plansFollowing(_ order: [OperatorID], name: String = "program-order") -> [CertifiedPlan] {
+    package func plansFollowing(_ order: [OperatorID], name: String = "program-order") -> [CertifiedPlan] {
         var plans: [CertifiedPlan] = []
         for replacement in ReplacementPolicy.allCases {
             for allocation in AllocationPolicy.allCases {
@@ -130,12 +137,12 @@ public struct ExactPlanner: Sendable {
 
     /// Above this many pair-order variables the address program is not attempted: its big-M rows
     /// give CBC and GLPK nothing to work with at that size.
-    public static let addressPairLimit = 20_000
+    package static let addressPairLimit = 20_000
 
     /// The plan that always exists at a capacity of at least `M_R`: before each operator every
     /// other tensor is stored (if still needed and not yet in DRAM) and dropped, and its operands
     /// are packed from address 0. It follows the default order, or the fixed one.
-    public func spillEverything() throws -> CertifiedPlan {
+    package func spillEverything() throws -> CertifiedPlan {
         let order = problem.fixedOrder ?? Array(problem.graph.operators.indices)
         var stays = [[Stay]](repeating: [], count: problem.graph.tensors.count)
         var offsets = [[Int]](repeating: [], count: problem.graph.tensors.count)

@@ -1,5 +1,5 @@
-public import MILP
-import DNNGraph
+package import MILP
+package import DNNGraph
 import Scratchpad
 
 /// Tensors that every schedule keeps alive across an operator, and the spills they force.
@@ -29,23 +29,23 @@ import Scratchpad
 /// case that needed them). Alone, the rows make a small covering program whose optimum is a lower
 /// bound for the full problem (``bound(solver:timeLimit:)``), usable when the time-indexed
 /// program is too large to solve.
-public struct ForcedLiveCovers: Sendable {
+package struct ForcedLiveCovers: Sendable {
     /// One operator whose working set and forced-live tensors do not fit together.
-    public struct Cover: Sendable, Hashable {
-        public var op: OperatorID
+    package struct Cover: Sendable, Hashable {
+        package var op: OperatorID
         /// The tensors forced live across `op`, one of which at least must be off chip.
-        public var tensors: [TensorID]
+        package var tensors: [TensorID]
         /// Chains of tensors of which exactly one is alive while `op` runs, whichever it is
         /// (a branch that started before `op` and joins after it, at an unknown stage).
-        public var chains: [[TensorID]] = []
+        package var chains: [[TensorID]] = []
         /// Occupied bytes beyond the capacity if all of them stayed.
-        public var excess: Int
+        package var excess: Int
     }
 
-    public let problem: PlanningProblem
-    public let covers: [Cover]
+    package let problem: PlanningProblem
+    package let covers: [Cover]
 
-    public init(problem: PlanningProblem) {
+    package init(problem: PlanningProblem) {
         self.problem = problem
         let graph = problem.graph
         let n = graph.operators.count
@@ -202,7 +202,7 @@ public struct ForcedLiveCovers: Sendable {
 
     /// The least traffic a plan pays for having `t` off chip while it is still needed: a store
     /// and a reload for an activation that is not a graph output, a reload otherwise.
-    public func spillCost(_ t: TensorID) -> Int {
+    package func spillCost(_ t: TensorID) -> Int {
         let graph = problem.graph
         let bytes = graph.tensors[t].bytes
         return graph.producer[t] != nil && !graph.isOutput[t] ? 2 * bytes : bytes
@@ -211,7 +211,7 @@ public struct ForcedLiveCovers: Sendable {
     /// A lower bound on non-compulsory traffic from the covers alone: the cheapest set of tensors
     /// to spill that satisfies every cover, by a covering program. Returns 0 when there is no
     /// cover, and the solver's proven bound when it stops early.
-    public func bound(solver: SolverBackend, timeLimit: Double?) throws -> Int {
+    package func bound(solver: SolverBackend, timeLimit: Double?) throws -> Int {
         guard !covers.isEmpty else { return 0 }
         var model = Model(name: "cosma-forced-live-covers")
         var spilled: [TensorID: Variable] = [:]

@@ -1,4 +1,4 @@
-import MILP
+internal import MILP
 
 extension JointProgram {
     /// Fixes every replacement decision outside the positions `free` to what `residency` does
@@ -14,7 +14,7 @@ extension JointProgram {
     /// In ``Mode/addresses`` the plan's `offsets` (bytes, per stay) fix every offset and pair order
     /// outside `free` as well, so that the program re-decides addresses only inside it: stays
     /// that cross into `free` keep their offsets there unless they are reloaded.
-    public mutating func fix(outside free: Range<Int>, to residency: Residency, offsets: [[Int]]? = nil) {
+    package mutating func fix(outside free: Range<Int>, to residency: Residency, offsets: [[Int]]? = nil) {
         let values = values(for: residency, offsets: offsets)
         func pin(_ v: Variable) {
             let value = values[v] ?? 0

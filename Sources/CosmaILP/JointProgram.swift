@@ -1,6 +1,6 @@
-public import MILP
+package import MILP
 import Scratchpad
-import DNNGraph
+internal import DNNGraph
 
 /// The time-indexed program over schedule, replacement and (optionally) addresses.
 ///
@@ -29,9 +29,9 @@ import DNNGraph
 /// the same position gets an order binary `z[a,b,k]` with big-M rows that keep their ranges apart
 /// when both are resident. Offsets are continuous: with the orders fixed the rows are difference
 /// constraints with integer data, so vertex solutions are integral.
-public struct JointProgram: Sendable {
+package struct JointProgram: Sendable {
     /// Whether addresses are part of the program.
-    public enum Mode: Sendable {
+    package enum Mode: Sendable {
         /// Capacity rows only: a relaxation, fast to solve.
         case capacity
         /// Offsets and non-overlap: exact for the full problem.
@@ -42,24 +42,24 @@ public struct JointProgram: Sendable {
     /// satisfies or removes solutions that another solution of equal or lower traffic dominates,
     /// so the optimum and the bound it proves stay those of the full problem. They can be switched
     /// off one at a time so that `cosma bench exact-ideas` measures what each buys.
-    public struct Reductions: OptionSet, Sendable, Hashable {
-        public let rawValue: Int
-        public init(rawValue: Int) { self.rawValue = rawValue }
+    package struct Reductions: OptionSet, Sendable, Hashable {
+        package let rawValue: Int
+        package init(rawValue: Int) { self.rawValue = rawValue }
 
         /// A weight or graph input that only one operator reads is resident exactly while that
         /// operator runs. Loading it any earlier never saves traffic (its only load is compulsory)
         /// and only occupies room, and the stay at its reader's position can keep the offset the
         /// earlier load had, so every plan has a counterpart of no more traffic of this form. Its
         /// residency variables are then the reader's schedule variables themselves.
-        public static let pinSingleReads = Reductions(rawValue: 1 << 0)
+        package static let pinSingleReads = Reductions(rawValue: 1 << 0)
         /// Every weight or graph input that is read is loaded at least once: `sum_k l[a,k] >= 1`.
         /// Without it the LP relaxation spreads a fractional load over the window and pays less
         /// than the compulsory first load, which is what kept the root bound at 0 with weights.
-        public static let firstLoadRows = Reductions(rawValue: 1 << 1)
+        package static let firstLoadRows = Reductions(rawValue: 1 << 1)
 
         /// For every operator whose working set and the tensors forced live across it exceed the
         /// capacity, enough of those tensors are spilled (see ``ForcedLiveCovers``).
-        public static let forcedLiveCovers = Reductions(rawValue: 1 << 2)
+        package static let forcedLiveCovers = Reductions(rawValue: 1 << 2)
 
         /// An activation whose producer has run and one of whose readers has not is resident or
         /// spilled: `r[a,k] + s[a] >= y[p,k] - y[c,k-1]` for each reader `c` (for a graph output,
@@ -70,7 +70,7 @@ public struct JointProgram: Sendable {
         /// branches) keep their outputs in the capacity rows. Weights and inputs read by several
         /// operators get the same rows between consecutive readers, with later loads in place of
         /// `s[a]`.
-        public static let livenessRows = Reductions(rawValue: 1 << 3)
+        package static let livenessRows = Reductions(rawValue: 1 << 3)
 
         /// Not a row of the program but a bound beside it: ``ExactPlanner`` computes the
         /// ``CrossingBound`` before the program (a fraction of a second on the ten human-designed
@@ -78,24 +78,24 @@ public struct JointProgram: Sendable {
         /// otherwise ends the program's search as soon as an incumbent meets it
         /// (``SolveOptions/knownBound``). The bound reasons only about bytes alive, never about
         /// addresses, so it holds for the capacity program as much as for the full problem.
-        public static let crossingBound = Reductions(rawValue: 1 << 4)
+        package static let crossingBound = Reductions(rawValue: 1 << 4)
 
         /// Not a row either but a warm start: ``ExactPlanner`` first solves the paper's
         /// fixed-schedule program on the best heuristic's order, whose windows are one position
         /// wide. Its plan often meets the bounds (ViT-B/16 with weights at `M_H`: 0.1 s, where
         /// CBC's heuristics took 13 s to find that plan from the heuristic's start), and
         /// otherwise it is the program's MIP start and cutoff.
-        public static let fixedScheduleStart = Reductions(rawValue: 1 << 5)
+        package static let fixedScheduleStart = Reductions(rawValue: 1 << 5)
 
         /// Every reduction.
-        public static let all: Reductions = [.pinSingleReads, .firstLoadRows, .forcedLiveCovers, .livenessRows, .crossingBound,
+        package static let all: Reductions = [.pinSingleReads, .firstLoadRows, .forcedLiveCovers, .livenessRows, .crossingBound,
                                              .fixedScheduleStart]
     }
 
-    public let problem: PlanningProblem
+    package let problem: PlanningProblem
     /// The reductions this program was built with.
-    public let reductions: Reductions
-    public internal(set) var model: Model
+    package let reductions: Reductions
+    package internal(set) var model: Model
     private var x: [[Variable]] = []
     private var y: [[Variable]] = []
     var r: [[Variable]] = []
@@ -103,8 +103,8 @@ public struct JointProgram: Sendable {
     var s: [Variable?] = []
     var offset: [[Variable]] = []
     var below: [PairKey: Variable] = [:]
-    public let mode: Mode
-    public let reserve: Int
+    package let mode: Mode
+    package let reserve: Int
 
     struct PairKey: Hashable {
         var a: TensorID
@@ -112,7 +112,7 @@ public struct JointProgram: Sendable {
         var k: Int
     }
     /// Bytes per unit in the capacity rows: the gcd of all occupied sizes and the capacity.
-    public let unit: Int
+    package let unit: Int
 
     /// Tensors whose residency is their single reader's schedule (see ``Reductions/pinSingleReads``),
     /// by tensor index: the reader, or `nil`.
@@ -124,7 +124,7 @@ public struct JointProgram: Sendable {
     ///     into a heuristic that leaves room against fragmentation; its optimum is then no longer
     ///     a bound.
     ///   - reductions: which exact reductions to apply (all by default).
-    public init(problem: PlanningProblem, mode: Mode = .capacity, reserve: Int = 0, name: String = "cosma-joint",
+    package init(problem: PlanningProblem, mode: Mode = .capacity, reserve: Int = 0, name: String = "cosma-joint",
                 reductions: Reductions = .all) {
         self.problem = problem
         self.mode = mode
@@ -472,7 +472,7 @@ public struct JointProgram: Sendable {
 
     /// Variable values that encode a residency, for a MIP start. In ``Mode/addresses`` the
     /// stays' offsets (in bytes) are needed too.
-    public func values(for residency: Residency, offsets: [[Int]]? = nil) -> [Variable: Double] {
+    package func values(for residency: Residency, offsets: [[Int]]? = nil) -> [Variable: Double] {
         var v: [Variable: Double] = [:]
         for variable in model.variables { v[variable] = 0 }
         for (k, o) in residency.order.enumerated() {
@@ -511,7 +511,7 @@ public struct JointProgram: Sendable {
     }
 
     /// The byte offset of each segment of a residency decoded from an address-mode solution.
-    public func offsets(for residency: Residency, from solution: Solution) -> [[Int]] {
+    package func offsets(for residency: Residency, from solution: Solution) -> [[Int]] {
         residency.stays.enumerated().map { t, segs in
             segs.map { seg in
                 let w = problem.tensorWindow[t]!
@@ -521,7 +521,7 @@ public struct JointProgram: Sendable {
     }
 
     /// Reads the schedule and stays off a solution.
-    public func residency(from solution: Solution) -> Residency {
+    package func residency(from solution: Solution) -> Residency {
         let graph = problem.graph
         var order = [OperatorID](repeating: -1, count: graph.operators.count)
         for o in graph.operators.indices {

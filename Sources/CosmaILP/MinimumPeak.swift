@@ -6,7 +6,7 @@ public import Scratchpad
 /// How hard to try for an exact `M_P`.
 public struct MinimumPeakOptions: Sendable {
     /// The combinatorial stages (bounds, down-set search, beam, window relaxations).
-    public var scheduler: MinimumPeakScheduler
+    package var scheduler: MinimumPeakScheduler
     /// The solver for ``MinimumPeakProgram``.
     public var solver: SolverBackend
     /// Seconds the program may run when the combinatorial stages leave a gap; 0 skips it.
@@ -15,7 +15,13 @@ public struct MinimumPeakOptions: Sendable {
     /// sensible time limit on CBC or GLPK.
     public var maximumRows: Int
 
-    public init(scheduler: MinimumPeakScheduler = MinimumPeakScheduler(), solver: SolverBackend = .cbc,
+    /// The default combinatorial stages (``MinimumPeakScheduler`` is the package's own) and the
+    /// program's settings.
+    public init(solver: SolverBackend = .cbc, timeLimit: Double = 10, maximumRows: Int = 50_000) {
+        self.init(scheduler: MinimumPeakScheduler(), solver: solver, timeLimit: timeLimit, maximumRows: maximumRows)
+    }
+
+    package init(scheduler: MinimumPeakScheduler, solver: SolverBackend = .cbc,
                 timeLimit: Double = 10, maximumRows: Int = 50_000)
     {
         self.scheduler = scheduler
@@ -30,7 +36,7 @@ public struct MinimumPeakResult: Sendable {
     /// The best order, with its proof of minimality (``Schedule/proof``) or the best lower bound.
     public var schedule: Schedule
     /// How the program ended; `nil` when it was not run (not needed, skipped, or too large).
-    public var programStatus: TerminationStatus?
+    package var programStatus: TerminationStatus?
     /// Rows of the program, when it was built.
     public var programRows: Int?
     /// Seconds the solver ran.

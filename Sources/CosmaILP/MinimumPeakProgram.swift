@@ -1,7 +1,7 @@
-public import DNNGraph
+package import DNNGraph
 import Heuristics
-public import MILP
-public import Scratchpad
+package import MILP
+package import Scratchpad
 
 /// The minimum-peak-memory program of the COSMA paper (Li, Gupta and Malik, 2023): choose an
 /// operator order, spill nothing, and minimise the peak of live bytes. Its optimum is `M_P`, and
@@ -23,15 +23,15 @@ public import Scratchpad
 /// is 1 exactly when the tensor is live, so the optimum is the minimum peak. A lower bound known in
 /// advance (for example ``PeakLowerBound`` or a window relaxation) is the lower bound of `P`, and
 /// the peak of a known order its upper bound, so the solver starts with both ends of the gap.
-public struct MinimumPeakProgram: Sendable {
-    public let graph: Graph
-    public let setting: TensorSetting
-    public let alignment: Int
-    public private(set) var model: Model
+package struct MinimumPeakProgram: Sendable {
+    package let graph: Graph
+    package let setting: TensorSetting
+    package let alignment: Int
+    package private(set) var model: Model
     /// Bytes per unit of `P`: the gcd of the occupied sizes of the tracked tensors.
-    public let unit: Int
+    package let unit: Int
     /// The peak variable, in units of ``unit``.
-    public let peak: Variable
+    package let peak: Variable
     private let windows: [ClosedRange<Int>]
     private var x: [[Variable]] = []
     private var y: [[Variable]] = []
@@ -42,7 +42,7 @@ public struct MinimumPeakProgram: Sendable {
     /// - Parameters:
     ///   - lowerBound: bytes no order can peak below (0 if unknown).
     ///   - upperBound: the peak of some order (`nil` if unknown); orders above it are cut off.
-    public init(graph: Graph, setting: TensorSetting, alignment: Int, lowerBound: Int = 0, upperBound: Int? = nil) {
+    package init(graph: Graph, setting: TensorSetting, alignment: Int, lowerBound: Int = 0, upperBound: Int? = nil) {
         precondition(alignment >= 1, "alignment must be at least 1")
         self.graph = graph
         self.setting = setting
@@ -158,7 +158,7 @@ public struct MinimumPeakProgram: Sendable {
     }
 
     /// Variable values that encode `order` (a valid schedule), for a MIP start.
-    public func values(for order: [OperatorID]) -> [Variable: Double] {
+    package func values(for order: [OperatorID]) -> [Variable: Double] {
         let position = graph.positions(of: order)
         var v: [Variable: Double] = [:]
         for o in graph.operators.indices {
@@ -175,7 +175,7 @@ public struct MinimumPeakProgram: Sendable {
     }
 
     /// The order a solution encodes.
-    public func order(from solution: Solution) -> [OperatorID] {
+    package func order(from solution: Solution) -> [OperatorID] {
         var order = [OperatorID](repeating: -1, count: graph.operators.count)
         for o in graph.operators.indices {
             let w = windows[o]

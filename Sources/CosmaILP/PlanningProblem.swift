@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 /// The facts every formulation of one instance shares: which tensors are planned, who writes and
 /// reads them, and the window of positions in which each operator can run and each tensor can be
@@ -11,27 +11,27 @@ public import Scratchpad
 /// position its last reader can run. Variables outside these windows are never created, which is
 /// what makes the time-indexed programs small on chain-like networks (COSMA, Li, Gupta and Malik,
 /// 2023, builds the same program over all positions).
-public struct PlanningProblem: Sendable {
-    public let graph: Graph
-    public let configuration: Configuration
+package struct PlanningProblem: Sendable {
+    package let graph: Graph
+    package let configuration: Configuration
     /// Positions where each operator can run.
-    public let operatorWindow: [ClosedRange<Int>]
+    package let operatorWindow: [ClosedRange<Int>]
     /// Planned tensors: tracked in the setting and touched by some operator.
-    public let tensors: [TensorID]
+    package let tensors: [TensorID]
     /// Positions where each planned tensor can be resident, by tensor index (`nil` if not planned).
-    public let tensorWindow: [ClosedRange<Int>?]
+    package let tensorWindow: [ClosedRange<Int>?]
     /// Distinct operators that read each tensor while it must be resident.
-    public let readers: [[OperatorID]]
+    package let readers: [[OperatorID]]
     /// Occupied size of each tensor (rounded up to the alignment).
-    public let occupied: [Int]
+    package let occupied: [Int]
 
     /// The schedule when it is fixed (the "FS" variant of the paper); `nil` when the program
     /// chooses it.
-    public let fixedOrder: [OperatorID]?
+    package let fixedOrder: [OperatorID]?
 
     /// - Parameter fixedOrder: a valid schedule to keep, which shrinks every operator's window to
     ///   one position; `nil` to optimise the schedule too.
-    public init(graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil) {
+    package init(graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil) {
         let windows = fixedOrder.map { order in graph.positions(of: order).map { $0...$0 } } ?? graph.positionWindows()
         self.init(graph: graph, configuration: configuration, operatorWindows: windows, fixedOrder: fixedOrder)
     }
@@ -43,7 +43,7 @@ public struct PlanningProblem: Sendable {
     /// Inside the segment an operator runs no earlier than its ancestors in the segment allow and
     /// no later than its descendants there allow, so every position in its window belongs to
     /// some valid order.
-    public init(graph: Graph, configuration: Configuration, order: [OperatorID], free: Range<Int>) {
+    package init(graph: Graph, configuration: Configuration, order: [OperatorID], free: Range<Int>) {
         var windows = graph.positions(of: order).map { $0...$0 }
         let inside = Array(order[free])
         var local = [Int](repeating: -1, count: graph.operators.count)
@@ -100,7 +100,7 @@ public struct PlanningProblem: Sendable {
 extension PlanningProblem {
     /// About how many rows ``JointProgram`` in capacity mode has for this problem, counted from
     /// the windows without building it (building a NAS network's program takes a second).
-    public var estimatedCapacityRows: Int {
+    package var estimatedCapacityRows: Int {
         let n = graph.operators.count
         var rows = 3 * n
         for o in graph.operators.indices {
@@ -120,7 +120,7 @@ extension PlanningProblem {
 
     /// How many pair-order variables `z[a,b,k]` ``JointProgram`` in address mode creates: one per
     /// pair of tensors and position both windows share. Counting stops once it passes `limit`.
-    public func estimatedAddressPairs(upTo limit: Int = .max) -> Int {
+    package func estimatedAddressPairs(upTo limit: Int = .max) -> Int {
         var count = 0
         let windows = tensors.map { tensorWindow[$0]! }
         for (i, a) in windows.enumerated() {

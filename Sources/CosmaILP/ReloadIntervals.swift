@@ -1,6 +1,6 @@
-public import MILP
-import DNNGraph
-public import Scratchpad
+package import MILP
+package import DNNGraph
+package import Scratchpad
 
 /// A lower bound on non-compulsory traffic that counts the reloads capacity forces between
 /// consecutive operators of a chain, interval by interval, and each spilled tensor's store once.
@@ -42,14 +42,14 @@ public import Scratchpad
 /// of it that a possibly crossing tensor touches (and for their such ancestors), and a few
 /// variables for each possibly crossing tensor, and for each interval it may be reloaded in. On the Transformer (638 operators, chains of 10
 /// to 24) CBC solves it within seconds, where the time-indexed program has over 600,000 rows.
-public struct ReloadIntervals: Sendable {
+package struct ReloadIntervals: Sendable {
     /// The operators, in the order every schedule runs them.
-    public let chain: [OperatorID]
+    package let chain: [OperatorID]
     /// The relaxation described above; empty when the chain is.
-    public let model: Model
+    package let model: Model
 
     /// - Parameter excess: operators with a positive excess, and that excess in bytes.
-    public init(problem: PlanningProblem, analysis: CrossingAnalysis, excess: [(op: OperatorID, bytes: Int)]) {
+    package init(problem: PlanningProblem, analysis: CrossingAnalysis, excess: [(op: OperatorID, bytes: Int)]) {
         chain = Self.heaviestChain(excess, reach: analysis.reach)
         model = Self.program(problem, analysis: analysis, chain: chain)
     }
@@ -183,7 +183,7 @@ public struct ReloadIntervals: Sendable {
 
     /// The bound in bytes: the program's optimum, or its solver's proven bound when the time limit
     /// stops it first.
-    public func bound(solver: SolverBackend, timeLimit: Double?) throws -> Int {
+    package func bound(solver: SolverBackend, timeLimit: Double?) throws -> Int {
         guard !chain.isEmpty else { return 0 }
         var options = SolveOptions()
         options.timeLimit = timeLimit

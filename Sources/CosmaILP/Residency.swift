@@ -1,14 +1,14 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 /// One unbroken stay of a tensor in the scratchpad, from position `first` to `last` inclusive.
-public struct Stay: Hashable, Sendable {
-    public var first: Int
-    public var last: Int
+package struct Stay: Hashable, Sendable {
+    package var first: Int
+    package var last: Int
     /// Whether the stay begins with a load from DRAM (otherwise the tensor's producer creates it).
-    public var loaded: Bool
+    package var loaded: Bool
 
-    public init(first: Int, last: Int, loaded: Bool) {
+    package init(first: Int, last: Int, loaded: Bool) {
         self.first = first
         self.last = last
         self.loaded = loaded
@@ -19,20 +19,20 @@ public struct Stay: Hashable, Sendable {
 ///
 /// This is what the capacity program decides. With offsets for its stays (from
 /// ``StayPacker`` or the address program) it becomes a complete ``Plan``.
-public struct Residency: Sendable, Hashable {
+package struct Residency: Sendable, Hashable {
     /// Operators in execution order.
-    public var order: [OperatorID]
+    package var order: [OperatorID]
     /// Stays of each tensor, ascending, by tensor index.
-    public var stays: [[Stay]]
+    package var stays: [[Stay]]
 
-    public init(order: [OperatorID], stays: [[Stay]]) {
+    package init(order: [OperatorID], stays: [[Stay]]) {
         self.order = order
         self.stays = stays
     }
 
     /// Reads the stays and their byte offsets off a valid plan (used to warm-start the programs
     /// from a heuristic).
-    public static func read(_ plan: Plan, graph: Graph) -> (residency: Residency, offsets: [[Int]]) {
+    package static func read(_ plan: Plan, graph: Graph) -> (residency: Residency, offsets: [[Int]]) {
         let order = plan.steps.compactMap { graph.operatorID(named: $0.op) }
         var stays = [[Stay]](repeating: [], count: graph.tensors.count)
         var offsets = [[Int]](repeating: [], count: graph.tensors.count)
@@ -57,12 +57,12 @@ public struct Residency: Sendable, Hashable {
     /// Shortens every stay to end at its last use (and a loaded stay to begin at its first) and
     /// drops stays that serve no use, which never costs traffic and frees space for packing. A
     /// graph output's stay that serves no reader still covers its production.
-    public func trimmed(_ problem: PlanningProblem) -> Residency {
+    package func trimmed(_ problem: PlanningProblem) -> Residency {
         trimmed(problem, offsets: stays.map { [Int](repeating: 0, count: $0.count) }).residency
     }
 
     /// ``trimmed(_:)`` that keeps each surviving stay's offset: shortening a stay never moves it.
-    public func trimmed(_ problem: PlanningProblem, offsets: [[Int]]) -> (residency: Residency, offsets: [[Int]]) {
+    package func trimmed(_ problem: PlanningProblem, offsets: [[Int]]) -> (residency: Residency, offsets: [[Int]]) {
         var result = self
         var keptOffsets = offsets
         let position = problem.graph.positions(of: order)
@@ -92,7 +92,7 @@ public struct Residency: Sendable, Hashable {
     ///
     /// An activation is stored when its first stay ends if it is loaded again later or is a graph
     /// output; outputs still resident after the last step are stored in `final`.
-    public func plan(offsets: [[Int]], problem: PlanningProblem, method: String) -> Plan {
+    package func plan(offsets: [[Int]], problem: PlanningProblem, method: String) -> Plan {
         let graph = problem.graph
         let n = order.count
         var steps = order.map { Step(op: graph.operators[$0].name) }

@@ -1,4 +1,4 @@
-public import Heuristics
+package import Heuristics
 
 /// Assigns addresses to stays whose lifetimes are fixed (dynamic storage allocation), some of
 /// them possibly at addresses decided already.
@@ -13,23 +13,23 @@ public import Heuristics
 ///
 /// A packing it returns is always valid; failing to find one within its node budget does not
 /// prove that none exists, so callers fall back to a program that decides addresses.
-public struct StayPacker: Sendable {
+package struct StayPacker: Sendable {
     /// A stay to place: its occupied size and the positions it spans.
-    public typealias Item = StaticAllocator.Block
+    package typealias Item = StaticAllocator.Block
 
-    public var capacity: Int
-    public var alignment: Int
+    package var capacity: Int
+    package var alignment: Int
     /// Search nodes allowed after the greedy attempts fail.
-    public var nodeLimit: Int
+    package var nodeLimit: Int
 
-    public init(capacity: Int, alignment: Int, nodeLimit: Int = 200_000) {
+    package init(capacity: Int, alignment: Int, nodeLimit: Int = 200_000) {
         self.capacity = capacity
         self.alignment = alignment
         self.nodeLimit = nodeLimit
     }
 
     /// Offsets for the items, in their order, or `nil` when no packing was found.
-    public func pack(_ items: [Item]) -> [Int]? {
+    package func pack(_ items: [Item]) -> [Int]? {
         // Every offset the allocator gives is a sum of sizes, so aligned sizes keep it aligned.
         let blocks = items.map { Item(size: align($0.size), first: $0.first, last: $0.last) }
         return StaticAllocator(capacity: capacity / alignment * alignment, nodeLimit: nodeLimit).allocate(blocks).offsets
@@ -40,7 +40,7 @@ public struct StayPacker: Sendable {
     ///
     /// Divide and conquer re-plans one segment of a schedule and keeps the rest of the plan: the
     /// stays it did not touch keep their addresses and the new ones are packed around them.
-    public func pack(_ items: [Item], fixed: [Int?]) -> [Int]? {
+    package func pack(_ items: [Item], fixed: [Int?]) -> [Int]? {
         precondition(fixed.count == items.count, "one fixed entry per item")
         if items.isEmpty { return [] }
         // Conflicts and sections computed once, for the checks, the greedy passes and the search.

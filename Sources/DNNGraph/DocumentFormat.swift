@@ -9,7 +9,7 @@ import Foundation
 /// says which one they read. A version changes only when a reader of the old version would
 /// misread the new one: new optional keys keep the version, since readers ignore keys they do not
 /// know.
-public enum DocumentFormat: String, CaseIterable, Sendable {
+package enum DocumentFormat: String, CaseIterable, Sendable {
     /// A graph in canonical JSON (`schemas/graph.schema.json`).
     case graph = "cosma-graph/1"
     /// A plan (`schemas/plan.schema.json`).
@@ -37,15 +37,15 @@ public enum DocumentFormat: String, CaseIterable, Sendable {
     case batchResults = "cosma-batch-results/1"
 
     /// What the document holds, as people say it: `graph`, `plan`, ...
-    public var kind: String { String(rawValue.dropFirst("cosma-".count).prefix { $0 != "/" }) }
+    package var kind: String { String(rawValue.dropFirst("cosma-".count).prefix { $0 != "/" }) }
 
     /// The `"format"` entry that starts every document of this kind.
-    public var field: (String, JSONValue) { ("format", .string(rawValue)) }
+    package var field: (String, JSONValue) { ("format", .string(rawValue)) }
 
     /// Refuses a document whose `"format"` names another kind or a version this reader does not
     /// know; a document without the field passes (it predates versioned formats). Documents that
     /// are not JSON objects pass too: the reader's own decoder reports what is wrong with them.
-    public func check(_ data: Data, source: String) throws(InputError) {
+    package func check(_ data: Data, source: String) throws(InputError) {
         struct Probe: Decodable {
             var format: String?
         }

@@ -22,7 +22,7 @@ extension Graph {
     }
 
     /// Which operators precede which in every schedule. Cost: O(N · E / 64) with bitsets.
-    public func reachability() -> Reachability {
+    package func reachability() -> Reachability {
         let n = operators.count
         let words = (n + 63) / 64
         func closure(order: some Sequence<OperatorID>, parents: [[OperatorID]]) -> [UInt64] {
@@ -71,23 +71,23 @@ extension Graph {
 
 /// The ancestor relation of a graph's operators, as bitsets: `a` is an ancestor of `b` when every
 /// schedule runs `a` before `b`.
-public struct Reachability: Sendable {
+package struct Reachability: Sendable {
     let words: Int
     let ancestors: [UInt64]
     let descendants: [UInt64]
 
     /// Whether every schedule runs `a` before `b` (a path leads from `a` to `b`).
-    public func isAncestor(_ a: OperatorID, of b: OperatorID) -> Bool {
+    package func isAncestor(_ a: OperatorID, of b: OperatorID) -> Bool {
         ancestors[b * words + a / 64] & (1 << UInt64(a % 64)) != 0
     }
 
     /// How many operators must run before `op`.
-    public func ancestorCount(_ op: OperatorID) -> Int {
+    package func ancestorCount(_ op: OperatorID) -> Int {
         ancestors[(op * words)..<((op + 1) * words)].reduce(0) { $0 + $1.nonzeroBitCount }
     }
 
     /// How many operators must run after `op`.
-    public func descendantCount(_ op: OperatorID) -> Int {
+    package func descendantCount(_ op: OperatorID) -> Int {
         descendants[(op * words)..<((op + 1) * words)].reduce(0) { $0 + $1.nonzeroBitCount }
     }
 }

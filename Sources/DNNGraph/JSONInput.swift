@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads a whole input file, turning I/O failures into messages that name the file.
-public func readInput(_ url: URL) throws(InputError) -> Data {
+package func readInput(_ url: URL) throws(InputError) -> Data {
     do {
         return try Data(contentsOf: url)
     } catch {
@@ -15,7 +15,7 @@ public func readInput(_ url: URL) throws(InputError) -> Data {
 ///
 /// Foundation's decoder on Linux says only that the data "was not valid JSON", so syntax errors
 /// are located by a small scanner of our own.
-public func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InputError) -> T {
+package func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InputError) -> T {
     do {
         return try JSONDecoder().decode(type, from: data)
     } catch let error as DecodingError {

@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Cosma writes its files by hand through this type rather than `JSONEncoder` so that keys appear in
 /// the documented order and long arrays (plan steps, tensors) can be written one item per line.
-public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+package indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral
 {
     case null
@@ -15,15 +15,15 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
     case array([JSONValue])
     case object([(String, JSONValue)])
 
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
 
-    public static func == (a: JSONValue, b: JSONValue) -> Bool { a.compact == b.compact }
+    package static func == (a: JSONValue, b: JSONValue) -> Bool { a.compact == b.compact }
 
     /// The value on one line.
-    public var compact: String {
+    package var compact: String {
         var out = ""
         write(into: &out, indent: nil, depth: 0)
         return out
@@ -31,7 +31,7 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
 
     /// The value with nested containers broken over lines down to `expandDepth` levels; deeper
     /// containers stay on one line, which keeps one plan step or one table row per line.
-    public func formatted(expandDepth: Int = 2) -> String {
+    package func formatted(expandDepth: Int = 2) -> String {
         var out = ""
         write(into: &out, indent: expandDepth, depth: 0)
         return out + "\n"
@@ -83,7 +83,7 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
 
 /// Writes a file completely or not at all: the bytes go to a temporary file beside the target,
 /// which is then renamed over it, so that a failure never leaves a half-written output.
-public func writeAtomically(_ text: String, to url: URL) throws(InputError) {
+package func writeAtomically(_ text: String, to url: URL) throws(InputError) {
     let directory = url.deletingLastPathComponent()
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {

@@ -2,9 +2,9 @@
 /// cheapest set of operators that can run before another one.
 ///
 /// Capacities are integers; ``infinite`` marks edges a cut may never cross.
-public struct MaxFlow: Sendable {
+package struct MaxFlow: Sendable {
     /// A capacity no finite cut reaches.
-    public static let infinite = Int.max / 4
+    package static let infinite = Int.max / 4
 
     private var head: [Int]
     private var next: [Int] = []
@@ -12,12 +12,12 @@ public struct MaxFlow: Sendable {
     private var capacity: [Int] = []
 
     /// A network of `nodes` nodes numbered from 0, without edges.
-    public init(nodes: Int) {
+    package init(nodes: Int) {
         head = [Int](repeating: -1, count: nodes)
     }
 
     /// Adds a directed edge and its residual twin.
-    public mutating func addEdge(from a: Int, to b: Int, capacity c: Int) {
+    package mutating func addEdge(from a: Int, to b: Int, capacity c: Int) {
         for (u, v, cap) in [(a, b, c), (b, a, 0)] {
             to.append(v)
             capacity.append(cap)
@@ -28,7 +28,7 @@ public struct MaxFlow: Sendable {
 
     /// The value of a maximum flow from `source` to `sink` (equal to the minimum cut), stopping
     /// early once it reaches `limit`.
-    public mutating func maximumFlow(from source: Int, to sink: Int, limit: Int = infinite) -> Int {
+    package mutating func maximumFlow(from source: Int, to sink: Int, limit: Int = infinite) -> Int {
         var total = 0
         let n = head.count
         var level = [Int](repeating: -1, count: n)

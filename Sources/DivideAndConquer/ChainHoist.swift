@@ -1,5 +1,5 @@
-import CosmaILP
-import DNNGraph
+internal import CosmaILP
+internal import DNNGraph
 
 /// Schedules that carry the reader of a reloaded tensor, with the operators that follow from it,
 /// back to where the tensor was still resident, or its last use forward to the reader.

@@ -1,34 +1,34 @@
-public import CosmaILP
-public import DNNGraph
+package import CosmaILP
+package import DNNGraph
 import Heuristics
-public import MILP
-public import Scratchpad
+package import MILP
+package import Scratchpad
 import Foundation
 
 /// Settings of a divide-and-conquer solve.
-public struct DivideAndConquerOptions: Sendable {
+package struct DivideAndConquerOptions: Sendable {
     /// The MILP solver for the segment programs and the bound.
-    public var solver: SolverBackend
+    package var solver: SolverBackend
     /// Wall-clock budget for the whole solve, in seconds.
-    public var timeLimit: Double
+    package var timeLimit: Double
     /// Operators per segment in the first pass; later passes move the cut points and grow the
     /// segments while that still improves the plan.
-    public var segmentOperators: Int
+    package var segmentOperators: Int
     /// Wall-clock limit for one segment's program, in seconds.
-    public var segmentTimeLimit: Double
+    package var segmentTimeLimit: Double
     /// Threads for CBC's branch and bound in each segment program (CBC is not thread-safe across
     /// programs in one process, so segments run one at a time and share the cores this way).
-    public var threads: Int
+    package var threads: Int
     /// Plans to start from; when empty every baseline (``Baseline/all``) is run.
-    public var warmStarts: [CertifiedPlan]
+    package var warmStarts: [CertifiedPlan]
     /// A lower bound in bytes known already, at least as strong as the ``CrossingBound`` (see
     /// ``PlanResult/boundSettled``); otherwise the planner computes the crossing bound.
-    public var knownBound: Int?
+    package var knownBound: Int?
     /// Called after each segment program with the current plan's traffic, the bound, and the
     /// number of segment programs solved so far (as `nodes`).
-    public var progress: (@Sendable (SolveProgress) -> Void)?
+    package var progress: (@Sendable (SolveProgress) -> Void)?
 
-    public init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 12,
+    package init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 12,
                 segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], knownBound: Int? = nil,
                 progress: (@Sendable (SolveProgress) -> Void)? = nil) {
         self.solver = solver
@@ -71,19 +71,19 @@ public struct DivideAndConquerOptions: Sendable {
 /// The lower bound is the ``CrossingBound`` (valid for every schedule); the plan is optimal only
 /// when it meets it. Each segment program runs CBC's branch and bound on ``DivideAndConquerOptions/threads``
 /// threads; CBC cannot run two programs at once in one process.
-public struct DivideAndConquerPlanner: Sendable {
-    public let graph: Graph
-    public let configuration: Configuration
-    public var options: DivideAndConquerOptions
+package struct DivideAndConquerPlanner: Sendable {
+    package let graph: Graph
+    package let configuration: Configuration
+    package var options: DivideAndConquerOptions
 
-    public init(graph: Graph, configuration: Configuration, options: DivideAndConquerOptions = DivideAndConquerOptions()) {
+    package init(graph: Graph, configuration: Configuration, options: DivideAndConquerOptions = DivideAndConquerOptions()) {
         self.graph = graph
         self.configuration = configuration
         self.options = options
     }
 
     /// The method name plans carry.
-    public static let methodName = "cosma-divide-and-conquer"
+    package static let methodName = "cosma-divide-and-conquer"
 
     /// A plan together with what segment programs need of it.
     struct Incumbent {
@@ -96,7 +96,7 @@ public struct DivideAndConquerPlanner: Sendable {
     /// Runs the stages (warm starts, crossing bound, order search and fixed-schedule starts, then
     /// the segment passes from the two cheapest distinct starts) under
     /// ``DivideAndConquerOptions/timeLimit``, shared by ``TimeBudget/Policy/divideAndConquer``.
-    public func solve() throws -> PlanResult {
+    package func solve() throws -> PlanResult {
         var run = Run(budget: TimeBudget(seconds: options.timeLimit, policy: .divideAndConquer))
         let baseline = try stage(.warmStarts, &run) { run in try warmStarts(&run) }
         if baseline.report.traffic.nonCompulsory > 0 {

@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 extension HeuristicPlanner {
     /// Cosma's own zero-spill heuristic: when a schedule's peak live bytes fit the capacity, pack
@@ -14,7 +14,7 @@ extension HeuristicPlanner {
     ///   `nodeLimit` search nodes; the cost is then one profile of the schedule, or the greedy
     ///   packings and the bounded search.
     /// - Throws: `InvalidPlanError` if the plan breaks a rule (a bug).
-    public static func staticArenaPlan(graph: Graph, configuration: Configuration, order: [OperatorID], scheduleName: String,
+    package static func staticArenaPlan(graph: Graph, configuration: Configuration, order: [OperatorID], scheduleName: String,
                                        nodeLimit: Int = 100_000) throws -> CertifiedPlan?
     {
         let setting = configuration.tensors

@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 /// The heuristics compilers use today, as complete plans that have passed the simulator.
 ///
@@ -10,7 +10,7 @@ public import Scratchpad
 /// chosen by the ``AllocationPolicy`` and the ``ReplacementPolicy`` evicts when none fits
 /// (method `heuristic:<schedule>+<replacement>+<allocation>`). Another ``ArenaAllocator`` may
 /// replace TensorFlow Lite's (method `heuristic:<schedule>+<allocator>` when its arena fits).
-public enum HeuristicPlanner {
+package enum HeuristicPlanner {
     /// Runs `order` as described above, then replays the result.
     ///
     /// - Parameters:
@@ -18,7 +18,7 @@ public enum HeuristicPlanner {
     ///   - fallback: what the on-line planner does when operands do not fit.
     /// - Throws: ``PlanningFailure`` when fragmentation leaves no room for an operator's operands
     ///   (a result to report), or `InvalidPlanError` if the plan breaks a rule (a bug).
-    public static func plan(graph: Graph, configuration: Configuration, order: [OperatorID], scheduleName: String,
+    package static func plan(graph: Graph, configuration: Configuration, order: [OperatorID], scheduleName: String,
                             replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
                             arena allocator: ArenaAllocator = .tflite, fallback: OnlineFallback = .fail) throws -> CertifiedPlan
     {

@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 /// How the on-line allocator picks a free gap for a tensor.
 public enum AllocationPolicy: String, Sendable, CaseIterable {
@@ -51,7 +51,7 @@ public struct PlanningFailure: Error, Sendable, CustomStringConvertible {
 
 /// What the on-line planner does when an operator's operands cannot be placed even after the
 /// replacement policy has evicted everything it was willing to.
-public enum OnlineFallback: String, Sendable, CaseIterable {
+package enum OnlineFallback: String, Sendable, CaseIterable {
     /// Fail with a ``PlanningFailure``: the behaviour of the compilers' heuristics as the COSMA
     /// paper ran them (`--strict`).
     case fail = "strict"
@@ -86,20 +86,20 @@ public enum OnlineFallback: String, Sendable, CaseIterable {
 /// every operand fits. Both loops end: each round evicts or moves one tensor of a finite set, and
 /// once every operand is being placed afresh the scratchpad is empty, so placing them one after
 /// the other fills it from one end and fits whenever their aligned sizes do.
-public struct OnlinePlanner: Sendable {
-    public var graph: Graph
-    public var configuration: Configuration
-    public var order: [OperatorID]
-    public var replacement: ReplacementPolicy
-    public var allocation: AllocationPolicy
+package struct OnlinePlanner: Sendable {
+    package var graph: Graph
+    package var configuration: Configuration
+    package var order: [OperatorID]
+    package var replacement: ReplacementPolicy
+    package var allocation: AllocationPolicy
     /// Offsets decided ahead of time for the whole schedule, used instead of searching gaps.
-    public var preassigned: [TensorID: Int]
+    package var preassigned: [TensorID: Int]
     /// What happens when an operator's operands cannot be placed. The compilers' heuristics fail
     /// there as the COSMA paper ran them; Cosma's own planners use ``OnlineFallback/flush`` so
     /// that a plan exists at every capacity of at least `M_R`.
-    public var fallback: OnlineFallback
+    package var fallback: OnlineFallback
 
-    public init(graph: Graph, configuration: Configuration, order: [OperatorID],
+    package init(graph: Graph, configuration: Configuration, order: [OperatorID],
                 replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
                 preassigned: [TensorID: Int] = [:], fallback: OnlineFallback = .fail) {
         self.fallback = fallback
@@ -111,13 +111,13 @@ public struct OnlinePlanner: Sendable {
         self.preassigned = preassigned
     }
 
-    public func makeSteps() throws(PlanningFailure) -> (steps: [Step], final: [String]) {
+    package func makeSteps() throws(PlanningFailure) -> (steps: [Step], final: [String]) {
         let made = try makeStepsCountingFallbacks()
         return (made.steps, made.final)
     }
 
     /// ``makeSteps()`` with how often the ``fallback`` fired.
-    public func makeStepsCountingFallbacks() throws(PlanningFailure) -> (steps: [Step], final: [String], fallbacks: FallbackCounts) {
+    package func makeStepsCountingFallbacks() throws(PlanningFailure) -> (steps: [Step], final: [String], fallbacks: FallbackCounts) {
         var state = OnlineState(planner: self)
         var steps: [Step] = []
         for k in order.indices {

@@ -7,21 +7,21 @@
 /// ```swift
 /// model.addConstraint([(x, 1), (y, -2)], .greaterOrEqual, 0)
 /// ```
-public struct LinearExpression: Sendable, ExpressibleByArrayLiteral {
+package struct LinearExpression: Sendable, ExpressibleByArrayLiteral {
     /// The variables of the terms, parallel to ``coefficients``.
-    public private(set) var variables: [Variable] = []
+    package private(set) var variables: [Variable] = []
     /// The coefficients of the terms, parallel to ``variables``.
-    public private(set) var coefficients: [Double] = []
+    package private(set) var coefficients: [Double] = []
     /// The constant term.
-    public var constant: Double
+    package var constant: Double
 
     /// Creates the expression `constant`.
-    public init(constant: Double = 0) {
+    package init(constant: Double = 0) {
         self.constant = constant
     }
 
     /// Creates the expression `Σ coefficient·variable + constant` from pairs.
-    public init(_ terms: some Sequence<(Variable, Double)>, constant: Double = 0) {
+    package init(_ terms: some Sequence<(Variable, Double)>, constant: Double = 0) {
         self.constant = constant
         for (variable, coefficient) in terms {
             add(coefficient, variable)
@@ -29,34 +29,34 @@ public struct LinearExpression: Sendable, ExpressibleByArrayLiteral {
     }
 
     /// Creates the expression from `(variable, coefficient)` pairs.
-    public init(arrayLiteral elements: (Variable, Double)...) {
+    package init(arrayLiteral elements: (Variable, Double)...) {
         self.init(elements)
     }
 
     /// The number of terms, counting repeated variables separately.
-    public var termCount: Int { variables.count }
+    package var termCount: Int { variables.count }
 
     /// Appends the term `coefficient·variable`.
-    public mutating func add(_ coefficient: Double, _ variable: Variable) {
+    package mutating func add(_ coefficient: Double, _ variable: Variable) {
         variables.append(variable)
         coefficients.append(coefficient)
     }
 
     /// Appends every term of `other` scaled by `factor`, and its scaled constant.
-    public mutating func add(_ other: LinearExpression, times factor: Double = 1) {
+    package mutating func add(_ other: LinearExpression, times factor: Double = 1) {
         variables.append(contentsOf: other.variables)
         coefficients.append(contentsOf: other.coefficients.lazy.map { $0 * factor })
         constant += other.constant * factor
     }
 
     /// Reserves room for `count` terms, to avoid regrowing while building.
-    public mutating func reserveCapacity(_ count: Int) {
+    package mutating func reserveCapacity(_ count: Int) {
         variables.reserveCapacity(count)
         coefficients.reserveCapacity(count)
     }
 
     /// The sum of `variables`, each with coefficient 1.
-    public static func sum(_ variables: some Sequence<Variable>) -> LinearExpression {
+    package static func sum(_ variables: some Sequence<Variable>) -> LinearExpression {
         LinearExpression(variables.lazy.map { ($0, 1.0) })
     }
 }

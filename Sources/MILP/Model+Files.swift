@@ -6,7 +6,7 @@ extension Model {
     /// Names are sanitised (see ``writeLP(to:)``). A ranged row `l <= a·x <= u` is
     /// written as two rows, `name: a·x <= u` and `name_low: a·x >= l`, the convention
     /// of COIN-OR's reader; a free row as `a·x >= -1e+30`.
-    public func lpString() -> String {
+    package func lpString() -> String {
         lowered().lpString()
     }
 
@@ -20,7 +20,7 @@ extension Model {
     /// maximisation is therefore written as the minimisation of the negated
     /// objective (and offset), which has the same optimal points, and a comment line
     /// says so.
-    public func mpsString() -> String {
+    package func mpsString() -> String {
         lowered().mpsString()
     }
 
@@ -31,12 +31,12 @@ extension Model {
     /// could read as numbers or keywords get a leading `_`, long names are
     /// shortened, and clashes get a numeric suffix. Unnamed variables are `x<index>`
     /// and unnamed constraints `c<index>`.
-    public func writeLP(to url: URL) throws {
+    package func writeLP(to url: URL) throws {
         try Data(lpString().utf8).write(to: url)
     }
 
     /// Writes ``mpsString()`` to `url`; names are sanitised as for ``writeLP(to:)``.
-    public func writeMPS(to url: URL) throws {
+    package func writeMPS(to url: URL) throws {
         try Data(mpsString().utf8).write(to: url)
     }
 }

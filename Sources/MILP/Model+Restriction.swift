@@ -4,30 +4,30 @@
 /// removes fixed columns too, but only after loading and scanning the whole model on every solve,
 /// and it ignores the time limit while it does; substituting them first makes the solver see
 /// only the part that is free.
-public struct RestrictedModel: Sendable {
+package struct RestrictedModel: Sendable {
     /// The model over the free variables; its objective offset includes the fixed ones.
-    public let model: Model
+    package let model: Model
     /// The original variable behind each column of ``model``.
-    public let original: [Variable]
+    package let original: [Variable]
     /// The value of every original variable that was fixed (`nil` for free ones).
     let fixedValues: [Double?]
 
     /// The restricted column of an original variable, if it stayed free.
-    public func restricted(_ variable: Variable) -> Variable? {
+    package func restricted(_ variable: Variable) -> Variable? {
         guard fixedValues[variable.index] == nil else { return nil }
         return columnOf[variable.index].map(Variable.init(index:))
     }
     let columnOf: [Int?]
 
     /// A solution of ``model`` as values of every original variable.
-    public func expand(_ solution: Solution) -> Solution {
+    package func expand(_ solution: Solution) -> Solution {
         var values = fixedValues.map { $0 ?? 0 }
         for (column, variable) in original.enumerated() { values[variable.index] = solution.values[column] }
         return Solution(values: values, objective: solution.objective)
     }
 
     /// A start given on original variables, on the restricted columns.
-    public func restrict(_ start: [Variable: Double]) -> [Variable: Double] {
+    package func restrict(_ start: [Variable: Double]) -> [Variable: Double] {
         var result: [Variable: Double] = [:]
         for (variable, value) in start {
             if let column = restricted(variable) { result[column] = value }
@@ -42,7 +42,7 @@ extension Model {
     ///
     /// - Returns: `nil` when a dropped row is violated by the fixed values (the restriction is
     ///   infeasible), otherwise the restricted model.
-    public func fixingBoundedVariables(tolerance: Double = 1e-9) -> RestrictedModel? {
+    package func fixingBoundedVariables(tolerance: Double = 1e-9) -> RestrictedModel? {
         var restricted = Model(name: name)
         restricted.sense = sense
         var fixed = [Double?](repeating: nil, count: variableCount)

@@ -2,37 +2,37 @@
 ///
 /// Handles are plain indices in order of creation, so they are cheap to store in
 /// arrays and dictionaries. A handle is only meaningful for the model that made it.
-public struct Variable: Hashable, Comparable, Sendable {
+package struct Variable: Hashable, Comparable, Sendable {
     /// The position of the variable in its model, starting at 0.
-    public let index: Int
+    package let index: Int
 
     /// Creates a handle for the variable at `index`.
-    public init(index: Int) {
+    package init(index: Int) {
         self.index = index
     }
 
-    public static func < (lhs: Variable, rhs: Variable) -> Bool {
+    package static func < (lhs: Variable, rhs: Variable) -> Bool {
         lhs.index < rhs.index
     }
 }
 
 /// A handle to one constraint (row) of a ``Model``, in order of creation.
-public struct Constraint: Hashable, Comparable, Sendable {
+package struct Constraint: Hashable, Comparable, Sendable {
     /// The position of the constraint in its model, starting at 0.
-    public let index: Int
+    package let index: Int
 
     /// Creates a handle for the constraint at `index`.
-    public init(index: Int) {
+    package init(index: Int) {
         self.index = index
     }
 
-    public static func < (lhs: Constraint, rhs: Constraint) -> Bool {
+    package static func < (lhs: Constraint, rhs: Constraint) -> Bool {
         lhs.index < rhs.index
     }
 }
 
 /// The domain of a variable, on top of its bounds.
-public enum VariableKind: Sendable, Hashable, CaseIterable {
+package enum VariableKind: Sendable, Hashable, CaseIterable {
     /// Any real value between the bounds.
     case continuous
     /// Any integer between the bounds.
@@ -44,13 +44,13 @@ public enum VariableKind: Sendable, Hashable, CaseIterable {
 }
 
 /// Whether the objective is to be made as small or as large as possible.
-public enum ObjectiveSense: Sendable, Hashable, CaseIterable {
+package enum ObjectiveSense: Sendable, Hashable, CaseIterable {
     case minimize
     case maximize
 }
 
 /// The relation of a one-sided constraint `expression ⋈ rhs`.
-public enum Relation: Sendable, Hashable, CaseIterable {
+package enum Relation: Sendable, Hashable, CaseIterable {
     /// `expression <= rhs`
     case lessOrEqual
     /// `expression >= rhs`
@@ -81,15 +81,15 @@ public enum Relation: Sendable, Hashable, CaseIterable {
 ///
 /// The model is a value: copying it is cheap until one copy is changed, and a copy
 /// can be handed to solves running concurrently.
-public struct Model: Sendable {
+package struct Model: Sendable {
     /// A label used in written files.
-    public var name: String
+    package var name: String
 
     /// Whether the objective is minimised or maximised.
-    public var sense: ObjectiveSense = .minimize
+    package var sense: ObjectiveSense = .minimize
 
     /// A constant added to the objective `c·x`.
-    public var objectiveOffset: Double = 0
+    package var objectiveOffset: Double = 0
 
     var kinds: [VariableKind] = []
     var lowerBounds: [Double] = []
@@ -105,21 +105,21 @@ public struct Model: Sendable {
     var rowNames: [String?] = []
 
     /// Creates an empty model.
-    public init(name: String = "model") {
+    package init(name: String = "model") {
         self.name = name
     }
 
     /// The number of variables.
-    public var variableCount: Int { kinds.count }
+    package var variableCount: Int { kinds.count }
 
     /// The number of constraints.
-    public var constraintCount: Int { rowLowers.count }
+    package var constraintCount: Int { rowLowers.count }
 
     /// The number of row entries added, counting repeated variables in a row separately.
-    public var entryCount: Int { entryValues.count }
+    package var entryCount: Int { entryValues.count }
 
     /// Every variable, in order of creation.
-    public var variables: [Variable] { (0..<variableCount).map(Variable.init(index:)) }
+    package var variables: [Variable] { (0..<variableCount).map(Variable.init(index:)) }
 
     /// Adds a variable and returns its handle.
     ///
@@ -130,7 +130,7 @@ public struct Model: Sendable {
     ///   - objective: The variable's coefficient in the objective.
     ///   - name: A label for written files; sanitised and made unique on writing.
     @discardableResult
-    public mutating func addVariable(
+    package mutating func addVariable(
         _ kind: VariableKind = .continuous,
         lower: Double = 0,
         upper: Double = .infinity,
@@ -154,7 +154,7 @@ public struct Model: Sendable {
     /// `.infinity` for a missing side; a row with neither side is a free row, which
     /// constrains nothing but is kept (and written to files).
     @discardableResult
-    public mutating func addConstraint(
+    package mutating func addConstraint(
         _ expression: LinearExpression,
         lower: Double = -.infinity,
         upper: Double = .infinity,
@@ -179,7 +179,7 @@ public struct Model: Sendable {
 
     /// Adds the one-sided constraint `expression ⋈ rhs` and returns its handle.
     @discardableResult
-    public mutating func addConstraint(
+    package mutating func addConstraint(
         _ expression: LinearExpression,
         _ relation: Relation,
         _ rhs: Double,
@@ -193,7 +193,7 @@ public struct Model: Sendable {
     }
 
     /// Replaces the objective with `expression` (its constant becomes the offset).
-    public mutating func setObjective(_ expression: LinearExpression, sense: ObjectiveSense) {
+    package mutating func setObjective(_ expression: LinearExpression, sense: ObjectiveSense) {
         self.sense = sense
         for index in objectiveCoefficients.indices {
             objectiveCoefficients[index] = 0
@@ -207,44 +207,44 @@ public struct Model: Sendable {
     }
 
     /// The coefficient of `variable` in the objective.
-    public func objectiveCoefficient(of variable: Variable) -> Double {
+    package func objectiveCoefficient(of variable: Variable) -> Double {
         objectiveCoefficients[variable.index]
     }
 
     /// Sets the coefficient of `variable` in the objective.
-    public mutating func setObjectiveCoefficient(_ coefficient: Double, of variable: Variable) {
+    package mutating func setObjectiveCoefficient(_ coefficient: Double, of variable: Variable) {
         precondition(coefficient.isFinite, "objective coefficients must be finite")
         objectiveCoefficients[variable.index] = coefficient
     }
 
     /// The kind of `variable`.
-    public func kind(of variable: Variable) -> VariableKind { kinds[variable.index] }
+    package func kind(of variable: Variable) -> VariableKind { kinds[variable.index] }
 
     /// The bounds of `variable` as given (binary variables are further limited to 0...1).
-    public func bounds(of variable: Variable) -> (lower: Double, upper: Double) {
+    package func bounds(of variable: Variable) -> (lower: Double, upper: Double) {
         (lowerBounds[variable.index], upperBounds[variable.index])
     }
 
     /// Changes the bounds of `variable`, for example to fix it.
-    public mutating func setBounds(of variable: Variable, lower: Double, upper: Double) {
+    package mutating func setBounds(of variable: Variable, lower: Double, upper: Double) {
         precondition(!lower.isNaN && !upper.isNaN, "variable bounds must not be NaN")
         lowerBounds[variable.index] = lower
         upperBounds[variable.index] = upper
     }
 
     /// The name given to `variable`, if any.
-    public func name(of variable: Variable) -> String? { variableNames[variable.index] }
+    package func name(of variable: Variable) -> String? { variableNames[variable.index] }
 
     /// The name given to `constraint`, if any.
-    public func name(of constraint: Constraint) -> String? { rowNames[constraint.index] }
+    package func name(of constraint: Constraint) -> String? { rowNames[constraint.index] }
 
     /// The bounds of `constraint`, with the expression's constant already moved over.
-    public func bounds(of constraint: Constraint) -> (lower: Double, upper: Double) {
+    package func bounds(of constraint: Constraint) -> (lower: Double, upper: Double) {
         (rowLowers[constraint.index], rowUppers[constraint.index])
     }
 
     /// The objective `c·x + offset` at `values` (one value per variable).
-    public func objectiveValue(at values: [Double]) -> Double {
+    package func objectiveValue(at values: [Double]) -> Double {
         precondition(values.count == variableCount, "one value per variable is needed")
         var total = objectiveOffset
         for index in values.indices {
@@ -257,7 +257,7 @@ public struct Model: Sendable {
     ///
     /// Solvers accept small violations (about 1e-6); a result that looks feasible
     /// can still overlap by that much, so decoders should check this number.
-    public func maximumViolation(at values: [Double]) -> Double {
+    package func maximumViolation(at values: [Double]) -> Double {
         precondition(values.count == variableCount, "one value per variable is needed")
         var worst = 0.0
         for index in values.indices {
@@ -285,7 +285,7 @@ public struct Model: Sendable {
 
     /// The rows violated by more than `tolerance` at `values`, worst first, with the amount:
     /// what a caller reports when a start it believed feasible is not.
-    public func violatedRows(at values: [Double], tolerance: Double = 1e-6) -> [(row: String, amount: Double)] {
+    package func violatedRows(at values: [Double], tolerance: Double = 1e-6) -> [(row: String, amount: Double)] {
         precondition(values.count == variableCount, "one value per variable is needed")
         var found: [(row: String, amount: Double)] = []
         for row in 0..<constraintCount {

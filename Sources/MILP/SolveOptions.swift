@@ -11,17 +11,17 @@ import Synchronization
 /// options.mipStart = [x: 1, y: 0]
 /// let result = try SolverBackend.glpk.solve(model, options: options)
 /// ```
-public struct SolveOptions: Sendable {
+package struct SolveOptions: Sendable {
     /// Wall-clock limit in seconds; `nil` for none.
-    public var timeLimit: Double?
+    package var timeLimit: Double?
 
     /// Stop once `|incumbent − bound| / |incumbent|` is at most this value; 0 proves optimality.
-    public var relativeGap: Double = 0
+    package var relativeGap: Double = 0
 
     /// Stop once `|incumbent − bound|` is at most this value; `nil` for none.
     ///
     /// With integral objective coefficients, `0.999` proves optimality early.
-    public var absoluteGap: Double?
+    package var absoluteGap: Double?
 
     /// A known assignment handed to the solver as its first incumbent.
     ///
@@ -29,13 +29,13 @@ public struct SolveOptions: Sendable {
     /// search with the given variables fixed (CBC does this itself; for GLPK this
     /// layer does it). A start that violates the model is ignored: CBC checks it,
     /// and for GLPK it is checked first, since GLPK would accept it blindly.
-    public var mipStart: [Variable: Double] = [:]
+    package var mipStart: [Variable: Double] = [:]
 
     /// Only solutions at least as good as this objective value are wanted.
     ///
     /// A cutoff prunes the search early; when no solution reaches it the result is
     /// ``TerminationStatus/infeasible``.
-    public var cutoff: Double?
+    package var cutoff: Double?
 
     /// A bound on the optimum proven by other means (a lower bound when minimising, an upper
     /// bound when maximising); `nil` for none.
@@ -45,36 +45,36 @@ public struct SolveOptions: Sendable {
     /// reaches it: on ViT-B/16 with its weights at `M_R`, CBC found Cosma's capacity program's
     /// optimum in 13 s and took 25 s more to close the last 16 bytes that the crossing bound
     /// proves at once. The caller answers for the bound's validity: the solver cannot check it.
-    public var knownBound: Double?
+    package var knownBound: Double?
 
     /// How much the solver prints to standard output.
-    public var logLevel: LogLevel = .quiet
+    package var logLevel: LogLevel = .quiet
 
     /// Threads CBC may use; `nil` leaves CBC's default (one). GLPK is single-threaded.
-    public var threads: Int?
+    package var threads: Int?
 
     /// Called now and then during branch and bound, from the solving thread.
     ///
     /// Keep it quick: the solver waits for it. Reports come at most every quarter
     /// second, and whenever a better solution is found; none come during a pure LP.
-    public var progress: (@Sendable (SolveProgress) -> Void)?
+    package var progress: (@Sendable (SolveProgress) -> Void)?
 
     /// Set it from anywhere to stop the solve early with ``TerminationStatus/interrupted``.
     ///
     /// Cancelling the Swift task that runs the solve has the same effect. Both are
     /// checked between branch-and-bound nodes, not during a long LP solve.
-    public var cancellation: CancellationFlag?
+    package var cancellation: CancellationFlag?
 
     /// Set by the `async` solve when its task is cancelled; the solve itself runs
     /// on another thread, where `Task.isCancelled` cannot see the task.
     var taskCancellation: CancellationFlag?
 
     /// Creates the default options.
-    public init() {}
+    package init() {}
 }
 
 /// The amount of solver output.
-public enum LogLevel: Int, Sendable, Hashable, CaseIterable, Comparable {
+package enum LogLevel: Int, Sendable, Hashable, CaseIterable, Comparable {
     /// Nothing is printed.
     case quiet = 0
     /// The solver's usual progress log.
@@ -82,7 +82,7 @@ public enum LogLevel: Int, Sendable, Hashable, CaseIterable, Comparable {
     /// Everything the solver can say.
     case verbose = 2
 
-    public static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
+    package static func < (lhs: LogLevel, rhs: LogLevel) -> Bool { lhs.rawValue < rhs.rawValue }
 }
 
 /// A snapshot of a running branch and bound.
@@ -115,18 +115,18 @@ func relativeGap(_ objective: Double?, _ bound: Double?) -> Double? {
 /// A thread-safe flag that asks running solves to stop.
 ///
 /// One flag can be shared by many solves; once cancelled it stays cancelled.
-public final class CancellationFlag: Sendable {
+package final class CancellationFlag: Sendable {
     private let state = Atomic<Bool>(false)
 
-    public init() {}
+    package init() {}
 
     /// Asks every solve that watches this flag to stop as soon as it can.
-    public func cancel() {
+    package func cancel() {
         state.store(true, ordering: .relaxed)
     }
 
     /// Whether ``cancel()`` has been called.
-    public var isCancelled: Bool {
+    package var isCancelled: Bool {
         state.load(ordering: .relaxed)
     }
 }

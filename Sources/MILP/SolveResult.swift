@@ -22,45 +22,45 @@ public enum TerminationStatus: String, Sendable, Hashable, CaseIterable {
 /// Values of integer and binary variables are snapped to the nearest integer when
 /// the solver returned them within its tolerance (2.9999999 becomes 3), and the
 /// objective is recomputed from the snapped values.
-public struct Solution: Sendable {
+package struct Solution: Sendable {
     /// One value per variable, indexed by ``Variable/index``.
-    public let values: [Double]
+    package let values: [Double]
     /// The objective at ``values``, offset included.
-    public let objective: Double
+    package let objective: Double
 
-    public init(values: [Double], objective: Double) {
+    package init(values: [Double], objective: Double) {
         self.values = values
         self.objective = objective
     }
 
     /// The value of `variable`.
-    public func value(of variable: Variable) -> Double { values[variable.index] }
+    package func value(of variable: Variable) -> Double { values[variable.index] }
 
     /// The value of `variable` rounded to the nearest integer.
-    public func integerValue(of variable: Variable) -> Int { Int(values[variable.index].rounded()) }
+    package func integerValue(of variable: Variable) -> Int { Int(values[variable.index].rounded()) }
 
     /// Whether a binary `variable` is 1 (its value is above one half).
-    public func isSet(_ variable: Variable) -> Bool { values[variable.index] > 0.5 }
+    package func isSet(_ variable: Variable) -> Bool { values[variable.index] > 0.5 }
 
-    public subscript(variable: Variable) -> Double { values[variable.index] }
+    package subscript(variable: Variable) -> Double { values[variable.index] }
 }
 
 /// The outcome of a solve: why it stopped, the best solution found, and statistics.
-public struct SolveResult: Sendable {
+package struct SolveResult: Sendable {
     /// The backend that produced the result.
-    public let backend: SolverBackend
+    package let backend: SolverBackend
     /// Why the solve stopped.
-    public let status: TerminationStatus
+    package let status: TerminationStatus
     /// The best solution found, if any.
-    public let solution: Solution?
+    package let solution: Solution?
     /// The best objective any solution could reach, as proven by the solver.
-    public let bestBound: Double?
+    package let bestBound: Double?
     /// Branch-and-bound nodes explored (0 for pure LPs).
-    public let nodes: Int
+    package let nodes: Int
     /// Wall-clock seconds spent, including building the solver's model.
-    public let solveSeconds: Double
+    package let solveSeconds: Double
 
-    public init(
+    package init(
         backend: SolverBackend,
         status: TerminationStatus,
         solution: Solution?,
@@ -77,33 +77,33 @@ public struct SolveResult: Sendable {
     }
 
     /// The objective of ``solution``.
-    public var objective: Double? { solution?.objective }
+    package var objective: Double? { solution?.objective }
 
     /// `|objective − bestBound| / max(|objective|, 1e-10)`; 0 when optimal.
-    public var gap: Double? {
+    package var gap: Double? {
         status == .optimal ? (solution == nil ? nil : 0) : relativeGap(objective, bestBound)
     }
 }
 
 /// A solver could not run at all, as opposed to running and finding no solution.
-public struct SolverError: Error, Sendable, CustomStringConvertible {
+package struct SolverError: Error, Sendable, CustomStringConvertible {
     /// The backend that failed.
-    public let backend: SolverBackend
+    package let backend: SolverBackend
     /// The solver's own return code, when it gave one.
-    public let code: Int?
+    package let code: Int?
     /// What the solver printed about the failure.
-    public let message: String
+    package let message: String
     /// What we were doing when it failed.
-    public let context: String
+    package let context: String
 
-    public init(backend: SolverBackend, code: Int?, message: String, context: String) {
+    package init(backend: SolverBackend, code: Int?, message: String, context: String) {
         self.backend = backend
         self.code = code
         self.message = message
         self.context = context
     }
 
-    public var description: String {
+    package var description: String {
         let codeText = code.map { " (code \($0))" } ?? ""
         return "\(backend.rawValue) failed while \(context)\(codeText): \(message)"
     }

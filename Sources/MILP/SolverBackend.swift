@@ -35,14 +35,14 @@ public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStrin
     /// Solves `model` and returns why the solver stopped and the best solution found.
     ///
     /// Blocks the calling thread until the solver returns.
-    public func solve(_ model: Model, options: SolveOptions = SolveOptions()) throws -> SolveResult {
+    package func solve(_ model: Model, options: SolveOptions = SolveOptions()) throws -> SolveResult {
         try solve(model.lowered(), options: options)
     }
 
     /// Solves `model` on a thread of its own, so that long solves do not hold up
     /// the threads Swift concurrency runs tasks on; cancelling the calling task
     /// stops the solve with ``TerminationStatus/interrupted``.
-    public func solve(_ model: Model, options: SolveOptions = SolveOptions()) async throws -> SolveResult {
+    package func solve(_ model: Model, options: SolveOptions = SolveOptions()) async throws -> SolveResult {
         let taskCancellation = CancellationFlag()
         var detachedOptions = options
         detachedOptions.taskCancellation = taskCancellation

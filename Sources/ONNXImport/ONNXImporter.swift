@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Foundation
+package import DNNGraph
+package import Foundation
 internal import ONNXProto
 internal import SwiftProtobuf
 
@@ -60,17 +60,17 @@ public struct ONNXImportOptions: Sendable, Hashable {
 /// ```
 ///
 /// Import runs in time linear in the size of the model.
-public struct ONNXImporter: Sendable {
-    public var options: ONNXImportOptions
+package struct ONNXImporter: Sendable {
+    package var options: ONNXImportOptions
 
     /// Unary elementwise operators that ``ONNXImportOptions/fuseActivations`` folds into their
     /// producer.
-    public static let fusableActivations: Set<String> = [
+    package static let fusableActivations: Set<String> = [
         "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh", "Elu", "Selu",
         "Celu", "Softplus", "Softsign", "ThresholdedRelu", "Gelu", "Mish",
     ]
 
-    public init(options: ONNXImportOptions = ONNXImportOptions()) {
+    package init(options: ONNXImportOptions = ONNXImportOptions()) {
         self.options = options
     }
 
@@ -80,7 +80,7 @@ public struct ONNXImporter: Sendable {
     ///   that is not ONNX or is truncated, a value without a shape (run ONNX shape inference
     ///   first), a symbolic dimension without a value in ``ONNXImportOptions/dimensions``, an
     ///   element type Cosma cannot size, or a model that is not a valid graph.
-    public func importGraph(from url: URL) throws(InputError) -> Graph {
+    package func importGraph(from url: URL) throws(InputError) -> Graph {
         let name = options.graphName ?? url.deletingPathExtension().lastPathComponent
         return try importGraph(serialized: try readInput(url), name: name, source: url.path)
     }
@@ -89,7 +89,7 @@ public struct ONNXImporter: Sendable {
     /// - Parameters:
     ///   - name: the graph's name (``ONNXImportOptions/graphName`` is ignored).
     ///   - source: how to name the input in messages, usually its path.
-    public func importGraph(serialized data: Data, name: String, source: String) throws(InputError) -> Graph {
+    package func importGraph(serialized data: Data, name: String, source: String) throws(InputError) -> Graph {
         if let bytes = options.elementBytes, ElementType.storageName(bytes: bytes) == nil {
             throw InputError(source: source, message: "element size \(bytes) bytes is not supported; use 1 (int8), 2, 4 or 8")
         }

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// A grouped bar chart in SVG, in the manner of the COSMA paper's figures: one group per model,
 /// one bar per method, optionally on a logarithmic axis.
@@ -6,27 +6,27 @@ import Foundation
 /// Values a log axis cannot show are drawn as labelled marks at the bottom of their slot: `0`
 /// for zero and a short word (`fails`, `n/a`) for a missing value, so that no result silently
 /// disappears from the picture.
-public struct GroupedBarChart: Sendable {
+package struct GroupedBarChart: Sendable {
     /// One bar: a value, or the word drawn where a value is missing.
-    public enum Value: Hashable, Sendable {
+    package enum Value: Hashable, Sendable {
         case value(Double)
         /// A missing value, with the word drawn in its place.
         case missing(String)
     }
 
-    public var title: String
-    public var yLabel: String
+    package var title: String
+    package var yLabel: String
     /// Group labels along the x axis (one per model).
-    public var groups: [String]
+    package var groups: [String]
     /// Bar names, in legend order (one per method).
-    public var series: [String]
+    package var series: [String]
     /// `values[group][series]`.
-    public var values: [[Value]]
-    public var logarithmic: Bool
+    package var values: [[Value]]
+    package var logarithmic: Bool
     /// Formats an axis tick.
-    public var tickLabel: @Sendable (Double) -> String
+    package var tickLabel: @Sendable (Double) -> String
 
-    public init(title: String, yLabel: String, groups: [String], series: [String], values: [[Value]], logarithmic: Bool,
+    package init(title: String, yLabel: String, groups: [String], series: [String], values: [[Value]], logarithmic: Bool,
                 tickLabel: @escaping @Sendable (Double) -> String)
     {
         self.title = title
@@ -39,7 +39,7 @@ public struct GroupedBarChart: Sendable {
     }
 
     /// The chart as a standalone SVG document.
-    public func svg() -> String {
+    package func svg() -> String {
         let bar = 14.0
         let groupGap = 18.0
         let left = 78.0
@@ -115,7 +115,7 @@ public struct GroupedBarChart: Sendable {
 }
 
 /// A byte count on a decade tick: `1 kB`, `100 MB` (decimal units, as decades are powers of ten).
-public func decimalBytes(_ bytes: Double) -> String {
+package func decimalBytes(_ bytes: Double) -> String {
     let units = ["B", "kB", "MB", "GB", "TB"]
     var value = bytes
     var unit = 0

@@ -1,10 +1,10 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-public import Foundation
+package import Foundation
 
 /// The rows of a batch folder gathered from every journal in it: the whole batch's
 /// `journal.jsonl` and each shard's `journal-I-of-N.jsonl` (see ``Shard``).
@@ -13,21 +13,21 @@ public import Foundation
 /// run beside shards) appears once, from the first journal in name order, so merged files never
 /// hold a row twice. Instances found in no journal are ``missing``, and ``incompleteShards``
 /// names the shards that owe them, so that exactly those can be run (or resubmitted) again.
-public struct BatchMerge {
-    public var folder: URL
+package struct BatchMerge {
+    package var folder: URL
     /// The matrix read from `batch.json`.
-    public var matrix: InstanceMatrix
+    package var matrix: InstanceMatrix
     /// Rows found, in matrix order.
-    public var rows: [ResultRow]
+    package var rows: [ResultRow]
     /// Instances no journal holds, in matrix order.
-    public var missing: [InstanceKey]
+    package var missing: [InstanceKey]
     /// The shard journals found, by shard.
-    public var shards: [Shard]
+    package var shards: [Shard]
     /// How the shards ran (from their `shard-I-of-N.json`), where recorded.
-    public var infos: [Shard: ShardInfo]
+    package var infos: [Shard: ShardInfo]
 
     /// Reads `batch.json` and every journal of `folder`.
-    public init(folder: URL) throws(InputError) {
+    package init(folder: URL) throws(InputError) {
         self.folder = folder
         let spec = folder.appendingPathComponent("batch.json")
         matrix = try InstanceMatrix(json: readInput(spec), source: spec.path)
@@ -52,12 +52,12 @@ public struct BatchMerge {
 
     /// The shards, in every split found (`N` of `journal-I-of-N`), that still owe instances,
     /// including those whose journal was never created (a task cancelled before it started).
-    public var incompleteShards: [Shard] {
+    package var incompleteShards: [Shard] {
         Set(shards.map(\.count)).sorted().flatMap(incompleteShards(of:))
     }
 
     /// The shards of a split into `count` that still owe instances.
-    public func incompleteShards(of count: Int) -> [Shard] {
+    package func incompleteShards(of count: Int) -> [Shard] {
         let missingSet = Set(missing)
         return (1...count).map { Shard(index: $0, count: count) }.filter { shard in
             shard.instances(of: matrix).contains { missingSet.contains($0) }
@@ -65,7 +65,7 @@ public struct BatchMerge {
     }
 
     /// Workers per shard and kill time, the largest any shard recorded, for the report's header.
-    public var jobsAndKillAfter: (jobs: Int, killAfter: Double)? {
+    package var jobsAndKillAfter: (jobs: Int, killAfter: Double)? {
         guard let jobs = infos.values.map(\.jobs).max(), let kill = infos.values.map(\.killAfter).max() else { return nil }
         return (jobs, kill)
     }
@@ -74,7 +74,7 @@ public struct BatchMerge {
 extension InstanceMatrix {
     /// Reads the matrix a batch wrote to `batch.json` (see ``jsonValue``); a file without
     /// `"format"` (written before batch folders named theirs) reads as ``DocumentFormat/batch``.
-    public init(json data: Data, source: String) throws(InputError) {
+    package init(json data: Data, source: String) throws(InputError) {
         try DocumentFormat.batch.check(data, source: source)
         struct Spec: Decodable {
             var files: [String]

@@ -1,14 +1,14 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+package import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// A way to plan one graph at one capacity, as a batch runs it: the single list of methods a batch
 /// knows. Adding a method (divide and conquer, say) is one case here, its name, and its `run` arm.
-public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
+package enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     /// Cosma's joint program over order, addresses and replacement (``Cosma/solve(_:configuration:fixedOrder:options:)``).
     case exact
     /// The joint program with the order fixed to the minimum-peak (MPMF) schedule: only replacement
@@ -21,7 +21,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     case baseline(Baseline)
 
     /// The name in `--methods`, in result files and in report columns.
-    public var description: String {
+    package var description: String {
         switch self {
         case .exact: "exact"
         case .fixedSchedule: "fixed-schedule"
@@ -31,25 +31,25 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Cosma's own methods, in the order reports list them.
-    public static let cosmaMethods: [BatchMethod] = [.exact, .fixedSchedule, .divideAndConquer]
+    package static let cosmaMethods: [BatchMethod] = [.exact, .fixedSchedule, .divideAndConquer]
 
     /// The COSMA paper's four baselines.
-    public static let paperBaselines: [BatchMethod] = Baseline.paper.map(BatchMethod.baseline)
+    package static let paperBaselines: [BatchMethod] = Baseline.paper.map(BatchMethod.baseline)
 
     /// Whether this is one of Cosma's own methods (compared against the baselines in reports).
-    public var isCosma: Bool {
+    package var isCosma: Bool {
         if case .baseline = self { return false }
         return true
     }
 
     /// Whether this is one of the four baselines of the COSMA paper.
-    public var isPaperBaseline: Bool {
+    package var isPaperBaseline: Bool {
         if case .baseline(let b) = self { return Baseline.paper.contains(b) }
         return false
     }
 
     /// Words `--methods` accepts besides single method names, each standing for several methods.
-    public static let groups: [(name: String, methods: [BatchMethod], help: String)] = [
+    package static let groups: [(name: String, methods: [BatchMethod], help: String)] = [
         ("paper-baselines", Baseline.paper.map(BatchMethod.baseline),
          "the COSMA paper's four baselines: default or mpmf order, belady or greedy replacement, best-fit"),
         ("production", Baseline.production.map(BatchMethod.baseline),
@@ -63,7 +63,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     /// The methods one word of `--methods` names: `exact`, `fixed-schedule`, a group such as
     /// `paper-baselines`, or one baseline as `schedule+replacement+allocation` (allocation
     /// defaults to best-fit).
-    public static func parse(_ word: String) throws(InputError) -> [BatchMethod] {
+    package static func parse(_ word: String) throws(InputError) -> [BatchMethod] {
         let w = word.trimmingCharacters(in: .whitespaces).lowercased()
         if let single = cosmaMethods.first(where: { $0.description == w }) { return [single] }
         if let group = groups.first(where: { $0.name == w }) { return group.methods }
@@ -75,7 +75,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Parses a comma-separated `--methods` list, keeping the first occurrence of each method.
-    public static func parseList(_ words: [String]) throws(InputError) -> [BatchMethod] {
+    package static func parseList(_ words: [String]) throws(InputError) -> [BatchMethod] {
         var methods: [BatchMethod] = []
         for word in words.flatMap({ $0.split(separator: ",").map(String.init) }) where !word.isEmpty {
             for method in try parse(word) where !methods.contains(method) { methods.append(method) }
@@ -87,7 +87,7 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
     /// Runs the method. Every plan it returns went through the simulator (``CertifiedPlan``); a
     /// method that cannot plan returns a failure outcome, and only a rule-breaking plan (a bug)
     /// or a solver that cannot run throws.
-    public func run(graph: Graph, configuration: Configuration, settings: MethodSettings) throws -> MethodOutcome {
+    package func run(graph: Graph, configuration: Configuration, settings: MethodSettings) throws -> MethodOutcome {
         let clock = ContinuousClock()
         let start = clock.now
         func elapsed() -> Double { (clock.now - start).inSeconds }
@@ -120,32 +120,32 @@ public enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// What every method of a batch is given besides the graph and configuration.
-public struct MethodSettings: Hashable, Sendable {
+package struct MethodSettings: Hashable, Sendable {
     /// The MILP solver of the exact methods.
-    public var solver: SolverBackend
+    package var solver: SolverBackend
     /// Seconds the exact methods may spend in the solver.
-    public var timeLimit: Double
+    package var timeLimit: Double
 
-    public init(solver: SolverBackend = .cbc, timeLimit: Double = 60) {
+    package init(solver: SolverBackend = .cbc, timeLimit: Double = 60) {
         self.solver = solver
         self.timeLimit = timeLimit
     }
 }
 
 /// What one method produced on one instance.
-public struct MethodOutcome: Sendable {
-    public var status: RowStatus
+package struct MethodOutcome: Sendable {
+    package var status: RowStatus
     /// The certified plan, when the method found one.
-    public var plan: CertifiedPlan?
+    package var plan: CertifiedPlan?
     /// A proven lower bound on non-compulsory traffic (exact methods only).
-    public var bound: Int?
-    public var gap: Double?
-    public var buildSeconds: Double?
-    public var solveSeconds: Double?
+    package var bound: Int?
+    package var gap: Double?
+    package var buildSeconds: Double?
+    package var solveSeconds: Double?
     /// Everything the method did, in seconds (see ``ResultRow/methodSeconds``).
-    public var methodSeconds: Double
+    package var methodSeconds: Double
     /// Why there is no plan.
-    public var reason: String?
+    package var reason: String?
 
     static func failed(_ reason: String, methodSeconds: Double) -> MethodOutcome {
         MethodOutcome(status: .failed, plan: nil, bound: nil, gap: nil, buildSeconds: nil, solveSeconds: nil, methodSeconds: methodSeconds,

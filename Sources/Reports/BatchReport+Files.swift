@@ -1,10 +1,10 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-public import Foundation
+package import Foundation
 
 extension BatchReport {
     /// Writes `results.csv`, `results.json`, the charts, the memory maps and `report.md` into
@@ -12,7 +12,7 @@ extension BatchReport {
     ///
     /// Memory maps are drawn from the plans the workers kept in `plans`; a plan that is missing
     /// is left out of the report rather than drawn from anything else.
-    public func write(to folder: URL, plans: URL) throws(InputError) -> [String] {
+    package func write(to folder: URL, plans: URL) throws(InputError) -> [String] {
         var written: [String] = []
         func put(_ text: String, _ name: String) throws(InputError) {
             try writeAtomically(text, to: folder.appendingPathComponent(name))

@@ -1,7 +1,7 @@
 import Cosma
-import DNNGraph
+internal import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
 

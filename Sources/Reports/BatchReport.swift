@@ -1,29 +1,29 @@
 import Cosma
-import DNNGraph
+internal import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// Facts about the run that the report states before any number.
-public struct ReportHeader: Sendable {
+package struct ReportHeader: Sendable {
     /// The batch's name (its folder's name).
-    public var name: String
+    package var name: String
     /// The command as typed (without the executable's path).
-    public var command: String
-    public var date: String
-    public var machine: String
-    public var toolchain: String
-    public var build: String
+    package var command: String
+    package var date: String
+    package var machine: String
+    package var toolchain: String
+    package var build: String
     /// Solver name and library version.
-    public var solver: String
+    package var solver: String
     /// Worker processes at a time.
-    public var jobs: Int
+    package var jobs: Int
     /// Seconds after which a worker was killed.
-    public var killAfter: Double
+    package var killAfter: Double
 
-    public init(name: String, command: String, date: String, machine: String, toolchain: String, build: String, solver: String, jobs: Int,
+    package init(name: String, command: String, date: String, machine: String, toolchain: String, build: String, solver: String, jobs: Int,
                 killAfter: Double)
     {
         self.name = name
@@ -41,15 +41,15 @@ public struct ReportHeader: Sendable {
 /// `report.md` and its SVG charts, computed from the rows of one batch and nothing else: every
 /// number in the report is a cell of `results.csv` or is derived from such cells by a rule the
 /// report states next to it.
-public struct BatchReport {
+package struct BatchReport {
     /// The batch's rows, in matrix order (what `results.csv` holds).
-    public var rows: [ResultRow]
+    package var rows: [ResultRow]
     /// What was run: the report's tables follow its order of graphs, settings, budgets and methods.
-    public var matrix: InstanceMatrix
-    public var header: ReportHeader
+    package var matrix: InstanceMatrix
+    package var header: ReportHeader
     let index: [InstanceKey: ResultRow]
 
-    public init(rows: [ResultRow], matrix: InstanceMatrix, header: ReportHeader) {
+    package init(rows: [ResultRow], matrix: InstanceMatrix, header: ReportHeader) {
         self.rows = rows
         self.matrix = matrix
         self.header = header
@@ -57,12 +57,12 @@ public struct BatchReport {
     }
 
     /// The ten human-designed models of the COSMA paper's evaluation, by graph name.
-    public static let humanDesigned: Set<String> = [
+    package static let humanDesigned: Set<String> = [
         "resnet50", "densenet121", "resnext50_32x4d", "r2plus1d_18", "s3d", "fcn_resnet50", "lraspp_mobilenet_v3_large",
         "deeplabv3_resnet50", "transformer", "vit_b_16",
     ]
     /// The paper's four Neural-Architecture-Search networks, by graph name.
-    public static let nas: Set<String> = ["nasnet_a_mobile", "amoebanet", "pnasnet5_large", "darts_v2"]
+    package static let nas: Set<String> = ["nasnet_a_mobile", "amoebanet", "pnasnet5_large", "darts_v2"]
 
     var cosmaMethods: [BatchMethod] { matrix.methods.filter(\.isCosma) }
     var paperBaselines: [BatchMethod] { matrix.methods.filter(\.isPaperBaseline) }
@@ -160,7 +160,7 @@ public struct BatchReport {
     // MARK: - The report
 
     /// `report.md`. `maps` are the memory maps drawn for this report (see ``mapChoices()``).
-    public func markdown(maps: [MapChoice]) -> String {
+    package func markdown(maps: [MapChoice]) -> String {
         var out: [String] = []
         out += ["# Batch report: \(header.name)", ""]
         if hasHeadline { out += headlineSection() + ["## The batch", ""] }
@@ -368,7 +368,7 @@ public struct BatchReport {
     static let solveChartName = "solve-times.svg"
 
     /// The SVG charts the report links, by file name.
-    public func charts() -> [(name: String, svg: String)] {
+    package func charts() -> [(name: String, svg: String)] {
         var charts: [(String, String)] = []
         var series = cosmaMethods + paperBaselines
         if series.isEmpty { series = Array(baselines.prefix(8)) }
@@ -411,21 +411,21 @@ public struct BatchReport {
     // MARK: - Memory maps
 
     /// A plan the report draws, with why it was chosen.
-    public struct MapChoice: Sendable {
-        public var key: InstanceKey
-        public var graph: String
+    package struct MapChoice: Sendable {
+        package var key: InstanceKey
+        package var graph: String
         /// One clause saying why this plan is worth a look.
-        public var why: String
+        package var why: String
         /// Non-compulsory traffic of the plan, from its row.
-        public var traffic: Int
+        package var traffic: Int
         /// The map's file, relative to the report.
-        public var file: String
+        package var file: String
     }
 
     /// A few instances worth seeing: the two with the largest savings of `exact` over the best
     /// paper baseline (on different graphs), each with that baseline's map beside it, and one
     /// with spills left if the batch has one.
-    public func mapChoices() -> [MapChoice] {
+    package func mapChoices() -> [MapChoice] {
         guard matrix.methods.contains(.exact) else { return [] }
         func choice(_ r: ResultRow, why: String) -> MapChoice {
             MapChoice(key: r.key, graph: r.graph, why: why, traffic: r.nonCompulsory ?? 0,

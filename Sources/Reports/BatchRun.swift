@@ -1,10 +1,10 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-public import Foundation
+package import Foundation
 
 /// Runs an ``InstanceMatrix`` in worker processes, journaling each row as it finishes.
 ///
@@ -17,22 +17,22 @@ public import Foundation
 /// The folder holds `batch.json` (the matrix), `journal.jsonl` (finished rows, see ``Journal``),
 /// `plans/` (certified plans of Cosma's methods and the paper's baselines, which memory maps are
 /// drawn from) and, while running, `.work/` (the workers' output).
-public struct BatchRun {
-    public var matrix: InstanceMatrix
-    public var folder: URL
+package struct BatchRun {
+    package var matrix: InstanceMatrix
+    package var folder: URL
     /// The `cosma` executable and the arguments that make it a worker.
-    public var workerCommand: (executable: URL, arguments: [String])
+    package var workerCommand: (executable: URL, arguments: [String])
     /// Worker processes at a time.
-    public var jobs: Int
+    package var jobs: Int
     /// Seconds after which a worker is killed.
-    public var killAfter: Double
+    package var killAfter: Double
     /// Graph name per file, for rows of workers that never answered.
-    public var graphNames: [String: String]
+    package var graphNames: [String: String]
     /// The part of the matrix this run owns, with its own journal and work folder (``Shard``);
     /// nil runs the whole matrix into `journal.jsonl`.
-    public var shard: Shard?
+    package var shard: Shard?
 
-    public init(matrix: InstanceMatrix, folder: URL, workerCommand: (executable: URL, arguments: [String]), jobs: Int,
+    package init(matrix: InstanceMatrix, folder: URL, workerCommand: (executable: URL, arguments: [String]), jobs: Int,
                 killAfter: Double, graphNames: [String: String])
     {
         self.matrix = matrix
@@ -44,19 +44,19 @@ public struct BatchRun {
     }
 
     /// The batch's journal (see ``Journal``).
-    public var journalURL: URL { folder.appendingPathComponent(shard?.journalName ?? "journal.jsonl") }
+    package var journalURL: URL { folder.appendingPathComponent(shard?.journalName ?? "journal.jsonl") }
     /// Where workers keep plans (see ``planURL(for:)``).
-    public var plansFolder: URL { folder.appendingPathComponent("plans") }
+    package var plansFolder: URL { folder.appendingPathComponent("plans") }
 
     /// Where the plan of an instance is kept, if its method keeps plans.
-    public func planURL(for key: InstanceKey) -> URL? {
+    package func planURL(for key: InstanceKey) -> URL? {
         guard let method = matrix.methods.first(where: { $0.description == key.method }),
               method.isCosma || method.isPaperBaseline else { return nil }
         return plansFolder.appendingPathComponent(Self.planFileName(for: key))
     }
 
     /// `<file stem>-<setting>-<budget>-<method>.json`.
-    public static func planFileName(for key: InstanceKey) -> String {
+    package static func planFileName(for key: InstanceKey) -> String {
         let stem = URL(fileURLWithPath: key.file).deletingPathExtension().lastPathComponent
         return "\(stem)-\(key.setting.rawValue)-\(key.budget)-\(key.method).json"
     }
@@ -64,7 +64,7 @@ public struct BatchRun {
     /// Runs every instance the journal does not hold yet and returns all rows in matrix order.
     ///
     /// `progress` is called often (about every 50 ms) from the calling thread.
-    public func run(progress: (BatchProgress) -> Void) throws(InputError) -> [ResultRow] {
+    package func run(progress: (BatchProgress) -> Void) throws(InputError) -> [ResultRow] {
         try prepareFolder()
         let instances = shard?.instances(of: matrix) ?? matrix.instances
         var finished = try Journal.rows(at: journalURL)
@@ -126,7 +126,7 @@ public struct BatchRun {
     }
 
     /// Creates the folder and its `batch.json`, or checks that an existing one describes this batch.
-    public func prepareFolder() throws(InputError) {
+    package func prepareFolder() throws(InputError) {
         let spec = folder.appendingPathComponent("batch.json")
         do {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -229,29 +229,29 @@ public struct BatchRun {
 }
 
 /// Where a batch stands, for its progress display.
-public struct BatchProgress: Sendable {
+package struct BatchProgress: Sendable {
     /// Instances in the batch.
-    public var total: Int
+    package var total: Int
     /// Rows found in the journal when the batch started.
-    public var resumed: Int
+    package var resumed: Int
     /// Rows finished by this run.
-    public var done = 0
+    package var done = 0
     /// Rows of this run without a plan (failed, unavailable, timeout, crashed).
-    public var withoutPlan = 0
+    package var withoutPlan = 0
     /// Running instances and their seconds so far.
-    public var running: [(key: InstanceKey, seconds: Double)] = []
+    package var running: [(key: InstanceKey, seconds: Double)] = []
     /// Seconds left if the remaining instances take as long as the finished ones did on average.
-    public var estimatedSecondsLeft: Double?
+    package var estimatedSecondsLeft: Double?
     /// Rows finished since the previous call of the progress handler.
-    public var justFinished: [ResultRow] = []
+    package var justFinished: [ResultRow] = []
 
-    public init(total: Int, resumed: Int) {
+    package init(total: Int, resumed: Int) {
         self.total = total
         self.resumed = resumed
     }
 
     /// One line: a bar, counts, the running instances and the time left, cut to `width` columns.
-    public func line(width: Int) -> String {
+    package func line(width: Int) -> String {
         let complete = resumed + done
         let barWidth = 20
         let filled = total == 0 ? barWidth : complete * barWidth / total
@@ -268,7 +268,7 @@ public struct BatchProgress: Sendable {
     }
 
     /// `42s`, `3m05s`, `2h10m`.
-    public static func duration(_ seconds: Double) -> String {
+    package static func duration(_ seconds: Double) -> String {
         let s = Int(seconds.rounded())
         if s < 60 { return "\(s)s" }
         if s < 3600 { return String(format: "%dm%02ds", s / 60, s % 60) }

@@ -1,29 +1,29 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// What a batch runs: every graph × tensor setting × budget × method, with the solver settings.
 ///
 /// The matrix is written to the batch folder (`batch.json`) so that a resumed run can check it is
 /// continuing the same batch; its order is the order of every output file, whatever order the
 /// workers finished in.
-public struct InstanceMatrix: Hashable, Sendable {
+package struct InstanceMatrix: Hashable, Sendable {
     /// Graph files, as given after glob expansion.
-    public var files: [String]
-    public var settings: [TensorSetting]
+    package var files: [String]
+    package var settings: [TensorSetting]
     /// Budget labels: `M_R`, `M_H`, `M_P`, sizes as written (`2MiB`) or sweep points (``SweepBudget``).
-    public var budgets: [String]
-    public var methods: [BatchMethod]
+    package var budgets: [String]
+    package var methods: [BatchMethod]
     /// Solver and time limit of every method.
-    public var method: MethodSettings
+    package var method: MethodSettings
 
     /// Checks every budget word, normalising budget names to `M_R`, `M_H`, `M_P` and expanding
     /// `sweep:N` into its points.
-    public init(files: [String], settings: [TensorSetting], budgets: [String], methods: [BatchMethod],
+    package init(files: [String], settings: [TensorSetting], budgets: [String], methods: [BatchMethod],
                 method: MethodSettings) throws(InputError)
     {
         guard !files.isEmpty else { throw InputError(source: "--graphs", message: "no graph file given; for example --graphs 'graphs/*.json'") }
@@ -58,7 +58,7 @@ public struct InstanceMatrix: Hashable, Sendable {
     }
 
     /// Every instance, graph-major, in the order of the output files.
-    public var instances: [InstanceKey] {
+    package var instances: [InstanceKey] {
         files.flatMap { file in
             settings.flatMap { setting in
                 budgets.flatMap { budget in
@@ -69,7 +69,7 @@ public struct InstanceMatrix: Hashable, Sendable {
     }
 
     /// The matrix as JSON, for `batch.json` (``DocumentFormat/batch``).
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         .object([
             DocumentFormat.batch.field,
             ("files", .array(files.map { .string($0) })),

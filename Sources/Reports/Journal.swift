@@ -1,10 +1,10 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+package import Foundation
 
 /// The batch's memory: one compact JSON ``ResultRow`` per line, appended and flushed to disk
 /// (`fsync`) as each instance finishes, so that a batch killed at any moment keeps every row it
@@ -12,12 +12,12 @@ import Foundation
 ///
 /// A kill in the middle of an append can leave a last line without its newline; reading ignores
 /// it and opening for append cuts it off, so the instance simply runs again.
-public final class Journal {
-    public let url: URL
+package final class Journal {
+    package let url: URL
     private let descriptor: Int32
 
     /// Opens (creating if needed) the journal for appending, dropping an unfinished last line.
-    public init(appendingTo url: URL) throws(InputError) {
+    package init(appendingTo url: URL) throws(InputError) {
         self.url = url
         let data = (try? Data(contentsOf: url)) ?? Data()
         if let last = data.last, last != UInt8(ascii: "\n") {
@@ -35,7 +35,7 @@ public final class Journal {
     deinit { close(descriptor) }
 
     /// Appends one row and waits until it is on disk.
-    public func append(_ row: ResultRow) throws(InputError) {
+    package func append(_ row: ResultRow) throws(InputError) {
         let bytes = Array((row.jsonValue.compact + "\n").utf8)
         var written = 0
         while written < bytes.count {
@@ -53,7 +53,7 @@ public final class Journal {
 
     /// The rows of a journal, in the order they finished; a missing file has none. A later row
     /// for the same instance replaces an earlier one.
-    public static func rows(at url: URL) throws(InputError) -> [InstanceKey: ResultRow] {
+    package static func rows(at url: URL) throws(InputError) -> [InstanceKey: ResultRow] {
         guard let data = try? Data(contentsOf: url) else { return [:] }
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         // The last element is empty after a final newline, or an unfinished line after a kill.

@@ -1,12 +1,12 @@
-import Foundation
+package import Foundation
 
 /// What a report says about where its numbers were measured: machine, toolchain and build.
 ///
 /// Every report the tool writes (`cosma bench`, `cosma batch`) states these, because solve times
 /// mean little without them.
-public enum MachineInfo {
+package enum MachineInfo {
     /// CPU model, core count and operating system.
-    public static func description() -> String {
+    package static func description() -> String {
         let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
         let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
             .map { $0.split(separator: ":", maxSplits: 1).last.map { $0.trimmingCharacters(in: .whitespaces) } ?? "" }
@@ -16,7 +16,7 @@ public enum MachineInfo {
     }
 
     /// The first line of `swift --version`, or "unknown" when no toolchain is on the path.
-    public static func toolchainVersion() -> String {
+    package static func toolchainVersion() -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["swift", "--version"]
@@ -30,7 +30,7 @@ public enum MachineInfo {
     }
 
     /// `debug` or `release`: times from a debug build are several times slower.
-    public static var buildConfiguration: String {
+    package static var buildConfiguration: String {
         #if DEBUG
         "debug"
         #else
@@ -39,7 +39,7 @@ public enum MachineInfo {
     }
 
     /// The current time in ISO 8601 (UTC), as reports print it.
-    public static func timestamp(_ date: Date = Date()) -> String {
+    package static func timestamp(_ date: Date = Date()) -> String {
         ISO8601DateFormatter().string(from: date)
     }
 }

@@ -1,10 +1,10 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// The picture of a plan: scratchpad addresses against steps, one box per residency.
 ///
@@ -13,44 +13,44 @@ import Foundation
 /// they happen (a spill, or the store of a graph output), loads of a tensor that was resident
 /// before (reloads) with a blue triangle at the start of the box, and the capacity with a dashed
 /// line. Hovering a box in a browser shows the tensor, its bytes, offset and steps.
-public struct MemoryMap: Sendable {
+package struct MemoryMap: Sendable {
     /// One stay of a tensor in the scratchpad.
-    public struct Residency: Hashable, Sendable {
-        public var tensor: String
-        public var offset: Int
+    package struct Residency: Hashable, Sendable {
+        package var tensor: String
+        package var offset: Int
         /// Occupied bytes (rounded up to the alignment).
-        public var size: Int
+        package var size: Int
         /// First step during which the tensor is resident (0-based).
-        public var start: Int
+        package var start: Int
         /// First step during which it no longer is (the number of steps if it stays to the end).
-        public var end: Int
+        package var end: Int
         /// Whether this stay began with a load of a tensor that had been resident before.
-        public var reload: Bool
+        package var reload: Bool
     }
 
     /// A store to DRAM before step `step` (or after the last step, for `final`).
-    public struct Store: Hashable, Sendable {
-        public var tensor: String
-        public var step: Int
-        public var offset: Int
-        public var size: Int
+    package struct Store: Hashable, Sendable {
+        package var tensor: String
+        package var step: Int
+        package var offset: Int
+        package var size: Int
     }
 
-    public var graphName: String
+    package var graphName: String
     /// Scratchpad size in bytes: the dashed line.
-    public var capacity: Int
+    package var capacity: Int
     /// Number of steps (operators) of the plan.
-    public var steps: Int
-    public var residencies: [Residency]
-    public var stores: [Store]
+    package var steps: Int
+    package var residencies: [Residency]
+    package var stores: [Store]
     /// The traffic the replay measured.
-    public var traffic: Traffic
+    package var traffic: Traffic
     /// The method the plan records.
-    public var method: String?
+    package var method: String?
 
     /// Reads the residencies of a plan after replaying it: a plan that breaks a rule throws
     /// `InvalidPlanError` with its violations instead of being drawn.
-    public init(plan: Plan, graph: Graph) throws(InvalidPlanError) {
+    package init(plan: Plan, graph: Graph) throws(InvalidPlanError) {
         let report = try Simulator(graph: graph).certify(plan).report
         let config = plan.configuration
         var open: [String: (offset: Int, start: Int, reload: Bool)] = [:]
@@ -86,7 +86,7 @@ public struct MemoryMap: Sendable {
     }
 
     /// The map as SVG. Boxes get their tensor's name when the name fits inside.
-    public func svg(title: String? = nil) -> String {
+    package func svg(title: String? = nil) -> String {
         let left = 86.0
         let top = 64.0
         let plotHeight = 520.0

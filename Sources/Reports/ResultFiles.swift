@@ -1,16 +1,16 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+package import Foundation
 
 /// `results.csv` and `results.json`: every row of a batch, in matrix order.
-public enum ResultFiles {
+package enum ResultFiles {
     /// RFC 4180 CSV with a header of ``ResultRow/columns``; cells holding commas, quotes or line
     /// breaks are quoted.
-    public static func csv(_ rows: [ResultRow]) -> String {
+    package static func csv(_ rows: [ResultRow]) -> String {
         ([ResultRow.columns.joined(separator: ",")] + rows.map { $0.csvCells.map(cell).joined(separator: ",") })
             .joined(separator: "\n") + "\n"
     }
@@ -23,13 +23,13 @@ public enum ResultFiles {
 
     /// A JSON object naming its format (``DocumentFormat/batchResults``) with the rows in
     /// `"rows"`, one row object per line.
-    public static func json(_ rows: [ResultRow]) -> String {
+    package static func json(_ rows: [ResultRow]) -> String {
         JSONValue.object([DocumentFormat.batchResults.field, ("rows", .array(rows.map(\.jsonValue)))]).formatted(expandDepth: 2)
     }
 
     /// Reads the rows of a `results.json`: the object ``json(_:)`` writes, or the bare array of
     /// rows that batches wrote before `results.json` named its format. Another format is refused.
-    public static func rows(json data: Data, source: String) throws(InputError) -> [ResultRow] {
+    package static func rows(json data: Data, source: String) throws(InputError) -> [ResultRow] {
         struct Document: Decodable {
             var rows: [ResultRow]
         }

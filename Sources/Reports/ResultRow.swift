@@ -1,14 +1,14 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// How one instance of a batch ended. The first four carry a certified plan; the others say why
 /// there is none (``ResultRow/reason``).
-public enum RowStatus: String, Codable, Sendable, CaseIterable {
+package enum RowStatus: String, Codable, Sendable, CaseIterable {
     /// An exact method's plan whose traffic equals a proven lower bound.
     case optimal
     /// An exact method's plan, not proven optimal; bound and gap say how far it may be.
@@ -36,7 +36,7 @@ public enum RowStatus: String, Codable, Sendable, CaseIterable {
     }
 
     /// Whether rows with this status carry a certified plan and its traffic.
-    public var hasPlan: Bool { [.optimal, .feasible, .timeLimit, .heuristic].contains(self) }
+    package var hasPlan: Bool { [.optimal, .feasible, .timeLimit, .heuristic].contains(self) }
 }
 
 /// One line of a batch's results: one graph, tensor setting, budget and method.
@@ -44,39 +44,39 @@ public enum RowStatus: String, Codable, Sendable, CaseIterable {
 /// Traffic is in bytes and comes from the simulator's replay of the plan. Times are wall seconds,
 /// rounded to milliseconds where they are measured so that every file of a run shows the same
 /// values.
-public struct ResultRow: Codable, Hashable, Sendable {
+package struct ResultRow: Codable, Hashable, Sendable {
     /// The graph's name (from its file).
-    public var graph: String
+    package var graph: String
     /// The graph file, as the batch was given it.
-    public var file: String
-    public var setting: TensorSetting
+    package var file: String
+    package var setting: TensorSetting
     /// The budget as the batch names it: `M_R`, `M_H`, `M_P` or a size such as `2MiB`.
-    public var budget: String
+    package var budget: String
     /// The budget in bytes, when it could be resolved.
-    public var capacity: Int?
+    package var capacity: Int?
     /// ``BatchMethod`` name.
-    public var method: String
-    public var status: RowStatus
-    public var total: Int?
-    public var compulsory: Int?
-    public var nonCompulsory: Int?
+    package var method: String
+    package var status: RowStatus
+    package var total: Int?
+    package var compulsory: Int?
+    package var nonCompulsory: Int?
     /// Proven lower bound on non-compulsory traffic (exact methods).
-    public var bound: Int?
+    package var bound: Int?
     /// Relative gap `(traffic - bound) / traffic` (exact methods).
-    public var gap: Double?
+    package var gap: Double?
     /// Seconds building programs (exact methods).
-    public var buildSeconds: Double?
+    package var buildSeconds: Double?
     /// Seconds in the solver (exact methods).
-    public var solveSeconds: Double?
+    package var solveSeconds: Double?
     /// Seconds the method took in all: for the exact methods the warm-start heuristics, building,
     /// solving and packing; for a heuristic its schedule and plan. Budgets and graph loading excluded.
-    public var methodSeconds: Double?
+    package var methodSeconds: Double?
     /// Seconds from the worker's start to its answer, graph loading and budgets included.
-    public var wallSeconds: Double
+    package var wallSeconds: Double
     /// Why there is no plan, for rows without one.
-    public var reason: String?
+    package var reason: String?
 
-    public init(graph: String, file: String, setting: TensorSetting, budget: String, capacity: Int?, method: String,
+    package init(graph: String, file: String, setting: TensorSetting, budget: String, capacity: Int?, method: String,
                 status: RowStatus, total: Int? = nil, compulsory: Int? = nil, nonCompulsory: Int? = nil, bound: Int? = nil,
                 gap: Double? = nil, buildSeconds: Double? = nil, solveSeconds: Double? = nil, methodSeconds: Double? = nil,
                 wallSeconds: Double,
@@ -102,16 +102,16 @@ public struct ResultRow: Codable, Hashable, Sendable {
     }
 
     /// The instance this row answers.
-    public var key: InstanceKey { InstanceKey(file: file, setting: setting, budget: budget, method: method) }
+    package var key: InstanceKey { InstanceKey(file: file, setting: setting, budget: budget, method: method) }
 
     /// Column names of `results.csv`, in order; ``jsonValue`` uses the same keys.
-    public static let columns = [
+    package static let columns = [
         "graph", "file", "setting", "budget", "capacity", "method", "status", "total", "compulsory", "nonCompulsory",
         "bound", "gap", "buildSeconds", "solveSeconds", "methodSeconds", "wallSeconds", "reason",
     ]
 
     /// The row as JSON values, keyed by ``columns``; absent values are `null`.
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         func int(_ v: Int?) -> JSONValue { v.map { .int($0) } ?? .null }
         func double(_ v: Double?) -> JSONValue { v.map { .double($0) } ?? .null }
         return .object([
@@ -127,7 +127,7 @@ public struct ResultRow: Codable, Hashable, Sendable {
 
     /// The row's cells for `results.csv`, in ``columns`` order; absent values are empty. Numbers
     /// are written in Swift's shortest exact form, so parsing a cell gives the value back.
-    public var csvCells: [String] {
+    package var csvCells: [String] {
         func text(_ v: Int?) -> String { v.map(String.init) ?? "" }
         func text(_ v: Double?) -> String { v.map { "\($0)" } ?? "" }
         return [
@@ -138,34 +138,34 @@ public struct ResultRow: Codable, Hashable, Sendable {
     }
 
     /// Decodes a row from its compact JSON (a journal line or a worker's answer).
-    public init(json line: String, source: String) throws(InputError) {
+    package init(json line: String, source: String) throws(InputError) {
         self = try decodeJSON(ResultRow.self, from: Data(line.utf8), source: source)
     }
 }
 
 /// Identifies one instance of a batch: graph file, setting, budget name and method name.
-public struct InstanceKey: Hashable, Sendable, Comparable, CustomStringConvertible {
-    public var file: String
-    public var setting: TensorSetting
-    public var budget: String
-    public var method: String
+package struct InstanceKey: Hashable, Sendable, Comparable, CustomStringConvertible {
+    package var file: String
+    package var setting: TensorSetting
+    package var budget: String
+    package var method: String
 
-    public init(file: String, setting: TensorSetting, budget: String, method: String) {
+    package init(file: String, setting: TensorSetting, budget: String, method: String) {
         self.file = file
         self.setting = setting
         self.budget = budget
         self.method = method
     }
 
-    public var description: String { "\(file) \(setting.rawValue) \(budget) \(method)" }
+    package var description: String { "\(file) \(setting.rawValue) \(budget) \(method)" }
 
-    public static func < (a: InstanceKey, b: InstanceKey) -> Bool {
+    package static func < (a: InstanceKey, b: InstanceKey) -> Bool {
         (a.file, a.setting.rawValue, a.budget, a.method) < (b.file, b.setting.rawValue, b.budget, b.method)
     }
 }
 
 /// Rounds a measured time to milliseconds: finer digits are noise, and one value everywhere lets
 /// a report be checked against its CSV exactly.
-public func roundedSeconds(_ seconds: Double) -> Double {
+package func roundedSeconds(_ seconds: Double) -> Double {
     (seconds * 1000).rounded() / 1000
 }

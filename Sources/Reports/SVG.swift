@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// The few SVG pieces the charts and memory maps share.
 enum SVG {

@@ -1,10 +1,10 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// One of `count` disjoint parts of a batch's instance matrix, so that several machines (or the
 /// tasks of a Slurm job array) can share one batch without talking to each other.
@@ -14,18 +14,18 @@ import Foundation
 /// shard. Every shard keeps its own journal (`journal-I-of-N.jsonl`) and its own work
 /// folder (`.work-I-of-N`) in the shared output folder; nothing is locked across machines because
 /// no file is written by two shards (`batch.json` is written whole, with the same text, by each).
-public struct Shard: Hashable, Sendable, CustomStringConvertible {
+package struct Shard: Hashable, Sendable, CustomStringConvertible {
     /// 1-based.
-    public var index: Int
-    public var count: Int
+    package var index: Int
+    package var count: Int
 
-    public init(index: Int, count: Int) {
+    package init(index: Int, count: Int) {
         self.index = index
         self.count = count
     }
 
     /// Reads `I/N` with `1 <= I <= N`.
-    public init(parsing text: String) throws(InputError) {
+    package init(parsing text: String) throws(InputError) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
             throw InputError(source: "--shard", message: "'\(text)' is not a shard; write I/N with 1 <= I <= N, for example 2/4")
@@ -33,10 +33,10 @@ public struct Shard: Hashable, Sendable, CustomStringConvertible {
         self.init(index: i, count: n)
     }
 
-    public var description: String { "\(index)/\(count)" }
+    package var description: String { "\(index)/\(count)" }
 
     /// The shard's instances, in matrix order.
-    public func instances(of matrix: InstanceMatrix) -> [InstanceKey] {
+    package func instances(of matrix: InstanceMatrix) -> [InstanceKey] {
         matrix.instances.enumerated().filter { Self.owner(of: $0.offset, count: count) == index }.map(\.element)
     }
 
@@ -48,14 +48,14 @@ public struct Shard: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `journal-I-of-N.jsonl`.
-    public var journalName: String { "journal-\(index)-of-\(count).jsonl" }
+    package var journalName: String { "journal-\(index)-of-\(count).jsonl" }
     /// `.work-I-of-N`: the shard's workers' output, never shared with another run.
-    public var workName: String { ".work-\(index)-of-\(count)" }
+    package var workName: String { ".work-\(index)-of-\(count)" }
     /// `shard-I-of-N.json`: how the shard was run (machine, workers, kill time), for the merged report.
-    public var infoName: String { "shard-\(index)-of-\(count).json" }
+    package var infoName: String { "shard-\(index)-of-\(count).json" }
 
     /// Reads a shard from a journal's file name; nil for other names.
-    public init?(journalName name: String) {
+    package init?(journalName name: String) {
         guard name.hasPrefix("journal-"), name.hasSuffix(".jsonl") else { return nil }
         let middle = name.dropFirst("journal-".count).dropLast(".jsonl".count)
         let parts = middle.components(separatedBy: "-of-")
@@ -65,20 +65,20 @@ public struct Shard: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// How one shard ran, kept beside its journal so that a merged report can say it.
-public struct ShardInfo: Codable, Hashable, Sendable {
-    public var machine: String
-    public var jobs: Int
-    public var killAfter: Double
-    public var build: String
+package struct ShardInfo: Codable, Hashable, Sendable {
+    package var machine: String
+    package var jobs: Int
+    package var killAfter: Double
+    package var build: String
 
-    public init(machine: String, jobs: Int, killAfter: Double, build: String) {
+    package init(machine: String, jobs: Int, killAfter: Double, build: String) {
         self.machine = machine
         self.jobs = jobs
         self.killAfter = killAfter
         self.build = build
     }
 
-    public var json: String {
+    package var json: String {
         JSONValue.object([
             ("machine", .string(machine)), ("jobs", .int(jobs)), ("killAfter", .double(killAfter)), ("build", .string(build)),
         ]).formatted(expandDepth: 1)

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// The two `sbatch` scripts that run a batch on a Slurm cluster: a job array with one task per
 /// ``Shard`` (task `I` runs `cosma batch ... --shard I/N`), and a merge job that runs after the
@@ -8,24 +8,24 @@ import Foundation
 /// journal, so a task that fails or is cancelled (`scancel JOB_I`) is simply submitted again
 /// (`sbatch --array=I`), continues where its journal stopped, and the merge names the shards
 /// still incomplete. The array is numbered from 1 so that a task's id is its shard's index.
-public struct SlurmScripts: Sendable {
+package struct SlurmScripts: Sendable {
     /// The `cosma` executable, by absolute path (the nodes must see the same file system).
-    public var executable: String
+    package var executable: String
     /// The `batch` arguments of every task, without `--shard` and `--jobs`.
-    public var batchArguments: [String]
+    package var batchArguments: [String]
     /// The batch's folder, absolute.
-    public var folder: String
+    package var folder: String
     /// The folder the tasks start in (graph paths are relative to it).
-    public var workingDirectory: String
-    public var tasks: Int
+    package var workingDirectory: String
+    package var tasks: Int
     /// Worker processes per task (also the task's CPUs).
-    public var cpusPerTask: Int
-    public var partition: String?
+    package var cpusPerTask: Int
+    package var partition: String?
     /// Wall-time limit of each task, as Slurm writes it (minutes, `HH:MM:SS`, `D-HH`).
-    public var timePerTask: String
-    public var name: String
+    package var timePerTask: String
+    package var name: String
 
-    public init(executable: String, batchArguments: [String], folder: String, workingDirectory: String, tasks: Int,
+    package init(executable: String, batchArguments: [String], folder: String, workingDirectory: String, tasks: Int,
                 cpusPerTask: Int, partition: String?, timePerTask: String, name: String)
     {
         self.executable = executable
@@ -40,12 +40,12 @@ public struct SlurmScripts: Sendable {
     }
 
     /// Where the scripts and the tasks' output go: `FOLDER/slurm/`.
-    public var scriptFolder: String { folder + "/slurm" }
-    public var arrayScriptPath: String { scriptFolder + "/shards.sbatch" }
-    public var mergeScriptPath: String { scriptFolder + "/merge.sbatch" }
+    package var scriptFolder: String { folder + "/slurm" }
+    package var arrayScriptPath: String { scriptFolder + "/shards.sbatch" }
+    package var mergeScriptPath: String { scriptFolder + "/merge.sbatch" }
 
     /// The job array: one task per shard.
-    public var arrayScript: String {
+    package var arrayScript: String {
         let command = ([executable, "batch"] + batchArguments).map(Self.quoted).joined(separator: " ")
         return (header(job: name, output: "\(scriptFolder)/shard-%a-of-\(tasks)-%A.out") + [
             "#SBATCH --array=1-\(tasks)",
@@ -59,7 +59,7 @@ public struct SlurmScripts: Sendable {
     }
 
     /// The merge job: writes the report, or names the incomplete shards and fails.
-    public var mergeScript: String {
+    package var mergeScript: String {
         (header(job: name + "-merge", output: "\(scriptFolder)/merge-%j.out") + [
             "#SBATCH --cpus-per-task=1",
             "",
@@ -73,17 +73,17 @@ public struct SlurmScripts: Sendable {
     }
 
     /// The `sbatch` arguments that submit the array (all tasks, or only `shards`).
-    public func arraySubmission(shards: [Int]? = nil) -> [String] {
+    package func arraySubmission(shards: [Int]? = nil) -> [String] {
         ["--parsable"] + (shards.map { ["--array=" + $0.map(String.init).joined(separator: ",")] } ?? []) + [arrayScriptPath]
     }
 
     /// The `sbatch` arguments that submit the merge after job `arrayJob` ends, however it ends.
-    public func mergeSubmission(after arrayJob: String) -> [String] {
+    package func mergeSubmission(after arrayJob: String) -> [String] {
         ["--parsable", "--dependency=afterany:\(arrayJob)", mergeScriptPath]
     }
 
     /// A word quoted for `sh` when it needs it.
-    public static func quoted(_ word: String) -> String {
+    package static func quoted(_ word: String) -> String {
         let safe = word.allSatisfy { $0.isLetter || $0.isNumber || "-_./=,+:@%".contains($0) }
         return safe && !word.isEmpty ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }

@@ -1,4 +1,4 @@
-import Foundation
+internal import Foundation
 
 /// A step chart in SVG: one line per series that holds each value until the next point, as a
 /// traffic-against-capacity curve does (the traffic of a capacity is achievable at every larger
@@ -7,16 +7,16 @@ import Foundation
 /// Proven points are filled dots; an unproven point is a hollow dot with a dashed whisker down to
 /// its lower bound, so that the uncertainty is visible where it is; a point without a plan is a
 /// cross on the x axis. Nothing is smoothed or interpolated.
-public struct StepChart: Sendable {
-    public struct Point: Hashable, Sendable {
-        public var x: Double
+package struct StepChart: Sendable {
+    package struct Point: Hashable, Sendable {
+        package var x: Double
         /// The value, when there is one.
-        public var y: Double?
+        package var y: Double?
         /// A proven lower bound, drawn for unproven points.
-        public var bound: Double?
-        public var proven: Bool
+        package var bound: Double?
+        package var proven: Bool
 
-        public init(x: Double, y: Double?, bound: Double?, proven: Bool) {
+        package init(x: Double, y: Double?, bound: Double?, proven: Bool) {
             self.x = x
             self.y = y
             self.bound = bound
@@ -24,27 +24,27 @@ public struct StepChart: Sendable {
         }
     }
 
-    public struct Series: Hashable, Sendable {
-        public var name: String
+    package struct Series: Hashable, Sendable {
+        package var name: String
         /// In growing x.
-        public var points: [Point]
+        package var points: [Point]
 
-        public init(name: String, points: [Point]) {
+        package init(name: String, points: [Point]) {
             self.name = name
             self.points = points
         }
     }
 
-    public var title: String
-    public var xLabel: String
-    public var yLabel: String
-    public var series: [Series]
+    package var title: String
+    package var xLabel: String
+    package var yLabel: String
+    package var series: [Series]
     /// A logarithmic x axis (whole decades), for series whose x spans orders of magnitude.
-    public var logarithmicX: Bool
-    public var xTick: @Sendable (Double) -> String
-    public var yTick: @Sendable (Double) -> String
+    package var logarithmicX: Bool
+    package var xTick: @Sendable (Double) -> String
+    package var yTick: @Sendable (Double) -> String
 
-    public init(title: String, xLabel: String, yLabel: String, series: [Series], logarithmicX: Bool,
+    package init(title: String, xLabel: String, yLabel: String, series: [Series], logarithmicX: Bool,
                 xTick: @escaping @Sendable (Double) -> String, yTick: @escaping @Sendable (Double) -> String)
     {
         self.title = title
@@ -70,7 +70,7 @@ public struct StepChart: Sendable {
     }
 
     /// The chart as a standalone SVG document.
-    public func svg() -> String {
+    package func svg() -> String {
         let legendRows = Double((series.count + 3) / 4)
         let xs = series.flatMap { $0.points.map(\.x) }.filter { !logarithmicX || $0 > 0 }
         let ys = series.flatMap { $0.points.compactMap(\.y) }.filter { $0 > 0 }

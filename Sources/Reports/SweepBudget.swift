@@ -1,10 +1,10 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// One capacity of a sweep, as a batch budget label that every graph resolves for itself.
 ///
@@ -17,17 +17,17 @@ import Foundation
 ///
 /// Capacities below `M_R` need tiling (operators split so that their operands fit), which Cosma
 /// does not do yet; a sweep that starts below `M_R` is refused with the smallest capacity accepted.
-public struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
+package struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
     /// The first capacity, as written (a budget name or a size).
-    public var from: CapacitySpec
+    package var from: CapacitySpec
     /// The last capacity, as written.
-    public var to: CapacitySpec
+    package var to: CapacitySpec
     /// 1-based position of this point.
-    public var index: Int
+    package var index: Int
     /// Points in the sweep, at least 2.
-    public var count: Int
+    package var count: Int
 
-    public init(from: CapacitySpec, to: CapacitySpec, index: Int, count: Int) {
+    package init(from: CapacitySpec, to: CapacitySpec, index: Int, count: Int) {
         self.from = from
         self.to = to
         self.index = index
@@ -35,7 +35,7 @@ public struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Every point of a sweep, in order of growing capacity.
-    public static func points(from: CapacitySpec, to: CapacitySpec, count: Int) throws(InputError) -> [SweepBudget] {
+    package static func points(from: CapacitySpec, to: CapacitySpec, count: Int) throws(InputError) -> [SweepBudget] {
         guard count >= 2 else {
             throw InputError(source: "--points", message: "a sweep needs at least 2 points (both ends), got \(count)")
         }
@@ -46,7 +46,7 @@ public struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `sweep:N` in a budget list: `N` points from `M_R` to `M_P`; nil for any other word.
-    public static func expand(listWord word: String) throws(InputError) -> [SweepBudget]? {
+    package static func expand(listWord word: String) throws(InputError) -> [SweepBudget]? {
         guard word.lowercased().hasPrefix("sweep:") else { return nil }
         guard let count = Int(word.dropFirst("sweep:".count)) else {
             throw InputError(source: "--budgets", message: "'\(word)' is not a sweep; write sweep:N with N points from M_R to M_P, for example sweep:16")
@@ -59,14 +59,14 @@ public struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// `FROM..TO@IIofNN`, the index zero-padded to the width of the count so labels sort.
-    public var description: String {
+    package var description: String {
         let width = String(count).count
         let number = String(repeating: "0", count: max(0, width - String(index).count)) + String(index)
         return "\(Self.word(from))..\(Self.word(to))@\(number)of\(count)"
     }
 
     /// Reads a label written by ``description``; nil when `label` is not a sweep label.
-    public init?(label: String) {
+    package init?(label: String) {
         guard let at = label.lastIndex(of: "@"), let dots = label.range(of: "..") else { return nil }
         let ends = (String(label[..<dots.lowerBound]), String(label[dots.upperBound..<at]))
         let position = label[label.index(after: at)...].split(separator: "of", maxSplits: 1, omittingEmptySubsequences: false)
@@ -78,7 +78,7 @@ public struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
 
     /// The point's capacity for a graph's budgets: `from + (to - from) * (index - 1) / (count - 1)`,
     /// rounded down, so that point 1 is exactly `from` and the last point exactly `to`.
-    public func capacity(in budgets: Budgets) throws(InputError) -> Int {
+    package func capacity(in budgets: Budgets) throws(InputError) -> Int {
         let low = try budgets.resolve(from)
         let high = try budgets.resolve(to)
         guard low >= budgets.mR else {
@@ -92,12 +92,12 @@ public struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// Whether resolving the ends needs the minimum peak `M_P` (proven by a search).
-    public var needsMinimumPeak: Bool {
+    package var needsMinimumPeak: Bool {
         [from, to].contains { $0 == .budget(.mP) || $0 == .budget(.mH) }
     }
 
     /// Why a sweep may not start at `bytes`: it is below `M_R`, and tiling does not exist yet.
-    public static func belowMR(_ bytes: Int, mR: Int) -> String {
+    package static func belowMR(_ bytes: Int, mR: Int) -> String {
         "a sweep starts at M_R or above: \(bytes) bytes is below M_R (\(mR) bytes), and capacities below M_R need tiling, which Cosma does not do yet; start at M_R or at least \(mR) bytes"
     }
 
@@ -111,10 +111,10 @@ public struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
 
 /// A batch budget label resolved for one graph and setting: a budget name, a size or a
 /// ``SweepBudget`` point.
-public enum BudgetLabel {
+package enum BudgetLabel {
     /// The configuration a worker plans for. Sweep points resolve their ends with the graph's own
     /// budgets; other labels go through ``Cosma/configuration(for:capacity:tensors:alignment:minimumPeak:)``.
-    public static func configuration(_ label: String, graph: Graph, setting: TensorSetting) throws(InputError) -> Configuration {
+    package static func configuration(_ label: String, graph: Graph, setting: TensorSetting) throws(InputError) -> Configuration {
         guard let point = SweepBudget(label: label) else {
             return try Cosma.configuration(for: graph, capacity: try CapacitySpec(parsing: label), tensors: setting)
         }
@@ -129,7 +129,7 @@ extension SweepBudget {
     /// Refuses a matrix whose sweeps start below some graph's `M_R`, naming the smallest start
     /// every graph and setting accepts (the largest `M_R`). `graphs` are the matrix's files, as
     /// the caller loaded them to build it.
-    public static func checkStarts(_ matrix: InstanceMatrix, graphs: [Graph]) throws(InputError) {
+    package static func checkStarts(_ matrix: InstanceMatrix, graphs: [Graph]) throws(InputError) {
         let starts = Set(matrix.budgets.compactMap { SweepBudget(label: $0)?.from }).compactMap { spec -> Int? in
             if case .bytes(let b) = spec { return b }
             return nil

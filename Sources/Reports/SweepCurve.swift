@@ -1,10 +1,10 @@
 import Cosma
-import DNNGraph
+internal import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// A model's non-compulsory traffic against scratchpad capacity: the answer to "what does each
 /// step of SRAM cost in DRAM traffic", read from the rows of a sweep batch (``SweepBudget``).
@@ -17,35 +17,35 @@ import Foundation
 /// is a step: a plan for one capacity is a plan for every larger one, so the best traffic can
 /// only fall as capacity grows, and the traffic of a point bounds the true curve from above up to
 /// the next point.
-public struct SweepCurve: Hashable, Sendable {
+package struct SweepCurve: Hashable, Sendable {
     /// One capacity of the curve.
-    public struct Point: Hashable, Sendable {
+    package struct Point: Hashable, Sendable {
         /// The batch's budget label (``SweepBudget`` description).
-        public var label: String
+        package var label: String
         /// Bytes, when the budget resolved for this graph.
-        public var capacity: Int?
+        package var capacity: Int?
         /// The cheapest certified plan's non-compulsory traffic, when some method planned.
-        public var traffic: Int?
+        package var traffic: Int?
         /// The largest lower bound proven for every plan at this capacity, when a method gave one
         /// (zero when traffic is zero).
-        public var bound: Int?
+        package var bound: Int?
         /// The method whose plan gives ``traffic``.
-        public var method: String?
+        package var method: String?
 
         /// The traffic is the optimum at this capacity.
-        public var proven: Bool {
+        package var proven: Bool {
             guard let traffic else { return false }
             return traffic == 0 || bound.map { $0 >= traffic } == true
         }
     }
 
-    public var graph: String
-    public var file: String
-    public var setting: TensorSetting
+    package var graph: String
+    package var file: String
+    package var setting: TensorSetting
     /// In sweep order (growing capacity).
-    public var points: [Point]
+    package var points: [Point]
 
-    public init(graph: String, file: String, setting: TensorSetting, points: [Point]) {
+    package init(graph: String, file: String, setting: TensorSetting, points: [Point]) {
         self.graph = graph
         self.file = file
         self.setting = setting
@@ -54,7 +54,7 @@ public struct SweepCurve: Hashable, Sendable {
 
     /// One curve per graph and setting of a batch whose budgets include sweep points, in matrix
     /// order; the points are the matrix's sweep budgets (other budgets are not on the curve).
-    public static func curves(rows: [ResultRow], matrix: InstanceMatrix) -> [SweepCurve] {
+    package static func curves(rows: [ResultRow], matrix: InstanceMatrix) -> [SweepCurve] {
         let labels = matrix.budgets.filter { SweepBudget(label: $0) != nil }
         guard !labels.isEmpty else { return [] }
         var byLine: [String: [String: [ResultRow]]] = [:]
@@ -78,20 +78,20 @@ public struct SweepCurve: Hashable, Sendable {
     }
 
     /// What the curve says about "the smallest capacity whose non-compulsory traffic is at most `limit`".
-    public struct Answer: Hashable, Sendable {
+    package struct Answer: Hashable, Sendable {
         /// The smallest capacity of the sweep proven to reach the limit: the first proven point at
         /// or below it, found by bisection (proven traffic only falls as capacity grows).
-        public var provenCapacity: Int?
+        package var provenCapacity: Int?
         /// The smallest capacity of the sweep with any certified plan at or below the limit
         /// (proven or not); the true answer is at most this.
-        public var plannedCapacity: Int?
+        package var plannedCapacity: Int?
         /// The largest capacity below the answer where a proven bound (or a proven point) exceeds
         /// the limit: the true answer is above it.
-        public var above: Int?
+        package var above: Int?
     }
 
     /// Answers the threshold question from the points alone (see ``Answer``).
-    public func smallestCapacity(trafficAtMost limit: Int) -> Answer {
+    package func smallestCapacity(trafficAtMost limit: Int) -> Answer {
         let resolved = points.filter { $0.capacity != nil }
         let proven = resolved.filter(\.proven)
         // Bisection: the first proven point whose traffic is at most the limit.
@@ -109,7 +109,7 @@ public struct SweepCurve: Hashable, Sendable {
     }
 
     /// `sweep.csv`: one line per graph, setting and point.
-    public static func csv(_ curves: [SweepCurve]) -> String {
+    package static func csv(_ curves: [SweepCurve]) -> String {
         var lines = ["graph,file,setting,point,capacity,nonCompulsory,bound,proven,method"]
         for curve in curves {
             for p in curve.points {
@@ -125,7 +125,7 @@ public struct SweepCurve: Hashable, Sendable {
 extension ResultRow {
     /// ``bound`` when it holds for every plan at this capacity: not the fixed-schedule method's,
     /// which is proven for its own order only (a plan in another order may be cheaper).
-    public var boundOnEverySchedule: Int? {
+    package var boundOnEverySchedule: Int? {
         method == BatchMethod.fixedSchedule.description ? nil : bound
     }
 }

@@ -1,23 +1,23 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-public import Foundation
+package import Foundation
 
 /// The files of a sweep, beside a batch's report: `sweep.csv` (every curve's points),
 /// `sweep.md` (a table per setting), `curves/<graph>.svg` (a model's step curves, one per
 /// setting) and `curves/zoo-<setting>.svg` (every model on one chart).
-public struct SweepReport {
-    public var curves: [SweepCurve]
+package struct SweepReport {
+    package var curves: [SweepCurve]
 
-    public init(curves: [SweepCurve]) {
+    package init(curves: [SweepCurve]) {
         self.curves = curves
     }
 
     /// A model's chart: traffic in bytes against capacity in bytes, one series per setting.
-    public func chart(file: String) -> StepChart {
+    package func chart(file: String) -> StepChart {
         let mine = curves.filter { $0.file == file }
         let series = mine.map { curve in
             StepChart.Series(name: curve.setting.rawValue, points: curve.points.compactMap { p in
@@ -31,7 +31,7 @@ public struct SweepReport {
 
     /// Every model of one setting: capacity on a log axis, traffic as a percentage of the model's
     /// traffic at its smallest capacity (so models of every size share the chart).
-    public func zoo(setting: TensorSetting) -> StepChart {
+    package func zoo(setting: TensorSetting) -> StepChart {
         let series = curves.filter { $0.setting == setting }.map { curve in
             let scale = curve.points.first { $0.capacity != nil && $0.traffic != nil }?.traffic ?? 0
             return StepChart.Series(name: curve.graph, points: curve.points.compactMap { p in
@@ -47,7 +47,7 @@ public struct SweepReport {
 
     /// `sweep.md`: per setting, each model's range, how many points are proven, and the smallest
     /// capacity of the sweep proven to halve the traffic at the first point (``SweepCurve/smallestCapacity(trafficAtMost:)``).
-    public var markdown: String {
+    package var markdown: String {
         var out = ["# Sweep: non-compulsory traffic against capacity", "",
                    "Each curve takes, at each capacity, the cheapest simulated plan of any method and the largest proven bound; a point is proven when they meet (or its traffic is zero). `sweep.csv` has every point; `curves/` has a step chart per model and the zoo overlays.", ""]
         for setting in TensorSetting.allCases where curves.contains(where: { $0.setting == setting }) {
@@ -67,7 +67,7 @@ public struct SweepReport {
     }
 
     /// Writes every sweep file into `folder` and returns their names (relative to it).
-    public func write(to folder: URL) throws(InputError) -> [String] {
+    package func write(to folder: URL) throws(InputError) -> [String] {
         var written: [String] = []
         func put(_ text: String, _ name: String) throws(InputError) {
             try writeAtomically(text, to: folder.appendingPathComponent(name))
@@ -95,8 +95,8 @@ public struct SweepReport {
 
 /// Everything a finished batch writes: the report, result files, charts and maps
 /// (``BatchReport``), and the sweep's files when its budgets include sweep points.
-public enum BatchOutputs {
-    public static func write(rows: [ResultRow], matrix: InstanceMatrix, header: ReportHeader, folder: URL,
+package enum BatchOutputs {
+    package static func write(rows: [ResultRow], matrix: InstanceMatrix, header: ReportHeader, folder: URL,
                              plans: URL) throws(InputError) -> [String]
     {
         var written = try BatchReport(rows: rows, matrix: matrix, header: header).write(to: folder, plans: plans)

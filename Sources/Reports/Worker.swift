@@ -1,10 +1,10 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// One instance as a batch hands it to a worker process, and the worker's side of the exchange.
 ///
@@ -12,17 +12,17 @@ import Foundation
 /// at once in one process, and because a process that overruns can be killed without harm. The
 /// parent passes the request as one JSON argument; the worker prints exactly one compact JSON
 /// ``ResultRow`` line on stdout and exits 0, whatever the outcome of the method.
-public struct WorkerRequest: Codable, Hashable, Sendable {
-    public var file: String
-    public var setting: TensorSetting
-    public var budget: String
-    public var method: String
-    public var solver: String
-    public var timeLimit: Double
+package struct WorkerRequest: Codable, Hashable, Sendable {
+    package var file: String
+    package var setting: TensorSetting
+    package var budget: String
+    package var method: String
+    package var solver: String
+    package var timeLimit: Double
     /// Where to write the certified plan, if anywhere.
-    public var planPath: String?
+    package var planPath: String?
 
-    public init(instance: InstanceKey, settings: MethodSettings, planPath: String?) {
+    package init(instance: InstanceKey, settings: MethodSettings, planPath: String?) {
         file = instance.file
         setting = instance.setting
         budget = instance.budget
@@ -32,10 +32,10 @@ public struct WorkerRequest: Codable, Hashable, Sendable {
         self.planPath = planPath
     }
 
-    public var key: InstanceKey { InstanceKey(file: file, setting: setting, budget: budget, method: method) }
+    package var key: InstanceKey { InstanceKey(file: file, setting: setting, budget: budget, method: method) }
 
     /// The request as the worker's command-line argument.
-    public var argument: String {
+    package var argument: String {
         JSONValue.object([
             ("file", .string(file)), ("setting", .string(setting.rawValue)), ("budget", .string(budget)),
             ("method", .string(method)), ("solver", .string(solver)), ("timeLimit", .double(timeLimit)),
@@ -44,14 +44,14 @@ public struct WorkerRequest: Codable, Hashable, Sendable {
     }
 
     /// Reads the argument the parent passed.
-    public init(argument: String) throws(InputError) {
+    package init(argument: String) throws(InputError) {
         self = try decodeJSON(WorkerRequest.self, from: Data(argument.utf8), source: "batch-worker request")
     }
 
     /// Runs the instance in this process and returns its row. Input problems specific to the
     /// instance (an unresolvable budget, a method name this version does not know) become rows;
     /// a plan that breaks a rule throws (a bug, which the parent records as a crash).
-    public func run() throws -> ResultRow {
+    package func run() throws -> ResultRow {
         let clock = ContinuousClock()
         let start = clock.now
         func wall() -> Double { roundedSeconds((clock.now - start).inSeconds) }

@@ -1,12 +1,12 @@
 public import DNNGraph
 
 /// The span of positions during which a tensor is resident when nothing is spilled.
-public struct LiveInterval: Hashable, Sendable {
-    public var tensor: TensorID
-    public var first: Int
-    public var last: Int
+package struct LiveInterval: Hashable, Sendable {
+    package var tensor: TensorID
+    package var first: Int
+    package var last: Int
 
-    public init(tensor: TensorID, first: Int, last: Int) {
+    package init(tensor: TensorID, first: Int, last: Int) {
         self.tensor = tensor
         self.first = first
         self.last = last
@@ -15,7 +15,7 @@ public struct LiveInterval: Hashable, Sendable {
 
 extension Graph {
     /// Where each operator runs in a schedule.
-    public func positions(of order: [OperatorID]) -> [Int] {
+    package func positions(of order: [OperatorID]) -> [Int] {
         var position = [Int](repeating: 0, count: operators.count)
         for (k, op) in order.enumerated() { position[op] = k }
         return position
@@ -27,7 +27,7 @@ extension Graph {
     /// when nothing reads it: a graph output is stored at the next step and dropped). An input or
     /// weight is loaded just before its first reader and dropped after its last. Tensors no
     /// operator reads or writes get no interval.
-    public func liveIntervals(order: [OperatorID], setting: TensorSetting) -> [LiveInterval] {
+    package func liveIntervals(order: [OperatorID], setting: TensorSetting) -> [LiveInterval] {
         let position = positions(of: order)
         var result: [LiveInterval] = []
         for t in tensors.indices where isTracked(t, in: setting) {
@@ -42,7 +42,7 @@ extension Graph {
     }
 
     /// Occupied bytes live at each position of `order` when nothing is spilled.
-    public func liveProfile(order: [OperatorID], setting: TensorSetting, alignment: Int) -> [Int] {
+    package func liveProfile(order: [OperatorID], setting: TensorSetting, alignment: Int) -> [Int] {
         var delta = [Int](repeating: 0, count: operators.count + 1)
         for interval in liveIntervals(order: order, setting: setting) {
             let size = roundUp(tensors[interval.tensor].bytes, to: alignment)
@@ -58,12 +58,12 @@ extension Graph {
 
     /// The peak of ``liveProfile(order:setting:alignment:)``: the smallest scratchpad that runs
     /// `order` without spilling if addresses packed perfectly.
-    public func peakLiveBytes(order: [OperatorID], setting: TensorSetting, alignment: Int) -> Int {
+    package func peakLiveBytes(order: [OperatorID], setting: TensorSetting, alignment: Int) -> Int {
         liveProfile(order: order, setting: setting, alignment: alignment).max() ?? 0
     }
 
     /// The occupied working set of each operator: its distinct resident operands.
-    public func workingSets(setting: TensorSetting, alignment: Int) -> [Int] {
+    package func workingSets(setting: TensorSetting, alignment: Int) -> [Int] {
         operators.indices.map { op in
             residentOperands(of: op, in: setting).reduce(0) { $0 + roundUp(tensors[$1].bytes, to: alignment) }
         }
@@ -126,7 +126,7 @@ public struct Budgets: Sendable, Hashable {
 
 extension Graph {
     /// Rejects configurations that no plan can satisfy, naming the operator that cannot run.
-    public func checkFeasible(_ configuration: Configuration) throws(InputError) {
+    package func checkFeasible(_ configuration: Configuration) throws(InputError) {
         guard configuration.alignment >= 1 else {
             throw InputError(source: "alignment", message: "alignment must be at least 1 byte, got \(configuration.alignment)")
         }

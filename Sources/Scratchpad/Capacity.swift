@@ -37,7 +37,7 @@ public enum CapacitySpec: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// Parses a byte count with an optional unit (`512KiB`, `1.5MB`, `4096`).
-public func parseByteCount(_ text: String, what: String) throws(InputError) -> Int {
+package func parseByteCount(_ text: String, what: String) throws(InputError) -> Int {
     let units: [(String, Double)] = [
         ("kib", 1024), ("mib", 1_048_576), ("gib", 1_073_741_824),
         ("kb", 1000), ("mb", 1_000_000), ("gb", 1_000_000_000), ("k", 1024), ("m", 1_048_576), ("b", 1),
@@ -60,7 +60,7 @@ public func parseByteCount(_ text: String, what: String) throws(InputError) -> I
 }
 
 /// Formats a byte count for people: `1.5 MiB`, `300 KiB`, `812 B`.
-public func formatBytes(_ bytes: Int) -> String {
+package func formatBytes(_ bytes: Int) -> String {
     let units = ["B", "KiB", "MiB", "GiB"]
     var value = Double(bytes)
     var unit = 0

@@ -8,7 +8,7 @@ public struct CertifiedPlan: Sendable {
     public private(set) var plan: Plan
     public let report: SimulationReport
     /// How often the on-line planner's fallbacks fired while making the plan (heuristic plans only).
-    public package(set) var fallbacks = FallbackCounts()
+    package var fallbacks = FallbackCounts()
 
     /// Replays a freshly made plan and keeps it with its replay, or throws `InvalidPlanError` if
     /// it breaks a rule: the one door through which every Cosma planner hands out a plan.

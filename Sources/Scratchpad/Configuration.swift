@@ -1,4 +1,4 @@
-public import DNNGraph
+package import DNNGraph
 
 /// Which tensors compete for scratchpad space (the two settings of the COSMA paper).
 public enum TensorSetting: String, Codable, Sendable, CaseIterable {
@@ -28,29 +28,29 @@ public struct Configuration: Hashable, Sendable {
 }
 
 /// Rounds `value` up to a multiple of `alignment`.
-public func roundUp(_ value: Int, to alignment: Int) -> Int {
+package func roundUp(_ value: Int, to alignment: Int) -> Int {
     (value + alignment - 1) / alignment * alignment
 }
 
 extension Graph {
     /// Whether a tensor takes part in plans under a setting: weights only in ``TensorSetting/all``.
-    public func isTracked(_ t: TensorID, in setting: TensorSetting) -> Bool {
+    package func isTracked(_ t: TensorID, in setting: TensorSetting) -> Bool {
         setting == .all || tensors[t].kind != .weight
     }
 
     /// The distinct operands of an operator that must be resident while it runs.
-    public func residentOperands(of op: OperatorID, in setting: TensorSetting) -> [TensorID] {
+    package func residentOperands(of op: OperatorID, in setting: TensorSetting) -> [TensorID] {
         operands(of: op).filter { isTracked($0, in: setting) }
     }
 
     /// The distinct inputs of an operator that must be resident while it runs.
-    public func residentInputs(of op: OperatorID, in setting: TensorSetting) -> [TensorID] {
+    package func residentInputs(of op: OperatorID, in setting: TensorSetting) -> [TensorID] {
         distinctInputs(of: op).filter { isTracked($0, in: setting) }
     }
 
     /// Traffic every plan pays: the first load of each tracked input or weight that some operator
     /// reads, and one store of each graph output.
-    public func compulsoryTraffic(in setting: TensorSetting) -> Int {
+    package func compulsoryTraffic(in setting: TensorSetting) -> Int {
         var total = outputs.reduce(0) { $0 + tensors[$1].bytes }
         for t in tensors.indices where tensors[t].kind != .activation && isTracked(t, in: setting) && !consumers[t].isEmpty {
             total += tensors[t].bytes

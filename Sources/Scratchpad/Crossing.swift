@@ -1,4 +1,4 @@
-public import DNNGraph
+package import DNNGraph
 
 /// What every schedule must keep live while one operator runs, beside the operator's operands.
 ///
@@ -13,18 +13,18 @@ public import DNNGraph
 /// Two bounds follow. Without spilling, `o` needs its working set plus the minimum crossing, so
 /// the largest such sum bounds `M_P` from below. With a capacity `M`, whatever of the minimum
 /// crossing exceeds `M` minus the working set must wait in DRAM while `o` runs.
-public struct CrossingAnalysis: Sendable {
-    public let graph: Graph
-    public let setting: TensorSetting
-    public let alignment: Int
+package struct CrossingAnalysis: Sendable {
+    package let graph: Graph
+    package let setting: TensorSetting
+    package let alignment: Int
     /// Occupied bytes of each operator's operands.
-    public let workingSets: [Int]
+    package let workingSets: [Int]
     /// The ancestor relation of the graph's operators.
-    public let reach: Reachability
+    package let reach: Reachability
     let operands: [Set<TensorID>]
     let readers: [[OperatorID]]
 
-    public init(graph: Graph, setting: TensorSetting, alignment: Int) {
+    package init(graph: Graph, setting: TensorSetting, alignment: Int) {
         self.graph = graph
         self.setting = setting
         self.alignment = alignment
@@ -42,7 +42,7 @@ public struct CrossingAnalysis: Sendable {
 
     /// Tensors that cross `o` in at least one schedule: the only ones that can fill the space
     /// beside its operands.
-    public func possiblyCrossing(_ o: OperatorID) -> [TensorID] {
+    package func possiblyCrossing(_ o: OperatorID) -> [TensorID] {
         var result: [TensorID] = []
         for t in graph.tensors.indices where graph.isTracked(t, in: setting) && !operands[o].contains(t) {
             let others = readers[t].filter { $0 != o }
@@ -58,7 +58,7 @@ public struct CrossingAnalysis: Sendable {
     }
 
     /// The fewest bytes that cross `o` over all schedules (stopping once `limit` is reached).
-    public func minimumCrossing(_ o: OperatorID, limit: Int = MaxFlow.infinite) -> Int {
+    package func minimumCrossing(_ o: OperatorID, limit: Int = MaxFlow.infinite) -> Int {
         let n = graph.operators.count
         let crossing = possiblyCrossing(o)
         // Nodes: operators, then two per tensor (the second only for tensors without producer),
@@ -96,7 +96,7 @@ public struct CrossingAnalysis: Sendable {
 
     /// A lower bound on the peak of any schedule without spilling (so on `M_P`): the largest
     /// working set plus minimum crossing of one operator.
-    public func peakLowerBound() -> Int {
+    package func peakLowerBound() -> Int {
         var best = workingSets.max() ?? 0
         // Operators that cannot beat the best so far even if everything possible crossed are skipped.
         let candidates = graph.operators.indices

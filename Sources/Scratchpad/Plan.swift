@@ -147,7 +147,7 @@ public struct Plan: Hashable, Sendable, Codable {
     public func json() -> String { jsonValue.formatted(expandDepth: 2) }
 
     /// The plan as a JSON value in the documented key order (``DocumentFormat/plan``).
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         func placements(_ p: [Placement]) -> JSONValue {
             .array(p.map { .object([("tensor", .string($0.tensor)), ("offset", .int($0.offset))]) })
         }
@@ -179,7 +179,7 @@ public struct Plan: Hashable, Sendable, Codable {
 }
 
 extension Traffic {
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         .object([("total", .int(total)), ("compulsory", .int(compulsory)), ("nonCompulsory", .int(nonCompulsory))])
     }
 }

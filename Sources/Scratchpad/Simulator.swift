@@ -1,4 +1,4 @@
-public import DNNGraph
+package import DNNGraph
 
 /// The execution rules (docs/execution-rules.md), one case each, so that every
 /// violation says which rule it broke.
@@ -53,7 +53,7 @@ public struct Violation: Hashable, Sendable, CustomStringConvertible {
         return "\(place): [\(rule.rawValue)] \(message)"
     }
 
-    public var jsonValue: JSONValue {
+    package var jsonValue: JSONValue {
         .object([
             ("step", step.map { .int($0 + 1) } ?? .null), ("op", op.map { .string($0) } ?? .null),
             ("rule", .string(rule.rawValue)), ("tensors", .array(tensors.map { .string($0) })),
@@ -84,13 +84,13 @@ public struct SimulationReport: Sendable {
 ///
 /// The replay goes on after a violation so that one run reports everything wrong, applying each
 /// action as far as it can (a free still frees; an overlapping placement still places).
-public struct Simulator: Sendable {
-    public let graph: Graph
+package struct Simulator: Sendable {
+    package let graph: Graph
 
-    public init(graph: Graph) { self.graph = graph }
+    package init(graph: Graph) { self.graph = graph }
 
     /// Replays `plan` on `configuration` (by default the one the plan records).
-    public func run(_ plan: Plan, configuration: Configuration? = nil) -> SimulationReport {
+    package func run(_ plan: Plan, configuration: Configuration? = nil) -> SimulationReport {
         let config = configuration ?? plan.configuration
         var replay = Replay(graph: graph, config: config)
         replay.run(plan)
@@ -298,7 +298,7 @@ public struct InvalidPlanError: Error, Sendable, CustomStringConvertible {
 extension Simulator {
     /// Replays a freshly made plan and returns it with the traffic the replay measured, or throws
     /// if the plan breaks any rule. Every plan Cosma prints, writes or counts passes through here.
-    public func certify(_ plan: Plan) throws(InvalidPlanError) -> (plan: Plan, report: SimulationReport) {
+    package func certify(_ plan: Plan) throws(InvalidPlanError) -> (plan: Plan, report: SimulationReport) {
         var checked = plan
         let report = run(plan)
         guard report.isValid else { throw InvalidPlanError(method: plan.method ?? "an unnamed method", violations: report.violations) }

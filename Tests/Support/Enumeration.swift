@@ -1,8 +1,8 @@
-public import DNNGraph
+package import DNNGraph
 
 /// Every topological order of a small graph: the schedules exhaustive oracles in the tests range
 /// over. It shares no code with the schedulers and planners it judges.
-public func allOrders(_ graph: Graph) -> [[OperatorID]] {
+package func allOrders(_ graph: Graph) -> [[OperatorID]] {
     var result: [[OperatorID]] = []
     var order: [OperatorID] = []
     var done = [Bool](repeating: false, count: graph.operators.count)

@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Foundation
+package import DNNGraph
+package import Foundation
 
 /// A validator for the subset of JSON Schema (draft 2020-12) that the schemas in `schemas/` use,
 /// so that Swift tests can check Cosma's output against the contract without other tools.
@@ -10,11 +10,11 @@ public import Foundation
 /// `#/$defs/NAME`, to another schema file of the folder, or to `FILE#/$defs/NAME`), plus the
 /// annotations `$schema`, `$id`, `$defs`, `title` and `description`. A schema that uses any other
 /// keyword is itself reported, so that no rule is silently skipped.
-public struct JSONSchemaValidator: Sendable {
+package struct JSONSchemaValidator: Sendable {
     /// Every schema of the folder, by file name.
-    public let schemas: [String: JSONValue]
+    package let schemas: [String: JSONValue]
 
-    public init(folder: URL) throws {
+    package init(folder: URL) throws {
         var schemas: [String: JSONValue] = [:]
         for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".schema.json") {
             schemas[name] = try JSONValue(parsing: Data(contentsOf: folder.appendingPathComponent(name)))
@@ -22,14 +22,14 @@ public struct JSONSchemaValidator: Sendable {
         self.schemas = schemas
     }
 
-    public init(schemas: [String: JSONValue]) { self.schemas = schemas }
+    package init(schemas: [String: JSONValue]) { self.schemas = schemas }
 
     /// The contract: every schema of the repository's `schemas/` folder, read once for all suites.
-    public static let committed = try! JSONSchemaValidator(
+    package static let committed = try! JSONSchemaValidator(
         folder: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../schemas").standardized)
 
     /// Every way `value` breaks the schema of file `schema`, as `path: problem`; empty when it conforms.
-    public func errors(in value: JSONValue, against schema: String) -> [String] {
+    package func errors(in value: JSONValue, against schema: String) -> [String] {
         guard let root = schemas[schema] else { return ["no schema named \(schema)"] }
         var errors: [String] = []
         check(value, root, file: schema, path: "$", errors: &errors)
@@ -38,7 +38,7 @@ public struct JSONSchemaValidator: Sendable {
 
     /// Keywords this validator does not support, and references it cannot resolve, anywhere in
     /// the schemas: what would otherwise be skipped without a word.
-    public func problemsInSchemas() -> [String] {
+    package func problemsInSchemas() -> [String] {
         var problems: [String] = []
         func walk(_ schema: JSONValue, file: String, path: String) {
             guard case .object(let rules) = schema else { return }
@@ -212,12 +212,12 @@ public struct JSONSchemaValidator: Sendable {
 
 extension JSONValue {
     /// Parses JSON text into a value (object keys in no particular order).
-    public init(parsing data: Data) throws {
+    package init(parsing data: Data) throws {
         self = try JSONDecoder().decode(ParsedJSON.self, from: data).value
     }
 
     /// Parses JSON text into a value.
-    public init(parsing text: String) throws {
+    package init(parsing text: String) throws {
         try self.init(parsing: Data(text.utf8))
     }
 }

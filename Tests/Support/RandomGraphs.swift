@@ -1,8 +1,8 @@
-public import DNNGraph
+package import DNNGraph
 
 /// A random DAG of a few operators with small tensors: each operator reads one or two earlier
 /// tensors and writes one (sometimes two); tensors nobody reads are graph outputs.
-public func randomTinyGraph(seed: UInt64, operators: Int, withWeights: Bool) throws -> Graph {
+package func randomTinyGraph(seed: UInt64, operators: Int, withWeights: Bool) throws -> Graph {
     var rng = SplitMix64(seed: seed)
     var tensors = [Tensor(name: "in", bytes: Int.random(in: 1...3, using: &rng), kind: .input)]
     var ops: [GraphDocument.OperatorEntry] = []

@@ -1,6 +1,6 @@
-import DNNGraph
+internal import DNNGraph
 import Heuristics
-import MILP
+internal import MILP
 import Scratchpad
 
 /// The exact method's time-indexed programs: capacity, repair and addresses.

@@ -1,6 +1,6 @@
 import Heuristics
-import DNNGraph
-import MILP
+internal import DNNGraph
+internal import MILP
 import Scratchpad
 
 /// What the stages of one exact solve share: the incumbent, the bounds, the relaxation, the
@@ -63,7 +63,7 @@ extension ExactPlanner {
 
     /// Runs the stages in turn under ``ExactOptions/timeLimit`` until one proves the incumbent
     /// optimal or none is left; see ``ExactPlanner`` for what each one does.
-    public func solve() throws -> PlanResult {
+    package func solve() throws -> PlanResult {
         var run = ExactRun(budget: TimeBudget(seconds: options.timeLimit))
         let clock = ContinuousClock()
         for stage in Self.stages where applies(stage, to: run) {

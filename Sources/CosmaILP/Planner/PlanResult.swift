@@ -1,5 +1,5 @@
 import Heuristics
-public import MILP
+package import MILP
 public import Scratchpad
 
 /// How a planner's answer stands. Only ``optimal`` claims a proof, and only for the full problem
@@ -100,7 +100,7 @@ public struct ProgramSize: Sendable, Hashable {
     public var rows: Int
     public var nonzeros: Int
 
-    public init(_ model: Model) {
+    package init(_ model: Model) {
         variables = model.variableCount
         rows = model.constraintCount
         nonzeros = model.entryCount

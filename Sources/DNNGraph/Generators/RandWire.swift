@@ -1,5 +1,5 @@
 /// The random graph families of RandWire, each with its parameters.
-public enum RandomGraphModel: Sendable, Hashable, CustomStringConvertible {
+package enum RandomGraphModel: Sendable, Hashable, CustomStringConvertible {
     /// Watts-Strogatz: a ring where each node links to its `k` nearest neighbours (`k` even), each
     /// link then rewired to a random node with probability `p`.
     case wattsStrogatz(k: Int, p: Double)
@@ -9,7 +9,7 @@ public enum RandomGraphModel: Sendable, Hashable, CustomStringConvertible {
     /// existing nodes chosen with probability proportional to their degree.
     case barabasiAlbert(m: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .wattsStrogatz(let k, let p): "WS(K=\(k), P=\(p))"
         case .erdosRenyi(let p): "ER(P=\(p))"
@@ -22,7 +22,7 @@ public enum RandomGraphModel: Sendable, Hashable, CustomStringConvertible {
     /// - Precondition: Watts-Strogatz needs an even `k` below `nodes`; Barabasi-Albert needs
     ///   `1 <= m < nodes`.
     /// - Returns: the predecessors of each node, ascending; each is lower than the node.
-    public func randomDAG(nodes n: Int, using rng: inout SeededGenerator) -> [[Int]] {
+    package func randomDAG(nodes n: Int, using rng: inout SeededGenerator) -> [[Int]] {
         var predecessors = [[Int]](repeating: [], count: n)
         for edge in undirectedEdges(nodes: n, using: &rng) {
             predecessors[edge.high].append(edge.low)
@@ -93,7 +93,7 @@ public enum RandomGraphModel: Sendable, Hashable, CustomStringConvertible {
 }
 
 /// The two network shapes of RandWire (Xie et al. 2019, Table 1).
-public enum RandWireRegime: String, Sendable, Hashable, CaseIterable {
+package enum RandWireRegime: String, Sendable, Hashable, CaseIterable {
     /// A stem of two convolutions (3x3 to `C/2` channels with stride 2, ReLU, 3x3 to `C` with
     /// stride 2), then three random stages of `N/2`, `N` and `N` nodes with `C`, `2C` and `4C`
     /// channels at 28, 14 and 7 pixels (for a 224 image). The paper's small regime uses `C = 78`.
@@ -106,7 +106,7 @@ public enum RandWireRegime: String, Sendable, Hashable, CaseIterable {
     case regular
 
     /// `C` as the paper uses it: 78 in the small regime, 109 (the smaller of two) in the regular one.
-    public var paperChannels: Int {
+    package var paperChannels: Int {
         switch self {
         case .small: 78
         case .regular: 109
@@ -134,21 +134,21 @@ public enum RandWireRegime: String, Sendable, Hashable, CaseIterable {
 /// ```
 ///
 /// The same parameters and seed give the same graph on every platform (``SeededGenerator``).
-public struct RandWire: Sendable, Hashable {
-    public var model: RandomGraphModel
-    public var regime: RandWireRegime
+package struct RandWire: Sendable, Hashable {
+    package var model: RandomGraphModel
+    package var regime: RandWireRegime
     /// `N`: nodes of every random stage but the first, which has `N/2`.
-    public var nodes: Int
+    package var nodes: Int
     /// `C`: channels of the first random stage.
-    public var channels: Int
+    package var channels: Int
     /// Height and width of the input image.
-    public var imageSize: Int
-    public var seed: UInt64
+    package var imageSize: Int
+    package var seed: UInt64
     /// Bytes per element of every tensor (1 is the COSMA paper's int8 setting).
-    public var elementBytes: Int
-    public var name: String
+    package var elementBytes: Int
+    package var name: String
 
-    public init(model: RandomGraphModel, regime: RandWireRegime = .small, nodes: Int = 32, channels: Int = 78,
+    package init(model: RandomGraphModel, regime: RandWireRegime = .small, nodes: Int = 32, channels: Int = 78,
                 imageSize: Int = 224, seed: UInt64, elementBytes: Int = 1, name: String = "randwire")
     {
         self.model = model
@@ -162,14 +162,14 @@ public struct RandWire: Sendable, Hashable {
     }
 
     /// The random DAG of each stage, in stage order; what ``makeGraph()`` wires.
-    public func stageDAGs() -> [[[Int]]] {
+    package func stageDAGs() -> [[[Int]]] {
         var rng = SeededGenerator(seed: seed)
         let sizes = regime == .small ? [nodes / 2, nodes, nodes] : [nodes / 2, nodes, nodes, nodes]
         return sizes.map { model.randomDAG(nodes: $0, using: &rng) }
     }
 
     /// Builds the network. Cost: O(N^2) per stage for drawing the random graph.
-    public func makeGraph() -> Graph {
+    package func makeGraph() -> Graph {
         var b = NetworkBuilder(elementBytes: elementBytes)
         var size = imageSize
         var x = b.input("image", [1, 3, size, size])

@@ -4,10 +4,10 @@
 /// The standard library's `random(in:using:)` helpers may change their algorithms between
 /// releases, so generated graphs draw only through ``next()``, ``nextDouble()`` and
 /// ``nextInt(below:)``, which this type defines exactly.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
+package struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: (UInt64, UInt64, UInt64, UInt64)
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var splitMix = seed
         func nextSplitMix() -> UInt64 {
             splitMix &+= 0x9E37_79B9_7F4A_7C15
@@ -19,7 +19,7 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
         state = (nextSplitMix(), nextSplitMix(), nextSplitMix(), nextSplitMix())
     }
 
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = (state.1 &* 5).rotatedLeft(by: 7) &* 9
         let t = state.1 << 17
         state.2 ^= state.0
@@ -32,12 +32,12 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform double in `[0, 1)` from the top 53 bits.
-    public mutating func nextDouble() -> Double {
+    package mutating func nextDouble() -> Double {
         Double(next() >> 11) * 0x1p-53
     }
 
     /// A uniform integer in `0 ..< bound`, without modulo bias (rejection sampling).
-    public mutating func nextInt(below bound: Int) -> Int {
+    package mutating func nextInt(below bound: Int) -> Int {
         precondition(bound > 0, "nextInt(below:) needs a positive bound")
         let range = UInt64(bound)
         let limit = UInt64.max - UInt64.max % range

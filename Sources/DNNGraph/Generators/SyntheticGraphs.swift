@@ -1,6 +1,6 @@
 /// Seeded graphs shaped like the networks Cosma plans, for benchmarks and tests at sizes the
 /// `graphs/` folder may not have yet.
-public enum SyntheticGraphs {
+package enum SyntheticGraphs {
     /// A chain with skip connections of exactly `operators` operators, mixing ResNet-style blocks
     /// (two convolutions and an `Add` with the block input), DenseNet-style blocks (a convolution
     /// and a `Concat` with the block input), Inception-style blocks and occasional transitions.
@@ -14,7 +14,7 @@ public enum SyntheticGraphs {
     /// are multiples of 64 bytes around a stage size between 8 and 64 KiB that transitions
     /// double or halve.
     /// The same `operators` and `seed` always give the same graph.
-    public static func residualNetwork(operators: Int, seed: UInt64) -> GraphDocument {
+    package static func residualNetwork(operators: Int, seed: UInt64) -> GraphDocument {
         var builder = Builder(rng: SplitMix64(seed: seed))
         var stage = 32 * 1024
         var current = builder.tensor("x", bytes: stage, kind: .input)

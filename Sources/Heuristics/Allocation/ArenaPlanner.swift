@@ -1,12 +1,12 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 /// Offsets for every tracked tensor of a schedule run without spilling, and the arena they need.
-public struct ArenaPlan: Hashable, Sendable {
+package struct ArenaPlan: Hashable, Sendable {
     /// Offset of each tracked tensor that the schedule touches.
-    public var offsets: [TensorID: Int]
+    package var offsets: [TensorID: Int]
     /// The highest address any tensor reaches: the scratchpad this plan needs.
-    public var arenaBytes: Int
+    package var arenaBytes: Int
 }
 
 extension Graph {
@@ -18,7 +18,7 @@ extension Graph {
     /// smallest gap between the already placed tensors whose lifetimes overlap its own, or, when
     /// no gap fits, just above the highest of them. Tensors whose lifetimes are disjoint may share
     /// addresses. Cost: O(T²) for T tensors.
-    public func arenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int) -> ArenaPlan {
+    package func arenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int) -> ArenaPlan {
         let intervals = liveIntervals(order: order, setting: setting)
             .sorted { (-tensors[$0.tensor].bytes, $0.first, $0.tensor) < (-tensors[$1.tensor].bytes, $1.first, $1.tensor) }
         var placed: [(interval: LiveInterval, offset: Int, size: Int)] = []

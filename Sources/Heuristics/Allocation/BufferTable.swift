@@ -1,4 +1,4 @@
-public import DNNGraph
+package import DNNGraph
 
 /// Buffers with fixed lifetimes in MiniMalloc's CSV format (Moffitt, ASPLOS 2023), so that
 /// anyone can compare allocators on the same instances: a header naming the columns `id`,
@@ -10,13 +10,13 @@ public import DNNGraph
 /// b0,0,3,4
 /// b1,2,5,8
 /// ```
-public struct BufferTable: Sendable, Equatable {
+package struct BufferTable: Sendable, Equatable {
     /// The buffers' identifiers, in file order.
-    public var ids: [String]
+    package var ids: [String]
     /// The buffers as blocks: `first = lower` and `last = upper - 1`.
-    public var blocks: [StaticAllocator.Block]
+    package var blocks: [StaticAllocator.Block]
 
-    public init(ids: [String], blocks: [StaticAllocator.Block]) {
+    package init(ids: [String], blocks: [StaticAllocator.Block]) {
         self.ids = ids
         self.blocks = blocks
     }
@@ -25,7 +25,7 @@ public struct BufferTable: Sendable, Equatable {
                                 "upper": "upper", "end": "upper", "size": "size"]
 
     /// Parses `text`, naming `source` (the file) and the line in every error.
-    public init(parsing text: String, source: String) throws(InputError) {
+    package init(parsing text: String, source: String) throws(InputError) {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
             $0.hasSuffix("\r") ? $0.dropLast() : $0
         }
@@ -69,7 +69,7 @@ public struct BufferTable: Sendable, Equatable {
     }
 
     /// The CSV text with the offset of every buffer: `id,offset`.
-    public func offsetsCSV(_ offsets: [Int]) -> String {
+    package func offsetsCSV(_ offsets: [Int]) -> String {
         "id,offset\n" + zip(ids, offsets).map { "\($0),\($1)\n" }.joined()
     }
 }

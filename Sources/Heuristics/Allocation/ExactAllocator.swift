@@ -32,22 +32,22 @@
 ///
 /// The search is complete: when it ends within its limits without a packing, none exists.
 /// Limits are a node count (for reproducible outcomes, as tests need) and an optional deadline.
-public struct ExactAllocator: Sendable {
-    public typealias Block = StaticAllocator.Block
-    public typealias Outcome = StaticAllocator.Outcome
+package struct ExactAllocator: Sendable {
+    package typealias Block = StaticAllocator.Block
+    package typealias Outcome = StaticAllocator.Outcome
 
     /// The size of the memory: every block must end at or below it.
-    public var capacity: Int
+    package var capacity: Int
     /// Every offset is a multiple of it.
-    public var alignment: Int
+    package var alignment: Int
     /// Search nodes allowed over all rounds.
-    public var nodeLimit: Int
+    package var nodeLimit: Int
     /// When the search gives up, if it has not before; `nil` means no time limit.
-    public var deadline: ContinuousClock.Instant?
+    package var deadline: ContinuousClock.Instant?
     /// Whether to try the greedy packings before searching.
-    public var greedyFirst: Bool
+    package var greedyFirst: Bool
 
-    public init(capacity: Int, alignment: Int = 1, nodeLimit: Int = 10_000_000,
+    package init(capacity: Int, alignment: Int = 1, nodeLimit: Int = 10_000_000,
                 deadline: ContinuousClock.Instant? = nil, greedyFirst: Bool = true)
     {
         precondition(alignment >= 1, "alignment must be positive")
@@ -59,20 +59,20 @@ public struct ExactAllocator: Sendable {
     }
 
     /// What one attempt established, and how many search nodes it took.
-    public struct Attempt: Sendable {
-        public var outcome: Outcome
-        public var nodes: Int
+    package struct Attempt: Sendable {
+        package var outcome: Outcome
+        package var nodes: Int
     }
 
     /// Packs `blocks` into ``capacity`` bytes; see ``ExactAllocator``.
-    public func allocate(_ blocks: [Block]) -> Outcome { attempt(blocks).outcome }
+    package func allocate(_ blocks: [Block]) -> Outcome { attempt(blocks).outcome }
 
     /// Packs `blocks`, keeping each block whose `fixed` entry is set at that (aligned or not)
     /// offset; ``Outcome/infeasible`` is then a proof for these fixed offsets.
-    public func allocate(_ blocks: [Block], fixed: [Int?]) -> Outcome { attempt(blocks, fixed: fixed).outcome }
+    package func allocate(_ blocks: [Block], fixed: [Int?]) -> Outcome { attempt(blocks, fixed: fixed).outcome }
 
     /// ``allocate(_:fixed:)`` with the number of search nodes spent.
-    public func attempt(_ blocks: [Block], fixed: [Int?]? = nil) -> Attempt {
+    package func attempt(_ blocks: [Block], fixed: [Int?]? = nil) -> Attempt {
         attempt(Instance(blocks), fixed: fixed)
     }
 
@@ -111,29 +111,29 @@ public struct ExactAllocator: Sendable {
 
 extension ExactAllocator {
     /// The smallest capacity found for some blocks, and what is proven about it.
-    public struct Minimum: Sendable {
+    package struct Minimum: Sendable {
         /// The offsets of the best packing, in the order of the blocks.
-        public var offsets: [Int]
+        package var offsets: [Int]
         /// Its height: the highest end of a block.
-        public var height: Int
+        package var height: Int
         /// A proven lower bound on every packing's height: the fullest section, or one more than
         /// the largest capacity proven too small.
-        public var lowerBound: Int
+        package var lowerBound: Int
         /// Whether `height` is proven minimal (`lowerBound == height`).
-        public var proven: Bool { lowerBound == height }
+        package var proven: Bool { lowerBound == height }
         /// Search nodes spent over all attempts.
-        public var nodes: Int
+        package var nodes: Int
     }
 
     /// The heaviest section (the peak of live bytes), a lower bound for every packing.
-    public static func sectionBound(_ blocks: [Block]) -> Int { Instance(blocks).peak }
+    package static func sectionBound(_ blocks: [Block]) -> Int { Instance(blocks).peak }
 
     /// Searches for the smallest capacity up to ``capacity`` that packs `blocks`: the section
     /// bound first (often tight), then a bisection between the best bound and the best height.
     /// ``nodeLimit`` bounds each attempt; ``deadline`` bounds the whole, each attempt taking a
     /// share of the time left (a quarter for the bound, half for each bisection step).
     /// `nil` when not even ``capacity`` was packed.
-    public func minimize(_ blocks: [Block]) -> Minimum? {
+    package func minimize(_ blocks: [Block]) -> Minimum? {
         // Conflicts and sections are the same at every capacity tried: computed once.
         let instance = Instance(blocks)
         var nodes = 0
@@ -179,13 +179,13 @@ extension ExactAllocator {
     }
 
     /// The highest end of a block in a packing.
-    public static func height(of offsets: [Int], _ blocks: [Block]) -> Int {
+    package static func height(of offsets: [Int], _ blocks: [Block]) -> Int {
         zip(offsets, blocks).map { $0 + $1.size }.max() ?? 0
     }
 
     /// Whether `offsets` keep every block inside `[0, capacity)`, aligned, and apart from every
     /// block it overlaps in time: the independent check every packing passes before use.
-    public static func isValid(_ offsets: [Int], _ blocks: [Block], capacity: Int, alignment: Int = 1) -> Bool {
+    package static func isValid(_ offsets: [Int], _ blocks: [Block], capacity: Int, alignment: Int = 1) -> Bool {
         guard offsets.count == blocks.count else { return false }
         let byStart = blocks.indices.sorted { blocks[$0].first < blocks[$1].first }
         for (n, i) in byStart.enumerated() {

@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 /// The static allocator a heuristic uses for fixed lifetimes: it packs a whole schedule run
 /// without spilling, and the plan uses its offsets when the arena fits the capacity.
@@ -9,7 +9,7 @@ public import Scratchpad
 /// know every lifetime in advance and place one tensor at a time; they differ in the order in
 /// which tensors are placed and in how a tensor's offset is chosen among the tensors already
 /// placed whose lifetimes overlap its own (its conflicts).
-public enum ArenaAllocator: String, Sendable, CaseIterable {
+package enum ArenaAllocator: String, Sendable, CaseIterable {
     /// TensorFlow Lite: largest first, the smallest gap among conflicts
     /// (`Graph.arenaPlan(order:setting:alignment:)`).
     case tflite = "tflite-arena"
@@ -30,7 +30,7 @@ extension Graph {
     /// - Parameter target: the capacity the arena should fit; hill climbing stops as soon as it
     ///   does, and does not start when the schedule's peak live bytes exceed it (no packing can
     ///   then fit, since every arena is at least that peak).
-    public func arenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int, allocator: ArenaAllocator,
+    package func arenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int, allocator: ArenaAllocator,
                           target: Int) -> ArenaPlan
     {
         if allocator == .tflite { return arenaPlan(order: order, setting: setting, alignment: alignment) }

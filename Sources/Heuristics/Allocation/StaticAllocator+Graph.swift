@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 extension Graph {
     /// Offsets for every tracked tensor of a schedule run without spilling, packed by the
@@ -10,7 +10,7 @@ extension Graph {
     /// whose arena may exceed any capacity), this searches for a packing that fits a given
     /// capacity; it succeeds only if `capacity` is at least the schedule's peak live bytes.
     /// Every occupied size is rounded up to `alignment`, so every offset is aligned.
-    public func staticArenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int, capacity: Int,
+    package func staticArenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int, capacity: Int,
                                 nodeLimit: Int = 100_000) -> ArenaPlan?
     {
         let intervals = liveIntervals(order: order, setting: setting)

@@ -44,14 +44,14 @@
 /// Complexity: each greedy pass is O(n·d log d) for n blocks overlapping at most d others; each
 /// search node costs O(n·d + L), where L sums the number of blocks live at each position where
 /// some block ends.
-public struct StaticAllocator: Sendable {
+package struct StaticAllocator: Sendable {
     /// A block to place: its size and the positions (inclusive) during which it is live.
-    public struct Block: Hashable, Sendable {
-        public var size: Int
-        public var first: Int
-        public var last: Int
+    package struct Block: Hashable, Sendable {
+        package var size: Int
+        package var first: Int
+        package var last: Int
 
-        public init(size: Int, first: Int, last: Int) {
+        package init(size: Int, first: Int, last: Int) {
             self.size = size
             self.first = first
             self.last = last
@@ -60,7 +60,7 @@ public struct StaticAllocator: Sendable {
         /// For each block, the one before it in `order` with the same size and lifetime (its
         /// twin), or `nil`. Twins are interchangeable in any packing, so a search need try them
         /// in one order only.
-        public static func twins(of blocks: [Block], in order: [Int]) -> [Int?] {
+        package static func twins(of blocks: [Block], in order: [Int]) -> [Int?] {
             var latest: [Block: Int] = [:]
             var twin = [Int?](repeating: nil, count: blocks.count)
             for i in order {
@@ -72,7 +72,7 @@ public struct StaticAllocator: Sendable {
     }
 
     /// What an allocation attempt established.
-    public enum Outcome: Hashable, Sendable {
+    package enum Outcome: Hashable, Sendable {
         /// A packing: the offset of each block, in the order the blocks were given.
         case packed([Int])
         /// No packing exists: the search explored every canonical packing, or some position
@@ -82,17 +82,17 @@ public struct StaticAllocator: Sendable {
         case unknown
 
         /// The offsets of a packing, `nil` otherwise.
-        public var offsets: [Int]? {
+        package var offsets: [Int]? {
             if case .packed(let offsets) = self { offsets } else { nil }
         }
     }
 
     /// The size of the memory: every block must end at or below it.
-    public var capacity: Int
+    package var capacity: Int
     /// Search nodes allowed after the greedy packings fail; 0 skips the searches.
-    public var nodeLimit: Int
+    package var nodeLimit: Int
 
-    public init(capacity: Int, nodeLimit: Int = 100_000) {
+    package init(capacity: Int, nodeLimit: Int = 100_000) {
         self.capacity = capacity
         self.nodeLimit = nodeLimit
     }
@@ -106,7 +106,7 @@ public struct StaticAllocator: Sendable {
     static let completionAttempts = 64
 
     /// Packs `blocks` into ``capacity`` bytes; see ``StaticAllocator`` for how.
-    public func allocate(_ blocks: [Block]) -> Outcome {
+    package func allocate(_ blocks: [Block]) -> Outcome {
         if blocks.isEmpty { return .packed([]) }
         precondition(blocks.allSatisfy { $0.size > 0 && $0.first <= $0.last }, "blocks need a positive size and a lifetime")
         if blocks.contains(where: { $0.size > capacity }) { return .infeasible }

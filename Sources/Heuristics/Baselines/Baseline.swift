@@ -9,12 +9,12 @@ public struct Baseline: Hashable, Sendable, CustomStringConvertible {
     public var replacement: ReplacementPolicy
     public var allocation: AllocationPolicy
     /// The static allocator tried first (TensorFlow Lite's in the COSMA paper).
-    public var arena: ArenaAllocator
+    package var arena: ArenaAllocator
     /// Whether to fail when operands do not fit (``OnlineFallback/fail``) instead of evicting
     /// further and compacting (``OnlineFallback/defragment``), as the paper's baselines did.
     public var strict: Bool
 
-    public init(schedule: ScheduleKind, replacement: ReplacementPolicy, allocation: AllocationPolicy = .bestFit,
+    package init(schedule: ScheduleKind, replacement: ReplacementPolicy, allocation: AllocationPolicy = .bestFit,
                 arena: ArenaAllocator = .tflite, strict: Bool = false)
     {
         self.schedule = schedule
@@ -88,7 +88,7 @@ extension Baseline {
     /// once for many capacities); the other kinds are computed here, `mpmf` with `scheduler`.
     /// A ``PlanningFailure`` is an outcome like a plan; only a plan that breaks a rule (a bug)
     /// throws.
-    public static func run(_ baselines: [Baseline], graph: Graph, configuration: Configuration,
+    package static func run(_ baselines: [Baseline], graph: Graph, configuration: Configuration,
                            scheduler: MinimumPeakScheduler = MinimumPeakScheduler(),
                            schedules known: [ScheduleKind: Schedule] = [:]) throws -> [BaselineOutcome]
     {

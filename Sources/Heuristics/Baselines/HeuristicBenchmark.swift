@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 /// Run times of every schedule and every baseline on a set of graphs, the numbers behind
 /// `results/heuristics.md`.
@@ -8,46 +8,46 @@ public import Scratchpad
 /// timed with their schedule already computed, certification by the simulator included, at
 /// `M_R`, `M_H`, `M_P` and halfway from `M_P` to the default order's peak (when `M_P` is proven),
 /// and the default order's peak. Every time is the median of ``repeats`` runs.
-public struct HeuristicBenchmark: Sendable {
-    public var repeats: Int
-    public var baselines: [Baseline]
+package struct HeuristicBenchmark: Sendable {
+    package var repeats: Int
+    package var baselines: [Baseline]
 
-    public init(repeats: Int = 5, baselines: [Baseline] = Baseline.all) {
+    package init(repeats: Int = 5, baselines: [Baseline] = Baseline.all) {
         self.repeats = max(1, repeats)
         self.baselines = baselines
     }
 
-    public struct ScheduleRow: Sendable {
-        public var graph: String
-        public var operators: Int
-        public var setting: TensorSetting
-        public var schedule: Schedule
-        public var kind: ScheduleKind
-        public var medianSeconds: Double
+    package struct ScheduleRow: Sendable {
+        package var graph: String
+        package var operators: Int
+        package var setting: TensorSetting
+        package var schedule: Schedule
+        package var kind: ScheduleKind
+        package var medianSeconds: Double
     }
 
-    public struct PlanRow: Sendable {
-        public var graph: String
-        public var operators: Int
-        public var setting: TensorSetting
-        public var budget: String
-        public var capacity: Int
-        public var baseline: Baseline
+    package struct PlanRow: Sendable {
+        package var graph: String
+        package var operators: Int
+        package var setting: TensorSetting
+        package var budget: String
+        package var capacity: Int
+        package var baseline: Baseline
         /// Non-compulsory traffic, or the failure.
-        public var result: Result<Int, PlanningFailure>
-        public var method: String?
-        public var medianSeconds: Double
+        package var result: Result<Int, PlanningFailure>
+        package var method: String?
+        package var medianSeconds: Double
     }
 
-    public struct Measurements: Sendable {
-        public var schedules: [ScheduleRow] = []
-        public var plans: [PlanRow] = []
+    package struct Measurements: Sendable {
+        package var schedules: [ScheduleRow] = []
+        package var plans: [PlanRow] = []
 
-        public init() {}
+        package init() {}
     }
 
     /// Measures one graph in both settings and appends the rows.
-    public func measure(_ graph: Graph, into measurements: inout Measurements) throws {
+    package func measure(_ graph: Graph, into measurements: inout Measurements) throws {
         for setting in TensorSetting.allCases {
             var schedules: [ScheduleKind: Schedule] = [:]
             for kind in ScheduleKind.allCases {

@@ -1,4 +1,4 @@
-import DNNGraph
+internal import DNNGraph
 
 /// Best-first search for the smallest peak of live bytes over the orders of a subset `S` of the
 /// operators (all of them for the exact problem), a bottleneck variant of Dijkstra's algorithm

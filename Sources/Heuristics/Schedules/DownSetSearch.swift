@@ -1,4 +1,4 @@
-import DNNGraph
+internal import DNNGraph
 
 /// Breadth-first dynamic programming over down-sets (sets of operators closed under
 /// predecessors), minimising the peak live bytes of a schedule.

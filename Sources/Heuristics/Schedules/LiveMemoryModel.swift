@@ -1,5 +1,5 @@
-import DNNGraph
-import Scratchpad
+internal import DNNGraph
+internal import Scratchpad
 
 /// A set of operators as a bit set: the operators a partial schedule has already run.
 struct OperatorSet: Hashable, Sendable {

@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 /// Finds an operator order with the smallest peak of live bytes when nothing is spilled: the
 /// minimum-peak-memory ("MPMF") schedule that the COSMA paper (Li, Gupta, Malik, 2023) uses as a
@@ -24,21 +24,21 @@ public import Scratchpad
 ///
 /// Chain-like networks are proven by the bound or the search at once; wide ones (NAS cells,
 /// Transformers) by a window; whatever stays unproven keeps its gap in ``Schedule/lowerBound``.
-public struct MinimumPeakScheduler: Sendable {
+package struct MinimumPeakScheduler: Sendable {
     /// How many states each exhaustive search (the whole graph, then each window) may create.
-    public var exactStateBudget: Int
+    package var exactStateBudget: Int
     /// How many states per layer the beam keeps.
-    public var beamWidth: Int
+    package var beamWidth: Int
     /// Window sizes (operators) tried in turn around the incumbent's peak.
-    public var windowSizes: [Int]
+    package var windowSizes: [Int]
 
-    public init(exactStateBudget: Int = 1_000_000, beamWidth: Int = 64, windowSizes: [Int] = [16, 32, 64, 128, 256]) {
+    package init(exactStateBudget: Int = 1_000_000, beamWidth: Int = 64, windowSizes: [Int] = [16, 32, 64, 128, 256]) {
         self.exactStateBudget = exactStateBudget
         self.beamWidth = beamWidth
         self.windowSizes = windowSizes
     }
 
-    public func schedule(_ graph: Graph, setting: TensorSetting, alignment: Int) -> Schedule {
+    package func schedule(_ graph: Graph, setting: TensorSetting, alignment: Int) -> Schedule {
         let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment)
         let fileOrder = graph.schedule(.default, setting: setting, alignment: alignment)
         let greedy = MinimumPeakScheduler.memoryAwareGreedy(model)
@@ -147,7 +147,7 @@ public struct MinimumPeakScheduler: Sendable {
 
 extension Graph {
     /// The order a baseline follows, with its peak live bytes and how it was found.
-    public func schedule(_ kind: ScheduleKind, setting: TensorSetting, alignment: Int,
+    package func schedule(_ kind: ScheduleKind, setting: TensorSetting, alignment: Int,
                          scheduler: MinimumPeakScheduler = MinimumPeakScheduler()) -> Schedule
     {
         switch kind {
@@ -167,7 +167,7 @@ extension Budgets {
     /// Records what a minimum-peak schedule tells about `M_P`: its value when the schedule is
     /// proven minimal; otherwise only the bracket (its peak above, its lower bound below), so that
     /// ``Budgets/resolve(_:)`` keeps refusing `M_P` and `M_H`.
-    public mutating func record(_ schedule: Schedule) {
+    package mutating func record(_ schedule: Schedule) {
         guard let proof = schedule.proof else {
             bestPeak = min(bestPeak ?? schedule.peakBytes, schedule.peakBytes)
             if let bound = schedule.lowerBound { mPLowerBound = max(mPLowerBound ?? bound, bound) }

@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 extension LiveMemoryModel {
     /// The operators whose running makes `t` live: its producer, or, for an input or weight, each
@@ -18,19 +18,19 @@ extension LiveMemoryModel {
 /// of `o`, that some descendant of `o` reads. The bound is the largest such sum over operators; it
 /// is at least `M_R` (the largest working set) and is often much larger on networks with long skip
 /// connections, where it can prove an order minimal without any search.
-public struct PeakLowerBound: Sendable, Hashable {
+package struct PeakLowerBound: Sendable, Hashable {
     /// The bound in occupied bytes.
-    public var bytes: Int
+    package var bytes: Int
     /// The operator at which it is attained.
-    public var `operator`: OperatorID
+    package var `operator`: OperatorID
     /// Bytes of that operator's own operands (its working set).
-    public var workingSet: Int
+    package var workingSet: Int
     /// Bytes of the other tensors that are live while it runs in every order.
-    public var forcedLive: Int
+    package var forcedLive: Int
 
     /// Computes the bound for `graph` in `setting`, sizes rounded up to `alignment`.
     /// Cost: O(N · T · readers / 64).
-    public init(graph: Graph, setting: TensorSetting, alignment: Int) {
+    package init(graph: Graph, setting: TensorSetting, alignment: Int) {
         let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment)
         let bounds = model.forcedLiveBytes(graph.reachability())
         let sets = graph.workingSets(setting: setting, alignment: alignment)

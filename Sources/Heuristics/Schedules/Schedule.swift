@@ -16,7 +16,7 @@ public enum ScheduleKind: String, Sendable, CaseIterable {
 }
 
 /// The algorithm that produced a ``Schedule``.
-public enum ScheduleAlgorithm: Hashable, Sendable, CustomStringConvertible {
+package enum ScheduleAlgorithm: Hashable, Sendable, CustomStringConvertible {
     /// The order of the graph file.
     case fileOrder
     /// The memory-aware greedy scheduler (a beam search of width 1).
@@ -28,7 +28,7 @@ public enum ScheduleAlgorithm: Hashable, Sendable, CustomStringConvertible {
     /// The minimum-peak integer program found it (see `MinimumPeakProgram` in CosmaILP).
     case minimumPeakProgram
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .fileOrder: "file order"
         case .memoryAwareGreedy: "memory-aware greedy"
@@ -71,7 +71,7 @@ public struct Schedule: Hashable, Sendable {
     public var order: [OperatorID]
     /// `Graph.peakLiveBytes(order:setting:alignment:)` of ``order``.
     public var peakBytes: Int
-    public var algorithm: ScheduleAlgorithm
+    package var algorithm: ScheduleAlgorithm
     /// Why no other order of the graph has a lower peak; `nil` when that is not proven.
     public var proof: MinimumPeakProof?
     /// The best lower bound known on the minimum peak over all orders; equal to ``peakBytes``
@@ -81,7 +81,7 @@ public struct Schedule: Hashable, Sendable {
     /// Whether no other order of the graph has a lower peak.
     public var provenMinimal: Bool { proof != nil }
 
-    public init(order: [OperatorID], peakBytes: Int, algorithm: ScheduleAlgorithm, proof: MinimumPeakProof? = nil,
+    package init(order: [OperatorID], peakBytes: Int, algorithm: ScheduleAlgorithm, proof: MinimumPeakProof? = nil,
                 lowerBound: Int? = nil)
     {
         self.order = order

@@ -1,5 +1,5 @@
-public import DNNGraph
-public import Scratchpad
+package import DNNGraph
+package import Scratchpad
 
 /// A search for the operator order whose on-line plan spills least at a given capacity.
 ///
@@ -22,19 +22,19 @@ public import Scratchpad
 /// given seed and number of evaluations; with a deadline it stops early.
 ///
 /// Cost: O(evaluations × (N + T) log T) for `N` operators and `T` tensors.
-public struct SpillAwareOrderSearch: Sendable {
-    public let graph: Graph
-    public let configuration: Configuration
+package struct SpillAwareOrderSearch: Sendable {
+    package let graph: Graph
+    package let configuration: Configuration
     /// Orders scored at most (constructions and moves together).
-    public var evaluations: Int
+    package var evaluations: Int
     /// Share of the evaluations (and of the time, with a deadline) spent on randomised
     /// constructions; the rest goes to local search.
-    public var constructionShare: Double
+    package var constructionShare: Double
     /// How many of the best ready operators a randomised construction draws from.
-    public var candidates: Int
-    public var seed: UInt64
+    package var candidates: Int
+    package var seed: UInt64
 
-    public init(graph: Graph, configuration: Configuration, evaluations: Int = 4000, constructionShare: Double = 0.25,
+    package init(graph: Graph, configuration: Configuration, evaluations: Int = 4000, constructionShare: Double = 0.25,
                 candidates: Int = 3, seed: UInt64 = 1) {
         self.graph = graph
         self.configuration = configuration
@@ -45,16 +45,16 @@ public struct SpillAwareOrderSearch: Sendable {
     }
 
     /// The search's best order, its plan, and how many orders it scored.
-    public struct Outcome: Sendable {
-        public var order: [OperatorID]
-        public var best: CertifiedPlan
-        public var evaluated: Int
+    package struct Outcome: Sendable {
+        package var order: [OperatorID]
+        package var best: CertifiedPlan
+        package var evaluated: Int
     }
 
     /// Searches from `starts` (valid orders, such as the baselines' schedules) until the
     /// evaluations are spent or `deadline` passes; `nil` when no order yields a plan (the on-line
     /// planner fails on every one, as fragmentation can make it do at `M_R`).
-    public func run(from starts: [[OperatorID]], until deadline: ContinuousClock.Instant? = nil) -> Outcome? {
+    package func run(from starts: [[OperatorID]], until deadline: ContinuousClock.Instant? = nil) -> Outcome? {
         var rng = SeededGenerator(seed: seed)
         let clock = ContinuousClock()
         var evaluated = 0

@@ -1,15 +1,15 @@
 import Cosma
-public import DNNGraph
-public import Heuristics
-import Foundation
+package import DNNGraph
+package import Heuristics
+internal import Foundation
 
 /// One of MiniMalloc's instances: its name, the capacity its file name gives, and its buffers.
-public struct AllocationInstance: Sendable {
-    public var name: String
-    public var capacity: Int
-    public var table: BufferTable
+package struct AllocationInstance: Sendable {
+    package var name: String
+    package var capacity: Int
+    package var table: BufferTable
 
-    public init(name: String, capacity: Int, table: BufferTable) {
+    package init(name: String, capacity: Int, table: BufferTable) {
         self.name = name
         self.capacity = capacity
         self.table = table
@@ -17,12 +17,12 @@ public struct AllocationInstance: Sendable {
 }
 
 /// MiniMalloc's result on one instance, as tools/measure_minimalloc.sh recorded it.
-public struct MeasuredAllocation: Sendable {
-    public var status: String
-    public var height: Int?
-    public var seconds: Double?
+package struct MeasuredAllocation: Sendable {
+    package var status: String
+    package var height: Int?
+    package var seconds: Double?
 
-    public init(status: String, height: Int?, seconds: Double?) {
+    package init(status: String, height: Int?, seconds: Double?) {
         self.status = status
         self.height = height
         self.seconds = seconds
@@ -33,7 +33,7 @@ extension BenchTables {
     /// results/allocation.md: the exact allocator on MiniMalloc's instances at their capacity and
     /// minimised (beside MiniMalloc's `measured` results: the notes of its file and one result per
     /// instance), and on every graph's tensor lifetimes minimised.
-    public static func allocation(_ instances: [AllocationInstance],
+    package static func allocation(_ instances: [AllocationInstance],
                                   measured: (notes: [String], results: [String: MeasuredAllocation]), graphs: [Graph],
                                   timeLimit: Double, minimizeTimeLimit: Double, command: String) -> String
     {

@@ -1,27 +1,27 @@
 import Cosma
-import DNNGraph
+package import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 /// One graph, tensor setting and named budget of a benchmark; `capacity` is `nil` when the budget
 /// needs an `M_P` that is not proven.
-public struct BenchInstance: Sendable {
-    public var graph: Graph
-    public var setting: TensorSetting
-    public var budget: BudgetName
-    public var capacity: Int?
+package struct BenchInstance: Sendable {
+    package var graph: Graph
+    package var setting: TensorSetting
+    package var budget: BudgetName
+    package var capacity: Int?
 }
 
 /// The benchmark tables of `cosma bench` (results/exact.md, results/exact-ideas.md,
 /// results/divide-and-conquer.md, results/heuristics.md, results/allocation.md): each runs its
 /// method on every instance and returns the Markdown table with machine, versions and date. The
 /// command line only parses the arguments, reads the inputs and writes the file.
-public enum BenchTables {
+package enum BenchTables {
     /// Every graph in both settings, at every named budget.
-    public static func instances(_ graphs: [Graph]) -> [BenchInstance] {
+    package static func instances(_ graphs: [Graph]) -> [BenchInstance] {
         var result: [BenchInstance] = []
         for g in graphs {
             for setting in TensorSetting.allCases {

@@ -1,21 +1,21 @@
 import Cosma
-import DNNGraph
+internal import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 extension BenchTables {
     /// The settings of the divide-and-conquer table.
-    public struct DivideAndConquerSettings: Sendable {
-        public var solver: SolverBackend
-        public var timeLimit: Double
-        public var segmentOperators: Int
+    package struct DivideAndConquerSettings: Sendable {
+        package var solver: SolverBackend
+        package var timeLimit: Double
+        package var segmentOperators: Int
         /// Also solve each instance with the exact method and compare where it proves an optimum.
-        public var compareExact: Bool
+        package var compareExact: Bool
 
-        public init(solver: SolverBackend, timeLimit: Double, segmentOperators: Int, compareExact: Bool) {
+        package init(solver: SolverBackend, timeLimit: Double, segmentOperators: Int, compareExact: Bool) {
             self.solver = solver
             self.timeLimit = timeLimit
             self.segmentOperators = segmentOperators
@@ -35,7 +35,7 @@ extension BenchTables {
     /// results/divide-and-conquer.md: divide and conquer on every instance, with traffic, bound,
     /// gap and wall time against the best heuristic and the paper's baselines (and the exact
     /// optimum with ``DivideAndConquerSettings/compareExact``).
-    public static func divideAndConquer(_ instances: [BenchInstance], settings: DivideAndConquerSettings, command: String,
+    package static func divideAndConquer(_ instances: [BenchInstance], settings: DivideAndConquerSettings, command: String,
                                         log: (String) -> Void = { _ in }) throws -> String {
         var rows: [String] = []
         var summary = DivideAndConquerSummary()

@@ -1,15 +1,15 @@
 import Cosma
-import DNNGraph
+internal import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 extension BenchTables {
     /// results/exact.md: every instance solved by the exact method with each solver, with status,
     /// traffic, bound, the best of the paper's baselines and the times (medians of `repeats`).
-    public static func exact(_ instances: [BenchInstance], solvers: [SolverBackend], timeLimit: Double, repeats: Int,
+    package static func exact(_ instances: [BenchInstance], solvers: [SolverBackend], timeLimit: Double, repeats: Int,
                              command: String, log: (String) -> Void = { _ in }) throws -> String {
         var rows: [String] = []
         var solveTimes: [SolverBackend: [Double]] = [:]

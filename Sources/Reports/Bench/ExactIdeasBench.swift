@@ -1,14 +1,14 @@
 import Cosma
-import DNNGraph
+internal import DNNGraph
 import Scratchpad
-import Heuristics
+internal import Heuristics
 import MILP
 import CosmaILP
-import Foundation
+internal import Foundation
 
 extension BenchTables {
     /// Each idea of the exact method that can be switched off, with the options that switch it off.
-    public static let ideas: [(name: String, what: String, without: @Sendable (inout ExactOptions) -> Void)] = [
+    package static let ideas: [(name: String, what: String, without: @Sendable (inout ExactOptions) -> Void)] = [
         ("pin single reads", "a weight or input read by one operator is resident only while that operator runs",
          { $0.reductions.remove(.pinSingleReads) }),
         ("first-load rows", "every weight or input that is read is loaded at least once",
@@ -25,7 +25,7 @@ extension BenchTables {
 
     /// results/exact-ideas.md: every instance no baseline solves, with every idea of the exact
     /// method and with each one switched off.
-    public static func exactIdeas(_ instances: [BenchInstance], solver: SolverBackend, timeLimit: Double, command: String,
+    package static func exactIdeas(_ instances: [BenchInstance], solver: SolverBackend, timeLimit: Double, command: String,
                                   log: (String) -> Void = { _ in }) throws -> String {
         var rows: [String] = []
         for instance in instances {

@@ -1,14 +1,14 @@
 import Cosma
-import DNNGraph
+internal import DNNGraph
 import Scratchpad
 import MILP
 import CosmaILP
-public import Heuristics
-import Foundation
+package import Heuristics
+internal import Foundation
 
 extension BenchTables {
     /// results/heuristics.md: the run times of every schedule and every heuristic combination.
-    public static func heuristics(_ m: HeuristicBenchmark.Measurements, repeats: Int, command: String) -> String {
+    package static func heuristics(_ m: HeuristicBenchmark.Measurements, repeats: Int, command: String) -> String {
         func ms(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
         // How the minimum is proven, or the bound left when it is not.
         func proven(_ s: Schedule) -> String {
