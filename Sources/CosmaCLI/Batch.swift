@@ -255,7 +255,7 @@ struct Plot: ParsableCommand {
             }
             let map = try MemoryMap(plan: p, graph: g)
             try writeAtomically(map.svg(title: title), to: URL(fileURLWithPath: output))
-            print("wrote \(output): \(map.steps) steps, \(map.residencies.count) residencies, \(map.residencies.filter(\.reload).count) reloads, \(map.stores.count) stores")
+            print("wrote \(output): \(map.steps) steps, \(map.stays.count) residencies, \(map.stays.filter(\.reload).count) reloads, \(map.stores.count) stores")
         }
     }
 }

@@ -52,7 +52,7 @@ struct BenchHeuristics: ParsableCommand {
                 loaded += try paths.map(loadGraph)
             }
             loaded += try synthetic.map { try Graph(document: SyntheticGraphs.residualNetwork(operators: $0, seed: 1)) }
-            let benchmark = HeuristicBenchmark(repeats: repeats)
+            let benchmark = HeuristicBenchmark(repeats: repeats) { Cosma.schedule(.mpmf, for: $0, tensors: $1) }
             var measurements = HeuristicBenchmark.Measurements()
             for graph in loaded {
                 FileHandle.standardError.write(Data("measuring \(graph.name) (\(graph.operators.count) operators)\n".utf8))

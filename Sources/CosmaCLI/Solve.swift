@@ -40,7 +40,7 @@ struct Solve: ParsableCommand {
     @Option(name: .long, help: "Stop once the relative gap between plan and bound is at most this (0 proves optimality).")
     var gap: Double = 0
 
-    @Option(name: .long, help: "Keep this schedule and optimise only replacement and addresses: default, mpmf, greedy, or a file with one operator name per line.")
+    @Option(name: .long, help: "Keep this schedule and optimise only replacement and addresses: default, mpmf (minimum-peak search, then program), mpmf-search (the search alone), greedy, or a file with one operator name per line.")
     var fixedSchedule: String?
 
     @Option(name: .long, help: "Also write the capacity program in CPLEX LP format to this file.")

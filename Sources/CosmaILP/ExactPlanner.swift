@@ -96,7 +96,8 @@ package struct ExactPlanner: Sendable {
             // Strict: the defragmenting fallback's plans would change which order the
             // fixed-schedule start follows (on ViT-B/16 with weights at M_R, to one GLPK cannot
             // settle in 120 s); Cosma's own compaction is `plansFollowing`'s.
-            let outcomes = try Baseline.run(Baseline.all.map(\.strictVariant), graph: graph, configuration: configuration)
+            let outcomes = try Baseline.run(Baseline.all.map(\.strictVariant.onMinimumPeakSearch), graph: graph,
+                                            configuration: configuration)
             plans = outcomes.compactMap { try? $0.result.get() }
             // Lowest peak first: the minimum-peak order is the likeliest to pack.
             orders = []

@@ -6,16 +6,16 @@ import MILP
 import CosmaILP
 internal import Foundation
 
-/// The picture of a plan: scratchpad addresses against steps, one box per residency.
+/// The picture of a plan: scratchpad addresses against steps, one box per stay.
 ///
-/// A residency is a stay of one tensor at one offset, from the step that loads or produces it to
+/// A stay is one tensor at one offset, from the step that loads or produces it to
 /// the step before which it is freed (or to the end). Stores are marked with a red triangle where
 /// they happen (a spill, or the store of a graph output), loads of a tensor that was resident
 /// before (reloads) with a blue triangle at the start of the box, and the capacity with a dashed
 /// line. Hovering a box in a browser shows the tensor, its bytes, offset and steps.
 package struct MemoryMap: Sendable {
     /// One stay of a tensor in the scratchpad.
-    package struct Residency: Hashable, Sendable {
+    package struct Stay: Hashable, Sendable {
         package var tensor: String
         package var offset: Int
         /// Occupied bytes (rounded up to the alignment).
@@ -41,26 +41,26 @@ package struct MemoryMap: Sendable {
     package var capacity: Int
     /// Number of steps (operators) of the plan.
     package var steps: Int
-    package var residencies: [Residency]
+    package var stays: [Stay]
     package var stores: [Store]
     /// The traffic the replay measured.
     package var traffic: Traffic
     /// The method the plan records.
     package var method: String?
 
-    /// Reads the residencies of a plan after replaying it: a plan that breaks a rule throws
+    /// Reads the stays of a plan after replaying it: a plan that breaks a rule throws
     /// `InvalidPlanError` with its violations instead of being drawn.
     package init(plan: Plan, graph: Graph) throws(InvalidPlanError) {
         let report = try Simulator(graph: graph).certify(plan).report
         let config = plan.configuration
         var open: [String: (offset: Int, start: Int, reload: Bool)] = [:]
         var everResident = Set<String>()
-        var residencies: [Residency] = []
+        var stays: [Stay] = []
         var stores: [Store] = []
         func size(_ tensor: String) -> Int { config.occupied(graph.tensorID(named: tensor).map { graph.tensors[$0].bytes } ?? 0) }
         func close(_ tensor: String, at step: Int) {
             guard let stay = open.removeValue(forKey: tensor) else { return }
-            residencies.append(Residency(tensor: tensor, offset: stay.offset, size: size(tensor), start: stay.start, end: step,
+            stays.append(Stay(tensor: tensor, offset: stay.offset, size: size(tensor), start: stay.start, end: step,
                                          reload: stay.reload))
         }
         func begin(_ tensor: String, at offset: Int, step: Int) {
@@ -79,7 +79,7 @@ package struct MemoryMap: Sendable {
         self.graphName = graph.name
         self.capacity = plan.capacity
         self.steps = n
-        self.residencies = residencies.sorted { ($0.start, $0.offset) < ($1.start, $1.offset) }
+        self.stays = stays.sorted { ($0.start, $0.offset) < ($1.start, $1.offset) }
         self.stores = stores
         self.traffic = report.traffic
         self.method = plan.method
@@ -101,7 +101,7 @@ package struct MemoryMap: Sendable {
         let heading = title ?? "\(graphName): \(method ?? "plan") at \(capacity) bytes (\(formatBytes(capacity)))"
         var body = [
             SVG.text(left, 20, heading, size: 14, weight: "bold"),
-            SVG.text(left, 38, "non-compulsory traffic \(traffic.nonCompulsory) bytes (\(formatBytes(traffic.nonCompulsory))); total \(traffic.total), compulsory \(traffic.compulsory); \(residencies.count) residencies, \(residencies.filter(\.reload).count) reloads, \(stores.count) stores",
+            SVG.text(left, 38, "non-compulsory traffic \(traffic.nonCompulsory) bytes (\(formatBytes(traffic.nonCompulsory))); total \(traffic.total), compulsory \(traffic.compulsory); \(stays.count) residencies, \(stays.filter(\.reload).count) reloads, \(stores.count) stores",
                      size: 11),
         ]
         body.append(SVG.polygon([(left, 48), (left + 10, 48), (left + 5, 56)], fill: "#C00000"))
@@ -124,7 +124,7 @@ package struct MemoryMap: Sendable {
         body.append(SVG.text(left + plotWidth / 2, top + plotHeight + 36, "step (operator in execution order)", size: 11,
                              anchor: "middle"))
         body.append(SVG.rect(left, top, plotWidth, plotHeight, fill: "#f7f7f7", stroke: "#444"))
-        for r in residencies {
+        for r in stays {
             let x0 = x(r.start)
             let x1 = x(r.end)
             let y0 = y(r.offset + r.size)

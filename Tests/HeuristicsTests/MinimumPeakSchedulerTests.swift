@@ -13,7 +13,7 @@ import Testing
     @Test func minimumPeakOrderBeatsTheFileOrder() throws {
         let graph = try TestGraphs.twoBranches()
         let file = graph.schedule(.default, setting: .activations, alignment: 1)
-        let mpmf = graph.schedule(.mpmf, setting: .activations, alignment: 1)
+        let mpmf = graph.schedule(.mpmfSearch, setting: .activations, alignment: 1)
         // File order A, B, A2, B2, J holds x, a and b while B runs: 10 + 50 + 50.
         #expect(file.peakBytes == 110)
         // A, A2, B, B2, J: at most x, a, a2 (65) or x, a2, b (65).
@@ -27,7 +27,7 @@ import Testing
     func matchesExhaustiveSearchOnSmallRandomGraphs(setting: TensorSetting, alignment: Int) throws {
         for seed in UInt64(1)...60 {
             let graph = try TestGraphs.random(operators: Int(seed % 8) + 1, seed: seed)
-            let schedule = graph.schedule(.mpmf, setting: setting, alignment: alignment)
+            let schedule = graph.schedule(.mpmfSearch, setting: setting, alignment: alignment)
             let exact = Self.bruteForceMinimumPeak(graph, setting: setting, alignment: alignment)
             #expect(schedule.provenMinimal, "seed \(seed)")
             #expect(schedule.peakBytes == exact, "seed \(seed)")
@@ -86,7 +86,7 @@ import Testing
     @Test func beamSearchNeverClaimsAProof() throws {
         let graph = try TestGraphs.twoBranches()
         let beam = MinimumPeakScheduler(exactStateBudget: 0, beamWidth: 1, windowSizes: [])
-        let schedule = graph.schedule(.mpmf, setting: .activations, alignment: 1, scheduler: beam)
+        let schedule = graph.schedule(.mpmfSearch, setting: .activations, alignment: 1, scheduler: beam)
         #expect(!schedule.provenMinimal)
         #expect(schedule.proof == nil)
         var budgets = Budgets(graph: graph, setting: .activations, alignment: 1)
@@ -97,7 +97,7 @@ import Testing
     @Test func provenPeakFillsTheBudgets() throws {
         let graph = try TestGraphs.twoBranches()
         var budgets = Budgets(graph: graph, setting: .activations, alignment: 1)
-        budgets.record(graph.schedule(.mpmf, setting: .activations, alignment: 1))
+        budgets.record(graph.schedule(.mpmfSearch, setting: .activations, alignment: 1))
         #expect(budgets.mP == 65)
         #expect(budgets.mH == 62)
         #expect(try budgets.resolve(.budget(.mH)) == 62)
@@ -107,7 +107,7 @@ import Testing
         let graph = try Graph(document: SyntheticGraphs.residualNetwork(operators: 1000, seed: 11))
         for setting in TensorSetting.allCases {
             let greedy = graph.schedule(.greedy, setting: setting, alignment: 1)
-            let mpmf = graph.schedule(.mpmf, setting: setting, alignment: 1)
+            let mpmf = graph.schedule(.mpmfSearch, setting: setting, alignment: 1)
             #expect(graph.scheduleProblem(greedy.order) == nil)
             #expect(graph.scheduleProblem(mpmf.order) == nil)
             #expect(mpmf.peakBytes <= min(greedy.peakBytes, graph.schedule(.default, setting: setting, alignment: 1).peakBytes))

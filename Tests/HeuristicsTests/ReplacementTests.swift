@@ -46,7 +46,7 @@ import Testing
 
     @Test func theMinimumPeakOrderAvoidsTheFragmentation() throws {
         let graph = try TestGraphs.fragmentation()
-        let schedule = graph.schedule(.mpmf, setting: .activations, alignment: 1)
+        let schedule = graph.schedule(.mpmfSearch, setting: .activations, alignment: 1)
         #expect(schedule.peakBytes == 30)
         let result = try HeuristicPlanner.plan(graph: graph, configuration: Configuration(capacity: 30), order: schedule.order,
                                                scheduleName: "mpmf")
@@ -60,11 +60,11 @@ import Testing
     func minimumPeakOrderSavesTraffic(replacement: ReplacementPolicy) throws {
         let graph = try TestGraphs.twoBranches()
         let config = Configuration(capacity: 65)
-        let outcomes = try Baseline.run([ScheduleKind.default, .mpmf].map { Baseline(schedule: $0, replacement: replacement) },
+        let outcomes = try Baseline.run([ScheduleKind.default, .mpmfSearch].map { Baseline(schedule: $0, replacement: replacement) },
                                         graph: graph, configuration: config)
         #expect(try outcomes[0].result.get().report.traffic.nonCompulsory == 200)
         #expect(try outcomes[1].result.get().report.traffic.nonCompulsory == 0)
-        #expect(try outcomes[1].result.get().plan.method == "heuristic:mpmf+tflite-arena")
+        #expect(try outcomes[1].result.get().plan.method == "heuristic:mpmf-search+tflite-arena")
     }
 }
 

@@ -18,7 +18,7 @@ func fixture(_ path: String) -> URL {
         let map = try MemoryMap(plan: plan, graph: graph)
         // x is loaded at step 1 and freed before step 2; a1 lives to the end; y is placed at
         // step 2 and stored by `final`, after the last step.
-        #expect(map.residencies.map { "\($0.tensor) at \($0.offset)+\($0.size), steps \($0.start)..<\($0.end)\($0.reload ? ", reload" : "")" } == [
+        #expect(map.stays.map { "\($0.tensor) at \($0.offset)+\($0.size), steps \($0.start)..<\($0.end)\($0.reload ? ", reload" : "")" } == [
             "x at 0+1024, steps 0..<1", "a1 at 2048+2048, steps 0..<2", "y at 0+2048, steps 1..<2",
         ])
         #expect(map.stores.map { "\($0.tensor) before \($0.step) at \($0.offset)" } == ["y before 2 at 0"])
@@ -34,7 +34,7 @@ func fixture(_ path: String) -> URL {
             Step(op: "relu1", free: ["x"], load: [Placement(tensor: "x", offset: 3072)], outputs: [Placement(tensor: "y", offset: 4096)]),
         ], final: ["y"])
         let map = try MemoryMap(plan: plan, graph: graph)
-        #expect(map.residencies.filter(\.reload).map(\.tensor) == ["x"])
+        #expect(map.stays.filter(\.reload).map(\.tensor) == ["x"])
         #expect(map.traffic.nonCompulsory == 1024)
         var broken = plan
         broken.capacity = 5000

@@ -66,8 +66,17 @@ public struct Baseline: Hashable, Sendable, CustomStringConvertible {
         [ReplacementPolicy.sizeBelady, .lru].map { Baseline(schedule: schedule, replacement: $0, arena: .hillClimb) }
     }
 
-    /// Every combination Cosma implements.
-    public static let all: [Baseline] = ScheduleKind.allCases.flatMap { schedule in
+    /// The same heuristic on the minimum-peak search's order where this one follows ``ScheduleKind/mpmf``:
+    /// what the planners' warm starts run, without the minimum-peak program.
+    package var onMinimumPeakSearch: Baseline {
+        var b = self
+        if b.schedule == .mpmf { b.schedule = .mpmfSearch }
+        return b
+    }
+
+    /// Every combination Cosma implements on the default, minimum-peak and greedy orders
+    /// (``ScheduleKind/mpmfSearch`` only stands in for ``ScheduleKind/mpmf`` in warm starts).
+    public static let all: [Baseline] = [ScheduleKind.default, .mpmf, .greedy].flatMap { schedule in
         ReplacementPolicy.allCases.flatMap { replacement in
             AllocationPolicy.allCases.map { Baseline(schedule: schedule, replacement: replacement, allocation: $0) }
         }
@@ -85,7 +94,9 @@ extension Baseline {
     /// Runs several baselines on one graph and configuration, computing each schedule once.
     ///
     /// `schedules` supplies orders computed elsewhere (for example a minimum-peak order proven
-    /// once for many capacities); the other kinds are computed here, `mpmf` with `scheduler`.
+    /// once for many capacities); the other kinds are computed here, `mpmf-search` with
+    /// `scheduler`. An `mpmf` baseline needs its order in `schedules` (the program that makes it
+    /// lives in CosmaILP).
     /// A ``PlanningFailure`` is an outcome like a plan; only a plan that breaks a rule (a bug)
     /// throws.
     package static func run(_ baselines: [Baseline], graph: Graph, configuration: Configuration,

@@ -11,10 +11,15 @@ package import Scratchpad
 package struct HeuristicBenchmark: Sendable {
     package var repeats: Int
     package var baselines: [Baseline]
+    /// Makes the ``ScheduleKind/mpmf`` order, whose minimum-peak program lives in CosmaILP
+    /// (`Cosma.schedule`); without it that order and its baselines are left out.
+    package var minimumPeak: (@Sendable (Graph, TensorSetting) -> Schedule)?
 
-    package init(repeats: Int = 5, baselines: [Baseline] = Baseline.all) {
+    package init(repeats: Int = 5, baselines: [Baseline] = Baseline.all,
+                 minimumPeak: (@Sendable (Graph, TensorSetting) -> Schedule)? = nil) {
         self.repeats = max(1, repeats)
         self.baselines = baselines
+        self.minimumPeak = minimumPeak
     }
 
     package struct ScheduleRow: Sendable {
@@ -51,13 +56,20 @@ package struct HeuristicBenchmark: Sendable {
         for setting in TensorSetting.allCases {
             var schedules: [ScheduleKind: Schedule] = [:]
             for kind in ScheduleKind.allCases {
-                let (schedule, seconds) = median { graph.schedule(kind, setting: setting, alignment: 1) }
+                let make: () -> Schedule
+                if kind == .mpmf {
+                    guard let minimumPeak else { continue }
+                    make = { minimumPeak(graph, setting) }
+                } else {
+                    make = { graph.schedule(kind, setting: setting, alignment: 1) }
+                }
+                let (schedule, seconds) = median(make)
                 schedules[kind] = schedule
                 measurements.schedules.append(ScheduleRow(graph: graph.name, operators: graph.operators.count, setting: setting,
                                                           schedule: schedule, kind: kind, medianSeconds: seconds))
             }
             var budgets = Budgets(graph: graph, setting: setting, alignment: 1)
-            if let mpmf = schedules[.mpmf] { budgets.record(mpmf) }
+            for kind in [ScheduleKind.mpmf, .mpmfSearch] { if let schedule = schedules[kind] { budgets.record(schedule) } }
             // Halfway between M_P and the default peak the file order must spill but usually can:
             // the on-line path is timed on complete plans, not only on failures.
             let between = budgets.mP.map { ($0 + budgets.defaultPeak) / 2 }

@@ -146,7 +146,9 @@ package struct MinimumPeakScheduler: Sendable {
 }
 
 extension Graph {
-    /// The order a baseline follows, with its peak live bytes and how it was found.
+    /// The order a baseline follows, with its peak live bytes and how it was found. Not for
+    /// ``ScheduleKind/mpmf``, which needs the minimum-peak program (`MinimumPeakResult` in
+    /// CosmaILP, `Cosma.schedule`): callers pass that order in.
     package func schedule(_ kind: ScheduleKind, setting: TensorSetting, alignment: Int,
                          scheduler: MinimumPeakScheduler = MinimumPeakScheduler()) -> Schedule
     {
@@ -157,8 +159,10 @@ extension Graph {
                             algorithm: .fileOrder)
         case .greedy:
             return MinimumPeakScheduler.memoryAwareGreedy(LiveMemoryModel(graph: self, setting: setting, alignment: alignment))
-        case .mpmf:
+        case .mpmfSearch:
             return scheduler.schedule(self, setting: setting, alignment: alignment)
+        case .mpmf:
+            preconditionFailure("the mpmf order needs the minimum-peak program: compute it with MinimumPeakResult and pass it in")
         }
     }
 }

@@ -4,13 +4,16 @@ public import DNNGraph
 public enum ScheduleKind: String, Sendable, CaseIterable {
     /// The order of the graph file, as the framework emitted it.
     case `default`
-    /// The minimum-peak-memory order ("MPMF" in the COSMA paper): exact where the search fits,
-    /// a beam search beyond; ``Schedule/algorithm`` says which. `Graph.schedule(.mpmf, ...)` runs
-    /// the combinatorial stages only (the exact method's and divide and conquer's warm starts use
-    /// it); the command line, the batch reports and `Cosma.schedule(.mpmf, ...)` add the
-    /// minimum-peak program where those stages leave a gap, so the two orders can differ on graphs
-    /// whose `M_P` the search does not prove.
+    /// The minimum-peak-memory order ("MPMF" in the COSMA paper): the combinatorial search
+    /// (``mpmfSearch``), then the minimum-peak program where the search leaves a gap; the
+    /// ``Schedule/algorithm`` says which found it. Only CosmaILP can run the program, so
+    /// `Cosma.schedule(.mpmf, ...)` (or `MinimumPeakResult`) makes this order, and code in this
+    /// module is handed it (``Baseline/run(_:graph:configuration:scheduler:schedules:)``).
     case mpmf
+    /// The combinatorial minimum-peak search alone (exact where it fits, a beam search beyond),
+    /// without the program: the same order as ``mpmf`` whenever the search proves `M_P`, and
+    /// cheaper where it does not. The planners' warm starts follow it.
+    case mpmfSearch = "mpmf-search"
     /// The memory-aware greedy order: at each step, the ready operator that keeps memory lowest.
     case greedy
 }
