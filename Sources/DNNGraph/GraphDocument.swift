@@ -104,7 +104,7 @@ extension Graph {
 }
 
 /// JSON string literal with the escapes RFC 8259 requires.
-package func jsonString(_ s: String) -> String {
+func jsonString(_ s: String) -> String {
     var out = "\""
     for scalar in s.unicodeScalars {
         switch scalar {

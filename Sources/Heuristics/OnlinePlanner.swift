@@ -1,5 +1,5 @@
-package import DNNGraph
-package import Scratchpad
+internal import DNNGraph
+internal import Scratchpad
 
 /// How the on-line allocator picks a free gap for a tensor.
 public enum AllocationPolicy: String, Sendable, CaseIterable {
@@ -86,20 +86,20 @@ package enum OnlineFallback: String, Sendable, CaseIterable {
 /// every operand fits. Both loops end: each round evicts or moves one tensor of a finite set, and
 /// once every operand is being placed afresh the scratchpad is empty, so placing them one after
 /// the other fills it from one end and fits whenever their aligned sizes do.
-package struct OnlinePlanner: Sendable {
-    package var graph: Graph
-    package var configuration: Configuration
-    package var order: [OperatorID]
-    package var replacement: ReplacementPolicy
-    package var allocation: AllocationPolicy
+struct OnlinePlanner: Sendable {
+    var graph: Graph
+    var configuration: Configuration
+    var order: [OperatorID]
+    var replacement: ReplacementPolicy
+    var allocation: AllocationPolicy
     /// Offsets decided ahead of time for the whole schedule, used instead of searching gaps.
-    package var preassigned: [TensorID: Int]
+    var preassigned: [TensorID: Int]
     /// What happens when an operator's operands cannot be placed. The compilers' heuristics fail
     /// there as the COSMA paper ran them; Cosma's own planners use ``OnlineFallback/flush`` so
     /// that a plan exists at every capacity of at least `M_R`.
-    package var fallback: OnlineFallback
+    var fallback: OnlineFallback
 
-    package init(graph: Graph, configuration: Configuration, order: [OperatorID],
+    init(graph: Graph, configuration: Configuration, order: [OperatorID],
                 replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
                 preassigned: [TensorID: Int] = [:], fallback: OnlineFallback = .fail) {
         self.fallback = fallback
@@ -111,13 +111,13 @@ package struct OnlinePlanner: Sendable {
         self.preassigned = preassigned
     }
 
-    package func makeSteps() throws(PlanningFailure) -> (steps: [Step], final: [String]) {
+    func makeSteps() throws(PlanningFailure) -> (steps: [Step], final: [String]) {
         let made = try makeStepsCountingFallbacks()
         return (made.steps, made.final)
     }
 
     /// ``makeSteps()`` with how often the ``fallback`` fired.
-    package func makeStepsCountingFallbacks() throws(PlanningFailure) -> (steps: [Step], final: [String], fallbacks: FallbackCounts) {
+    func makeStepsCountingFallbacks() throws(PlanningFailure) -> (steps: [Step], final: [String], fallbacks: FallbackCounts) {
         var state = OnlineState(planner: self)
         var steps: [Step] = []
         for k in order.indices {

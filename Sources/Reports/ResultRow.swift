@@ -166,6 +166,6 @@ package struct InstanceKey: Hashable, Sendable, Comparable, CustomStringConverti
 
 /// Rounds a measured time to milliseconds: finer digits are noise, and one value everywhere lets
 /// a report be checked against its CSV exactly.
-package func roundedSeconds(_ seconds: Double) -> Double {
+func roundedSeconds(_ seconds: Double) -> Double {
     (seconds * 1000).rounded() / 1000
 }

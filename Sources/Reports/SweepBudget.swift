@@ -111,10 +111,10 @@ package struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
 
 /// A batch budget label resolved for one graph and setting: a budget name, a size or a
 /// ``SweepBudget`` point.
-package enum BudgetLabel {
+enum BudgetLabel {
     /// The configuration a worker plans for. Sweep points resolve their ends with the graph's own
     /// budgets; other labels go through ``Cosma/configuration(for:capacity:tensors:alignment:minimumPeak:)``.
-    package static func configuration(_ label: String, graph: Graph, setting: TensorSetting) throws(InputError) -> Configuration {
+    static func configuration(_ label: String, graph: Graph, setting: TensorSetting) throws(InputError) -> Configuration {
         guard let point = SweepBudget(label: label) else {
             return try Cosma.configuration(for: graph, capacity: try CapacitySpec(parsing: label), tensors: setting)
         }

@@ -2,7 +2,7 @@ package import DNNGraph
 package import Foundation
 
 /// A validator for the subset of JSON Schema (draft 2020-12) that the schemas in `schemas/` use,
-/// so that Swift tests can check Cosma's output against the contract without other tools.
+/// so that Swift tests can check Cosma's output against its schemas without other tools.
 ///
 /// Supported keywords: `type` (one name or a list), `properties`, `required`,
 /// `additionalProperties` (true, false or a schema), `items`, `enum`, `const`, `minimum`,
