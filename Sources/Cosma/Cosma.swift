@@ -36,21 +36,22 @@ public enum Cosma {
     /// ``Schedule/peakBytes``. See ``MinimumPeakScheduler`` for the combinatorial stages and
     /// ``MinimumPeakProgram`` for the integer program that runs, under `options.timeLimit`, when
     /// they leave a gap.
-    public static func minimumPeak(for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+    public static func minimumPeak(for graph: Graph, tensors: TensorSetting, alignment: Int = 1, inPlace: InPlaceMode = .off,
                                    options: MinimumPeakOptions = MinimumPeakOptions()) -> MinimumPeakResult
     {
-        MinimumPeakResult(graph: graph, setting: tensors, alignment: alignment, options: options)
+        MinimumPeakResult(graph: graph, setting: tensors, alignment: alignment, inPlace: inPlace, options: options)
     }
 
     /// The budgets of a graph: `M_R` and the default order's peak always; `M_P` (hence `M_H`)
     /// when `minimumPeak` is given and proves its order minimal, otherwise the best order's peak
     /// and the best lower bound (``Budgets/bestPeak``, ``Budgets/mPLowerBound``).
-    public static func budgets(for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+    public static func budgets(for graph: Graph, tensors: TensorSetting, alignment: Int = 1, inPlace: InPlaceMode = .off,
                                minimumPeak: MinimumPeakOptions? = MinimumPeakOptions()) -> Budgets
     {
-        var budgets = Budgets(graph: graph, setting: tensors, alignment: alignment)
+        var budgets = Budgets(graph: graph, setting: tensors, alignment: alignment, inPlace: inPlace)
         if let minimumPeak {
-            budgets.record(Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, options: minimumPeak).schedule)
+            budgets.record(Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace,
+                                            options: minimumPeak).schedule)
         }
         return budgets
     }
@@ -59,16 +60,16 @@ public enum Cosma {
     /// rejecting capacities below `M_R` with the operator that cannot run. `M_P` and `M_H` are
     /// computed with `minimumPeak` and refused, with the bracket known, where `M_P` stays unproven.
     public static func configuration(for graph: Graph, capacity: CapacitySpec, tensors: TensorSetting,
-                                     alignment: Int = 1,
+                                     alignment: Int = 1, inPlace: InPlaceMode = .off,
                                      minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) throws(InputError) -> Configuration
     {
         guard alignment >= 1 else {
             throw InputError(source: "alignment", message: "alignment must be at least 1 byte, got \(alignment)")
         }
         let needsMinimumPeak = capacity == .budget(.mP) || capacity == .budget(.mH)
-        let bytes = try budgets(for: graph, tensors: tensors, alignment: alignment,
+        let bytes = try budgets(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace,
                                 minimumPeak: needsMinimumPeak ? minimumPeak : nil).resolve(capacity)
-        let configuration = Configuration(capacity: bytes, alignment: alignment, tensors: tensors)
+        let configuration = Configuration(capacity: bytes, alignment: alignment, tensors: tensors, inPlace: inPlace)
         try graph.checkFeasible(configuration)
         return configuration
     }
@@ -76,10 +77,11 @@ public enum Cosma {
     /// The order a baseline follows, and which algorithm produced it. ``ScheduleKind/mpmf`` is the
     /// best order ``minimumPeak(for:tensors:alignment:options:)`` finds (program included).
     public static func schedule(_ kind: ScheduleKind, for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+                                inPlace: InPlaceMode = .off,
                                 minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) -> Schedule
     {
-        guard kind == .mpmf else { return graph.schedule(kind, setting: tensors, alignment: alignment) }
-        return Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, options: minimumPeak).schedule
+        guard kind == .mpmf else { return graph.schedule(kind, setting: tensors, alignment: alignment, inPlace: inPlace) }
+        return Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace, options: minimumPeak).schedule
     }
 
     /// A compiler heuristic's plan: the `schedule` order, TensorFlow Lite's arena when it fits,

@@ -27,24 +27,36 @@ extension Graph {
     /// when nothing reads it: a graph output is stored at the next step and dropped). An input or
     /// weight is loaded just before its first reader and dropped after its last. Tensors no
     /// operator reads or writes get no interval.
-    public func liveIntervals(order: [OperatorID], setting: TensorSetting) -> [LiveInterval] {
+    ///
+    /// With `inPlace` on, an operator's output takes the bytes of one of its
+    /// ``Graph/inPlaceCandidates(of:)`` whose last reader it is: that input's interval ends one
+    /// position earlier, and the two never count together.
+    public func liveIntervals(order: [OperatorID], setting: TensorSetting, inPlace: InPlaceMode = .off) -> [LiveInterval] {
         let position = positions(of: order)
         var result: [LiveInterval] = []
+        var index = [Int](repeating: -1, count: tensors.count)
         for t in tensors.indices where isTracked(t, in: setting) {
             let readers = consumers[t].map { position[$0] }
             if let p = producer[t] {
+                index[t] = result.count
                 result.append(LiveInterval(tensor: t, first: position[p], last: max(position[p], readers.max() ?? 0)))
             } else if let first = readers.min(), let last = readers.max() {
                 result.append(LiveInterval(tensor: t, first: first, last: last))
+            }
+        }
+        guard inPlace == .on else { return result }
+        for (k, op) in order.enumerated() {
+            if let x = inPlaceCandidates(of: op).first(where: { index[$0] >= 0 && result[index[$0]].last == k }) {
+                result[index[x]].last = k - 1
             }
         }
         return result
     }
 
     /// Occupied bytes live at each position of `order` when nothing is spilled.
-    public func liveProfile(order: [OperatorID], setting: TensorSetting, alignment: Int) -> [Int] {
+    public func liveProfile(order: [OperatorID], setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> [Int] {
         var delta = [Int](repeating: 0, count: operators.count + 1)
-        for interval in liveIntervals(order: order, setting: setting) {
+        for interval in liveIntervals(order: order, setting: setting, inPlace: inPlace) {
             let size = roundUp(tensors[interval.tensor].bytes, to: alignment)
             delta[interval.first] += size
             delta[interval.last + 1] -= size
@@ -58,14 +70,31 @@ extension Graph {
 
     /// The peak of ``liveProfile(order:setting:alignment:)``: the smallest scratchpad that runs
     /// `order` without spilling if addresses packed perfectly.
-    public func peakLiveBytes(order: [OperatorID], setting: TensorSetting, alignment: Int) -> Int {
-        liveProfile(order: order, setting: setting, alignment: alignment).max() ?? 0
+    public func peakLiveBytes(order: [OperatorID], setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> Int {
+        liveProfile(order: order, setting: setting, alignment: alignment, inPlace: inPlace).max() ?? 0
     }
 
     /// The occupied working set of each operator: its distinct resident operands.
-    public func workingSets(setting: TensorSetting, alignment: Int) -> [Int] {
-        operators.indices.map { op in
-            residentOperands(of: op, in: setting).reduce(0) { $0 + roundUp(tensors[$1].bytes, to: alignment) }
+    ///
+    /// With `inPlace` on, the smallest working set over all schedules: an operator whose output
+    /// may take an input's bytes (``Graph/inPlaceCandidates(of:)``) saves the output's bytes when
+    /// some schedule lets that input die there, that is when no other reader of the input must run
+    /// after the operator.
+    public func workingSets(setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> [Int] {
+        let saving = inPlace == .on ? inPlaceSavings(alignment: alignment) : [Int](repeating: 0, count: operators.count)
+        return operators.indices.map { op in
+            residentOperands(of: op, in: setting).reduce(0) { $0 + roundUp(tensors[$1].bytes, to: alignment) } - saving[op]
+        }
+    }
+
+    /// Per operator, the bytes its output saves by working in place in the best schedule for it.
+    func inPlaceSavings(alignment: Int) -> [Int] {
+        let reach = reachability()
+        return operators.indices.map { op in
+            let mayDie = inPlaceCandidates(of: op).contains { x in
+                consumers[x].allSatisfy { $0 == op || !reach.isAncestor(op, of: $0) }
+            }
+            return mayDie ? roundUp(tensors[operators[op].outputs[0]].bytes, to: alignment) : 0
         }
     }
 }
@@ -75,6 +104,8 @@ extension Graph {
 public struct Budgets: Sendable, Hashable {
     public var setting: TensorSetting
     public var alignment: Int
+    /// The in-place model the budgets are computed under.
+    public var inPlace: InPlaceMode
     /// `M_R`: the largest working set of one operator. No plan exists below it.
     public var mR: Int
     /// The operator whose working set is `M_R`.
@@ -97,14 +128,16 @@ public struct Budgets: Sendable, Hashable {
     }
 
     /// Computes the budgets that need no search: `M_R` and the default order's peak.
-    public init(graph: Graph, setting: TensorSetting, alignment: Int) {
-        let sets = graph.workingSets(setting: setting, alignment: alignment)
+    public init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) {
+        let sets = graph.workingSets(setting: setting, alignment: alignment, inPlace: inPlace)
         let worst = sets.indices.max { sets[$0] < sets[$1] } ?? 0
         self.setting = setting
         self.alignment = alignment
+        self.inPlace = inPlace
         self.mR = sets.isEmpty ? 0 : sets[worst]
         self.mROperator = worst
-        self.defaultPeak = graph.peakLiveBytes(order: Array(graph.operators.indices), setting: setting, alignment: alignment)
+        self.defaultPeak = graph.peakLiveBytes(order: Array(graph.operators.indices), setting: setting, alignment: alignment,
+                                               inPlace: inPlace)
     }
 
     /// The capacity in bytes that a spec stands for.
@@ -133,7 +166,7 @@ extension Graph {
         guard configuration.capacity > 0 else {
             throw InputError(source: "capacity", message: "capacity must be positive, got \(configuration.capacity)")
         }
-        let sets = workingSets(setting: configuration.tensors, alignment: configuration.alignment)
+        let sets = workingSets(setting: configuration.tensors, alignment: configuration.alignment, inPlace: configuration.inPlace)
         if let op = sets.indices.max(by: { sets[$0] < sets[$1] }), sets[op] > configuration.capacity {
             throw InputError(
                 source: name,
