@@ -93,7 +93,8 @@ public enum Cosma {
                                      allocation: AllocationPolicy = .bestFit) throws -> CertifiedPlan
     {
         let baseline = Baseline(schedule: schedule, replacement: replacement, allocation: allocation)
-        let order = Self.schedule(schedule, for: graph, tensors: configuration.tensors, alignment: configuration.alignment)
+        let order = Self.schedule(schedule, for: graph, tensors: configuration.tensors, alignment: configuration.alignment,
+                                  inPlace: configuration.inPlace)
         return try baseline.plan(graph: graph, configuration: configuration, schedule: order).get()
     }
 
@@ -102,7 +103,8 @@ public enum Cosma {
     public static func baselines(_ baselines: [Baseline], for graph: Graph, configuration: Configuration) throws -> [BaselineOutcome] {
         var schedules: [ScheduleKind: Schedule] = [:]
         if baselines.contains(where: { $0.schedule == .mpmf }) {
-            schedules[.mpmf] = schedule(.mpmf, for: graph, tensors: configuration.tensors, alignment: configuration.alignment)
+            schedules[.mpmf] = schedule(.mpmf, for: graph, tensors: configuration.tensors, alignment: configuration.alignment,
+                                        inPlace: configuration.inPlace)
         }
         return try Baseline.run(baselines, graph: graph, configuration: configuration, schedules: schedules)
     }

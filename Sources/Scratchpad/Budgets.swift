@@ -45,9 +45,44 @@ extension Graph {
             }
         }
         guard inPlace == .on else { return result }
-        for (k, op) in order.enumerated() {
-            if let x = inPlaceCandidates(of: op).first(where: { index[$0] >= 0 && result[index[$0]].last == k }) {
-                result[index[x]].last = k - 1
+        for write in inPlaceWrites(order: order) { result[index[write.input]].last -= 1 }
+        return result
+    }
+
+    /// The in-place writes a schedule allows (docs/in-place.md): at each operator, its output over
+    /// the first of its ``Graph/inPlaceCandidates(of:)`` whose last reader it is. Every planner of
+    /// the in-place model makes this same choice, so that their lifetimes agree.
+    public func inPlaceWrites(order: [OperatorID]) -> [InPlaceWrite] {
+        let position = positions(of: order)
+        return order.compactMap { op in
+            let k = position[op]
+            guard let x = inPlaceCandidates(of: op).first(where: { x in consumers[x].allSatisfy { position[$0] <= k } }) else {
+                return nil
+            }
+            return InPlaceWrite(op: op, input: x, output: operators[op].outputs[0])
+        }
+    }
+
+    /// The buffers of a schedule run without spilling: each in-place chain (an input, the output
+    /// written over it, the output written over that, ...) is one buffer whose interval spans the
+    /// chain, listed under its first tensor; every other tracked tensor is a buffer of its own.
+    /// With `inPlace` off these are ``liveIntervals(order:setting:inPlace:)`` one by one.
+    public func buffers(order: [OperatorID], setting: TensorSetting, inPlace: InPlaceMode) -> [(interval: LiveInterval, members: [TensorID])] {
+        let intervals = liveIntervals(order: order, setting: setting, inPlace: inPlace)
+        var slot = [Int](repeating: -1, count: tensors.count)
+        var result: [(interval: LiveInterval, members: [TensorID])] = []
+        var writtenOver = [TensorID?](repeating: nil, count: tensors.count)
+        if inPlace == .on { for w in inPlaceWrites(order: order) { writtenOver[w.output] = w.input } }
+        // Producers come before readers in the order, so walking by first position meets an
+        // input before the output written over it.
+        for interval in intervals.sorted(by: { ($0.first, $0.tensor) < ($1.first, $1.tensor) }) {
+            if let x = writtenOver[interval.tensor], slot[x] >= 0 {
+                slot[interval.tensor] = slot[x]
+                result[slot[x]].members.append(interval.tensor)
+                result[slot[x]].interval.last = max(result[slot[x]].interval.last, interval.last)
+            } else {
+                slot[interval.tensor] = result.count
+                result.append((interval, [interval.tensor]))
             }
         }
         return result
@@ -97,6 +132,14 @@ extension Graph {
             return mayDie ? roundUp(tensors[operators[op].outputs[0]].bytes, to: alignment) : 0
         }
     }
+}
+
+/// An output written over the bytes of one of its operator's inputs (docs/in-place.md).
+public struct InPlaceWrite: Hashable, Sendable {
+    public var op: OperatorID
+    /// The input whose bytes the output takes; its stay ends as the operator runs.
+    public var input: TensorID
+    public var output: TensorID
 }
 
 /// The scratchpad sizes at which a graph is interesting: ``BudgetName/mR``, ``BudgetName/mP`` and
