@@ -123,9 +123,19 @@ public enum Cosma {
     /// the crossing bound or solved the relaxation, that bound is divide and conquer's target,
     /// so that the time goes to segments rather than to a bound again. The result keeps the
     /// better plan and the larger bound; its trace says what each part did.
+    /// The exact program and divide and conquer plan in the COSMA paper's model only: their
+    /// bounds (crossing bound, forced-live covers) count an output beside its inputs, so under
+    /// in-place writes they could claim an optimum that is not one. They refuse rather than do so.
+    static func requirePaperModel(_ configuration: Configuration) throws(InputError) {
+        guard configuration.inPlace == .off else {
+            throw InputError(source: "in-place", message: "the exact method and divide and conquer plan only with in-place off (their lower bounds assume every output is new bytes); plan with the heuristics (cosma heuristic, method \"heuristic\") for in-place on, or use --in-place off")
+        }
+    }
+
     public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
                              options: ExactOptions = ExactOptions()) throws -> PlanResult
     {
+        try requirePaperModel(configuration)
         let budget = TimeBudget(seconds: options.timeLimit ?? DivideAndConquerOptions().timeLimit)
         let exact = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
         // A cancelled task (cosma_plan_with_progress) wants the plan it has, not a polish.
@@ -158,6 +168,7 @@ public enum Cosma {
     public static func solve(_ graph: Graph, configuration: Configuration, method: Method, options: ExactOptions = ExactOptions(),
                              segmentOperators: Int = DivideAndConquerOptions().segmentOperators) throws -> PlanResult
     {
+        try requirePaperModel(configuration)
         var chosen = method
         var why: TraceEvent?
         if method == .auto {

@@ -238,11 +238,18 @@ private struct OnlineState {
         current.load = []
         current.outputs = []
         var loads = missing
+        // An output written in place needs no room of its own once its input is resident.
+        let overwriting = writtenOver[k] == nil ? [] : graph.operators[op].outputs
+        let fresh = graph.operators[op].outputs.filter { !overwriting.contains($0) }
         while true {
-            if let offsets = placeAll(loads + graph.operators[op].outputs, at: k) {
+            if let offsets = placeAll(loads + fresh, at: k) {
                 for (t, offset) in offsets {
                     let placement = Placement(tensor: graph.tensors[t].name, offset: offset)
                     if graph.operators[op].outputs.contains(t) { current.outputs.append(placement) } else { current.load.append(placement) }
+                }
+                for t in overwriting {
+                    guard let placement = writeInPlace(t, at: k) else { throw failure }
+                    current.outputs.append(placement)
                 }
                 return
             }
@@ -304,6 +311,10 @@ private struct OnlineState {
             top += config.occupied(graph.tensors[t].bytes)
         }
         for t in graph.operators[op].outputs {
+            if let placement = writeInPlace(t, at: k) {
+                current.outputs.append(placement)
+                continue
+            }
             resident[t] = top
             current.outputs.append(Placement(tensor: graph.tensors[t].name, offset: top))
             top += config.occupied(graph.tensors[t].bytes)
