@@ -14,7 +14,9 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self, BenchExactIdeas.self, BenchDivideAndConquer.self,
                      // Address allocation (issue 23).
-                     BenchAllocation.self])
+                     BenchAllocation.self,
+                     // In-place operators and views (issue 22).
+                     BenchInPlace.self])
 }
 
 struct BenchHeuristics: ParsableCommand {

@@ -162,7 +162,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../graphs").standardized
         let files = try FileManager.default.contentsOfDirectory(atPath: root.path).filter { $0.hasSuffix(".json") }.sorted()
         #expect(files.count >= 18)
-        let options = MinimumPeakOptions(scheduler: MinimumPeakScheduler(exactStateBudget: 200_000), timeLimit: 0)
+        let options = MinimumPeakOptions(scheduler: MinimumPeakScheduler(exactStateBudget: 20_000, windowSizes: [16, 32]), timeLimit: 0)
         for file in files {
             let graph = try Graph(contentsOf: root.appendingPathComponent(file))
             let off = MinimumPeakResult(graph: graph, setting: .activations, alignment: 1, options: options).schedule
