@@ -45,14 +45,7 @@ struct BenchHeuristics: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var loaded: [Graph] = []
-            for pattern in graphs {
-                let paths = expandGlob(pattern)
-                guard !paths.isEmpty else {
-                    throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
-                }
-                loaded += try paths.map(loadGraph)
-            }
+            var loaded = try loadGraphs(graphs)
             loaded += try synthetic.map { try Graph(document: SyntheticGraphs.residualNetwork(operators: $0, seed: 1)) }
             let benchmark = HeuristicBenchmark(repeats: repeats)
             var measurements = HeuristicBenchmark.Measurements()

@@ -42,17 +42,7 @@ struct BenchAllocation: ParsableCommand {
         try reportingErrors { () throws in
             let instances = try Self.instances(in: minimalloc)
             let measured = try Self.measured(in: minimalloc)
-            var graphFiles: [String] = []
-            for pattern in graphs {
-                let paths = expandGlob(pattern)
-                guard !paths.isEmpty else {
-                    throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
-                }
-                graphFiles += paths
-            }
-            var loaded: [Graph] = []
-            for path in graphFiles { loaded.append(try loadGraph(path)) }
-            let text = BenchTables.allocation(instances, measured: measured, graphs: loaded, timeLimit: timeLimit,
+            let text = BenchTables.allocation(instances, measured: measured, graphs: try loadGraphs(graphs), timeLimit: timeLimit,
                                               minimizeTimeLimit: minimizeTimeLimit, command: commandLine())
             try writeAtomically(text, to: URL(fileURLWithPath: out))
             print("wrote \(out)")
@@ -101,42 +91,5 @@ extension BenchAllocation {
             results[f[0]] = MeasuredAllocation(status: f[3], height: Int(f[4]), seconds: Double(f[5]))
         }
         return (notes, results)
-    }
-}
-
-struct BenchInPlace: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "in-place",
-        abstract: "Budgets and traffic of every graph with in-place operators off and on, side by side (docs/in-place.md).",
-        discussion: "M_R, M_P and the default order's peak in both modes, and the heuristics' non-compulsory traffic at the off-mode M_R and M_H capacities, in the activations setting.")
-
-    @Option(name: .long, parsing: .upToNextOption, help: "Graph files or glob patterns (quote them).")
-    var graphs: [String] = []
-
-    @Option(name: .long, help: "Seconds the minimum-peak program may run per graph and mode when the searches leave M_P unproven.")
-    var timeLimit: Double = MinimumPeakOptions().timeLimit
-
-    @Option(name: .long, help: "Where to write the Markdown report.")
-    var out = "results/in-place.md"
-
-    func validate() throws {
-        guard !graphs.isEmpty else { throw ValidationError("give --graphs") }
-        guard timeLimit >= 0 else { throw ValidationError("--time-limit must not be negative, got \(timeLimit)") }
-    }
-
-    func run() throws {
-        try reportingErrors { () throws in
-            var loaded: [Graph] = []
-            for pattern in graphs {
-                let paths = expandGlob(pattern)
-                guard !paths.isEmpty else {
-                    throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
-                }
-                loaded += try paths.map(loadGraph)
-            }
-            let text = try BenchTables.inPlace(loaded, minimumPeak: MinimumPeakOptions(timeLimit: timeLimit), command: commandLine())
-            try writeAtomically(text, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
-        }
     }
 }
