@@ -51,17 +51,19 @@ extension Cosma {
     /// setting and alignment overridden. Only `M_P` and `M_H` need the minimum-peak proof; the
     /// other capacities resolve at once.
     package static func configuration(replaying plan: Plan, on graph: Graph, capacity: CapacitySpec? = nil,
-                                     tensors: TensorSetting? = nil, alignment: Int? = nil) throws(InputError) -> Configuration
+                                     tensors: TensorSetting? = nil, alignment: Int? = nil,
+                                     inPlace: InPlaceMode? = nil) throws(InputError) -> Configuration
     {
         var config = plan.configuration
         if let tensors { config.tensors = tensors }
+        if let inPlace { config.inPlace = inPlace }
         if let alignment {
             guard alignment >= 1 else { throw InputError(source: "alignment", message: "alignment must be at least 1, got \(alignment)") }
             config.alignment = alignment
         }
         if let capacity {
             let needsMinimumPeak = capacity == .budget(.mP) || capacity == .budget(.mH)
-            config.capacity = try budgets(for: graph, tensors: config.tensors, alignment: config.alignment,
+            config.capacity = try budgets(for: graph, tensors: config.tensors, alignment: config.alignment, inPlace: config.inPlace,
                                           minimumPeak: needsMinimumPeak ? MinimumPeakOptions() : nil).resolve(capacity)
         }
         return config

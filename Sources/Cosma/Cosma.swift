@@ -36,21 +36,22 @@ public enum Cosma {
     /// ``Schedule/peakBytes``. See ``MinimumPeakScheduler`` for the combinatorial stages and
     /// ``MinimumPeakProgram`` for the integer program that runs, under `options.timeLimit`, when
     /// they leave a gap.
-    public static func minimumPeak(for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+    public static func minimumPeak(for graph: Graph, tensors: TensorSetting, alignment: Int = 1, inPlace: InPlaceMode = .off,
                                    options: MinimumPeakOptions = MinimumPeakOptions()) -> MinimumPeakResult
     {
-        MinimumPeakResult(graph: graph, setting: tensors, alignment: alignment, options: options)
+        MinimumPeakResult(graph: graph, setting: tensors, alignment: alignment, inPlace: inPlace, options: options)
     }
 
     /// The budgets of a graph: `M_R` and the default order's peak always; `M_P` (hence `M_H`)
     /// when `minimumPeak` is given and proves its order minimal, otherwise the best order's peak
     /// and the best lower bound (``Budgets/bestPeak``, ``Budgets/mPLowerBound``).
-    public static func budgets(for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+    public static func budgets(for graph: Graph, tensors: TensorSetting, alignment: Int = 1, inPlace: InPlaceMode = .off,
                                minimumPeak: MinimumPeakOptions? = MinimumPeakOptions()) -> Budgets
     {
-        var budgets = Budgets(graph: graph, setting: tensors, alignment: alignment)
+        var budgets = Budgets(graph: graph, setting: tensors, alignment: alignment, inPlace: inPlace)
         if let minimumPeak {
-            budgets.record(Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, options: minimumPeak).schedule)
+            budgets.record(Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace,
+                                            options: minimumPeak).schedule)
         }
         return budgets
     }
@@ -59,16 +60,16 @@ public enum Cosma {
     /// rejecting capacities below `M_R` with the operator that cannot run. `M_P` and `M_H` are
     /// computed with `minimumPeak` and refused, with the bracket known, where `M_P` stays unproven.
     public static func configuration(for graph: Graph, capacity: CapacitySpec, tensors: TensorSetting,
-                                     alignment: Int = 1,
+                                     alignment: Int = 1, inPlace: InPlaceMode = .off,
                                      minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) throws(InputError) -> Configuration
     {
         guard alignment >= 1 else {
             throw InputError(source: "alignment", message: "alignment must be at least 1 byte, got \(alignment)")
         }
         let needsMinimumPeak = capacity == .budget(.mP) || capacity == .budget(.mH)
-        let bytes = try budgets(for: graph, tensors: tensors, alignment: alignment,
+        let bytes = try budgets(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace,
                                 minimumPeak: needsMinimumPeak ? minimumPeak : nil).resolve(capacity)
-        let configuration = Configuration(capacity: bytes, alignment: alignment, tensors: tensors)
+        let configuration = Configuration(capacity: bytes, alignment: alignment, tensors: tensors, inPlace: inPlace)
         try graph.checkFeasible(configuration)
         return configuration
     }
@@ -76,10 +77,11 @@ public enum Cosma {
     /// The order a baseline follows, and which algorithm produced it. ``ScheduleKind/mpmf`` is the
     /// best order ``minimumPeak(for:tensors:alignment:options:)`` finds (program included).
     public static func schedule(_ kind: ScheduleKind, for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+                                inPlace: InPlaceMode = .off,
                                 minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) -> Schedule
     {
-        guard kind == .mpmf else { return graph.schedule(kind, setting: tensors, alignment: alignment) }
-        return Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, options: minimumPeak).schedule
+        guard kind == .mpmf else { return graph.schedule(kind, setting: tensors, alignment: alignment, inPlace: inPlace) }
+        return Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace, options: minimumPeak).schedule
     }
 
     /// A compiler heuristic's plan: the `schedule` order, TensorFlow Lite's arena when it fits,
@@ -91,7 +93,8 @@ public enum Cosma {
                                      allocation: AllocationPolicy = .bestFit) throws -> CertifiedPlan
     {
         let baseline = Baseline(schedule: schedule, replacement: replacement, allocation: allocation)
-        let order = Self.schedule(schedule, for: graph, tensors: configuration.tensors, alignment: configuration.alignment)
+        let order = Self.schedule(schedule, for: graph, tensors: configuration.tensors, alignment: configuration.alignment,
+                                  inPlace: configuration.inPlace)
         return try baseline.plan(graph: graph, configuration: configuration, schedule: order).get()
     }
 
@@ -100,7 +103,8 @@ public enum Cosma {
     public static func baselines(_ baselines: [Baseline], for graph: Graph, configuration: Configuration) throws -> [BaselineOutcome] {
         var schedules: [ScheduleKind: Schedule] = [:]
         if baselines.contains(where: { $0.schedule == .mpmf }) {
-            schedules[.mpmf] = schedule(.mpmf, for: graph, tensors: configuration.tensors, alignment: configuration.alignment)
+            schedules[.mpmf] = schedule(.mpmf, for: graph, tensors: configuration.tensors, alignment: configuration.alignment,
+                                        inPlace: configuration.inPlace)
         }
         return try Baseline.run(baselines, graph: graph, configuration: configuration, schedules: schedules)
     }
@@ -119,9 +123,19 @@ public enum Cosma {
     /// the crossing bound or solved the relaxation, that bound is divide and conquer's target,
     /// so that the time goes to segments rather than to a bound again. The result keeps the
     /// better plan and the larger bound; its trace says what each part did.
+    /// The exact program and divide and conquer plan in the COSMA paper's model only: their
+    /// bounds (crossing bound, forced-live covers) count an output beside its inputs, so under
+    /// in-place writes they could claim an optimum that is not one. They refuse rather than do so.
+    static func requirePaperModel(_ configuration: Configuration) throws(InputError) {
+        guard configuration.inPlace == .off else {
+            throw InputError(source: "in-place", message: "the exact method and divide and conquer plan only with in-place off (their lower bounds assume every output is new bytes); plan with the heuristics (cosma heuristic, method \"heuristic\") for in-place on, or use --in-place off")
+        }
+    }
+
     public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
                              options: ExactOptions = ExactOptions()) throws -> PlanResult
     {
+        try requirePaperModel(configuration)
         let budget = TimeBudget(seconds: options.timeLimit ?? DivideAndConquerOptions().timeLimit)
         let exact = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
         // A cancelled task (cosma_plan_with_progress) wants the plan it has, not a polish.
@@ -154,6 +168,7 @@ public enum Cosma {
     public static func solve(_ graph: Graph, configuration: Configuration, method: Method, options: ExactOptions = ExactOptions(),
                              segmentOperators: Int? = nil) throws -> PlanResult
     {
+        try requirePaperModel(configuration)
         var chosen = method
         var why: TraceEvent?
         if method == .auto {

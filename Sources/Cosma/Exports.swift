@@ -16,10 +16,12 @@
 @_exported public import struct DNNGraph.InputError
 @_exported public import struct DNNGraph.GraphValidationError
 @_exported public import enum DNNGraph.GraphProblem
+@_exported public import enum DNNGraph.InPlaceTable
 
 // The scratchpad: configuration, budgets, plans and the simulator's verdict.
 @_exported public import struct Scratchpad.Configuration
 @_exported public import enum Scratchpad.TensorSetting
+@_exported public import enum Scratchpad.InPlaceMode
 @_exported public import enum Scratchpad.CapacitySpec
 @_exported public import enum Scratchpad.BudgetName
 @_exported public import struct Scratchpad.Budgets

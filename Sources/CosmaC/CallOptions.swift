@@ -25,6 +25,8 @@ struct CallOptions: Decodable {
     /// `nil` when not given: planning then uses `activations` and 1, replaying the plan's own.
     var tensors: TensorSetting?
     var alignment: Int?
+    /// `nil` when not given: planning then uses `off`, replaying the plan's own mode.
+    var inPlace: InPlaceMode?
     var method = Method.exact
     var solver = SolverBackend.cbc
     /// Seconds the planner may take (60, as `cosma solve`); `nil`, from `"timeLimit": null`, lets
@@ -34,7 +36,7 @@ struct CallOptions: Decodable {
     var gap = 0.0
     var segmentOps = DivideAndConquerOptions().segmentOperators
 
-    static let keys = ["format", "capacity", "tensors", "alignment", "method", "solver", "timeLimit", "gap", "segmentOps"]
+    static let keys = ["format", "capacity", "tensors", "alignment", "inPlace", "method", "solver", "timeLimit", "gap", "segmentOps"]
 
     init() {}
 
@@ -48,6 +50,7 @@ struct CallOptions: Decodable {
         }
         tensors = try value("tensors")
         alignment = try value("alignment")
+        inPlace = try value("inPlace")
         method = try value("method") ?? method
         if let name: String = try value("solver") {
             guard let backend = SolverBackend(rawValue: name) else {

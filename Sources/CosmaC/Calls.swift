@@ -35,7 +35,8 @@ enum Calls {
             let options = try CallOptions(json: optionsJSON)
             let graph = try Graph(json: Data(graphJSON.utf8), source: "graph")
             let configuration = try Cosma.configuration(for: graph, capacity: try options.requiredCapacity(),
-                                                        tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1)
+                                                        tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1,
+                                                        inPlace: options.inPlace ?? .off)
             let certified: CertifiedPlan
             var exact: PlanResult?
             if let method = options.method.solving {
@@ -63,7 +64,7 @@ enum Calls {
             let graph = try Graph(json: Data(graphJSON.utf8), source: "graph")
             let plan = try Plan(json: Data(planJSON.utf8), source: "plan")
             let configuration = try Cosma.configuration(replaying: plan, on: graph, capacity: options.capacity,
-                                                        tensors: options.tensors, alignment: options.alignment)
+                                                        tensors: options.tensors, alignment: options.alignment, inPlace: options.inPlace)
             let report = Cosma.simulate(plan, on: graph, configuration: configuration)
             return Answer(code: report.isValid ? 0 : 1, json: .object([
                 DocumentFormat.result.field,

@@ -14,7 +14,9 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self, BenchExactIdeas.self, BenchDivideAndConquer.self,
                      // Address allocation (issue 23).
-                     BenchAllocation.self])
+                     BenchAllocation.self,
+                     // In-place operators and views (issue 22).
+                     BenchInPlace.self])
 }
 
 struct BenchHeuristics: ParsableCommand {
@@ -43,14 +45,7 @@ struct BenchHeuristics: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            var loaded: [Graph] = []
-            for pattern in graphs {
-                let paths = expandGlob(pattern)
-                guard !paths.isEmpty else {
-                    throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
-                }
-                loaded += try paths.map(loadGraph)
-            }
+            var loaded = try loadGraphs(graphs)
             loaded += try synthetic.map { try Graph(document: SyntheticGraphs.residualNetwork(operators: $0, seed: 1)) }
             let benchmark = HeuristicBenchmark(repeats: repeats) { Cosma.schedule(.mpmf, for: $0, tensors: $1) }
             var measurements = HeuristicBenchmark.Measurements()

@@ -48,13 +48,18 @@ struct BenchExact: ParsableCommand {
 
 /// Every graph the patterns match, in both settings, at every named budget.
 func benchInstances(_ patterns: [String]) throws -> [BenchInstance] {
+    BenchTables.instances(try loadGraphs(patterns))
+}
+
+/// Every graph the glob patterns match, in order; a pattern that matches nothing is bad input.
+func loadGraphs(_ patterns: [String]) throws(InputError) -> [Graph] {
     var graphs: [Graph] = []
     for pattern in patterns {
         let paths = expandGlob(pattern)
         guard !paths.isEmpty else {
             throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
         }
-        graphs += try paths.map(loadGraph)
+        for path in paths { graphs.append(try loadGraph(path)) }
     }
-    return BenchTables.instances(graphs)
+    return graphs
 }

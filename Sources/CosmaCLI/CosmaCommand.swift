@@ -23,6 +23,7 @@ struct CosmaCommand: ParsableCommand {
 }
 
 extension TensorSetting: ExpressibleByArgument {}
+extension InPlaceMode: ExpressibleByArgument {}
 extension ReplacementPolicy: ExpressibleByArgument {}
 extension AllocationPolicy: ExpressibleByArgument {}
 extension ArenaAllocator: ExpressibleByArgument {}
@@ -35,6 +36,9 @@ struct AcceleratorOptions: ParsableArguments {
 
     @Option(name: .long, help: "Alignment of every offset and size, in bytes.")
     var alignment: Int = 1
+
+    @Option(name: .long, help: "Whether an elementwise operator may write its output over an input that dies there, and views share their input's bytes (docs/in-place.md): off (the COSMA paper's model) or on.")
+    var inPlace: InPlaceMode = .off
 
     func validate() throws {
         guard alignment >= 1 else { throw ValidationError("--alignment must be at least 1, got \(alignment)") }
@@ -55,7 +59,8 @@ struct PlanningTarget: ParsableArguments {
     func load() throws(InputError) -> (Graph, Configuration) {
         let g = try loadGraph(graph)
         let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
-                                             tensors: accelerator.tensors, alignment: accelerator.alignment)
+                                             tensors: accelerator.tensors, alignment: accelerator.alignment,
+                                             inPlace: accelerator.inPlace)
         return (g, config)
     }
 }

@@ -77,7 +77,7 @@ struct Heuristic: ParsableCommand {
                            configuration: config, json: output.json)
                 return
             }
-            let order = Cosma.schedule(schedule, for: g, tensors: config.tensors, alignment: config.alignment)
+            let order = Cosma.schedule(schedule, for: g, tensors: config.tensors, alignment: config.alignment, inPlace: config.inPlace)
             let chosen = Baseline(schedule: schedule, replacement: replace, allocation: alloc, arena: arena, strict: strict)
             let result = try chosen.plan(graph: g, configuration: config, schedule: order).get()
             try write(result.plan, to: output.output)

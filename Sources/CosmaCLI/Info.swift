@@ -38,9 +38,11 @@ struct Info: ParsableCommand {
         try reportingErrors {
             let g = try loadGraph(graph)
             let minimumPeak = Cosma.minimumPeak(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment,
+                                                inPlace: accelerator.inPlace,
                                                 options: MinimumPeakOptions(scheduler: MinimumPeakScheduler(exactStateBudget: searchStates),
                                                                             solver: solver, timeLimit: timeLimit))
-            var budgets = Cosma.budgets(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment, minimumPeak: nil)
+            var budgets = Cosma.budgets(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment, inPlace: accelerator.inPlace,
+                                        minimumPeak: nil)
             budgets.record(minimumPeak.schedule)
             let best = minimumPeak.schedule
             var byKind: [TensorKind: (count: Int, bytes: Int)] = [:]
@@ -56,6 +58,7 @@ struct Info: ParsableCommand {
                 }
                 fields += [
                     ("setting", .string(accelerator.tensors.rawValue)), ("alignment", .int(accelerator.alignment)),
+                    ("inPlace", .string(accelerator.inPlace.rawValue)),
                     ("compulsoryTraffic", .int(compulsory)),
                     ("budgets", .object([
                         ("M_R", .int(budgets.mR)), ("M_ROperator", .string(g.operators[budgets.mROperator].name)),
@@ -83,7 +86,7 @@ struct Info: ParsableCommand {
                 let entry = byKind[kind, default: (0, 0)]
                 print("\(kind.rawValue.padding(toLength: 12, withPad: " ", startingAt: 0))\(entry.count) tensors, \(entry.bytes) bytes (\(formatBytes(entry.bytes)))")
             }
-            print("setting     \(accelerator.tensors.rawValue), alignment \(accelerator.alignment)")
+            print("setting     \(accelerator.tensors.rawValue), alignment \(accelerator.alignment), in-place \(accelerator.inPlace.rawValue)")
             print("compulsory  \(compulsory) bytes of traffic")
             print("M_R         \(budgets.mR) bytes (\(formatBytes(budgets.mR))), operator '\(g.operators[budgets.mROperator].name)'")
             print("peak        \(budgets.defaultPeak) bytes (\(formatBytes(budgets.defaultPeak))) with the default order, no spills")

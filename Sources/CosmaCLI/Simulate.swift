@@ -29,6 +29,9 @@ struct Simulate: ParsableCommand {
     @Option(name: .long, help: "Replay with this alignment instead of the plan's.")
     var alignment: Int?
 
+    @Option(name: .long, help: "Replay under this in-place model (on|off) instead of the plan's.")
+    var inPlace: InPlaceMode?
+
     @Flag(name: .long, help: "Print one JSON object: valid, traffic, violations, ...")
     var json = false
 
@@ -37,7 +40,7 @@ struct Simulate: ParsableCommand {
             let g = try loadGraph(graph)
             let p = try Plan(contentsOf: URL(fileURLWithPath: plan))
             let config = try Cosma.configuration(replaying: p, on: g, capacity: try capacity.map { c throws(InputError) in try CapacitySpec(parsing: c) },
-                                                 tensors: tensors, alignment: alignment)
+                                                 tensors: tensors, alignment: alignment, inPlace: inPlace)
             let report = Cosma.simulate(p, on: g, configuration: config)
             if json {
                 print(Cosma.simulationReport(report, graph: g, configuration: config).formatted(expandDepth: 2), terminator: "")

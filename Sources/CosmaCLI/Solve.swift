@@ -92,7 +92,7 @@ struct Solve: ParsableCommand {
     /// The order named by `--fixed-schedule`: a schedule kind or a file of operator names.
     func scheduleOrder(_ spec: String, graph: Graph, config: Configuration) throws -> [OperatorID] {
         if let kind = ScheduleKind(rawValue: spec) {
-            return Cosma.schedule(kind, for: graph, tensors: config.tensors, alignment: config.alignment).order
+            return Cosma.schedule(kind, for: graph, tensors: config.tensors, alignment: config.alignment, inPlace: config.inPlace).order
         }
         let text = String(decoding: try readInput(URL(fileURLWithPath: spec)), as: UTF8.self)
         var order: [OperatorID] = []

@@ -55,12 +55,16 @@ extension MinimumPeakResult {
     ///
     /// A solver that fails outright (not one that stops at its limit) leaves the combinatorial
     /// result in place and its message in ``programError``.
-    public init(graph: Graph, setting: TensorSetting, alignment: Int, options: MinimumPeakOptions = MinimumPeakOptions()) {
-        var schedule = options.scheduler.schedule(graph, setting: setting, alignment: alignment)
+    ///
+    /// With `inPlace` on, every stage and the program measure peaks under the in-place model.
+    public init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off,
+                options: MinimumPeakOptions = MinimumPeakOptions())
+    {
+        var schedule = options.scheduler.schedule(graph, setting: setting, alignment: alignment, inPlace: inPlace)
         self.schedule = schedule
         guard !schedule.provenMinimal, options.timeLimit > 0 else { return }
         let lower = schedule.lowerBound ?? 0
-        let program = MinimumPeakProgram(graph: graph, setting: setting, alignment: alignment,
+        let program = MinimumPeakProgram(graph: graph, setting: setting, alignment: alignment, inPlace: inPlace,
                                          lowerBound: lower, upperBound: schedule.peakBytes)
         programRows = program.model.constraintCount
         guard program.model.constraintCount <= options.maximumRows else { return }
@@ -82,7 +86,7 @@ extension MinimumPeakResult {
             let order = program.order(from: solution)
             // The solver's order is re-measured, never trusted: only a valid, better order replaces the incumbent.
             if graph.scheduleProblem(order) == nil {
-                let peak = graph.peakLiveBytes(order: order, setting: setting, alignment: alignment)
+                let peak = graph.peakLiveBytes(order: order, setting: setting, alignment: alignment, inPlace: inPlace)
                 if peak < schedule.peakBytes {
                     schedule = Schedule(order: order, peakBytes: peak, algorithm: .minimumPeakProgram, lowerBound: schedule.lowerBound)
                 }

@@ -19,6 +19,11 @@ package import Scratchpad
 ///   readers; an activation nobody reads only while its producer runs;
 /// - `P` (integer, in units of the gcd of the sizes): `P >= sum size(t) r[t,k]` at every `k`.
 ///
+/// With in-place on (docs/in-place.md), `z[o,x,k]` (continuous) says that `o` runs at `k` and
+/// writes its output over input `x`, which needs every other reader of `x` to have run before
+/// `k`: `z[o,x,k] <= y[c,k-1]` for each, and `sum_x z[o,x,k] <= x[o,k]`. The peak row at `k` then
+/// counts the output's bytes once less. Minimisation raises each `z` to 1 wherever allowed.
+///
 /// The objective is `P`. Minimisation pushes each `r` down to its largest right-hand side, which
 /// is 1 exactly when the tensor is live, so the optimum is the minimum peak. A lower bound known in
 /// advance (for example ``PeakLowerBound`` or a window relaxation) is the lower bound of `P`, and
@@ -27,6 +32,7 @@ package struct MinimumPeakProgram: Sendable {
     package let graph: Graph
     package let setting: TensorSetting
     package let alignment: Int
+    package let inPlace: InPlaceMode
     package private(set) var model: Model
     /// Bytes per unit of `P`: the gcd of the occupied sizes of the tracked tensors.
     package let unit: Int
@@ -37,16 +43,22 @@ package struct MinimumPeakProgram: Sendable {
     private var y: [[Variable]] = []
     /// Liveness variables with their tensor and position.
     private var live: [(tensor: TensorID, position: Int, variable: Variable)] = []
+    /// In-place variables: operator `o` writes over input `x` at position `k`.
+    private var overwrites: [(op: OperatorID, input: TensorID, position: Int, variable: Variable)] = []
     private let size: [Int]
 
     /// - Parameters:
     ///   - lowerBound: bytes no order can peak below (0 if unknown).
     ///   - upperBound: the peak of some order (`nil` if unknown); orders above it are cut off.
-    package init(graph: Graph, setting: TensorSetting, alignment: Int, lowerBound: Int = 0, upperBound: Int? = nil) {
+    ///   - inPlace: whether outputs may take a dying input's bytes.
+    package init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off, lowerBound: Int = 0,
+                upperBound: Int? = nil)
+    {
         precondition(alignment >= 1, "alignment must be at least 1")
         self.graph = graph
         self.setting = setting
         self.alignment = alignment
+        self.inPlace = inPlace
         let size = graph.tensors.indices.map { graph.isTracked($0, in: setting) ? roundUp(graph.tensors[$0].bytes, to: alignment) : 0 }
         self.size = size
         var g = 0
@@ -150,10 +162,36 @@ package struct MinimumPeakProgram: Sendable {
                 rows[k].add(units, r)
             }
         }
+        if inPlace == .on { addInPlaceTerms(&rows) }
         for row in rows {
             var e = row
             e.add(-1, peak)
             model.addConstraint(e, .lessOrEqual, 0)
+        }
+    }
+
+    /// Subtracts from each position's peak row the output bytes of an in-place write there.
+    private mutating func addInPlaceTerms(_ rows: inout [LinearExpression]) {
+        for o in graph.operators.indices {
+            let candidates = graph.inPlaceCandidates(of: o)
+            guard !candidates.isEmpty else { continue }
+            let units = Double(size[graph.operators[o].outputs[0]] / unit)
+            let w = windows[o]
+            for k in w {
+                var choice: LinearExpression = [(x[o][k - w.lowerBound], -1)]
+                for t in candidates {
+                    let z = model.addVariable(.continuous, lower: 0, upper: 1, name: "z_\(o)_\(t)_\(k)")
+                    overwrites.append((o, t, k, z))
+                    choice.add(1, z)
+                    for c in graph.consumers[t] where c != o {
+                        var e = ranBy(c, k, strictly: true)
+                        e.add(-1, z)
+                        model.addConstraint(e, .greaterOrEqual, 0)
+                    }
+                    rows[k].add(-units, z)
+                }
+                model.addConstraint(choice, .lessOrEqual, 0)
+            }
         }
     }
 
@@ -169,7 +207,17 @@ package struct MinimumPeakProgram: Sendable {
         var interval = [ClosedRange<Int>?](repeating: nil, count: graph.tensors.count)
         for i in graph.liveIntervals(order: order, setting: setting) { interval[i.tensor] = i.first...i.last }
         for (t, k, r) in live { v[r] = interval[t]?.contains(k) == true ? 1 : 0 }
-        let bytes = graph.peakLiveBytes(order: order, setting: setting, alignment: alignment)
+        // The in-place model ends an overwritten input's interval one position before its reader.
+        var shortened = [Int?](repeating: nil, count: graph.tensors.count)
+        for i in graph.liveIntervals(order: order, setting: setting, inPlace: inPlace) where i.last < interval[i.tensor]?.upperBound ?? i.last {
+            shortened[i.tensor] = i.last + 1
+        }
+        var used = Set<Int>()
+        for (o, t, k, z) in overwrites {
+            let chosen = position[o] == k && shortened[t] == k && used.insert(k).inserted
+            v[z] = chosen ? 1 : 0
+        }
+        let bytes = graph.peakLiveBytes(order: order, setting: setting, alignment: alignment, inPlace: inPlace)
         v[peak] = Double((bytes + unit - 1) / unit)
         return v
     }

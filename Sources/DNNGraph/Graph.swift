@@ -41,12 +41,15 @@ public struct Operator: Hashable, Sendable {
     /// Input tensors in the order the operator reads them; a tensor may appear twice (`Mul(x, x)`).
     public var inputs: [TensorID]
     public var outputs: [TensorID]
+    /// The graph file's override of ``InPlaceTable`` for this operator (`nil`: the type decides).
+    public var inPlace: Bool?
 
-    public init(name: String, type: String, inputs: [TensorID], outputs: [TensorID]) {
+    public init(name: String, type: String, inputs: [TensorID], outputs: [TensorID], inPlace: Bool? = nil) {
         self.name = name
         self.type = type
         self.inputs = inputs
         self.outputs = outputs
+        self.inPlace = inPlace
     }
 }
 
@@ -136,7 +139,7 @@ public struct Graph: Sendable {
                     producer[t] = i
                 }
             }
-            operators.append(Operator(name: o.name, type: o.type, inputs: ins, outputs: outs))
+            operators.append(Operator(name: o.name, type: o.type, inputs: ins, outputs: outs, inPlace: o.inPlace))
         }
         for (t, tensor) in document.tensors.enumerated() where tensor.kind == .activation && producer[t] == nil {
             problems.append(.noProducer(tensor.name))

@@ -23,12 +23,16 @@ public struct GraphDocument: Codable, Sendable, Equatable {
         public var type: String
         public var inputs: [String]
         public var outputs: [String]
+        /// Overrides ``InPlaceTable`` for this operator: `true` lets its output take the bytes of
+        /// an input that dies there, `false` forbids it; absent, the operator's type decides.
+        public var inPlace: Bool?
 
-        public init(name: String, type: String, inputs: [String], outputs: [String]) {
+        public init(name: String, type: String, inputs: [String], outputs: [String], inPlace: Bool? = nil) {
             self.name = name
             self.type = type
             self.inputs = inputs
             self.outputs = outputs
+            self.inPlace = inPlace
         }
     }
 
@@ -53,7 +57,8 @@ extension Graph {
             tensors: tensors,
             operators: operators.map {
                 .init(name: $0.name, type: $0.type,
-                      inputs: $0.inputs.map { tensors[$0].name }, outputs: $0.outputs.map { tensors[$0].name })
+                      inputs: $0.inputs.map { tensors[$0].name }, outputs: $0.outputs.map { tensors[$0].name },
+                      inPlace: $0.inPlace)
             },
             outputs: outputs.map { tensors[$0].name })
     }
@@ -94,7 +99,8 @@ extension Graph {
         for (i, o) in operators.enumerated() {
             let ins = o.inputs.map { quote(tensors[$0].name) }.joined(separator: ", ")
             let outs = o.outputs.map { quote(tensors[$0].name) }.joined(separator: ", ")
-            lines.append("    {\"name\": \(quote(o.name)), \"type\": \(quote(o.type)), \"inputs\": [\(ins)], \"outputs\": [\(outs)]}\(i + 1 < operators.count ? "," : "")")
+            let inPlace = o.inPlace.map { ", \"inPlace\": \($0)" } ?? ""
+            lines.append("    {\"name\": \(quote(o.name)), \"type\": \(quote(o.type)), \"inputs\": [\(ins)], \"outputs\": [\(outs)]\(inPlace)}\(i + 1 < operators.count ? "," : "")")
         }
         lines.append("  ],")
         lines.append("  \"outputs\": [\(outputs.map { quote(tensors[$0].name) }.joined(separator: ", "))]")

@@ -191,7 +191,8 @@ package struct DivideAndConquerPlanner: Sendable {
     /// and cheap because every operator's window is one position.
     func startsBeyondTheHeuristics(_ run: inout Run) throws -> [CertifiedPlan] {
         var starts: [CertifiedPlan] = []
-        var orders = [graph.schedule(.mpmfSearch, setting: configuration.tensors, alignment: configuration.alignment).order]
+        var orders = [graph.schedule(.mpmfSearch, setting: configuration.tensors, alignment: configuration.alignment,
+                                     inPlace: configuration.inPlace).order]
         stage(.orderSearch, &run) { run in
             // Many baselines share an order: each is scored once.
             var initial: [[OperatorID]] = []

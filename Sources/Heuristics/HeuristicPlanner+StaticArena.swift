@@ -18,9 +18,10 @@ extension HeuristicPlanner {
                                        nodeLimit: Int = 100_000) throws -> CertifiedPlan?
     {
         let setting = configuration.tensors
-        guard graph.peakLiveBytes(order: order, setting: setting, alignment: configuration.alignment) <= configuration.capacity,
+        guard graph.peakLiveBytes(order: order, setting: setting, alignment: configuration.alignment, inPlace: configuration.inPlace)
+                <= configuration.capacity,
               let arena = graph.staticArenaPlan(order: order, setting: setting, alignment: configuration.alignment,
-                                                capacity: configuration.capacity, nodeLimit: nodeLimit)
+                                                capacity: configuration.capacity, inPlace: configuration.inPlace, nodeLimit: nodeLimit)
         else { return nil }
         let planner = OnlinePlanner(graph: graph, configuration: configuration, order: order, preassigned: arena.offsets)
         let (steps, final) = try planner.makeSteps()

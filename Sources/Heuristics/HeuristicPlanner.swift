@@ -23,7 +23,7 @@ package enum HeuristicPlanner {
                             arena allocator: ArenaAllocator = .tflite, fallback: OnlineFallback = .fail) throws -> CertifiedPlan
     {
         let arena = graph.arenaPlan(order: order, setting: configuration.tensors, alignment: configuration.alignment,
-                                    allocator: allocator, target: configuration.capacity)
+                                    allocator: allocator, target: configuration.capacity, inPlace: configuration.inPlace)
         let fits = arena.arenaBytes <= configuration.capacity
         let planner = OnlinePlanner(graph: graph, configuration: configuration, order: order,
                                     replacement: replacement, allocation: allocation,

@@ -138,6 +138,8 @@ private struct OnlineState {
     let fallback: OnlineFallback
     /// Positions at which each tensor is read, ascending.
     let reads: [[Int]]
+    /// The input each position's output is written over, when the in-place model allows one.
+    let writtenOver: [TensorID?]
     var resident: [TensorID: Int] = [:]
     var hasCopy: [Bool]
     var lastUse: [Int]
@@ -157,6 +159,12 @@ private struct OnlineState {
             for t in graph.residentInputs(of: op, in: config.tensors) { reads[t].append(k) }
         }
         self.reads = reads
+        var writtenOver = [TensorID?](repeating: nil, count: order.count)
+        if config.inPlace == .on {
+            let position = graph.positions(of: order)
+            for w in graph.inPlaceWrites(order: order) { writtenOver[position[w.op]] = w.input }
+        }
+        self.writtenOver = writtenOver
         hasCopy = graph.tensors.map { $0.kind != .activation }
         lastUse = [Int](repeating: -1, count: graph.tensors.count)
     }
@@ -198,6 +206,10 @@ private struct OnlineState {
                 current.load.append(Placement(tensor: graph.tensors[t].name, offset: offset))
             }
             for t in graph.operators[op].outputs {
+                if let placement = writeInPlace(t, at: k) {
+                    current.outputs.append(placement)
+                    continue
+                }
                 let offset = try allocate(t, at: k, protecting: operands)
                 current.outputs.append(Placement(tensor: graph.tensors[t].name, offset: offset))
             }
@@ -226,11 +238,18 @@ private struct OnlineState {
         current.load = []
         current.outputs = []
         var loads = missing
+        // An output written in place needs no room of its own once its input is resident.
+        let overwriting = writtenOver[k] == nil ? [] : graph.operators[op].outputs
+        let fresh = graph.operators[op].outputs.filter { !overwriting.contains($0) }
         while true {
-            if let offsets = placeAll(loads + graph.operators[op].outputs, at: k) {
+            if let offsets = placeAll(loads + fresh, at: k) {
                 for (t, offset) in offsets {
                     let placement = Placement(tensor: graph.tensors[t].name, offset: offset)
                     if graph.operators[op].outputs.contains(t) { current.outputs.append(placement) } else { current.load.append(placement) }
+                }
+                for t in overwriting {
+                    guard let placement = writeInPlace(t, at: k) else { throw failure }
+                    current.outputs.append(placement)
                 }
                 return
             }
@@ -292,10 +311,24 @@ private struct OnlineState {
             top += config.occupied(graph.tensors[t].bytes)
         }
         for t in graph.operators[op].outputs {
+            if let placement = writeInPlace(t, at: k) {
+                current.outputs.append(placement)
+                continue
+            }
             resident[t] = top
             current.outputs.append(Placement(tensor: graph.tensors[t].name, offset: top))
             top += config.occupied(graph.tensors[t].bytes)
         }
+    }
+
+    /// Puts output `t` over the input it may be written over at `k` (docs/in-place.md), when that
+    /// input is resident and, with preassigned offsets, the arena gave both the same bytes; the
+    /// input's stay ends here.
+    mutating func writeInPlace(_ t: TensorID, at k: Int) -> Placement? {
+        guard let x = writtenOver[k], let offset = resident[x], preassigned.isEmpty || preassigned[t] == offset else { return nil }
+        resident[x] = nil
+        resident[t] = offset
+        return Placement(tensor: graph.tensors[t].name, offset: offset, inPlaceOf: graph.tensors[x].name)
     }
 
     /// Finds room for `t`, evicting non-operands until a gap fits.

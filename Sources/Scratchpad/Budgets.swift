@@ -27,24 +27,71 @@ extension Graph {
     /// when nothing reads it: a graph output is stored at the next step and dropped). An input or
     /// weight is loaded just before its first reader and dropped after its last. Tensors no
     /// operator reads or writes get no interval.
-    package func liveIntervals(order: [OperatorID], setting: TensorSetting) -> [LiveInterval] {
+    ///
+    /// With `inPlace` on, an operator's output takes the bytes of one of its
+    /// ``Graph/inPlaceCandidates(of:)`` whose last reader it is: that input's interval ends one
+    /// position earlier, and the two never count together.
+    package func liveIntervals(order: [OperatorID], setting: TensorSetting, inPlace: InPlaceMode = .off) -> [LiveInterval] {
         let position = positions(of: order)
         var result: [LiveInterval] = []
+        var index = [Int](repeating: -1, count: tensors.count)
         for t in tensors.indices where isTracked(t, in: setting) {
             let readers = consumers[t].map { position[$0] }
             if let p = producer[t] {
+                index[t] = result.count
                 result.append(LiveInterval(tensor: t, first: position[p], last: max(position[p], readers.max() ?? 0)))
             } else if let first = readers.min(), let last = readers.max() {
                 result.append(LiveInterval(tensor: t, first: first, last: last))
+            }
+        }
+        guard inPlace == .on else { return result }
+        for write in inPlaceWrites(order: order) { result[index[write.input]].last -= 1 }
+        return result
+    }
+
+    /// The in-place writes a schedule allows (docs/in-place.md): at each operator, its output over
+    /// the first of its ``Graph/inPlaceCandidates(of:)`` whose last reader it is. Every planner of
+    /// the in-place model makes this same choice, so that their lifetimes agree.
+    package func inPlaceWrites(order: [OperatorID]) -> [InPlaceWrite] {
+        let position = positions(of: order)
+        return order.compactMap { op in
+            let k = position[op]
+            guard let x = inPlaceCandidates(of: op).first(where: { x in consumers[x].allSatisfy { position[$0] <= k } }) else {
+                return nil
+            }
+            return InPlaceWrite(op: op, input: x, output: operators[op].outputs[0])
+        }
+    }
+
+    /// The buffers of a schedule run without spilling: each in-place chain (an input, the output
+    /// written over it, the output written over that, ...) is one buffer whose interval spans the
+    /// chain, listed under its first tensor; every other tracked tensor is a buffer of its own.
+    /// With `inPlace` off these are ``liveIntervals(order:setting:inPlace:)`` one by one.
+    package func buffers(order: [OperatorID], setting: TensorSetting, inPlace: InPlaceMode) -> [(interval: LiveInterval, members: [TensorID])] {
+        let intervals = liveIntervals(order: order, setting: setting, inPlace: inPlace)
+        var slot = [Int](repeating: -1, count: tensors.count)
+        var result: [(interval: LiveInterval, members: [TensorID])] = []
+        var writtenOver = [TensorID?](repeating: nil, count: tensors.count)
+        if inPlace == .on { for w in inPlaceWrites(order: order) { writtenOver[w.output] = w.input } }
+        // Producers come before readers in the order, so walking by first position meets an
+        // input before the output written over it.
+        for interval in intervals.sorted(by: { ($0.first, $0.tensor) < ($1.first, $1.tensor) }) {
+            if let x = writtenOver[interval.tensor], slot[x] >= 0 {
+                slot[interval.tensor] = slot[x]
+                result[slot[x]].members.append(interval.tensor)
+                result[slot[x]].interval.last = max(result[slot[x]].interval.last, interval.last)
+            } else {
+                slot[interval.tensor] = result.count
+                result.append((interval, [interval.tensor]))
             }
         }
         return result
     }
 
     /// Occupied bytes live at each position of `order` when nothing is spilled.
-    package func liveProfile(order: [OperatorID], setting: TensorSetting, alignment: Int) -> [Int] {
+    package func liveProfile(order: [OperatorID], setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> [Int] {
         var delta = [Int](repeating: 0, count: operators.count + 1)
-        for interval in liveIntervals(order: order, setting: setting) {
+        for interval in liveIntervals(order: order, setting: setting, inPlace: inPlace) {
             let size = roundUp(tensors[interval.tensor].bytes, to: alignment)
             delta[interval.first] += size
             delta[interval.last + 1] -= size
@@ -58,16 +105,41 @@ extension Graph {
 
     /// The peak of ``liveProfile(order:setting:alignment:)``: the smallest scratchpad that runs
     /// `order` without spilling if addresses packed perfectly.
-    package func peakLiveBytes(order: [OperatorID], setting: TensorSetting, alignment: Int) -> Int {
-        liveProfile(order: order, setting: setting, alignment: alignment).max() ?? 0
+    package func peakLiveBytes(order: [OperatorID], setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> Int {
+        liveProfile(order: order, setting: setting, alignment: alignment, inPlace: inPlace).max() ?? 0
     }
 
     /// The occupied working set of each operator: its distinct resident operands.
-    package func workingSets(setting: TensorSetting, alignment: Int) -> [Int] {
-        operators.indices.map { op in
-            residentOperands(of: op, in: setting).reduce(0) { $0 + roundUp(tensors[$1].bytes, to: alignment) }
+    ///
+    /// With `inPlace` on, the smallest working set over all schedules: an operator whose output
+    /// may take an input's bytes (``Graph/inPlaceCandidates(of:)``) saves the output's bytes when
+    /// some schedule lets that input die there, that is when no other reader of the input must run
+    /// after the operator.
+    package func workingSets(setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> [Int] {
+        let saving = inPlace == .on ? inPlaceSavings(alignment: alignment) : [Int](repeating: 0, count: operators.count)
+        return operators.indices.map { op in
+            residentOperands(of: op, in: setting).reduce(0) { $0 + roundUp(tensors[$1].bytes, to: alignment) } - saving[op]
         }
     }
+
+    /// Per operator, the bytes its output saves by working in place in the best schedule for it.
+    func inPlaceSavings(alignment: Int) -> [Int] {
+        let reach = reachability()
+        return operators.indices.map { op in
+            let mayDie = inPlaceCandidates(of: op).contains { x in
+                consumers[x].allSatisfy { $0 == op || !reach.isAncestor(op, of: $0) }
+            }
+            return mayDie ? roundUp(tensors[operators[op].outputs[0]].bytes, to: alignment) : 0
+        }
+    }
+}
+
+/// An output written over the bytes of one of its operator's inputs (docs/in-place.md).
+package struct InPlaceWrite: Hashable, Sendable {
+    package var op: OperatorID
+    /// The input whose bytes the output takes; its stay ends as the operator runs.
+    package var input: TensorID
+    package var output: TensorID
 }
 
 /// The scratchpad sizes at which a graph is interesting: ``BudgetName/mR``, ``BudgetName/mP`` and
@@ -75,6 +147,8 @@ extension Graph {
 public struct Budgets: Sendable, Hashable {
     public var setting: TensorSetting
     public var alignment: Int
+    /// The in-place model the budgets are computed under.
+    public var inPlace: InPlaceMode
     /// `M_R`: the largest working set of one operator. No plan exists below it.
     public var mR: Int
     /// The operator whose working set is `M_R`.
@@ -97,14 +171,16 @@ public struct Budgets: Sendable, Hashable {
     }
 
     /// Computes the budgets that need no search: `M_R` and the default order's peak.
-    public init(graph: Graph, setting: TensorSetting, alignment: Int) {
-        let sets = graph.workingSets(setting: setting, alignment: alignment)
+    public init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) {
+        let sets = graph.workingSets(setting: setting, alignment: alignment, inPlace: inPlace)
         let worst = sets.indices.max { sets[$0] < sets[$1] } ?? 0
         self.setting = setting
         self.alignment = alignment
+        self.inPlace = inPlace
         self.mR = sets.isEmpty ? 0 : sets[worst]
         self.mROperator = worst
-        self.defaultPeak = graph.peakLiveBytes(order: Array(graph.operators.indices), setting: setting, alignment: alignment)
+        self.defaultPeak = graph.peakLiveBytes(order: Array(graph.operators.indices), setting: setting, alignment: alignment,
+                                               inPlace: inPlace)
     }
 
     /// The capacity in bytes that a spec stands for.
@@ -133,7 +209,7 @@ extension Graph {
         guard configuration.capacity > 0 else {
             throw InputError(source: "capacity", message: "capacity must be positive, got \(configuration.capacity)")
         }
-        let sets = workingSets(setting: configuration.tensors, alignment: configuration.alignment)
+        let sets = workingSets(setting: configuration.tensors, alignment: configuration.alignment, inPlace: configuration.inPlace)
         if let op = sets.indices.max(by: { sets[$0] < sets[$1] }), sets[op] > configuration.capacity {
             throw InputError(
                 source: name,

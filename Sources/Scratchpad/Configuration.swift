@@ -9,6 +9,17 @@ public enum TensorSetting: String, Codable, Sendable, CaseIterable {
     case all
 }
 
+/// Whether an operator's output may take the bytes of an input that dies there (docs/in-place.md).
+///
+/// `off` is the model of the COSMA paper (Li, Gupta and Malik, 2023): every output is new bytes
+/// beside the operator's inputs. `on` is what compilers do: an operator of ``InPlaceTable`` (or one
+/// the graph marks `"inPlace": true`) may write its output over an input whose last reader it is,
+/// and a plan marks such an output `"inPlaceOf"`.
+public enum InPlaceMode: String, Codable, Sendable, CaseIterable {
+    case off
+    case on
+}
+
 /// The accelerator a plan is made for: scratchpad capacity, alignment, and tensor setting.
 public struct Configuration: Hashable, Sendable {
     /// Scratchpad size in bytes; addresses are `0 ..< capacity`.
@@ -16,11 +27,14 @@ public struct Configuration: Hashable, Sendable {
     /// Every offset is a multiple of it and every tensor occupies its size rounded up to it.
     public var alignment: Int
     public var tensors: TensorSetting
+    /// Whether outputs may work in place of dying inputs.
+    public var inPlace: InPlaceMode
 
-    public init(capacity: Int, alignment: Int = 1, tensors: TensorSetting = .activations) {
+    public init(capacity: Int, alignment: Int = 1, tensors: TensorSetting = .activations, inPlace: InPlaceMode = .off) {
         self.capacity = capacity
         self.alignment = alignment
         self.tensors = tensors
+        self.inPlace = inPlace
     }
 
     /// The bytes a tensor of `bytes` occupies in the scratchpad.

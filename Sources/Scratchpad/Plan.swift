@@ -5,10 +5,14 @@ public import Foundation
 public struct Placement: Hashable, Sendable, Codable {
     public var tensor: String
     public var offset: Int
+    /// For an output written in place: the input whose bytes it takes (same offset); that input's
+    /// stay ends as the operator runs. Only in plans made with ``InPlaceMode/on``.
+    public var inPlaceOf: String?
 
-    public init(tensor: String, offset: Int) {
+    public init(tensor: String, offset: Int, inPlaceOf: String? = nil) {
         self.tensor = tensor
         self.offset = offset
+        self.inPlaceOf = inPlaceOf
     }
 }
 
@@ -92,6 +96,8 @@ public struct Plan: Hashable, Sendable, Codable {
     public var capacity: Int
     public var alignment: Int
     public var tensors: TensorSetting
+    /// The in-place model the plan was made under; a replay uses it too.
+    public var inPlace: InPlaceMode
     public var steps: [Step]
     /// Graph outputs stored after the last step.
     public var final: [String]
@@ -107,6 +113,7 @@ public struct Plan: Hashable, Sendable, Codable {
         self.capacity = configuration.capacity
         self.alignment = configuration.alignment
         self.tensors = configuration.tensors
+        self.inPlace = configuration.inPlace
         self.steps = steps
         self.final = final
         self.traffic = traffic
@@ -120,6 +127,7 @@ public struct Plan: Hashable, Sendable, Codable {
         capacity = try c.decode(Int.self, forKey: .capacity)
         alignment = try c.decodeIfPresent(Int.self, forKey: .alignment) ?? 1
         tensors = try c.decodeIfPresent(TensorSetting.self, forKey: .tensors) ?? .activations
+        inPlace = try c.decodeIfPresent(InPlaceMode.self, forKey: .inPlace) ?? .off
         steps = try c.decode([Step].self, forKey: .steps)
         final = try c.decodeIfPresent([String].self, forKey: .final) ?? []
         traffic = try c.decodeIfPresent(Traffic.self, forKey: .traffic)
@@ -128,7 +136,7 @@ public struct Plan: Hashable, Sendable, Codable {
     }
 
     public var configuration: Configuration {
-        Configuration(capacity: capacity, alignment: alignment, tensors: tensors)
+        Configuration(capacity: capacity, alignment: alignment, tensors: tensors, inPlace: inPlace)
     }
 
     /// Reads a plan file.
@@ -149,7 +157,11 @@ public struct Plan: Hashable, Sendable, Codable {
     /// The plan as a JSON value in the documented key order (``DocumentFormat/plan``).
     package var jsonValue: JSONValue {
         func placements(_ p: [Placement]) -> JSONValue {
-            .array(p.map { .object([("tensor", .string($0.tensor)), ("offset", .int($0.offset))]) })
+            .array(p.map { placement in
+                var fields: [(String, JSONValue)] = [("tensor", .string(placement.tensor)), ("offset", .int(placement.offset))]
+                if let x = placement.inPlaceOf { fields.append(("inPlaceOf", .string(x))) }
+                return .object(fields)
+            })
         }
         let stepValues: [JSONValue] = steps.map { s in
             var fields: [(String, JSONValue)] = [("op", .string(s.op))]
@@ -161,9 +173,11 @@ public struct Plan: Hashable, Sendable, Codable {
         }
         var fields: [(String, JSONValue)] = [
             DocumentFormat.plan.field, ("graph", .string(graph)), ("capacity", .int(capacity)), ("alignment", .int(alignment)),
-            ("tensors", .string(tensors.rawValue)), ("steps", .array(stepValues)),
-            ("final", .array(final.map { .string($0) })),
+            ("tensors", .string(tensors.rawValue)),
         ]
+        // Absent means off, so plans of the paper's model read and print as before.
+        if inPlace == .on { fields.append(("inPlace", .string(inPlace.rawValue))) }
+        fields += [("steps", .array(stepValues)), ("final", .array(final.map { .string($0) }))]
         if let traffic { fields.append(("traffic", traffic.jsonValue)) }
         if let method { fields.append(("method", .string(method))) }
         if let solver {

@@ -37,6 +37,22 @@ public enum Rule: String, Sendable, Codable, CaseIterable {
     case outputNotStored
     /// The traffic the plan claims differs from the replay.
     case trafficMismatch
+    /// An output is written in place although the plan's mode is off or the operator may not work
+    /// in place (its type is not in ``InPlaceTable``, the graph forbids it, or it has several outputs).
+    case inPlaceNotAllowed
+    /// An output is written in place of a tensor that is not an input of the operator.
+    case inPlaceNotInput
+    /// An output is written in place of an input that a later step still reads.
+    case inPlaceReadLater
+    /// An output is written in place of an input that is not resident.
+    case inPlaceNotResident
+    /// An output is written in place of a tensor that must survive: a weight, a graph input or a
+    /// graph output.
+    case inPlaceMustSurvive
+    /// An output is written in place of an input of a different size.
+    case inPlaceSize
+    /// An output written in place is not placed at its input's offset.
+    case inPlaceOffset
 }
 
 /// One broken rule, where it happened and which tensors it involves.
@@ -260,6 +276,9 @@ private struct Replay {
                 flag(.outputs, [t], "output \(name(t)) is placed twice")
                 continue
             }
+            if let x = p.inPlaceOf {
+                handOver(o, from: x, to: t, at: p.offset)
+            }
             place(t, at: p.offset)
             produced[t] = true
         }
@@ -269,6 +288,41 @@ private struct Replay {
         }
         let occupancy = resident.keys.reduce(0) { $0 + config.occupied(graph.tensors[$1].bytes) }
         peakOccupancy = max(peakOccupancy, occupancy)
+    }
+
+    /// Checks an in-place write of output `t` over input `xName` (docs/in-place.md) and ends the
+    /// input's stay, so that the output takes its bytes.
+    mutating func handOver(_ o: OperatorID, from xName: String, to t: TensorID, at offset: Int) {
+        guard let x = resolve(xName) else { return }
+        let operation = graph.operators[o]
+        if config.inPlace == .off {
+            flag(.inPlaceNotAllowed, [t, x], "\(name(t)) is written in place of \(name(x)) but the plan's in-place mode is off; plan with --in-place on")
+        } else if !graph.allowsInPlace(o) || operation.outputs.count != 1 {
+            let why = operation.outputs.count != 1 ? "it has \(operation.outputs.count) outputs" : "type '\(operation.type)' is not in the in-place table and the graph does not mark it \"inPlace\": true"
+            flag(.inPlaceNotAllowed, [t, x], "operator '\(operation.name)' may not work in place: \(why)")
+        }
+        guard operation.inputs.contains(x) else {
+            flag(.inPlaceNotInput, [t, x], "\(name(t)) is written in place of \(name(x)), which is not an input of '\(operation.name)'")
+            return
+        }
+        if lastRead[x] > step ?? 0 {
+            flag(.inPlaceReadLater, [t, x], "\(name(t)) overwrites \(name(x)) although step \(lastRead[x] + 1) still reads it")
+        }
+        if graph.tensors[x].kind != .activation || graph.isOutput[x] {
+            let what = graph.isOutput[x] ? "a graph output" : graph.tensors[x].kind == .weight ? "a weight" : "a graph input"
+            flag(.inPlaceMustSurvive, [t, x], "\(name(t)) overwrites \(name(x)), which is \(what) and must survive")
+        }
+        if graph.tensors[x].bytes != graph.tensors[t].bytes {
+            flag(.inPlaceSize, [t, x], "\(name(t)) has \(graph.tensors[t].bytes) bytes but \(name(x)) has \(graph.tensors[x].bytes); in place needs the same size")
+        }
+        guard let at = resident[x] else {
+            flag(.inPlaceNotResident, [t, x], "\(name(t)) is written in place of \(name(x)), which is not resident")
+            return
+        }
+        if at != offset {
+            flag(.inPlaceOffset, [t, x], "\(name(t)) is written in place of \(name(x)) at offset \(offset), but \(name(x)) sits at \(at)")
+        }
+        resident[x] = nil
     }
 
     mutating func report(claimed: Traffic?) -> SimulationReport {

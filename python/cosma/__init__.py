@@ -160,7 +160,7 @@ def version() -> str:
 
 def plan(graph: Document, capacity: Union[int, str], tensors: str = "activations", method: str = "exact",
          time_limit: Optional[float] = 60, solver: Optional[str] = None, alignment: Optional[int] = None,
-         gap: Optional[float] = None, segment_ops: Optional[int] = None,
+         gap: Optional[float] = None, segment_ops: Optional[int] = None, in_place: Optional[str] = None,
          progress: Optional[Callable[[dict], None]] = None, cancellation: Optional[Cancellation] = None) -> Plan:
     """Plans ``graph`` for a scratchpad of ``capacity`` (bytes, ``"512KiB"`` or ``"M_R"``,
     ``"M_H"``, ``"M_P"``), as ``cosma solve`` does; the plan has passed Cosma's simulator.
@@ -170,13 +170,14 @@ def plan(graph: Document, capacity: Union[int, str], tensors: str = "activations
     seconds (60; ``None`` lets the exact method run every stage to completion, so that the plan
     does not depend on the machine's speed), ``solver`` is ``"cbc"`` or ``"glpk"``. ``progress`` receives the solver's
     reports (``cosma-progress/1`` dictionaries) from a thread of the library's; ``cancellation``
-    stops the planner early.
+    stops the planner early. ``in_place`` is ``"off"`` (the default, the COSMA paper's model) or
+    ``"on"`` (outputs may take the bytes of an input that dies there; docs/in-place.md).
 
     Raises :class:`InputError` for unusable input and :class:`NoPlanError` when no plan is made.
     """
     text, source = _document(graph)
     options = _options(capacity=capacity, tensors=tensors, method=method, solver=solver, alignment=alignment, gap=gap,
-                       segmentOps=segment_ops, timeLimit=_NO_LIMIT if time_limit is None else time_limit)
+                       segmentOps=segment_ops, inPlace=in_place, timeLimit=_NO_LIMIT if time_limit is None else time_limit)
     lib = _lib()
     if progress is None and cancellation is None:
         code, answer = _call(lib.cosma_plan, text, options)
@@ -193,9 +194,9 @@ def plan(graph: Document, capacity: Union[int, str], tensors: str = "activations
 
 
 def simulate(graph: Document, plan: Document, capacity: Union[int, str, None] = None,
-             tensors: Optional[str] = None, alignment: Optional[int] = None) -> dict:
+             tensors: Optional[str] = None, alignment: Optional[int] = None, in_place: Optional[str] = None) -> dict:
     """Replays any plan on ``graph`` and checks every rule, at the plan's own capacity, tensor
-    setting and alignment unless given. Returns the report (``cosma-simulation/1``): ``valid``,
+    setting, alignment and in-place mode unless given. Returns the report (``cosma-simulation/1``): ``valid``,
     ``traffic``, ``violations`` (each with step, rule, tensors and message), peaks.
 
     A plan that breaks a rule is a report with ``valid`` false, not an exception; unusable input
@@ -204,7 +205,7 @@ def simulate(graph: Document, plan: Document, capacity: Union[int, str, None] = 
     graph_text, graph_source = _document(graph)
     plan_text, plan_source = _document(plan)
     code, answer = _call(_lib().cosma_simulate, graph_text, plan_text,
-                         _options(capacity=capacity, tensors=tensors, alignment=alignment))
+                         _options(capacity=capacity, tensors=tensors, alignment=alignment, inPlace=in_place))
     if "simulation" not in answer:
         _raise(code, answer, graph_source if answer.get("error", {}).get("item") == "graph" else plan_source)
     return answer["simulation"]

@@ -47,6 +47,14 @@ class PlanTests(unittest.TestCase):
         self.assertEqual(plan["graph"], "tiny")
         self.assertTrue(plan["method"].startswith("heuristic:"))
 
+    def test_in_place_on_writes_over_a_dying_input(self):
+        # tiny: relu1 may write y over a1, so 3072 bytes (x beside a1) suffice instead of 4096.
+        plan = cosma.plan(TINY, capacity=3072, method="heuristic", in_place="on")
+        self.assertEqual(plan["inPlace"], "on")
+        self.assertEqual(plan["steps"][1]["outputs"][0]["inPlaceOf"], "a1")
+        self.assertTrue(cosma.simulate(TINY, plan)["valid"])
+        self.assertFalse(cosma.simulate(TINY, plan, in_place="off")["valid"])
+
     def test_two_threads_plan_different_graphs_at_once(self):
         plans = {}
 

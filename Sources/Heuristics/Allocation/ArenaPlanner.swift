@@ -18,8 +18,12 @@ extension Graph {
     /// smallest gap between the already placed tensors whose lifetimes overlap its own, or, when
     /// no gap fits, just above the highest of them. Tensors whose lifetimes are disjoint may share
     /// addresses. Cost: O(T²) for T tensors.
-    package func arenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int) -> ArenaPlan {
-        let intervals = liveIntervals(order: order, setting: setting)
+    ///
+    /// With `inPlace` on, each in-place chain is one buffer (``Graph/buffers(order:setting:inPlace:)``)
+    /// and all its tensors get its offset, as TensorFlow Lite's arena shares them.
+    package func arenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> ArenaPlan {
+        let buffers = buffers(order: order, setting: setting, inPlace: inPlace)
+        let intervals = buffers.map(\.interval)
             .sorted { (-tensors[$0.tensor].bytes, $0.first, $0.tensor) < (-tensors[$1.tensor].bytes, $1.first, $1.tensor) }
         var placed: [(interval: LiveInterval, offset: Int, size: Int)] = []
         var offsets: [TensorID: Int] = [:]
@@ -39,6 +43,18 @@ extension Graph {
             let position = placed.firstIndex { $0.offset > offset } ?? placed.count
             placed.insert((interval, offset, size), at: position)
         }
-        return ArenaPlan(offsets: offsets, arenaBytes: arenaBytes)
+        return ArenaPlan(offsets: offsets, arenaBytes: arenaBytes).sharing(buffers)
+    }
+}
+
+extension ArenaPlan {
+    /// The plan with every member of a buffer at the offset given to the buffer's first tensor.
+    func sharing(_ buffers: [(interval: LiveInterval, members: [TensorID])]) -> ArenaPlan {
+        var result = self
+        for b in buffers where b.members.count > 1 {
+            guard let offset = offsets[b.interval.tensor] else { continue }
+            for t in b.members { result.offsets[t] = offset }
+        }
+        return result
     }
 }

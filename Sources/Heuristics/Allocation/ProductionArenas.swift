@@ -31,10 +31,11 @@ extension Graph {
     ///   does, and does not start when the schedule's peak live bytes exceed it (no packing can
     ///   then fit, since every arena is at least that peak).
     package func arenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int, allocator: ArenaAllocator,
-                          target: Int) -> ArenaPlan
+                          target: Int, inPlace: InPlaceMode = .off) -> ArenaPlan
     {
-        if allocator == .tflite { return arenaPlan(order: order, setting: setting, alignment: alignment) }
-        let intervals = liveIntervals(order: order, setting: setting)
+        if allocator == .tflite { return arenaPlan(order: order, setting: setting, alignment: alignment, inPlace: inPlace) }
+        let buffers = buffers(order: order, setting: setting, inPlace: inPlace)
+        let intervals = buffers.map(\.interval)
         let packing = ConflictPacking(intervals.map {
             StaticAllocator.Block(size: roundUp(tensors[$0.tensor].bytes, to: alignment), first: $0.first, last: $0.last)
         })
@@ -43,11 +44,11 @@ extension Graph {
         case .tflite, .greedyBySize: placed = packing.firstFit(packing.bySize)
         case .greedyByConflicts: placed = packing.firstFit(packing.byConflicts)
         case .hillClimb:
-            let peak = peakLiveBytes(order: order, setting: setting, alignment: alignment)
+            let peak = peakLiveBytes(order: order, setting: setting, alignment: alignment, inPlace: inPlace)
             placed = packing.hillClimb(target: target, hopeless: peak > target)
         }
         return ArenaPlan(offsets: Dictionary(uniqueKeysWithValues: zip(intervals.map(\.tensor), placed.offsets)),
-                         arenaBytes: placed.top)
+                         arenaBytes: placed.top).sharing(buffers)
     }
 }
 

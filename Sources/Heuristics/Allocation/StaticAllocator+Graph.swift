@@ -11,9 +11,10 @@ extension Graph {
     /// capacity; it succeeds only if `capacity` is at least the schedule's peak live bytes.
     /// Every occupied size is rounded up to `alignment`, so every offset is aligned.
     package func staticArenaPlan(order: [OperatorID], setting: TensorSetting, alignment: Int, capacity: Int,
-                                nodeLimit: Int = 100_000) -> ArenaPlan?
+                                inPlace: InPlaceMode = .off, nodeLimit: Int = 100_000) -> ArenaPlan?
     {
-        let intervals = liveIntervals(order: order, setting: setting)
+        let buffers = buffers(order: order, setting: setting, inPlace: inPlace)
+        let intervals = buffers.map(\.interval)
         let blocks = intervals.map {
             StaticAllocator.Block(size: roundUp(tensors[$0.tensor].bytes, to: alignment), first: $0.first, last: $0.last)
         }
@@ -21,5 +22,6 @@ extension Graph {
         guard let offsets = StaticAllocator(capacity: usable, nodeLimit: nodeLimit).allocate(blocks).offsets else { return nil }
         let arenaBytes = zip(blocks, offsets).map { $0.size + $1 }.max() ?? 0
         return ArenaPlan(offsets: Dictionary(uniqueKeysWithValues: zip(intervals.map(\.tensor), offsets)), arenaBytes: arenaBytes)
+            .sharing(buffers)
     }
 }

@@ -106,7 +106,8 @@ extension Baseline {
         var schedules = known
         return try baselines.map { baseline in
             let schedule = schedules[baseline.schedule] ?? graph.schedule(
-                baseline.schedule, setting: configuration.tensors, alignment: configuration.alignment, scheduler: scheduler)
+                baseline.schedule, setting: configuration.tensors, alignment: configuration.alignment, inPlace: configuration.inPlace,
+                scheduler: scheduler)
             schedules[baseline.schedule] = schedule
             return BaselineOutcome(baseline: baseline, schedule: schedule,
                                    result: try baseline.plan(graph: graph, configuration: configuration, schedule: schedule))

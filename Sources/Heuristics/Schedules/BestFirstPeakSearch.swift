@@ -58,6 +58,8 @@ struct BestFirstPeakSearch {
     private let operands: [[Int32]]
     /// Per local operator: tensors whose liveness while it runs also depends on ancestry outside `S`.
     private let extras: [[Extra]]
+    /// Per local operator, the local tensors whose bytes its output may take, and the bytes saved.
+    private let inPlace: [(tensors: [Int32], saving: Int)]
     private let coverPredecessors: [[Int32]]
     private let coverSuccessors: [[Int32]]
 
@@ -123,6 +125,14 @@ struct BestFirstPeakSearch {
         self.base = base
         self.operands = operands
         self.extras = extras
+        inPlace = members.map { o in
+            // A reader outside S that must follow `o` keeps the input alive; one that need not is
+            // assumed done, which keeps a window's minimum a lower bound.
+            let dying = model.inPlace[o].filter { x in
+                index[x] >= 0 && !graph.consumers[x].contains { !inS.contains($0) && reach.isAncestor(o, of: $0) }
+            }
+            return (dying.map { index[$0] }, dying.isEmpty ? 0 : model.size[graph.operators[o].outputs[0]])
+        }
 
         (coverPredecessors, coverSuccessors) = Self.coveringPairs(members, reach: reach)
     }
@@ -169,6 +179,9 @@ struct BestFirstPeakSearch {
             let isPending = t.readers.contains { !has($0) }
             guard !(isStarted && isPending) else { continue }  // already in `live`
             if (extra.startedOutside || isStarted) && (extra.readOutside || isPending) { running += t.size }
+        }
+        if inPlace[i].tensors.contains(where: { tensors[Int($0)].readers.allSatisfy { $0 == me || has($0) } }) {
+            running -= inPlace[i].saving
         }
         return (running, after)
     }

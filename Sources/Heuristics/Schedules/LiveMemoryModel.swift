@@ -18,7 +18,8 @@ struct OperatorSet: Hashable, Sendable {
 
 /// The live bytes of a partly run schedule, computed one operator at a time with exactly the
 /// lifetimes of ``Graph/liveIntervals(order:setting:)``: an activation lives from its producer to
-/// its last reader, an input or weight from its first reader to its last.
+/// its last reader, an input or weight from its first reader to its last (and, with in-place on,
+/// an input whose bytes an output takes ends one position earlier).
 ///
 /// After a set `S` of operators has run, the live tensors are those started by `S` (produced, or
 /// read for the first time) and not finished by it (some reader has not run). Running `v` next
@@ -31,11 +32,22 @@ struct LiveMemoryModel: Sendable {
     let size: [Int]
     /// Distinct tracked inputs of each operator.
     let inputs: [[TensorID]]
+    /// The inputs whose bytes each operator's output may take when they die there; empty for
+    /// every operator when in-place is off (``Graph/inPlaceCandidates(of:)``).
+    let inPlace: [[TensorID]]
 
-    init(graph: Graph, setting: TensorSetting, alignment: Int) {
+    init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace mode: InPlaceMode = .off) {
         self.graph = graph
         size = graph.tensors.indices.map { graph.isTracked($0, in: setting) ? roundUp(graph.tensors[$0].bytes, to: alignment) : 0 }
         inputs = graph.operators.indices.map { graph.residentInputs(of: $0, in: setting) }
+        inPlace = mode == .on ? graph.inPlaceCandidateTable() : [[TensorID]](repeating: [], count: graph.operators.count)
+    }
+
+    /// The bytes `op` saves by writing its output over an input whose last reader it is, once
+    /// `done` has run: the output and that input then count once.
+    func inPlaceSaving(after done: OperatorSet, running op: OperatorID) -> Int {
+        let dies = inPlace[op].contains { x in graph.consumers[x].allSatisfy { $0 == op || done.contains($0) } }
+        return dies ? size[graph.operators[op].outputs[0]] : 0
     }
 
     /// Bytes live while `op` runs after `done`, and after it has run.
@@ -51,7 +63,8 @@ struct LiveMemoryModel: Sendable {
             if graph.producer[t] == nil && !readers.contains(where: done.contains) { running += size[t] }
             if readers.allSatisfy({ $0 == op || done.contains($0) }) { released += size[t] }
         }
-        return (running, running - released)
+        // The saving lowers only the running peak: afterwards the input is gone either way.
+        return (running - inPlaceSaving(after: done, running: op), running - released)
     }
 
     /// Operators with no predecessors: the ones ready before anything has run.

@@ -38,15 +38,16 @@ package struct MinimumPeakScheduler: Sendable {
         self.windowSizes = windowSizes
     }
 
-    package func schedule(_ graph: Graph, setting: TensorSetting, alignment: Int) -> Schedule {
-        let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment)
-        let fileOrder = graph.schedule(.default, setting: setting, alignment: alignment)
+    /// With `inPlace` on, every stage measures peaks under the in-place model (docs/in-place.md).
+    package func schedule(_ graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> Schedule {
+        let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment, inPlace: inPlace)
+        let fileOrder = graph.schedule(.default, setting: setting, alignment: alignment, inPlace: inPlace)
         let greedy = MinimumPeakScheduler.memoryAwareGreedy(model)
         var incumbent = greedy.peakBytes < fileOrder.peakBytes ? greedy : fileOrder
         let n = graph.operators.count
         guard n > 0 else { return Schedule(order: [], peakBytes: 0, algorithm: .fileOrder, proof: .workingSet) }
 
-        let bound = PeakLowerBound(graph: graph, setting: setting, alignment: alignment)
+        let bound = PeakLowerBound(graph: graph, setting: setting, alignment: alignment, inPlace: inPlace)
         var lowerBound = bound.bytes
         var boundProof: MinimumPeakProof = bound.forcedLive == 0 ? .workingSet : .forcedLiveBound(operator: bound.operator)
         func proven(_ schedule: Schedule) -> Schedule? {
@@ -77,7 +78,7 @@ package struct MinimumPeakScheduler: Sendable {
                     result.lowerBound = incumbent.peakBytes
                     return result
                 }
-                let peak = graph.peakLiveBytes(order: best.order, setting: setting, alignment: alignment)
+                let peak = graph.peakLiveBytes(order: best.order, setting: setting, alignment: alignment, inPlace: inPlace)
                 assert(peak == best.peak, "the search's peak must be the order's peak")
                 return Schedule(order: best.order, peakBytes: peak, algorithm: .bestFirstSearch, proof: .downSetSearch)
             }
@@ -99,7 +100,7 @@ package struct MinimumPeakScheduler: Sendable {
                 }
                 if let done = proven(incumbent) { return done }
             }
-            relaxWindows(model, reach: reach, around: incumbent, setting: setting, alignment: alignment, budget: budget,
+            relaxWindows(model, reach: reach, around: incumbent, setting: setting, alignment: alignment, inPlace: inPlace, budget: budget,
                          settled: &settledWindows, lowerBound: &lowerBound, proof: &boundProof)
             if let done = proven(incumbent) { return done }
             if round > 0, let done = searchWholeGraph(budget) { return done }
@@ -113,11 +114,11 @@ package struct MinimumPeakScheduler: Sendable {
     /// earlier round (up to `settled` operators) would only repeat their answer. Raises
     /// `lowerBound` (with its `proof`) and stops once it meets the incumbent's peak.
     private func relaxWindows(_ model: LiveMemoryModel, reach: Reachability, around incumbent: Schedule, setting: TensorSetting,
-                              alignment: Int, budget: Int, settled: inout Int, lowerBound: inout Int,
+                              alignment: Int, inPlace: InPlaceMode, budget: Int, settled: inout Int, lowerBound: inout Int,
                               proof: inout MinimumPeakProof) {
         let graph = model.graph
         let n = graph.operators.count
-        let profile = graph.liveProfile(order: incumbent.order, setting: setting, alignment: alignment)
+        let profile = graph.liveProfile(order: incumbent.order, setting: setting, alignment: alignment, inPlace: inPlace)
         let centre = profile.indices.max { profile[$0] < profile[$1] } ?? 0
         for size in windowSizes where size < n && size > settled {
             let low = max(0, min(centre - size / 2, n - size))
@@ -149,18 +150,18 @@ extension Graph {
     /// The order a baseline follows, with its peak live bytes and how it was found. Not for
     /// ``ScheduleKind/mpmf``, which needs the minimum-peak program (`MinimumPeakResult` in
     /// CosmaILP, `Cosma.schedule`): callers pass that order in.
-    package func schedule(_ kind: ScheduleKind, setting: TensorSetting, alignment: Int,
+    package func schedule(_ kind: ScheduleKind, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off,
                          scheduler: MinimumPeakScheduler = MinimumPeakScheduler()) -> Schedule
     {
         switch kind {
         case .default:
             let order = Array(operators.indices)
-            return Schedule(order: order, peakBytes: peakLiveBytes(order: order, setting: setting, alignment: alignment),
+            return Schedule(order: order, peakBytes: peakLiveBytes(order: order, setting: setting, alignment: alignment, inPlace: inPlace),
                             algorithm: .fileOrder)
         case .greedy:
-            return MinimumPeakScheduler.memoryAwareGreedy(LiveMemoryModel(graph: self, setting: setting, alignment: alignment))
+            return MinimumPeakScheduler.memoryAwareGreedy(LiveMemoryModel(graph: self, setting: setting, alignment: alignment, inPlace: inPlace))
         case .mpmfSearch:
-            return scheduler.schedule(self, setting: setting, alignment: alignment)
+            return scheduler.schedule(self, setting: setting, alignment: alignment, inPlace: inPlace)
         case .mpmf:
             preconditionFailure("the mpmf order needs the minimum-peak program: compute it with MinimumPeakResult and pass it in")
         }

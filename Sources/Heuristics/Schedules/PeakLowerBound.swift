@@ -30,10 +30,13 @@ package struct PeakLowerBound: Sendable, Hashable {
 
     /// Computes the bound for `graph` in `setting`, sizes rounded up to `alignment`.
     /// Cost: O(N · T · readers / 64).
-    package init(graph: Graph, setting: TensorSetting, alignment: Int) {
+    /// With `inPlace` on, working sets are the smallest any schedule allows
+    /// (``Graph/workingSets(setting:alignment:inPlace:)``); the forced tensors are not operands, so
+    /// in-place writes never shrink them.
+    package init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) {
         let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment)
         let bounds = model.forcedLiveBytes(graph.reachability())
-        let sets = graph.workingSets(setting: setting, alignment: alignment)
+        let sets = graph.workingSets(setting: setting, alignment: alignment, inPlace: inPlace)
         var best = (bytes: 0, op: 0)
         for op in graph.operators.indices where sets[op] + bounds[op] > best.bytes {
             best = (sets[op] + bounds[op], op)
