@@ -23,6 +23,8 @@ public struct Tensor: Hashable, Sendable, Codable {
     /// Kept for reports and importers; the planner only looks at ``bytes``.
     public var shape: [Int]?
     public var dtype: String?
+    /// Set on the slices the tiling transform makes: the range of the original tensor it holds.
+    package var sliceOf: SliceOrigin?
 
     public init(name: String, bytes: Int, kind: TensorKind, shape: [Int]? = nil, dtype: String? = nil) {
         self.name = name
@@ -41,6 +43,10 @@ public struct Operator: Hashable, Sendable {
     /// Input tensors in the order the operator reads them; a tensor may appear twice (`Mul(x, x)`).
     public var inputs: [TensorID]
     public var outputs: [TensorID]
+    /// ONNX attributes by name (empty when the file gives none).
+    package var attributes: [String: AttributeValue] = [:]
+    /// Set on the tiles the tiling transform makes: the range of the original output it produces.
+    package var tileOf: TileOrigin?
 
     public init(name: String, type: String, inputs: [TensorID], outputs: [TensorID]) {
         self.name = name
@@ -136,7 +142,10 @@ public struct Graph: Sendable {
                     producer[t] = i
                 }
             }
-            operators.append(Operator(name: o.name, type: o.type, inputs: ins, outputs: outs))
+            var op = Operator(name: o.name, type: o.type, inputs: ins, outputs: outs)
+            op.attributes = o.attributes ?? [:]
+            op.tileOf = o.tileOf
+            operators.append(op)
         }
         for (t, tensor) in document.tensors.enumerated() where tensor.kind == .activation && producer[t] == nil {
             problems.append(.noProducer(tensor.name))

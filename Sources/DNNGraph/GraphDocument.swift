@@ -23,6 +23,10 @@ public struct GraphDocument: Codable, Sendable, Equatable {
         public var type: String
         public var inputs: [String]
         public var outputs: [String]
+        /// ONNX attributes by name; optional in files.
+        package var attributes: [String: AttributeValue]?
+        /// Provenance of a tile operator; optional in files.
+        package var tileOf: TileOrigin?
 
         public init(name: String, type: String, inputs: [String], outputs: [String]) {
             self.name = name
@@ -52,8 +56,11 @@ extension Graph {
             name: name,
             tensors: tensors,
             operators: operators.map {
-                .init(name: $0.name, type: $0.type,
+                var entry = GraphDocument.OperatorEntry(name: $0.name, type: $0.type,
                       inputs: $0.inputs.map { tensors[$0].name }, outputs: $0.outputs.map { tensors[$0].name })
+                entry.attributes = $0.attributes.isEmpty ? nil : $0.attributes
+                entry.tileOf = $0.tileOf
+                return entry
             },
             outputs: outputs.map { tensors[$0].name })
     }
@@ -87,6 +94,7 @@ extension Graph {
             var fields = ["\"name\": \(quote(t.name))", "\"bytes\": \(t.bytes)", "\"kind\": \(quote(t.kind.rawValue))"]
             if let shape = t.shape { fields.append("\"shape\": [\(shape.map(String.init).joined(separator: ", "))]") }
             if let dtype = t.dtype { fields.append("\"dtype\": \(quote(dtype))") }
+            if let origin = t.sliceOf { fields.append("\"sliceOf\": \(origin.json)") }
             lines.append("    {\(fields.joined(separator: ", "))}\(i + 1 < tensors.count ? "," : "")")
         }
         lines.append("  ],")
@@ -94,7 +102,9 @@ extension Graph {
         for (i, o) in operators.enumerated() {
             let ins = o.inputs.map { quote(tensors[$0].name) }.joined(separator: ", ")
             let outs = o.outputs.map { quote(tensors[$0].name) }.joined(separator: ", ")
-            lines.append("    {\"name\": \(quote(o.name)), \"type\": \(quote(o.type)), \"inputs\": [\(ins)], \"outputs\": [\(outs)]}\(i + 1 < operators.count ? "," : "")")
+            var extra = o.attributes.isEmpty ? "" : ", \"attributes\": \(o.attributes.json)"
+            if let origin = o.tileOf { extra += ", \"tileOf\": \(origin.json)" }
+            lines.append("    {\"name\": \(quote(o.name)), \"type\": \(quote(o.type)), \"inputs\": [\(ins)], \"outputs\": [\(outs)]\(extra)}\(i + 1 < operators.count ? "," : "")")
         }
         lines.append("  ],")
         lines.append("  \"outputs\": [\(outputs.map { quote(tensors[$0].name) }.joined(separator: ", "))]")

@@ -235,7 +235,13 @@ private struct NetworkBuilder {
         size = (size + 2 * (kernel / 2) - kernel) / stride + 1
         var operands = [input, weight("\(name)_w", [to, depthwise ? 1 : from, kernel, kernel])]
         if !depthwise { operands.append(weight("\(name)_b", [to])) }
-        return op(name, "Conv", operands, shape: [1, to, size, size])
+        let output = op(name, "Conv", operands, shape: [1, to, size, size])
+        let pad = kernel / 2
+        operators[operators.count - 1].attributes = [
+            "kernel_shape": .ints([kernel, kernel]), "strides": .ints([stride, stride]),
+            "pads": .ints([pad, pad, pad, pad]), "group": .int(depthwise ? to : 1),
+        ]
+        return output
     }
 
     /// One random stage: the node operators in index order (a topological order of the DAG),
