@@ -49,7 +49,7 @@ let package = Package(
         .executableTarget(
             name: "CosmaCLI",
             dependencies: [
-                "Cosma", "Reports", "DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "ONNXImport",
+                "Cosma", "Reports", "DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "ONNXImport", "Tiling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),

@@ -159,3 +159,22 @@ extension Tensor {
         return bytes / shape[axis] * rows.count
     }
 }
+
+extension Tiler {
+    /// Tiles `graph` for `capacity` and proves the result usable: the tiled graph passes
+    /// ``TilingCheck`` against the original and every tile's working set fits.
+    package func checkedTile(_ graph: Graph, capacity: Int) throws(TilingFailure) -> TiledGraph {
+        let tiled = try tile(graph, capacity: capacity)
+        let problems = TilingCheck.problems(tiled: tiled.graph, original: graph)
+        let sets = tiled.graph.workingSets(setting: setting, alignment: alignment)
+        guard problems.isEmpty, let worst = sets.indices.max(by: { sets[$0] < sets[$1] }), sets[worst] > capacity else {
+            if let first = problems.first { preconditionFailure("the tiling transform broke its own check: \(first)") }
+            return tiled
+        }
+        // A reader that reads a tensor along another axis than the one it is cut along reads all
+        // of it; the transform's estimate did not see that, the tiled graph's working sets do.
+        let op = tiled.graph.operators[worst]
+        throw TilingFailure(operatorName: op.tileOf?.operator ?? op.name, capacity: capacity, operatorMinimum: sets[worst],
+                            graphMinimum: max(smallestCapacity(of: graph).capacity, sets[worst]))
+    }
+}
