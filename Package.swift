@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "MILPTests", dependencies: ["MILP", "DNNGraph"], swiftSettings: strict),
         .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScratchpadTests", dependencies: ["DNNGraph", "Scratchpad"], swiftSettings: strict),
+        .testTarget(name: "TilingTests", dependencies: ["Tiling", "DNNGraph", "Scratchpad"], swiftSettings: strict),
         .testTarget(name: "HeuristicsTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(
             name: "ONNXImportTests",

@@ -28,7 +28,8 @@ package enum Need: Hashable, Sendable {
 ///   operand; along output columns, the whole left operand and those columns of the right one.
 /// - Softmax and LayerNormalization along an axis they do not normalise over read the same range.
 ///
-/// Operators that reduce over the axis (global pooling, reductions, softmax over it) and those that
+/// Global pooling along channels reads the same channels. Operators that reduce over the axis
+/// (global pooling along rows, reductions, softmax over it) and those that
 /// mix it (Reshape, Transpose, Flatten, Resize, Pad, Slice, Gather) have no rule for it.
 package enum ReceptiveField {
     /// Unary elementwise operators, which may also follow a fused operator (`Conv+Relu`).
@@ -41,6 +42,9 @@ package enum ReceptiveField {
         "Add", "Sub", "Mul", "Div", "Pow", "Max", "Min", "Sum", "Mean", "WeightedSum", "PRelu",
     ])
 
+    /// Pooling over all spatial positions: tileable along channels only.
+    static let globalPools: Set<String> = ["GlobalAveragePool", "GlobalMaxPool"]
+
     /// The type a rule is looked up by: `Conv` for `Conv+Relu` when every fused part is unary, and
     /// `nil` when a fused part is not (its receptive field is unknown).
     static func baseType(_ type: String) -> String? {
@@ -50,16 +54,15 @@ package enum ReceptiveField {
     }
 
     /// The axes of its output along which an operator can be tiled, most preferred first: image rows
-    /// or matrix rows (axis `rank − 2`), then output channels or columns where weights dominate.
+    /// or matrix rows (axis `rank − 2`), then channels (axis 1) and columns (the last axis), which
+    /// split the weights where they dominate.
     package static func axes(of op: Operator, in graph: Graph) -> [Int] {
-        guard op.outputs.count == 1, let shape = graph.tensors[op.outputs[0]].shape, shape.count >= 2,
-              let type = baseType(op.type)
-        else { return [] }
-        let rows = shape.count - 2
-        var result = [rows]
-        if type == "Conv" && rows != 1 { result.append(1) }
-        if type == "MatMul" || type == "Gemm" { result.append(shape.count - 1) }
-        return result.filter { needs(of: op, in: graph, axis: $0, range: 0..<1) != nil }
+        guard op.outputs.count == 1, let shape = graph.tensors[op.outputs[0]].shape, shape.count >= 2 else { return [] }
+        var result: [Int] = []
+        for axis in [shape.count - 2, 1, shape.count - 1] where !result.contains(axis) && shape[axis] >= 2 {
+            if needs(of: op, in: graph, axis: axis, range: 0..<1) != nil { result.append(axis) }
+        }
+        return result
     }
 
     /// What a tile producing `range` of `axis` of the operator's output reads of each input, in the
@@ -79,6 +82,9 @@ package enum ReceptiveField {
             if axis == 1 { return [.range(axis: 1, range)] }
             guard let window = Window(a, axis: axis, input: x[axis], output: out[axis], kernel: nil) else { return nil }
             return [.range(axis: axis, window.rows(range))]
+        case let t where globalPools.contains(t):
+            guard axis == 1, ins.count == 1, ins[0].count == out.count else { return nil }
+            return [.range(axis: 1, range)]
         case "BatchNormalization":
             guard axis != 1, ins.first?.count == out.count else { return nil }
             return [.range(axis: axis, range)] + Array(repeating: .whole, count: ins.count - 1)
@@ -133,6 +139,10 @@ package enum ReceptiveField {
     static func gemm(_ ins: [[Int]], _ out: [Int], _ a: [String: AttributeValue], axis: Int, range: Range<Int>) -> [Need]? {
         guard ins.count >= 2, out.count == 2, ins[0].count == 2, ins[1].count == 2 else { return nil }
         let transA = (a["transA"]?.int ?? 0) != 0, transB = (a["transB"]?.int ?? 0) != 0
+        // Shapes that do not multiply as the attributes say (a file that omits transB) get no rule.
+        let (m, k) = transA ? (ins[0][1], ins[0][0]) : (ins[0][0], ins[0][1])
+        let (k2, n) = transB ? (ins[1][1], ins[1][0]) : (ins[1][0], ins[1][1])
+        guard m == out[0], n == out[1], k == k2 else { return nil }
         let bias = ins.dropFirst(2).map { broadcast($0, out, axis: axis, range: range) }
         if axis == 0 { return [.range(axis: transA ? 1 : 0, range), .whole] + bias }
         return [.whole, .range(axis: transB ? 0 : 1, range)] + bias

@@ -48,8 +48,9 @@ package struct TiledGraph: Sendable {
 /// slices its receptive field touches (see ``ReceptiveField``) and no byte is counted twice.
 ///
 /// Choice: an operator that fits whole stays whole (its name unchanged). One that does not is cut
-/// into the fewest equal tiles along its preferred axis (rows, then output channels or columns)
-/// whose largest working set fits, times `refinement` (finer tiles give a planner more freedom to
+/// into equal tiles along its preferred axis (the axis its first input's producer was tiled along,
+/// else rows, then output channels or columns): the fewest above the last count a galloping search
+/// (2, 3, 4, 6, 9, ...) found too large, so nearly always the fewest that fit, times `refinement` (finer tiles give a planner more freedom to
 /// interleave the tiles of consecutive layers, a cascade, at the price of a larger graph). A tensor
 /// is cut where its producer's tiles end and where each tiled reader's band starts and ends, so
 /// bands read exactly their rows and halos become slices of their own.
@@ -69,7 +70,9 @@ package struct Tiler: Sendable {
         let whole = graph.workingSets(setting: setting, alignment: alignment)
         var tilings: [OperatorID: OperatorTiling] = [:]
         for op in graph.operators.indices where whole[op] > capacity {
-            guard var tiling = coarsest(op, in: graph, capacity: capacity) else {
+            // Following the producer's axis keeps the band it wrote readable slice by slice.
+            let preferred = graph.operators[op].inputs.first.flatMap { graph.producer[$0] }.flatMap { tilings[$0]?.axis }
+            guard var tiling = coarsest(op, in: graph, capacity: capacity, preferring: preferred) else {
                 let (minimum, _) = smallestCapacity(of: graph)
                 throw TilingFailure(operatorName: graph.operators[op].name, capacity: capacity,
                                     operatorMinimum: smallestWorkingSet(op, in: graph), graphMinimum: minimum)
@@ -101,16 +104,33 @@ package struct Tiler: Sendable {
         }
     }
 
-    /// The fewest equal tiles along the first axis that works whose largest working set fits.
-    func coarsest(_ op: OperatorID, in graph: Graph, capacity: Int) -> OperatorTiling? {
+    /// The fewest equal tiles whose largest working set fits, along the first axis where some
+    /// number of tiles does (`preferred` first when the operator can be tiled along it).
+    func coarsest(_ op: OperatorID, in graph: Graph, capacity: Int, preferring preferred: Int? = nil) -> OperatorTiling? {
         guard let output = graph.tensors[graph.operators[op].outputs[0]].shape else { return nil }
-        for axis in ReceptiveField.axes(of: graph.operators[op], in: graph) where output[axis] >= 2 {
-            for count in 2...output[axis] {
-                let tiling = OperatorTiling(axis: axis, extent: output[axis], count: count)
-                if workingSet(op, in: graph, tiling: tiling) <= capacity { return tiling }
+        var axes = ReceptiveField.axes(of: graph.operators[op], in: graph)
+        if let preferred, let i = axes.firstIndex(of: preferred) { axes.insert(axes.remove(at: i), at: 0) }
+        for axis in axes {
+            // Gallop (2, 3, 4, 6, 9, ...) to a count that fits, then take the fewest above the last
+            // that did not: O(extent · log extent) tiles examined instead of O(extent²).
+            var failed = 1
+            var count = 2
+            while count <= output[axis] {
+                if fits(op, in: graph, axis: axis, extent: output[axis], count: count, capacity: capacity) { break }
+                failed = count
+                count = count == output[axis] ? count + 1 : min(output[axis], count + max(1, count / 2))
             }
+            guard count <= output[axis] else { continue }
+            let fewest = (failed + 1...count).first {
+                fits(op, in: graph, axis: axis, extent: output[axis], count: $0, capacity: capacity)
+            }!
+            return OperatorTiling(axis: axis, extent: output[axis], count: fewest)
         }
         return nil
+    }
+
+    func fits(_ op: OperatorID, in graph: Graph, axis: Int, extent: Int, count: Int, capacity: Int) -> Bool {
+        workingSet(op, in: graph, tiling: OperatorTiling(axis: axis, extent: extent, count: count)) <= capacity
     }
 
     /// The largest working set of one tile: the bytes of the input rows it reads and of its band of

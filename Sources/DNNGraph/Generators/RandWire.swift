@@ -190,6 +190,7 @@ public struct RandWire: Sendable, Hashable {
         x = b.op("pool", "GlobalAveragePool", [x], shape: [1, 1280, 1, 1])
         x = b.op("flatten", "Flatten", [x], shape: [1, 1280])
         x = b.op("fc", "Gemm", [x, b.weight("fc_w", [1000, 1280]), b.weight("fc_b", [1000])], shape: [1, 1000])
+        b.operators[b.operators.count - 1].attributes = ["transB": .int(1)]
         let document = GraphDocument(name: name, tensors: b.tensors, operators: b.operators, outputs: [x])
         do {
             return try Graph(document: document)
