@@ -14,7 +14,9 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self, BenchExactIdeas.self, BenchDivideAndConquer.self,
                      // Address allocation (issue 23).
-                     BenchAllocation.self])
+                     BenchAllocation.self,
+                     // Operator tiling below M_R (issue 16).
+                     BenchTiling.self])
 }
 
 struct BenchHeuristics: ParsableCommand {

@@ -28,9 +28,15 @@ package enum Need: Hashable, Sendable {
 ///   operand; along output columns, the whole left operand and those columns of the right one.
 /// - Softmax and LayerNormalization along an axis they do not normalise over read the same range.
 ///
-/// Global pooling along channels reads the same channels. Operators that reduce over the axis
-/// (global pooling along rows, reductions, softmax over it) and those that
-/// mix it (Reshape, Transpose, Flatten, Resize, Pad, Slice, Gather) have no rule for it.
+/// - Global pooling along channels reads the same channels.
+/// - Transpose reads the same band of the axis `perm` sends there; Reshape, Flatten, Squeeze and
+///   Unsqueeze along an axis that they and every axis before it keep read the same band.
+/// - Pad, Slice and Resize along an axis whose extent they keep read the same band (the pad and
+///   slice amounts are operand tensors that graphs do not keep, so this assumes no negative pads
+///   and no reversal); Resize along a scaled axis reads a hull of the rows its interpolation uses.
+///
+/// Operators that reduce over the axis (global pooling along rows, reductions, softmax over it)
+/// and those that mix it (other reshapes, Gather, Expand) have no rule for it.
 package enum ReceptiveField {
     /// Unary elementwise operators, which may also follow a fused operator (`Conv+Relu`).
     static let unary: Set<String> = [
@@ -92,6 +98,20 @@ package enum ReceptiveField {
             guard let c = a["axis"]?.int, (c + out.count) % out.count != axis else { return nil }
             return ins.map { $0.count == out.count ? .range(axis: axis, range) : .whole }
         case "MatMul": return matMul(ins, out, axis: axis, range: range)
+        case "Transpose":
+            guard let perm = a["perm"]?.ints, perm.count == out.count, ins.count == 1 else { return nil }
+            return [.range(axis: perm[axis], range)]
+        case "Reshape", "Flatten", "Squeeze", "Unsqueeze":
+            // Row-major layout: while every axis up to this one keeps its extent, a band of the
+            // output holds the same elements as that band of the input.
+            guard let x = ins.first, x.count > axis, Array(x.prefix(axis + 1)) == Array(out.prefix(axis + 1)) else { return nil }
+            return [.range(axis: axis, range)] + Array(repeating: .whole, count: ins.count - 1)
+        case "Pad", "Slice":
+            // Their amounts are operand tensors whose data graphs do not keep; an axis whose extent
+            // the operator keeps is taken as untouched (no negative padding, no reversal).
+            guard let x = ins.first, x.count == out.count, x[axis] == out[axis] else { return nil }
+            return [.range(axis: axis, range)] + Array(repeating: .whole, count: ins.count - 1)
+        case "Resize": return resize(ins, out, a, axis: axis, range: range)
         case "Gemm": return gemm(ins, out, a, axis: axis, range: range)
         case "Softmax", "LayerNormalization":
             let first = ((a["axis"]?.int ?? -1) + out.count) % out.count
@@ -126,6 +146,26 @@ package enum ReceptiveField {
         }
         guard let window = Window(a, axis: axis, input: x[axis], output: out[axis], kernel: w[axis]) else { return nil }
         return [.range(axis: axis, window.rows(range))] + Array(repeating: .whole, count: ins.count - 1)
+    }
+
+    /// Resize: an axis it keeps is read band for band; along a scaled axis, the rows the band's
+    /// first and last output rows map to (`coordinate_transformation_mode`), widened by one row
+    /// before and two after, which covers nearest, linear and cubic interpolation.
+    static func resize(_ ins: [[Int]], _ out: [Int], _ a: [String: AttributeValue], axis: Int, range: Range<Int>) -> [Need]? {
+        guard let x = ins.first, x.count == out.count else { return nil }
+        let rest = Array(repeating: Need.whole, count: ins.count - 1)
+        if x[axis] == out[axis] { return [.range(axis: axis, range)] + rest }
+        let (n, m) = (Double(x[axis]), Double(out[axis]))
+        let map: (Int) -> Double
+        switch a["coordinate_transformation_mode"]?.string ?? "half_pixel" {
+        case "half_pixel", "pytorch_half_pixel": map = { (Double($0) + 0.5) * n / m - 0.5 }
+        case "asymmetric": map = { Double($0) * n / m }
+        case "align_corners": map = { m > 1 ? Double($0) * (n - 1) / (m - 1) : 0 }
+        default: return nil
+        }
+        let lower = max(0, Int(map(range.lowerBound).rounded(.down)) - 1)
+        let upper = min(x[axis], Int(map(range.upperBound - 1).rounded(.down)) + 3)
+        return [.range(axis: axis, lower..<max(lower, upper))] + rest
     }
 
     static func matMul(_ ins: [[Int]], _ out: [Int], axis: Int, range: Range<Int>) -> [Need]? {

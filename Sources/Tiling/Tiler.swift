@@ -27,7 +27,7 @@ package struct TilingFailure: Error, Sendable, Equatable {
     package var graphMinimum: Int
 
     package var message: String {
-        "capacity \(capacity) bytes is too small even with tiling: operator '\(operatorName)' needs at least \(operatorMinimum) bytes in its smallest tile (or cannot be tiled); tiling makes the graph runnable from \(graphMinimum) bytes, so use a capacity of at least \(graphMinimum) bytes"
+        "capacity \(capacity) bytes is too small even with tiling: operator '\(operatorName)' needs at least \(operatorMinimum) bytes in its smallest tile, given the axis its inputs are cut along (or cannot be tiled); use a capacity of at least \(graphMinimum) bytes"
     }
 }
 
@@ -69,18 +69,21 @@ package struct Tiler: Sendable {
     package func tile(_ graph: Graph, capacity: Int) throws(TilingFailure) -> TiledGraph {
         let whole = graph.workingSets(setting: setting, alignment: alignment)
         var tilings: [OperatorID: OperatorTiling] = [:]
+        var cut: [TensorID: Int] = [:]
         for op in graph.operators.indices where whole[op] > capacity {
             // Following the producer's axis keeps the band it wrote readable slice by slice.
             let preferred = graph.operators[op].inputs.first.flatMap { graph.producer[$0] }.flatMap { tilings[$0]?.axis }
-            guard var tiling = coarsest(op, in: graph, capacity: capacity, preferring: preferred) else {
+            guard var tiling = coarsest(op, in: graph, capacity: capacity, preferring: preferred, cut: cut) else {
                 let (minimum, _) = smallestCapacity(of: graph)
+                let own = smallestWorkingSet(op, in: graph, cut: cut)
                 throw TilingFailure(operatorName: graph.operators[op].name, capacity: capacity,
-                                    operatorMinimum: smallestWorkingSet(op, in: graph), graphMinimum: minimum)
+                                    operatorMinimum: own, graphMinimum: max(minimum, own))
             }
             let count = tiling.bounds.count - 1
             let extent = tiling.bounds.last!
             if refinement > 1 { tiling = OperatorTiling(axis: tiling.axis, extent: extent, count: min(extent, count * refinement)) }
             tilings[op] = tiling
+            cut[graph.operators[op].outputs[0]] = tiling.axis
         }
         return TiledGraph(graph: TiledGraphBuilder(original: graph, tilings: tilings).build(), tilings: tilings)
     }
@@ -96,17 +99,19 @@ package struct Tiler: Sendable {
     }
 
     /// The smallest working set of any tile of `op`: tiles one row wide, on the best axis.
-    package func smallestWorkingSet(_ op: OperatorID, in graph: Graph) -> Int {
+    /// `cut` gives the axis of inputs that tiled producers already cut (see ``workingSet``).
+    package func smallestWorkingSet(_ op: OperatorID, in graph: Graph, cut: [TensorID: Int] = [:]) -> Int {
         let whole = graph.residentOperands(of: op, in: setting).reduce(0) { $0 + occupied(graph.tensors[$1].bytes) }
         return ReceptiveField.axes(of: graph.operators[op], in: graph).reduce(whole) { best, axis in
             let extent = graph.tensors[graph.operators[op].outputs[0]].shape![axis]
-            return min(best, workingSet(op, in: graph, tiling: OperatorTiling(axis: axis, extent: extent, count: extent)))
+            return min(best, workingSet(op, in: graph, tiling: OperatorTiling(axis: axis, extent: extent, count: extent), cut: cut))
         }
     }
 
     /// The fewest equal tiles whose largest working set fits, along the first axis where some
     /// number of tiles does (`preferred` first when the operator can be tiled along it).
-    func coarsest(_ op: OperatorID, in graph: Graph, capacity: Int, preferring preferred: Int? = nil) -> OperatorTiling? {
+    /// `cut` gives the axis of tensors that tiled producers already cut.
+    func coarsest(_ op: OperatorID, in graph: Graph, capacity: Int, preferring preferred: Int?, cut: [TensorID: Int]) -> OperatorTiling? {
         guard let output = graph.tensors[graph.operators[op].outputs[0]].shape else { return nil }
         var axes = ReceptiveField.axes(of: graph.operators[op], in: graph)
         if let preferred, let i = axes.firstIndex(of: preferred) { axes.insert(axes.remove(at: i), at: 0) }
@@ -116,26 +121,27 @@ package struct Tiler: Sendable {
             var failed = 1
             var count = 2
             while count <= output[axis] {
-                if fits(op, in: graph, axis: axis, extent: output[axis], count: count, capacity: capacity) { break }
+                if fits(op, in: graph, axis: axis, extent: output[axis], count: count, capacity: capacity, cut: cut) { break }
                 failed = count
                 count = count == output[axis] ? count + 1 : min(output[axis], count + max(1, count / 2))
             }
             guard count <= output[axis] else { continue }
             let fewest = (failed + 1...count).first {
-                fits(op, in: graph, axis: axis, extent: output[axis], count: $0, capacity: capacity)
+                fits(op, in: graph, axis: axis, extent: output[axis], count: $0, capacity: capacity, cut: cut)
             }!
             return OperatorTiling(axis: axis, extent: output[axis], count: fewest)
         }
         return nil
     }
 
-    func fits(_ op: OperatorID, in graph: Graph, axis: Int, extent: Int, count: Int, capacity: Int) -> Bool {
-        workingSet(op, in: graph, tiling: OperatorTiling(axis: axis, extent: extent, count: count)) <= capacity
+    func fits(_ op: OperatorID, in graph: Graph, axis: Int, extent: Int, count: Int, capacity: Int, cut: [TensorID: Int]) -> Bool {
+        workingSet(op, in: graph, tiling: OperatorTiling(axis: axis, extent: extent, count: count), cut: cut) <= capacity
     }
 
     /// The largest working set of one tile: the bytes of the input rows it reads and of its band of
-    /// the output (weights only in the `all` setting).
-    func workingSet(_ op: OperatorID, in graph: Graph, tiling: OperatorTiling) -> Int {
+    /// the output (weights only in the `all` setting). A band of a tensor already cut along another
+    /// axis (`cut`) costs the whole tensor, since every slice holds some of its rows.
+    func workingSet(_ op: OperatorID, in graph: Graph, tiling: OperatorTiling, cut: [TensorID: Int] = [:]) -> Int {
         let o = graph.operators[op]
         var worst = 0
         for range in tiling.ranges {
@@ -148,6 +154,7 @@ package struct Tiler: Sendable {
             for (t, need) in merged {
                 switch need {
                 case .whole: bytes += occupied(graph.tensors[t].bytes)
+                case .range(let axis, _) where cut[t].map({ $0 != axis }) ?? false: bytes += occupied(graph.tensors[t].bytes)
                 case .range(let axis, let rows): bytes += occupied(graph.tensors[t].bytes(rows: rows, axis: axis))
                 }
             }
