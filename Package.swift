@@ -66,7 +66,7 @@ let package = Package(
             dependencies: ["ONNXImport", "DNNGraph", "ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             swiftSettings: strict),
         .testTarget(
-            name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "CosmaTestSupport"],
+            name: "CosmaILPTests", dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "CosmaTestSupport", "Tiling"],
             swiftSettings: strict),
         .testTarget(
             name: "DivideAndConquerTests",

@@ -72,8 +72,9 @@ func chain(rows: Int, middle: String = "Conv") throws -> Graph {
 
     static let graphs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../graphs").standardized
 
-    /// Every benchmark graph, tiled for 256 KiB (activations) and for 1 MiB (all tensors, where one
-    /// tile's weights fit): each tensor's slices add up to its bytes, and the check passes.
+    /// Every benchmark graph, tiled for 256 KiB (activations) and for 1 MiB (all tensors) where the
+    /// transform can: each tensor's slices add up to its bytes, compulsory traffic is unchanged, and
+    /// the check against the original passes.
     @Test func bytesAreConservedOnEveryBenchmarkGraph() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.graphs.path).filter { $0.hasSuffix(".json") }.sorted()
         #expect(files.count >= 17)
@@ -81,7 +82,7 @@ func chain(rows: Int, middle: String = "Conv") throws -> Graph {
         for file in files {
             let g = try Graph(contentsOf: Self.graphs.appendingPathComponent(file))
             for (setting, capacity) in [(TensorSetting.activations, 256 << 10), (.all, 1 << 20)] {
-                guard let tiled = try? Tiler(setting: setting).checkedTile(g, capacity: capacity) else { continue }
+                guard let tiled = try? Tiler(setting: setting).tile(g, capacity: capacity) else { continue }
                 tiledGraphs += 1
                 #expect(TilingCheck.problems(tiled: tiled.graph, original: g) == [], "\(file) \(setting)")
                 var bytes: [String: Int] = [:]
@@ -90,6 +91,6 @@ func chain(rows: Int, middle: String = "Conv") throws -> Graph {
                 #expect(tiled.graph.compulsoryTraffic(in: setting) == g.compulsoryTraffic(in: setting), "\(file) \(setting)")
             }
         }
-        #expect(tiledGraphs >= 17, "only \(tiledGraphs) graph tilings succeeded")
+        #expect(tiledGraphs >= 20, "only \(tiledGraphs) graph tilings succeeded")
     }
 }
