@@ -138,7 +138,8 @@ package enum ReceptiveField {
         if axis == 1 {
             let groups = a["group"]?.int ?? 1
             guard groups >= 1, out[1] % groups == 0, x[1] % groups == 0 else { return nil }
-            let outPerGroup = out[1] / groups, inPerGroup = x[1] / groups
+            let outPerGroup = out[1] / groups
+            let inPerGroup = x[1] / groups
             let input: Need = groups == 1
                 ? .whole
                 : .range(axis: 1, range.lowerBound / outPerGroup * inPerGroup ..< ((range.upperBound - 1) / outPerGroup + 1) * inPerGroup)
@@ -178,7 +179,8 @@ package enum ReceptiveField {
 
     static func gemm(_ ins: [[Int]], _ out: [Int], _ a: [String: AttributeValue], axis: Int, range: Range<Int>) -> [Need]? {
         guard ins.count >= 2, out.count == 2, ins[0].count == 2, ins[1].count == 2 else { return nil }
-        let transA = (a["transA"]?.int ?? 0) != 0, transB = (a["transB"]?.int ?? 0) != 0
+        let transA = (a["transA"]?.int ?? 0) != 0
+        let transB = (a["transB"]?.int ?? 0) != 0
         // Shapes that do not multiply as the attributes say (a file that omits transB) get no rule.
         let (m, k) = transA ? (ins[0][1], ins[0][0]) : (ins[0][0], ins[0][1])
         let (k2, n) = transB ? (ins[1][1], ins[1][0]) : (ins[1][0], ins[1][1])

@@ -89,7 +89,8 @@ package enum TilingCheck {
     static func checkOperands(tiled: Graph, _ i: OperatorID, original: Graph, _ op: OperatorID, pieces: [Pieces],
                               problems: inout [String])
     {
-        let o = tiled.operators[i], source = original.operators[op]
+        let o = tiled.operators[i]
+        let source = original.operators[op]
         let label = "operator '\(o.name)'"
         var needs = [Need](repeating: .whole, count: source.inputs.count)
         var written = Set(source.outputs.flatMap { pieces[$0].names })
