@@ -27,7 +27,7 @@ package struct TilingFailure: Error, Sendable, Equatable {
     package var graphMinimum: Int
 
     package var message: String {
-        "capacity \(capacity) bytes is too small even with tiling: operator '\(operatorName)' needs at least \(operatorMinimum) bytes in its smallest tile, given the axis its inputs are cut along (or cannot be tiled); use a capacity of at least \(graphMinimum) bytes"
+        "capacity \(capacity) bytes is too small even with tiling: operator '\(operatorName)' needs \(operatorMinimum) bytes in its smallest tile (it cannot be tiled smaller, or not along the axis its inputs are cut along); use a capacity of at least \(graphMinimum) bytes"
     }
 }
 
@@ -74,10 +74,12 @@ package struct Tiler: Sendable {
             // Following the producer's axis keeps the band it wrote readable slice by slice.
             let preferred = graph.operators[op].inputs.first.flatMap { graph.producer[$0] }.flatMap { tilings[$0]?.axis }
             guard var tiling = coarsest(op, in: graph, capacity: capacity, preferring: preferred, cut: cut) else {
-                let (minimum, _) = smallestCapacity(of: graph)
+                // Name the operator that binds the whole graph when one does; otherwise this one,
+                // which cannot be cut small enough along the axis its inputs are cut along.
+                let (minimum, binding) = smallestCapacity(of: graph)
                 let own = smallestWorkingSet(op, in: graph, cut: cut)
-                throw TilingFailure(operatorName: graph.operators[op].name, capacity: capacity,
-                                    operatorMinimum: own, graphMinimum: max(minimum, own))
+                let (name, needs) = minimum > capacity ? (graph.operators[binding].name, minimum) : (graph.operators[op].name, own)
+                throw TilingFailure(operatorName: name, capacity: capacity, operatorMinimum: needs, graphMinimum: max(minimum, own))
             }
             let count = tiling.bounds.count - 1
             let extent = tiling.bounds.last!
