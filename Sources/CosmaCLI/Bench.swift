@@ -16,7 +16,9 @@ struct Bench: ParsableCommand {
                      // Address allocation (issue 23).
                      BenchAllocation.self,
                      // In-place operators and views (issue 22).
-                     BenchInPlace.self])
+                     BenchInPlace.self,
+                     // Operator tiling below M_R (issue 16).
+                     BenchTiling.self])
 }
 
 struct BenchHeuristics: ParsableCommand {

@@ -7,6 +7,7 @@ import MILP
 import CosmaILP
 import DivideAndConquer
 import ONNXImport
+import Tiling
 import Foundation
 
 @main
@@ -19,7 +20,7 @@ struct CosmaCommand: ParsableCommand {
             Exit codes: 0 success; 1 no valid plan (a method failed, or a simulated plan breaks a rule); \
             2 unusable input.
             """,
-        subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self, Import.self, Generate.self, GraphsTable.self, Bench.self, Solve.self, Batch.self, Sweep.self, Plot.self, BatchWorker.self, Pack.self])
+        subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self, Import.self, Generate.self, GraphsTable.self, Bench.self, Solve.self, Batch.self, Sweep.self, Plot.self, BatchWorker.self, Pack.self, Tile.self])
 }
 
 extension TensorSetting: ExpressibleByArgument {}
@@ -55,9 +56,29 @@ struct PlanningTarget: ParsableArguments {
 
     @OptionGroup var accelerator: AcceleratorOptions
 
-    /// Loads the graph and resolves the capacity, rejecting capacities below `M_R`.
+    @Option(name: .long, help: "Below M_R the graph is tiled and the plan refers to the tiled graph: write that graph to this JSON file.")
+    var tiledGraph: String?
+
+    @OptionGroup var tiling: TilingOptions
+
+    /// Loads the graph and resolves the capacity; below `M_R` it tiles the graph (saying so on
+    /// stderr) and returns the tiled graph, which the plan then refers to.
     func load() throws(InputError) -> (Graph, Configuration) {
-        let g = try loadGraph(graph)
+        var g = try loadGraph(graph)
+        if case .bytes(let bytes) = try CapacitySpec(parsing: capacity), bytes > 0,
+           bytes < Budgets(graph: g, setting: accelerator.tensors, alignment: accelerator.alignment).mR
+        {
+            let tiled = try tiling.tile(g, capacity: bytes, accelerator: accelerator, source: graph)
+            var note = "cosma: capacity \(bytes) bytes is below M_R; tiled: \(tiling.summary(tiled, original: g)); the plan refers to the tiled graph"
+            if let tiledGraph {
+                try writeAtomically(tiled.graph.canonicalJSON(), to: URL(fileURLWithPath: tiledGraph))
+                note += ", written to \(tiledGraph)"
+            } else {
+                note += " (write it with --tiled-graph FILE to replay the plan)"
+            }
+            FileHandle.standardError.write(Data((note + "\n").utf8))
+            g = tiled.graph
+        }
         let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
                                              tensors: accelerator.tensors, alignment: accelerator.alignment,
                                              inPlace: accelerator.inPlace)

@@ -7,6 +7,7 @@ import MILP
 import CosmaILP
 import DivideAndConquer
 import ONNXImport
+import Tiling
 import Foundation
 
 struct Info: ParsableCommand {
@@ -48,6 +49,7 @@ struct Info: ParsableCommand {
             var byKind: [TensorKind: (count: Int, bytes: Int)] = [:]
             for t in g.tensors { byKind[t.kind, default: (0, 0)] = (byKind[t.kind, default: (0, 0)].count + 1, byKind[t.kind, default: (0, 0)].bytes + t.bytes) }
             let compulsory = g.compulsoryTraffic(in: accelerator.tensors)
+            let tiling = smallestTiledCapacity(g)
             if json {
                 var fields: [(String, JSONValue)] = [
                     DocumentFormat.info.field, ("graph", .string(g.name)), ("operators", .int(g.operators.count)), ("tensors", .int(g.tensors.count)),
@@ -76,6 +78,7 @@ struct Info: ParsableCommand {
                             ("programError", minimumPeak.programError.map { .string($0) } ?? .null),
                         ])),
                     ])),
+                    ("tiling", .object([("smallestCapacity", .int(tiling.capacity)), ("operator", .string(tiling.operator))])),
                 ]
                 print(JSONValue.object(fields).formatted(expandDepth: 1), terminator: "")
                 return
@@ -105,20 +108,49 @@ struct Info: ParsableCommand {
                 print("M_P         unproven: \(how) left a gap; the best order (\(best.algorithm)) peaks at \(best.peakBytes) bytes, no order peaks below \(lower) bytes (gap \(best.peakBytes - lower) bytes)")
                 print("M_H         not available until M_P is proven")
             }
+            print("tiled       runnable from \(tiling.capacity) bytes (\(formatBytes(tiling.capacity))) with operator tiling (cosma tile); operator '\(tiling.operator)' sets it")
         }
+    }
+
+    /// The smallest capacity at which tiling makes the graph runnable, confirmed by tiling at it
+    /// (a reader of a tensor cut along another axis reads all of it, which only the tiled graph shows).
+    func smallestTiledCapacity(_ g: Graph) -> (capacity: Int, operator: String) {
+        let tiler = Tiler(setting: accelerator.tensors, alignment: accelerator.alignment)
+        let (estimate, op) = tiler.smallestCapacity(of: g)
+        var result = (capacity: estimate, operator: g.operators[op].name)
+        let mR = Budgets(graph: g, setting: accelerator.tensors, alignment: accelerator.alignment).mR
+        while result.capacity < mR {
+            do {
+                _ = try tiler.checkedTile(g, capacity: result.capacity)
+                break
+            } catch {
+                guard error.operatorMinimum > result.capacity else { break }
+                result = (error.operatorMinimum, error.operatorName)
+            }
+        }
+        return result
     }
 }
 
 struct Validate: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Check that a graph file is well-formed.")
+    static let configuration = CommandConfiguration(abstract: "Check that a graph file is well-formed (and, with --original, a faithful tiling of another).")
 
     @Argument(help: "The graph, canonical JSON.")
     var graph: String
+
+    @Option(name: .long, help: "Check GRAPH as a tiling of this graph: slices partition tensors, tiles partition outputs, each tile reads exactly what its receptive field touches.")
+    var original: String?
 
     func run() throws {
         try reportingErrors {
             let g = try loadGraph(graph)
             print("\(graph): valid graph '\(g.name)', \(g.operators.count) operators, \(g.tensors.count) tensors")
+            guard let original else { return }
+            let problems = TilingCheck.problems(tiled: g, original: try loadGraph(original))
+            guard problems.isEmpty else {
+                throw InputError(source: graph, message: "not a faithful tiling of \(original): " + problems.joined(separator: "; "))
+            }
+            print("\(graph): a faithful tiling of \(original)")
         }
     }
 }

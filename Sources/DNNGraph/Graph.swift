@@ -23,6 +23,8 @@ public struct Tensor: Hashable, Sendable, Codable {
     /// Kept for reports and importers; the planner only looks at ``bytes``.
     public var shape: [Int]?
     public var dtype: String?
+    /// Set on the slices the tiling transform makes: the range of the original tensor it holds.
+    package var sliceOf: SliceOrigin?
 
     public init(name: String, bytes: Int, kind: TensorKind, shape: [Int]? = nil, dtype: String? = nil) {
         self.name = name
@@ -43,6 +45,10 @@ public struct Operator: Hashable, Sendable {
     public var outputs: [TensorID]
     /// The graph file's override of ``InPlaceTable`` for this operator (`nil`: the type decides).
     public var inPlace: Bool?
+    /// ONNX attributes by name (empty when the file gives none).
+    package var attributes: [String: AttributeValue] = [:]
+    /// Set on the tiles the tiling transform makes: the range of the original output it produces.
+    package var tileOf: TileOrigin?
 
     public init(name: String, type: String, inputs: [TensorID], outputs: [TensorID], inPlace: Bool? = nil) {
         self.name = name
@@ -139,7 +145,10 @@ public struct Graph: Sendable {
                     producer[t] = i
                 }
             }
-            operators.append(Operator(name: o.name, type: o.type, inputs: ins, outputs: outs, inPlace: o.inPlace))
+            var op = Operator(name: o.name, type: o.type, inputs: ins, outputs: outs, inPlace: o.inPlace)
+            op.attributes = o.attributes ?? [:]
+            op.tileOf = o.tileOf
+            operators.append(op)
         }
         for (t, tensor) in document.tensors.enumerated() where tensor.kind == .activation && producer[t] == nil {
             problems.append(.noProducer(tensor.name))

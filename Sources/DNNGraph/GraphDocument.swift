@@ -26,6 +26,10 @@ public struct GraphDocument: Codable, Sendable, Equatable {
         /// Overrides ``InPlaceTable`` for this operator: `true` lets its output take the bytes of
         /// an input that dies there, `false` forbids it; absent, the operator's type decides.
         public var inPlace: Bool?
+        /// ONNX attributes by name; optional in files.
+        package var attributes: [String: AttributeValue]?
+        /// Provenance of a tile operator; optional in files.
+        package var tileOf: TileOrigin?
 
         public init(name: String, type: String, inputs: [String], outputs: [String], inPlace: Bool? = nil) {
             self.name = name
@@ -56,9 +60,12 @@ extension Graph {
             name: name,
             tensors: tensors,
             operators: operators.map {
-                .init(name: $0.name, type: $0.type,
+                var entry = GraphDocument.OperatorEntry(name: $0.name, type: $0.type,
                       inputs: $0.inputs.map { tensors[$0].name }, outputs: $0.outputs.map { tensors[$0].name },
                       inPlace: $0.inPlace)
+                entry.attributes = $0.attributes.isEmpty ? nil : $0.attributes
+                entry.tileOf = $0.tileOf
+                return entry
             },
             outputs: outputs.map { tensors[$0].name })
     }
@@ -92,6 +99,7 @@ extension Graph {
             var fields = ["\"name\": \(quote(t.name))", "\"bytes\": \(t.bytes)", "\"kind\": \(quote(t.kind.rawValue))"]
             if let shape = t.shape { fields.append("\"shape\": [\(shape.map(String.init).joined(separator: ", "))]") }
             if let dtype = t.dtype { fields.append("\"dtype\": \(quote(dtype))") }
+            if let origin = t.sliceOf { fields.append("\"sliceOf\": \(origin.json)") }
             lines.append("    {\(fields.joined(separator: ", "))}\(i + 1 < tensors.count ? "," : "")")
         }
         lines.append("  ],")
@@ -99,8 +107,10 @@ extension Graph {
         for (i, o) in operators.enumerated() {
             let ins = o.inputs.map { quote(tensors[$0].name) }.joined(separator: ", ")
             let outs = o.outputs.map { quote(tensors[$0].name) }.joined(separator: ", ")
-            let inPlace = o.inPlace.map { ", \"inPlace\": \($0)" } ?? ""
-            lines.append("    {\"name\": \(quote(o.name)), \"type\": \(quote(o.type)), \"inputs\": [\(ins)], \"outputs\": [\(outs)]\(inPlace)}\(i + 1 < operators.count ? "," : "")")
+            var extra = o.inPlace.map { ", \"inPlace\": \($0)" } ?? ""
+            if !o.attributes.isEmpty { extra += ", \"attributes\": \(o.attributes.json)" }
+            if let origin = o.tileOf { extra += ", \"tileOf\": \(origin.json)" }
+            lines.append("    {\"name\": \(quote(o.name)), \"type\": \(quote(o.type)), \"inputs\": [\(ins)], \"outputs\": [\(outs)]\(extra)}\(i + 1 < operators.count ? "," : "")")
         }
         lines.append("  ],")
         lines.append("  \"outputs\": [\(outputs.map { quote(tensors[$0].name) }.joined(separator: ", "))]")

@@ -8,6 +8,7 @@ struct PendingOperator {
     var type: String
     var inputs: [String]
     var outputs: [String]
+    var attributes: [String: AttributeValue] = [:]
 }
 
 /// One import: walks the ONNX graph once, dropping no-ops and constants, then sizes the values
@@ -86,7 +87,7 @@ struct Translation {
         }
         for output in outputs { producer[output] = operators.count }
         operators.append(PendingOperator(name: name, type: node.opType, inputs: node.input.filter { !$0.isEmpty }.map(resolve),
-                                         outputs: outputs))
+                                         outputs: outputs, attributes: Translation.attributes(of: node)))
     }
 
     /// Drops `Identity` and inference-mode `Dropout` when the graph loses nothing by it.
@@ -177,9 +178,32 @@ struct Translation {
                 if try size(input).elements > 0 { inputs.append(renamed[input] ?? input) }
             }
             for output in op.outputs { _ = try size(output) }
-            entries.append(.init(name: op.name, type: op.type, inputs: inputs, outputs: op.outputs.map { renamed[$0] ?? $0 }))
+            var entry = GraphDocument.OperatorEntry(name: op.name, type: op.type, inputs: inputs, outputs: op.outputs.map { renamed[$0] ?? $0 })
+            entry.attributes = op.attributes.isEmpty ? nil : op.attributes
+            entries.append(entry)
         }
         let outputs = graph.output.map { resolve($0.name) }.map { renamed[$0] ?? $0 }
         return GraphDocument(name: name, tensors: tensors, operators: entries, outputs: outputs)
+    }
+
+    /// A node's attributes that are numbers, strings or lists of them; tensor- and graph-valued
+    /// ones carry no shape information the tiling transform uses, so they are left out.
+    static func attributes(of node: Onnx_NodeProto) -> [String: AttributeValue] {
+        // Floats go through their shortest decimal form so that 0.2 is written as 0.2, not as
+        // the nearest double of the nearest float.
+        func decimal(_ f: Float) -> Double { Double(String(f)) ?? Double(f) }
+        var result: [String: AttributeValue] = [:]
+        for a in node.attribute where !a.name.isEmpty {
+            switch a.type {
+            case .int: result[a.name] = .int(Int(a.i))
+            case .float: result[a.name] = .float(decimal(a.f))
+            case .string: result[a.name] = .string(String(decoding: a.s, as: UTF8.self))
+            case .ints: result[a.name] = .ints(a.ints.map { Int($0) })
+            case .floats: result[a.name] = .floats(a.floats.map(decimal))
+            case .strings: result[a.name] = .strings(a.strings.map { String(decoding: $0, as: UTF8.self) })
+            default: continue
+            }
+        }
+        return result
     }
 }

@@ -190,6 +190,7 @@ package struct RandWire: Sendable, Hashable {
         x = b.op("pool", "GlobalAveragePool", [x], shape: [1, 1280, 1, 1])
         x = b.op("flatten", "Flatten", [x], shape: [1, 1280])
         x = b.op("fc", "Gemm", [x, b.weight("fc_w", [1000, 1280]), b.weight("fc_b", [1000])], shape: [1, 1000])
+        b.operators[b.operators.count - 1].attributes = ["transB": .int(1)]
         let document = GraphDocument(name: name, tensors: b.tensors, operators: b.operators, outputs: [x])
         do {
             return try Graph(document: document)
@@ -235,7 +236,13 @@ private struct NetworkBuilder {
         size = (size + 2 * (kernel / 2) - kernel) / stride + 1
         var operands = [input, weight("\(name)_w", [to, depthwise ? 1 : from, kernel, kernel])]
         if !depthwise { operands.append(weight("\(name)_b", [to])) }
-        return op(name, "Conv", operands, shape: [1, to, size, size])
+        let output = op(name, "Conv", operands, shape: [1, to, size, size])
+        let pad = kernel / 2
+        operators[operators.count - 1].attributes = [
+            "kernel_shape": .ints([kernel, kernel]), "strides": .ints([stride, stride]),
+            "pads": .ints([pad, pad, pad, pad]), "group": .int(depthwise ? to : 1),
+        ]
+        return output
     }
 
     /// One random stage: the node operators in index order (a topological order of the DAG),
