@@ -56,7 +56,7 @@ extension Cosma {
         var config = plan.configuration
         if let tensors { config.tensors = tensors }
         if let alignment {
-            guard alignment >= 1 else { throw InputError(source: "alignment", message: "alignment must be at least 1, got \(alignment)") }
+            if let problem = Configuration.problem(alignment: alignment) { throw InputError(source: "alignment", message: problem) }
             config.alignment = alignment
         }
         if let capacity {

@@ -37,7 +37,7 @@ struct AcceleratorOptions: ParsableArguments {
     var alignment: Int = 1
 
     func validate() throws {
-        guard alignment >= 1 else { throw ValidationError("--alignment must be at least 1, got \(alignment)") }
+        if let problem = Configuration.problem(alignment: alignment) { throw ValidationError("--\(problem)") }
     }
 }
 

@@ -27,6 +27,21 @@ public struct Configuration: Hashable, Sendable {
     public func occupied(_ bytes: Int) -> Int { roundUp(bytes, to: alignment) }
 }
 
+extension Configuration {
+    /// Why a capacity or an alignment is unusable (zero, negative or absurdly large, see
+    /// ``Graph/maximumBytes``), or nil: the one check every way in (files, options, the C library)
+    /// makes before any arithmetic on addresses.
+    public static func problem(capacity: Int? = nil, alignment: Int? = nil) -> String? {
+        if let alignment, !(1...Graph.maximumAlignment).contains(alignment) {
+            return "alignment must be from 1 to \(Graph.maximumAlignment) bytes, got \(alignment)"
+        }
+        if let capacity, !(1...Graph.maximumBytes).contains(capacity) {
+            return "capacity must be from 1 to \(Graph.maximumBytes) bytes (1 PiB), got \(capacity)"
+        }
+        return nil
+    }
+}
+
 /// Rounds `value` up to a multiple of `alignment`.
 public func roundUp(_ value: Int, to alignment: Int) -> Int {
     (value + alignment - 1) / alignment * alignment
