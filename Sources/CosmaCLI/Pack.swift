@@ -99,7 +99,7 @@ struct Pack: ParsableCommand {
         precondition(ExactAllocator.isValid(offsets, table.blocks, capacity: capacity, alignment: alignment),
                      "the allocator returned overlapping or unaligned offsets")
         if let output {
-            try writeAtomically(table.offsetsCSV(offsets), to: URL(fileURLWithPath: output))
+            try writeOutput(table.offsetsCSV(offsets), to: output)
             print(summary)
         } else {
             print(table.offsetsCSV(offsets), terminator: "")

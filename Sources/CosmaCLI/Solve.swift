@@ -62,6 +62,8 @@ struct Solve: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try checkOutputPath(output.output)
+            try checkOutputPath(writeLp)
             let (g, config) = try target.load()
             let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }
             if let writeLp {

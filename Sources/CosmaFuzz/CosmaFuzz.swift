@@ -2,8 +2,8 @@ import Foundation
 import FuzzTargets
 
 // Built two ways. `make fuzz` compiles this target with `-sanitize=fuzzer -D COSMA_FUZZER`:
-// libFuzzer then owns `main` and calls `LLVMFuzzerTestOneInput` with the target that
-// `COSMA_FUZZ_TARGET` names. The ordinary build makes a replayer instead,
+// the entry point SwiftPM links as `main` then hands over to libFuzzer's driver, which calls
+// `LLVMFuzzerTestOneInput` with the target that `COSMA_FUZZ_TARGET` names. The ordinary build makes a replayer instead,
 // `cosma-fuzz <target> <file or folder>...`, which runs saved inputs (a crash found by the
 // fuzzer, say) through the same entry point without the fuzzer's toolchain support.
 
@@ -25,7 +25,21 @@ public func fuzzOneInput(_ bytes: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
     return 0
 }
 
-#if !COSMA_FUZZER
+#if COSMA_FUZZER
+/// libFuzzer's driver (compiler-rt, `FuzzerDriver.cpp`): parses the fuzzer's options and runs.
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+/// The symbol SwiftPM makes this executable's `main` (it links with `--defsym main=CosmaFuzz_main`).
+@_cdecl("CosmaFuzz_main")
+public func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments, fuzzOneInput)
+}
+#else
 @main
 struct Replay {
     static func main() {

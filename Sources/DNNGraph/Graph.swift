@@ -5,7 +5,7 @@ public typealias OperatorID = Int
 
 /// The role a tensor plays in the graph, which decides where it starts and whether it can be
 /// dropped without a copy.
-public enum TensorKind: String, Codable, Sendable, CaseIterable {
+public enum TensorKind: String, Codable, Sendable, CaseIterable, JSONEnumeration {
     /// A graph input such as the image. It starts in DRAM.
     case input
     /// A parameter. It starts in DRAM and is read-only.

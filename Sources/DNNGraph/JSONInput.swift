@@ -226,3 +226,20 @@ enum JSONSyntax {
         }
     }
 }
+
+/// An enumeration read from JSON by its raw value. A value that names no case is refused with the
+/// list of valid ones ("'buffer' is not one of "input", "weight", "activation""), which
+/// ``decodeJSON(_:from:source:)`` places at its item, instead of Swift's internal description.
+public protocol JSONEnumeration: Decodable, CaseIterable, RawRepresentable where RawValue == String {}
+
+extension JSONEnumeration {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = Self(rawValue: text) else {
+            let valid = Self.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not one of \(valid)")
+        }
+        self = value
+    }
+}

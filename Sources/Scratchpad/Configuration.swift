@@ -1,7 +1,7 @@
 public import DNNGraph
 
 /// Which tensors compete for scratchpad space (the two settings of the COSMA paper).
-public enum TensorSetting: String, Codable, Sendable, CaseIterable {
+public enum TensorSetting: String, Codable, Sendable, CaseIterable, JSONEnumeration {
     /// Only inputs and activations live in the scratchpad; weights stream from DRAM straight into
     /// the compute units and are ignored by plans.
     case activations

@@ -2,7 +2,7 @@ public import DNNGraph
 
 /// The execution rules (docs/execution-rules.md), one case each, so that every
 /// violation says which rule it broke.
-public enum Rule: String, Sendable, Codable, CaseIterable {
+public enum Rule: String, Sendable, Codable, CaseIterable, JSONEnumeration {
     /// A step names an operator the graph does not have.
     case unknownOperator
     /// An operator runs twice.
