@@ -129,7 +129,7 @@ fuzz: deps
 	$(SWIFT) build --build-path $(FUZZ_BUILD) --product cosma-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCOSMA_FUZZER
 	@mkdir -p $(FUZZ_BUILD)/crashes && for t in $(FUZZ_TARGETS); do \
 		mkdir -p $(FUZZ_BUILD)/corpus/$$t; echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
-		COSMA_FUZZ_TARGET=$$t $(FUZZ_BUILD)/debug/cosma-fuzz $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t \
+		SWIFT_BACKTRACE=enable=no COSMA_FUZZ_TARGET=$$t $(FUZZ_BUILD)/debug/cosma-fuzz $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t \
 			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
 			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- || exit 1; \
 	done

@@ -16,6 +16,7 @@ public func readInput(_ url: URL) throws(InputError) -> Data {
 /// Foundation's decoder on Linux says only that the data "was not valid JSON", so syntax errors
 /// are located by a small scanner of our own.
 public func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InputError) -> T {
+    try checkJSONNesting(data, source: source)
     do {
         return try JSONDecoder().decode(type, from: data)
     } catch let error as DecodingError {
@@ -241,5 +242,36 @@ extension JSONEnumeration {
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not one of \(valid)")
         }
         self = value
+    }
+}
+
+/// How deep Cosma's JSON documents may nest. Its formats need a handful of levels; Foundation's
+/// parser traps (rather than throwing) on some inputs nested about 512 deep, a crash `make fuzz`
+/// found (`fuzz/corpus/plan/crash-nesting`), so deeper input is refused before Foundation sees it.
+public let maximumJSONNesting = 100
+
+/// Refuses JSON nested deeper than ``maximumJSONNesting``, naming the line; a linear scan that
+/// skips strings and leaves every other error to the decoder.
+public func checkJSONNesting(_ data: Data, source: String) throws(InputError) {
+    var depth = 0
+    var line = 1
+    var inString = false
+    var escaped = false
+    for byte in data {
+        if inString {
+            if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            continue
+        }
+        switch byte {
+        case UInt8(ascii: "\""): inString = true
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            depth += 1
+            if depth > maximumJSONNesting {
+                throw InputError(source: source, message: "malformed JSON at line \(line): nested more than \(maximumJSONNesting) levels deep; Cosma's documents nest a few levels, so check the file")
+            }
+        case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+        case UInt8(ascii: "\n"): line += 1
+        default: break
+        }
     }
 }

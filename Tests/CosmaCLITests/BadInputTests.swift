@@ -106,3 +106,14 @@ import Testing
         #expect(lstat(fifo.path, &info) == 0 && info.st_mode & S_IFMT == S_IFIFO)
     }
 }
+
+/// `cosma solve --progress` names every phase, not only the solver's (issue 21).
+@Suite struct SolveProgressTests {
+    @Test func progressNamesThePhasesBeforeAndAfterTheSolver() throws {
+        let r = try CLI.run(["solve", "graphs/tiny.json", "--capacity", "M_P", "--progress", "--time-limit", "30"])
+        #expect(r.status == 0, "\(r.stderr)")
+        for phase in ["minimum-peak search", "planning: baselines, order search", "simulating and writing"] {
+            #expect(r.stderr.contains(phase), "\(r.stderr)")
+        }
+    }
+}

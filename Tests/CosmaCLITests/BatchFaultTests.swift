@@ -49,7 +49,10 @@ import Testing
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-fault-\(UUID().uuidString)")
         let (batch, _) = try Self.start(Self.arguments(out: out), pause: true)
         var first: pid_t = 0
-        try Self.waitFor("the first worker") { first = Self.children(of: batch.processIdentifier).first ?? 0; return first != 0 }
+        try Self.waitFor("the first worker") {
+            first = Self.children(of: batch.processIdentifier).first ?? 0
+            return first != 0
+        }
         kill(first, SIGKILL)
         try Self.waitFor("the crash row") { Self.journalLines(out).count == 1 }
         #expect(Self.journalLines(out)[0].contains("\"crashed\""))
