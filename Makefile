@@ -121,7 +121,7 @@ sweeps: release
 # validator, the plan reader and simulator, and the ONNX importer, FUZZ_SECONDS each, starting from
 # the committed corpus fuzz/corpus/<target>/ (replayed by `make test`, Tests/FuzzCorpusTests).
 # New inputs go to .build/fuzz/corpus, crashes to .build/fuzz/crashes; `make fuzz-corpus` merges
-# the inputs that add coverage into the committed corpus (libFuzzer's minimising -merge=1).
+# the inputs that add coverage into the committed corpus (libFuzzer's -set_cover_merge=1).
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := graph plan onnx
 FUZZ_BUILD := .build/fuzz
@@ -136,7 +136,7 @@ fuzz: deps
 
 fuzz-corpus:
 	@for t in $(FUZZ_TARGETS); do \
-		COSMA_FUZZ_TARGET=$$t $(FUZZ_BUILD)/debug/cosma-fuzz -merge=1 fuzz/corpus/$$t $(FUZZ_BUILD)/corpus/$$t || exit 1; \
+		COSMA_FUZZ_TARGET=$$t $(FUZZ_BUILD)/debug/cosma-fuzz -set_cover_merge=1 fuzz/corpus/$$t $(FUZZ_BUILD)/corpus/$$t || exit 1; \
 	done
 
 # `make sanitize`: the C and C++ shims and example hosts under ASan and UBSan (tools/sanitize.sh).
