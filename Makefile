@@ -7,7 +7,7 @@ DEMO_CAPACITY ?= M_R
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release demo test lint docs paper clean install test-embedding test-slurm sweeps
+.PHONY: deps build release demo test lint docs paper clean install test-embedding test-slurm sweeps fuzz fuzz-corpus sanitize
 
 deps:
 	@missing=""; \
@@ -78,7 +78,7 @@ paper: release
 # one: `make test` does, so that it reuses the build its Swift tests made.
 PREFIX ?= /usr/local
 CONFIG ?= release
-COSMA_VERSION := $(shell sed -n 's/^let libraryVersion = "\(.*\)"/\1/p' Sources/CosmaC/Exports.swift)
+COSMA_VERSION := $(shell sed -n 's/^public let cosmaVersion = "\(.*\)"/\1/p' Sources/Cosma/Version.swift)
 
 install: deps
 	$(SWIFT) build -c $(CONFIG) --product cosma
@@ -117,6 +117,34 @@ sweeps: release
 	.build/release/cosma sweep $(SWEEP_GRAPHS) --from M_R --to M_P --points 16 --tensors activations,all \
 		--methods exact --time-limit $(SWEEP_TIME_LIMIT) --jobs 2 --out results/sweeps
 # --- end of issue 20 block ---------------------------------------------------------------------
+
+# --- Reliability (issue 21) --------------------------------------------------------------------
+# `make fuzz`: libFuzzer (Swift's -sanitize=fuzzer, with AddressSanitizer) on the graph reader and
+# validator, the plan reader and simulator, and the ONNX importer, FUZZ_SECONDS each, starting from
+# the committed corpus fuzz/corpus/<target>/ (replayed by `make test`, Tests/FuzzCorpusTests).
+# New inputs go to .build/fuzz/corpus, crashes to .build/fuzz/crashes; `make fuzz-corpus` merges
+# the inputs that add coverage into the committed corpus (libFuzzer's -set_cover_merge=1).
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := graph plan onnx
+FUZZ_BUILD := .build/fuzz
+fuzz: deps
+	$(SWIFT) build --build-path $(FUZZ_BUILD) --product cosma-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DCOSMA_FUZZER
+	@mkdir -p $(FUZZ_BUILD)/crashes && for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t; echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		SWIFT_BACKTRACE=enable=no COSMA_FUZZ_TARGET=$$t $(FUZZ_BUILD)/debug/cosma-fuzz $(FUZZ_BUILD)/corpus/$$t fuzz/corpus/$$t \
+			-max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+			-artifact_prefix=$(FUZZ_BUILD)/crashes/$$t- || exit 1; \
+	done
+
+fuzz-corpus:
+	@for t in $(FUZZ_TARGETS); do \
+		COSMA_FUZZ_TARGET=$$t $(FUZZ_BUILD)/debug/cosma-fuzz -set_cover_merge=1 fuzz/corpus/$$t $(FUZZ_BUILD)/corpus/$$t || exit 1; \
+	done
+
+# `make sanitize`: the C and C++ shims and example hosts under ASan and UBSan (tools/sanitize.sh).
+sanitize: deps
+	SWIFT=$(SWIFT) tools/sanitize.sh
+# --- end of issue 21 block ---------------------------------------------------------------------
 
 clean:
 	rm -rf .build

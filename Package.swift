@@ -10,6 +10,8 @@ let package = Package(
         .executable(name: "cosma", targets: ["CosmaCLI"]),
         // Embedding (issue 17): libcosma.so, the C ABI of include/cosma.h.
         .library(name: "CosmaC", type: .dynamic, targets: ["CosmaC"]),
+        // Reliability (issue 21): the fuzz targets' replayer, and with `make fuzz` the fuzzer.
+        .executable(name: "cosma-fuzz", targets: ["CosmaFuzz"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +55,10 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strict),
+        // Reliability (issue 21): the parsers' fuzz entry points, shared by the fuzzer and the
+        // corpus replay in `make test`.
+        .target(name: "FuzzTargets", dependencies: ["DNNGraph", "Scratchpad", "ONNXImport"], swiftSettings: strict),
+        .executableTarget(name: "CosmaFuzz", dependencies: ["FuzzTargets"], swiftSettings: strict),
 
         // Oracles several test targets share (enumerating schedules); never part of the product.
         .target(name: "CosmaTestSupport", dependencies: ["DNNGraph"], path: "Tests/Support", swiftSettings: strict),
@@ -77,6 +83,7 @@ let package = Package(
         .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph", "Reports", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cosma", "DNNGraph", "Scratchpad", "Heuristics"], swiftSettings: strict),
         // Embedding: the C exports called as C would, the schemas, the README's Swift example.
+        .testTarget(name: "FuzzCorpusTests", dependencies: ["FuzzTargets"], swiftSettings: strict),
         .testTarget(name: "EmbeddingTests", dependencies: ["CosmaC", "Cosma", "CosmaTestSupport"], swiftSettings: strict),
     ],
     swiftLanguageModes: [.v6],

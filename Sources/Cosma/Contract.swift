@@ -47,18 +47,28 @@ extension Cosma {
 }
 
 extension Cosma {
+    /// Refuses a plan whose `"graph"` names another graph than the one given.
+    package static func checkPlan(_ plan: Plan, isFor graph: Graph, planSource: String) throws(InputError) {
+        guard plan.graph.isEmpty || plan.graph == graph.name else {
+            throw InputError(source: planSource, message: "the plan was made for graph '\(plan.graph)', not for '\(graph.name)'; give the graph it was made for")
+        }
+    }
+
     /// The configuration a plan is replayed in: the plan's own, with any of capacity, tensor
     /// setting and alignment overridden. Only `M_P` and `M_H` need the minimum-peak proof; the
-    /// other capacities resolve at once.
+    /// other capacities resolve at once. A plan that names another graph is refused (a plan
+    /// without a name, as older tools wrote, is replayed).
     package static func configuration(replaying plan: Plan, on graph: Graph, capacity: CapacitySpec? = nil,
                                      tensors: TensorSetting? = nil, alignment: Int? = nil,
-                                     inPlace: InPlaceMode? = nil) throws(InputError) -> Configuration
+                                     inPlace: InPlaceMode? = nil,
+                                     planSource: String = "plan") throws(InputError) -> Configuration
     {
+        try checkPlan(plan, isFor: graph, planSource: planSource)
         var config = plan.configuration
         if let tensors { config.tensors = tensors }
         if let inPlace { config.inPlace = inPlace }
         if let alignment {
-            guard alignment >= 1 else { throw InputError(source: "alignment", message: "alignment must be at least 1, got \(alignment)") }
+            if let problem = Configuration.problem(alignment: alignment) { throw InputError(source: "alignment", message: problem) }
             config.alignment = alignment
         }
         if let capacity {

@@ -63,9 +63,7 @@ public enum Cosma {
                                      alignment: Int = 1, inPlace: InPlaceMode = .off,
                                      minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) throws(InputError) -> Configuration
     {
-        guard alignment >= 1 else {
-            throw InputError(source: "alignment", message: "alignment must be at least 1 byte, got \(alignment)")
-        }
+        if let problem = Configuration.problem(alignment: alignment) { throw InputError(source: "alignment", message: problem) }
         let needsMinimumPeak = capacity == .budget(.mP) || capacity == .budget(.mH)
         let bytes = try budgets(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace,
                                 minimumPeak: needsMinimumPeak ? minimumPeak : nil).resolve(capacity)

@@ -73,7 +73,7 @@ struct CallOptions: Decodable {
 
     private func check() throws(InputError) {
         func bad(_ key: String, _ message: String) -> InputError { InputError(source: "options.\(key)", message: message) }
-        if let alignment, alignment < 1 { throw bad("alignment", "alignment must be at least 1 byte, got \(alignment)") }
+        if let problem = Configuration.problem(alignment: alignment) { throw bad("alignment", problem) }
         if let timeLimit, !(timeLimit > 0) { throw bad("timeLimit", "timeLimit must be a positive number of seconds, got \(timeLimit)") }
         if !(gap >= 0 && gap < 1) { throw bad("gap", "gap must be in [0, 1), got \(gap)") }
         if segmentOps < 2 { throw bad("segmentOps", "segmentOps must be at least 2, got \(segmentOps)") }

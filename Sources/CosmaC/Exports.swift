@@ -9,8 +9,8 @@ import Foundation
 // strings in, a malloc'd C string out (freed by cosma_free), and never a Swift type across the
 // boundary. The work is in ``Calls``.
 
-/// The library's version (the Makefile reads it from this line for cosma.pc).
-let libraryVersion = "0.1.0"
+/// The library's version (``cosmaVersion``).
+let libraryVersion = cosmaVersion
 
 /// The version, then the formats the library writes.
 nonisolated(unsafe) private let versionText: UnsafeMutablePointer<CChar> = strdup(

@@ -208,6 +208,11 @@ struct BatchWorker: ParsableCommand {
 
     func run() throws {
         exitWhenOrphaned()
+        // Test hook (Tests/CosmaCLITests/BatchFaultTests.swift): a worker that is still running
+        // when the test kills it or its batch, whatever the machine's speed.
+        if let pause = ProcessInfo.processInfo.environment["COSMA_TEST_WORKER_PAUSE"].flatMap(Double.init), pause > 0 {
+            usleep(UInt32(min(pause, 600) * 1_000_000))
+        }
         do {
             let row = try WorkerRequest(argument: request).run()
             print(row.jsonValue.compact)
@@ -248,13 +253,12 @@ struct Plot: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try checkOutputPath(output)
             let g = try loadGraph(graph)
             let p = try Plan(contentsOf: URL(fileURLWithPath: plan))
-            if !p.graph.isEmpty && p.graph != g.name {
-                throw InputError(source: plan, message: "the plan is for graph '\(p.graph)' but --graph is '\(g.name)'; give the graph it was made for")
-            }
+            try Cosma.checkPlan(p, isFor: g, planSource: plan)
             let map = try MemoryMap(plan: p, graph: g)
-            try writeAtomically(map.svg(title: title), to: URL(fileURLWithPath: output))
+            try writeOutput(map.svg(title: title), to: output)
             print("wrote \(output): \(map.steps) steps, \(map.stays.count) residencies, \(map.stays.filter(\.reload).count) reloads, \(map.stores.count) stores")
         }
     }

@@ -20,7 +20,23 @@ struct CosmaCommand: ParsableCommand {
             Exit codes: 0 success; 1 no valid plan (a method failed, or a simulated plan breaks a rule); \
             2 unusable input.
             """,
+        version: cosmaVersion,
         subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self, Import.self, Generate.self, GraphsTable.self, Bench.self, Solve.self, Batch.self, Sweep.self, Plot.self, BatchWorker.self, Pack.self, Tile.self])
+
+    /// ArgumentParser's `main`, except that a usage error (unknown option, missing argument,
+    /// invalid value) exits with 2, "unusable input", as documented, instead of BSD's 64.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(2)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 extension TensorSetting: ExpressibleByArgument {}
@@ -42,7 +58,7 @@ struct AcceleratorOptions: ParsableArguments {
     var inPlace: InPlaceMode = .off
 
     func validate() throws {
-        guard alignment >= 1 else { throw ValidationError("--alignment must be at least 1, got \(alignment)") }
+        if let problem = Configuration.problem(alignment: alignment) { throw ValidationError("--\(problem)") }
     }
 }
 
@@ -88,7 +104,7 @@ struct PlanningTarget: ParsableArguments {
 
 /// Where a command writes its plan, and how it reports.
 struct OutputOptions: ParsableArguments {
-    @Option(name: [.short, .long], help: "Write the plan to this JSON file.")
+    @Option(name: [.short, .long], help: "Write the plan to this JSON file ('-': standard output, the summary then goes to standard error).")
     var output: String?
 
     @Flag(name: .long, help: "Print a machine-readable summary instead of the human one.")
@@ -117,5 +133,34 @@ func loadGraph(_ path: String) throws(InputError) -> Graph {
 /// Writes a plan that has been certified by the simulator.
 func write(_ plan: Plan, to path: String?) throws(InputError) {
     guard let path else { return }
-    try writeAtomically(plan.json(), to: URL(fileURLWithPath: path))
+    try writeOutput(plan.json(), to: path)
+}
+
+/// Writes a command's output file (see ``writeAtomically(_:to:)``); `-` is standard output,
+/// after which the command's summary goes to standard error so that stdout holds only the file.
+func writeOutput(_ text: String, to path: String) throws(InputError) {
+    guard path == "-" else { return try writeAtomically(text, to: URL(fileURLWithPath: path)) }
+    print(text, terminator: "")
+    fflush(nil)
+    dup2(STDERR_FILENO, STDOUT_FILENO)
+}
+
+/// Refuses an output path that cannot be written, before any long work whose result would be
+/// lost with it: a missing folder, a folder where the file should go, a folder without write
+/// permission.
+func checkOutputPath(_ path: String?) throws(InputError) {
+    guard let path, path != "-" else { return }
+    var isFolder: ObjCBool = false
+    if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) {
+        if isFolder.boolValue { throw InputError(source: path, message: "is a folder; give a file name for the output") }
+        guard access(path, W_OK) == 0 else { throw InputError(source: path, message: "the file exists and is not writable; give another path") }
+        return
+    }
+    let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: parent, isDirectory: &isFolder), isFolder.boolValue else {
+        throw InputError(source: path, message: "the folder \(parent) does not exist; create it first or give another path")
+    }
+    guard access(parent, W_OK) == 0 else {
+        throw InputError(source: path, message: "the folder \(parent) is not writable; give another path")
+    }
 }

@@ -98,8 +98,9 @@ struct RandWireCommand: ParsableCommand {
                                  channels: channels ?? regime.paperChannels, imageSize: image, seed: seed,
                                  elementBytes: elementBytes, name: name ?? "randwire_\(model.rawValue)")
         try reportingErrors {
+            try checkOutputPath(output)
             let graph = generator.makeGraph()
-            try writeAtomically(graph.canonicalJSON(), to: URL(fileURLWithPath: output))
+            try writeOutput(graph.canonicalJSON(), to: output)
             print("\(output): graph '\(graph.name)', \(randomModel), \(regime.rawValue) regime, C=\(generator.channels), seed \(seed), \(graph.operators.count) operators, \(graph.tensors.count) tensors")
         }
     }

@@ -70,6 +70,7 @@ struct Heuristic: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try checkOutputPath(output.output)
             let (g, config) = try target.load()
             if let baseline {
                 let chosen = baseline.baselines.map { strict ? $0.strictVariant : $0 }

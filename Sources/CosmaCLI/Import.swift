@@ -55,8 +55,9 @@ struct Import: ParsableCommand {
         let options = ONNXImportOptions(elementBytes: elementBytes, fuseActivations: fuseActivations,
                                         dimensions: try dimensions(), graphName: name)
         try reportingErrors {
+            try checkOutputPath(output)
             let graph = try Cosma.importONNX(at: URL(fileURLWithPath: model), options: options)
-            try writeAtomically(graph.canonicalJSON(), to: URL(fileURLWithPath: output))
+            try writeOutput(graph.canonicalJSON(), to: output)
             let weights = graph.tensors.filter { $0.kind == .weight }.reduce(0) { $0 + $1.bytes }
             print("\(output): graph '\(graph.name)', \(graph.operators.count) operators, \(graph.tensors.count) tensors, \(weights) weight bytes")
         }

@@ -39,7 +39,7 @@ struct Pack: ParsableCommand {
     var minimize = false
 
     func validate() throws {
-        guard alignment >= 1 else { throw ValidationError("--alignment must be at least 1, got \(alignment)") }
+        if let problem = Configuration.problem(alignment: alignment) { throw ValidationError("--\(problem)") }
         guard timeLimit > 0 else { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
         guard nodes >= 1 else { throw ValidationError("--nodes must be positive, got \(nodes)") }
         guard capacity != nil || minimize else { throw ValidationError("give --capacity, or --minimize to search for it") }
@@ -99,7 +99,7 @@ struct Pack: ParsableCommand {
         precondition(ExactAllocator.isValid(offsets, table.blocks, capacity: capacity, alignment: alignment),
                      "the allocator returned overlapping or unaligned offsets")
         if let output {
-            try writeAtomically(table.offsetsCSV(offsets), to: URL(fileURLWithPath: output))
+            try writeOutput(table.offsetsCSV(offsets), to: output)
             print(summary)
         } else {
             print(table.offsetsCSV(offsets), terminator: "")

@@ -40,7 +40,7 @@ struct Simulate: ParsableCommand {
             let g = try loadGraph(graph)
             let p = try Plan(contentsOf: URL(fileURLWithPath: plan))
             let config = try Cosma.configuration(replaying: p, on: g, capacity: try capacity.map { c throws(InputError) in try CapacitySpec(parsing: c) },
-                                                 tensors: tensors, alignment: alignment, inPlace: inPlace)
+                                                 tensors: tensors, alignment: alignment, inPlace: inPlace, planSource: plan)
             let report = Cosma.simulate(p, on: g, configuration: config)
             if json {
                 print(Cosma.simulationReport(report, graph: g, configuration: config).formatted(expandDepth: 2), terminator: "")

@@ -46,7 +46,7 @@ struct Solve: ParsableCommand {
     @Option(name: .long, help: "Also write the capacity program in CPLEX LP format to this file.")
     var writeLp: String?
 
-    @Flag(name: .long, help: "Show incumbent, bound and elapsed time on stderr while the solver runs.")
+    @Flag(name: .long, help: "Show each phase, then incumbent, bound and elapsed time on stderr while the solver runs; a heartbeat names the phase when nothing else was printed for 2 s.")
     var progress = false
 
     @OptionGroup var output: OutputOptions
@@ -62,7 +62,14 @@ struct Solve: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try checkOutputPath(output.output)
+            try checkOutputPath(writeLp)
+            let reporter = progress ? PhaseReporter() : nil
+            defer { reporter?.stop() }
+            let named = ["m_p", "m_h"].contains(target.capacity.lowercased())
+            reporter?.enter("reading the graph and resolving the capacity" + (named ? " (minimum-peak search for M_P)" : ""))
             let (g, config) = try target.load()
+            reporter?.enter("planning: baselines, order search, building the program")
             let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }
             if let writeLp {
                 let program = JointProgram(problem: PlanningProblem(graph: g, configuration: config, fixedOrder: order))
@@ -73,18 +80,13 @@ struct Solve: ParsableCommand {
                 }
             }
             var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap)
-            if progress {
-                options.progress = { p in
-                    let incumbent = p.incumbent.map { String(format: "%.0f", $0) } ?? "-"
-                    let bound = p.bestBound.map { String(format: "%.0f", $0) } ?? "-"
-                    FileHandle.standardError.write(Data(String(format: "cosma: %7.1fs  incumbent %@  bound %@  nodes %d\n",
-                                                               p.elapsedSeconds, incumbent, bound, p.nodes).utf8))
-                }
-            }
+            if let reporter { options.progress = { reporter.solver($0) } }
             let result = order == nil
                 ? try Cosma.solve(g, configuration: config, method: method, options: options, segmentOperators: segmentOps)
                 : try Cosma.solve(g, configuration: config, fixedOrder: order, options: options)
+            reporter?.enter("simulating and writing the plan")
             try write(result.result.plan, to: output.output)
+            reporter?.stop()
             printSummary(result.result, graph: g, json: output.json, exact: result)
         }
     }

@@ -49,6 +49,7 @@ package enum DocumentFormat: String, CaseIterable, Sendable {
         struct Probe: Decodable {
             var format: String?
         }
+        try checkJSONNesting(data, source: source)
         guard let probe = try? JSONDecoder().decode(Probe.self, from: data) else {
             if (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["format"] != nil {
                 throw InputError(source: source, message: "\"format\" must be a string such as \"\(rawValue)\"; fix it or remove the key")

@@ -5,7 +5,10 @@ public typealias OperatorID = Int
 
 /// The role a tensor plays in the graph, which decides where it starts and whether it can be
 /// dropped without a copy.
-public enum TensorKind: String, Codable, Sendable, CaseIterable {
+public enum TensorKind: String, Codable, Sendable, CaseIterable, JSONEnumeration {
+    /// Read by name; an unknown name is refused with the valid ones listed.
+    public init(from decoder: any Decoder) throws { self = try Self.decodingCase(from: decoder) }
+
     /// A graph input such as the image. It starts in DRAM.
     case input
     /// A parameter. It starts in DRAM and is read-only.

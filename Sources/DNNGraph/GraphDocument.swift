@@ -73,6 +73,9 @@ extension Graph {
     /// Parses and validates canonical JSON.
     /// - Parameter source: how to name the input in messages, usually its path.
     public init(json data: Data, source: String) throws(InputError) {
+        if Self.looksLikeONNX(data, source: source) {
+            throw InputError(source: source, message: "this is an ONNX model, not a Cosma graph (JSON); convert it first with `cosma import \(source) -o graph.json` and give graph.json")
+        }
         try DocumentFormat.graph.check(data, source: source)
         let document = try decodeJSON(GraphDocument.self, from: data, source: source)
         do {
@@ -80,6 +83,14 @@ extension Graph {
         } catch {
             throw InputError(source: source, message: error.description)
         }
+    }
+
+    /// Whether an input that should be JSON is a binary ONNX model: named `.onnx`, or starting
+    /// with the protobuf tag of `ModelProto.ir_version` (field 1, varint: byte 0x08) where JSON
+    /// would start with `{`.
+    static func looksLikeONNX(_ data: Data, source: String) -> Bool {
+        guard let first = data.first(where: { ![0x20, 0x09, 0x0A, 0x0D].contains($0) }), first != UInt8(ascii: "{") else { return false }
+        return source.lowercased().hasSuffix(".onnx") || first == 0x08
     }
 
     /// Reads and validates a canonical JSON graph file.

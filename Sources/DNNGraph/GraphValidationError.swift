@@ -4,6 +4,8 @@ public enum GraphProblem: Equatable, Sendable, CustomStringConvertible {
     case duplicateOperator(String)
     case emptyName(what: String)
     case nonPositiveSize(tensor: String, bytes: Int)
+    case sizeTooLarge(tensor: String, bytes: Int)
+    case totalTooLarge(bytes: Int)
     case unknownTensor(String, operator: String)
     case noOutputs(operator: String)
     case repeatedOutput(operator: String)
@@ -27,6 +29,10 @@ public enum GraphProblem: Equatable, Sendable, CustomStringConvertible {
             "\(what) has an empty name; give it a unique name"
         case .nonPositiveSize(let t, let b):
             "tensor '\(t)' has size \(b) bytes; sizes must be positive"
+        case .sizeTooLarge(let t, let b):
+            "tensor '\(t)' has size \(b) bytes, more than the \(Graph.maximumBytes) bytes (1 PiB) Cosma accepts; check the size (bytes, not bits or elements)"
+        case .totalTooLarge(let b):
+            "the tensors add up to \(b == Int.max ? "more than \(Int.max)" : "\(b)") bytes, more than the \(Graph.maximumBytes) bytes (1 PiB) Cosma accepts; check the sizes (bytes, not bits or elements)"
         case .unknownTensor(let t, let o):
             "operator '\(o)' uses tensor '\(t)', which is not declared in \"tensors\"; declare it or fix the name"
         case .noOutputs(let o):

@@ -16,6 +16,7 @@ package func readInput(_ url: URL) throws(InputError) -> Data {
 /// Foundation's decoder on Linux says only that the data "was not valid JSON", so syntax errors
 /// are located by a small scanner of our own.
 package func decodeJSON<T: Decodable>(_ type: T.Type, from data: Data, source: String) throws(InputError) -> T {
+    try checkJSONNesting(data, source: source)
     do {
         return try JSONDecoder().decode(type, from: data)
     } catch let error as DecodingError {
@@ -223,6 +224,61 @@ enum JSONSyntax {
                 guard isDigit(current) else { throw fail("\(describeCurrent()); expected an exponent") }
                 while isDigit(current) { index += 1 }
             }
+        }
+    }
+}
+
+/// An enumeration read from JSON by its raw value. A value that names no case is refused with the
+/// list of valid ones ("'buffer' is not one of "input", "weight", "activation""), which
+/// ``decodeJSON(_:from:source:)`` places at its item, instead of Swift's internal description.
+/// A public enumeration declares its own `public init(from:)` that calls ``decodingCase(from:)``,
+/// since a requirement of the public `Decodable` cannot be met by this package protocol's default.
+package protocol JSONEnumeration: Decodable, CaseIterable, RawRepresentable where RawValue == String {}
+
+extension JSONEnumeration {
+    package init(from decoder: any Decoder) throws {
+        self = try Self.decodingCase(from: decoder)
+    }
+
+    /// The case `decoder`'s string names, or an error that lists the valid ones.
+    package static func decodingCase(from decoder: any Decoder) throws -> Self {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard let value = Self(rawValue: text) else {
+            let valid = Self.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "'\(text)' is not one of \(valid)")
+        }
+        return value
+    }
+}
+
+/// How deep Cosma's JSON documents may nest. Its formats need a handful of levels; Foundation's
+/// parser traps (rather than throwing) on some inputs nested about 512 deep, a crash `make fuzz`
+/// found (`fuzz/corpus/plan/crash-nesting`), so deeper input is refused before Foundation sees it.
+package let maximumJSONNesting = 100
+
+/// Refuses JSON nested deeper than ``maximumJSONNesting``, naming the line; a linear scan that
+/// skips strings and leaves every other error to the decoder.
+package func checkJSONNesting(_ data: Data, source: String) throws(InputError) {
+    var depth = 0
+    var line = 1
+    var inString = false
+    var escaped = false
+    for byte in data {
+        if inString {
+            if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            continue
+        }
+        switch byte {
+        case UInt8(ascii: "\""): inString = true
+        case UInt8(ascii: "["), UInt8(ascii: "{"):
+            depth += 1
+            if depth > maximumJSONNesting {
+                throw InputError(source: source, message: "malformed JSON at line \(line): nested more than \(maximumJSONNesting) levels deep; Cosma's documents nest a few levels, so check the file")
+            }
+        case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+        case UInt8(ascii: "\n"): line += 1
+        default: break
         }
     }
 }

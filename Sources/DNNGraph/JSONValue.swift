@@ -83,7 +83,46 @@ package indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral
 
 /// Writes a file completely or not at all: the bytes go to a temporary file beside the target,
 /// which is then renamed over it, so that a failure never leaves a half-written output.
+///
+/// Only regular files are replaced that way. A symbolic link is written through: the file it
+/// points to is replaced and the link stays. Anything else (a FIFO, a terminal, `/dev/stdout`,
+/// `/dev/null`, any path under `/dev` or `/proc`) is opened and written in place, since renaming a
+/// file over it would destroy it rather than write to it; such a write is not atomic.
 package func writeAtomically(_ text: String, to url: URL) throws(InputError) {
+    var info = stat()
+    let exists = stat(url.path, &info) == 0
+    if url.path.hasPrefix("/dev/") || url.path.hasPrefix("/proc/") || (exists && info.st_mode & S_IFMT != S_IFREG) {
+        return try writeInPlace(text, to: url)
+    }
+    // realpath(3) resolves every link of the chain; the link itself is left alone.
+    let target = exists ? realpath(url.path, nil).map { resolved in
+        defer { free(resolved) }
+        return URL(fileURLWithPath: String(cString: resolved))
+    } ?? url : url
+    try replaceAtomically(text, target: target, named: url)
+}
+
+/// Writes into an existing non-regular file (FIFO, device) through an ordinary descriptor.
+private func writeInPlace(_ text: String, to url: URL) throws(InputError) {
+    let descriptor = open(url.path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+    guard descriptor >= 0 else {
+        throw InputError(source: url.path, message: "cannot open it for writing (\(String(cString: strerror(errno)))); check the path")
+    }
+    defer { close(descriptor) }
+    let bytes = Array(text.utf8)
+    var written = 0
+    while written < bytes.count {
+        let n = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        if n < 0 && errno == EINTR { continue }
+        guard n > 0 else {
+            throw InputError(source: url.path, message: "cannot write to it (\(String(cString: strerror(errno)))); check the path")
+        }
+        written += n
+    }
+}
+
+/// The temporary file and rename of ``writeAtomically(_:to:)``; `name` is the path as given.
+private func replaceAtomically(_ text: String, target url: URL, named name: URL) throws(InputError) {
     let directory = url.deletingLastPathComponent()
     let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
@@ -95,6 +134,6 @@ package func writeAtomically(_ text: String, to url: URL) throws(InputError) {
         }
     } catch {
         try? FileManager.default.removeItem(at: temporary)
-        throw InputError(source: url.path, message: "cannot write the file (\(error.localizedDescription)); check that the folder exists and is writable")
+        throw InputError(source: name.path, message: "cannot write the file (\(error.localizedDescription)); check that the folder exists and is writable")
     }
 }

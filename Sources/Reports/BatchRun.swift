@@ -16,7 +16,12 @@ package import Foundation
 ///
 /// The folder holds `batch.json` (the matrix), `journal.jsonl` (finished rows, see ``Journal``),
 /// `plans/` (certified plans of Cosma's methods and the paper's baselines, which memory maps are
-/// drawn from) and, while running, `.work/` (the workers' output).
+/// drawn from) and, while running, `.work/` (the workers' output) and `.lock` (see ``FolderLock``;
+/// a shard has its own).
+///
+/// A row of a worker that crashed is run once more when the batch is resumed: a crash may come
+/// from outside (the kernel's out-of-memory killer, a `kill -9`, a node going down), so a second
+/// attempt is fair; a second crash stays recorded and is not tried again.
 package struct BatchRun {
     package var matrix: InstanceMatrix
     package var folder: URL
@@ -66,19 +71,22 @@ package struct BatchRun {
     /// `progress` is called often (about every 50 ms) from the calling thread.
     package func run(progress: (BatchProgress) -> Void) throws(InputError) -> [ResultRow] {
         try prepareFolder()
-        let instances = shard?.instances(of: matrix) ?? matrix.instances
-        var finished = try Journal.rows(at: journalURL)
-        let journal = try Journal(appendingTo: journalURL)
-        var pending = instances.filter { finished[$0] == nil }
-        pending.reverse()
         let work = folder.appendingPathComponent(shard?.workName ?? ".work")
+        let lock = try FolderLock(folder.appendingPathComponent(work.lastPathComponent.replacingOccurrences(of: ".work", with: ".lock")))
+        defer { withExtendedLifetime(lock) {} }
+        let instances = shard?.instances(of: matrix) ?? matrix.instances
+        let (journalRows, crashes) = try Journal.read(at: journalURL)
+        var finished = journalRows
+        let journal = try Journal(appendingTo: journalURL)
+        var pending = instances.filter { finished[$0] == nil || (finished[$0]?.status == .crashed && crashes[$0, default: 0] < 2) }
+        pending.reverse()
         do {
             try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: plansFolder, withIntermediateDirectories: true)
         } catch {
             throw InputError(source: folder.path, message: "cannot create \(work.path) or \(plansFolder.path) (\(error.localizedDescription)); check that the folder is writable")
         }
-        var state = BatchProgress(total: instances.count, resumed: finished.count)
+        var state = BatchProgress(total: instances.count, resumed: instances.count - pending.count)
         var running: [Worker] = []
         var durations: [Double] = []
         var sequence = 0

@@ -54,19 +54,27 @@ package final class Journal {
     /// The rows of a journal, in the order they finished; a missing file has none. A later row
     /// for the same instance replaces an earlier one.
     package static func rows(at url: URL) throws(InputError) -> [InstanceKey: ResultRow] {
-        guard let data = try? Data(contentsOf: url) else { return [:] }
+        try read(at: url).rows
+    }
+
+    /// ``rows(at:)``, and how many times each instance's worker crashed (rows with status
+    /// ``RowStatus/crashed``), which decides whether a resumed batch tries it again.
+    package static func read(at url: URL) throws(InputError) -> (rows: [InstanceKey: ResultRow], crashes: [InstanceKey: Int]) {
+        guard let data = try? Data(contentsOf: url) else { return ([:], [:]) }
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         // The last element is empty after a final newline, or an unfinished line after a kill.
         lines.removeLast()
         var rows: [InstanceKey: ResultRow] = [:]
+        var crashes: [InstanceKey: Int] = [:]
         for (n, line) in lines.enumerated() where !line.isEmpty {
             do {
                 let row = try ResultRow(json: String(line), source: url.path)
                 rows[row.key] = row
+                if row.status == .crashed { crashes[row.key, default: 0] += 1 }
             } catch {
                 throw InputError(source: url.path, message: "line \(n + 1) is not a result row (\(error.message)); the journal was edited or damaged: delete that line to rerun its instance")
             }
         }
-        return rows
+        return (rows, crashes)
     }
 }

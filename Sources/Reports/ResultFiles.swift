@@ -33,6 +33,7 @@ package enum ResultFiles {
         struct Document: Decodable {
             var rows: [ResultRow]
         }
+        try checkJSONNesting(data, source: source)
         if let rows = try? JSONDecoder().decode([ResultRow].self, from: data) { return rows }
         try DocumentFormat.batchResults.check(data, source: source)
         return try decodeJSON(Document.self, from: data, source: source).rows

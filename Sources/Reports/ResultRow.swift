@@ -8,7 +8,7 @@ internal import Foundation
 
 /// How one instance of a batch ended. The first four carry a certified plan; the others say why
 /// there is none (``ResultRow/reason``).
-package enum RowStatus: String, Codable, Sendable, CaseIterable {
+package enum RowStatus: String, Codable, Sendable, CaseIterable, JSONEnumeration {
     /// An exact method's plan whose traffic equals a proven lower bound.
     case optimal
     /// An exact method's plan, not proven optimal; bound and gap say how far it may be.

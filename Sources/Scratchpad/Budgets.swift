@@ -186,7 +186,9 @@ public struct Budgets: Sendable, Hashable {
     /// The capacity in bytes that a spec stands for.
     public func resolve(_ spec: CapacitySpec) throws(InputError) -> Int {
         switch spec {
-        case .bytes(let b): return b
+        case .bytes(let b):
+            if let problem = Configuration.problem(capacity: b) { throw InputError(source: "capacity", message: problem) }
+            return b
         case .budget(.mR): return mR
         case .budget(let name):
             guard let bytes = name == .mP ? mP : mH else {
@@ -203,11 +205,8 @@ public struct Budgets: Sendable, Hashable {
 extension Graph {
     /// Rejects configurations that no plan can satisfy, naming the operator that cannot run.
     package func checkFeasible(_ configuration: Configuration) throws(InputError) {
-        guard configuration.alignment >= 1 else {
-            throw InputError(source: "alignment", message: "alignment must be at least 1 byte, got \(configuration.alignment)")
-        }
-        guard configuration.capacity > 0 else {
-            throw InputError(source: "capacity", message: "capacity must be positive, got \(configuration.capacity)")
+        if let problem = Configuration.problem(capacity: configuration.capacity, alignment: configuration.alignment) {
+            throw InputError(source: "capacity and alignment", message: problem)
         }
         let sets = workingSets(setting: configuration.tensors, alignment: configuration.alignment, inPlace: configuration.inPlace)
         if let op = sets.indices.max(by: { sets[$0] < sets[$1] }), sets[op] > configuration.capacity {

@@ -53,7 +53,10 @@ package func parseByteCount(_ text: String, what: String) throws(InputError) -> 
     let bad = InputError(source: what, message: "'\(text)' is not a size; write bytes (4096), a size with a unit (512KiB, 2MiB, 1.5MB) or a budget name (M_R, M_H, M_P)")
     guard let value = Double(number), value.isFinite, value > 0 else { throw bad }
     let bytes = value * scale
-    guard bytes == bytes.rounded(), bytes < 9e18 else {
+    guard bytes <= Double(Graph.maximumBytes) else {
+        throw InputError(source: what, message: "'\(text)' is more than the \(Graph.maximumBytes) bytes (1 PiB) Cosma accepts; check the size and its unit")
+    }
+    guard bytes == bytes.rounded() else {
         throw InputError(source: what, message: "'\(text)' is not a whole number of bytes; use a whole number or a binary unit")
     }
     return Int(bytes)

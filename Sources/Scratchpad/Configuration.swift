@@ -2,6 +2,9 @@ package import DNNGraph
 
 /// Which tensors compete for scratchpad space (the two settings of the COSMA paper).
 public enum TensorSetting: String, Codable, Sendable, CaseIterable {
+    /// Read by name; an unknown name is refused with the valid ones listed.
+    public init(from decoder: any Decoder) throws { self = try Self.decodingCase(from: decoder) }
+
     /// Only inputs and activations live in the scratchpad; weights stream from DRAM straight into
     /// the compute units and are ignored by plans.
     case activations
@@ -41,6 +44,21 @@ public struct Configuration: Hashable, Sendable {
     public func occupied(_ bytes: Int) -> Int { roundUp(bytes, to: alignment) }
 }
 
+extension Configuration {
+    /// Why a capacity or an alignment is unusable (zero, negative or absurdly large, see
+    /// ``Graph/maximumBytes``), or nil: the one check every way in (files, options, the C library)
+    /// makes before any arithmetic on addresses.
+    public static func problem(capacity: Int? = nil, alignment: Int? = nil) -> String? {
+        if let alignment, !(1...Graph.maximumAlignment).contains(alignment) {
+            return "alignment must be from 1 to \(Graph.maximumAlignment) bytes, got \(alignment)"
+        }
+        if let capacity, !(1...Graph.maximumBytes).contains(capacity) {
+            return "capacity must be from 1 to \(Graph.maximumBytes) bytes (1 PiB), got \(capacity)"
+        }
+        return nil
+    }
+}
+
 /// Rounds `value` up to a multiple of `alignment`.
 package func roundUp(_ value: Int, to alignment: Int) -> Int {
     (value + alignment - 1) / alignment * alignment
@@ -72,3 +90,5 @@ extension Graph {
         return total
     }
 }
+
+extension TensorSetting: JSONEnumeration {}

@@ -14,6 +14,18 @@ public struct Placement: Hashable, Sendable, Codable {
         self.offset = offset
         self.inPlaceOf = inPlaceOf
     }
+
+    /// Refuses offsets outside `0 ... Graph.maximumBytes`, which no scratchpad has, so that the
+    /// simulator's address arithmetic cannot overflow.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        tensor = try c.decode(String.self, forKey: .tensor)
+        offset = try c.decode(Int.self, forKey: .offset)
+        guard (0...Graph.maximumBytes).contains(offset) else {
+            throw DecodingError.dataCorruptedError(
+                forKey: .offset, in: c, debugDescription: "offset \(offset) is outside 0 ... \(Graph.maximumBytes) (1 PiB); give the tensor's byte address in the scratchpad")
+        }
+    }
 }
 
 /// What happens around one operator: before it runs, `store`, then `free`, then `load`; then the
@@ -126,6 +138,12 @@ public struct Plan: Hashable, Sendable, Codable {
         graph = try c.decodeIfPresent(String.self, forKey: .graph) ?? ""
         capacity = try c.decode(Int.self, forKey: .capacity)
         alignment = try c.decodeIfPresent(Int.self, forKey: .alignment) ?? 1
+        if let problem = Configuration.problem(capacity: capacity) {
+            throw DecodingError.dataCorruptedError(forKey: .capacity, in: c, debugDescription: problem)
+        }
+        if let problem = Configuration.problem(alignment: alignment) {
+            throw DecodingError.dataCorruptedError(forKey: .alignment, in: c, debugDescription: problem)
+        }
         tensors = try c.decodeIfPresent(TensorSetting.self, forKey: .tensors) ?? .activations
         inPlace = try c.decodeIfPresent(InPlaceMode.self, forKey: .inPlace) ?? .off
         steps = try c.decode([Step].self, forKey: .steps)

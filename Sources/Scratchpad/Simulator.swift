@@ -3,6 +3,9 @@ package import DNNGraph
 /// The execution rules (docs/execution-rules.md), one case each, so that every
 /// violation says which rule it broke.
 public enum Rule: String, Sendable, Codable, CaseIterable {
+    /// Read by name; an unknown name is refused with the valid ones listed.
+    public init(from decoder: any Decoder) throws { self = try Self.decodingCase(from: decoder) }
+
     /// A step names an operator the graph does not have.
     case unknownOperator
     /// An operator runs twice.
@@ -360,3 +363,5 @@ extension Simulator {
         return (checked, report)
     }
 }
+
+extension Rule: JSONEnumeration {}
