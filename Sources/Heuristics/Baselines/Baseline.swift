@@ -95,8 +95,9 @@ extension Baseline {
     ///
     /// `schedules` supplies orders computed elsewhere (for example a minimum-peak order proven
     /// once for many capacities); the other kinds are computed here, `mpmf-search` with
-    /// `scheduler`. An `mpmf` baseline needs its order in `schedules` (the program that makes it
-    /// lives in CosmaILP).
+    /// `scheduler`. The `mpmf` order comes only from `schedules` (the program that makes it lives
+    /// in CosmaILP): without it an `mpmf` baseline runs as its ``onMinimumPeakSearch`` variant,
+    /// and its outcome and plan say `mpmf-search`.
     /// A ``PlanningFailure`` is an outcome like a plan; only a plan that breaks a rule (a bug)
     /// throws.
     package static func run(_ baselines: [Baseline], graph: Graph, configuration: Configuration,
@@ -104,7 +105,8 @@ extension Baseline {
                            schedules known: [ScheduleKind: Schedule] = [:]) throws -> [BaselineOutcome]
     {
         var schedules = known
-        return try baselines.map { baseline in
+        return try baselines.map { requested in
+            let baseline = requested.schedule == .mpmf && schedules[.mpmf] == nil ? requested.onMinimumPeakSearch : requested
             let schedule = schedules[baseline.schedule] ?? graph.schedule(
                 baseline.schedule, setting: configuration.tensors, alignment: configuration.alignment, inPlace: configuration.inPlace,
                 scheduler: scheduler)
