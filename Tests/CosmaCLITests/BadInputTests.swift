@@ -33,6 +33,9 @@ import Testing
         #expect(far.status == 2 && far.stderr.contains("steps[0].outputs[0].offset"), "\(far.stderr)")
         let capacity = try CLI.run(["heuristic", "graphs/tiny.json", "--capacity", "9000000GiB"])
         #expect(capacity.status == 2 && capacity.stderr.contains("1 PiB"), "\(capacity.stderr)")
+        let buffers = try CLI.temporaryFile("buffers.csv", contents: "id,lower,upper,size\na,0,2,9223372036854775000\nb,1,3,8\n")
+        let pack = try CLI.run(["pack", buffers.path, "--capacity", "100"])
+        #expect(pack.status == 2 && pack.stderr.contains("\(buffers.path):2") && pack.stderr.contains("1 PiB"), "\(pack.stderr)")
     }
 
     @Test func typeErrorsAndUnknownValuesAreLocated() throws {

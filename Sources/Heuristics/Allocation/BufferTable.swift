@@ -45,6 +45,7 @@ package struct BufferTable: Sendable, Equatable {
         }
         var ids: [String] = []
         var blocks: [StaticAllocator.Block] = []
+        var total = 0
         for (n, line) in lines.enumerated().dropFirst() where !line.trimmed.isEmpty {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmed }
             let place = "\(source):\(n + 1)"
@@ -59,6 +60,11 @@ package struct BufferTable: Sendable, Equatable {
             }
             let (lower, upper, size) = (try number("lower"), try number("upper"), try number("size"))
             guard size > 0 else { throw InputError(source: place, message: "size \(size) must be positive") }
+            // The same cap as a graph's tensors: sums and roundings of sizes then cannot overflow.
+            total += min(size, Graph.maximumBytes + 1)
+            guard total <= Graph.maximumBytes else {
+                throw InputError(source: place, message: "the buffers add up to more than the \(Graph.maximumBytes) bytes (1 PiB) Cosma accepts; check the size (bytes)")
+            }
             guard lower >= 0, upper > lower else {
                 throw InputError(source: place, message: "the lifetime [\(lower), \(upper)) is empty or negative; upper must exceed lower >= 0")
             }
