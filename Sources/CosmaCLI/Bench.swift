@@ -14,7 +14,9 @@ struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure run times and write a report to results/.", subcommands: [BenchHeuristics.self, BenchExact.self, BenchExactIdeas.self, BenchDivideAndConquer.self,
                      // Address allocation (issue 23).
-                     BenchAllocation.self])
+                     BenchAllocation.self,
+                     // Time limits as wall-clock promises (issue 21).
+                     BenchLimits.self])
 }
 
 struct BenchHeuristics: ParsableCommand {

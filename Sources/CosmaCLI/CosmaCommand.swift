@@ -20,6 +20,22 @@ struct CosmaCommand: ParsableCommand {
             2 unusable input.
             """,
         subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self, Import.self, Generate.self, GraphsTable.self, Bench.self, Solve.self, Batch.self, Sweep.self, Plot.self, BatchWorker.self, Pack.self])
+
+    /// Every command's solver calls run in `cosma-solver` children (``SolverContainment``), so
+    /// that a solver crash or hang is a result, not the end of `cosma`; `cosma solve
+    /// --in-process-solver` and batch workers (processes of their own already) solve in process.
+    static func main() {
+        SolverContainment.$current.withValue(SolverContainment()) { main(nil) }
+    }
+}
+
+/// A time limit is a wall-clock promise: a positive, finite number of seconds (NaN, infinity,
+/// zero and negative values are refused with exit code 2, naming `option`).
+func checkTimeLimit(_ seconds: Double, option: String = "--time-limit") throws(InputError) {
+    guard seconds.isFinite, seconds > 0 else {
+        throw InputError(source: option, message: "\(option) must be a positive, finite number of seconds, got \(seconds); "
+                         + "give one such as \(option) 60")
+    }
 }
 
 extension TensorSetting: ExpressibleByArgument {}

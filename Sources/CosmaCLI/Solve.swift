@@ -46,13 +46,15 @@ struct Solve: ParsableCommand {
     @Option(name: .long, help: "Also write the capacity program in CPLEX LP format to this file.")
     var writeLp: String?
 
+    @Flag(name: .long, help: "Run the solver inside this process instead of a cosma-solver child (a solver crash then ends cosma).")
+    var inProcessSolver = false
+
     @Flag(name: .long, help: "Show incumbent, bound and elapsed time on stderr while the solver runs.")
     var progress = false
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if timeLimit <= 0 { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
         if gap < 0 || gap >= 1 { throw ValidationError("--gap must be in [0, 1), got \(gap)") }
         if segmentOps < 2 { throw ValidationError("--segment-ops must be at least 2, got \(segmentOps)") }
         if method != .exact && fixedSchedule != nil {
@@ -62,31 +64,46 @@ struct Solve: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try checkTimeLimit(timeLimit)
+            let started = ContinuousClock.now
             let (g, config) = try target.load()
             let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }
-            if let writeLp {
-                let program = JointProgram(problem: PlanningProblem(graph: g, configuration: config, fixedOrder: order))
-                do {
-                    try program.model.writeLP(to: URL(fileURLWithPath: writeLp))
-                } catch {
-                    throw InputError(source: writeLp, message: "cannot write the LP file (\(error)); check that the folder exists and is writable")
-                }
+            if let writeLp { try writeProgram(to: writeLp, graph: g, config: config, order: order) }
+            // The limit counts from the start of the command: loading and budgets spend it too.
+            let options = exactOptions(timeLimit: max(timeLimit - (ContinuousClock.now - started).inSeconds, TimeBudget.smallestShare))
+            let (planned, signal) = Interruption.run { [method, segmentOps] in
+                order == nil
+                    ? try Cosma.solve(g, configuration: config, method: method, options: options, segmentOperators: segmentOps)
+                    : try Cosma.solve(g, configuration: config, fixedOrder: order, options: options)
             }
-            var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap)
-            if progress {
-                options.progress = { p in
-                    let incumbent = p.incumbent.map { String(format: "%.0f", $0) } ?? "-"
-                    let bound = p.bestBound.map { String(format: "%.0f", $0) } ?? "-"
-                    FileHandle.standardError.write(Data(String(format: "cosma: %7.1fs  incumbent %@  bound %@  nodes %d\n",
-                                                               p.elapsedSeconds, incumbent, bound, p.nodes).utf8))
-                }
-            }
-            let result = order == nil
-                ? try Cosma.solve(g, configuration: config, method: method, options: options, segmentOperators: segmentOps)
-                : try Cosma.solve(g, configuration: config, fixedOrder: order, options: options)
+            guard let result = try planned.get(signal: signal) else { throw Interruption.nothingWritten(signal) }
             try write(result.result.plan, to: output.output)
             printSummary(result.result, graph: g, json: output.json, exact: result)
+            if let signal { throw Interruption.planWritten(signal, to: output.output) }
         }
+    }
+
+    private func writeProgram(to path: String, graph: Graph, config: Configuration, order: [OperatorID]?) throws {
+        let program = JointProgram(problem: PlanningProblem(graph: graph, configuration: config, fixedOrder: order))
+        do {
+            try program.model.writeLP(to: URL(fileURLWithPath: path))
+        } catch {
+            throw InputError(source: path, message: "cannot write the LP file (\(error)); check that the folder exists and is writable")
+        }
+    }
+
+    private func exactOptions(timeLimit: Double) -> ExactOptions {
+        var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap,
+                                   solverIsolation: inProcessSolver ? .inProcess : .childProcess)
+        if progress {
+            options.progress = { p in
+                let incumbent = p.incumbent.map { String(format: "%.0f", $0) } ?? "-"
+                let bound = p.bestBound.map { String(format: "%.0f", $0) } ?? "-"
+                FileHandle.standardError.write(Data(String(format: "cosma: %7.1fs  incumbent %@  bound %@  nodes %d\n",
+                                                           p.elapsedSeconds, incumbent, bound, p.nodes).utf8))
+            }
+        }
+        return options
     }
 
     /// The order named by `--fixed-schedule`: a schedule kind or a file of operator names.
