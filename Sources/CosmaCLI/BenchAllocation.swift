@@ -42,14 +42,7 @@ struct BenchAllocation: ParsableCommand {
         try reportingErrors { () throws in
             let instances = try Self.instances(in: minimalloc)
             let measured = try Self.measured(in: minimalloc)
-            var graphFiles: [String] = []
-            for pattern in graphs {
-                let paths = expandGlob(pattern)
-                guard !paths.isEmpty else {
-                    throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
-                }
-                graphFiles += paths
-            }
+            let graphFiles = try expandGraphPatterns(graphs)
             var loaded: [Graph] = []
             for path in graphFiles { loaded.append(try loadGraph(path)) }
             let text = BenchTables.allocation(instances, measured: measured, graphs: loaded, timeLimit: timeLimit,

@@ -27,14 +27,7 @@ struct BenchLimits: ParsableCommand {
         try reportingErrors {
             for limit in limits { try checkTimeLimit(limit, option: "--limits") }
             guard repeats >= 1 else { throw InputError(source: "--repeats", message: "--repeats must be at least 1; give --repeats 1") }
-            var paths: [String] = []
-            for pattern in graphs {
-                let matched = expandGlob(pattern)
-                guard !matched.isEmpty else {
-                    throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
-                }
-                paths += matched
-            }
+            let paths = try expandGraphPatterns(graphs)
             var runs: [LimitRun] = []
             for path in paths {
                 let operators = try loadGraph(path).operators.count
