@@ -37,7 +37,7 @@ public enum InjectedSolverFault: String, Sendable, Hashable, CaseIterable {
 ///
 /// - it is asked to stop (its standard input is closed) `graceSeconds` after its own time limit
 ///   or at the containment's deadline, whichever comes first, and killed with `SIGKILL`
-///   `graceSeconds` later;
+///   `answerSeconds` later (also after a cancellation);
 /// - a child that dies by a signal, exits without an answer or is killed gives a result with
 ///   status ``TerminationStatus/error`` or ``TerminationStatus/timeLimit``, no solution, and a
 ///   ``SolveResult/note`` that says what happened; the planner keeps the best plan it has (its
@@ -52,14 +52,16 @@ public final class SolverContainment: Sendable {
 
     /// The instant after which no solver child may run, whatever its own limit says.
     public let deadline: ContinuousClock.Instant?
-    /// Seconds between the time limit and the request to stop, and between that and `SIGKILL`.
+    /// Seconds between the time limit and the request to stop.
     public let graceSeconds: Double
+    /// Seconds a child asked to stop has to answer before `SIGKILL` (a loaded machine needs some).
+    public let answerSeconds = 0.5
     /// A fault every child commits instead of solving; for tests only (``InjectedSolverFault``).
     public let injectedFault: InjectedSolverFault?
     private let log = Mutex<[String]>([])
 
-    /// A containment whose children all end by `timeLimit` seconds from now (plus twice the grace
-    /// at most); `nil` leaves each solve its own limit alone.
+    /// A containment whose children all end by `timeLimit` seconds from now (plus
+    /// ``answerSeconds`` at most); `nil` leaves each solve its own limit alone.
     public init(timeLimit: Double? = nil, graceSeconds: Double = 0.2, injectedFault: InjectedSolverFault? = nil) {
         let now = ContinuousClock.now
         deadline = timeLimit.flatMap { $0.isFinite ? now.advanced(by: .milliseconds(Int64(($0 * 1000).rounded(.up)))) : nil }

@@ -74,7 +74,7 @@ enum SolverProcess {
         try writeFile(folder.request, request.encoded(), backend: backend)
         var child = try SolverChild(executable: executable, folder: folder, backend: backend)
         let ending = child.watch(options: options, deadlines: deadlines(options: options, containment: containment, started: started),
-                                 grace: .milliseconds(Int64(containment.graceSeconds * 1000)))
+                                 grace: .milliseconds(Int64(containment.answerSeconds * 1000)))
         let seconds = (ContinuousClock.now - started).inSeconds
         if ending.exitedNormally, let bytes = readFile(folder.answer) {
             switch try SolveAnswer.decode(bytes, backend: backend) {
@@ -95,7 +95,7 @@ enum SolverProcess {
         let grace = Duration.milliseconds(Int64(containment.graceSeconds * 1000))
         var stop = options.timeLimit.flatMap { $0.isFinite ? started + .milliseconds(Int64($0 * 1000)) + grace : nil }
         if let deadline = containment.deadline { stop = min(stop ?? deadline, deadline) }
-        return (stop, stop.map { $0 + grace })
+        return (stop, stop.map { $0 + .milliseconds(Int64(containment.answerSeconds * 1000)) })
     }
 
     /// Three quarters of the machine's memory: a solver that needs more fails alone.
