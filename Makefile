@@ -74,7 +74,8 @@ paper: release
 
 # ---- Embedding: libcosma, cosma.h, cosma.pc, the cosma tool and the Python module ----------------
 # `make install PREFIX=P` installs P/lib/libcosma.so, P/include/cosma.h, P/lib/pkgconfig/cosma.pc,
-# P/bin/cosma and P/lib/python/cosma. CONFIG=debug installs the debug build instead of the release
+# P/bin/cosma, P/lib/python/cosma and P/libexec/cosma/cosma-solver (the solver child, which
+# the tool and the library find from their own location: ../libexec/cosma/). CONFIG=debug installs the debug build instead of the release
 # one: `make test` does, so that it reuses the build its Swift tests made.
 PREFIX ?= /usr/local
 CONFIG ?= release
@@ -83,8 +84,10 @@ COSMA_VERSION := $(shell sed -n 's/^public let cosmaVersion = "\(.*\)"/\1/p' Sou
 install: deps
 	$(SWIFT) build -c $(CONFIG) --product cosma
 	$(SWIFT) build -c $(CONFIG) --product CosmaC
-	install -d $(PREFIX)/bin $(PREFIX)/include $(PREFIX)/lib/pkgconfig $(PREFIX)/lib/python/cosma
+	$(SWIFT) build -c $(CONFIG) --product cosma-solver
+	install -d $(PREFIX)/bin $(PREFIX)/include $(PREFIX)/lib/pkgconfig $(PREFIX)/lib/python/cosma $(PREFIX)/libexec/cosma
 	install -m 755 .build/$(CONFIG)/cosma $(PREFIX)/bin/cosma
+	install -m 755 .build/$(CONFIG)/cosma-solver $(PREFIX)/libexec/cosma/cosma-solver
 	install -m 755 .build/$(CONFIG)/libCosmaC.so $(PREFIX)/lib/libcosma.so
 	install -m 644 Sources/CosmaC/include/cosma.h $(PREFIX)/include/cosma.h
 	install -m 644 python/cosma/*.py $(PREFIX)/lib/python/cosma/

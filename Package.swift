@@ -8,6 +8,9 @@ let package = Package(
     products: [
         .library(name: "Cosma", targets: ["Cosma"]),
         .executable(name: "cosma", targets: ["CosmaCLI"]),
+        // The solver child (SolverContainment): solves one program handed over in a file, so
+        // that a crash, a hang or memory exhaustion in CBC or GLPK never takes its host down.
+        .executable(name: "cosma-solver", targets: ["CosmaSolver"]),
         // Embedding (issue 17): libcosma.so, the C ABI of include/cosma.h.
         .library(name: "CosmaC", type: .dynamic, targets: ["CosmaC"]),
         // Reliability (issue 21): the fuzz targets' replayer, and with `make fuzz` the fuzzer.
@@ -23,7 +26,9 @@ let package = Package(
         .systemLibrary(name: "CCbc", pkgConfig: "cbc", providers: [.apt(["coinor-libcbc-dev"])]),
         .target(name: "CGlpk", cSettings: [.treatAllWarnings(as: .error)], linkerSettings: [.linkedLibrary("glpk")]),
         .target(name: "CCbcSession", dependencies: ["CCbc"], cxxSettings: [.treatAllWarnings(as: .error)]),
-        .target(name: "MILP", dependencies: ["CCbc", "CCbcSession", "CGlpk"], swiftSettings: strict),
+        .target(name: "CSolverProcess", cSettings: [.treatAllWarnings(as: .error)], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "MILP", dependencies: ["CCbc", "CCbcSession", "CGlpk", "CSolverProcess"], swiftSettings: strict),
+        .executableTarget(name: "CosmaSolver", dependencies: ["MILP"], swiftSettings: strict),
 
         .target(name: "DNNGraph", swiftSettings: strict),
         .target(name: "Scratchpad", dependencies: ["DNNGraph"], swiftSettings: strict),
@@ -47,7 +52,7 @@ let package = Package(
         // Siblings of the facade share more than `import Cosma` exposes (Sources/Cosma/Exports.swift).
         .target(name: "Reports", dependencies: ["Cosma", "DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP"], swiftSettings: strict),
         // Embedding: the C exports of libcosma (JSON in, JSON out); cosma.h is their declaration.
-        .target(name: "CosmaC", dependencies: ["Cosma", "DNNGraph", "Scratchpad", "CosmaILP", "DivideAndConquer"], exclude: ["include"], swiftSettings: strict),
+        .target(name: "CosmaC", dependencies: ["Cosma", "DNNGraph", "Scratchpad", "MILP", "CosmaILP", "DivideAndConquer"], exclude: ["include"], swiftSettings: strict),
         .executableTarget(
             name: "CosmaCLI",
             dependencies: [

@@ -53,3 +53,23 @@ python3 examples/python/plan.py graphs/tiny.json 5KiB > "$work/py.out"
 same_traffic "$work/py.out" graphs/tiny.json 5KiB activations
 python3 -c "import cosma; print(cosma.plan('graphs/tiny.json', capacity='5KiB')['traffic'])"
 python3 -m unittest discover -s python/tests
+
+# Solver containment: a C host whose solver children crash or hang (the test hook
+# COSMA_TEST_SOLVER_FAULT) lives on and gets a valid plan, with a note, within its time limit plus a
+# second; the children are found through the install (PREFIX/libexec/cosma/cosma-solver).
+# Tests/Fixtures/skip.json: a chain whose first output is read again at the end and cannot stay
+# through the wide middle, so that every stage of the planner solves a program.
+echo "== solver containment in a C host"
+cc Tests/EmbeddingHost/contained_host.c $(pkg-config --cflags --libs cosma) -o "$work/contained-host"
+for solver in cbc glpk; do
+    for fault in crash hang; do
+        start=$(date +%s.%N)
+        COSMA_TEST_SOLVER_FAULT=$fault "$work/contained-host" Tests/Fixtures/skip.json M_R $solver 2 > "$work/contained.out" ||
+            { echo "FAIL: the C host got no plan with $fault in $solver"; cat "$work/contained.out"; exit 1; }
+        seconds=$(awk -v s="$start" -v e="$(date +%s.%N)" 'BEGIN { printf "%.2f", e - s }')
+        grep -q '"valid": *true' "$work/contained.out" || { echo "FAIL: no valid plan"; exit 1; }
+        grep -q "contained: the $solver solver process" "$work/contained.out" || { echo "FAIL: no containment note"; exit 1; }
+        awk -v s="$seconds" 'BEGIN { exit !(s < 3) }' || { echo "FAIL: $seconds s with a limit of 2 s"; exit 1; }
+        echo "ok: $fault in $solver contained, valid plan in $seconds s (limit 2 s)"
+    done
+done

@@ -134,6 +134,23 @@ public enum Cosma {
                              options: ExactOptions = ExactOptions()) throws -> PlanResult
     {
         try requirePaperModel(configuration)
+        return try contained(options) { try solveExact(graph, configuration: configuration, fixedOrder: fixedOrder, options: options) }
+    }
+
+    /// Runs `body` with its solves in child processes when `options` asks for it, and adds to the
+    /// result's trace what went wrong in them (``SolverContainment``). The containment's deadline
+    /// is the time limit: no solver child outlives it by more than twice its grace.
+    private static func contained(_ options: ExactOptions, _ body: () throws -> PlanResult) throws -> PlanResult {
+        let limit = options.timeLimit ?? DivideAndConquerOptions().timeLimit
+        let containment = options.solverIsolation == .childProcess ? SolverContainment(timeLimit: limit) : nil
+        var result = try SolverContainment.$current.withValue(containment, operation: body)
+        for incident in containment?.incidents ?? [] { result.trace.record(.solverContained(incident)) }
+        return result
+    }
+
+    private static func solveExact(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]?,
+                                   options: ExactOptions) throws -> PlanResult
+    {
         let budget = TimeBudget(seconds: options.timeLimit ?? DivideAndConquerOptions().timeLimit)
         let exact = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
         // A cancelled task (cosma_plan_with_progress) wants the plan it has, not a polish.
@@ -167,6 +184,14 @@ public enum Cosma {
                              segmentOperators: Int? = nil) throws -> PlanResult
     {
         try requirePaperModel(configuration)
+        return try contained(options) {
+            try solve(graph, configuration: configuration, resolving: method, options: options, segmentOperators: segmentOperators)
+        }
+    }
+
+    private static func solve(_ graph: Graph, configuration: Configuration, resolving method: Method, options: ExactOptions,
+                              segmentOperators: Int?) throws -> PlanResult
+    {
         var chosen = method
         var why: TraceEvent?
         if method == .auto {
@@ -184,7 +209,7 @@ public enum Cosma {
                                              progress: options.progress)
             result = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         case .exact, .auto:
-            result = try solve(graph, configuration: configuration, options: options)
+            result = try solveExact(graph, configuration: configuration, fixedOrder: nil, options: options)
         }
         if let why { result.trace = PlanTrace([why] + result.trace.events) }
         return result

@@ -50,6 +50,7 @@
 @_exported public import enum MILP.SolverBackend
 @_exported public import struct MILP.SolveProgress
 @_exported public import enum MILP.TerminationStatus
+@_exported public import enum MILP.SolverIsolation
 
 // Planning: options, the one result type, its trace and the budget.
 @_exported public import struct CosmaILP.ExactOptions

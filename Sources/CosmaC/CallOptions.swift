@@ -35,8 +35,12 @@ struct CallOptions: Decodable {
     var timeLimit: Double? = 60
     var gap = 0.0
     var segmentOps = DivideAndConquerOptions().segmentOperators
+    /// Where solvers run: `child-process` (the default: a solver crash, hang or memory exhaustion
+    /// cannot end the host) or `in-process` (``SolverContainment``).
+    var solverIsolation = SolverIsolation.childProcess
 
-    static let keys = ["format", "capacity", "tensors", "alignment", "inPlace", "method", "solver", "timeLimit", "gap", "segmentOps"]
+    static let keys = ["format", "capacity", "tensors", "alignment", "inPlace", "method", "solver", "timeLimit", "gap", "segmentOps",
+                       "solverIsolation"]
 
     init() {}
 
@@ -63,6 +67,13 @@ struct CallOptions: Decodable {
         if c.contains(limit) { timeLimit = try c.decodeNil(forKey: limit) ? nil : try c.decode(Double.self, forKey: limit) }
         gap = try value("gap") ?? gap
         segmentOps = try value("segmentOps") ?? segmentOps
+        if let name: String = try value("solverIsolation") {
+            guard let isolation = SolverIsolation(rawValue: name) else {
+                throw DecodingError.dataCorruptedError(forKey: OptionKey("solverIsolation"), in: c,
+                                                       debugDescription: "'\(name)' is not a solver isolation; use \"child-process\" or \"in-process\"")
+            }
+            solverIsolation = isolation
+        }
     }
 
     /// Reads options JSON; `nil` or an empty text means every default.

@@ -1,5 +1,6 @@
 import Cosma
 import CosmaILP
+import MILP
 import DivideAndConquer
 import DNNGraph
 import Scratchpad
@@ -33,28 +34,37 @@ enum Calls {
     {
         Answer.catching {
             let options = try CallOptions(json: optionsJSON)
-            let graph = try Graph(json: Data(graphJSON.utf8), source: "graph")
-            let configuration = try Cosma.configuration(for: graph, capacity: try options.requiredCapacity(),
-                                                        tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1,
-                                                        inPlace: options.inPlace ?? .off)
-            let certified: CertifiedPlan
-            var exact: PlanResult?
-            if let method = options.method.solving {
-                let solverOptions = ExactOptions(solver: options.solver, timeLimit: options.timeLimit, relativeGap: options.gap,
-                                                 progress: progress)
-                let result = try Cosma.solve(graph, configuration: configuration, method: method, options: solverOptions,
-                                             segmentOperators: options.segmentOps)
-                certified = result.result
-                exact = result
-            } else {
-                certified = try Cosma.heuristicPlan(for: graph, configuration: configuration)
+            // The minimum peak behind M_P and M_H solves too: contained like the planner.
+            return try SolverContainment.with(options.solverIsolation, timeLimit: nil) {
+                try plan(graph: graphJSON, options: options, progress: progress)
             }
-            return Answer(code: 0, json: .object([
-                DocumentFormat.result.field,
-                ("plan", certified.plan.jsonValue),
-                ("summary", Cosma.summary(of: certified, graph: graph, exact: exact)),
-            ]))
         }
+    }
+
+    private static func plan(graph graphJSON: String, options: CallOptions,
+                             progress: (@Sendable (SolveProgress) -> Void)?) throws -> Answer
+    {
+        let graph = try Graph(json: Data(graphJSON.utf8), source: "graph")
+        let configuration = try Cosma.configuration(for: graph, capacity: try options.requiredCapacity(),
+                                                    tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1,
+                                                    inPlace: options.inPlace ?? .off)
+        let certified: CertifiedPlan
+        var exact: PlanResult?
+        if let method = options.method.solving {
+            let solverOptions = ExactOptions(solver: options.solver, timeLimit: options.timeLimit, relativeGap: options.gap,
+                                             progress: progress, solverIsolation: options.solverIsolation)
+            let result = try Cosma.solve(graph, configuration: configuration, method: method, options: solverOptions,
+                                         segmentOperators: options.segmentOps)
+            certified = result.result
+            exact = result
+        } else {
+            certified = try Cosma.heuristicPlan(for: graph, configuration: configuration)
+        }
+        return Answer(code: 0, json: .object([
+            DocumentFormat.result.field,
+            ("plan", certified.plan.jsonValue),
+            ("summary", Cosma.summary(of: certified, graph: graph, exact: exact)),
+        ]))
     }
 
     /// `cosma_simulate`: the replay of any plan; code 1 when it breaks a rule.

@@ -18,7 +18,9 @@ struct Bench: ParsableCommand {
                      // In-place operators and views (issue 22).
                      BenchInPlace.self,
                      // Operator tiling below M_R (issue 16).
-                     BenchTiling.self])
+                     BenchTiling.self,
+                     // Time limits as wall-clock promises (issue 21).
+                     BenchLimits.self])
 }
 
 struct BenchHeuristics: ParsableCommand {
@@ -63,6 +65,19 @@ struct BenchHeuristics: ParsableCommand {
 
 /// The command as typed, for the tables' provenance line.
 func commandLine() -> String { "cosma \(CommandLine.arguments.dropFirst().joined(separator: " "))" }
+
+/// The files every pattern matches, in order; a pattern that matches nothing is unusable input.
+func expandGraphPatterns(_ patterns: [String]) throws(InputError) -> [String] {
+    var files: [String] = []
+    for pattern in patterns {
+        let paths = expandGlob(pattern)
+        guard !paths.isEmpty else {
+            throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
+        }
+        files += paths
+    }
+    return files
+}
 
 /// Paths matching a shell glob, sorted; a plain path matches itself if it exists.
 func expandGlob(_ pattern: String) -> [String] {

@@ -35,7 +35,7 @@ struct BenchAllocation: ParsableCommand {
     var out = "results/allocation.md"
 
     func validate() throws {
-        guard timeLimit > 0, minimizeTimeLimit > 0 else { throw ValidationError("time limits must be positive") }
+        guard timeLimit > 0, minimizeTimeLimit > 0, timeLimit.isFinite, minimizeTimeLimit.isFinite else { throw ValidationError("time limits must be positive, finite numbers of seconds") }
     }
 
     func run() throws {

@@ -24,18 +24,32 @@ struct CosmaCommand: ParsableCommand {
         subcommands: [Info.self, Validate.self, Simulate.self, Heuristic.self, Import.self, Generate.self, GraphsTable.self, Bench.self, Solve.self, Batch.self, Sweep.self, Plot.self, BatchWorker.self, Pack.self, Tile.self])
 
     /// ArgumentParser's `main`, except that a usage error (unknown option, missing argument,
-    /// invalid value) exits with 2, "unusable input", as documented, instead of BSD's 64.
+    /// invalid value) exits with 2, "unusable input", as documented, instead of BSD's 64; and
+    /// every command's solver calls run in `cosma-solver` children (``SolverContainment``), so
+    /// that a solver crash or hang is a result, not the end of `cosma`; `cosma solve
+    /// --in-process-solver` and batch workers (processes of their own already) solve in process.
     static func main() {
-        do {
-            var command = try parseAsRoot()
-            try command.run()
-        } catch {
-            if exitCode(for: error) == .validationFailure {
-                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
-                Foundation.exit(2)
+        SolverContainment.$current.withValue(SolverContainment()) {
+            do {
+                var command = try parseAsRoot()
+                try command.run()
+            } catch {
+                if exitCode(for: error) == .validationFailure {
+                    FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                    Foundation.exit(2)
+                }
+                exit(withError: error)
             }
-            exit(withError: error)
         }
+    }
+}
+
+/// A time limit is a wall-clock promise: a positive, finite number of seconds (NaN, infinity,
+/// zero and negative values are refused with exit code 2, naming `option`).
+func checkTimeLimit(_ seconds: Double, option: String = "--time-limit") throws(InputError) {
+    guard seconds.isFinite, seconds > 0 else {
+        throw InputError(source: option, message: "\(option) must be a positive, finite number of seconds, got \(seconds); "
+                         + "give one such as \(option) 60")
     }
 }
 

@@ -31,7 +31,7 @@ struct Info: ParsableCommand {
     var searchStates: Int = MinimumPeakScheduler().exactStateBudget
 
     func validate() throws {
-        guard timeLimit >= 0 else { throw ValidationError("--time-limit must not be negative, got \(timeLimit)") }
+        guard timeLimit >= 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a finite number of seconds, not negative, got \(timeLimit)") }
         guard searchStates >= 0 else { throw ValidationError("--search-states must not be negative, got \(searchStates)") }
     }
 

@@ -46,13 +46,15 @@ struct Solve: ParsableCommand {
     @Option(name: .long, help: "Also write the capacity program in CPLEX LP format to this file.")
     var writeLp: String?
 
+    @Flag(name: .long, help: "Run the solver inside this process instead of a cosma-solver child (a solver crash then ends cosma).")
+    var inProcessSolver = false
+
     @Flag(name: .long, help: "Show each phase, then incumbent, bound and elapsed time on stderr while the solver runs; a heartbeat names the phase when nothing else was printed for 2 s.")
     var progress = false
 
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if timeLimit <= 0 { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
         if gap < 0 || gap >= 1 { throw ValidationError("--gap must be in [0, 1), got \(gap)") }
         if segmentOps < 2 { throw ValidationError("--segment-ops must be at least 2, got \(segmentOps)") }
         if method != .exact && fixedSchedule != nil {
@@ -62,6 +64,8 @@ struct Solve: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            try checkTimeLimit(timeLimit)
+            let started = ContinuousClock.now
             try checkOutputPath(output.output)
             try checkOutputPath(writeLp)
             let reporter = progress ? PhaseReporter() : nil
@@ -71,24 +75,38 @@ struct Solve: ParsableCommand {
             let (g, config) = try target.load()
             reporter?.enter("planning: baselines, order search, building the program")
             let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }
-            if let writeLp {
-                let program = JointProgram(problem: PlanningProblem(graph: g, configuration: config, fixedOrder: order))
-                do {
-                    try program.model.writeLP(to: URL(fileURLWithPath: writeLp))
-                } catch {
-                    throw InputError(source: writeLp, message: "cannot write the LP file (\(error)); check that the folder exists and is writable")
-                }
+            if let writeLp { try writeProgram(to: writeLp, graph: g, config: config, order: order) }
+            // The limit counts from the start of the command: loading and budgets spend it too.
+            let options = exactOptions(timeLimit: max(timeLimit - (ContinuousClock.now - started).inSeconds, TimeBudget.smallestShare),
+                                       reporter: reporter)
+            let (planned, signal) = Interruption.run { [method, segmentOps] in
+                order == nil
+                    ? try Cosma.solve(g, configuration: config, method: method, options: options, segmentOperators: segmentOps)
+                    : try Cosma.solve(g, configuration: config, fixedOrder: order, options: options)
             }
-            var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap)
-            if let reporter { options.progress = { reporter.solver($0) } }
-            let result = order == nil
-                ? try Cosma.solve(g, configuration: config, method: method, options: options, segmentOperators: segmentOps)
-                : try Cosma.solve(g, configuration: config, fixedOrder: order, options: options)
+            guard let result = try planned.get(signal: signal) else { throw Interruption.nothingWritten(signal) }
             reporter?.enter("simulating and writing the plan")
             try write(result.result.plan, to: output.output)
             reporter?.stop()
             printSummary(result.result, graph: g, json: output.json, exact: result)
+            if let signal { throw Interruption.planWritten(signal, to: output.output) }
         }
+    }
+
+    private func writeProgram(to path: String, graph: Graph, config: Configuration, order: [OperatorID]?) throws {
+        let program = JointProgram(problem: PlanningProblem(graph: graph, configuration: config, fixedOrder: order))
+        do {
+            try program.model.writeLP(to: URL(fileURLWithPath: path))
+        } catch {
+            throw InputError(source: path, message: "cannot write the LP file (\(error)); check that the folder exists and is writable")
+        }
+    }
+
+    private func exactOptions(timeLimit: Double, reporter: PhaseReporter?) -> ExactOptions {
+        var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap,
+                                   solverIsolation: inProcessSolver ? .inProcess : .childProcess)
+        if let reporter { options.progress = { reporter.solver($0) } }
+        return options
     }
 
     /// The order named by `--fixed-schedule`: a schedule kind or a file of operator names.

@@ -22,6 +22,11 @@ public struct ExactOptions: Sendable {
     /// The exact reductions every program is built with (all by default; fewer only to measure
     /// what each one buys).
     package var reductions: JointProgram.Reductions
+    /// Where the solver runs (the facade's ``Cosma/solve(_:configuration:method:options:segmentOperators:)``
+    /// reads it): in process (the default for Swift callers, the fastest), or in child processes
+    /// that a solver crash, hang or memory exhaustion cannot take the caller down with
+    /// (``SolverContainment``; the command-line tool's and the C library's default).
+    public var solverIsolation: SolverIsolation
 
     /// Every exact reduction, and the given solver, limits and warm starts.
     public init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
@@ -32,7 +37,8 @@ public struct ExactOptions: Sendable {
 
     package init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
                 progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = [],
-                reductions: JointProgram.Reductions) {
+                reductions: JointProgram.Reductions = .all, solverIsolation: SolverIsolation = .inProcess) {
+        self.solverIsolation = solverIsolation
         self.solver = solver
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap

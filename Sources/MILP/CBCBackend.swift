@@ -26,6 +26,10 @@ enum CBCBackend {
     /// with 3 s, and never without a start or without preprocessing). Skipping it where the
     /// limit leaves less than 5 s per 100,000 nonzeros keeps a wide margin; segment programs,
     /// a few thousand nonzeros after fixing, keep it (it made them about 1.5 times faster).
+    ///
+    /// With solver containment (``SolverContainment``, the default of the tool and the C library)
+    /// such a crash no longer ends the host, but it loses the solve's answer, so the threshold stays
+    /// as an optimisation rather than as the only guard.
     static func skipsPreprocessing(_ model: LoweredModel, options: SolveOptions, start: [Double]?) -> Bool {
         guard start != nil, let limit = options.timeLimit else { return false }
         return limit < 5 * Double(model.nonzeroCount) / 100_000

@@ -65,6 +65,10 @@ package struct SolveOptions: Sendable {
     /// checked between branch-and-bound nodes, not during a long LP solve.
     package var cancellation: CancellationFlag?
 
+    /// Runs the solve in a child process with a hard deadline; `nil` takes the calling task's
+    /// ``SolverContainment/current`` (and solves in process when there is none).
+    package var containment: SolverContainment?
+
     /// Set by the `async` solve when its task is cancelled; the solve itself runs
     /// on another thread, where `Task.isCancelled` cannot see the task.
     var taskCancellation: CancellationFlag?

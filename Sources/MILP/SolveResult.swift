@@ -59,6 +59,9 @@ package struct SolveResult: Sendable {
     package let nodes: Int
     /// Wall-clock seconds spent, including building the solver's model.
     package let solveSeconds: Double
+    /// What went wrong when a contained solver process crashed, hung or ran out of memory
+    /// (``SolverContainment``); `nil` when the solver answered.
+    package let note: String?
 
     package init(
         backend: SolverBackend,
@@ -66,7 +69,8 @@ package struct SolveResult: Sendable {
         solution: Solution?,
         bestBound: Double?,
         nodes: Int,
-        solveSeconds: Double
+        solveSeconds: Double,
+        note: String? = nil
     ) {
         self.backend = backend
         self.status = status
@@ -74,6 +78,7 @@ package struct SolveResult: Sendable {
         self.bestBound = bestBound
         self.nodes = nodes
         self.solveSeconds = solveSeconds
+        self.note = note
     }
 
     /// The objective of ``solution``.

@@ -46,6 +46,8 @@ public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStrin
         let taskCancellation = CancellationFlag()
         var detachedOptions = options
         detachedOptions.taskCancellation = taskCancellation
+        // The solving thread runs outside the task and cannot see its task-local containment.
+        detachedOptions.containment = options.containment ?? SolverContainment.current
         let options = detachedOptions
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -87,6 +89,9 @@ public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStrin
         }
         if lowered.columnCount == 0 {
             return finish(Self.solveEmpty(lowered, options: options))
+        }
+        if glpkTimeLimitMilliseconds == nil, let containment = options.containment ?? SolverContainment.current {
+            return try SolverProcess.solve(lowered, backend: self, options: options, containment: containment)
         }
         let start = Self.denseStart(options.mipStart, columnCount: lowered.columnCount)
         switch self {

@@ -26,12 +26,17 @@ final class ManualMeter: Sendable {
         #expect(budget.remaining == 20)
         #expect(budget.share(for: .covers) == 5, "a share of the total does not shrink")
         #expect(abs((budget.share(for: .fixedSchedule) ?? 0) - 20.0 / 6) < 1e-9)
-        meter.advance(19.8)
-        #expect(budget.share(for: .capacityProgram) == 1, "the floor")
+        meter.advance(18.5)
+        #expect(budget.share(for: .capacityProgram) == 1.5)
         #expect(budget.share(for: .fixedSchedule) == 0.5, "the floor")
+        meter.advance(1.3)
+        // A floor never reaches past the end: the limit is a wall-clock promise.
+        #expect(abs((budget.share(for: .capacityProgram) ?? 0) - 0.2) < 1e-9)
+        #expect(abs((budget.share(for: .fixedSchedule) ?? 0) - 0.2) < 1e-9)
         #expect(!budget.hasLeft(1))
         meter.advance(10)
         #expect(budget.remaining == 0)
+        #expect(budget.share(for: .capacityProgram) == TimeBudget.smallestShare)
     }
 
     /// Without a limit every stage may run to completion.

@@ -77,6 +77,9 @@ public enum TraceEvent: Sendable, Hashable {
     case fellBackToSpillingEverything
     /// Divide and conquer's improvement passes, over every start.
     case passes(PassStatistics)
+    /// A solver child process crashed, hung past its deadline or ran out of memory, and the
+    /// planner went on without its answer (``SolverContainment``): what happened.
+    case solverContained(String)
 }
 
 /// Why a stage did not run or stopped early.
@@ -130,6 +133,7 @@ extension TraceEvent {
         case let .passes(s):
             "\(s.passes) passes, \(s.segmentsSolved) segment programs solved, \(s.improvements) improved the plan; "
                 + "\(s.hoistsTried) chain hoists tried, \(s.hoistsKept) kept; \(s.restarts) order-search restarts, \(s.keptRestarts) kept"
+        case let .solverContained(note): "contained: \(note)"
         }
     }
 }

@@ -57,7 +57,10 @@ public struct TimeBudget: Sendable {
     public var spent: Double { meter() }
 
     /// What is left (never negative); `nil` without a limit.
-    public var remaining: Double? { limit.map { max(0, $0 - spent) } }
+    ///
+    /// A cancelled task (SIGINT in `cosma solve`, the cancel flag of `cosma_plan_with_progress`)
+    /// has nothing left, so that every stage ends with the best plan it has.
+    public var remaining: Double? { limit.map { Task.isCancelled ? 0 : max(0, $0 - spent) } }
 
     /// Whether at least `amount` is left (always, without a limit).
     public func hasLeft(_ amount: Double) -> Bool { remaining.map { $0 >= amount } ?? true }
@@ -76,10 +79,14 @@ public struct TimeBudget: Sendable {
 
     /// `rule` applied to this budget now; `nil` means no limit.
     public func share(_ rule: Share) -> Double? {
-        guard let limit else { return nil }
-        let base = rule.base == .total ? limit : max(0, limit - spent)
-        return min(rule.atMost, max(rule.atLeast, rule.fraction * base))
+        guard let limit, let left = remaining else { return nil }
+        let base = rule.base == .total ? limit : left
+        // A floor never reaches past the end of the budget: the limit is a wall-clock promise.
+        return min(rule.atMost, max(rule.atLeast, rule.fraction * base), max(left, Self.smallestShare))
     }
+
+    /// The share a stage gets when the budget is spent: solvers refuse a limit of 0.
+    public static let smallestShare = 0.01
 
     /// A budget of `amount` (or of everything left, when `nil`) counted from now, under the same
     /// policy: what a stage hands to the work it runs itself.

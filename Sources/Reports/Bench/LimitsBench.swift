@@ -1,0 +1,60 @@
+internal import Foundation
+
+/// One run of `cosma solve` under a time limit, as `cosma bench limits` measured it from outside.
+package struct LimitRun: Sendable {
+    package var graph: String
+    package var operators: Int
+    package var limit: Double
+    /// Wall-clock seconds from starting the process to its exit.
+    package var wallSeconds: [Double]
+    package var exitCode: Int32
+    /// The summary's solver status and non-compulsory traffic, when it printed one.
+    package var status: String?
+    package var nonCompulsory: Int?
+
+    package init(graph: String, operators: Int, limit: Double, wallSeconds: [Double], exitCode: Int32, status: String?,
+                nonCompulsory: Int?) {
+        self.graph = graph
+        self.operators = operators
+        self.limit = limit
+        self.wallSeconds = wallSeconds
+        self.exitCode = exitCode
+        self.status = status
+        self.nonCompulsory = nonCompulsory
+    }
+
+    /// Whether every run ended within the promise: the limit plus one second.
+    package var keptPromise: Bool { (wallSeconds.max() ?? .infinity) <= limit + LimitsBench.slack }
+}
+
+/// `results/limits.md`: the wall time of `cosma solve` at `M_H` under each time limit.
+package enum LimitsBench {
+    /// What a time limit promises beyond itself: loading, simulating and writing the plan.
+    package static let slack = 1.0
+
+    package static func table(_ runs: [LimitRun], repeats: Int, command: String) -> String {
+        var lines = BenchTables.preamble("Time limits as wall-clock promises", command: command)
+        lines += [
+            "- build: \(MachineInfo.buildConfiguration)", "",
+            "Each row is `cosma solve GRAPH --capacity M_H --time-limit L --json` (activations, CBC, solvers in child processes),",
+            "timed from starting the process to its exit, \(repeats) run(s): the median and the slowest. The promise is that",
+            "every run ends within the limit plus \(slack) s (graph loading, budgets, simulation and output included).", "",
+            "| graph | operators | limit (s) | median wall (s) | slowest (s) | within limit + 1 s | exit | status | non-compulsory bytes |",
+            "|---|---:|---:|---:|---:|---|---:|---|---:|",
+        ]
+        for run in runs {
+            let slowest = run.wallSeconds.max() ?? 0
+            lines.append("| \(run.graph) | \(run.operators) | \(format(run.limit)) | \(format(BenchTables.median(run.wallSeconds))) | "
+                         + "\(format(slowest)) | \(run.keptPromise ? "yes" : "**no**") | \(run.exitCode) | \(run.status ?? "-") | "
+                         + "\(run.nonCompulsory.map(String.init) ?? "-") |")
+        }
+        let broken = runs.filter { !$0.keptPromise }
+        lines += ["", broken.isEmpty
+            ? "Every run kept its promise."
+            : "\(broken.count) of \(runs.count) runs broke the promise: "
+                + broken.map { "\($0.graph) at \(format($0.limit)) s" }.joined(separator: ", ") + "."]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
+}
