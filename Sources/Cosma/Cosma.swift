@@ -122,7 +122,12 @@ public enum Cosma {
     public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
                              options: ExactOptions = ExactOptions()) throws -> PlanResult
     {
-        let budget = TimeBudget(seconds: options.timeLimit ?? DivideAndConquerOptions().timeLimit)
+        var options = options
+        let budget = options.budget ?? ExactOptions(timeLimit: options.timeLimit ?? DivideAndConquerOptions().timeLimit,
+                                                    deterministic: options.deterministic).newBudget(policy: .standard)
+        // In the deterministic mode the exact method and the polish spend one budget of work;
+        // with seconds each reads the clock from the same start.
+        if options.deterministic, options.timeLimit != nil { options.budget = budget }
         let exact = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
         // A cancelled task (cosma_plan_with_progress) wants the plan it has, not a polish.
         guard fixedOrder == nil, exact.status != .optimal, !Task.isCancelled, let remaining = budget.share(for: .polish), remaining >= 1
@@ -130,11 +135,11 @@ public enum Cosma {
             return exact
         }
         let polishStart = budget.spent
-        let polish = try DivideAndConquerPlanner(
-            graph: graph, configuration: configuration,
-            options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: exact.baselines,
-                                             knownBound: exact.boundSettled ? exact.bound : nil,
-                                             progress: options.progress)).solve()
+        var dc = DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: exact.baselines,
+                                         knownBound: exact.boundSettled ? exact.bound : nil,
+                                         progress: options.progress, deterministic: options.deterministic)
+        if options.deterministic { dc.budget = budget.child(remaining) }
+        let polish = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         return exact.followed(by: polish, in: .polish, share: remaining, solver: options.solver,
                               seconds: budget.spent - polishStart)
     }
@@ -167,7 +172,7 @@ public enum Cosma {
         case .divideAndConquer:
             let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? DivideAndConquerOptions().timeLimit,
                                              segmentOperators: segmentOperators, warmStarts: options.warmStarts,
-                                             progress: options.progress)
+                                             progress: options.progress, deterministic: options.deterministic)
             result = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         case .exact, .auto:
             result = try solve(graph, configuration: configuration, options: options)

@@ -33,8 +33,11 @@ struct CallOptions: Decodable {
     var timeLimit: Double? = 60
     var gap = 0.0
     var segmentOps = DivideAndConquerOptions().segmentOperators
+    /// ``ExactOptions/deterministic``: `timeLimit` counts work units, not seconds.
+    var deterministic = false
 
-    static let keys = ["format", "capacity", "tensors", "alignment", "method", "solver", "timeLimit", "gap", "segmentOps"]
+    static let keys = ["format", "capacity", "tensors", "alignment", "method", "solver", "timeLimit", "gap", "segmentOps",
+                       "deterministic"]
 
     init() {}
 
@@ -60,6 +63,7 @@ struct CallOptions: Decodable {
         if c.contains(limit) { timeLimit = try c.decodeNil(forKey: limit) ? nil : try c.decode(Double.self, forKey: limit) }
         gap = try value("gap") ?? gap
         segmentOps = try value("segmentOps") ?? segmentOps
+        deterministic = try value("deterministic") ?? deterministic
     }
 
     /// Reads options JSON; `nil` or an empty text means every default.

@@ -48,6 +48,11 @@ struct BenchExact: ParsableCommand {
 
 /// Every graph the patterns match, in both settings, at every named budget.
 func benchInstances(_ patterns: [String]) throws -> [BenchInstance] {
+    BenchTables.instances(try benchGraphs(patterns))
+}
+
+/// The graphs the patterns name, in order.
+func benchGraphs(_ patterns: [String]) throws -> [Graph] {
     var graphs: [Graph] = []
     for pattern in patterns {
         let paths = expandGlob(pattern)
@@ -56,5 +61,5 @@ func benchInstances(_ patterns: [String]) throws -> [BenchInstance] {
         }
         graphs += try paths.map(loadGraph)
     }
-    return BenchTables.instances(graphs)
+    return graphs
 }

@@ -34,8 +34,11 @@ struct Solve: ParsableCommand {
     @Option(name: .long, help: "The MILP solver.")
     var solver: SolverBackend = .cbc
 
-    @Option(name: .long, help: "Stop the solver after this many seconds and keep the best plan found.")
+    @Option(name: .long, help: "Stop the solver after this many seconds (work units with --deterministic) and keep the best plan found.")
     var timeLimit: Double = 60
+
+    @Flag(name: .long, help: "Count the budget in work units (solver nodes, order-search evaluations; about a second each on the benchmark machine) instead of seconds: the same plan on any machine and under any load.")
+    var deterministic = false
 
     @Option(name: .long, help: "Stop once the relative gap between plan and bound is at most this (0 proves optimality).")
     var gap: Double = 0
@@ -72,7 +75,7 @@ struct Solve: ParsableCommand {
                     throw InputError(source: writeLp, message: "cannot write the LP file (\(error)); check that the folder exists and is writable")
                 }
             }
-            var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap)
+            var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap, deterministic: deterministic)
             if progress {
                 options.progress = { p in
                     let incumbent = p.incumbent.map { String(format: "%.0f", $0) } ?? "-"

@@ -22,16 +22,31 @@ public struct ExactOptions: Sendable {
     /// The exact reductions every program is built with (all by default; fewer only to measure
     /// what each one buys).
     public var reductions: JointProgram.Reductions
+    /// The deterministic mode: ``timeLimit`` is a budget of work units instead of seconds
+    /// (``TimeBudget/init(work:policy:)``), so the same input gives the same plan on any machine
+    /// and under any load (docs/planner.md, "Deterministic mode").
+    public var deterministic: Bool
+    /// The budget to run under instead of a new one from ``timeLimit``: what a planner hands to a
+    /// planner it runs, so that both spend one budget.
+    package var budget: TimeBudget?
 
     public init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
                 progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = [],
-                reductions: JointProgram.Reductions = .all) {
+                reductions: JointProgram.Reductions = .all, deterministic: Bool = false) {
+        self.deterministic = deterministic
         self.solver = solver
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.progress = progress
         self.warmStarts = warmStarts
         self.reductions = reductions
+    }
+}
+
+extension ExactOptions {
+    /// A budget of ``timeLimit`` under `policy`: seconds, or work units in the deterministic mode.
+    package func newBudget(policy: TimeBudget.Policy) -> TimeBudget {
+        deterministic ? TimeBudget(work: timeLimit, policy: policy) : TimeBudget(seconds: timeLimit, policy: policy)
     }
 }
 
