@@ -40,6 +40,9 @@ struct BenchDivideAndConquer: ParsableCommand {
     @Option(name: .long, help: "The journal of a second run of the same instances: the table says whether each plan is the same bytes.")
     var agreeWith: String?
 
+    @Flag(name: .long, help: "Write the table from --journal alone, running nothing.")
+    var reportOnly = false
+
     @Option(name: .long, help: "Operators per segment in the first pass.")
     var segmentOps = DivideAndConquerOptions().segmentOperators
 
@@ -63,6 +66,7 @@ struct BenchDivideAndConquer: ParsableCommand {
             settings.journal = journal.map { URL(fileURLWithPath: $0) }
             settings.shard = try shard.map { try Shard(parsing: $0) }
             settings.agreeWith = agreeWith.map { URL(fileURLWithPath: $0) }
+            settings.reportOnly = reportOnly
             let table = try BenchTables.divideAndConquer(try benchGraphs(graphs), settings: settings, command: commandLine(),
                                                    log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
             try writeAtomically(table, to: URL(fileURLWithPath: out))

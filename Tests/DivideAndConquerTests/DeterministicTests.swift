@@ -71,7 +71,7 @@ import Testing
         model.sense = .maximize
         var state: UInt64 = 12345
         func next(_ range: Int) -> Double {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return Double(Int(state >> 33) % range)
         }
         let items = (0..<40).map { i in model.addVariable(.binary, objective: 50 + next(50), name: "x\(i)") }

@@ -27,6 +27,8 @@ extension BenchTables {
         /// The journal of a second run of the same instances: the table says whether its plans
         /// are the same bytes.
         public var agreeWith: URL?
+        /// Write the table from the journal alone, running nothing (the rows not there are `not run`).
+        public var reportOnly = false
 
         public init(solver: SolverBackend, timeLimit: Double, segmentOperators: Int, compareExact: Bool) {
             self.solver = solver
@@ -99,7 +101,7 @@ extension BenchTables {
                 rows[instance.key] = row
                 continue
             }
-            guard settings.shard.map({ Shard.owner(of: k, count: $0.count) == $0.index }) ?? true,
+            guard !settings.reportOnly, settings.shard.map({ Shard.owner(of: k, count: $0.count) == $0.index }) ?? true,
                   let capacity = instance.capacity else { continue }
             log("solving \(instance.key)")
             let row = try divideAndConquerRow(instance, capacity: capacity, settings: settings)
