@@ -138,6 +138,10 @@ void solve_integer(OsiClpSolverInterface &solver, const ccbc_problem *problem,
         // which is what a user waits on a loaded machine.
         arguments.insert(arguments.end(), {"-timeMode", "elapsed", "-sec", number});
     }
+    if (parameters->node_limit > 0) {
+        std::snprintf(number, sizeof number, "%ld", parameters->node_limit);
+        arguments.insert(arguments.end(), {"-maxNodes", number});
+    }
     if (parameters->relative_gap > 0) {
         std::snprintf(number, sizeof number, "%.17g", parameters->relative_gap);
         arguments.insert(arguments.end(), {"-ratioGap", number});
@@ -178,7 +182,8 @@ void solve_integer(OsiClpSolverInterface &solver, const ccbc_problem *problem,
         result->outcome = best != nullptr ? CCBC_GAP_LIMIT : CCBC_INFEASIBLE;
     } else if (status == 0) {
         result->outcome = best != nullptr ? CCBC_OPTIMAL : CCBC_INFEASIBLE;
-    } else if (status == 1 && secondary == 4) {
+    } else if (status == 1 && (secondary == 4 || secondary == 3)) {
+        /* 4: the time limit, 3: the node limit */
         result->outcome = CCBC_TIME_LIMIT;
     } else if (status == 5 || (status == 1 && secondary == 5)) {
         result->outcome = CCBC_INTERRUPTED;

@@ -28,6 +28,7 @@ typedef struct session {
     int start_offered;
     int stop_for_gap;
     int stop_requested;
+    int stop_for_nodes;
     int last_had_incumbent;
     double last_incumbent;
     double best_bound;
@@ -143,6 +144,13 @@ static void on_tree(glp_tree *tree, void *info) {
     s->last_incumbent = progress.incumbent;
 
     const cglpk_parameters *parameters = s->parameters;
+    /* glp_iocp has no node limit; counting the tree's nodes here stops at the same node on any
+       machine, where tm_lim would not. */
+    if (parameters->node_limit > 0 && reason == GLP_ISELECT && total >= parameters->node_limit) {
+        s->stop_for_nodes = 1;
+        glp_ios_terminate(tree);
+        return;
+    }
     if (parameters->absolute_gap >= 0 && progress.has_incumbent && progress.has_bound &&
         fabs(progress.incumbent - progress.bound) <= parameters->absolute_gap) {
         s->stop_for_gap = 1;
@@ -336,7 +344,10 @@ static void run(session *s, glp_prob *lp, double *values) {
     case GLP_EMIPGAP: r->outcome = CGLPK_GAP_LIMIT; break;
     case GLP_ETMLIM: r->outcome = CGLPK_TIME_LIMIT; break;
     case GLP_ESTOP:
-        r->outcome = s->stop_for_gap && !s->stop_requested ? CGLPK_GAP_LIMIT : CGLPK_INTERRUPTED;
+        if (s->stop_for_nodes)
+            r->outcome = CGLPK_TIME_LIMIT;
+        else
+            r->outcome = s->stop_for_gap && !s->stop_requested ? CGLPK_GAP_LIMIT : CGLPK_INTERRUPTED;
         break;
     default: r->outcome = CGLPK_SOLVER_FAILURE; break;
     }

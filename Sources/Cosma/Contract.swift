@@ -25,7 +25,9 @@ extension Cosma {
                 solver += [
                     ("bound", .int(exact.bound)), ("gap", .double(exact.gap)),
                     ("buildSeconds", .double(exact.buildSeconds)), ("solveSeconds", .double(exact.solveSeconds)),
+                    ("mode", .string(exact.work == nil ? "wall-clock" : "deterministic")),
                 ]
+                if let work = exact.work { solver.append(("work", .double(work))) }
             }
             fields.append(("solver", .object(solver)))
         }

@@ -141,7 +141,9 @@ public enum Cosma {
     /// result's trace what went wrong in them (``SolverContainment``). The containment's deadline
     /// is the time limit: no solver child outlives it by more than twice its grace.
     private static func contained(_ options: ExactOptions, _ body: () throws -> PlanResult) throws -> PlanResult {
-        let limit = options.timeLimit ?? DivideAndConquerOptions().timeLimit
+        // A deterministic limit counts work, not seconds: no wall-clock deadline then, so that
+        // the children's stops never depend on the machine's speed.
+        let limit = options.deterministic ? nil : options.timeLimit ?? DivideAndConquerOptions().timeLimit
         let containment = options.solverIsolation == .childProcess ? SolverContainment(timeLimit: limit) : nil
         var result = try SolverContainment.$current.withValue(containment, operation: body)
         for incident in containment?.incidents ?? [] { result.trace.record(.solverContained(incident)) }
@@ -151,7 +153,12 @@ public enum Cosma {
     private static func solveExact(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]?,
                                    options: ExactOptions) throws -> PlanResult
     {
-        let budget = TimeBudget(seconds: options.timeLimit ?? DivideAndConquerOptions().timeLimit)
+        var options = options
+        let budget = options.budget ?? ExactOptions(timeLimit: options.timeLimit ?? DivideAndConquerOptions().timeLimit,
+                                                    deterministic: options.deterministic).newBudget(policy: .standard)
+        // In the deterministic mode the exact method and the polish spend one budget of work;
+        // with seconds each reads the clock from the same start.
+        if options.deterministic, options.timeLimit != nil { options.budget = budget }
         let exact = try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: fixedOrder, options: options).solve()
         // A cancelled task (cosma_plan_with_progress) wants the plan it has, not a polish.
         guard fixedOrder == nil, exact.status != .optimal, !Task.isCancelled, let remaining = budget.share(for: .polish), remaining >= 1
@@ -159,11 +166,11 @@ public enum Cosma {
             return exact
         }
         let polishStart = budget.spent
-        let polish = try DivideAndConquerPlanner(
-            graph: graph, configuration: configuration,
-            options: DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: exact.baselines,
-                                             knownBound: exact.boundSettled ? exact.bound : nil,
-                                             progress: options.progress)).solve()
+        var dc = DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: exact.baselines,
+                                         knownBound: exact.boundSettled ? exact.bound : nil,
+                                         progress: options.progress, deterministic: options.deterministic)
+        if options.deterministic { dc.budget = budget.child(remaining) }
+        let polish = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         return exact.followed(by: polish, in: .polish, share: remaining, solver: options.solver,
                               seconds: budget.spent - polishStart)
     }
@@ -206,7 +213,7 @@ public enum Cosma {
             let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? DivideAndConquerOptions().timeLimit,
                                              segmentOperators: segmentOperators ?? DivideAndConquerOptions().segmentOperators,
                                              warmStarts: options.warmStarts,
-                                             progress: options.progress)
+                                             progress: options.progress, deterministic: options.deterministic)
             result = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         case .exact, .auto:
             result = try solveExact(graph, configuration: configuration, fixedOrder: nil, options: options)

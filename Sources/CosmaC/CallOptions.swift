@@ -38,9 +38,11 @@ struct CallOptions: Decodable {
     /// Where solvers run: `child-process` (the default: a solver crash, hang or memory exhaustion
     /// cannot end the host) or `in-process` (``SolverContainment``).
     var solverIsolation = SolverIsolation.childProcess
+    /// ``ExactOptions/deterministic``: `timeLimit` counts work units, not seconds.
+    var deterministic = false
 
     static let keys = ["format", "capacity", "tensors", "alignment", "inPlace", "method", "solver", "timeLimit", "gap", "segmentOps",
-                       "solverIsolation"]
+                       "solverIsolation", "deterministic"]
 
     init() {}
 
@@ -74,6 +76,7 @@ struct CallOptions: Decodable {
             }
             solverIsolation = isolation
         }
+        deterministic = try value("deterministic") ?? deterministic
     }
 
     /// Reads options JSON; `nil` or an empty text means every default.
@@ -85,7 +88,9 @@ struct CallOptions: Decodable {
     private func check() throws(InputError) {
         func bad(_ key: String, _ message: String) -> InputError { InputError(source: "options.\(key)", message: message) }
         if let problem = Configuration.problem(alignment: alignment) { throw bad("alignment", problem) }
-        if let timeLimit, !(timeLimit > 0) { throw bad("timeLimit", "timeLimit must be a positive number of seconds, got \(timeLimit)") }
+        if let timeLimit, !(timeLimit > 0 && timeLimit.isFinite) {
+            throw bad("timeLimit", "timeLimit must be a positive, finite number of seconds (null for no limit), got \(timeLimit)")
+        }
         if !(gap >= 0 && gap < 1) { throw bad("gap", "gap must be in [0, 1), got \(gap)") }
         if segmentOps < 2 { throw bad("segmentOps", "segmentOps must be at least 2, got \(segmentOps)") }
     }

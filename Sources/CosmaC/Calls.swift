@@ -52,7 +52,8 @@ enum Calls {
         var exact: PlanResult?
         if let method = options.method.solving {
             let solverOptions = ExactOptions(solver: options.solver, timeLimit: options.timeLimit, relativeGap: options.gap,
-                                             progress: progress, solverIsolation: options.solverIsolation)
+                                             progress: progress, solverIsolation: options.solverIsolation,
+                                             deterministic: options.deterministic)
             let result = try Cosma.solve(graph, configuration: configuration, method: method, options: solverOptions,
                                          segmentOperators: options.segmentOps)
             certified = result.result

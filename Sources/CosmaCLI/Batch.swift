@@ -49,7 +49,8 @@ struct Batch: ParsableCommand {
     @OptionGroup var distribution: BatchDistribution
 
     /// When a worker is killed: `--kill-after`, or twice the time limit plus 60 seconds.
-    var workerKillAfter: Double { killAfter ?? 2 * exact.timeLimit + 60 }
+    /// A deterministic worker gets more room: what its work units cost in seconds depends on the load.
+    var workerKillAfter: Double { killAfter ?? (exact.deterministic ? 10 : 2) * exact.timeLimit + 60 }
 
     func validate() throws {
         guard exact.timeLimit > 0, exact.timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive, finite number of seconds, got \(exact.timeLimit)") }
@@ -110,7 +111,8 @@ struct Batch: ParsableCommand {
         }
         let matrix = try InstanceMatrix(files: files, settings: settings, budgets: [budgets],
                                         methods: try BatchMethod.parseList([methods]),
-                                        method: MethodSettings(solver: exact.solver, timeLimit: exact.timeLimit))
+                                        method: MethodSettings(solver: exact.solver, timeLimit: exact.timeLimit,
+                                                               deterministic: exact.deterministic))
         try SweepBudget.checkStarts(matrix, graphs: loaded)
         return (matrix, graphNames)
     }
@@ -154,11 +156,16 @@ struct BatchSolverOptions: ParsableArguments {
     @Option(name: .long, help: "The MILP solver of the exact methods.")
     var solver: SolverBackend = .cbc
 
-    @Option(name: .long, help: "Solver time limit per instance, in seconds.")
+    @Option(name: .long, help: "Solver time limit per instance, in seconds (work units with --deterministic).")
     var timeLimit: Double = 60
 
+    @Flag(name: .long, help: "Count the budget in work units instead of seconds: the same plans on any machine and under any load.")
+    var deterministic = false
+
     /// The options as `cosma batch` reads them.
-    var arguments: [String] { ["--solver", solver.rawValue, "--time-limit", "\(timeLimit)"] }
+    var arguments: [String] {
+        ["--solver", solver.rawValue, "--time-limit", "\(timeLimit)"] + (deterministic ? ["--deterministic"] : [])
+    }
 }
 
 /// Quotes a command-line word for a shell when it needs it, so a report's command can be pasted.

@@ -22,8 +22,26 @@ struct BenchDivideAndConquer: ParsableCommand {
     @Option(name: .long, help: "The MILP solver.")
     var solver: SolverBackend = .cbc
 
-    @Option(name: .long, help: "Time budget per instance, in seconds.")
+    @Option(name: .long, help: "Time budget per instance, in seconds (work units with --deterministic).")
     var timeLimit: Double = 60
+
+    @Flag(name: .long, help: "Count the budget in work units instead of seconds: the same plans on any machine and under any load.")
+    var deterministic = false
+
+    @Flag(name: .long, help: "Plan at M_R, a third and two thirds of the way to M_H, and M_H, instead of M_R, M_H and M_P.")
+    var between = false
+
+    @Option(name: .long, help: "A folder that keeps each instance's row: a run resumes from it, and shards share it.")
+    var journal: String?
+
+    @Option(name: .long, help: "Run only this shard's instances (I/N); the table shows the others from --journal.")
+    var shard: String?
+
+    @Option(name: .long, help: "The journal of a second run of the same instances: the table says whether each plan is the same bytes.")
+    var agreeWith: String?
+
+    @Flag(name: .long, help: "Write the table from --journal alone, running nothing.")
+    var reportOnly = false
 
     @Option(name: .long, help: "Operators per segment in the first pass.")
     var segmentOps = DivideAndConquerOptions().segmentOperators
@@ -41,9 +59,15 @@ struct BenchDivideAndConquer: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let settings = BenchTables.DivideAndConquerSettings(solver: solver, timeLimit: timeLimit, segmentOperators: segmentOps,
-                                                          compareExact: compareExact)
-            let table = try BenchTables.divideAndConquer(try benchInstances(graphs), settings: settings, command: commandLine(),
+            var settings = BenchTables.DivideAndConquerSettings(solver: solver, timeLimit: timeLimit, segmentOperators: segmentOps,
+                                                                compareExact: compareExact)
+            settings.deterministic = deterministic
+            settings.between = between
+            settings.journal = journal.map { URL(fileURLWithPath: $0) }
+            settings.shard = try shard.map { try Shard(parsing: $0) }
+            settings.agreeWith = agreeWith.map { URL(fileURLWithPath: $0) }
+            settings.reportOnly = reportOnly
+            let table = try BenchTables.divideAndConquer(try loadGraphs(graphs), settings: settings, command: commandLine(),
                                                    log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
             try writeAtomically(table, to: URL(fileURLWithPath: out))
             print("wrote \(out)")

@@ -159,7 +159,8 @@ func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: Plan
         let statusLine = switch exact.status {
         case .optimal: "optimal (proven)"
         case .feasible: String(format: "feasible, not proven optimal: gap %.2f%%", exact.gap * 100)
-        case .timeLimit: String(format: "time limit reached: best plan found, gap %.2f%%", exact.gap * 100)
+        case .timeLimit: String(format: "%@ reached: best plan found, gap %.2f%%", exact.work == nil ? "time limit" : "work budget",
+                                exact.gap * 100)
         }
         print("status                  \(statusLine)")
     }
@@ -175,6 +176,11 @@ func printSummary(_ result: CertifiedPlan, graph: Graph, json: Bool, exact: Plan
     if let exact {
         print(String(format: "time                    %.3f s building, %.3f s solving (%@)", exact.buildSeconds, exact.solveSeconds,
                      plan.solver?.name ?? "no solver"))
+        if let work = exact.work {
+            print(String(format: "mode                    deterministic: %.1f work units spent (no decision read the clock)", work))
+        } else {
+            print("mode                    wall-clock (--deterministic for the same plan on every run)")
+        }
         for line in exact.trace.lines { print("  - \(line)") }
     }
 }

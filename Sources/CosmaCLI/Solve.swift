@@ -34,8 +34,11 @@ struct Solve: ParsableCommand {
     @Option(name: .long, help: "The MILP solver.")
     var solver: SolverBackend = .cbc
 
-    @Option(name: .long, help: "Stop the solver after this many seconds and keep the best plan found.")
+    @Option(name: .long, help: "Stop the solver after this many seconds (work units with --deterministic) and keep the best plan found.")
     var timeLimit: Double = 60
+
+    @Flag(name: .long, help: "Count the budget in work units (solver nodes, order-search evaluations; about a second each on the benchmark machine) instead of seconds: the same plan on any machine and under any load.")
+    var deterministic = false
 
     @Option(name: .long, help: "Stop once the relative gap between plan and bound is at most this (0 proves optimality).")
     var gap: Double = 0
@@ -76,9 +79,10 @@ struct Solve: ParsableCommand {
             reporter?.enter("planning: baselines, order search, building the program")
             let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }
             if let writeLp { try writeProgram(to: writeLp, graph: g, config: config, order: order) }
-            // The limit counts from the start of the command: loading and budgets spend it too.
-            let options = exactOptions(timeLimit: max(timeLimit - (ContinuousClock.now - started).inSeconds, TimeBudget.smallestShare),
-                                       reporter: reporter)
+            // The limit counts from the start of the command: loading and budgets spend it too. A
+            // deterministic limit counts work, which the clock must not touch.
+            let left = deterministic ? timeLimit : max(timeLimit - (ContinuousClock.now - started).inSeconds, TimeBudget.smallestShare)
+            let options = exactOptions(timeLimit: left, reporter: reporter)
             let (planned, signal) = Interruption.run { [method, segmentOps] in
                 order == nil
                     ? try Cosma.solve(g, configuration: config, method: method, options: options, segmentOperators: segmentOps)
@@ -104,7 +108,7 @@ struct Solve: ParsableCommand {
 
     private func exactOptions(timeLimit: Double, reporter: PhaseReporter?) -> ExactOptions {
         var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap,
-                                   solverIsolation: inProcessSolver ? .inProcess : .childProcess)
+                                   solverIsolation: inProcessSolver ? .inProcess : .childProcess, deterministic: deterministic)
         if let reporter { options.progress = { reporter.solver($0) } }
         return options
     }

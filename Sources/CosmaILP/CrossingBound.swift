@@ -78,7 +78,13 @@ package struct CrossingBound: Sendable {
     /// stops it first). `coversBound`, when the caller has solved the same covers already, is
     /// used instead of solving them again.
     package func solve(with solver: SolverBackend, timeLimit: Double?, coversBound: Int? = nil) throws -> Int {
-        let coverBound = try coversBound ?? covers.bound(solver: solver, timeLimit: timeLimit)
-        return max(cutBound, coverBound, try reloads.bound(solver: solver, timeLimit: timeLimit))
+        try solve(with: solver, within: TimeBudget(seconds: timeLimit), coversBound: coversBound)
+    }
+
+    /// ``solve(with:timeLimit:coversBound:)`` under `budget`: each program may spend what is
+    /// left of it.
+    package func solve(with solver: SolverBackend, within budget: TimeBudget, coversBound: Int? = nil) throws -> Int {
+        let coverBound = try coversBound ?? covers.bound(solver: solver, within: budget)
+        return max(cutBound, coverBound, try reloads.bound(solver: solver, within: budget))
     }
 }

@@ -27,6 +27,13 @@ public struct ExactOptions: Sendable {
     /// that a solver crash, hang or memory exhaustion cannot take the caller down with
     /// (``SolverContainment``; the command-line tool's and the C library's default).
     public var solverIsolation: SolverIsolation
+    /// The deterministic mode: ``timeLimit`` is a budget of work units instead of seconds
+    /// (``TimeBudget/init(work:policy:)``), so the same input gives the same plan on any machine
+    /// and under any load (docs/planner.md, "Deterministic mode").
+    public var deterministic: Bool
+    /// The budget to run under instead of a new one from ``timeLimit``: what a planner hands to a
+    /// planner it runs, so that both spend one budget.
+    package var budget: TimeBudget?
 
     /// Every exact reduction, and the given solver, limits and warm starts.
     public init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
@@ -37,14 +44,23 @@ public struct ExactOptions: Sendable {
 
     package init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
                 progress: (@Sendable (SolveProgress) -> Void)? = nil, warmStarts: [CertifiedPlan] = [],
-                reductions: JointProgram.Reductions = .all, solverIsolation: SolverIsolation = .inProcess) {
+                reductions: JointProgram.Reductions = .all, solverIsolation: SolverIsolation = .inProcess,
+                deterministic: Bool = false) {
         self.solverIsolation = solverIsolation
+        self.deterministic = deterministic
         self.solver = solver
         self.timeLimit = timeLimit
         self.relativeGap = relativeGap
         self.progress = progress
         self.warmStarts = warmStarts
         self.reductions = reductions
+    }
+}
+
+extension ExactOptions {
+    /// A budget of ``timeLimit`` under `policy`: seconds, or work units in the deterministic mode.
+    package func newBudget(policy: TimeBudget.Policy) -> TimeBudget {
+        deterministic ? TimeBudget(work: timeLimit, policy: policy) : TimeBudget(seconds: timeLimit, policy: policy)
     }
 }
 

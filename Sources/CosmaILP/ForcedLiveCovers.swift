@@ -212,6 +212,11 @@ package struct ForcedLiveCovers: Sendable {
     /// to spill that satisfies every cover, by a covering program. Returns 0 when there is no
     /// cover, and the solver's proven bound when it stops early.
     package func bound(solver: SolverBackend, timeLimit: Double?) throws -> Int {
+        try bound(solver: solver, within: TimeBudget(seconds: timeLimit))
+    }
+
+    /// ``bound(solver:timeLimit:)`` under what is left of `budget`.
+    package func bound(solver: SolverBackend, within budget: TimeBudget) throws -> Int {
         guard !covers.isEmpty else { return 0 }
         var model = Model(name: "cosma-forced-live-covers")
         var spilled: [TensorID: Variable] = [:]
@@ -230,9 +235,7 @@ package struct ForcedLiveCovers: Sendable {
             }
             model.addConstraint(row, .greaterOrEqual, Double(cover.excess))
         }
-        var options = SolveOptions()
-        options.timeLimit = timeLimit
-        let outcome = try solver.solve(model, options: options)
+        let outcome = try budget.solve(model, with: solver)
         let raw = outcome.status == .optimal ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0)
         return roundedBound(raw)
     }

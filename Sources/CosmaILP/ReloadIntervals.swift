@@ -184,10 +184,13 @@ package struct ReloadIntervals: Sendable {
     /// The bound in bytes: the program's optimum, or its solver's proven bound when the time limit
     /// stops it first.
     package func bound(solver: SolverBackend, timeLimit: Double?) throws -> Int {
+        try bound(solver: solver, within: TimeBudget(seconds: timeLimit))
+    }
+
+    /// ``bound(solver:timeLimit:)`` under what is left of `budget`.
+    package func bound(solver: SolverBackend, within budget: TimeBudget) throws -> Int {
         guard !chain.isEmpty else { return 0 }
-        var options = SolveOptions()
-        options.timeLimit = timeLimit
-        let outcome = try solver.solve(model, options: options)
+        let outcome = try budget.solve(model, with: solver)
         return roundedBound(outcome.status == .optimal ? (outcome.objective ?? 0) : (outcome.bestBound ?? 0))
     }
 }

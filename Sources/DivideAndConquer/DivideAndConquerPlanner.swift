@@ -27,10 +27,19 @@ package struct DivideAndConquerOptions: Sendable {
     /// Called after each segment program with the current plan's traffic, the bound, and the
     /// number of segment programs solved so far (as `nodes`).
     package var progress: (@Sendable (SolveProgress) -> Void)?
+    /// The deterministic mode: ``timeLimit`` and ``segmentTimeLimit`` are work units instead of
+    /// seconds (``TimeBudget/init(work:policy:)``), every solve runs on one thread under a node
+    /// limit, and the order search under an evaluation count, so the same input gives the same
+    /// plan on any machine and under any load.
+    package var deterministic: Bool
+    /// The budget to run under instead of a new one from ``timeLimit`` (when divide and conquer
+    /// polishes an exact solve, the rest of that solve's budget).
+    package var budget: TimeBudget?
 
     package init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 12,
                 segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], knownBound: Int? = nil,
-                progress: (@Sendable (SolveProgress) -> Void)? = nil) {
+                progress: (@Sendable (SolveProgress) -> Void)? = nil, deterministic: Bool = false) {
+        self.deterministic = deterministic
         self.solver = solver
         self.timeLimit = timeLimit
         self.segmentOperators = segmentOperators
@@ -97,7 +106,9 @@ package struct DivideAndConquerPlanner: Sendable {
     /// the segment passes from the two cheapest distinct starts) under
     /// ``DivideAndConquerOptions/timeLimit``, shared by ``TimeBudget/Policy/divideAndConquer``.
     package func solve() throws -> PlanResult {
-        var run = Run(budget: TimeBudget(seconds: options.timeLimit, policy: .divideAndConquer))
+        var run = Run(budget: options.budget?.child(nil, policy: .divideAndConquer)
+            ?? (options.deterministic ? TimeBudget(work: options.timeLimit, policy: .divideAndConquer)
+                : TimeBudget(seconds: options.timeLimit, policy: .divideAndConquer)))
         let baseline = try stage(.warmStarts, &run) { run in try warmStarts(&run) }
         if baseline.report.traffic.nonCompulsory > 0 {
             if let known = options.knownBound {
@@ -179,7 +190,7 @@ package struct DivideAndConquerPlanner: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
-        run.bound = try crossing.solve(with: options.solver, timeLimit: share)
+        run.bound = try crossing.solve(with: options.solver, within: run.budget.child(share))
         run.stats.solveSeconds += (clock.now - start).inSeconds
         run.trace.record(.boundProven(.crossingBound, bytes: run.bound))
     }
@@ -198,7 +209,7 @@ package struct DivideAndConquerPlanner: Sendable {
             var initial: [[OperatorID]] = []
             for order in [Array(graph.operators.indices)] + run.warm.map({ Residency.read($0.plan, graph: graph).residency.order })
             where !initial.contains(order) { initial.append(order) }
-            if let found = searchOrders(from: initial, constructing: true, for: run.budget.share(for: .orderSearch) ?? 15,
+            if let found = searchOrders(from: initial, constructing: true, within: run.budget.child(run.budget.share(for: .orderSearch) ?? 15),
                                         evaluations: 15 * graph.operators.count, seed: 1) {
                 run.found(found.best, in: .orderSearch)
                 starts.append(found.best)
@@ -208,7 +219,7 @@ package struct DivideAndConquerPlanner: Sendable {
         try stage(.fixedSchedule, &run) { run in
             let share = (run.budget.share(for: .fixedSchedule) ?? 30) / Double(orders.count)
             for order in orders {
-                let fixed = try fixedSchedule(order, timeLimit: share)
+                let fixed = try fixedSchedule(order, within: run.budget.child(max(0.5, share)))
                 run.stats.buildSeconds += fixed.buildSeconds
                 run.stats.solveSeconds += fixed.solveSeconds
                 run.found(fixed.result, in: .fixedSchedule)
@@ -250,7 +261,8 @@ package struct DivideAndConquerPlanner: Sendable {
     /// The answer: status and bound are derived by ``PlanResult``.
     func result(_ plan: CertifiedPlan, _ run: Run) -> PlanResult {
         PlanResult(plan: plan, bound: run.bound, unproven: run.budget.hasLeft(1) ? .feasible : .timeLimit, solver: options.solver,
-                   buildSeconds: run.stats.buildSeconds, solveSeconds: run.stats.solveSeconds, trace: run.trace)
+                   buildSeconds: run.stats.buildSeconds, solveSeconds: run.stats.solveSeconds, trace: run.trace,
+                   work: run.budget.isDeterministic ? run.budget.spent : nil)
     }
 
     /// What the improvement passes did, over every start, and where their time went.
@@ -331,8 +343,7 @@ package struct DivideAndConquerPlanner: Sendable {
                     let left = remaining()
                     if left < 0.5 { break search }
                     let attempt = try improve(current, segment: window, margin: margin, reorders: reorders,
-                                              timeLimit: min(options.segmentTimeLimit, left),
-                                              addressTimeLimit: min(3 * options.segmentTimeLimit, left))
+                                              within: budget.child(min(3 * options.segmentTimeLimit, left)))
                     stats.spent(build: attempt.buildSeconds, solve: attempt.solveSeconds)
                     stats.passes.segmentsSolved += 1
                     if let better = attempt.better {
@@ -356,9 +367,10 @@ package struct DivideAndConquerPlanner: Sendable {
         let remaining = budget.remaining ?? options.timeLimit
         stats.passes.restarts += 1
         guard let found = searchOrders(from: [current.residency.order], constructing: false,
-                                       for: budget.share(for: .restartOrderSearch) ?? remaining,
+                                       within: budget.child(budget.share(for: .restartOrderSearch) ?? remaining),
                                        evaluations: 10 * graph.operators.count, seed: UInt64(stats.passes.restarts + 1)) else { return nil }
-        let fixed = try fixedSchedule(found.order, timeLimit: min(3 * options.segmentTimeLimit, budget.remaining ?? remaining))
+        let limit = min(3 * options.segmentTimeLimit, budget.remaining ?? remaining)
+        let fixed = try fixedSchedule(found.order, within: budget.child(max(0.5, limit)))
         stats.spent(build: fixed.buildSeconds, solve: fixed.solveSeconds)
         guard fixed.nonCompulsory < current.traffic, let better = try incumbent(from: fixed.result), better.traffic < current.traffic else {
             return .some(nil)
@@ -367,19 +379,22 @@ package struct DivideAndConquerPlanner: Sendable {
     }
 
     /// The spill-aware order search (``SpillAwareOrderSearch``) from `starts` for at most
-    /// `seconds` and `evaluations` orders, with randomised constructions first when
-    /// `constructing`, else only moves.
-    func searchOrders(from starts: [[OperatorID]], constructing: Bool, for seconds: Double, evaluations: Int,
+    /// `evaluations` orders and what is left of `budget` (its seconds, or the evaluations its
+    /// work pays for), with randomised constructions first when `constructing`, else only moves.
+    func searchOrders(from starts: [[OperatorID]], constructing: Bool, within budget: TimeBudget, evaluations: Int,
                       seed: UInt64) -> SpillAwareOrderSearch.Outcome? {
-        let search = SpillAwareOrderSearch(graph: graph, configuration: configuration, evaluations: evaluations,
+        let search = SpillAwareOrderSearch(graph: graph, configuration: configuration,
+                                           evaluations: budget.evaluations(evaluations, operators: graph.operators.count),
                                            constructionShare: constructing ? 0.25 : 0, seed: seed)
-        return search.run(from: starts, until: ContinuousClock.now + .seconds(seconds))
+        let deadline = budget.isDeterministic ? nil : budget.remaining.map { ContinuousClock.now + .seconds($0) }
+        return search.run(from: starts, until: deadline)
     }
 
     /// The paper's fixed-schedule program (replacement and addresses on a given order).
-    func fixedSchedule(_ order: [OperatorID], timeLimit: Double) throws -> PlanResult {
-        try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: order,
-                         options: ExactOptions(solver: options.solver, timeLimit: max(0.5, timeLimit))).solve()
+    func fixedSchedule(_ order: [OperatorID], within budget: TimeBudget) throws -> PlanResult {
+        var exact = ExactOptions(solver: options.solver, timeLimit: budget.limit, deterministic: budget.isDeterministic)
+        exact.budget = budget
+        return try ExactPlanner(graph: graph, configuration: configuration, fixedOrder: order, options: exact).solve()
     }
 
     /// The baseline's stays and offsets, re-planned through ``Residency`` so that segment programs
@@ -465,22 +480,21 @@ package struct DivideAndConquerPlanner: Sendable {
     /// The capacity program decides stays, which are then packed; when it finds cheaper stays that
     /// do not pack (fragmentation), the same segment is solved again with addresses in the program
     /// (offsets outside it fixed to the incumbent's), if the graph is small enough for that.
-    /// The address program gets `addressTimeLimit`, counted from the start of the attempt: it only
+    /// The capacity program gets ``DivideAndConquerOptions/segmentTimeLimit`` of `budget`, the
+    /// address program what is left of `budget`, counted from the start of the attempt: it only
     /// runs when the relaxation has shown that a cheaper plan may exist, so it is worth more time.
-    func improve(_ incumbent: Incumbent, segment: Range<Int>, margin: Int, reorders: Bool, timeLimit: Double,
-                 addressTimeLimit: Double) throws -> Attempt {
-        let clock = ContinuousClock()
+    func improve(_ incumbent: Incumbent, segment: Range<Int>, margin: Int, reorders: Bool, within budget: TimeBudget) throws -> Attempt {
         let problem = PlanningProblem(graph: graph, configuration: configuration, order: incumbent.residency.order,
                                       free: reorders ? segment : segment.lowerBound..<segment.lowerBound)
         let replanned = max(0, segment.lowerBound - margin)..<min(graph.operators.count, segment.upperBound + margin)
-        let start = clock.now
-        var attempt = try replan(incumbent, problem: problem, replanned: replanned, mode: .capacity, timeLimit: timeLimit)
-        let remaining = addressTimeLimit - (clock.now - start).inSeconds
+        let capacityShare = min(options.segmentTimeLimit, budget.remaining ?? options.segmentTimeLimit)
+        var attempt = try replan(incumbent, problem: problem, replanned: replanned, mode: .capacity, within: budget.child(capacityShare))
+        let remaining = budget.remaining ?? 3 * options.segmentTimeLimit
         // Not for the whole schedule at once: that is the full address program, whose root LP
         // outlasts any time limit on graphs where the exact planner already declined it.
         if attempt.better == nil, attempt.unpacked, remaining >= 0.5, replanned.count < graph.operators.count,
            problem.estimatedAddressPairs(upTo: Self.addressPairLimit) <= Self.addressPairLimit {
-            let second = try replan(incumbent, problem: problem, replanned: replanned, mode: .addresses, timeLimit: remaining)
+            let second = try replan(incumbent, problem: problem, replanned: replanned, mode: .addresses, within: budget.child(nil))
             attempt.better = second.better
             attempt.buildSeconds += second.buildSeconds
             attempt.solveSeconds += second.solveSeconds
@@ -497,7 +511,7 @@ package struct DivideAndConquerPlanner: Sendable {
 
     /// One segment program: `mode` decides whether addresses are in it.
     func replan(_ incumbent: Incumbent, problem: PlanningProblem, replanned: Range<Int>, mode: JointProgram.Mode,
-                timeLimit: Double) throws -> Attempt {
+                within budget: TimeBudget) throws -> Attempt {
         let clock = ContinuousClock()
         let buildStart = clock.now
         // Pinned single reads and the covers' symmetry breaking restrict which of several equally
@@ -522,13 +536,12 @@ package struct DivideAndConquerPlanner: Sendable {
             return Attempt(better: nil, buildSeconds: (clock.now - buildStart).inSeconds, solveSeconds: 0)
         }
         var solveOptions = SolveOptions()
-        solveOptions.timeLimit = timeLimit
         solveOptions.mipStart = restricted.restrict(start)
         // Only strictly cheaper plans are of interest; traffic is whole bytes.
         solveOptions.cutoff = program.model.objectiveValue(at: dense) - 0.5
         solveOptions.threads = options.threads
         let buildSeconds = (clock.now - buildStart).inSeconds
-        let outcome = try options.solver.solve(restricted.model, options: solveOptions)
+        let outcome = try budget.solve(restricted.model, with: options.solver, options: solveOptions)
         guard let solution = outcome.solution.map(restricted.expand), solution.objective < Double(incumbent.traffic) - 0.5 else {
             return Attempt(better: nil, buildSeconds: buildSeconds, solveSeconds: outcome.solveSeconds)
         }
@@ -563,11 +576,11 @@ package struct DivideAndConquerPlanner: Sendable {
             let problem = PlanningProblem(graph: graph, configuration: configuration, fixedOrder: order)
             let program = JointProgram(problem: problem, reductions: .all.subtracting([.forcedLiveCovers]))
             var solveOptions = SolveOptions()
-            solveOptions.timeLimit = min(options.segmentTimeLimit, remaining)
             solveOptions.cutoff = Double(incumbent.traffic) - 0.5
             solveOptions.threads = options.threads
             attempt.buildSeconds += (clock.now - buildStart).inSeconds
-            let outcome = try options.solver.solve(program.model, options: solveOptions)
+            let outcome = try budget.child(min(options.segmentTimeLimit, remaining)).solve(program.model, with: options.solver,
+                                                                                           options: solveOptions)
             attempt.solveSeconds += outcome.solveSeconds
             attempt.tried += 1
             guard let solution = outcome.solution, solution.objective < Double(incumbent.traffic) - 0.5 else { continue }

@@ -39,6 +39,7 @@ enum CBCBackend {
     private static func limits(_ model: LoweredModel, options: SolveOptions, start: [Double]?) -> ccbc_parameters {
         var parameters = ccbc_parameters()
         parameters.time_limit_seconds = options.timeLimit.flatMap { $0.isFinite ? $0 : nil } ?? 0
+        parameters.node_limit = options.nodeLimit.map { max(1, $0) } ?? 0
         parameters.relative_gap = options.relativeGap
         parameters.absolute_gap = options.absoluteGap ?? -1
         parameters.has_cutoff = options.cutoff == nil ? 0 : 1

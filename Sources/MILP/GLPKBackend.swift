@@ -38,7 +38,13 @@ enum GLPKBackend {
             fixed.columnUpper[column] = value
         }
         var search = SolveOptions()
-        search.timeLimit = min(options.timeLimit.map { $0 / 4 } ?? 5, 5)
+        // Under a node limit alone (a deterministic solve) the completion gets a quarter of the
+        // nodes and no clock.
+        if let nodes = options.nodeLimit, options.timeLimit == nil {
+            search.nodeLimit = max(1, nodes / 4)
+        } else {
+            search.timeLimit = min(options.timeLimit.map { $0 / 4 } ?? 5, 5)
+        }
         // Large enough to stop at the first solution; GLPK reads a gap of DBL_MAX as
         // met before any solution exists.
         search.relativeGap = 1e9
@@ -56,6 +62,7 @@ enum GLPKBackend {
     ) throws -> RawOutcome {
         var parameters = cglpk_parameters()
         parameters.time_limit_ms = timeLimitMilliseconds ?? milliseconds(options.timeLimit)
+        parameters.node_limit = options.nodeLimit.map { max(1, $0) } ?? 0
         parameters.relative_gap = options.relativeGap
         parameters.absolute_gap = options.absoluteGap ?? -1
         parameters.has_cutoff = options.cutoff == nil ? 0 : 1

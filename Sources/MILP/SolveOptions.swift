@@ -15,6 +15,12 @@ package struct SolveOptions: Sendable {
     /// Wall-clock limit in seconds; `nil` for none.
     package var timeLimit: Double?
 
+    /// Branch-and-bound nodes at most; `nil` for none. Reaching it ends the solve with
+    /// ``TerminationStatus/timeLimit``. Unlike a time limit it stops the search at the same node
+    /// on any machine and under any load, so single-threaded solves repeat exactly
+    /// (docs/planner.md, "Deterministic mode").
+    package var nodeLimit: Int?
+
     /// Stop once `|incumbent − bound| / |incumbent|` is at most this value; 0 proves optimality.
     package var relativeGap: Double = 0
 

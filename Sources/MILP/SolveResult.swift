@@ -7,7 +7,7 @@ public enum TerminationStatus: String, Sendable, Hashable, CaseIterable {
     case infeasible
     /// The objective can improve without limit (for MIPs: the relaxation can).
     case unbounded
-    /// The time limit was reached first.
+    /// The time limit, or the node limit (``SolveOptions/nodeLimit``), was reached first.
     case timeLimit
     /// The requested relative or absolute gap was reached first.
     case gapLimit

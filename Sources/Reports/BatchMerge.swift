@@ -83,6 +83,7 @@ extension InstanceMatrix {
             var methods: [String]
             var solver: String
             var timeLimit: Double
+            var deterministic: Bool?
         }
         let spec = try decodeJSON(Spec.self, from: data, source: source)
         var settings: [TensorSetting] = []
@@ -96,6 +97,6 @@ extension InstanceMatrix {
             throw InputError(source: source, message: "'\(spec.solver)' is not a solver; the file was edited or written by another version")
         }
         try self.init(files: spec.files, settings: settings, budgets: spec.budgets, methods: BatchMethod.parseList(spec.methods),
-                      method: MethodSettings(solver: solver, timeLimit: spec.timeLimit))
+                      method: MethodSettings(solver: solver, timeLimit: spec.timeLimit, deterministic: spec.deterministic ?? false))
     }
 }

@@ -95,7 +95,7 @@ package enum BatchMethod: Hashable, Sendable, CustomStringConvertible {
         case .exact, .fixedSchedule, .divideAndConquer:
             let order = self == .fixedSchedule
                 ? Cosma.schedule(.mpmf, for: graph, tensors: configuration.tensors, alignment: configuration.alignment).order : nil
-            let options = ExactOptions(solver: settings.solver, timeLimit: settings.timeLimit)
+            let options = ExactOptions(solver: settings.solver, timeLimit: settings.timeLimit, deterministic: settings.deterministic)
             do {
                 let result = self == .divideAndConquer
                     ? try Cosma.solve(graph, configuration: configuration, method: .divideAndConquer, options: options)
@@ -125,10 +125,13 @@ package struct MethodSettings: Hashable, Sendable {
     package var solver: SolverBackend
     /// Seconds the exact methods may spend in the solver.
     package var timeLimit: Double
+    /// ``timeLimit`` counts work units instead of seconds (``ExactOptions/deterministic``).
+    package var deterministic: Bool
 
-    package init(solver: SolverBackend = .cbc, timeLimit: Double = 60) {
+    package init(solver: SolverBackend = .cbc, timeLimit: Double = 60, deterministic: Bool = false) {
         self.solver = solver
         self.timeLimit = timeLimit
+        self.deterministic = deterministic
     }
 }
 

@@ -168,7 +168,7 @@ package struct BatchReport {
             "Written by `cosma \(header.command)` on \(header.date).", "",
             "- machine: \(header.machine)",
             "- toolchain: \(header.toolchain); build: \(header.build)",
-            "- solver: \(header.solver), time limit \(String(format: "%g", matrix.method.timeLimit)) s per instance; \(header.jobs) worker process(es), a worker is killed after \(String(format: "%g", header.killAfter)) s",
+            "- solver: \(header.solver), \(matrix.method.deterministic ? "deterministic, a budget of" : "time limit") \(String(format: "%g", matrix.method.timeLimit)) \(matrix.method.deterministic ? "work units" : "s") per instance; \(header.jobs) worker process(es), a worker is killed after \(String(format: "%g", header.killAfter)) s",
             "- graphs: \(matrix.files.map { graphName($0) }.joined(separator: ", "))",
             "- settings: \(matrix.settings.map(\.rawValue).joined(separator: ", ")); budgets: \(matrix.budgets.joined(separator: ", "))",
             "- methods: \(matrix.methods.map(\.description).joined(separator: ", "))",

@@ -78,6 +78,7 @@ package struct InstanceMatrix: Hashable, Sendable {
             ("methods", .array(methods.map { .string($0.description) })),
             ("solver", .string(method.solver.rawValue)),
             ("timeLimit", .double(method.timeLimit)),
+            ("deterministic", .bool(method.deterministic)),
         ])
     }
 }

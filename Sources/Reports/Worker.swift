@@ -19,6 +19,8 @@ package struct WorkerRequest: Codable, Hashable, Sendable {
     package var method: String
     package var solver: String
     package var timeLimit: Double
+    /// ``MethodSettings/deterministic``; absent in requests of earlier versions.
+    package var deterministic: Bool?
     /// Where to write the certified plan, if anywhere.
     package var planPath: String?
 
@@ -29,6 +31,7 @@ package struct WorkerRequest: Codable, Hashable, Sendable {
         method = instance.method
         solver = settings.solver.rawValue
         timeLimit = settings.timeLimit
+        deterministic = settings.deterministic ? true : nil
         self.planPath = planPath
     }
 
@@ -39,6 +42,7 @@ package struct WorkerRequest: Codable, Hashable, Sendable {
         JSONValue.object([
             ("file", .string(file)), ("setting", .string(setting.rawValue)), ("budget", .string(budget)),
             ("method", .string(method)), ("solver", .string(solver)), ("timeLimit", .double(timeLimit)),
+            ("deterministic", deterministic.map { .bool($0) } ?? .null),
             ("planPath", planPath.map { .string($0) } ?? .null),
         ]).compact
     }
@@ -85,7 +89,7 @@ package struct WorkerRequest: Codable, Hashable, Sendable {
             return row(graph: graph.name, capacity: nil, status: .unavailable, reason: error.message)
         }
         let outcome = try chosen.run(graph: graph, configuration: configuration,
-                                     settings: MethodSettings(solver: backend, timeLimit: timeLimit))
+                                     settings: MethodSettings(solver: backend, timeLimit: timeLimit, deterministic: deterministic ?? false))
         if let plan = outcome.plan, let planPath {
             try writeAtomically(plan.plan.json(), to: URL(fileURLWithPath: planPath))
         }

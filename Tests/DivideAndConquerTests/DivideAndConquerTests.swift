@@ -122,7 +122,8 @@ import Testing
                   let incumbent = try planner.incumbent(from: worst) else { continue }
             let replanned = 2..<6
             let problem = PlanningProblem(graph: graph, configuration: config, order: incumbent.residency.order, free: 3..<5)
-            let attempt = try planner.replan(incumbent, problem: problem, replanned: replanned, mode: .addresses, timeLimit: 20)
+            let attempt = try planner.replan(incumbent, problem: problem, replanned: replanned, mode: .addresses,
+                                             within: TimeBudget(seconds: 20))
             guard let better = attempt.better else { continue }
             improved += 1
             #expect(better.certified.report.isValid, "seed \(seed)")

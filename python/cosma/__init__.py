@@ -161,6 +161,7 @@ def version() -> str:
 def plan(graph: Document, capacity: Union[int, str], tensors: str = "activations", method: str = "exact",
          time_limit: Optional[float] = 60, solver: Optional[str] = None, alignment: Optional[int] = None,
          gap: Optional[float] = None, segment_ops: Optional[int] = None, in_place: Optional[str] = None,
+         deterministic: bool = False,
          progress: Optional[Callable[[dict], None]] = None, cancellation: Optional[Cancellation] = None) -> Plan:
     """Plans ``graph`` for a scratchpad of ``capacity`` (bytes, ``"512KiB"`` or ``"M_R"``,
     ``"M_H"``, ``"M_P"``), as ``cosma solve`` does; the plan has passed Cosma's simulator.
@@ -168,7 +169,8 @@ def plan(graph: Document, capacity: Union[int, str], tensors: str = "activations
     ``tensors`` is ``"activations"`` or ``"all"`` (weights planned too); ``method`` is
     ``"exact"``, ``"divide-and-conquer"``, ``"auto"`` or ``"heuristic"``; ``time_limit`` is in
     seconds (60; ``None`` lets the exact method run every stage to completion, so that the plan
-    does not depend on the machine's speed), ``solver`` is ``"cbc"`` or ``"glpk"``. ``progress`` receives the solver's
+    does not depend on the machine's speed; with ``deterministic`` it counts work units instead of
+    seconds, so the same graph gives the same plan on any machine and under any load), ``solver`` is ``"cbc"`` or ``"glpk"``. ``progress`` receives the solver's
     reports (``cosma-progress/1`` dictionaries) from a thread of the library's; ``cancellation``
     stops the planner early. ``in_place`` is ``"off"`` (the default, the COSMA paper's model) or
     ``"on"`` (outputs may take the bytes of an input that dies there; docs/in-place.md).
@@ -177,7 +179,7 @@ def plan(graph: Document, capacity: Union[int, str], tensors: str = "activations
     """
     text, source = _document(graph)
     options = _options(capacity=capacity, tensors=tensors, method=method, solver=solver, alignment=alignment, gap=gap,
-                       segmentOps=segment_ops, inPlace=in_place, timeLimit=_NO_LIMIT if time_limit is None else time_limit)
+                       segmentOps=segment_ops, inPlace=in_place, deterministic=deterministic or None, timeLimit=_NO_LIMIT if time_limit is None else time_limit)
     lib = _lib()
     if progress is None and cancellation is None:
         code, answer = _call(lib.cosma_plan, text, options)

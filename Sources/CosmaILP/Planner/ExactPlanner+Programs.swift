@@ -26,7 +26,6 @@ extension ExactPlanner {
             return
         }
         var solveOptions = SolveOptions()
-        solveOptions.timeLimit = share
         solveOptions.relativeGap = options.relativeGap
         solveOptions.progress = options.progress
         if run.knownBound > 0 { solveOptions.knownBound = Double(run.knownBound) }
@@ -34,7 +33,7 @@ extension ExactPlanner {
             solveOptions.mipStart = program.values(for: Residency.read(incumbent.plan, graph: graph).residency.trimmed(problem))
         }
         run.buildSeconds += (clock.now - buildStart).inSeconds
-        guard let outcome = solveProgram(program.model, options: solveOptions, in: .capacityProgram, run: &run) else {
+        guard let outcome = solveProgram(program.model, options: solveOptions, share: share, in: .capacityProgram, run: &run) else {
             // The solver could not run (GLPK's simplex has stopped on an internal assertion on
             // some of these programs): the incumbent and the bounds above still stand.
             run.ended = true
@@ -72,9 +71,8 @@ extension ExactPlanner {
             }
             let reserve = Int(Double(problem.configuration.capacity) * fraction)
             let repair = JointProgram(problem: problem, reserve: reserve, reductions: options.reductions)
-            var repairOptions = relaxation.options
-            repairOptions.timeLimit = run.budget.share(for: .repair)
-            guard let repaired = solveProgram(repair.model, options: repairOptions, in: .repair, run: &run) else { break }
+            guard let repaired = solveProgram(repair.model, options: relaxation.options, share: run.budget.share(for: .repair),
+                                              in: .repair, run: &run) else { break }
             guard let solution = repaired.solution,
                   let candidate = try realise(repair.residency(from: solution).trimmed(problem)) else { continue }
             run.trace.record(.packing(.repair, packed: true))
@@ -97,9 +95,8 @@ extension ExactPlanner {
             let (residency, offsets) = Residency.read(incumbent.plan, graph: graph)
             fullOptions.mipStart = full.values(for: residency, offsets: offsets)
         }
-        fullOptions.timeLimit = share
         run.buildSeconds += (clock.now - buildStart).inSeconds
-        guard let outcome = solveProgram(full.model, options: fullOptions, in: .addressProgram, run: &run) else { return }
+        guard let outcome = solveProgram(full.model, options: fullOptions, share: share, in: .addressProgram, run: &run) else { return }
         if let solution = outcome.solution {
             let residency = full.residency(from: solution)
             let plan = residency.plan(offsets: full.offsets(for: residency, from: solution), problem: problem, method: methodName)
@@ -111,11 +108,12 @@ extension ExactPlanner {
         if outcome.status == .timeLimit { run.unproven = .timeLimit }
     }
 
-    /// Solves `model` for `stage`, recording the solver's status and time; `nil`, recorded as the
-    /// stage skipped, when the solver cannot run.
-    func solveProgram(_ model: Model, options solveOptions: SolveOptions, in stage: PlannerStage, run: inout ExactRun) -> SolveResult? {
+    /// Solves `model` for `stage` with `share` of the budget (`nil`: what is left), recording the
+    /// solver's status and time; `nil`, recorded as the stage skipped, when the solver cannot run.
+    func solveProgram(_ model: Model, options solveOptions: SolveOptions, share: Double?, in stage: PlannerStage,
+                      run: inout ExactRun) -> SolveResult? {
         do {
-            let outcome = try options.solver.solve(model, options: solveOptions)
+            let outcome = try run.budget.child(share).solve(model, with: options.solver, options: solveOptions)
             run.trace.record(.solverStatus(stage, outcome.status, program: ProgramSize(model)))
             run.solveSeconds += outcome.solveSeconds
             return outcome

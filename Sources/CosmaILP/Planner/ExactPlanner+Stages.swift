@@ -64,7 +64,7 @@ extension ExactPlanner {
     /// Runs the stages in turn under ``ExactOptions/timeLimit`` until one proves the incumbent
     /// optimal or none is left; see ``ExactPlanner`` for what each one does.
     package func solve() throws -> PlanResult {
-        var run = ExactRun(budget: TimeBudget(seconds: options.timeLimit))
+        var run = ExactRun(budget: options.budget?.child(nil, policy: .standard) ?? options.newBudget(policy: .standard))
         let clock = ContinuousClock()
         for stage in Self.stages where applies(stage, to: run) {
             if let reason = skipReason(stage, run: run) {
@@ -144,7 +144,7 @@ extension ExactPlanner {
                           buildSeconds: run.buildSeconds, solveSeconds: run.solveSeconds, trace: run.trace,
                           capacityProgram: run.capacityProgram,
                           boundSettled: run.relaxation?.proven == true || run.crossingBound != nil,
-                          baselines: run.baselines)
+                          baselines: run.baselines, work: run.budget.isDeterministic ? run.budget.spent : nil)
     }
 
     /// Spills that capacity alone forces, whatever the schedule: a small covering program whose
@@ -152,7 +152,7 @@ extension ExactPlanner {
     func covers(share: Double?, run: inout ExactRun) throws {
         let clock = ContinuousClock()
         let start = clock.now
-        run.coverBound = try ForcedLiveCovers(problem: problem).bound(solver: options.solver, timeLimit: share)
+        run.coverBound = try ForcedLiveCovers(problem: problem).bound(solver: options.solver, within: run.budget.child(share))
         run.solveSeconds += (clock.now - start).inSeconds
         if run.coverBound > 0 { run.prove(run.coverBound, by: .covers) }
     }
@@ -165,7 +165,7 @@ extension ExactPlanner {
         let clock = ContinuousClock()
         let start = clock.now
         let coversSolved = options.reductions.contains(.forcedLiveCovers) && problem.fixedOrder == nil
-        let bound = try CrossingBound(problem: problem).solve(with: options.solver, timeLimit: share,
+        let bound = try CrossingBound(problem: problem).solve(with: options.solver, within: run.budget.child(share),
                                                               coversBound: coversSolved ? run.coverBound : nil)
         run.solveSeconds += (clock.now - start).inSeconds
         run.crossingBound = bound
@@ -179,8 +179,9 @@ extension ExactPlanner {
     func fixedSchedule(share: Double?, run: inout ExactRun) throws {
         let graph = problem.graph
         let order = run.incumbent.map { Residency.read($0.plan, graph: graph).residency.order } ?? Array(graph.operators.indices)
-        let options = ExactOptions(solver: options.solver, timeLimit: share, warmStarts: run.incumbent.map { [$0] } ?? [],
+        var options = ExactOptions(solver: options.solver, timeLimit: share, warmStarts: run.incumbent.map { [$0] } ?? [],
                                    reductions: options.reductions)
+        options.budget = run.budget.child(share)
         let fixed = try ExactPlanner(graph: graph, configuration: problem.configuration, fixedOrder: order, options: options).solve()
         run.buildSeconds += fixed.buildSeconds
         run.solveSeconds += fixed.solveSeconds

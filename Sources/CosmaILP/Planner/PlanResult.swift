@@ -35,6 +35,10 @@ public struct PlanResult: Sendable {
     public var solveSeconds: Double
     /// What the planner did, stage by stage.
     public var trace: PlanTrace
+    /// The work units spent, in the deterministic mode (``ExactOptions/deterministic``); `nil`
+    /// under a wall-clock budget. A deterministic plan's file then carries no times, so that two
+    /// runs write the same bytes.
+    public var work: Double?
     /// The size of the capacity program, when one was built.
     public var capacityProgram: ProgramSize?
     /// Whether ``bound`` already holds what divide and conquer's ``CrossingBound`` would add: it
@@ -51,7 +55,7 @@ public struct PlanResult: Sendable {
     /// `unproven`.
     package init(plan: CertifiedPlan, bound: Int, unproven: PlanStatus = .feasible, solver: SolverBackend,
                 buildSeconds: Double, solveSeconds: Double, trace: PlanTrace, capacityProgram: ProgramSize? = nil,
-                boundSettled: Bool = false, baselines: [CertifiedPlan] = []) {
+                boundSettled: Bool = false, baselines: [CertifiedPlan] = [], work: Double? = nil) {
         let traffic = plan.report.traffic.nonCompulsory
         let status: PlanStatus = traffic <= bound ? .optimal : unproven
         let bound = min(bound, traffic)
@@ -59,8 +63,9 @@ public struct PlanResult: Sendable {
         self.bound = bound
         self.result = plan.labelled(SolverRecord(
             name: solver.rawValue, status: status.rawValue, bound: Double(bound),
-            gap: Self.gap(traffic: traffic, bound: bound), seconds: solveSeconds,
-            buildSeconds: buildSeconds))
+            gap: Self.gap(traffic: traffic, bound: bound), seconds: work == nil ? solveSeconds : nil,
+            buildSeconds: work == nil ? buildSeconds : nil))
+        self.work = work
         self.buildSeconds = buildSeconds
         self.solveSeconds = solveSeconds
         self.trace = trace
@@ -90,7 +95,8 @@ public struct PlanResult: Sendable {
         let better = polish.nonCompulsory < nonCompulsory ? polish : self
         return PlanResult(plan: better.result, bound: max(bound, polish.bound), unproven: status, solver: solver,
                           buildSeconds: buildSeconds + polish.buildSeconds, solveSeconds: solveSeconds + polish.solveSeconds,
-                          trace: trace, capacityProgram: capacityProgram, boundSettled: boundSettled || polish.boundSettled)
+                          trace: trace, capacityProgram: capacityProgram, boundSettled: boundSettled || polish.boundSettled,
+                          work: work.map { $0 + (polish.work ?? 0) })
     }
 }
 

@@ -1,4 +1,6 @@
 import Foundation
+package import MILP
+import Synchronization
 
 /// The stages of Cosma's planners, in the order the exact method runs its own. The trace names
 /// them, and ``TimeBudget/Policy`` gives each its share of the budget.
@@ -38,6 +40,8 @@ public struct TimeBudget: Sendable {
     /// The policy that divides it among the stages.
     public let policy: Policy
     private let meter: @Sendable () -> Double
+    /// What a deterministic budget has counted; `nil` for a wall-clock budget.
+    private let ledger: WorkLedger?
 
     /// A wall-clock budget of `seconds` from now (`nil`: no limit).
     public init(seconds: Double?, policy: Policy = .standard) {
@@ -46,11 +50,33 @@ public struct TimeBudget: Sendable {
         self.init(limit: seconds, policy: policy, meter: { (clock.now - start).inSeconds })
     }
 
+    /// A deterministic budget of `units` of work (`nil`: no limit), counted by ``charge(_:)``
+    /// instead of the clock; a unit is about one second of one core of the machine the
+    /// benchmarks ran on (``WorkRates``). No decision under it reads the clock, so the same input
+    /// gives the same plan on any machine and under any load.
+    public init(work units: Double?, policy: Policy = .standard) {
+        let ledger = WorkLedger()
+        self.init(limit: units, policy: policy, meter: { ledger.spent }, ledger: ledger)
+    }
+
     /// A budget whose spending `meter` reports (for tests, and for work-counting budgets).
     package init(limit: Double?, policy: Policy = .standard, meter: @escaping @Sendable () -> Double) {
+        self.init(limit: limit, policy: policy, meter: meter, ledger: nil)
+    }
+
+    private init(limit: Double?, policy: Policy, meter: @escaping @Sendable () -> Double, ledger: WorkLedger?) {
         self.limit = limit
         self.policy = policy
         self.meter = meter
+        self.ledger = ledger
+    }
+
+    /// Whether the budget counts work rather than seconds (the deterministic mode).
+    public var isDeterministic: Bool { ledger != nil }
+
+    /// Counts `units` of work done (a wall-clock budget counts seconds by itself and ignores it).
+    package func charge(_ units: Double) {
+        ledger?.add(units)
     }
 
     /// What has been spent since the budget started.
@@ -91,9 +117,56 @@ public struct TimeBudget: Sendable {
     /// A budget of `amount` (or of everything left, when `nil`) counted from now, under the same
     /// policy: what a stage hands to the work it runs itself.
     public func child(_ amount: Double?) -> TimeBudget {
+        child(amount, policy: policy)
+    }
+
+    /// ``child(_:)`` under another policy: what a planner hands to a planner it runs.
+    package func child(_ amount: Double?, policy: Policy) -> TimeBudget {
         let offset = spent
         let meter = self.meter
-        return TimeBudget(limit: amount ?? remaining, policy: policy, meter: { meter() - offset })
+        return TimeBudget(limit: amount ?? remaining, policy: policy, meter: { meter() - offset }, ledger: ledger)
+    }
+
+    /// Sets the limits of a solve of `model` that may spend everything left of this budget: its
+    /// seconds, or under a work budget the nodes they pay for (``WorkRates``), one thread (CBC's
+    /// parallel search is not repeatable) and no clock.
+    package func limit(_ options: inout SolveOptions, for model: Model) {
+        guard isDeterministic else {
+            options.timeLimit = remaining
+            return
+        }
+        options.timeLimit = nil
+        options.threads = 1
+        if let remaining {
+            let rates = WorkRates.standard
+            options.nodeLimit = max(1, Int((remaining - rates.solveCost(model, nodes: 0)) / rates.nodeCost(model)))
+        }
+    }
+
+    /// Solves `model` with `solver` under what is left of this budget (``limit(_:for:)``) and
+    /// charges what it did: every solver call of the planners goes through here.
+    package func solve(_ model: Model, with solver: SolverBackend, options: SolveOptions = SolveOptions()) throws -> SolveResult {
+        var options = options
+        limit(&options, for: model)
+        let outcome = try solver.solve(model, options: options)
+        charge(solving: model, nodes: outcome.nodes)
+        return outcome
+    }
+
+    /// Charges a solve of `model` that explored `nodes` nodes (a wall-clock budget counts itself).
+    package func charge(solving model: Model, nodes: Int) {
+        if isDeterministic { charge(WorkRates.standard.solveCost(model, nodes: nodes)) }
+    }
+
+    /// Under a work budget, how many of `wanted` evaluations of an order search on `graphSize`
+    /// operators this budget pays for, charged at once; under a wall-clock budget, `wanted`.
+    package func evaluations(_ wanted: Int, operators graphSize: Int) -> Int {
+        guard isDeterministic else { return wanted }
+        let cost = WorkRates.standard.evaluationCost(operators: graphSize)
+        let affordable = remaining.map { Int($0 / cost) } ?? wanted
+        let granted = max(1, min(wanted, affordable))
+        charge(Double(granted) * cost)
+        return granted
     }
 
     /// One stage's share: `fraction` of the total or of what remains, at least `atLeast` and at
@@ -167,4 +240,43 @@ public struct TimeBudget: Sendable {
             .restartOrderSearch: Share(1 / 3, of: .remaining, atMost: 10),
         ])
     }
+}
+
+/// What a deterministic budget has spent, shared by the budget and every child of it.
+final class WorkLedger: Sendable {
+    private let units = Mutex<Double>(0)
+
+    var spent: Double { units.withLock { $0 } }
+
+    func add(_ amount: Double) {
+        units.withLock { $0 += max(0, amount) }
+    }
+}
+
+/// The prices of work under a deterministic budget: what a solve, a branch-and-bound node and an
+/// order-search evaluation cost, in units of about one second of one core. They only need to be
+/// proportionate, since they decide how far a search goes, never what it finds; the benchmark
+/// (`cosma bench divide-and-conquer --deterministic`) records the wall time they came to.
+package struct WorkRates: Sendable {
+    /// A solve's fixed cost, and its cost per nonzero (building and the root relaxation).
+    var perSolve: Double
+    var perNonzero: Double
+    /// A node's fixed cost, and its cost per nonzero (re-solving the relaxation).
+    var perNode: Double
+    var perNodeNonzero: Double
+    /// An order-search evaluation's cost per operator (one on-line replay of the schedule).
+    var perEvaluatedOperator: Double
+
+    /// Measured on NASNet-A Mobile at `M_H` (the benchmark machine, release build): a budget of
+    /// 10 units at two fifths of these prices took 26 s of CPU time.
+    package static let standard = WorkRates(perSolve: 0.025, perNonzero: 5e-6, perNode: 5e-3, perNodeNonzero: 5e-7,
+                                            perEvaluatedOperator: 5e-5)
+
+    func solveCost(_ model: Model, nodes: Int) -> Double {
+        perSolve + perNonzero * Double(model.entryCount) + Double(nodes) * nodeCost(model)
+    }
+
+    func nodeCost(_ model: Model) -> Double { perNode + perNodeNonzero * Double(model.entryCount) }
+
+    func evaluationCost(operators: Int) -> Double { perEvaluatedOperator * Double(max(1, operators)) }
 }

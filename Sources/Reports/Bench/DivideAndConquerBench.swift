@@ -4,16 +4,31 @@ import Scratchpad
 internal import Heuristics
 import MILP
 import CosmaILP
-internal import Foundation
+package import Foundation
 
 extension BenchTables {
     /// The settings of the divide-and-conquer table.
     package struct DivideAndConquerSettings: Sendable {
         package var solver: SolverBackend
+        /// Seconds per instance, or work units in the ``deterministic`` mode.
         package var timeLimit: Double
         package var segmentOperators: Int
         /// Also solve each instance with the exact method and compare where it proves an optimum.
         package var compareExact: Bool
+        /// Count the budget in work units (``ExactOptions/deterministic``).
+        package var deterministic = false
+        /// `M_R`, two capacities between it and `M_H`, and `M_H` (issue #18's set), instead of
+        /// `M_R`, `M_H` and `M_P`.
+        package var between = false
+        /// A folder that keeps each instance's row, so that a run resumes and shards share it.
+        package var journal: URL?
+        /// Only this shard's instances are run (the table shows the others from the journal).
+        package var shard: Shard?
+        /// The journal of a second run of the same instances: the table says whether its plans
+        /// are the same bytes.
+        package var agreeWith: URL?
+        /// Write the table from the journal alone, running nothing (the rows not there are `not run`).
+        package var reportOnly = false
 
         package init(solver: SolverBackend, timeLimit: Double, segmentOperators: Int, compareExact: Bool) {
             self.solver = solver
@@ -23,93 +38,136 @@ extension BenchTables {
         }
     }
 
-    /// What the summary lines of the divide-and-conquer table average.
-    struct DivideAndConquerSummary {
-        var reductions: [Double] = []
-        var paperReductions: [Double] = []
-        var paperFailures = 0
-        var excesses: [Double] = []
-        var walls: [Double] = []
+    /// One capacity of one graph in one setting, named by a budget or by where it lies between two.
+    struct DivideAndConquerInstance {
+        var graph: Graph
+        var setting: TensorSetting
+        var label: String
+        var capacity: Int?
+        var key: String { "\(graph.name)-\(setting.rawValue)-\(label.replacingOccurrences(of: "/", with: "_"))" }
+    }
+
+    /// What one instance came to: the row of the table, as the journal keeps it.
+    struct DivideAndConquerRow: Codable {
+        var status: String
+        var traffic: Int
+        var bound: Int
+        var bestPaper: Int?
+        var bestHeuristic: Int?
+        var wall: Double
+        var work: Double?
+        /// FNV-1a of the plan's JSON text: two runs agree when their digests do.
+        var planDigest: String
+        var exact: String?
+        var exactExcess: Double?
+    }
+
+    /// The instances: every graph in both settings at `M_R`, `M_H` and `M_P`, or with
+    /// ``DivideAndConquerSettings/between`` at `M_R`, a third and two thirds of the way to `M_H`,
+    /// and `M_H`.
+    static func divideAndConquerInstances(_ graphs: [Graph], between: Bool) -> [DivideAndConquerInstance] {
+        var result: [DivideAndConquerInstance] = []
+        for g in graphs {
+            for setting in TensorSetting.allCases {
+                let budgets = Cosma.budgets(for: g, tensors: setting)
+                guard between else {
+                    for name in BudgetName.allCases {
+                        result.append(.init(graph: g, setting: setting, label: name.rawValue, capacity: try? budgets.resolve(.budget(name))))
+                    }
+                    continue
+                }
+                let low = budgets.mR
+                let high = try? budgets.resolve(.budget(.mH))
+                result.append(.init(graph: g, setting: setting, label: "M_R", capacity: low))
+                for third in 1...2 {
+                    result.append(.init(graph: g, setting: setting, label: "M_R+\(third)/3",
+                                        capacity: high.map { low + ($0 - low) * third / 3 }))
+                }
+                result.append(.init(graph: g, setting: setting, label: "M_H", capacity: high))
+            }
+        }
+        return result
     }
 
     /// results/divide-and-conquer.md: divide and conquer on every instance, with traffic, bound,
     /// gap and wall time against the best heuristic and the paper's baselines (and the exact
     /// optimum with ``DivideAndConquerSettings/compareExact``).
-    package static func divideAndConquer(_ instances: [BenchInstance], settings: DivideAndConquerSettings, command: String,
+    package static func divideAndConquer(_ graphs: [Graph], settings: DivideAndConquerSettings, command: String,
                                         log: (String) -> Void = { _ in }) throws -> String {
-        var rows: [String] = []
-        var summary = DivideAndConquerSummary()
-        for instance in instances {
-            let (g, setting, name) = (instance.graph, instance.setting, instance.budget)
-            guard let capacity = instance.capacity else {
-                rows.append("| \(g.name) | \(setting.rawValue) | \(name.rawValue) | - | unavailable (M_P not proven) | | | | | | | | |" + (settings.compareExact ? " |" : ""))
+        let instances = divideAndConquerInstances(graphs, between: settings.between)
+        var rows: [String: DivideAndConquerRow] = [:]
+        for (k, instance) in instances.enumerated() {
+            if let row = settings.journal.flatMap({ readRow(instance, from: $0) }) {
+                rows[instance.key] = row
                 continue
             }
-            log("solving \(g.name) \(setting.rawValue) \(name.rawValue)")
-            let config = Configuration(capacity: capacity, tensors: setting)
-            let outcomes = try Cosma.baselines(Baseline.all, for: g, configuration: config)
-            func best(_ subset: [Baseline]) -> Int? {
-                outcomes.filter { subset.contains($0.baseline) }.compactMap { try? $0.result.get().report.traffic.nonCompulsory }.min()
-            }
-            let bestHeuristic = best(Baseline.all)
-            let bestPaper = best(Baseline.paper)
-            let clock = ContinuousClock()
-            let start = clock.now
-            let options = ExactOptions(solver: settings.solver, timeLimit: settings.timeLimit)
-            let result = try Cosma.solve(g, configuration: config, method: .divideAndConquer, options: options,
-                                         segmentOperators: settings.segmentOperators)
-            let wall = (clock.now - start).inSeconds
-            summary.walls.append(wall)
-            var reduction = bestHeuristic == nil ? "all fail" : "-"
-            if let b = bestHeuristic, b > 0 {
-                let r = 1 - Double(result.nonCompulsory) / Double(b)
-                summary.reductions.append(r)
-                reduction = String(format: "%.0f%%", 100 * r)
-            }
-            var paperReduction = bestPaper == nil ? "all fail" : "-"
-            if let b = bestPaper, b > 0 {
-                let r = 1 - Double(result.nonCompulsory) / Double(b)
-                summary.paperReductions.append(r)
-                paperReduction = String(format: "%.0f%%", 100 * r)
-            }
-            if bestPaper == nil { summary.paperFailures += 1 }
-            let gap = String(format: "%.0f%%", 100 * result.gap)
-            var row = "| \(g.name) | \(setting.rawValue) | \(name.rawValue) | \(capacity) | \(result.status.rawValue) | \(result.nonCompulsory) | \(result.bound) | \(gap) | \(bestPaper.map(String.init) ?? "all fail") | \(paperReduction) | \(bestHeuristic.map(String.init) ?? "all fail") | \(reduction) | \(String(format: "%.1f", wall)) |"
-            if settings.compareExact {
-                let exact = try Cosma.solve(g, configuration: config, options: options)
-                if exact.status == .optimal {
-                    let excess = exact.nonCompulsory == 0 ? (result.nonCompulsory == 0 ? 0 : 1) : Double(result.nonCompulsory - exact.nonCompulsory) / Double(exact.nonCompulsory)
-                    summary.excesses.append(excess)
-                    row += " \(exact.nonCompulsory) (optimal; D&C +\(String(format: "%.1f", 100 * excess))%) |"
-                } else {
-                    row += " \(exact.nonCompulsory) (\(exact.status.rawValue)) |"
-                }
-            }
-            rows.append(row)
+            guard !settings.reportOnly, settings.shard.map({ Shard.owner(of: k, count: $0.count) == $0.index }) ?? true,
+                  let capacity = instance.capacity else { continue }
+            log("solving \(instance.key)")
+            let row = try divideAndConquerRow(instance, capacity: capacity, settings: settings)
+            rows[instance.key] = row
+            if let journal = settings.journal { try writeRow(row, instance, to: journal) }
         }
-        return (divideAndConquerHeader(summary, settings: settings, command: command) + rows).joined(separator: "\n") + "\n"
+        var others: [String: DivideAndConquerRow] = [:]
+        if let other = settings.agreeWith {
+            for instance in instances { others[instance.key] = readRow(instance, from: other) }
+        }
+        return divideAndConquerTable(instances, rows: rows, others: others, settings: settings, command: command)
     }
 
-    static func divideAndConquerHeader(_ s: DivideAndConquerSummary, settings: DivideAndConquerSettings, command: String) -> [String] {
-        func mean(_ v: [Double]) -> String { v.isEmpty ? "-" : String(format: "%.1f%%", 100 * v.reduce(0, +) / Double(v.count)) }
-        var header = preamble("Divide and conquer: traffic, bound and time", command: command) + [
-            "- solver: \(settings.solver.rawValue) \(settings.solver.version), time budget \(settings.timeLimit) s per instance, segments of \(settings.segmentOperators) operators in the first pass, one run each",
-            "- wall time per instance: median \(String(format: "%.1f", median(s.walls))) s, slowest \(String(format: "%.1f", s.walls.max() ?? 0)) s",
-            "- average reduction against the best of the paper's four baselines (default or minimum-peak order, Belady or greedy replacement, TensorFlow Lite allocation), over the \(s.paperReductions.count) instances where that baseline spills: \(mean(s.paperReductions)); on \(s.paperFailures) instances every one of them fails (fragmentation), and those are not in the average",
-            "- average reduction against the best heuristic (the paper's baselines and Cosma's own), over the \(s.reductions.count) instances where it spills: \(mean(s.reductions)) (arithmetic means of `1 - cosma / baseline`)",
-        ]
-        if settings.compareExact {
-            header.append("- average excess over the exact optimum, over the \(s.excesses.count) instances the exact method proves: \(mean(s.excesses)) (arithmetic mean of `cosma / optimum - 1`; +100% where the optimum is 0 and divide and conquer is not)")
+    /// Runs one instance: the baselines, then divide and conquer, timed.
+    static func divideAndConquerRow(_ instance: DivideAndConquerInstance, capacity: Int,
+                                    settings: DivideAndConquerSettings) throws -> DivideAndConquerRow {
+        let g = instance.graph
+        let config = Configuration(capacity: capacity, tensors: instance.setting)
+        let outcomes = try Cosma.baselines(Baseline.all, for: g, configuration: config)
+        func best(_ subset: [Baseline]) -> Int? {
+            outcomes.filter { subset.contains($0.baseline) }.compactMap { try? $0.result.get().report.traffic.nonCompulsory }.min()
         }
-        return header + [
-            "",
-            "Traffic, bound and baselines are non-compulsory bytes. The bound is valid for every schedule (the crossing",
-            "bound: the largest of the minimum cuts, the covering program over tensors that cross an operator in every",
-            "schedule, and the reload intervals along a chain of operators); `optimal` means the plan meets it. Divide",
-            "and conquer starts from the best heuristic (and a spill-aware order search), so it is never worse.",
-            "Wall time includes the baselines it starts from and the bound.", "",
-            "| graph | setting | budget | capacity | status | traffic | bound | gap | best paper baseline | reduction | best heuristic | reduction | wall s |" + (settings.compareExact ? " exact |" : ""),
-            "|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|" + (settings.compareExact ? "---:|" : ""),
-        ]
+        let clock = ContinuousClock()
+        let start = clock.now
+        let options = ExactOptions(solver: settings.solver, timeLimit: settings.timeLimit, deterministic: settings.deterministic)
+        let result = try Cosma.solve(g, configuration: config, method: .divideAndConquer, options: options,
+                                     segmentOperators: settings.segmentOperators)
+        let wall = (clock.now - start).inSeconds
+        var row = DivideAndConquerRow(status: result.status.rawValue, traffic: result.nonCompulsory, bound: result.bound,
+                                      bestPaper: best(Baseline.paper), bestHeuristic: best(Baseline.all), wall: wall,
+                                      work: result.work, planDigest: digest(result.result.plan.json()))
+        if settings.compareExact {
+            let exact = try Cosma.solve(g, configuration: config, options: options)
+            row.exact = "\(exact.nonCompulsory) (\(exact.status.rawValue))"
+            if exact.status == .optimal {
+                let excess = exact.nonCompulsory == 0 ? (result.nonCompulsory == 0 ? 0 : 1)
+                    : Double(result.nonCompulsory - exact.nonCompulsory) / Double(exact.nonCompulsory)
+                row.exactExcess = excess
+                row.exact = "\(exact.nonCompulsory) (optimal; D&C +\(String(format: "%.1f", 100 * excess))%)"
+            }
+        }
+        return row
+    }
+
+    /// FNV-1a, 64 bits, of `text`'s UTF-8 bytes, in hexadecimal: stable across processes, unlike
+    /// `Hasher`.
+    static func digest(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x100_0000_01b3
+        }
+        return String(hash, radix: 16)
+    }
+
+    static func readRow(_ instance: DivideAndConquerInstance, from journal: URL) -> DivideAndConquerRow? {
+        let url = journal.appendingPathComponent("\(instance.key).json")
+        guard let data = try? Data(contentsOf: url) else { return nil }
+        return try? JSONDecoder().decode(DivideAndConquerRow.self, from: data)
+    }
+
+    static func writeRow(_ row: DivideAndConquerRow, _ instance: DivideAndConquerInstance, to journal: URL) throws {
+        try? FileManager.default.createDirectory(at: journal, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let text = String(decoding: try encoder.encode(row), as: UTF8.self)
+        try writeAtomically(text + "\n", to: journal.appendingPathComponent("\(instance.key).json"))
     }
 }
