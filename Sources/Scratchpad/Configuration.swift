@@ -21,6 +21,9 @@ public enum TensorSetting: String, Codable, Sendable, CaseIterable {
 public enum InPlaceMode: String, Codable, Sendable, CaseIterable {
     case off
     case on
+
+    /// Read by name; an unknown name is refused with the valid ones listed.
+    public init(from decoder: any Decoder) throws { self = try Self.decodingCase(from: decoder) }
 }
 
 /// The accelerator a plan is made for: scratchpad capacity, alignment, and tensor setting.
@@ -92,3 +95,4 @@ extension Graph {
 }
 
 extension TensorSetting: JSONEnumeration {}
+extension InPlaceMode: JSONEnumeration {}

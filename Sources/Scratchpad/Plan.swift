@@ -21,6 +21,7 @@ public struct Placement: Hashable, Sendable, Codable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         tensor = try c.decode(String.self, forKey: .tensor)
         offset = try c.decode(Int.self, forKey: .offset)
+        inPlaceOf = try c.decodeIfPresent(String.self, forKey: .inPlaceOf)
         guard (0...Graph.maximumBytes).contains(offset) else {
             throw DecodingError.dataCorruptedError(
                 forKey: .offset, in: c, debugDescription: "offset \(offset) is outside 0 ... \(Graph.maximumBytes) (1 PiB); give the tensor's byte address in the scratchpad")
