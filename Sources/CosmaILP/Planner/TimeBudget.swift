@@ -132,7 +132,9 @@ public struct TimeBudget: Sendable {
     /// parallel search is not repeatable) and no clock.
     package func limit(_ options: inout SolveOptions, for model: Model) {
         guard isDeterministic else {
-            options.timeLimit = remaining
+            // Spent or cancelled, a solve still gets the smallest share: solvers refuse 0, and a
+            // refused solve would lose the plan the caller already has.
+            options.timeLimit = remaining.map { max($0, Self.smallestShare) }
             return
         }
         options.timeLimit = nil
