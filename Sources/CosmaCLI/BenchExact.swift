@@ -54,12 +54,6 @@ func benchInstances(_ patterns: [String]) throws -> [BenchInstance] {
 /// Every graph the glob patterns match, in order; a pattern that matches nothing is bad input.
 func loadGraphs(_ patterns: [String]) throws(InputError) -> [Graph] {
     var graphs: [Graph] = []
-    for pattern in patterns {
-        let paths = expandGlob(pattern)
-        guard !paths.isEmpty else {
-            throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob")
-        }
-        for path in paths { graphs.append(try loadGraph(path)) }
-    }
+    for path in try expandGraphPatterns(patterns) { graphs.append(try loadGraph(path)) }
     return graphs
 }

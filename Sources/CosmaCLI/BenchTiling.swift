@@ -49,7 +49,7 @@ struct BenchTiling: ParsableCommand {
                 bytes.append(b)
             }
             var rows: [String] = []
-            for path in try graphs.flatMap(expandPattern) {
+            for path in try expandGraphPatterns(graphs) {
                 let g = try loadGraph(path)
                 for setting in tensors {
                     for capacity in bytes {
@@ -61,12 +61,6 @@ struct BenchTiling: ParsableCommand {
             try writeAtomically(report(rows), to: URL(fileURLWithPath: out))
             print("wrote \(out)")
         }
-    }
-
-    func expandPattern(_ pattern: String) throws(InputError) -> [String] {
-        let paths = expandGlob(pattern)
-        guard !paths.isEmpty else { throw InputError(source: pattern, message: "no file matches this pattern; check the path or quote the glob") }
-        return paths
     }
 
     /// One instance: tile, plan layer by layer, plan with Cosma, compare.
