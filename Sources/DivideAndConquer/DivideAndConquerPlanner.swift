@@ -140,14 +140,7 @@ package struct DivideAndConquerPlanner: Sendable {
 
         /// Records `plan`, a start found in `stage`, as the best so far or as no better.
         mutating func found(_ plan: CertifiedPlan, in stage: PlannerStage) {
-            let bytes = plan.report.traffic.nonCompulsory
-            let method = plan.plan.method ?? ""
-            if bytes < cheapest {
-                cheapest = bytes
-                trace.record(.planImproved(stage, bytes: bytes, method: method))
-            } else {
-                trace.record(.planKept(stage, bytes: bytes, method: method))
-            }
+            if trace.record(plan, from: stage, against: cheapest) { cheapest = plan.report.traffic.nonCompulsory }
         }
     }
 

@@ -40,14 +40,7 @@ struct ExactRun {
 
     /// Makes `plan` the incumbent if it is cheaper, and records which.
     mutating func offer(_ plan: CertifiedPlan, from stage: PlannerStage) {
-        let bytes = plan.report.traffic.nonCompulsory
-        let method = plan.plan.method ?? ""
-        if bytes < traffic {
-            incumbent = plan
-            trace.record(.planImproved(stage, bytes: bytes, method: method))
-        } else {
-            trace.record(.planKept(stage, bytes: bytes, method: method))
-        }
+        if trace.record(plan, from: stage, against: traffic) { incumbent = plan }
     }
 
     mutating func prove(_ bytes: Int, by stage: PlannerStage) {

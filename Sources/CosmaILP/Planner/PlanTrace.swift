@@ -1,5 +1,6 @@
 public import MILP
 import Foundation
+package import Scratchpad
 
 /// What a planner did, as typed events in the order they happened: the record the CLI renders
 /// and the tests assert on.
@@ -9,6 +10,17 @@ public struct PlanTrace: Sendable, Hashable {
     public init(_ events: [TraceEvent] = []) { self.events = events }
 
     public mutating func record(_ event: TraceEvent) { events.append(event) }
+
+    /// Records `plan`, found in `stage`, as the best so far when its traffic is below `best`, or
+    /// as no better; returns whether it was better. Every planner's incumbent goes through here.
+    @discardableResult
+    package mutating func record(_ plan: CertifiedPlan, from stage: PlannerStage, against best: Int) -> Bool {
+        let bytes = plan.report.traffic.nonCompulsory
+        let method = plan.plan.method ?? ""
+        let better = bytes < best
+        record(better ? .planImproved(stage, bytes: bytes, method: method) : .planKept(stage, bytes: bytes, method: method))
+        return better
+    }
 
     /// Appends `other`'s events (divide and conquer's own trace inside the exact method's polish
     /// stage).
