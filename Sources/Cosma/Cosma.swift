@@ -121,20 +121,12 @@ public enum Cosma {
     /// the crossing bound or solved the relaxation, that bound is divide and conquer's target,
     /// so that the time goes to segments rather than to a bound again. The result keeps the
     /// better plan and the larger bound; its trace says what each part did.
-    /// The exact program and divide and conquer plan in the COSMA paper's model only: their
-    /// bounds (crossing bound, forced-live covers) count an output beside its inputs, so under
-    /// in-place writes they could claim an optimum that is not one. They refuse rather than do so.
-    static func requirePaperModel(_ configuration: Configuration) throws(InputError) {
-        guard configuration.inPlace == .off else {
-            throw InputError(source: "in-place", message: "the exact method and divide and conquer plan only with in-place off (their lower bounds assume every output is new bytes); plan with the heuristics (cosma heuristic, method \"heuristic\") for in-place on, or use --in-place off")
-        }
-    }
-
+    /// With in-place on (``Configuration/inPlace``) both plan under the in-place model: the joint
+    /// program chooses in-place writes, and every bound is computed under that model (docs/in-place.md).
     public static func solve(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]? = nil,
                              options: ExactOptions = ExactOptions()) throws -> PlanResult
     {
-        try requirePaperModel(configuration)
-        return try contained(options) { try solveExact(graph, configuration: configuration, fixedOrder: fixedOrder, options: options) }
+        try contained(options) { try solveExact(graph, configuration: configuration, fixedOrder: fixedOrder, options: options) }
     }
 
     /// Runs `body` with its solves in child processes when `options` asks for it, and adds to the
@@ -190,8 +182,7 @@ public enum Cosma {
     public static func solve(_ graph: Graph, configuration: Configuration, method: Method, options: ExactOptions = ExactOptions(),
                              segmentOperators: Int? = nil) throws -> PlanResult
     {
-        try requirePaperModel(configuration)
-        return try contained(options) {
+        try contained(options) {
             try solve(graph, configuration: configuration, resolving: method, options: options, segmentOperators: segmentOperators)
         }
     }

@@ -96,7 +96,7 @@ struct PlanningTarget: ParsableArguments {
     func load() throws(InputError) -> (Graph, Configuration) {
         var g = try loadGraph(graph)
         if case .bytes(let bytes) = try CapacitySpec(parsing: capacity), bytes > 0,
-           bytes < Budgets(graph: g, setting: accelerator.tensors, alignment: accelerator.alignment).mR
+           bytes < Budgets(graph: g, setting: accelerator.tensors, alignment: accelerator.alignment, inPlace: accelerator.inPlace).mR
         {
             let tiled = try tiling.tile(g, capacity: bytes, accelerator: accelerator, source: graph)
             var note = "cosma: capacity \(bytes) bytes is below M_R; tiled: \(tiling.summary(tiled, original: g)); the plan refers to the tiled graph"

@@ -33,7 +33,8 @@ package struct CrossingBound: Sendable {
     package init(problem: PlanningProblem) {
         covers = ForcedLiveCovers(problem: PlanningProblem(graph: problem.graph, configuration: problem.configuration))
         let configuration = problem.configuration
-        let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment)
+        let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment,
+                                        inPlace: configuration.inPlace)
         let excess = Self.excess(problem, analysis: analysis)
         cutBound = Self.cutBound(problem, analysis: analysis, excess: excess)
         reloads = ReloadIntervals(problem: problem, analysis: analysis, excess: excess)

@@ -164,39 +164,49 @@ package struct ExactPlanner: Sendable {
 
     /// The plan that always exists at a capacity of at least `M_R`: before each operator every
     /// other tensor is stored (if still needed and not yet in DRAM) and dropped, and its operands
-    /// are packed from address 0. It follows the default order, or the fixed one.
+    /// are packed from address 0. It follows the default order, or the fixed one. With in-place on
+    /// an output takes the bytes of an input that dies at its operator in that order
+    /// (``Graph/inPlaceWrites(order:)``).
+    ///
+    /// - Throws: `ExactFailure` when an operator's operands do not fit even so. With in-place off
+    ///   that means a capacity below `M_R`; with it on, `M_R` counts each operator's in-place
+    ///   saving where some schedule allows it, and the order followed may not allow it.
     package func spillEverything() throws -> CertifiedPlan {
-        let order = problem.fixedOrder ?? Array(problem.graph.operators.indices)
-        var stays = [[Stay]](repeating: [], count: problem.graph.tensors.count)
-        var offsets = [[Int]](repeating: [], count: problem.graph.tensors.count)
+        let graph = problem.graph
+        let order = problem.fixedOrder ?? Array(graph.operators.indices)
+        let writes = problem.configuration.inPlace == .on ? graph.inPlaceWrites(order: order) : []
+        var writtenOver = [TensorID?](repeating: nil, count: graph.tensors.count)
+        for w in writes { writtenOver[w.output] = w.input }
+        var stays = [[Stay]](repeating: [], count: graph.tensors.count)
+        var offsets = [[Int]](repeating: [], count: graph.tensors.count)
         for (k, op) in order.enumerated() {
             var top = 0
-            let inputs = Set(problem.graph.residentInputs(of: op, in: problem.configuration.tensors))
-            for t in problem.graph.residentOperands(of: op, in: problem.configuration.tensors) {
+            let inputs = Set(graph.residentInputs(of: op, in: problem.configuration.tensors))
+            for t in graph.residentOperands(of: op, in: problem.configuration.tensors) {
                 stays[t].append(Stay(first: k, last: k, loaded: inputs.contains(t)))
-                offsets[t].append(top)
-                top += problem.occupied[t]
+                // Inputs come before outputs, so an input written over has its offset already.
+                offsets[t].append(writtenOver[t].map { offsets[$0].last! } ?? top)
+                if writtenOver[t] == nil { top += problem.occupied[t] }
+            }
+            guard top <= problem.configuration.capacity else {
+                let name = problem.fixedOrder == nil ? "default" : "given"
+                throw ExactFailure(message: "no plan at capacity \(problem.configuration.capacity) bytes: in the \(name) order operator '\(graph.operators[op].name)' needs \(top) bytes for its operands (in-place on: M_R counts each operator's in-place saving where some schedule allows it, and this order does not)")
             }
         }
-        let plan = Residency(order: order, stays: stays)
+        let plan = Residency(order: order, stays: stays, writes: writes)
             .plan(offsets: offsets, problem: problem, method: "spill-everything:\(problem.fixedOrder == nil ? "default" : "fixed")")
-        return try CertifiedPlan(certifying: plan, graph: problem.graph)
+        return try CertifiedPlan(certifying: plan, graph: graph)
     }
 
     /// Packs a residency's stays and certifies the resulting plan; `nil` when packing fails.
     func realise(_ residency: Residency) throws -> CertifiedPlan? {
-        var items: [StayPacker.Item] = []
-        var owners: [(TensorID, Int)] = []
-        for t in problem.tensors {
-            for (i, s) in residency.stays[t].enumerated() {
-                items.append(.init(size: problem.occupied[t], first: s.first, last: s.last))
-                owners.append((t, i))
-            }
-        }
+        let groups = residency.packingItems(problem)
         let packer = StayPacker(capacity: problem.configuration.capacity, alignment: problem.configuration.alignment)
-        guard let packed = packer.pack(items) else { return nil }
+        guard let packed = packer.pack(groups.map(\.item)) else { return nil }
         var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
-        for (n, (t, i)) in owners.enumerated() { offsets[t][i] = packed[n] }
+        for (n, group) in groups.enumerated() {
+            for (t, i) in group.members { offsets[t][i] = packed[n] }
+        }
         let plan = residency.plan(offsets: offsets, problem: problem, method: methodName)
         return try CertifiedPlan(certifying: plan, graph: problem.graph)
     }

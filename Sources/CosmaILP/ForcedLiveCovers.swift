@@ -51,7 +51,10 @@ package struct ForcedLiveCovers: Sendable {
         let n = graph.operators.count
         let setting = problem.configuration.tensors
         let capacity = problem.configuration.capacity
-        let workingSets = graph.workingSets(setting: setting, alignment: problem.configuration.alignment)
+        // Under the in-place model an operator's own output may share an input's bytes; the
+        // tensors forced live across it are not its operands, so only its working set shrinks.
+        let workingSets = graph.workingSets(setting: setting, alignment: problem.configuration.alignment,
+                                            inPlace: problem.configuration.inPlace)
         let order = Precedence(problem: problem)
         func has(_ relation: [UInt64], _ o: Int, _ p: Int) -> Bool { order.has(relation, o, p) }
         let (before, after) = (order.before, order.after)

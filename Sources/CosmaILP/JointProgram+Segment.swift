@@ -31,6 +31,8 @@ extension JointProgram {
                 for k in w where !free.contains(k) { pin(offset[t][k - w.lowerBound]) }
             }
         }
+        // In-place writes outside the segment are the plan's, like its stays.
+        for choice in overwrites where !free.contains(choice.position) { pin(choice.variable) }
         if mode == .addresses, offsets != nil {
             for (key, z) in below where !free.contains(key.k) { pin(z) }
         }

@@ -103,6 +103,8 @@ package struct JointProgram: Sendable {
     var s: [Variable?] = []
     var offset: [[Variable]] = []
     var below: [PairKey: Variable] = [:]
+    /// The in-place choices (``InPlaceMode/on`` only), see ``addInPlaceChoices()``.
+    var overwrites: [Overwrite] = []
     package let mode: Mode
     package let reserve: Int
 
@@ -146,6 +148,7 @@ package struct JointProgram: Sendable {
         addTensorVariables()
         addScheduleRows()
         addResidencyRows()
+        if problem.configuration.inPlace == .on { addInPlaceChoices() }
         addCapacityRows()
         if reductions.contains(.forcedLiveCovers) { addCoverRows() }
         if reductions.contains(.livenessRows) { addLivenessRows() }
@@ -158,12 +161,12 @@ package struct JointProgram: Sendable {
         model.objectiveOffset = offset
     }
 
-    private func xVar(_ o: OperatorID, _ k: Int) -> Variable? {
+    func xVar(_ o: OperatorID, _ k: Int) -> Variable? {
         let w = problem.operatorWindow[o]
         return w.contains(k) ? x[o][k - w.lowerBound] : nil
     }
 
-    private func rVar(_ t: TensorID, _ k: Int) -> Variable? {
+    func rVar(_ t: TensorID, _ k: Int) -> Variable? {
         guard let w = problem.tensorWindow[t], w.contains(k) else { return nil }
         return r[t][k - w.lowerBound]
     }
@@ -176,7 +179,7 @@ package struct JointProgram: Sendable {
     /// Whether `o` has run by position `k` (`strictly`: before `k`): `y[o,k] = sum_{j <= k} x[o,j]`,
     /// a constant outside the operator's window. The cumulative variables keep precedence and
     /// "still to be read" rows at a few terms each instead of a whole window.
-    private func ranBy(_ o: OperatorID, _ k: Int, strictly: Bool = false) -> LinearExpression {
+    func ranBy(_ o: OperatorID, _ k: Int, strictly: Bool = false) -> LinearExpression {
         let w = problem.operatorWindow[o]
         let top = strictly ? k - 1 : k
         if top < w.lowerBound { return LinearExpression() }
@@ -319,6 +322,8 @@ package struct JointProgram: Sendable {
             let size = Double(problem.occupied[t] / unit)
             for k in w { rows[k].add(size, r[t][k - w.lowerBound]) }
         }
+        // An output written over its input shares the input's bytes: counted once.
+        for choice in overwrites { rows[choice.position].add(-Double(problem.occupied[choice.output] / unit), choice.variable) }
         let capacityUnits = problem.configuration.capacity / unit
         let reducedUnits = capacityUnits - (reserve + unit - 1) / unit
         let workingSets = graph.workingSets(setting: problem.configuration.tensors, alignment: problem.configuration.alignment)
@@ -444,6 +449,7 @@ package struct JointProgram: Sendable {
                 }
             }
         }
+        let sharing = overwritesByPair()
         for (i, a) in problem.tensors.enumerated() {
             let wa = problem.tensorWindow[a]!
             for b in problem.tensors[(i + 1)...] {
@@ -460,14 +466,20 @@ package struct JointProgram: Sendable {
                     var aBelow: LinearExpression = [(la, 1), (lb, -1), (z, top)]
                     aBelow.add(top, rVar(a, k)!)
                     aBelow.add(top, rVar(b, k)!)
-                    model.addConstraint(aBelow, .lessOrEqual, 3 * top - Double(alignedSize(a)))
                     var bBelow: LinearExpression = [(lb, 1), (la, -1), (z, -top)]
                     bBelow.add(top, rVar(a, k)!)
                     bBelow.add(top, rVar(b, k)!)
+                    // An output written over its input shares its range: both rows go void.
+                    if let shared = sharing[PairKey(a: a, b: b, k: k)] {
+                        aBelow.add(-top, shared)
+                        bBelow.add(-top, shared)
+                    }
+                    model.addConstraint(aBelow, .lessOrEqual, 3 * top - Double(alignedSize(a)))
                     model.addConstraint(bBelow, .lessOrEqual, 2 * top - Double(alignedSize(b)))
                 }
             }
         }
+        addInPlaceOffsetRows()
     }
 
     /// Variable values that encode a residency, for a MIP start. In ``Mode/addresses`` the
@@ -487,6 +499,7 @@ package struct JointProgram: Sendable {
             }
             if let st = s[t], residency.stays[t].contains(where: \.loaded) { v[st] = 1 }
         }
+        setOverwrites(residency, in: &v)
         guard mode == .addresses, let offsets else { return v }
         var at = [[Int?]](repeating: [], count: problem.graph.tensors.count)
         for t in problem.tensors {
@@ -547,7 +560,7 @@ package struct JointProgram: Sendable {
             }
             if let open = current { stays[t].append(open) }
         }
-        return Residency(order: order, stays: stays)
+        return Residency(order: order, stays: stays, writes: overwrites.filter { solution.isSet($0.variable) }.map(\.write))
     }
 }
 

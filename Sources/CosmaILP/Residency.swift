@@ -1,4 +1,5 @@
 package import DNNGraph
+import Heuristics
 package import Scratchpad
 
 /// One unbroken stay of a tensor in the scratchpad, from position `first` to `last` inclusive.
@@ -19,15 +20,23 @@ package struct Stay: Hashable, Sendable {
 ///
 /// This is what the capacity program decides. With offsets for its stays (from
 /// ``StayPacker`` or the address program) it becomes a complete ``Plan``.
+///
+/// Under the in-place model (docs/in-place.md) some outputs take the bytes of an input that dies
+/// at their operator: the input's last stay ends at that position, the output's first stay starts
+/// there, and both have one offset. ``writes`` lists them; it is empty with in-place off.
 package struct Residency: Sendable, Hashable {
     /// Operators in execution order.
     package var order: [OperatorID]
     /// Stays of each tensor, ascending, by tensor index.
     package var stays: [[Stay]]
+    /// The in-place writes: at the position of `write.op`, `write.output` is placed over
+    /// `write.input`.
+    package var writes: [InPlaceWrite]
 
-    package init(order: [OperatorID], stays: [[Stay]]) {
+    package init(order: [OperatorID], stays: [[Stay]], writes: [InPlaceWrite] = []) {
         self.order = order
         self.stays = stays
+        self.writes = writes
     }
 
     /// Reads the stays and their byte offsets off a valid plan (used to warm-start the programs
@@ -36,22 +45,30 @@ package struct Residency: Sendable, Hashable {
         let order = plan.steps.compactMap { graph.operatorID(named: $0.op) }
         var stays = [[Stay]](repeating: [], count: graph.tensors.count)
         var offsets = [[Int]](repeating: [], count: graph.tensors.count)
+        var writes: [InPlaceWrite] = []
         var open: [TensorID: Int] = [:]
         for (k, step) in plan.steps.enumerated() {
             for name in step.free {
                 if let t = graph.tensorID(named: name) { open[t] = nil }
             }
+            var handedOver: [TensorID] = []
             for (placements, loaded) in [(step.load, true), (step.outputs, false)] {
                 for p in placements {
                     guard let t = graph.tensorID(named: p.tensor) else { continue }
                     stays[t].append(Stay(first: k, last: k, loaded: loaded))
                     offsets[t].append(p.offset)
                     open[t] = stays[t].count - 1
+                    if let name = p.inPlaceOf, let x = graph.tensorID(named: name), let op = graph.operatorID(named: step.op) {
+                        writes.append(InPlaceWrite(op: op, input: x, output: t))
+                        handedOver.append(x)
+                    }
                 }
             }
             for (t, i) in open { stays[t][i].last = k }
+            // An input written over ends its stay as the operator runs; no later free names it.
+            for x in handedOver { open[x] = nil }
         }
-        return (Residency(order: order, stays: stays), offsets)
+        return (Residency(order: order, stays: stays, writes: writes), offsets)
     }
 
     /// Shortens every stay to end at its last use (and a loaded stay to begin at its first) and
@@ -88,6 +105,43 @@ package struct Residency: Sendable, Hashable {
         return (result, keptOffsets)
     }
 
+    /// The stays to pack, with the stays each item stands for. A stay is an item of its own, except
+    /// that an in-place chain (an input's last stay, the first stay of the output written over it,
+    /// the first stay of the output written over that, ...) is one item spanning them all: they
+    /// share one offset. Items come in tensor order, then stay order, so that without writes the
+    /// packer sees exactly the stays.
+    package func packingItems(_ problem: PlanningProblem) -> [(item: StayPacker.Item, members: [(tensor: TensorID, stay: Int)])] {
+        struct Key: Hashable {
+            var tensor: TensorID
+            var stay: Int
+        }
+        var joins: [Key: Key] = [:]
+        let position = problem.graph.positions(of: order)
+        for w in writes {
+            let k = position[w.op]
+            guard let i = stays[w.input].lastIndex(where: { $0.last == k }),
+                  let j = stays[w.output].firstIndex(where: { $0.first == k && !$0.loaded }) else { continue }
+            joins[Key(tensor: w.output, stay: j)] = Key(tensor: w.input, stay: i)
+        }
+        var slot: [Key: Int] = [:]
+        var groups: [(item: StayPacker.Item, members: [(tensor: TensorID, stay: Int)])] = []
+        for t in problem.tensors {
+            for (i, s) in stays[t].enumerated() {
+                var root = Key(tensor: t, stay: i)
+                while let next = joins[root] { root = next }
+                if let g = slot[root] {
+                    groups[g].item.first = min(groups[g].item.first, s.first)
+                    groups[g].item.last = max(groups[g].item.last, s.last)
+                    groups[g].members.append((t, i))
+                } else {
+                    slot[root] = groups.count
+                    groups.append((StayPacker.Item(size: problem.occupied[t], first: s.first, last: s.last), [(t, i)]))
+                }
+            }
+        }
+        return groups
+    }
+
     /// Builds the plan that realises this residency with the given offset for every segment.
     ///
     /// An activation is stored when its first stay ends if it is loaded again later or is a graph
@@ -97,6 +151,12 @@ package struct Residency: Sendable, Hashable {
         let n = order.count
         var steps = order.map { Step(op: graph.operators[$0].name) }
         var final: [String] = []
+        var writtenOver = [TensorID?](repeating: nil, count: graph.tensors.count)
+        var handedOver = [Bool](repeating: false, count: graph.tensors.count)
+        for w in writes {
+            writtenOver[w.output] = w.input
+            handedOver[w.input] = true
+        }
         for t in problem.tensors {
             let name = graph.tensors[t].name
             let segs = stays[t]
@@ -105,15 +165,18 @@ package struct Residency: Sendable, Hashable {
                 if s.loaded {
                     steps[s.first].load.append(Placement(tensor: name, offset: offsets[t][i]))
                 } else {
-                    steps[s.first].outputs.append(Placement(tensor: name, offset: offsets[t][i]))
+                    let over = writtenOver[t].map { graph.tensors[$0].name }
+                    steps[s.first].outputs.append(Placement(tensor: name, offset: offsets[t][i], inPlaceOf: over))
                 }
                 let mustStore = !stored && (i + 1 < segs.count || graph.isOutput[t])
+                // The last stay of an input written over ends as its output takes the bytes.
+                let handed = handedOver[t] && i == segs.count - 1
                 if s.last + 1 < n {
                     if mustStore {
                         steps[s.last + 1].store.append(name)
                         stored = true
                     }
-                    steps[s.last + 1].free.append(name)
+                    if !handed { steps[s.last + 1].free.append(name) }
                 } else if mustStore {
                     final.append(name)
                     stored = true

@@ -212,7 +212,9 @@ package struct DivideAndConquerPlanner: Sendable {
         try stage(.fixedSchedule, &run) { run in
             let share = (run.budget.share(for: .fixedSchedule) ?? 30) / Double(orders.count)
             for order in orders {
-                let fixed = try fixedSchedule(order, within: run.budget.child(max(0.5, share)))
+                // With in-place on an order may need more than `M_R` (ExactPlanner.spillEverything).
+                let fixed: PlanResult
+                do { fixed = try fixedSchedule(order, within: run.budget.child(max(0.5, share))) } catch is ExactFailure { continue }
                 run.stats.buildSeconds += fixed.buildSeconds
                 run.stats.solveSeconds += fixed.solveSeconds
                 run.found(fixed.result, in: .fixedSchedule)
@@ -603,22 +605,25 @@ package struct DivideAndConquerPlanner: Sendable {
     /// the incumbent's and keep their offsets; the others are packed around them, or, if that
     /// fails, everything is packed afresh. `nil` when neither packs.
     func realise(_ residency: Residency, segment: Range<Int>, keeping incumbent: Incumbent, problem: PlanningProblem) throws -> Incumbent? {
-        var items: [StayPacker.Item] = []
-        var fixed: [Int?] = []
-        var owners: [(TensorID, Int)] = []
-        for t in problem.tensors {
-            for (i, s) in residency.stays[t].enumerated() {
-                items.append(.init(size: problem.occupied[t], first: s.first, last: s.last))
-                owners.append((t, i))
-                let touches = s.last >= segment.lowerBound && s.first < segment.upperBound
-                let kept = touches ? nil : incumbent.residency.stays[t].firstIndex(of: s)
-                fixed.append(kept.map { incumbent.offsets[t][$0] })
+        let groups = residency.packingItems(problem)
+        let items = groups.map(\.item)
+        // An item keeps its offset when every stay it stands for is the incumbent's, untouched
+        // by the segment, at one offset (an in-place chain shares it).
+        let fixed: [Int?] = groups.map { group in
+            let kept = group.members.map { t, i -> Int? in
+                let s = residency.stays[t][i]
+                guard s.last < segment.lowerBound || s.first >= segment.upperBound else { return nil }
+                return incumbent.residency.stays[t].firstIndex(of: s).map { incumbent.offsets[t][$0] }
             }
+            guard let first = kept.first ?? nil, kept.allSatisfy({ $0 == first }) else { return nil }
+            return first
         }
         let packer = StayPacker(capacity: configuration.capacity, alignment: configuration.alignment, nodeLimit: 20_000)
         guard let packed = packer.pack(items, fixed: fixed) ?? packer.pack(items) else { return nil }
         var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
-        for (n, (t, i)) in owners.enumerated() { offsets[t][i] = packed[n] }
+        for (n, group) in groups.enumerated() {
+            for (t, i) in group.members { offsets[t][i] = packed[n] }
+        }
         let plan = residency.plan(offsets: offsets, problem: problem, method: Self.methodName)
         let certified = try CertifiedPlan(certifying: plan, graph: graph)
         return Incumbent(certified: certified, residency: residency, offsets: offsets)

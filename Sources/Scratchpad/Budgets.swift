@@ -140,6 +140,12 @@ package struct InPlaceWrite: Hashable, Sendable {
     /// The input whose bytes the output takes; its stay ends as the operator runs.
     package var input: TensorID
     package var output: TensorID
+
+    package init(op: OperatorID, input: TensorID, output: TensorID) {
+        self.op = op
+        self.input = input
+        self.output = output
+    }
 }
 
 /// The scratchpad sizes at which a graph is interesting: ``BudgetName/mR``, ``BudgetName/mP`` and

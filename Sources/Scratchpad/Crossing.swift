@@ -24,11 +24,15 @@ package struct CrossingAnalysis: Sendable {
     let operands: [Set<TensorID>]
     let readers: [[OperatorID]]
 
-    package init(graph: Graph, setting: TensorSetting, alignment: Int) {
+    /// With `inPlace` on, working sets are the smallest any schedule gives under the in-place model
+    /// (``Graph/workingSets(setting:alignment:inPlace:)``): in-place writes shorten an input only at
+    /// its last reader, which is one of its operator's operands, so what crosses an operator is
+    /// the same and both bounds stay valid with the smaller working sets.
+    package init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) {
         self.graph = graph
         self.setting = setting
         self.alignment = alignment
-        workingSets = graph.workingSets(setting: setting, alignment: alignment)
+        workingSets = graph.workingSets(setting: setting, alignment: alignment, inPlace: inPlace)
         reach = graph.reachability()
         operands = graph.operators.indices.map { Set(graph.residentOperands(of: $0, in: setting)) }
         var readers = [[OperatorID]](repeating: [], count: graph.tensors.count)

@@ -3,7 +3,7 @@ import Foundation
 import Testing
 
 /// `--in-place` through the command line: the heuristics write in place, the simulator replays the
-/// plan in its own mode, the exact method refuses, and `bench in-place` writes its table.
+/// plan in its own mode, the exact method plans in place, and `bench in-place` writes its table.
 @Suite struct InPlaceCommandTests {
     @Test func heuristicPlansInPlaceAndSimulateReplaysIt() throws {
         let plan = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-\(UUID().uuidString).json")
@@ -20,9 +20,18 @@ import Testing
         #expect(off.status == 1 && off.stdout.contains("inPlaceNotAllowed"), "\(off.stdout)")
     }
 
-    @Test func exactMethodRefusesInPlace() throws {
-        let solve = try CLI.run(["solve", "graphs/tiny.json", "--capacity", "M_R", "--in-place", "on"])
-        #expect(solve.status == 2 && solve.stderr.contains("in-place"), "\(solve.stderr)")
+    /// At 3 KiB the paper's model cannot run `relu1` (its input and output need 4 KiB); in place
+    /// the exact method proves a plan with no spill, which `simulate` replays in its own mode.
+    @Test func exactMethodPlansInPlace() throws {
+        let plan = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: plan) }
+        let off = try CLI.run(["solve", "graphs/tiny.json", "--capacity", "3KiB", "--in-place", "off"])
+        #expect(off.status != 0, "\(off.stdout)")
+        let solve = try CLI.run(["solve", "graphs/tiny.json", "--capacity", "3KiB", "--in-place", "on", "--method", "exact", "-o", plan.path])
+        #expect(solve.status == 0 && solve.stdout.contains("optimal (proven)"), "\(solve.stderr)")
+        let text = try String(contentsOf: plan, encoding: .utf8)
+        #expect(text.contains("\"inPlaceOf\": \"a1\""), "\(text)")
+        #expect(try CLI.run(["simulate", "graphs/tiny.json", plan.path]).status == 0)
     }
 
     @Test func benchWritesTheSideBySideTable() throws {

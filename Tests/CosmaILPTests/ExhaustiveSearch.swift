@@ -12,6 +12,11 @@ import Scratchpad
 /// is dropped at once (keeping it only blocks addresses; an unstored graph output is stored first,
 /// which it must be anyway).
 ///
+/// With in-place on (docs/in-place.md) an operator's single output may also be placed over one of
+/// its inputs, taking its offset, when the graph allows the operator to work in place and the
+/// input is an activation of the same size that is not a graph output and that no operator still
+/// to run reads: every schedule and every choice of in-place writes is searched.
+///
 /// What keeps it fast enough for seven operators:
 /// - costs are non-compulsory bytes only (a first load and a graph output's one store are paid
 ///   by every plan), so the search orders states by avoidable traffic and the first finished
@@ -118,16 +123,17 @@ struct ExhaustiveSearch {
                             }
                             s.set(t, nil)
                         }
-                        var items: [(TensorID, Int)] = []
+                        var items: [(TensorID, Int, [TensorID])] = []
                         var loadable = true
                         for t in inputs[op] where s.offset(t) == nil {
                             if s.stored & (1 << UInt32(t)) == 0 { loadable = false }
                             // The first load of an input or weight (no reader has run yet) is compulsory.
                             let firstLoad = graph.producer[t] == nil && laterReaders[t] & s.done == 0
-                            items.append((t, firstLoad ? 0 : graph.tensors[t].bytes))
+                            items.append((t, firstLoad ? 0 : graph.tensors[t].bytes, []))
                         }
                         guard loadable else { continue }
-                        for t in graph.operators[op].outputs { items.append((t, 0)) }
+                        let after = state.done | (1 << UInt32(op))
+                        for t in graph.operators[op].outputs { items.append((t, 0, overwritable(op, output: t, after: after, laterReaders))) }
                         let dropped = droppable.indices.filter { mask & (1 << $0) != 0 }.map { droppable[$0] }
                         place(items[...], state: s, size: size) { placed, loads in
                             // Dropping a tensor still needed whose range no placement of this step
@@ -136,7 +142,8 @@ struct ExhaustiveSearch {
                             for t in dropped {
                                 let o = state.offset(t)!
                                 let inTheWay = items.contains { item in
-                                    let u = placed.offset(item.0)!
+                                    // An input written over in place has handed its range to the output.
+                                    guard let u = placed.offset(item.0) else { return false }
                                     return u < o + size[t] && o < u + size[item.0]
                                 }
                                 if !inTheWay { return }
@@ -166,12 +173,31 @@ struct ExhaustiveSearch {
         return nil
     }
 
-    /// Every way to put the items (tensor, bytes it costs to load) at free aligned offsets.
-    func place(_ items: ArraySlice<(TensorID, Int)>, state: State, size: [Int], loads: Int = 0,
+    /// The inputs of `op` whose bytes its output `t` may take once the operators in `after` have
+    /// run, stated from the model's conditions (none with in-place off).
+    func overwritable(_ op: OperatorID, output t: TensorID, after: UInt32, _ laterReaders: [UInt32]) -> [TensorID] {
+        let operation = graph.operators[op]
+        guard config.inPlace == .on, graph.allowsInPlace(op), operation.outputs.count == 1 else { return [] }
+        return Set(operation.inputs).sorted().filter { x in
+            graph.tensors[x].kind == .activation && !graph.isOutput[x] && graph.tensors[x].bytes == graph.tensors[t].bytes
+                && laterReaders[x] & ~after == 0
+        }
+    }
+
+    /// Every way to put the items (tensor, bytes it costs to load, inputs whose bytes it may take)
+    /// at free aligned offsets, or over one of those inputs.
+    func place(_ items: ArraySlice<(TensorID, Int, [TensorID])>, state: State, size: [Int], loads: Int = 0,
                emit: (State, Int) -> Void) {
-        guard let (t, cost) = items.first else {
+        guard let (t, cost, over) = items.first else {
             emit(state, loads)
             return
+        }
+        for x in over {
+            guard let at = state.offset(x) else { continue }
+            var s = state
+            s.set(x, nil)
+            s.set(t, at)
+            place(items.dropFirst(), state: s, size: size, loads: loads + cost, emit: emit)
         }
         var offset = 0
         while offset + size[t] <= config.capacity {

@@ -11,10 +11,11 @@ import Testing
 /// choices, on seeded random graphs with elementwise operators.
 @Suite struct InPlaceTests {
     /// Operators read one or two earlier tensors; about half are elementwise (`Relu`, `Add`,
-    /// `Identity`) with an output of their first input's size, the others `Conv` of a random size.
-    static func randomGraph(seed: UInt64, operators: Int) throws -> Graph {
+    /// `Identity`) with an output of their first input's size, the others `Conv` of a random size
+    /// in `sizes`.
+    static func randomGraph(seed: UInt64, operators: Int, sizes: ClosedRange<Int> = 4...40) throws -> Graph {
         var rng = SplitMix64(seed: seed)
-        var tensors = [Tensor(name: "in", bytes: Int.random(in: 4...40, using: &rng), kind: .input)]
+        var tensors = [Tensor(name: "in", bytes: Int.random(in: sizes, using: &rng), kind: .input)]
         var available = ["in"]
         var read = Set<String>()
         var ops: [GraphDocument.OperatorEntry] = []
@@ -25,7 +26,7 @@ import Testing
             let elementwise = Int.random(in: 0..<3, using: &rng) > 0
             let type = elementwise ? (inputs.count == 2 ? "Add" : ["Relu", "Identity"].randomElement(using: &rng)!) : "Conv"
             let first = tensors.first { $0.name == inputs[0] }!.bytes
-            let bytes = elementwise ? first : Int.random(in: 4...40, using: &rng)
+            let bytes = elementwise ? first : Int.random(in: sizes, using: &rng)
             tensors.append(Tensor(name: "t\(i)", bytes: bytes, kind: .activation))
             available.append("t\(i)")
             ops.append(.init(name: "op\(i)", type: type, inputs: inputs, outputs: ["t\(i)"]))

@@ -175,7 +175,14 @@ extension ExactPlanner {
         var options = ExactOptions(solver: options.solver, timeLimit: share, warmStarts: run.incumbent.map { [$0] } ?? [],
                                    reductions: options.reductions)
         options.budget = run.budget.child(share)
-        let fixed = try ExactPlanner(graph: graph, configuration: problem.configuration, fixedOrder: order, options: options).solve()
+        let fixed: PlanResult
+        do {
+            fixed = try ExactPlanner(graph: graph, configuration: problem.configuration, fixedOrder: order, options: options).solve()
+        } catch is ExactFailure {
+            // Only with in-place on: this order gives some operator a larger working set than
+            // `M_R` counts, and nothing fits; the free schedule is the capacity program's.
+            return
+        }
         run.buildSeconds += fixed.buildSeconds
         run.solveSeconds += fixed.solveSeconds
         run.offer(fixed.result, from: .fixedSchedule)
