@@ -173,7 +173,8 @@ package struct ExactPlanner: Sendable {
     ///   saving where some schedule allows it, and the order followed may not allow it.
     package func spillEverything() throws -> CertifiedPlan {
         let graph = problem.graph
-        let order = problem.fixedOrder ?? Array(graph.operators.indices)
+        var order = problem.fixedOrder ?? Array(graph.operators.indices)
+        if problem.fixedOrder == nil, problem.configuration.inPlace == .on, let allowing = orderAllowingInPlace() { order = allowing }
         let writes = problem.configuration.inPlace == .on ? graph.inPlaceWrites(order: order) : []
         var writtenOver = [TensorID?](repeating: nil, count: graph.tensors.count)
         for w in writes { writtenOver[w.output] = w.input }
@@ -196,6 +197,36 @@ package struct ExactPlanner: Sendable {
         let plan = Residency(order: order, stays: stays, writes: writes)
             .plan(offsets: offsets, problem: problem, method: "spill-everything:\(problem.fixedOrder == nil ? "default" : "fixed")")
         return try CertifiedPlan(certifying: plan, graph: graph)
+    }
+
+    /// With in-place on, an order in which every operator whose operands exceed the capacity in
+    /// the paper's model is the last reader of one of its ``Graph/inPlaceCandidates(of:)``: the
+    /// other readers of the first candidate that none of them follows are made to run first, and
+    /// the operators are taken in index order otherwise. `nil` when those demands form a cycle.
+    package func orderAllowingInPlace() -> [OperatorID]? {
+        let graph = problem.graph
+        let configuration = problem.configuration
+        let full = graph.workingSets(setting: configuration.tensors, alignment: configuration.alignment)
+        let reach = graph.reachability()
+        var before = graph.predecessors
+        for o in graph.operators.indices where full[o] > configuration.capacity {
+            let others = graph.inPlaceCandidates(of: o).lazy.map { x in graph.consumers[x].filter { $0 != o } }
+            if let first = others.first(where: { $0.allSatisfy { !reach.isAncestor(o, of: $0) } }) { before[o] += first }
+        }
+        var waiting = before.map { Set($0).count }
+        var after = [[OperatorID]](repeating: [], count: graph.operators.count)
+        for o in graph.operators.indices { for p in Set(before[o]) { after[p].append(o) } }
+        var ready = graph.operators.indices.filter { waiting[$0] == 0 }
+        var order: [OperatorID] = []
+        while let o = ready.min() {
+            ready.removeAll { $0 == o }
+            order.append(o)
+            for c in after[o] {
+                waiting[c] -= 1
+                if waiting[c] == 0 { ready.append(c) }
+            }
+        }
+        return order.count == graph.operators.count ? order : nil
     }
 
     /// Packs a residency's stays and certifies the resulting plan; `nil` when packing fails.

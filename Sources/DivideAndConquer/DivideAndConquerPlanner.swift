@@ -163,6 +163,10 @@ package struct DivideAndConquerPlanner: Sendable {
             // Fragmentation defeats every baseline: the same heuristics, compacting the scratchpad
             // when they are stuck, and as a last resort the plan that spills everything.
             warm = exact.plansFollowing(Array(graph.operators.indices), name: "default")
+            // With in-place on the default order may not allow the savings `M_R` counts.
+            if warm.isEmpty, configuration.inPlace == .on, let order = exact.orderAllowingInPlace() {
+                warm = exact.plansFollowing(order, name: "in-place")
+            }
             if warm.isEmpty {
                 warm = [try exact.spillEverything()]
                 run.trace.record(.fellBackToSpillingEverything)

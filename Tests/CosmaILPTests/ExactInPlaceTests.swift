@@ -45,7 +45,7 @@ import Testing
     /// The hand-made graphs and a few seeded random ones, each at capacities from the in-place
     /// `M_R` up past the paper model's `M_R`, with in-place on.
     static func instances() throws -> [(graph: Graph, config: Configuration)] {
-        let random = try (UInt64(1)...6).map { try InPlaceTests.randomGraph(seed: $0 + 400, operators: 5 + Int($0 % 2), sizes: 1...4) }
+        let random = try (UInt64(1)...6).map { try randomInPlaceGraph(seed: $0 + 400, operators: 5 + Int($0 % 2), sizes: 1...4) }
         var result: [(graph: Graph, config: Configuration)] = []
         for graph in try handMade() + random {
             let on = Budgets(graph: graph, setting: .activations, alignment: 1, inPlace: .on).mR

@@ -10,31 +10,6 @@ import Testing
 /// The in-place model (docs/in-place.md) against exhaustive search over schedules and in-place
 /// choices, on seeded random graphs with elementwise operators.
 @Suite struct InPlaceTests {
-    /// Operators read one or two earlier tensors; about half are elementwise (`Relu`, `Add`,
-    /// `Identity`) with an output of their first input's size, the others `Conv` of a random size
-    /// in `sizes`.
-    static func randomGraph(seed: UInt64, operators: Int, sizes: ClosedRange<Int> = 4...40) throws -> Graph {
-        var rng = SplitMix64(seed: seed)
-        var tensors = [Tensor(name: "in", bytes: Int.random(in: sizes, using: &rng), kind: .input)]
-        var available = ["in"]
-        var read = Set<String>()
-        var ops: [GraphDocument.OperatorEntry] = []
-        for i in 0..<operators {
-            var inputs = [available.randomElement(using: &rng)!]
-            if Bool.random(using: &rng), let other = available.randomElement(using: &rng), other != inputs[0] { inputs.append(other) }
-            read.formUnion(inputs)
-            let elementwise = Int.random(in: 0..<3, using: &rng) > 0
-            let type = elementwise ? (inputs.count == 2 ? "Add" : ["Relu", "Identity"].randomElement(using: &rng)!) : "Conv"
-            let first = tensors.first { $0.name == inputs[0] }!.bytes
-            let bytes = elementwise ? first : Int.random(in: sizes, using: &rng)
-            tensors.append(Tensor(name: "t\(i)", bytes: bytes, kind: .activation))
-            available.append("t\(i)")
-            ops.append(.init(name: "op\(i)", type: type, inputs: inputs, outputs: ["t\(i)"]))
-        }
-        let outputs = tensors.filter { $0.kind == .activation && !read.contains($0.name) }.map(\.name)
-        return try Graph(document: GraphDocument(name: "in-place-\(seed)", tensors: tensors, operators: ops, outputs: outputs))
-    }
-
     /// The smallest peak over every order and every choice of in-place writes in it, counted
     /// directly from producers and readers (shares no code with the model it judges): at each
     /// operator, its output may take the bytes of one input whose last reader it is, if the type
@@ -94,7 +69,7 @@ import Testing
     @Test(arguments: SolverBackend.allCases)
     func minimumPeakProgramMatchesEnumeration(solver: SolverBackend) throws {
         for (seed, alignment) in Self.cases {
-            let graph = try Self.randomGraph(seed: seed, operators: 4 + Int(seed % 4))
+            let graph = try randomInPlaceGraph(seed: seed, operators: 4 + Int(seed % 4))
             let exact = Self.enumeratedMinimumPeak(graph, alignment: alignment)
             let program = MinimumPeakProgram(graph: graph, setting: .activations, alignment: alignment, inPlace: .on)
             let file = Array(graph.operators.indices)
@@ -111,7 +86,7 @@ import Testing
 
     @Test func searchesAndBoundsMatchEnumeration() throws {
         for (seed, alignment) in Self.cases {
-            let graph = try Self.randomGraph(seed: seed + 50, operators: 4 + Int(seed % 5))
+            let graph = try randomInPlaceGraph(seed: seed + 50, operators: 4 + Int(seed % 5))
             let exact = Self.enumeratedMinimumPeak(graph, alignment: alignment)
             let schedule = MinimumPeakScheduler().schedule(graph, setting: .activations, alignment: alignment, inPlace: .on)
             #expect(schedule.provenMinimal && schedule.peakBytes == exact, "seed \(seed): \(schedule.peakBytes) vs \(exact)")
@@ -132,7 +107,7 @@ import Testing
     @Test func heuristicPlansWriteInPlaceAndPassTheSimulator() throws {
         var inPlaceWrites = 0
         for (seed, alignment) in Self.cases {
-            let graph = try Self.randomGraph(seed: seed + 200, operators: 5 + Int(seed % 4))
+            let graph = try randomInPlaceGraph(seed: seed + 200, operators: 5 + Int(seed % 4))
             let schedule = MinimumPeakScheduler().schedule(graph, setting: .activations, alignment: alignment, inPlace: .on)
             let atPeak = Configuration(capacity: schedule.peakBytes, alignment: alignment, inPlace: .on)
             if let arena = try HeuristicPlanner.staticArenaPlan(graph: graph, configuration: atPeak, order: schedule.order, scheduleName: "mpmf") {

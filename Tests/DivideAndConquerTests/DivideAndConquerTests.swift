@@ -36,6 +36,42 @@ import Testing
     }
 }
 
+/// Divide and conquer under the in-place model (docs/in-place.md): segments are planned with the
+/// in-place program, so plans write in place and pass the simulator, and the crossing bound,
+/// computed with in-place working sets, stays below the in-place optimum the exact program proves
+/// (ExactInPlaceTests checks those optima against exhaustive search).
+@Suite struct DivideAndConquerInPlaceTests {
+    @Test(arguments: SolverBackend.allCases)
+    func plansWriteInPlaceAndStayAboveTheExactOptimum(solver: SolverBackend) throws {
+        var compared = 0
+        var writes = 0
+        var segments = 0
+        for seed in UInt64(500)...511 {
+            let graph = try randomInPlaceGraph(seed: seed, operators: 8, sizes: 2...12)
+            let mR = Budgets(graph: graph, setting: .activations, alignment: 1, inPlace: .on).mR
+            let config = Configuration(capacity: mR + Int(seed % 3) * 2, alignment: 1, tensors: .activations, inPlace: .on)
+            let exact: PlanResult
+            do { exact = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: solver)).solve() } catch is ExactFailure {
+                // No schedule allows every in-place saving M_R counts: nothing to compare.
+                continue
+            }
+            // Small segments, work-limited so that the outcome does not depend on the machine.
+            let options = DivideAndConquerOptions(solver: solver, timeLimit: 200, segmentOperators: 3, deterministic: true)
+            let result = try DivideAndConquerPlanner(graph: graph, configuration: config, options: options).solve()
+            let place = "seed \(seed) at \(config.capacity) with \(solver)"
+            #expect(result.result.report.isValid, "\(place)")
+            writes += result.result.plan.steps.flatMap(\.outputs).filter { $0.inPlaceOf != nil }.count
+            for case let .passes(statistics) in result.trace.events { segments += statistics.segmentsSolved }
+            #expect(result.bound <= result.nonCompulsory, "\(place)")
+            try #require(exact.status == .optimal, "\(place)")
+            compared += 1
+            #expect(result.nonCompulsory >= exact.nonCompulsory && result.bound <= exact.nonCompulsory, "\(place)")
+            if result.status == .optimal { #expect(result.nonCompulsory == exact.nonCompulsory, "\(place)") }
+        }
+        #expect(compared >= 8 && writes > 0 && segments > 0, "compared \(compared), writes \(writes), segment programs \(segments)")
+    }
+}
+
 @Suite struct ChainHoistTests {
     /// Whether every operator runs once and after the producers of its inputs.
     static func isSchedule(_ order: [OperatorID], of graph: Graph) -> Bool {

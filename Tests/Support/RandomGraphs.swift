@@ -25,3 +25,28 @@ package func randomTinyGraph(seed: UInt64, operators: Int, withWeights: Bool) th
     let outputs = available.filter { !read.contains($0) && $0 != "in" }
     return try Graph(document: GraphDocument(name: "random-\(seed)", tensors: tensors, operators: ops, outputs: outputs))
 }
+
+/// A random graph for the in-place model (docs/in-place.md): operators read one or two earlier
+/// tensors; about half are elementwise (`Relu`, `Add`, `Identity`) with an output of their first
+/// input's size, the others `Conv` of a random size in `sizes`.
+package func randomInPlaceGraph(seed: UInt64, operators: Int, sizes: ClosedRange<Int> = 4...40) throws -> Graph {
+    var rng = SplitMix64(seed: seed)
+    var tensors = [Tensor(name: "in", bytes: Int.random(in: sizes, using: &rng), kind: .input)]
+    var available = ["in"]
+    var read = Set<String>()
+    var ops: [GraphDocument.OperatorEntry] = []
+    for i in 0..<operators {
+        var inputs = [available.randomElement(using: &rng)!]
+        if Bool.random(using: &rng), let other = available.randomElement(using: &rng), other != inputs[0] { inputs.append(other) }
+        read.formUnion(inputs)
+        let elementwise = Int.random(in: 0..<3, using: &rng) > 0
+        let type = elementwise ? (inputs.count == 2 ? "Add" : ["Relu", "Identity"].randomElement(using: &rng)!) : "Conv"
+        let first = tensors.first { $0.name == inputs[0] }!.bytes
+        let bytes = elementwise ? first : Int.random(in: sizes, using: &rng)
+        tensors.append(Tensor(name: "t\(i)", bytes: bytes, kind: .activation))
+        available.append("t\(i)")
+        ops.append(.init(name: "op\(i)", type: type, inputs: inputs, outputs: ["t\(i)"]))
+    }
+    let outputs = tensors.filter { $0.kind == .activation && !read.contains($0.name) }.map(\.name)
+    return try Graph(document: GraphDocument(name: "in-place-\(seed)", tensors: tensors, operators: ops, outputs: outputs))
+}
