@@ -37,9 +37,12 @@ import Testing
     @Test func benchWritesTheSideBySideTable() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-\(UUID().uuidString).md")
         defer { try? FileManager.default.removeItem(at: out) }
-        let run = try CLI.run(["bench", "in-place", "--graphs", "graphs/tiny.json", "--time-limit", "0", "--out", out.path])
+        let run = try CLI.run(["bench", "in-place", "--graphs", "graphs/tiny.json", "--time-limit", "0", "--exact-time-limit", "5",
+                               "--out", out.path])
         #expect(run.status == 0, "\(run.stderr)")
         let text = try String(contentsOf: out, encoding: .utf8)
         #expect(text.contains("| tiny |") && text.contains("M_P on"), "\(text)")
+        // The exact method proves tiny's optimum (no spill) in both modes at both capacities.
+        #expect(text.contains("| tiny | 0 ✓ | 0 ✓ | 0 ✓ | 0 ✓ |"), "\(text)")
     }
 }

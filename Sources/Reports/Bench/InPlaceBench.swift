@@ -9,8 +9,10 @@ extension BenchTables {
     /// `results/in-place.md`: every graph's budgets and traffic with in-place off and on, side by
     /// side (docs/in-place.md), in the `activations` setting.
     /// - Throws: `InvalidPlanError` if a heuristic's plan breaks a rule (a bug).
-    package static func inPlace(_ graphs: [Graph], minimumPeak: MinimumPeakOptions, command: String) throws -> String {
-        let rows = try graphs.map { try InPlaceRow(graph: $0, minimumPeak: minimumPeak) }
+    /// - Parameter exactTimeLimit: seconds for each solve of the exact method (`auto`: the joint
+    ///   program where it is small enough, divide and conquer otherwise).
+    package static func inPlace(_ graphs: [Graph], minimumPeak: MinimumPeakOptions, exactTimeLimit: Double, command: String) throws -> String {
+        let rows = try graphs.map { try InPlaceRow(graph: $0, minimumPeak: minimumPeak, exactTimeLimit: exactTimeLimit) }
         var lines = preamble("In-place operators and views: budgets and traffic, off and on", command: command)
         lines += [
             "- build: \(MachineInfo.buildConfiguration)",
@@ -21,8 +23,7 @@ extension BenchTables {
                 + "(`--in-place on`). An unproven `M_P` shows the best order's peak and the best lower bound as `≤ peak (≥ bound)`.", "",
             "Traffic is non-compulsory bytes at the **off-mode** `M_R` and `M_H` capacities, the best plan of Cosma's heuristics "
                 + "(the static arena when the order fits, else the on-line planner with Belady, best fit and compaction) over the "
-                + "default and the minimum-peak order of each mode; every plan passed the simulator. The exact method refuses "
-                + "in-place on (its bounds assume every output is new bytes), so both columns use the same heuristics. "
+                + "default and the minimum-peak order of each mode; every plan passed the simulator. "
                 + "`M_H` needs the off-mode `M_P` proven; `-` where it is not.", "",
             "| graph | M_R off | M_R on | M_P off | M_P on | default peak off | default peak on | traffic at M_R off | on | traffic at M_H off | on |",
             "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
@@ -30,6 +31,16 @@ extension BenchTables {
         for r in rows {
             let cells = [r.graph, "\(r.off.mR)", "\(r.on.mR)", r.mP(.off), r.mP(.on), "\(r.off.defaultPeak)", "\(r.on.defaultPeak)",
                          r.traffic(.mR, .off), r.traffic(.mR, .on), r.traffic(.mH, .off), r.traffic(.mH, .on)]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        lines += ["", "## The exact method, off and on", "",
+                  "Non-compulsory traffic of `cosma solve --method auto` (the joint program where it is small enough, else divide "
+                    + "and conquer; \(exactTimeLimit) s per solve, CBC) at the same capacities. With in-place on the program chooses "
+                    + "the in-place writes and every bound is computed under the in-place model. `✓` marks an optimum the solver "
+                    + "proved for that model; otherwise the plan's traffic and the proven lower bound, `N (≥ B)`.", "",
+                  "| graph | exact at M_R off | on | exact at M_H off | on |", "|---|--:|--:|--:|--:|"]
+        for r in rows {
+            let cells = [r.graph, r.exact(.mR, .off), r.exact(.mR, .on), r.exact(.mH, .off), r.exact(.mH, .on)]
             lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         let proven = rows.filter { $0.off.mP != nil && $0.on.mP != nil }
@@ -49,8 +60,10 @@ struct InPlaceRow {
     var on: Budgets
     /// Non-compulsory traffic by capacity name and mode; `nil` when the capacity is unknown.
     var traffics: [String: Int] = [:]
+    /// The exact method's traffic and bound by capacity name and mode.
+    var exactResults: [String: (traffic: Int, bound: Int, proven: Bool)] = [:]
 
-    init(graph: Graph, minimumPeak: MinimumPeakOptions) throws {
+    init(graph: Graph, minimumPeak: MinimumPeakOptions, exactTimeLimit: Double) throws {
         self.graph = graph.name
         FileHandle.standardError.write(Data("in-place: \(graph.name) (\(graph.operators.count) operators)\n".utf8))
         var orders: [InPlaceMode: [[OperatorID]]] = [:]
@@ -69,8 +82,15 @@ struct InPlaceRow {
             for mode in InPlaceMode.allCases {
                 let config = Configuration(capacity: capacity, inPlace: mode)
                 traffics["\(name) \(mode.rawValue)"] = try orders[mode]!.compactMap { try Self.bestTraffic(graph, config, order: $0) }.min()
+                let exact = try Cosma.solve(graph, configuration: config, method: .auto, options: ExactOptions(timeLimit: exactTimeLimit))
+                exactResults["\(name) \(mode.rawValue)"] = (exact.nonCompulsory, exact.bound, exact.status == .optimal)
             }
         }
+    }
+
+    func exact(_ budget: BudgetName, _ mode: InPlaceMode) -> String {
+        guard let r = exactResults["\(budget.rawValue) \(mode.rawValue)"] else { return "-" }
+        return r.proven ? "\(r.traffic) ✓" : "\(r.traffic) (≥ \(r.bound))"
     }
 
     /// The least non-compulsory traffic of the heuristics on one order, `nil` when the on-line
