@@ -55,6 +55,13 @@ class PlanTests(unittest.TestCase):
         self.assertTrue(cosma.simulate(TINY, plan)["valid"])
         self.assertFalse(cosma.simulate(TINY, plan, in_place="off")["valid"])
 
+    def test_exact_method_plans_in_place(self):
+        # The joint program chooses the same write and proves the plan optimal.
+        plan = cosma.plan(TINY, capacity=3072, method="exact", in_place="on", time_limit=None)
+        self.assertEqual(plan["solver"]["status"], "optimal")
+        self.assertEqual(plan["steps"][1]["outputs"][0]["inPlaceOf"], "a1")
+        self.assertTrue(cosma.simulate(TINY, plan)["valid"])
+
     def test_two_threads_plan_different_graphs_at_once(self):
         plans = {}
 
