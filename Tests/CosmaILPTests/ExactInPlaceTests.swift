@@ -29,6 +29,11 @@ import Testing
             try graph("residual-add", [("in", 2), ("a", 2), ("b", 6), ("c", 6), ("d", 2), ("out", 2)],
                       [("Conv", ["in"], "a"), ("Conv", ["a"], "b"), ("Relu", ["b"], "c"), ("Conv", ["c"], "d"), ("Add", ["a", "d"], "out")],
                       outputs: ["out"]),
+            // The same with two elementwise steps in a row beside the skip.
+            try graph("residual-two-steps", [("in", 2), ("a", 3), ("b", 5), ("c", 5), ("e", 5), ("d", 3), ("out", 3)],
+                      [("Conv", ["in"], "a"), ("Conv", ["a"], "b"), ("Relu", ["b"], "c"), ("Sigmoid", ["c"], "e"), ("Conv", ["e"], "d"),
+                       ("Add", ["a", "d"], "out")],
+                      outputs: ["out"]),
             // A view of a tensor read later is a copy; a view of a dying one aliases it.
             try graph("views", [("in", 2), ("a", 3), ("v", 3), ("b", 4), ("f", 4), ("g", 3), ("out", 3)],
                       [("Conv", ["in"], "a"), ("Reshape", ["a"], "v"), ("Conv", ["v"], "b"), ("Flatten", ["b"], "f"),
@@ -50,7 +55,7 @@ import Testing
         for graph in try handMade() + random {
             let on = Budgets(graph: graph, setting: .activations, alignment: 1, inPlace: .on).mR
             let off = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-            for capacity in Set([on, on + 1, on + 2, off, off + 2]).sorted() where capacity <= 30 {
+            for capacity in Set([on, on + 1, on + 2, off, off + 1, off + 2]).sorted() where capacity <= 30 {
                 result.append((graph, Configuration(capacity: capacity, alignment: 1, tensors: .activations, inPlace: .on)))
             }
         }
@@ -92,7 +97,7 @@ import Testing
             }
         }
         #expect(solved >= 30, "only \(solved) of \(instances.count) instances have a plan")
-        #expect(writes > 0 && cheaperInPlace > 0, "writes \(writes), instances cheaper in place \(cheaperInPlace)")
+        #expect(writes > 0 && cheaperInPlace >= 3, "writes \(writes), instances cheaper in place \(cheaperInPlace)")
     }
 
     /// The address program alone (no warm start, no packer) is the full in-place problem: its
