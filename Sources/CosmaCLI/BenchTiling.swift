@@ -140,7 +140,8 @@ struct TiledSolveRun {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-bench-tiling-\(getpid())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent("out.json"), err = folder.appendingPathComponent("err.txt")
+        let out = folder.appendingPathComponent("out.json")
+        let err = folder.appendingPathComponent("err.txt")
         guard FileManager.default.createFile(atPath: out.path, contents: nil),
               FileManager.default.createFile(atPath: err.path, contents: nil) else {
             throw InputError(source: folder.path, message: "cannot create the files of Cosma's process; check the temporary folder")

@@ -119,7 +119,7 @@ import Testing
                              "--methods", "default+belady+best-fit", "--out", out.path])
         #expect(r.status == 0, "\(r.stderr)")
         let csv = parseCSV(try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8))
-        #expect(csv.map { Int($0["capacity"]!)! } == [262144, 262144 + (2408448 - 262144) / 2, 2408448], "\(csv)")
+        #expect(csv.map { Int($0["capacity"]!)! } == [262_144, 262_144 + (2_408_448 - 262_144) / 2, 2_408_448], "\(csv)")
         // The two points below resnet50's M_R (2408448 bytes) plan tiled graphs; the last does not.
         #expect(csv.map { $0["tiles"]!.isEmpty } == [false, false, true], "\(csv)")
         #expect(csv.prefix(2).allSatisfy { $0["proven"] == "no" && $0["bound"] == "" && Int($0["nonCompulsory"]!)! > 0 })
