@@ -190,7 +190,8 @@ final class ProgressDisplay {
         } else {
             for (i, row) in state.justFinished.enumerated() {
                 let count = state.resumed + state.done - state.justFinished.count + i + 1
-                let outcome = row.status.hasPlan ? "\(row.status.rawValue), \(row.nonCompulsory ?? 0) bytes" : "\(row.status.rawValue): \(row.reason ?? "")"
+                var outcome = row.status.hasPlan ? "\(row.status.rawValue), \(row.nonCompulsory ?? 0) bytes" : "\(row.status.rawValue): \(row.reason ?? "")"
+                if let tiles = row.tiles { outcome += " (below M_R: tiled into \(tiles) tiles, the plan refers to the tiled graph)" }
                 let left = state.estimatedSecondsLeft.map { ", ~\(BatchProgress.duration($0)) left" } ?? ""
                 FileHandle.standardError.write(Data("[\(count)/\(state.total)\(left)] \(row.graph) \(row.setting.rawValue) \(row.budget) \(row.method): \(outcome)\n".utf8))
             }

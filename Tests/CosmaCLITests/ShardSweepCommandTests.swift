@@ -118,6 +118,7 @@ import Testing
         let r = try CLI.run(["sweep", "graphs/resnet50.json", "--from", "256KiB", "--to", "M_R", "--points", "3", "--tensors", "activations",
                              "--methods", "default+belady+best-fit", "--out", out.path])
         #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("below M_R: tiled into 224 tiles"), "the batch says it tiled: \(r.stderr)")
         let csv = parseCSV(try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8))
         #expect(csv.map { Int($0["capacity"]!)! } == [262_144, 262_144 + (2_408_448 - 262_144) / 2, 2_408_448], "\(csv)")
         // The two points below resnet50's M_R (2408448 bytes) plan tiled graphs; the last does not.
