@@ -110,7 +110,9 @@ struct BenchTiling: ParsableCommand {
         order (every operator's tiles together), Belady's replacement and best-fit addresses, output bands \
         stored to DRAM when they do not fit. **Cosma**: divide and conquer (segments planned by the joint \
         program) on the same tiled graph, free to interleave tiles of consecutive layers. Traffic is \
-        non-compulsory bytes; both plans passed the simulator. Reduction = (baseline − Cosma) / baseline. \
+        non-compulsory bytes; both plans passed the simulator. Status and bound are the solver's on the tiled \
+        graph: optimal means optimal for this tiling, not for the model at this capacity (another tiling may \
+        spill less). Reduction = (baseline − Cosma) / baseline. \
         Tiles: original operators split → tile operators; operators: in the tiled graph. Time: wall time of \
         Cosma's `cosma solve` process (loading, tiling and planning; the baseline excluded). That process is \
         killed \(killSlack) s after the time limit, and the row then says timeout. A capacity at or above M_R \
