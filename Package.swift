@@ -50,7 +50,7 @@ let package = Package(
             swiftSettings: strict),
         // Batch runs, result files, report tables, SVG charts and memory maps.
         // Siblings of the facade share more than `import Cosma` exposes (Sources/Cosma/Exports.swift).
-        .target(name: "Reports", dependencies: ["Cosma", "DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP"], swiftSettings: strict),
+        .target(name: "Reports", dependencies: ["Cosma", "DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "Tiling"], swiftSettings: strict),
         // Embedding: the C exports of libcosma (JSON in, JSON out); cosma.h is their declaration.
         .target(name: "CosmaC", dependencies: ["Cosma", "DNNGraph", "Scratchpad", "MILP", "CosmaILP", "DivideAndConquer"], exclude: ["include"], swiftSettings: strict),
         .executableTarget(

@@ -26,7 +26,7 @@ struct Batch: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Graph files or glob patterns (quote them), for example 'graphs/*.json'.")
     var graphs: [String] = []
 
-    @Option(name: .long, help: "Comma-separated budgets: M_R, M_H, M_P, sizes such as 2MiB, and sweep:N (N capacities from M_R to M_P).")
+    @Option(name: .long, help: "Comma-separated budgets: M_R, M_H, M_P, sizes such as 2MiB (below M_R the graph is tiled for it), and sweep:N (N capacities from M_R to M_P).")
     var budgets = "M_R,M_H,M_P"
 
     @Option(name: .long, help: "Comma-separated tensor settings: activations, all.")
@@ -89,7 +89,6 @@ struct Batch: ParsableCommand {
     func instanceMatrix() throws(InputError) -> (InstanceMatrix, [String: String]) {
         var files: [String] = []
         var graphNames: [String: String] = [:]
-        var loaded: [Graph] = []
         for pattern in graphs {
             let paths = expandGlob(pattern)
             guard !paths.isEmpty else {
@@ -98,7 +97,6 @@ struct Batch: ParsableCommand {
             for path in paths where !files.contains(path) {
                 let graph = try loadGraph(path)
                 graphNames[path] = graph.name
-                loaded.append(graph)
                 files.append(path)
             }
         }
@@ -113,7 +111,6 @@ struct Batch: ParsableCommand {
                                         methods: try BatchMethod.parseList([methods]),
                                         method: MethodSettings(solver: exact.solver, timeLimit: exact.timeLimit,
                                                                deterministic: exact.deterministic))
-        try SweepBudget.checkStarts(matrix, graphs: loaded)
         return (matrix, graphNames)
     }
 
@@ -193,7 +190,8 @@ final class ProgressDisplay {
         } else {
             for (i, row) in state.justFinished.enumerated() {
                 let count = state.resumed + state.done - state.justFinished.count + i + 1
-                let outcome = row.status.hasPlan ? "\(row.status.rawValue), \(row.nonCompulsory ?? 0) bytes" : "\(row.status.rawValue): \(row.reason ?? "")"
+                var outcome = row.status.hasPlan ? "\(row.status.rawValue), \(row.nonCompulsory ?? 0) bytes" : "\(row.status.rawValue): \(row.reason ?? "")"
+                if let tiles = row.tiles { outcome += " (below M_R: tiled into \(tiles) tiles, the plan refers to the tiled graph)" }
                 let left = state.estimatedSecondsLeft.map { ", ~\(BatchProgress.duration($0)) left" } ?? ""
                 FileHandle.standardError.write(Data("[\(count)/\(state.total)\(left)] \(row.graph) \(row.setting.rawValue) \(row.budget) \(row.method): \(outcome)\n".utf8))
             }

@@ -32,11 +32,15 @@ struct BenchTiling: ParsableCommand {
     @Option(name: .long, help: "Time budget of Cosma's planner per instance, in seconds.")
     var timeLimit: Double = 60
 
+    @Option(name: .long, help: "Seconds past the time limit after which Cosma's process is killed and the instance recorded as a timeout.")
+    var killSlack: Double = 30
+
     @Option(name: .long, help: "Where to write the Markdown report.")
     var out = "results/tiling.md"
 
     func validate() throws {
         guard timeLimit > 0 else { throw ValidationError("--time-limit must be positive, got \(timeLimit)") }
+        guard killSlack >= 0 else { throw ValidationError("--kill-slack must not be negative, got \(killSlack)") }
     }
 
     func run() throws {
@@ -54,7 +58,7 @@ struct BenchTiling: ParsableCommand {
                 for setting in tensors {
                     for capacity in bytes {
                         FileHandle.standardError.write(Data("tiling \(g.name) \(setting.rawValue) \(formatBytes(capacity))\n".utf8))
-                        rows.append(try row(g, setting: setting, capacity: capacity))
+                        rows.append(try row(g, path: path, setting: setting, capacity: capacity))
                     }
                 }
             }
@@ -63,8 +67,8 @@ struct BenchTiling: ParsableCommand {
         }
     }
 
-    /// One instance: tile, plan layer by layer, plan with Cosma, compare.
-    func row(_ g: Graph, setting: TensorSetting, capacity: Int) throws -> String {
+    /// One instance: tile, plan layer by layer, plan with Cosma in a child process, compare.
+    func row(_ g: Graph, path: String, setting: TensorSetting, capacity: Int) throws -> String {
         let mR = Budgets(graph: g, setting: setting, alignment: 1).mR
         let head = "| \(g.name) | \(setting.rawValue) | \(formatBytes(capacity)) | \(formatBytes(mR)) |"
         let tiled: TiledGraph
@@ -74,24 +78,23 @@ struct BenchTiling: ParsableCommand {
             return head + " not runnable: '\(error.operatorName)' needs \(error.operatorMinimum) bytes in its smallest tile; at least \(error.graphMinimum) bytes | | | | | | |"
         }
         let config = Configuration(capacity: capacity, tensors: setting)
-        let baseline = (try? Cosma.heuristicPlan(for: tiled.graph, configuration: config, schedule: .default, replacement: .belady))
-            .map { $0.report.traffic.nonCompulsory }
-        let clock = ContinuousClock()
-        let start = clock.now
-        // Divide and conquer keeps to the time budget on graphs of hundreds of tiles, where the
-        // joint program's construction alone can take longer than the budget.
-        let cosma = try? Cosma.solve(tiled.graph, configuration: config, method: .divideAndConquer, options: ExactOptions(timeLimit: timeLimit))
-        let seconds = (clock.now - start).inSeconds
-        let traffic = cosma.map { $0.nonCompulsory }
+        let baseline: Int?
+        do {
+            baseline = try Cosma.heuristicPlan(for: tiled.graph, configuration: config, schedule: .default, replacement: .belady)
+                .report.traffic.nonCompulsory
+        } catch {
+            baseline = nil
+            printError("\(g.name) \(setting.rawValue) \(capacity): the layer-by-layer baseline failed: \(error)")
+        }
+        let cosma = try TiledSolveRun(graph: path, setting: setting, capacity: capacity, timeLimit: timeLimit, killAfter: timeLimit + killSlack)
         let reduction: String
-        if let traffic, let baseline, baseline > 0 {
+        if let traffic = cosma.nonCompulsory, let baseline, baseline > 0 {
             reduction = String(format: "%.1f%%", 100 * Double(baseline - traffic) / Double(baseline))
         } else {
-            reduction = baseline == 0 && traffic == 0 ? "-" : "n/a"
+            reduction = baseline == 0 && cosma.nonCompulsory == 0 ? "-" : "n/a"
         }
         func show(_ value: Int?) -> String { value.map { "\($0) (\(formatBytes($0)))" } ?? "failed" }
-        let status = cosma.map { "\($0.status.rawValue), bound \($0.bound)" } ?? "failed"
-        return head + " \(tiled.tiledOperators) → \(tiled.tiles) | \(tiled.graph.operators.count) | \(show(baseline)) | \(show(traffic)) | \(status) | \(reduction) | \(String(format: "%.1f", seconds)) |"
+        return head + " \(tiled.tiledOperators) → \(tiled.tiles) | \(tiled.graph.operators.count) | \(show(baseline)) | \(cosma.nonCompulsory.map { show($0) } ?? "none") | \(cosma.status) | \(reduction) | \(String(format: "%.1f", cosma.seconds)) |"
     }
 
     func report(_ rows: [String]) -> String {
@@ -107,14 +110,75 @@ struct BenchTiling: ParsableCommand {
         order (every operator's tiles together), Belady's replacement and best-fit addresses, output bands \
         stored to DRAM when they do not fit. **Cosma**: divide and conquer (segments planned by the joint \
         program) on the same tiled graph, free to interleave tiles of consecutive layers. Traffic is \
-        non-compulsory bytes; both plans passed the simulator. Reduction = (baseline − Cosma) / baseline. \
-        Tiles: original operators split → tile operators; operators: in the tiled graph. Time: Cosma's wall \
-        time, tiling and baseline excluded. A capacity at or above M_R needs no tiling.
+        non-compulsory bytes; both plans passed the simulator. Status and bound are the solver's on the tiled \
+        graph: optimal means optimal for this tiling, not for the model at this capacity (another tiling may \
+        spill less). Reduction = (baseline − Cosma) / baseline. \
+        Tiles: original operators split → tile operators; operators: in the tiled graph. Time: wall time of \
+        Cosma's `cosma solve` process (loading, tiling and planning; the baseline excluded). That process is \
+        killed \(killSlack) s after the time limit, and the row then says timeout. A capacity at or above M_R \
+        needs no tiling.
 
         | model | tensors | capacity | M_R | tiled → tiles | operators | baseline (layer by layer) | Cosma | status | reduction | time (s) |
         |---|---|---|---|---|---|---|---|---|---|---|
         \(rows.joined(separator: "\n"))
 
         """
+    }
+}
+
+/// Cosma's plan of one tiled instance, made by a `cosma solve` process of this same executable
+/// (divide and conquer; below `M_R` it tiles exactly as `BenchTiling` does) and killed if it runs
+/// `killAfter` seconds: a planner phase that overruns its share then costs one row, recorded as a
+/// timeout, not the table.
+struct TiledSolveRun {
+    /// Non-compulsory bytes of the simulated plan, nil without one.
+    var nonCompulsory: Int?
+    /// The solver's status and bound, or why there is no plan.
+    var status: String
+    /// Wall time of the process: loading, tiling and planning.
+    var seconds: Double
+
+    init(graph: String, setting: TensorSetting, capacity: Int, timeLimit: Double, killAfter: Double) throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-bench-tiling-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let out = folder.appendingPathComponent("out.json")
+        let err = folder.appendingPathComponent("err.txt")
+        guard FileManager.default.createFile(atPath: out.path, contents: nil),
+              FileManager.default.createFile(atPath: err.path, contents: nil) else {
+            throw InputError(source: folder.path, message: "cannot create the files of Cosma's process; check the temporary folder")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        process.arguments = ["solve", graph, "--capacity", "\(capacity)", "--tensors", setting.rawValue,
+                             "--method", "divide-and-conquer", "--time-limit", "\(timeLimit)", "--json"]
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        process.standardInput = FileHandle.nullDevice
+        let started = ContinuousClock.now
+        try process.run()
+        var killed = false
+        while process.isRunning {
+            if (ContinuousClock.now - started).inSeconds > killAfter {
+                kill(process.processIdentifier, SIGKILL)
+                killed = true
+            }
+            usleep(100_000)
+        }
+        process.waitUntilExit()
+        seconds = (ContinuousClock.now - started).inSeconds
+        let summary = (try? JSONSerialization.jsonObject(with: Data(contentsOf: out))) as? [String: Any]
+        let solver = summary?["solver"] as? [String: Any]
+        nonCompulsory = (summary?["traffic"] as? [String: Any])?["nonCompulsory"] as? Int
+        if killed {
+            status = "timeout: killed after \(String(format: "%.0f", seconds)) s (limit \(String(format: "%g", timeLimit)) s)"
+        } else if nonCompulsory != nil {
+            let bound = (solver?["bound"] as? Int).map { ", bound \($0)" } ?? ""
+            status = (solver?["status"] as? String).map { $0 + bound } ?? "plan without a solver status"
+        } else {
+            let errors = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
+            let tail = errors.split(separator: "\n").suffix(1).joined()
+            status = "failed (exit \(process.terminationStatus)): \(tail.replacingOccurrences(of: "|", with: "/"))"
+        }
     }
 }

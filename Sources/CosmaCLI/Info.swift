@@ -112,23 +112,9 @@ struct Info: ParsableCommand {
         }
     }
 
-    /// The smallest capacity at which tiling makes the graph runnable, confirmed by tiling at it
-    /// (a reader of a tensor cut along another axis reads all of it, which only the tiled graph shows).
+    /// The smallest capacity at which tiling makes the graph runnable, confirmed by tiling at it.
     func smallestTiledCapacity(_ g: Graph) -> (capacity: Int, operator: String) {
-        let tiler = Tiler(setting: accelerator.tensors, alignment: accelerator.alignment)
-        let (estimate, op) = tiler.smallestCapacity(of: g)
-        var result = (capacity: estimate, operator: g.operators[op].name)
-        let mR = Budgets(graph: g, setting: accelerator.tensors, alignment: accelerator.alignment).mR
-        while result.capacity < mR {
-            do {
-                _ = try tiler.checkedTile(g, capacity: result.capacity)
-                break
-            } catch {
-                guard error.operatorMinimum > result.capacity else { break }
-                result = (error.operatorMinimum, error.operatorName)
-            }
-        }
-        return result
+        Tiler(setting: accelerator.tensors, alignment: accelerator.alignment).smallestRunnableCapacity(of: g)
     }
 }
 

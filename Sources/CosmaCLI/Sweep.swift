@@ -20,13 +20,13 @@ struct Sweep: ParsableCommand {
             capacity, the cheapest plan's non-compulsory traffic, the best proven bound, proven or not), sweep.md, \
             curves/GRAPH.svg (step curves; an unproven point shows its bound) and curves/zoo-SETTING.svg. With \
             --at-most T it answers, per model, the smallest capacity of the sweep whose traffic is at most T. \
-            Capacities below M_R need tiling, which Cosma does not do yet, so --from may not go below M_R.
+            Below a graph's M_R its points are planned on the graph tiled for the capacity (as cosma tile does; the plan refers to the tiled graph, kept beside it in plans/), so the curves go below M_R; a point below the smallest capacity tiling reaches is unavailable, with the operator that cannot be tiled small enough.
             """)
 
     @Argument(help: "Graph files or glob patterns.")
     var graphs: [String]
 
-    @Option(name: .long, help: "The smallest capacity: a budget name or a size, at least M_R.")
+    @Option(name: .long, help: "The smallest capacity: a budget name or a size (below M_R the graph is tiled).")
     var from = "M_R"
 
     @Option(name: .long, help: "The largest capacity: a budget name or a size.")

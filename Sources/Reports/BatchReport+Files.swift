@@ -35,10 +35,13 @@ extension BatchReport {
             let planURL = plans.appendingPathComponent(BatchRun.planFileName(for: choice.key))
             guard FileManager.default.fileExists(atPath: planURL.path) else { continue }
             let plan = try Plan(contentsOf: planURL)
-            if graphs[choice.key.file] == nil { graphs[choice.key.file] = try Cosma.loadGraph(at: URL(fileURLWithPath: choice.key.file)) }
+            // A plan below M_R refers to the graph tiled for it, which the worker kept beside the plan.
+            let tiledURL = URL(fileURLWithPath: BatchRun.tiledGraphPath(ofPlan: planURL.path))
+            let graphURL = FileManager.default.fileExists(atPath: tiledURL.path) ? tiledURL : URL(fileURLWithPath: choice.key.file)
+            if graphs[graphURL.path] == nil { graphs[graphURL.path] = try Cosma.loadGraph(at: graphURL) }
             let map: MemoryMap
             do {
-                map = try MemoryMap(plan: plan, graph: graphs[choice.key.file]!)
+                map = try MemoryMap(plan: plan, graph: graphs[graphURL.path]!)
             } catch {
                 throw InputError(source: planURL.path, message: error.description)
             }

@@ -177,7 +177,7 @@ package struct BatchReport {
                 return n == 0 ? nil : "\(s.rawValue) \(n)"
             }.joined(separator: ", "),
             "",
-            "Every number below is a cell of [results.csv](results.csv) (also [results.json](results.json)) or is computed from such cells by the rule stated beside it. Traffic is non-compulsory bytes: what a plan loads and stores beyond the first loads of inputs (and weights in the `all` setting) and one store of each graph output. Every plan was replayed by Cosma's simulator before it was counted. A cell without a number says why: `fails` (the method found no valid plan), `n/a` (the budget is unavailable for this graph), `timeout` (the worker was killed), `crashed`.",
+            "Every number below is a cell of [results.csv](results.csv) (also [results.json](results.json)) or is computed from such cells by the rule stated beside it. Traffic is non-compulsory bytes: what a plan loads and stores beyond the first loads of inputs (and weights in the `all` setting) and one store of each graph output. Every plan was replayed by Cosma's simulator before it was counted. A cell without a number says why: `fails` (the method found no valid plan), `n/a` (the budget is unavailable for this graph), `timeout` (the worker was killed), `crashed`. A capacity marked *tiled* is below the graph's M_R: the graph was tiled for it (operators split into tiles, tensors into slices, as `cosma tile` does; the `tiles` column of results.csv) and the plan, kept in plans/ beside that tiled graph, refers to the tiles.",
             "",
         ]
         for budget in matrix.budgets { out += budgetSection(budget) }
@@ -196,7 +196,8 @@ package struct BatchReport {
         out.append("|" + columns.indices.map { $0 < 2 ? "---|" : "---:|" }.joined())
         for line in lines {
             let capacity = matrix.methods.lazy.compactMap { self.row(line, budget, $0)?.capacity }.first
-            var cells = [graphName(line.file), line.setting.rawValue, capacity.map(String.init) ?? "n/a"]
+            let tiles = matrix.methods.lazy.compactMap { self.row(line, budget, $0)?.tiles }.first
+            var cells = [graphName(line.file), line.setting.rawValue, (capacity.map(String.init) ?? "n/a") + (tiles.map { " (tiled, \($0) tiles)" } ?? "")]
             cells += (cosmaMethods + paperBaselines).map { trafficCell(row(line, budget, $0)) }
             if !paperBaselines.isEmpty {
                 cells.append(best(line, budget, among: paperBaselines).map { "\($0.traffic)" } ?? noBest(line, budget, paperBaselines))

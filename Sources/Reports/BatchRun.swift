@@ -60,6 +60,12 @@ package struct BatchRun {
         return plansFolder.appendingPathComponent(Self.planFileName(for: key))
     }
 
+    /// Where a worker keeps the tiled graph a plan below `M_R` refers to: beside the plan,
+    /// `<plan stem>.tiled-graph.json`.
+    package static func tiledGraphPath(ofPlan planPath: String) -> String {
+        URL(fileURLWithPath: planPath).deletingPathExtension().path + ".tiled-graph.json"
+    }
+
     /// `<file stem>-<setting>-<budget>-<method>.json`.
     package static func planFileName(for key: InstanceKey) -> String {
         let stem = URL(fileURLWithPath: key.file).deletingPathExtension().lastPathComponent

@@ -75,12 +75,15 @@ package struct ResultRow: Codable, Hashable, Sendable {
     package var wallSeconds: Double
     /// Why there is no plan, for rows without one.
     package var reason: String?
+    /// Tile operators in the graph planned, when the capacity was below `M_R` and the graph was
+    /// tiled for it (the plan then refers to the tiled graph); nil otherwise.
+    package var tiles: Int?
 
     package init(graph: String, file: String, setting: TensorSetting, budget: String, capacity: Int?, method: String,
                 status: RowStatus, total: Int? = nil, compulsory: Int? = nil, nonCompulsory: Int? = nil, bound: Int? = nil,
                 gap: Double? = nil, buildSeconds: Double? = nil, solveSeconds: Double? = nil, methodSeconds: Double? = nil,
                 wallSeconds: Double,
-                reason: String? = nil)
+                reason: String? = nil, tiles: Int? = nil)
     {
         self.graph = graph
         self.file = file
@@ -99,6 +102,7 @@ package struct ResultRow: Codable, Hashable, Sendable {
         self.methodSeconds = methodSeconds
         self.wallSeconds = wallSeconds
         self.reason = reason
+        self.tiles = tiles
     }
 
     /// The instance this row answers.
@@ -107,7 +111,7 @@ package struct ResultRow: Codable, Hashable, Sendable {
     /// Column names of `results.csv`, in order; ``jsonValue`` uses the same keys.
     package static let columns = [
         "graph", "file", "setting", "budget", "capacity", "method", "status", "total", "compulsory", "nonCompulsory",
-        "bound", "gap", "buildSeconds", "solveSeconds", "methodSeconds", "wallSeconds", "reason",
+        "bound", "gap", "buildSeconds", "solveSeconds", "methodSeconds", "wallSeconds", "reason", "tiles",
     ]
 
     /// The row as JSON values, keyed by ``columns``; absent values are `null`.
@@ -122,6 +126,7 @@ package struct ResultRow: Codable, Hashable, Sendable {
             ("buildSeconds", double(buildSeconds)), ("solveSeconds", double(solveSeconds)),
             ("methodSeconds", double(methodSeconds)),
             ("wallSeconds", .double(wallSeconds)), ("reason", reason.map { .string($0) } ?? .null),
+            ("tiles", int(tiles)),
         ])
     }
 
@@ -133,7 +138,7 @@ package struct ResultRow: Codable, Hashable, Sendable {
         return [
             graph, file, setting.rawValue, budget, text(capacity), method, status.rawValue, text(total), text(compulsory),
             text(nonCompulsory), text(bound), text(gap), text(buildSeconds), text(solveSeconds), text(methodSeconds), text(wallSeconds),
-            reason ?? "",
+            reason ?? "", text(tiles),
         ]
     }
 

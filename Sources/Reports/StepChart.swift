@@ -6,7 +6,8 @@ internal import Foundation
 ///
 /// Proven points are filled dots; an unproven point is a hollow dot with a dashed whisker down to
 /// its lower bound, so that the uncertainty is visible where it is; a point without a plan is a
-/// cross on the x axis. Nothing is smoothed or interpolated.
+/// cross on the x axis. A point below `M_R`, a plan of the graph tiled for its capacity, is a
+/// hollow diamond, and a note under the legend says so. Nothing is smoothed or interpolated.
 package struct StepChart: Sendable {
     package struct Point: Hashable, Sendable {
         package var x: Double
@@ -15,12 +16,15 @@ package struct StepChart: Sendable {
         /// A proven lower bound, drawn for unproven points.
         package var bound: Double?
         package var proven: Bool
+        /// Tile operators when the point plans a tiled graph (a capacity below `M_R`).
+        package var tiles: Int?
 
-        package init(x: Double, y: Double?, bound: Double?, proven: Bool) {
+        package init(x: Double, y: Double?, bound: Double?, proven: Bool, tiles: Int? = nil) {
             self.x = x
             self.y = y
             self.bound = bound
             self.proven = proven
+            self.tiles = tiles
         }
     }
 
@@ -84,6 +88,10 @@ package struct StepChart: Sendable {
             body.append(SVG.rect(lx, ly - 10, 11, 11, fill: SVG.palette[i % SVG.palette.count]))
             body.append(SVG.text(lx + 16, ly, s.name, size: 11))
         }
+        if series.contains(where: { $0.points.contains { $0.tiles != nil } }) {
+            body.append(SVG.text(frame.left + frame.width, 22, "◇ below M_R: a plan of the graph tiled for that capacity (not proven optimal for the model)",
+                                 size: 10, anchor: "end"))
+        }
         body += axes(frame, xTicks: xRange.ticks, yTicks: yTicks)
         for (i, s) in series.enumerated() { body += draw(s, colour: SVG.palette[i % SVG.palette.count], frame) }
         return SVG.document(width: frame.left + frame.width + 30, height: frame.top + frame.height + 52, body: body)
@@ -135,6 +143,11 @@ package struct StepChart: Sendable {
             if !p.proven, let bound = p.bound {
                 body.append(SVG.line(cx, f.y(y), cx, f.y(bound), stroke: colour, width: 1.2, dash: "3,2"))
                 body.append(SVG.line(cx - 4, f.y(bound), cx + 4, f.y(bound), stroke: colour, width: 1.2))
+            }
+            if let tiles = p.tiles {
+                let title = "\(s.name) at \(xTick(p.x)): \(yTick(y)), tiled into \(tiles) tiles (below M_R)"
+                body.append("<path d=\"M\(SVG.n(cx)) \(SVG.n(f.y(y) - 5)) l5 5 l-5 5 l-5 -5 z\" fill=\"white\" stroke=\"\(colour)\" stroke-width=\"1.5\"><title>\(SVG.escape(title))</title></path>")
+                continue
             }
             let title = "\(s.name) at \(xTick(p.x)): \(yTick(y))" + (p.proven ? " (proven)" : ", bound \(p.bound.map(yTick) ?? "none")")
             body.append("<circle cx=\"\(SVG.n(cx))\" cy=\"\(SVG.n(f.y(y)))\" r=\"3.5\" fill=\"\(p.proven ? colour : "white")\" stroke=\"\(colour)\" stroke-width=\"1.5\"><title>\(SVG.escape(title))</title></circle>")

@@ -4,6 +4,7 @@ import Scratchpad
 internal import Heuristics
 import MILP
 import CosmaILP
+internal import Tiling
 internal import Foundation
 
 /// One capacity of a sweep, as a batch budget label that every graph resolves for itself.
@@ -15,8 +16,9 @@ internal import Foundation
 /// own `M_P`, point 1 being `from` and point `count` being `to`. Labels hold no `/` and no space,
 /// so they can name plan and map files.
 ///
-/// Capacities below `M_R` need tiling (operators split so that their operands fit), which Cosma
-/// does not do yet; a sweep that starts below `M_R` is refused with the smallest capacity accepted.
+/// A point below a graph's `M_R` is planned on the graph tiled for it (see ``BudgetLabel``), so a
+/// curve continues below `M_R`; below the smallest capacity tiling reaches the instance is
+/// unavailable, with the message naming the operator that cannot be tiled small enough.
 package struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
     /// The first capacity, as written (a budget name or a size).
     package var from: CapacitySpec
@@ -81,9 +83,6 @@ package struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
     package func capacity(in budgets: Budgets) throws(InputError) -> Int {
         let low = try budgets.resolve(from)
         let high = try budgets.resolve(to)
-        guard low >= budgets.mR else {
-            throw InputError(source: "capacity", message: Self.belowMR(low, mR: budgets.mR))
-        }
         // Where M_R equals M_P (nothing ever spills) every point is that one capacity.
         guard high >= low else {
             throw InputError(source: "capacity", message: "the sweep \(Self.word(from))..\(Self.word(to)) shrinks for this graph: \(low) bytes to \(high) bytes; give ends in growing order")
@@ -94,11 +93,6 @@ package struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
     /// Whether resolving the ends needs the minimum peak `M_P` (proven by a search).
     package var needsMinimumPeak: Bool {
         [from, to].contains { $0 == .budget(.mP) || $0 == .budget(.mH) }
-    }
-
-    /// Why a sweep may not start at `bytes`: it is below `M_R`, and tiling does not exist yet.
-    package static func belowMR(_ bytes: Int, mR: Int) -> String {
-        "a sweep starts at M_R or above: \(bytes) bytes is below M_R (\(mR) bytes), and capacities below M_R need tiling, which Cosma does not do yet; start at M_R or at least \(mR) bytes"
     }
 
     static func word(_ spec: CapacitySpec) -> String {
@@ -112,35 +106,34 @@ package struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
 /// A batch budget label resolved for one graph and setting: a budget name, a size or a
 /// ``SweepBudget`` point.
 enum BudgetLabel {
-    /// The configuration a worker plans for. Sweep points resolve their ends with the graph's own
-    /// budgets; other labels go through ``Cosma/configuration(for:capacity:tensors:alignment:minimumPeak:)``.
-    static func configuration(_ label: String, graph: Graph, setting: TensorSetting) throws(InputError) -> Configuration {
-        guard let point = SweepBudget(label: label) else {
-            return try Cosma.configuration(for: graph, capacity: try CapacitySpec(parsing: label), tensors: setting)
+    /// The graph a worker plans and its configuration. Sweep points resolve their ends with the
+    /// graph's own budgets; other labels as ``Cosma/configuration(for:capacity:tensors:alignment:minimumPeak:)``
+    /// does. Below `M_R` the graph is tiled for the capacity (``plannedGraph(_:setting:capacity:)``).
+    static func instance(_ label: String, graph: Graph, setting: TensorSetting) throws(InputError) -> (tiled: TiledGraph?, configuration: Configuration) {
+        let capacity: Int
+        if let point = SweepBudget(label: label) {
+            let budgets = Cosma.budgets(for: graph, tensors: setting, minimumPeak: point.needsMinimumPeak ? MinimumPeakOptions() : nil)
+            capacity = try point.capacity(in: budgets)
+        } else {
+            let spec = try CapacitySpec(parsing: label)
+            let needsMinimumPeak = spec == .budget(.mP) || spec == .budget(.mH)
+            capacity = try Cosma.budgets(for: graph, tensors: setting, minimumPeak: needsMinimumPeak ? MinimumPeakOptions() : nil).resolve(spec)
         }
-        let budgets = Cosma.budgets(for: graph, tensors: setting, minimumPeak: point.needsMinimumPeak ? MinimumPeakOptions() : nil)
-        let configuration = Configuration(capacity: try point.capacity(in: budgets), alignment: 1, tensors: setting)
-        try graph.checkFeasible(configuration)
-        return configuration
+        let configuration = Configuration(capacity: capacity, alignment: 1, tensors: setting)
+        let tiled = try plannedGraph(graph, setting: setting, capacity: capacity)
+        try (tiled?.graph ?? graph).checkFeasible(configuration)
+        return (tiled, configuration)
     }
-}
 
-extension SweepBudget {
-    /// Refuses a matrix whose sweeps start below some graph's `M_R`, naming the smallest start
-    /// every graph and setting accepts (the largest `M_R`). `graphs` are the matrix's files, as
-    /// the caller loaded them to build it.
-    package static func checkStarts(_ matrix: InstanceMatrix, graphs: [Graph]) throws(InputError) {
-        let starts = Set(matrix.budgets.compactMap { SweepBudget(label: $0)?.from }).compactMap { spec -> Int? in
-            if case .bytes(let b) = spec { return b }
-            return nil
-        }
-        guard let lowest = starts.min() else { return }
-        var largest = 0
-        for graph in graphs {
-            for setting in matrix.settings { largest = max(largest, Budgets(graph: graph, setting: setting, alignment: 1).mR) }
-        }
-        guard lowest >= largest else {
-            throw InputError(source: "--from", message: belowMR(lowest, mR: largest) + " (the largest M_R of the graphs and settings given)")
+    /// The graph tiled for `capacity` when `capacity` is below its `M_R` (nil at or above, where
+    /// the graph is planned as it is). The tiler is deterministic, so the worker that plans and the
+    /// report that draws the plan get the same tiled graph.
+    package static func plannedGraph(_ graph: Graph, setting: TensorSetting, capacity: Int) throws(InputError) -> TiledGraph? {
+        guard capacity < Budgets(graph: graph, setting: setting, alignment: 1).mR else { return nil }
+        do {
+            return try Tiler(setting: setting).checkedTile(graph, capacity: capacity)
+        } catch {
+            throw InputError(source: graph.name, message: error.message)
         }
     }
 }

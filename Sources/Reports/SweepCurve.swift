@@ -16,7 +16,9 @@ internal import Foundation
 /// point is **proven** when the two meet, or when its traffic is zero. Between points the curve
 /// is a step: a plan for one capacity is a plan for every larger one, so the best traffic can
 /// only fall as capacity grows, and the traffic of a point bounds the true curve from above up to
-/// the next point.
+/// the next point. Below a graph's `M_R` a point plans the graph tiled for its capacity
+/// (``Point/tiles``); the plan also runs at every larger capacity, but its bound holds for that
+/// tiling only, so a tiled point is never proven and carries no bound.
 package struct SweepCurve: Hashable, Sendable {
     /// One capacity of the curve.
     package struct Point: Hashable, Sendable {
@@ -31,10 +33,14 @@ package struct SweepCurve: Hashable, Sendable {
         package var bound: Int?
         /// The method whose plan gives ``traffic``.
         package var method: String?
+        /// Tile operators of the graph planned when the capacity is below the graph's `M_R` (the
+        /// point is then a plan of the graph tiled for it); nil at or above `M_R`.
+        package var tiles: Int? = nil
 
-        /// The traffic is the optimum at this capacity.
+        /// The traffic is the optimum at this capacity. Never for a tiled point: its bound holds
+        /// for the one tiling planned, and another tiling of the model may spill less.
         package var proven: Bool {
-            guard let traffic else { return false }
+            guard let traffic, tiles == nil else { return false }
             return traffic == 0 || bound.map { $0 >= traffic } == true
         }
     }
@@ -71,10 +77,12 @@ package struct SweepCurve: Hashable, Sendable {
     static func point(label: String, rows: [ResultRow]) -> Point {
         let planned = rows.filter { $0.status.hasPlan && $0.nonCompulsory != nil }
         let best = planned.min { ($0.nonCompulsory!, $0.method) < ($1.nonCompulsory!, $1.method) }
-        var bound = rows.compactMap(\.boundOnEverySchedule).max()
+        let tiles = rows.compactMap(\.tiles).first
+        // A bound on a tiled graph bounds that tiling only, not the model at this capacity.
+        var bound = tiles == nil ? rows.compactMap(\.boundOnEverySchedule).max() : nil
         if best?.nonCompulsory == 0 { bound = 0 }
         return Point(label: label, capacity: rows.compactMap(\.capacity).first, traffic: best?.nonCompulsory, bound: bound,
-                     method: best?.method)
+                     method: best?.method, tiles: tiles)
     }
 
     /// What the curve says about "the smallest capacity whose non-compulsory traffic is at most `limit`".
@@ -110,11 +118,12 @@ package struct SweepCurve: Hashable, Sendable {
 
     /// `sweep.csv`: one line per graph, setting and point.
     package static func csv(_ curves: [SweepCurve]) -> String {
-        var lines = ["graph,file,setting,point,capacity,nonCompulsory,bound,proven,method"]
+        var lines = ["graph,file,setting,point,capacity,nonCompulsory,bound,proven,method,tiles"]
         for curve in curves {
             for p in curve.points {
-                let cells = [curve.graph, curve.file, curve.setting.rawValue, p.label, p.capacity.map(String.init) ?? "",
-                             p.traffic.map(String.init) ?? "", p.bound.map(String.init) ?? "", p.proven ? "yes" : "no", p.method ?? ""]
+                func text(_ v: Int?) -> String { v.map(String.init) ?? "" }
+                let cells: [String] = [curve.graph, curve.file, curve.setting.rawValue, p.label, text(p.capacity), text(p.traffic),
+                                       text(p.bound), p.proven ? "yes" : "no", p.method ?? "", text(p.tiles)]
                 lines.append(cells.map(ResultFiles.cell).joined(separator: ","))
             }
         }

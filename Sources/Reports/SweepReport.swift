@@ -21,7 +21,8 @@ package struct SweepReport {
         let mine = curves.filter { $0.file == file }
         let series = mine.map { curve in
             StepChart.Series(name: curve.setting.rawValue, points: curve.points.compactMap { p in
-                p.capacity.map { StepChart.Point(x: Double($0), y: p.traffic.map(Double.init), bound: p.bound.map(Double.init), proven: p.proven) }
+                p.capacity.map { StepChart.Point(x: Double($0), y: p.traffic.map(Double.init), bound: p.bound.map(Double.init), proven: p.proven,
+                                                 tiles: p.tiles) }
             })
         }
         return StepChart(title: "\(mine.first?.graph ?? file): non-compulsory traffic against capacity", xLabel: "scratchpad capacity",
@@ -37,7 +38,7 @@ package struct SweepReport {
             return StepChart.Series(name: curve.graph, points: curve.points.compactMap { p in
                 guard let c = p.capacity else { return nil }
                 func percent(_ v: Int?) -> Double? { v.map { scale > 0 ? 100 * Double($0) / Double(scale) : 0 } }
-                return StepChart.Point(x: Double(c), y: percent(p.traffic), bound: percent(p.bound), proven: p.proven)
+                return StepChart.Point(x: Double(c), y: percent(p.traffic), bound: percent(p.bound), proven: p.proven, tiles: p.tiles)
             })
         }
         return StepChart(title: "Model zoo (\(setting.rawValue)): traffic against capacity", xLabel: "scratchpad capacity",

@@ -4,6 +4,7 @@ import Scratchpad
 internal import Heuristics
 import MILP
 import CosmaILP
+internal import Tiling
 internal import Foundation
 
 /// One instance as a batch hands it to a worker process, and the worker's side of the exchange.
@@ -82,24 +83,29 @@ package struct WorkerRequest: Codable, Hashable, Sendable {
         guard methods.count == 1, let chosen = methods.first else {
             return row(graph: graph.name, capacity: nil, status: .failed, reason: "'\(method)' names \(methods.count) methods; a worker runs one")
         }
-        let configuration: Configuration
+        let instance: (tiled: TiledGraph?, configuration: Configuration)
         do {
-            configuration = try BudgetLabel.configuration(budget, graph: graph, setting: setting)
+            instance = try BudgetLabel.instance(budget, graph: graph, setting: setting)
         } catch {
             return row(graph: graph.name, capacity: nil, status: .unavailable, reason: error.message)
         }
-        let outcome = try chosen.run(graph: graph, configuration: configuration,
+        // Below M_R the plan refers to the tiled graph, kept beside it so that it can be replayed.
+        let planned = instance.tiled?.graph ?? graph
+        let outcome = try chosen.run(graph: planned, configuration: instance.configuration,
                                      settings: MethodSettings(solver: backend, timeLimit: timeLimit, deterministic: deterministic ?? false))
         if let plan = outcome.plan, let planPath {
             try writeAtomically(plan.plan.json(), to: URL(fileURLWithPath: planPath))
+            if let tiled = instance.tiled {
+                try writeAtomically(tiled.graph.canonicalJSON(), to: URL(fileURLWithPath: BatchRun.tiledGraphPath(ofPlan: planPath)))
+            }
         }
         let traffic = outcome.plan?.report.traffic
-        return ResultRow(graph: graph.name, file: file, setting: setting, budget: budget, capacity: configuration.capacity,
+        return ResultRow(graph: graph.name, file: file, setting: setting, budget: budget, capacity: instance.configuration.capacity,
                          method: method, status: outcome.status, total: traffic?.total, compulsory: traffic?.compulsory,
                          nonCompulsory: traffic?.nonCompulsory, bound: outcome.bound, gap: outcome.gap,
                          buildSeconds: outcome.buildSeconds.map(roundedSeconds), solveSeconds: outcome.solveSeconds.map(roundedSeconds),
                          methodSeconds: roundedSeconds(outcome.methodSeconds),
-                         wallSeconds: wall(), reason: outcome.reason)
+                         wallSeconds: wall(), reason: outcome.reason, tiles: instance.tiled.map { $0.tiles })
     }
 }
 

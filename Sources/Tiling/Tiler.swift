@@ -191,8 +191,43 @@ extension Tensor {
 
 extension Tiler {
     /// Tiles `graph` for `capacity` and proves the result usable: the tiled graph passes
-    /// ``TilingCheck`` against the original and every tile's working set fits.
+    /// ``TilingCheck`` against the original and every tile's working set fits. A failure names
+    /// the smallest capacity at which this succeeds (``smallestRunnableCapacity(of:)``), not the
+    /// estimate of one operator.
     package func checkedTile(_ graph: Graph, capacity: Int) throws(TilingFailure) -> TiledGraph {
+        do {
+            return try tileAndCheck(graph, capacity: capacity)
+        } catch {
+            var failure = error
+            failure.graphMinimum = max(failure.graphMinimum, smallestRunnableCapacity(of: graph).capacity)
+            throw failure
+        }
+    }
+
+    /// The smallest capacity at which tiling makes `graph` runnable, confirmed by tiling at it, and
+    /// the operator that sets it. Starts from ``smallestCapacity(of:)``, an estimate per operator:
+    /// a reader of a tensor cut along another axis reads all of it, which only the tiled graph shows,
+    /// so each failure raises the capacity to what the failing operator needs, until tiling succeeds.
+    package func smallestRunnableCapacity(of graph: Graph) -> (capacity: Int, operator: String) {
+        let (estimate, op) = smallestCapacity(of: graph)
+        var result = (capacity: estimate, operator: graph.operators[op].name)
+        while true {
+            do {
+                _ = try tileAndCheck(graph, capacity: result.capacity)
+                return result
+            } catch {
+                guard error.operatorMinimum > result.capacity else {
+                    // No progress: the untiled graph, whose largest working set always fits, is the answer.
+                    let whole = graph.workingSets(setting: setting, alignment: alignment)
+                    let largest = whole.indices.max { whole[$0] < whole[$1] } ?? 0
+                    return (whole.isEmpty ? 0 : whole[largest], whole.isEmpty ? "" : graph.operators[largest].name)
+                }
+                result = (error.operatorMinimum, error.operatorName)
+            }
+        }
+    }
+
+    private func tileAndCheck(_ graph: Graph, capacity: Int) throws(TilingFailure) -> TiledGraph {
         let tiled = try tile(graph, capacity: capacity)
         let problems = TilingCheck.problems(tiled: tiled.graph, original: graph)
         let sets = tiled.graph.workingSets(setting: setting, alignment: alignment)

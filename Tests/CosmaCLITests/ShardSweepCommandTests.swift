@@ -111,13 +111,42 @@ import Testing
         #expect(svg.hasPrefix("<svg") && svg.contains("(proven)"))
     }
 
-    @Test func aSweepBelowMRNamesTheSmallestCapacityAccepted() throws {
+    /// Below M_R a sweep tiles: its curve continues below M_R with tiled points (never proven),
+    /// each plan kept beside its tiled graph, which the simulator replays.
+    @Test func aSweepGoesBelowMRWithTiledPoints() throws {
         let out = try BatchCommandTests.folder().appendingPathComponent("low")
-        let r = try CLI.run(["sweep", "graphs/tiny.json", "--from", "1KiB", "--to", "M_P", "--out", out.path])
-        #expect(r.status == 2)
-        // tiny's M_R is 4096 bytes in both settings' largest working set.
-        #expect(r.stderr.contains("1024 bytes is below M_R") && r.stderr.contains("at least 4096 bytes") && r.stderr.contains("tiling"),
-                "\(r.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: out.path))
+        let r = try CLI.run(["sweep", "graphs/resnet50.json", "--from", "256KiB", "--to", "M_R", "--points", "3", "--tensors", "activations",
+                             "--methods", "default+belady+best-fit", "--out", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stderr.contains("below M_R: tiled into 224 tiles"), "the batch says it tiled: \(r.stderr)")
+        let csv = parseCSV(try String(contentsOf: out.appendingPathComponent("sweep.csv"), encoding: .utf8))
+        #expect(csv.map { Int($0["capacity"]!)! } == [262_144, 262_144 + (2_408_448 - 262_144) / 2, 2_408_448], "\(csv)")
+        // The two points below resnet50's M_R (2408448 bytes) plan tiled graphs; the last does not.
+        #expect(csv.map { $0["tiles"]!.isEmpty } == [false, false, true], "\(csv)")
+        #expect(csv.prefix(2).allSatisfy { $0["proven"] == "no" && $0["bound"] == "" && Int($0["nonCompulsory"]!)! > 0 })
+        let svg = try String(contentsOf: out.appendingPathComponent("curves/resnet50.svg"), encoding: .utf8)
+        #expect(svg.contains("below M_R") && svg.contains("tiled into 224 tiles"), "\(svg)")
+        let plans = out.appendingPathComponent("plans")
+        let plan = plans.appendingPathComponent("resnet50-activations-262144..M_R@1of3-default+belady+best-fit.json")
+        let graph = plans.appendingPathComponent("resnet50-activations-262144..M_R@1of3-default+belady+best-fit.tiled-graph.json")
+        let replay = try CLI.run(["simulate", graph.path, plan.path])
+        #expect(replay.status == 0 && replay.stdout.contains("valid plan"), "\(replay.stdout)\(replay.stderr)")
+        let check = try CLI.run(["validate", graph.path, "--original", "graphs/resnet50.json"])
+        #expect(check.status == 0, "\(check.stderr)")
+        let report = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(report.contains("262144 (tiled, 224 tiles)"), "\(report)")
+    }
+
+    /// Below the smallest capacity tiling reaches, the rows are unavailable and say which
+    /// operator cannot be tiled small enough and what capacity works.
+    @Test func belowTheSmallestTiledCapacityRowsNameTheOperator() throws {
+        let out = try BatchCommandTests.folder().appendingPathComponent("tiny")
+        let r = try CLI.run(["batch", "--graphs", "graphs/tiny.json", "--budgets", "1KiB", "--tensors", "activations",
+                             "--methods", "default+belady+best-fit", "--out", out.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        let rows = try ReportCheck(folder: out).rows
+        #expect(rows.count == 1 && rows[0]["status"] == "unavailable")
+        #expect(rows[0]["reason"]!.contains("operator 'relu1' needs 4096 bytes") && rows[0]["reason"]!.contains("at least 4096 bytes"),
+                "\(rows)")
     }
 }

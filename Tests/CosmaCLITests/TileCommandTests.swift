@@ -22,6 +22,18 @@ import Testing
         #expect(h.stderr.contains("below M_R; tiled:"))
         let replay = try CLI.run(["simulate", written.path, plan.path])
         #expect(replay.status == 0 && replay.stdout.contains("valid plan"), "\(replay.stdout)\(replay.stderr)")
+
+        // The memory map reads against the original model: slices carry their original tensor and
+        // rows, and a band groups each original operator's tiles.
+        let svg = tiled.deletingLastPathComponent().appendingPathComponent("map.svg")
+        let plot = try CLI.run(["plot", plan.path, "--graph", written.path, "-o", svg.path])
+        #expect(plot.status == 0, "\(plot.stderr)")
+        let map = try String(contentsOf: svg, encoding: .utf8)
+        #expect(map.contains("tiled graph: 224 tile steps of 64 split operators"), "\(map.prefix(2000))")
+        #expect(map.contains("title>steps 1-4: 4 tile(s) of /conv1/Conv<"), "the stem convolution's four tiles are one block")
+        #expect(map.contains(", rows 0..&lt;") && map.contains(" of axis 2 of /relu/Relu_output_0"), "a slice's hover names its tensor")
+        let labels = map.components(separatedBy: "]</text>").count - 1
+        #expect(labels >= 50, "slices labelled with their rows: \(labels)")
     }
 
     @Test func belowTheSmallestTiledCapacityTheErrorNamesTheOperator() throws {

@@ -59,6 +59,6 @@ func fixture(_ path: String) -> URL {
         let csv = ResultFiles.csv([row])
         #expect(csv.hasPrefix(ResultRow.columns.joined(separator: ",") + "\n"))
         #expect(csv.contains("g,\"a,b.json\",all,M_R,,exact,failed,"))
-        #expect(csv.hasSuffix(",0.5,\"said \"\"no\"\", twice\"\n"))
+        #expect(csv.hasSuffix(",0.5,\"said \"\"no\"\", twice\",\n"))
     }
 }

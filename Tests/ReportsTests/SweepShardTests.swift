@@ -37,13 +37,9 @@ import Testing
         budgets.mP = budgets.mR + 1000
         let capacities = try SweepBudget.points(from: .budget(.mR), to: .budget(.mP), count: 4).map { try $0.capacity(in: budgets) }
         #expect(capacities == [budgets.mR, budgets.mR + 333, budgets.mR + 666, budgets.mR + 1000])
+        // Below M_R a point resolves like any other: the worker tiles the graph for it.
         let below = SweepBudget(from: .bytes(budgets.mR - 1), to: .budget(.mP), index: 1, count: 2)
-        #expect {
-            try below.capacity(in: budgets)
-        } throws: { error in
-            let message = (error as? InputError)?.message ?? ""
-            return message.contains("below M_R") && message.contains("at least \(budgets.mR) bytes")
-        }
+        #expect(try below.capacity(in: budgets) == budgets.mR - 1)
         budgets.mP = nil
         #expect(throws: InputError.self) { try SweepBudget(from: .budget(.mR), to: .budget(.mP), index: 1, count: 2).capacity(in: budgets) }
     }
@@ -96,6 +92,25 @@ import Testing
         #expect(point.bound == 300 && !point.proven)
         let alone = try #require(SweepCurve.curves(rows: [rows[0]], matrix: matrix).first?.points.first)
         #expect(alone.bound == nil && !alone.proven)
+    }
+
+    @Test func aTiledPointIsNeverProvenAndCarriesNoBound() throws {
+        // Below M_R the exact method's bound holds for the one tiling planned; another tiling of the
+        // model may spill less, so the point proves nothing about the capacity.
+        let labels = (1...2).map { SweepBudget(from: .bytes(500), to: .budget(.mP), index: $0, count: 2).description }
+        var tiled = Self.row(labels[0], capacity: 500, method: "exact", status: .optimal, traffic: 700, bound: 700)
+        tiled.tiles = 12
+        let rows = [tiled, Self.row(labels[1], capacity: 1500, method: "exact", status: .optimal, traffic: 0, bound: 0)]
+        let matrix = try InstanceMatrix(files: ["g.json"], settings: [.activations], budgets: labels,
+                                        methods: BatchMethod.parseList(["exact"]), method: MethodSettings())
+        let curve = try #require(SweepCurve.curves(rows: rows, matrix: matrix).first)
+        #expect(curve.points[0].tiles == 12 && curve.points[0].bound == nil && !curve.points[0].proven)
+        #expect(curve.points[1].tiles == nil && curve.points[1].proven)
+        #expect(SweepCurve.csv([curve]).contains(",500,700,,no,exact,12\n"), "\(SweepCurve.csv([curve]))")
+        #expect(curve.smallestCapacity(trafficAtMost: 800).provenCapacity == 1500)
+        let svg = SweepReport(curves: [curve]).chart(file: "g.json").svg()
+        #expect(svg.contains("tiled into 12 tiles (below M_R)") && svg.contains("◇ below M_R"))
+        #expect(svg.components(separatedBy: "<circle").count - 1 == 1, "the tiled point is a diamond, not a dot")
     }
 
     @Test func theThresholdQueryBisectsProvenPointsAndBracketsTheAnswer() {

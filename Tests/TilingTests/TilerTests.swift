@@ -72,25 +72,55 @@ func chain(rows: Int, middle: String = "Conv") throws -> Graph {
 
     static let graphs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../graphs").standardized
 
-    /// Every benchmark graph, tiled for 256 KiB (activations) and for 1 MiB (all tensors) where the
-    /// transform can: each tensor's slices add up to its bytes, compulsory traffic is unchanged, and
-    /// the check against the original passes.
+    /// Every benchmark graph, tiled in each setting for the first of a few capacities where the
+    /// transform can (256 KiB, 448 KiB, 1 MiB, 2 MiB for activations; 1, 2, 4 MiB for all tensors): each
+    /// tensor's slices add up to its bytes, compulsory traffic is unchanged (but for rows no window
+    /// reads), and the check against the original passes. Every graph but `tiny` (whose M_R is 4 KiB) is tiled in the activations setting.
     @Test func bytesAreConservedOnEveryBenchmarkGraph() throws {
         let files = try FileManager.default.contentsOfDirectory(atPath: Self.graphs.path).filter { $0.hasSuffix(".json") }.sorted()
         #expect(files.count >= 17)
-        var tiledGraphs = 0
+        var tiledGraphs: [TensorSetting: Set<String>] = [:]
         for file in files {
             let g = try Graph(contentsOf: Self.graphs.appendingPathComponent(file))
-            for (setting, capacity) in [(TensorSetting.activations, 256 << 10), (.all, 1 << 20)] {
-                guard let tiled = try? Tiler(setting: setting).tile(g, capacity: capacity) else { continue }
-                tiledGraphs += 1
+            for (setting, capacities) in [(TensorSetting.activations, [256 << 10, 448 << 10, 1 << 20, 2 << 20]), (.all, [1 << 20, 2 << 20, 4 << 20])] {
+                let mR = Budgets(graph: g, setting: setting, alignment: 1).mR
+                guard let tiled = capacities.lazy.filter({ $0 < mR }).compactMap({ try? Tiler(setting: setting).tile(g, capacity: $0) }).first
+                else { continue }
+                tiledGraphs[setting, default: []].insert(file)
                 #expect(TilingCheck.problems(tiled: tiled.graph, original: g) == [], "\(file) \(setting)")
                 var bytes: [String: Int] = [:]
                 for t in tiled.graph.tensors { bytes[t.sliceOf?.tensor ?? t.name, default: 0] += t.bytes }
                 #expect(g.tensors.allSatisfy { bytes[$0.name] == $0.bytes }, "\(file) \(setting)")
-                #expect(tiled.graph.compulsoryTraffic(in: setting) == g.compulsoryTraffic(in: setting), "\(file) \(setting)")
+                // Compulsory traffic is unchanged but for rows that no window reads (the last row of
+                // a strided convolution without padding): a slice of its own without readers, never loaded.
+                let unread = tiled.graph.tensors.indices.filter { t in
+                    tiled.graph.tensors[t].sliceOf != nil && tiled.graph.tensors[t].kind != .activation
+                        && tiled.graph.consumers[t].isEmpty && tiled.graph.isTracked(t, in: setting)
+                }.reduce(0) { $0 + tiled.graph.tensors[$1].bytes }
+                #expect(tiled.graph.compulsoryTraffic(in: setting) == g.compulsoryTraffic(in: setting) - unread, "\(file) \(setting)")
             }
         }
-        #expect(tiledGraphs >= 20, "only \(tiledGraphs) graph tilings succeeded")
+        #expect(tiledGraphs[.activations] == Set(files).subtracting(["tiny.json"]), "\(tiledGraphs[.activations] ?? [])")
+        #expect((tiledGraphs[.all]?.count ?? 0) >= 12, "\(tiledGraphs[.all] ?? [])")
+    }
+
+    /// Below the smallest capacity tiling reaches, the failure names the operator that cannot be
+    /// tiled small enough and a capacity that works, confirmed by tiling: on ResNet-50 the estimate
+    /// of one operator (the downsampling convolution's 28672 bytes) is not enough, global average
+    /// pooling needs 100353 bytes.
+    @Test func aFailureNamesACapacityThatWorks() throws {
+        let g = try Graph(contentsOf: Self.graphs.appendingPathComponent("resnet50.json"))
+        let tiler = Tiler(setting: .activations)
+        var failure: TilingFailure?
+        do {
+            _ = try tiler.checkedTile(g, capacity: 2048)
+        } catch {
+            failure = error
+        }
+        let f = try #require(failure)
+        #expect(f.operatorMinimum > 2048 && f.message.contains("operator '\(f.operatorName)'"))
+        #expect(f.graphMinimum == 100353 && f.message.contains("at least 100353 bytes"), "\(f.message)")
+        #expect(throws: Never.self) { try tiler.checkedTile(g, capacity: f.graphMinimum) }
+        #expect(throws: TilingFailure.self) { try tiler.checkedTile(g, capacity: f.graphMinimum - 1) }
     }
 }
