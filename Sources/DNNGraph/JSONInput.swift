@@ -252,6 +252,27 @@ extension JSONEnumeration {
     }
 }
 
+/// A key of a JSON object, or an index of an array, named at run time: for keys that depend on a
+/// type parameter, objects that refuse unknown keys, and coding paths of errors found after
+/// decoding.
+package struct JSONKey: CodingKey, Sendable {
+    package var stringValue: String
+    package var intValue: Int?
+
+    package init(_ key: String) {
+        stringValue = key
+        intValue = nil
+    }
+
+    package init(_ index: Int) {
+        stringValue = "\(index)"
+        intValue = index
+    }
+
+    package init(stringValue: String) { self.init(stringValue) }
+    package init(intValue: Int) { self.init(intValue) }
+}
+
 /// How deep Cosma's JSON documents may nest. Its formats need a handful of levels; Foundation's
 /// parser traps (rather than throwing) on some inputs nested about 512 deep, a crash `make fuzz`
 /// found (`fuzz/corpus/plan/crash-nesting`), so deeper input is refused before Foundation sees it.
