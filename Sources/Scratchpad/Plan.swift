@@ -91,7 +91,7 @@ public struct SolverRecord: Hashable, Sendable, Codable {
 /// spill and reload (docs/formats.md, with the rules in docs/execution-rules.md).
 ///
 /// Plans name tensors and operators, so a plan file can be read without the code that wrote it.
-/// ``Simulator`` replays a plan and is the judge of whether it is valid and what it costs.
+/// `Simulator` replays a plan and is the judge of whether it is valid and what it costs.
 public struct Plan: Hashable, Sendable, Codable {
     public var graph: String
     public var capacity: Int
@@ -167,7 +167,7 @@ public struct Plan: Hashable, Sendable, Codable {
     }
 
     /// Reads a plan from JSON; `source` names it in messages. A plan without `"format"` is read
-    /// as ``DocumentFormat/plan``; another format is refused.
+    /// as `DocumentFormat/plan`; another format is refused.
     public init(json data: Data, source: String) throws(InputError) {
         try DocumentFormat.plan.check(data, source: source)
         self = try decodeJSON(Plan.self, from: data, source: source)
