@@ -7,7 +7,7 @@ DEMO_CAPACITY ?= M_R
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: deps build release demo test lint docs paper clean install test-embedding test-slurm sweeps fuzz fuzz-corpus sanitize
+.PHONY: deps build release demo test lint docs docs-catalogue paper clean install test-embedding test-slurm sweeps fuzz fuzz-corpus sanitize
 
 deps:
 	@missing=""; \
@@ -46,7 +46,7 @@ lint:
 
 test: deps lint
 	$(SWIFT) build --build-tests
-	$(MAKE) --no-print-directory docs
+	$(MAKE) --no-print-directory docs-catalogue
 	$(SWIFT) test
 	$(MAKE) --no-print-directory test-embedding
 
@@ -56,6 +56,11 @@ test: deps lint
 # facade does not export, a stale signature) fails it; `make test` builds it (about 15 s, offline).
 DOCS_GRAPHS := .build/symbol-graphs
 docs: build
+	$(MAKE) --no-print-directory docs-catalogue
+
+# The catalogue from the debug build already there: `make test` calls it after `swift build
+# --build-tests`, whose modules serve as well (a plain `swift build` would rebuild them all).
+docs-catalogue:
 	rm -rf $(DOCS_GRAPHS) .build/docs && mkdir -p $(DOCS_GRAPHS) .build/docs
 	$(SWIFT) symbolgraph-extract -module-name Cosma -target $$(uname -m)-unknown-linux-gnu -I .build/debug/Modules \
 		$(foreach m,CGlpk CCbcSession CSolverProcess,-Xcc -fmodule-map-file=.build/debug/$(m).build/module.modulemap) \
