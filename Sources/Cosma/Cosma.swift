@@ -9,7 +9,7 @@ public import Foundation
 
 /// The entry points a compiler pipeline needs: load a graph, make a plan, check a plan.
 ///
-/// Every plan these functions return has passed the ``Simulator``; a plan that broke a rule would
+/// Every plan these functions return has passed the `Simulator`; a plan that broke a rule would
 /// be thrown as an `InvalidPlanError`, never returned.
 ///
 /// ```swift
@@ -26,15 +26,15 @@ public enum Cosma {
         try Graph(contentsOf: url)
     }
 
-    /// Imports an ONNX model (see ``ONNXImporter`` for what the graph keeps and drops).
+    /// Imports an ONNX model (see `ONNXImporter` for what the graph keeps and drops).
     public static func importONNX(at url: URL, options: ONNXImportOptions = ONNXImportOptions()) throws(InputError) -> Graph {
         try ONNXImporter(options: options).importGraph(from: url)
     }
 
     /// The minimum-peak order of a graph and what is proven about it: `M_P` when
     /// ``Schedule/proof`` is set, else the bracket from ``Schedule/lowerBound`` to
-    /// ``Schedule/peakBytes``. See ``MinimumPeakScheduler`` for the combinatorial stages and
-    /// ``MinimumPeakProgram`` for the integer program that runs, under `options.timeLimit`, when
+    /// ``Schedule/peakBytes``. See `MinimumPeakScheduler` for the combinatorial stages and
+    /// `MinimumPeakProgram` for the integer program that runs, under `options.timeLimit`, when
     /// they leave a gap.
     public static func minimumPeak(for graph: Graph, tensors: TensorSetting, alignment: Int = 1, inPlace: InPlaceMode = .off,
                                    options: MinimumPeakOptions = MinimumPeakOptions()) -> MinimumPeakResult
@@ -73,7 +73,7 @@ public enum Cosma {
     }
 
     /// The order a baseline follows, and which algorithm produced it. ``ScheduleKind/mpmf`` is the
-    /// best order ``minimumPeak(for:tensors:alignment:options:)`` finds (program included).
+    /// best order ``minimumPeak(for:tensors:alignment:inPlace:options:)`` finds (program included).
     public static func schedule(_ kind: ScheduleKind, for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
                                 inPlace: InPlaceMode = .off,
                                 minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) -> Schedule
@@ -83,7 +83,7 @@ public enum Cosma {
     }
 
     /// A compiler heuristic's plan: the `schedule` order, TensorFlow Lite's arena when it fits,
-    /// otherwise on-line allocation with `replacement` (see ``HeuristicPlanner``).
+    /// otherwise on-line allocation with `replacement` (see `HeuristicPlanner`).
     ///
     /// - Throws: `PlanningFailure` when fragmentation defeats the heuristic (a result to report).
     public static func heuristicPlan(for graph: Graph, configuration: Configuration, schedule: ScheduleKind = .default,
@@ -97,7 +97,7 @@ public enum Cosma {
     }
 
     /// Runs baselines (for example ``Baseline/paper``) on one configuration; failures are outcomes.
-    /// The `mpmf` ones follow ``schedule(_:for:tensors:alignment:minimumPeak:)``.
+    /// The `mpmf` ones follow ``schedule(_:for:tensors:alignment:inPlace:minimumPeak:)``.
     public static func baselines(_ baselines: [Baseline], for graph: Graph, configuration: Configuration) throws -> [BaselineOutcome] {
         var schedules: [ScheduleKind: Schedule] = [:]
         if baselines.contains(where: { $0.schedule == .mpmf }) {
@@ -169,9 +169,9 @@ public enum Cosma {
 
     /// How ``solve(_:configuration:method:options:segmentOperators:)`` plans.
     public enum Method: String, Sendable, CaseIterable {
-        /// The joint program (``ExactPlanner``): proves optimality where it finishes.
+        /// The joint program (`ExactPlanner`): proves optimality where it finishes.
         case exact
-        /// Segment by segment (``DivideAndConquerPlanner``): for graphs too large for the joint program.
+        /// Segment by segment (`DivideAndConquerPlanner`): for graphs too large for the joint program.
         case divideAndConquer = "divide-and-conquer"
         /// Exact when the joint program is small enough to solve, divide and conquer otherwise.
         case auto

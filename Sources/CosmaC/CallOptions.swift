@@ -128,13 +128,9 @@ struct ImportCallOptions: Decodable {
 }
 
 /// The keys of an options object, which refuses keys it does not know.
-struct OptionKey: CodingKey {
-    var stringValue: String
-    var intValue: Int? { nil }
-    init(_ name: String) { stringValue = name }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
+typealias OptionKey = JSONKey
 
+extension JSONKey {
     static func container(_ decoder: any Decoder, allowing keys: [String]) throws -> KeyedDecodingContainer<OptionKey> {
         let c = try decoder.container(keyedBy: OptionKey.self)
         if let unknown = c.allKeys.first(where: { !keys.contains($0.stringValue) }) {

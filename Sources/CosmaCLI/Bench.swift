@@ -51,13 +51,9 @@ struct BenchHeuristics: ParsableCommand {
         try reportingErrors {
             var loaded = try loadGraphs(graphs)
             loaded += try synthetic.map { try Graph(document: SyntheticGraphs.residualNetwork(operators: $0, seed: 1)) }
-            let benchmark = HeuristicBenchmark(repeats: repeats) { Cosma.schedule(.mpmf, for: $0, tensors: $1) }
-            var measurements = HeuristicBenchmark.Measurements()
-            for graph in loaded {
-                FileHandle.standardError.write(Data("measuring \(graph.name) (\(graph.operators.count) operators)\n".utf8))
-                try benchmark.measure(graph, into: &measurements)
-            }
-            try writeAtomically(BenchTables.heuristics(measurements, repeats: repeats, command: commandLine()), to: URL(fileURLWithPath: out))
+            let table = try BenchTables.heuristics(loaded, repeats: repeats, command: commandLine(),
+                                                   log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
+            try writeAtomically(table, to: URL(fileURLWithPath: out))
             print("wrote \(out)")
         }
     }

@@ -22,8 +22,11 @@ struct BenchExact: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "The MILP solvers; each instance is solved with each of them (for example --solver cbc glpk).")
     var solver: [SolverBackend] = [.cbc]
 
-    @Option(name: .long, help: "Time limit per instance, in seconds.")
+    @Option(name: .long, help: "Time limit per instance, in seconds (work units with --deterministic).")
     var timeLimit: Double = 60
+
+    @Flag(name: .long, help: "Count the limit in work units instead of seconds: what is proven does not depend on the machine's speed or load.")
+    var deterministic = false
 
     @Option(name: .long, help: "Runs per instance; the report gives the median times.")
     var repeats = 1
@@ -38,7 +41,8 @@ struct BenchExact: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
-            let table = try BenchTables.exact(try benchInstances(graphs), solvers: solver, timeLimit: timeLimit, repeats: repeats,
+            let table = try BenchTables.exact(try benchInstances(graphs), solvers: solver, timeLimit: timeLimit, deterministic: deterministic,
+                                              repeats: repeats,
                                         command: commandLine(), log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
             try writeAtomically(table, to: URL(fileURLWithPath: out))
             print("wrote \(out)")

@@ -19,23 +19,22 @@ struct BenchExactIdeas: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Graph files or glob patterns (quote them), for example 'graphs/*.json'.")
     var graphs: [String]
 
-    @Option(name: .long, help: "The MILP solver.")
-    var solver: SolverBackend = .cbc
-
-    @Option(name: .long, help: "Time limit per solve, in seconds.")
-    var timeLimit: Double = 60
+    @OptionGroup var limits: BatchSolverOptions
 
     @Option(name: .long, help: "Where to write the Markdown report.")
     var out = "results/exact-ideas.md"
 
     func validate() throws {
-        guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive, finite number of seconds, got \(timeLimit)") }
+        guard limits.timeLimit > 0, limits.timeLimit.isFinite else {
+            throw ValidationError("--time-limit must be a positive, finite number, got \(limits.timeLimit)")
+        }
     }
 
     func run() throws {
         try reportingErrors {
-            let table = try BenchTables.exactIdeas(try benchInstances(graphs), solver: solver, timeLimit: timeLimit, command: commandLine(),
-                                             log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
+            let table = try BenchTables.exactIdeas(try benchInstances(graphs), solver: limits.solver, timeLimit: limits.timeLimit,
+                                                   deterministic: limits.deterministic, command: commandLine(),
+                                                   log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
             try writeAtomically(table, to: URL(fileURLWithPath: out))
             print("wrote \(out)")
         }

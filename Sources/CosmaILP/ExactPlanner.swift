@@ -25,7 +25,7 @@ public struct ExactOptions: Sendable {
     /// Where the solver runs (the facade's ``Cosma/solve(_:configuration:method:options:segmentOperators:)``
     /// reads it): in process (the default for Swift callers, the fastest), or in child processes
     /// that a solver crash, hang or memory exhaustion cannot take the caller down with
-    /// (``SolverContainment``; the command-line tool's and the C library's default).
+    /// (`SolverContainment`; the command-line tool's and the C library's default).
     public var solverIsolation: SolverIsolation
     /// The deterministic mode: ``timeLimit`` is a budget of work units instead of seconds
     /// (``TimeBudget/init(work:policy:)``), so the same input gives the same plan on any machine

@@ -7,7 +7,7 @@ public import Scratchpad
 public struct MinimumPeakOptions: Sendable {
     /// The combinatorial stages (bounds, down-set search, beam, window relaxations).
     package var scheduler: MinimumPeakScheduler
-    /// The solver for ``MinimumPeakProgram``.
+    /// The solver for `MinimumPeakProgram`.
     public var solver: SolverBackend
     /// Seconds the program may run when the combinatorial stages leave a gap; 0 skips it.
     public var timeLimit: Double
@@ -15,7 +15,7 @@ public struct MinimumPeakOptions: Sendable {
     /// sensible time limit on CBC or GLPK.
     public var maximumRows: Int
 
-    /// The default combinatorial stages (``MinimumPeakScheduler`` is the package's own) and the
+    /// The default combinatorial stages (`MinimumPeakScheduler` is the package's own) and the
     /// program's settings.
     public init(solver: SolverBackend = .cbc, timeLimit: Double = 10, maximumRows: Int = 50_000) {
         self.init(scheduler: MinimumPeakScheduler(), solver: solver, timeLimit: timeLimit, maximumRows: maximumRows)

@@ -67,7 +67,7 @@ public struct Operator: Hashable, Sendable {
 /// A graph is a DAG of operators over tensors. Every activation has exactly one producer; inputs
 /// and weights have none and start in DRAM. The order of ``operators`` is the *default schedule*,
 /// the order in which the framework listed them, which is a topological order. Build one from
-/// canonical JSON with ``Graph/init(json:source:)`` or from a ``GraphDocument``; construction
+/// canonical JSON with `Graph/init(json:source:)` or from a ``GraphDocument``; construction
 /// validates everything, so a `Graph` value is always well-formed.
 ///
 /// Derived facts (producers, consumers, ancestor counts) are computed once at construction:

@@ -231,8 +231,15 @@ enum JSONSyntax {
 /// An enumeration read from JSON by its raw value. A value that names no case is refused with the
 /// list of valid ones ("'buffer' is not one of "input", "weight", "activation""), which
 /// ``decodeJSON(_:from:source:)`` places at its item, instead of Swift's internal description.
-/// A public enumeration declares its own `public init(from:)` that calls ``decodingCase(from:)``,
-/// since a requirement of the public `Decodable` cannot be met by this package protocol's default.
+///
+/// A public enumeration declares its own one-line `public init(from:)` that calls
+/// ``decodingCase(from:)``: Swift's access rules leave no way to share that line without making
+/// this protocol public API. A public type's witness of the public `Decodable` requirement must
+/// be public; this package protocol's default is `package` ("must be declared public because it
+/// matches a requirement in public protocol 'Decodable'"); a public default in
+/// `extension Decodable where Self: JSONEnumeration` is refused ("cannot declare a public
+/// initializer in an extension with package requirements"); and an `@_spi` protocol cannot be
+/// used in a public conformance. Package enumerations (`RowStatus` in Reports) take the default.
 package protocol JSONEnumeration: Decodable, CaseIterable, RawRepresentable where RawValue == String {}
 
 extension JSONEnumeration {
@@ -250,6 +257,27 @@ extension JSONEnumeration {
         }
         return value
     }
+}
+
+/// A key of a JSON object, or an index of an array, named at run time: for keys that depend on a
+/// type parameter, objects that refuse unknown keys, and coding paths of errors found after
+/// decoding.
+package struct JSONKey: CodingKey, Sendable {
+    package var stringValue: String
+    package var intValue: Int?
+
+    package init(_ key: String) {
+        stringValue = key
+        intValue = nil
+    }
+
+    package init(_ index: Int) {
+        stringValue = "\(index)"
+        intValue = index
+    }
+
+    package init(stringValue: String) { self.init(stringValue) }
+    package init(intValue: Int) { self.init(intValue) }
 }
 
 /// How deep Cosma's JSON documents may nest. Its formats need a handful of levels; Foundation's

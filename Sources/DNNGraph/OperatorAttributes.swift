@@ -75,44 +75,73 @@ package enum AttributeValue: Hashable, Sendable, Codable {
     }
 }
 
-/// Where a tile operator comes from: the range `start ..< end` of axis `axis` of the output of the
-/// original operator `operator` (file key `tileOf`).
-package struct TileOrigin: Hashable, Sendable, Codable {
-    package var `operator`: String
+/// Where a tile operator or a slice tensor comes from: the range `start ..< end` of axis `axis` of
+/// the original named `name` (file keys `tileOf`, whose name key is `"operator"`, and `sliceOf`,
+/// whose name key is `"tensor"`). One type for both, so that the tiling check reads both alike.
+package struct RangeOrigin<Source: RangeOriginSource>: Hashable, Sendable, Codable {
+    /// The original operator (of a tile) or tensor (of a slice).
+    package var name: String
     package var axis: Int
     package var start: Int
     package var end: Int
 
-    package init(operator: String, axis: Int, start: Int, end: Int) {
-        self.operator = `operator`
+    package init(name: String, axis: Int, start: Int, end: Int) {
+        self.name = name
         self.axis = axis
         self.start = start
         self.end = end
     }
 
+    package var range: Range<Int> { start..<end }
+
+    // The file names the original under the source's key ("operator" or "tensor"), not "name".
+    package init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: JSONKey.self)
+        func number(_ key: String) throws -> Int { try c.decode(Int.self, forKey: JSONKey(key)) }
+        self.init(name: try c.decode(String.self, forKey: JSONKey(Source.nameKey)), axis: try number("axis"),
+                  start: try number("start"), end: try number("end"))
+    }
+
+    package func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: JSONKey.self)
+        try c.encode(name, forKey: JSONKey(Source.nameKey))
+        for (key, value) in [("axis", axis), ("start", start), ("end", end)] { try c.encode(value, forKey: JSONKey(key)) }
+    }
+
     var json: String {
-        "{\"operator\": \(jsonString(`operator`)), \"axis\": \(axis), \"start\": \(start), \"end\": \(end)}"
+        "{\(jsonString(Source.nameKey)): \(jsonString(name)), \"axis\": \(axis), \"start\": \(start), \"end\": \(end)}"
     }
 }
 
-/// Where a slice tensor comes from: the range `start ..< end` of axis `axis` of the original
-/// tensor `tensor` (file key `sliceOf`).
-package struct SliceOrigin: Hashable, Sendable, Codable {
-    package var tensor: String
-    package var axis: Int
-    package var start: Int
-    package var end: Int
+/// What a ``RangeOrigin`` names: an operator or a tensor, with its file key.
+package protocol RangeOriginSource: Sendable {
+    static var nameKey: String { get }
+}
 
-    package init(tensor: String, axis: Int, start: Int, end: Int) {
-        self.tensor = tensor
-        self.axis = axis
-        self.start = start
-        self.end = end
-    }
+/// A tile's origin names an operator.
+package enum TiledOperator: RangeOriginSource {
+    package static let nameKey = "operator"
+}
 
-    var json: String {
-        "{\"tensor\": \(jsonString(tensor)), \"axis\": \(axis), \"start\": \(start), \"end\": \(end)}"
-    }
+/// A slice's origin names a tensor.
+package enum SlicedTensor: RangeOriginSource {
+    package static let nameKey = "tensor"
+}
+
+/// Where a tile operator comes from: a range of the original operator's output.
+package typealias TileOrigin = RangeOrigin<TiledOperator>
+
+/// Where a slice tensor comes from: a range of the original tensor.
+package typealias SliceOrigin = RangeOrigin<SlicedTensor>
+
+extension RangeOrigin where Source == TiledOperator {
+    package init(operator: String, axis: Int, start: Int, end: Int) { self.init(name: `operator`, axis: axis, start: start, end: end) }
+    package var `operator`: String { name }
+}
+
+extension RangeOrigin where Source == SlicedTensor {
+    package init(tensor: String, axis: Int, start: Int, end: Int) { self.init(name: tensor, axis: axis, start: start, end: end) }
+    package var tensor: String { name }
 }
 
 extension [String: AttributeValue] {

@@ -1,5 +1,5 @@
 /// Why a solve stopped. It says nothing on its own about whether a solution exists:
-/// a time limit may come with or without an incumbent, so check ``SolveResult/solution``.
+/// a time limit may come with or without an incumbent, so check `SolveResult/solution`.
 public enum TerminationStatus: String, Sendable, Hashable, CaseIterable {
     /// The solution is proven optimal (within the solver's default tolerances).
     case optimal
@@ -7,7 +7,7 @@ public enum TerminationStatus: String, Sendable, Hashable, CaseIterable {
     case infeasible
     /// The objective can improve without limit (for MIPs: the relaxation can).
     case unbounded
-    /// The time limit, or the node limit (``SolveOptions/nodeLimit``), was reached first.
+    /// The time limit, or the node limit (`SolveOptions/nodeLimit`), was reached first.
     case timeLimit
     /// The requested relative or absolute gap was reached first.
     case gapLimit

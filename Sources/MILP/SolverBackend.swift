@@ -1,9 +1,9 @@
 import Dispatch
 
-/// An integer-programming solver that can solve a ``Model``.
+/// An integer-programming solver that can solve a `Model`.
 ///
 /// Both backends take the same lowered model and return the same kind of
-/// ``SolveResult``, so code written against one runs on the other:
+/// `SolveResult`, so code written against one runs on the other:
 ///
 /// ```swift
 /// for backend in SolverBackend.allCases {
@@ -13,7 +13,7 @@ import Dispatch
 /// ```
 ///
 /// Infeasible, unbounded or time-limited solves are results; `solve(_:options:)`
-/// throws a ``SolverError`` only when the solver could not run. Solves may run
+/// throws a `SolverError` only when the solver could not run. Solves may run
 /// concurrently from many tasks: CBC is not thread-safe, so its solves take turns
 /// behind a process-wide lock; GLPK keeps its state per thread and runs in parallel.
 public enum SolverBackend: String, Sendable, Hashable, CaseIterable, CustomStringConvertible {

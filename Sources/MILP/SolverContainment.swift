@@ -5,7 +5,7 @@ import Synchronization
 public enum SolverIsolation: String, Sendable, Hashable, CaseIterable {
     /// In the calling process: the fastest, and a fault in CBC or GLPK takes the process with it.
     case inProcess = "in-process"
-    /// In a child process (`cosma-solver`, found by ``SolverContainment/workerPath()``) with a hard
+    /// In a child process (`cosma-solver`, found by `SolverContainment/workerPath()`) with a hard
     /// deadline: a fault becomes a result with a note, never a dead caller.
     case childProcess = "child-process"
 }

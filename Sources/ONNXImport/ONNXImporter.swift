@@ -3,14 +3,14 @@ package import Foundation
 internal import ONNXProto
 internal import SwiftProtobuf
 
-/// How ``ONNXImporter`` turns an ONNX model into a graph.
+/// How `ONNXImporter` turns an ONNX model into a graph.
 public struct ONNXImportOptions: Sendable, Hashable {
     /// Bytes per element of every floating-point tensor: 1 is the COSMA paper's int8 setting, and
     /// 1, 2, 4 or 8 are accepted. `nil` keeps each tensor's own element size. Integer and boolean
     /// tensors (shape operands of `Reshape`, `TopK` indices, masks) always keep theirs, because
     /// quantising a network does not change them.
     public var elementBytes: Int?
-    /// Folds every unary activation (``ONNXImporter/fusableActivations``) into the operator that
+    /// Folds every unary activation (`ONNXImporter/fusableActivations`) into the operator that
     /// produces its input, as accelerator compilers do, when nothing else reads that input.
     public var fuseActivations: Bool
     /// Values for symbolic dimensions (`dim_param`), such as `["N": 1]` for a dynamic batch.

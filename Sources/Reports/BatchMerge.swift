@@ -34,8 +34,8 @@ package struct BatchMerge {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
         shards = names.compactMap { Shard(journalName: $0) }
         var found: [InstanceKey: ResultRow] = [:]
-        for name in names where name == "journal.jsonl" || Shard(journalName: name) != nil {
-            for (key, row) in try Journal.rows(at: folder.appendingPathComponent(name)) where found[key] == nil {
+        for journal in Journal.journals(in: folder) {
+            for (key, row) in try Journal.rows(at: journal) where found[key] == nil {
                 found[key] = row
             }
         }

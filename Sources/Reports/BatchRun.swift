@@ -49,7 +49,7 @@ package struct BatchRun {
     }
 
     /// The batch's journal (see ``Journal``).
-    package var journalURL: URL { folder.appendingPathComponent(shard?.journalName ?? "journal.jsonl") }
+    package var journalURL: URL { Journal.url(in: folder, shard: shard) }
     /// Where workers keep plans (see ``planURL(for:)``).
     package var plansFolder: URL { folder.appendingPathComponent("plans") }
 

@@ -36,7 +36,13 @@ package final class Journal {
 
     /// Appends one row and waits until it is on disk.
     package func append(_ row: ResultRow) throws(InputError) {
-        let bytes = Array((row.jsonValue.compact + "\n").utf8)
+        try append(line: row.jsonValue.compact)
+    }
+
+    /// Appends one line of compact JSON (no newline in it) and waits until it is on disk: the
+    /// journal of any table that resumes (`cosma bench divide-and-conquer` keeps its rows so).
+    package func append(line: String) throws(InputError) {
+        let bytes = Array((line + "\n").utf8)
         var written = 0
         while written < bytes.count {
             let n = bytes[written...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
@@ -60,21 +66,44 @@ package final class Journal {
     /// ``rows(at:)``, and how many times each instance's worker crashed (rows with status
     /// ``RowStatus/crashed``), which decides whether a resumed batch tries it again.
     package static func read(at url: URL) throws(InputError) -> (rows: [InstanceKey: ResultRow], crashes: [InstanceKey: Int]) {
-        guard let data = try? Data(contentsOf: url) else { return ([:], [:]) }
+        var rows: [InstanceKey: ResultRow] = [:]
+        var crashes: [InstanceKey: Int] = [:]
+        for row in try entries(at: url, reading: "a result row", ResultRow.init(json:source:)) {
+            rows[row.key] = row
+            if row.status == .crashed { crashes[row.key, default: 0] += 1 }
+        }
+        return (rows, crashes)
+    }
+
+    /// Every finished line of a journal read by `read`, in order; a missing file has none. An
+    /// unfinished last line (a kill in the middle of an append) is ignored; a line `read` refuses
+    /// is reported with its number, as `what` ("a result row").
+    package static func entries<Entry>(at url: URL, reading what: String,
+                                       _ read: (String, String) throws(InputError) -> Entry) throws(InputError) -> [Entry] {
+        guard let data = try? Data(contentsOf: url) else { return [] }
         var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
         // The last element is empty after a final newline, or an unfinished line after a kill.
         lines.removeLast()
-        var rows: [InstanceKey: ResultRow] = [:]
-        var crashes: [InstanceKey: Int] = [:]
+        var entries: [Entry] = []
         for (n, line) in lines.enumerated() where !line.isEmpty {
             do {
-                let row = try ResultRow(json: String(line), source: url.path)
-                rows[row.key] = row
-                if row.status == .crashed { crashes[row.key, default: 0] += 1 }
+                entries.append(try read(String(line), url.path))
             } catch {
-                throw InputError(source: url.path, message: "line \(n + 1) is not a result row (\(error.message)); the journal was edited or damaged: delete that line to rerun its instance")
+                throw InputError(source: url.path, message: "line \(n + 1) is not \(what) (\(error.message)); the journal was edited or damaged: delete that line to rerun its instance")
             }
         }
-        return (rows, crashes)
+        return entries
+    }
+
+    /// The journals of a folder in name order: a whole run's `journal.jsonl` and each shard's
+    /// `journal-I-of-N.jsonl` (``Shard/journalName``).
+    package static func journals(in folder: URL) -> [URL] {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
+        return names.filter { $0 == "journal.jsonl" || Shard(journalName: $0) != nil }.map { folder.appendingPathComponent($0) }
+    }
+
+    /// The journal a run appends to in `folder`: its shard's, or the whole run's `journal.jsonl`.
+    package static func url(in folder: URL, shard: Shard?) -> URL {
+        folder.appendingPathComponent(shard?.journalName ?? "journal.jsonl")
     }
 }

@@ -1,6 +1,6 @@
 public import DNNGraph
 
-/// A plan together with the replay that certified it. Only the ``Simulator`` makes one (through
+/// A plan together with the replay that certified it. Only the `Simulator` makes one (through
 /// ``init(certifying:graph:)``), and its plan cannot be changed afterwards except for the
 /// solver's record, which the replay does not read: every certified plan is a plan that passed
 /// the simulator.

@@ -1,7 +1,8 @@
 public import DNNGraph
 public import Foundation
 
-/// A tensor put at a scratchpad offset.
+/// A tensor put at a scratchpad offset. A plan read from JSON refuses offsets no scratchpad has
+/// (``Plan/init(from:)``).
 public struct Placement: Hashable, Sendable, Codable {
     public var tensor: String
     public var offset: Int
@@ -13,19 +14,6 @@ public struct Placement: Hashable, Sendable, Codable {
         self.tensor = tensor
         self.offset = offset
         self.inPlaceOf = inPlaceOf
-    }
-
-    /// Refuses offsets outside `0 ... Graph.maximumBytes`, which no scratchpad has, so that the
-    /// simulator's address arithmetic cannot overflow.
-    public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        tensor = try c.decode(String.self, forKey: .tensor)
-        offset = try c.decode(Int.self, forKey: .offset)
-        inPlaceOf = try c.decodeIfPresent(String.self, forKey: .inPlaceOf)
-        guard (0...Graph.maximumBytes).contains(offset) else {
-            throw DecodingError.dataCorruptedError(
-                forKey: .offset, in: c, debugDescription: "offset \(offset) is outside 0 ... \(Graph.maximumBytes) (1 PiB); give the tensor's byte address in the scratchpad")
-        }
     }
 }
 
@@ -103,7 +91,7 @@ public struct SolverRecord: Hashable, Sendable, Codable {
 /// spill and reload (docs/formats.md, with the rules in docs/execution-rules.md).
 ///
 /// Plans name tensors and operators, so a plan file can be read without the code that wrote it.
-/// ``Simulator`` replays a plan and is the judge of whether it is valid and what it costs.
+/// `Simulator` replays a plan and is the judge of whether it is valid and what it costs.
 public struct Plan: Hashable, Sendable, Codable {
     public var graph: String
     public var capacity: Int
@@ -148,6 +136,7 @@ public struct Plan: Hashable, Sendable, Codable {
         tensors = try c.decodeIfPresent(TensorSetting.self, forKey: .tensors) ?? .activations
         inPlace = try c.decodeIfPresent(InPlaceMode.self, forKey: .inPlace) ?? .off
         steps = try c.decode([Step].self, forKey: .steps)
+        try Self.checkOffsets(steps, codingPath: c.codingPath + [CodingKeys.steps])
         final = try c.decodeIfPresent([String].self, forKey: .final) ?? []
         traffic = try c.decodeIfPresent(Traffic.self, forKey: .traffic)
         method = try c.decodeIfPresent(String.self, forKey: .method)
@@ -158,13 +147,27 @@ public struct Plan: Hashable, Sendable, Codable {
         Configuration(capacity: capacity, alignment: alignment, tensors: tensors, inPlace: inPlace)
     }
 
+    /// Refuses offsets outside `0 ... Graph.maximumBytes`, which no scratchpad has, so that the
+    /// simulator's address arithmetic cannot overflow. It runs after the placements are decoded
+    /// (their decoder stays the synthesised one) and names the placement, `steps[i].load[j].offset`.
+    private static func checkOffsets(_ steps: [Step], codingPath: [any CodingKey]) throws {
+        for (i, step) in steps.enumerated() {
+            for (list, placements) in [("load", step.load), ("outputs", step.outputs)] {
+                guard let j = placements.firstIndex(where: { !(0...Graph.maximumBytes).contains($0.offset) }) else { continue }
+                throw DecodingError.dataCorrupted(DecodingError.Context(
+                    codingPath: codingPath + [JSONKey(i), JSONKey(list), JSONKey(j), JSONKey("offset")],
+                    debugDescription: "offset \(placements[j].offset) is outside 0 ... \(Graph.maximumBytes) (1 PiB); give the tensor's byte address in the scratchpad"))
+            }
+        }
+    }
+
     /// Reads a plan file.
     public init(contentsOf url: URL) throws(InputError) {
         try self.init(json: try readInput(url), source: url.path)
     }
 
     /// Reads a plan from JSON; `source` names it in messages. A plan without `"format"` is read
-    /// as ``DocumentFormat/plan``; another format is refused.
+    /// as `DocumentFormat/plan`; another format is refused.
     public init(json data: Data, source: String) throws(InputError) {
         try DocumentFormat.plan.check(data, source: source)
         self = try decodeJSON(Plan.self, from: data, source: source)
@@ -216,3 +219,4 @@ extension Traffic {
         .object([("total", .int(total)), ("compulsory", .int(compulsory)), ("nonCompulsory", .int(nonCompulsory))])
     }
 }
+

@@ -1,4 +1,5 @@
 import Foundation
+import Cosma
 import Reports
 import Testing
 
@@ -69,5 +70,35 @@ import Testing
         let line = state.line(width: 200)
         #expect(line == "[##########..........] 20/40 (10 resumed), 2 without plan, ~2m05s left | resnet50 all M_R exact 3s")
         #expect(state.line(width: 30).count == 30)
+    }
+}
+
+/// `cosma bench divide-and-conquer` keeps its rows in the batch's journals: shards write their
+/// own `journal-I-of-N.jsonl`, a report from the folder alone holds every row, and a second run's
+/// journal says the plans are the same bytes.
+@Suite struct DivideAndConquerJournalTests {
+    @Test func shardsShareTheFolderAndTheReportReadsEveryJournal() throws {
+        let graph = try Cosma.loadGraph(at: fixture("graphs/tiny.json"))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-dc-journal-\(UUID().uuidString)")
+        var settings = BenchTables.DivideAndConquerSettings(solver: .cbc, timeLimit: 2, segmentOperators: 4, compareExact: false)
+        settings.deterministic = true
+        settings.journal = folder
+        var solved: [String] = []
+        for index in 1...2 {
+            settings.shard = Shard(index: index, count: 2)
+            _ = try BenchTables.divideAndConquer([graph], settings: settings, command: "test", log: { solved.append($0) })
+        }
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        #expect(names == ["journal-1-of-2.jsonl", "journal-2-of-2.jsonl"])
+        // Every instance with a capacity ran once, in one shard or the other.
+        #expect(solved.count == Set(solved).count && !solved.isEmpty)
+        settings.shard = nil
+        settings.reportOnly = true
+        settings.agreeWith = folder
+        var again: [String] = []
+        let table = try BenchTables.divideAndConquer([graph], settings: settings, command: "test", log: { again.append($0) })
+        #expect(again.isEmpty)
+        #expect(!table.contains("not run"))
+        #expect(table.contains("byte-identical plans on \(solved.count) of the \(solved.count) instances both ran"))
     }
 }

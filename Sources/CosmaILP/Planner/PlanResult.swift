@@ -41,7 +41,7 @@ public struct PlanResult: Sendable {
     public var work: Double?
     /// The size of the capacity program, when one was built.
     public var capacityProgram: ProgramSize?
-    /// Whether ``bound`` already holds what divide and conquer's ``CrossingBound`` would add: it
+    /// Whether `bound` already holds what divide and conquer's `CrossingBound` would add: it
     /// includes that bound, or it comes from the capacity program solved to optimality, the
     /// tightest bound Cosma knows. Polishing then aims at ``bound`` instead of computing a bound
     /// again.

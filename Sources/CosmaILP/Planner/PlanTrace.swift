@@ -90,7 +90,7 @@ public enum TraceEvent: Sendable, Hashable {
     /// Divide and conquer's improvement passes, over every start.
     case passes(PassStatistics)
     /// A solver child process crashed, hung past its deadline or ran out of memory, and the
-    /// planner went on without its answer (``SolverContainment``): what happened.
+    /// planner went on without its answer (`SolverContainment`): what happened.
     case solverContained(String)
 }
 

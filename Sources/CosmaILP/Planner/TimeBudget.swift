@@ -5,19 +5,19 @@ import Synchronization
 /// The stages of Cosma's planners, in the order the exact method runs its own. The trace names
 /// them, and ``TimeBudget/Policy`` gives each its share of the budget.
 public enum PlannerStage: String, Sendable, Hashable, CaseIterable {
-    /// The heuristics' plans (``ExactPlanner/baselinePlans()``): the first incumbent.
+    /// The heuristics' plans (`ExactPlanner/baselinePlans()`): the first incumbent.
     case warmStarts = "warm starts"
-    /// ``ForcedLiveCovers``: spills that capacity alone forces, whatever the schedule.
+    /// `ForcedLiveCovers`: spills that capacity alone forces, whatever the schedule.
     case covers = "forced-live covers"
-    /// ``CrossingBound``: minimum cuts, the covers and the reload intervals.
+    /// `CrossingBound`: minimum cuts, the covers and the reload intervals.
     case crossingBound = "crossing bound"
     /// The paper's fixed-schedule program on the best incumbent's order.
     case fixedSchedule = "fixed-schedule program"
-    /// The ``JointProgram`` in capacity mode: its optimum is a lower bound, its stays are packed.
+    /// The `JointProgram` in capacity mode: its optimum is a lower bound, its stays are packed.
     case capacityProgram = "capacity program"
     /// The capacity program again with room kept free beside the operands, until its stays pack.
     case repair = "repair"
-    /// The ``JointProgram`` with addresses, when the relaxation's stays do not pack.
+    /// The `JointProgram` with addresses, when the relaxation's stays do not pack.
     case addressProgram = "address program"
     /// Divide and conquer after an exact solve that ended without a proof.
     case polish = "polish"
@@ -50,9 +50,9 @@ public struct TimeBudget: Sendable {
         self.init(limit: seconds, policy: policy, meter: { (clock.now - start).inSeconds })
     }
 
-    /// A deterministic budget of `units` of work (`nil`: no limit), counted by ``charge(_:)``
+    /// A deterministic budget of `units` of work (`nil`: no limit), counted by `charge(_:)`
     /// instead of the clock; a unit is about one second of one core of the machine the
-    /// benchmarks ran on (``WorkRates``). No decision under it reads the clock, so the same input
+    /// benchmarks ran on (`WorkRates`). No decision under it reads the clock, so the same input
     /// gives the same plan on any machine and under any load.
     public init(work units: Double?, policy: Policy = .standard) {
         let ledger = WorkLedger()

@@ -10,8 +10,8 @@ public struct Baseline: Hashable, Sendable, CustomStringConvertible {
     public var allocation: AllocationPolicy
     /// The static allocator tried first (TensorFlow Lite's in the COSMA paper).
     package var arena: ArenaAllocator
-    /// Whether to fail when operands do not fit (``OnlineFallback/fail``) instead of evicting
-    /// further and compacting (``OnlineFallback/defragment``), as the paper's baselines did.
+    /// Whether to fail when operands do not fit (`OnlineFallback/fail`) instead of evicting
+    /// further and compacting (`OnlineFallback/defragment`), as the paper's baselines did.
     public var strict: Bool
 
     package init(schedule: ScheduleKind, replacement: ReplacementPolicy, allocation: AllocationPolicy = .bestFit,

@@ -6,9 +6,9 @@ public enum ScheduleKind: String, Sendable, CaseIterable {
     case `default`
     /// The minimum-peak-memory order ("MPMF" in the COSMA paper): the combinatorial search
     /// (``mpmfSearch``), then the minimum-peak program where the search leaves a gap; the
-    /// ``Schedule/algorithm`` says which found it. Only CosmaILP can run the program, so
+    /// `Schedule/algorithm` says which found it. Only CosmaILP can run the program, so
     /// `Cosma.schedule(.mpmf, ...)` (or `MinimumPeakResult`) makes this order, and code in this
-    /// module is handed it (``Baseline/run(_:graph:configuration:scheduler:schedules:)``).
+    /// module is handed it (`Baseline/run(_:graph:configuration:scheduler:schedules:)`).
     case mpmf
     /// The combinatorial minimum-peak search alone (exact where it fits, a beam search beyond),
     /// without the program: the same order as ``mpmf`` whenever the search proves `M_P`, and
@@ -47,12 +47,12 @@ public enum MinimumPeakProof: Hashable, Sendable, CustomStringConvertible {
     /// The peak equals `M_R`, the largest working set of one operator.
     case workingSet
     /// The peak equals the working set of `operator` plus the bytes live in every order while it
-    /// runs (see ``PeakLowerBound``).
+    /// runs (see `PeakLowerBound`).
     case forcedLiveBound(operator: OperatorID)
     /// A search over down-sets explored every partial order that could beat it.
     case downSetSearch
     /// The exhaustive search over the orders of a window of `operators` operators (a relaxation
-    /// of the whole graph, see ``MinimumPeakScheduler``) found no order below it.
+    /// of the whole graph, see `MinimumPeakScheduler`) found no order below it.
     case windowRelaxation(operators: Int)
     /// The minimum-peak integer program, solved to optimality by `solver`.
     case program(solver: String)

@@ -44,6 +44,15 @@ package enum BenchTables {
         ]
     }
 
+    /// What a table's time limit counts, for its header: seconds, or work units in the
+    /// deterministic mode (``ExactOptions/deterministic``), where what is proven does not depend
+    /// on the machine's speed or load.
+    static func limitMode(_ timeLimit: Double, deterministic: Bool, per unit: String) -> String {
+        deterministic
+            ? "deterministic: a budget of \(timeLimit) work units per \(unit) (solver nodes, order-search evaluations; no decision reads the clock), so the plans and what is proven do not depend on the machine's speed or load; wall times are those of a shared machine"
+            : "wall-clock: \(timeLimit) s per \(unit)"
+    }
+
     static func median(_ values: [Double]) -> Double {
         guard !values.isEmpty else { return 0 }
         let sorted = values.sorted()

@@ -20,7 +20,8 @@ extension BenchTables {
         /// `M_R`, two capacities between it and `M_H`, and `M_H` (issue #18's set), instead of
         /// `M_R`, `M_H` and `M_P`.
         package var between = false
-        /// A folder that keeps each instance's row, so that a run resumes and shards share it.
+        /// A folder that keeps each instance's row, so that a run resumes and shards share it: the
+        /// batch's journals (``Journal``), `journal.jsonl` or the shard's `journal-I-of-N.jsonl`.
         package var journal: URL?
         /// Only this shard's instances are run (the table shows the others from the journal).
         package var shard: Shard?
@@ -95,23 +96,21 @@ extension BenchTables {
     package static func divideAndConquer(_ graphs: [Graph], settings: DivideAndConquerSettings, command: String,
                                         log: (String) -> Void = { _ in }) throws -> String {
         let instances = divideAndConquerInstances(graphs, between: settings.between)
-        var rows: [String: DivideAndConquerRow] = [:]
-        for (k, instance) in instances.enumerated() {
-            if let row = settings.journal.flatMap({ readRow(instance, from: $0) }) {
-                rows[instance.key] = row
-                continue
-            }
+        var rows = try settings.journal.map(journalRows) ?? [:]
+        let journal = try settings.journal.flatMap { folder throws(InputError) -> Journal? in
+            if settings.reportOnly { return nil }
+            try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            return try Journal(appendingTo: Journal.url(in: folder, shard: settings.shard))
+        }
+        for (k, instance) in instances.enumerated() where rows[instance.key] == nil {
             guard !settings.reportOnly, settings.shard.map({ Shard.owner(of: k, count: $0.count) == $0.index }) ?? true,
                   let capacity = instance.capacity else { continue }
             log("solving \(instance.key)")
             let row = try divideAndConquerRow(instance, capacity: capacity, settings: settings)
             rows[instance.key] = row
-            if let journal = settings.journal { try writeRow(row, instance, to: journal) }
+            try journal?.append(line: try JournalEntry(instance: instance.key, row: row).line())
         }
-        var others: [String: DivideAndConquerRow] = [:]
-        if let other = settings.agreeWith {
-            for instance in instances { others[instance.key] = readRow(instance, from: other) }
-        }
+        let others = try settings.agreeWith.map(journalRows) ?? [:]
         return divideAndConquerTable(instances, rows: rows, others: others, settings: settings, command: command)
     }
 
@@ -157,17 +156,37 @@ extension BenchTables {
         return String(hash, radix: 16)
     }
 
-    static func readRow(_ instance: DivideAndConquerInstance, from journal: URL) -> DivideAndConquerRow? {
-        let url = journal.appendingPathComponent("\(instance.key).json")
-        guard let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(DivideAndConquerRow.self, from: data)
+    /// One line of the journal: an instance's key and its row.
+    struct JournalEntry: Codable {
+        var instance: String
+        var row: DivideAndConquerRow
+
+        init(instance: String, row: DivideAndConquerRow) {
+            self.instance = instance
+            self.row = row
+        }
+
+        init(json text: String, source: String) throws(InputError) {
+            self = try decodeJSON(JournalEntry.self, from: Data(text.utf8), source: source)
+        }
+
+        func line() throws -> String {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            return String(decoding: try encoder.encode(self), as: UTF8.self)
+        }
     }
 
-    static func writeRow(_ row: DivideAndConquerRow, _ instance: DivideAndConquerInstance, to journal: URL) throws {
-        try? FileManager.default.createDirectory(at: journal, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let text = String(decoding: try encoder.encode(row), as: UTF8.self)
-        try writeAtomically(text + "\n", to: journal.appendingPathComponent("\(instance.key).json"))
+    /// The rows of every journal in `folder` by instance key; where two journals hold an
+    /// instance, the first in name order wins, as in a batch (``BatchMerge``).
+    static func journalRows(in folder: URL) throws(InputError) -> [String: DivideAndConquerRow] {
+        var rows: [String: DivideAndConquerRow] = [:]
+        for url in Journal.journals(in: folder) {
+            for entry in try Journal.entries(at: url, reading: "a divide-and-conquer row", JournalEntry.init(json:source:))
+            where rows[entry.instance] == nil {
+                rows[entry.instance] = entry.row
+            }
+        }
+        return rows
     }
 }

@@ -81,9 +81,7 @@ extension BenchTables {
         func distribution(_ v: [Double]) -> String {
             "mean \(mean(v)), median \(String(format: "%.1f%%", 100 * median(v))), max \(String(format: "%.1f%%", 100 * (v.max() ?? 0))), \(v.filter { $0 > 0.25 }.count) above 25%"
         }
-        let mode = settings.deterministic
-            ? "deterministic: a budget of \(settings.timeLimit) work units per instance (solver nodes, order-search evaluations; no decision reads the clock), so the plans do not depend on the machine's speed or load, and the wall times are those of a shared machine"
-            : "wall-clock: \(settings.timeLimit) s per instance"
+        let mode = limitMode(settings.timeLimit, deterministic: settings.deterministic, per: "instance")
         var header = preamble("Divide and conquer: traffic, bound and time", command: command) + [
             "- solver: \(settings.solver.rawValue) \(settings.solver.version), segments of \(settings.segmentOperators) operators in the first pass, one run each",
             "- mode: \(mode)",

@@ -25,8 +25,8 @@ extension BenchTables {
 
     /// results/exact-ideas.md: every instance no baseline solves, with every idea of the exact
     /// method and with each one switched off.
-    package static func exactIdeas(_ instances: [BenchInstance], solver: SolverBackend, timeLimit: Double, command: String,
-                                  log: (String) -> Void = { _ in }) throws -> String {
+    package static func exactIdeas(_ instances: [BenchInstance], solver: SolverBackend, timeLimit: Double, deterministic: Bool = false,
+                                  command: String, log: (String) -> Void = { _ in }) throws -> String {
         var rows: [String] = []
         for instance in instances {
             let (g, setting, name) = (instance.graph, instance.setting, instance.budget)
@@ -34,9 +34,11 @@ extension BenchTables {
             let config = Configuration(capacity: capacity, tensors: setting)
             let baselines = try Cosma.baselines(Baseline.all, for: g, configuration: config)
             if baselines.contains(where: { (try? $0.result.get().report.traffic.nonCompulsory) == 0 }) { continue }
-            let variants = [("every idea", ExactOptions(solver: solver, timeLimit: timeLimit))]
+            var every = ExactOptions(solver: solver, timeLimit: timeLimit)
+            every.deterministic = deterministic
+            let variants = [("every idea", every)]
                 + ideas.map { idea in
-                    var options = ExactOptions(solver: solver, timeLimit: timeLimit)
+                    var options = every
                     idea.without(&options)
                     return ("without \(idea.name)", options)
                 }
@@ -49,7 +51,8 @@ extension BenchTables {
             }
         }
         let header = preamble("Exact method: what each idea buys", command: command) + [
-            "- solver: \(solver.rawValue) \(solver.version), time limit \(timeLimit) s per solve, single runs", "",
+            "- solver: \(solver.rawValue) \(solver.version), single runs",
+            "- mode: \(limitMode(timeLimit, deterministic: deterministic, per: "solve"))", "",
             "Every instance that no baseline already solves with zero non-compulsory traffic, solved with every idea",
             "and then with each idea switched off. Program size is the capacity program's variables / rows as built.",
             "Traffic and bound are non-compulsory bytes; times are building / solving in seconds.", "",

@@ -1,14 +1,26 @@
 import Cosma
-internal import DNNGraph
+package import DNNGraph
 import Scratchpad
 import MILP
 import CosmaILP
-package import Heuristics
+internal import Heuristics
 internal import Foundation
 
 extension BenchTables {
-    /// results/heuristics.md: the run times of every schedule and every heuristic combination.
-    package static func heuristics(_ m: HeuristicBenchmark.Measurements, repeats: Int, command: String) -> String {
+    /// results/heuristics.md: times every schedule and every heuristic combination on `graphs`
+    /// (medians of `repeats` runs), in both tensor settings.
+    package static func heuristics(_ graphs: [Graph], repeats: Int, command: String, log: (String) -> Void = { _ in }) throws -> String {
+        let benchmark = HeuristicBenchmark(repeats: repeats) { Cosma.schedule(.mpmf, for: $0, tensors: $1) }
+        var measurements = HeuristicBenchmark.Measurements()
+        for graph in graphs {
+            log("measuring \(graph.name) (\(graph.operators.count) operators)")
+            try benchmark.measure(graph, into: &measurements)
+        }
+        return heuristics(measurements, repeats: repeats, command: command)
+    }
+
+    /// results/heuristics.md from its measurements.
+    static func heuristics(_ m: HeuristicBenchmark.Measurements, repeats: Int, command: String) -> String {
         func ms(_ seconds: Double) -> String { String(format: "%.2f", seconds * 1000) }
         // How the minimum is proven, or the bound left when it is not.
         func proven(_ s: Schedule) -> String {
