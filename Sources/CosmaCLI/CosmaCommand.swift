@@ -93,7 +93,8 @@ struct PlanningTarget: ParsableArguments {
 
     /// Loads the graph and resolves the capacity; below `M_R` it tiles the graph (saying so on
     /// stderr) and returns the tiled graph, which the plan then refers to.
-    func load() throws(InputError) -> (Graph, Configuration) {
+    /// `minimumPeak` proves `M_P` when the capacity names `M_P` or `M_H`.
+    func load(minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) throws(InputError) -> (Graph, Configuration) {
         var g = try loadGraph(graph)
         if case .bytes(let bytes) = try CapacitySpec(parsing: capacity), bytes > 0,
            bytes < Budgets(graph: g, setting: accelerator.tensors, alignment: accelerator.alignment).mR
@@ -111,7 +112,7 @@ struct PlanningTarget: ParsableArguments {
         }
         let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
                                              tensors: accelerator.tensors, alignment: accelerator.alignment,
-                                             inPlace: accelerator.inPlace)
+                                             inPlace: accelerator.inPlace, minimumPeak: minimumPeak)
         return (g, config)
     }
 }

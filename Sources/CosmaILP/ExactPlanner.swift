@@ -106,7 +106,10 @@ package struct ExactPlanner: Sendable {
     /// within the capacity (TensorFlow Lite's arena fragmented), Cosma's static-arena heuristic
     /// (``HeuristicPlanner/staticArenaPlan(graph:configuration:order:scheduleName:nodeLimit:)``)
     /// searches for a packing of that order; a plan it finds is optimal.
-    package func baselinePlans() throws -> [CertifiedPlan] {
+    ///
+    /// The minimum-peak search behind the `mpmf-search` baselines gets a quarter of `budget`
+    /// (``TimeBudget/minimumPeakForWarmStart``); the others' orders are immediate.
+    package func baselinePlans(within budget: TimeBudget? = nil) throws -> [CertifiedPlan] {
         let graph = problem.graph
         let configuration = problem.configuration
         var plans: [CertifiedPlan]
@@ -118,8 +121,12 @@ package struct ExactPlanner: Sendable {
             // Strict: the defragmenting fallback's plans would change which order the
             // fixed-schedule start follows (on ViT-B/16 with weights at M_R, to one GLPK cannot
             // settle in 120 s); Cosma's own compaction is `plansFollowing`'s.
+            let limit = budget.map { $0.searchLimit($0.share(TimeBudget.minimumPeakForWarmStart), operators: graph.operators.count) }
             let outcomes = try Baseline.run(Baseline.all.map(\.strictVariant.onMinimumPeakSearch), graph: graph,
-                                            configuration: configuration)
+                                            configuration: configuration, scheduler: MinimumPeakScheduler(limit: limit ?? SearchLimit()))
+            if let searched = outcomes.first(where: { $0.baseline.schedule == .mpmfSearch }) {
+                budget?.charge(searched: searched.schedule, operators: graph.operators.count)
+            }
             plans = outcomes.compactMap { try? $0.result.get() }
             // Lowest peak first: the minimum-peak order is the likeliest to pack.
             orders = []
