@@ -35,7 +35,7 @@ enum Calls {
         Answer.catching {
             let options = try CallOptions(json: optionsJSON)
             // The minimum peak behind M_P and M_H solves too: contained like the planner.
-            return try SolverContainment.with(options.solverIsolation, timeLimit: nil) {
+            return try SolverContainment.with(options.solverIsolation, timeLimit: nil) { _ in
                 try plan(graph: graphJSON, options: options, progress: progress)
             }
         }

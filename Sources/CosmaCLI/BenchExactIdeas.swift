@@ -29,7 +29,7 @@ struct BenchExactIdeas: ParsableCommand {
     var out = "results/exact-ideas.md"
 
     func validate() throws {
-        guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive, finite number of seconds, got \(timeLimit)") }
+        try validateTimeLimit(timeLimit)
     }
 
     func run() throws {

@@ -58,6 +58,14 @@ public struct ExactOptions: Sendable {
 }
 
 extension ExactOptions {
+    /// Why `limit` cannot be a time limit (NaN, infinity, zero, negative: a solver refuses them or
+    /// never ends), or `nil`: the one check behind `cosma solve`, the other commands, the C
+    /// library's options and ``Cosma/solve(_:configuration:method:options:segmentOperators:)``,
+    /// each of which adds the name of its option and the fix.
+    package static func problem(timeLimit limit: Double) -> String? {
+        limit.isFinite && limit > 0 ? nil : "must be a positive, finite number of seconds, got \(limit)"
+    }
+
     /// A budget of ``timeLimit`` under `policy`: seconds, or work units in the deterministic mode.
     package func newBudget(policy: TimeBudget.Policy) -> TimeBudget {
         deterministic ? TimeBudget(work: timeLimit, policy: policy) : TimeBudget(seconds: timeLimit, policy: policy)

@@ -255,7 +255,7 @@ struct BestFirstPeakSearch {
                 }
                 return Result(best: (order.reversed(), node.peak), exhaustive: true, lowerBound: node.peak, states: nodes.count)
             }
-            if nodes.count >= stateBudget || (pops & 1023 == 0 && SearchLimit.expired(deadline)) {
+            if nodes.count >= stateBudget || (pops & 1023 == 1 && SearchLimit.expired(deadline)) {
                 return Result(best: nil, exhaustive: false, lowerBound: min(cutoff, node.peak), states: nodes.count)
             }
             let readyRange = node.readyStart..<(node.readyStart + Int(node.readyCount))

@@ -126,7 +126,9 @@ package struct MinimumPeakScheduler: Sendable {
     /// The beam search's order when it beats `peak`; `nil` when it does not or the allowance ran
     /// out before it completed an order.
     private func beam(_ model: LiveMemoryModel, below peak: Int, allowance: inout SearchLimit) -> Schedule? {
-        guard !allowance.isSpent else { return nil }
+        // Its states are not counted as it goes: it runs only when the allowance can pay for all.
+        let most = model.graph.operators.count * beamWidth * 8
+        guard !allowance.isSpent, allowance.states(most) == most else { return nil }
         let beam = DownSetSearch(model: model, beamWidth: beamWidth, exactStateBudget: 0, bound: peak, stoppable: true,
                                  deadline: allowance.deadline).run()
         allowance.spend(beam.states)
