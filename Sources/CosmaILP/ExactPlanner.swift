@@ -130,8 +130,10 @@ package struct ExactPlanner: Sendable {
             // fixed-schedule start follows (on ViT-B/16 with weights at M_R, to one GLPK cannot
             // settle in 120 s); Cosma's own compaction is `plansFollowing`'s.
             let limit = budget.map { $0.searchLimit($0.share(TimeBudget.minimumPeakForWarmStart), operators: graph.operators.count) }
+            let all = budget.map { $0.searchLimit($0.share(TimeBudget.warmStartBaselines), operators: graph.operators.count) }
             let outcomes = try Baseline.run(Baseline.all.map(\.strictVariant.onMinimumPeakSearch), graph: graph,
-                                            configuration: configuration, scheduler: MinimumPeakScheduler(limit: limit ?? SearchLimit()))
+                                            configuration: configuration, scheduler: MinimumPeakScheduler(limit: limit ?? SearchLimit()),
+                                            until: all?.deadline)
             if let searched = outcomes.first(where: { $0.baseline.schedule == .mpmfSearch }) {
                 budget?.charge(searched: searched.schedule, operators: graph.operators.count)
             }

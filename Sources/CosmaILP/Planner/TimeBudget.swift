@@ -199,6 +199,8 @@ public struct TimeBudget: Sendable {
     /// warm start is one of several, so it gets a quarter.
     package static let minimumPeakForBudgets = Share(3 / 4, of: .remaining)
     package static let minimumPeakForWarmStart = Share(1 / 4, of: .remaining)
+    /// The share after which the baselines left are not run, once one has a plan.
+    package static let warmStartBaselines = Share(1 / 2, of: .remaining)
 
     /// One stage's share: `fraction` of the total or of what remains, at least `atLeast` and at
     /// most `atMost`.

@@ -247,13 +247,8 @@ struct BestFirstPeakSearch {
             for w in 0..<words { current[w] = sets[start + w] }
             guard lookup(node.hash, current) == top.node else { continue }  // a better way in was found later
             if Int(node.depth) == m {
-                var order: [OperatorID] = []
-                var i = Int(top.node)
-                while nodes[i].parent >= 0 {
-                    order.append(members[Int(nodes[i].op)])
-                    i = Int(nodes[i].parent)
-                }
-                return Result(best: (order.reversed(), node.peak), exhaustive: true, lowerBound: node.peak, states: nodes.count)
+                return Result(best: (order(to: Int(top.node), in: nodes), node.peak), exhaustive: true, lowerBound: node.peak,
+                              states: nodes.count)
             }
             if nodes.count >= stateBudget || (pops & 1023 == 1 && SearchLimit.expired(deadline)) {
                 return Result(best: nil, exhaustive: false, lowerBound: min(cutoff, node.peak), states: nodes.count)
@@ -284,6 +279,19 @@ struct BestFirstPeakSearch {
             }
         }
         return Result(best: nil, exhaustive: true, lowerBound: cutoff, states: nodes.count)
+    }
+}
+
+extension BestFirstPeakSearch {
+    /// The order that leads from the empty set to `node`.
+    private func order(to node: Int, in nodes: [Node]) -> [OperatorID] {
+        var order: [OperatorID] = []
+        var i = node
+        while nodes[i].parent >= 0 {
+            order.append(members[Int(nodes[i].op)])
+            i = Int(nodes[i].parent)
+        }
+        return order.reversed()
     }
 }
 
