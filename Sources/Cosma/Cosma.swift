@@ -132,14 +132,20 @@ public enum Cosma {
     /// Runs `body` with its solves in child processes when `options` asks for it, and adds to the
     /// result's trace what went wrong in them (``SolverContainment``). The containment's deadline
     /// is the time limit: no solver child outlives it by more than twice its grace.
+    /// A time limit that is not a positive, finite number is refused here, by the check every
+    /// front end shares (``ExactOptions/problem(timeLimit:)``).
     private static func contained(_ options: ExactOptions, _ body: () throws -> PlanResult) throws -> PlanResult {
+        if let timeLimit = options.timeLimit, let problem = ExactOptions.problem(timeLimit: timeLimit) {
+            throw InputError(source: "timeLimit", message: "timeLimit \(problem); give one such as 60, or nil for no limit")
+        }
         // A deterministic limit counts work, not seconds: no wall-clock deadline then, so that
         // the children's stops never depend on the machine's speed.
         let limit = options.deterministic ? nil : options.timeLimit ?? DivideAndConquerOptions().timeLimit
-        let containment = options.solverIsolation == .childProcess ? SolverContainment(timeLimit: limit) : nil
-        var result = try SolverContainment.$current.withValue(containment, operation: body)
-        for incident in containment?.incidents ?? [] { result.trace.record(.solverContained(incident)) }
-        return result
+        return try SolverContainment.with(options.solverIsolation, timeLimit: limit) { containment in
+            var result = try body()
+            for incident in containment?.incidents ?? [] { result.trace.record(.solverContained(incident)) }
+            return result
+        }
     }
 
     private static func solveExact(_ graph: Graph, configuration: Configuration, fixedOrder: [OperatorID]?,

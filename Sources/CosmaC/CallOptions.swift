@@ -88,8 +88,8 @@ struct CallOptions: Decodable {
     private func check() throws(InputError) {
         func bad(_ key: String, _ message: String) -> InputError { InputError(source: "options.\(key)", message: message) }
         if let problem = Configuration.problem(alignment: alignment) { throw bad("alignment", problem) }
-        if let timeLimit, !(timeLimit > 0 && timeLimit.isFinite) {
-            throw bad("timeLimit", "timeLimit must be a positive, finite number of seconds (null for no limit), got \(timeLimit)")
+        if let timeLimit, let problem = ExactOptions.problem(timeLimit: timeLimit) {
+            throw bad("timeLimit", "timeLimit \(problem); give one such as 60, or null for no limit")
         }
         if !(gap >= 0 && gap < 1) { throw bad("gap", "gap must be in [0, 1), got \(gap)") }
         if segmentOps < 2 { throw bad("segmentOps", "segmentOps must be at least 2, got \(segmentOps)") }

@@ -35,7 +35,7 @@ enum Calls {
         Answer.catching {
             let options = try CallOptions(json: optionsJSON)
             // The minimum peak behind M_P and M_H solves too: contained like the planner.
-            return try SolverContainment.with(options.solverIsolation, timeLimit: nil) {
+            return try SolverContainment.with(options.solverIsolation, timeLimit: nil) { _ in
                 try plan(graph: graphJSON, options: options, progress: progress)
             }
         }
@@ -45,13 +45,19 @@ enum Calls {
                              progress: (@Sendable (SolveProgress) -> Void)?) throws -> Answer
     {
         let graph = try Graph(json: Data(graphJSON.utf8), source: "graph")
+        // As in `cosma solve`: proving M_P for M_H spends the time limit too (a work limit counts
+        // the planner alone), and the planner gets what is left.
+        let clock = options.deterministic ? nil : TimeBudget(seconds: options.timeLimit)
+        var minimumPeak = MinimumPeakOptions()
+        minimumPeak.budget = clock.map { $0.child($0.share(TimeBudget.minimumPeakForBudgets)) }
         let configuration = try Cosma.configuration(for: graph, capacity: try options.requiredCapacity(),
                                                     tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1,
-                                                    inPlace: options.inPlace ?? .off)
+                                                    inPlace: options.inPlace ?? .off, minimumPeak: minimumPeak)
         let certified: CertifiedPlan
         var exact: PlanResult?
         if let method = options.method.solving {
-            let solverOptions = ExactOptions(solver: options.solver, timeLimit: options.timeLimit, relativeGap: options.gap,
+            let left = clock?.remaining.map { max($0, TimeBudget.smallestShare) } ?? options.timeLimit
+            let solverOptions = ExactOptions(solver: options.solver, timeLimit: left, relativeGap: options.gap,
                                              progress: progress, solverIsolation: options.solverIsolation,
                                              deterministic: options.deterministic)
             let result = try Cosma.solve(graph, configuration: configuration, method: method, options: solverOptions,

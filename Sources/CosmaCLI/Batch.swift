@@ -53,7 +53,7 @@ struct Batch: ParsableCommand {
     var workerKillAfter: Double { killAfter ?? (exact.deterministic ? 10 : 2) * exact.timeLimit + 60 }
 
     func validate() throws {
-        guard exact.timeLimit > 0, exact.timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive, finite number of seconds, got \(exact.timeLimit)") }
+        try validateTimeLimit(exact.timeLimit)
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1, got \(jobs)") }
         if let killAfter, killAfter <= 0 { throw ValidationError("--kill-after must be positive, got \(killAfter)") }
         try distribution.validate(graphs: graphs, out: out)

@@ -35,7 +35,8 @@ struct BenchAllocation: ParsableCommand {
     var out = "results/allocation.md"
 
     func validate() throws {
-        guard timeLimit > 0, minimizeTimeLimit > 0, timeLimit.isFinite, minimizeTimeLimit.isFinite else { throw ValidationError("time limits must be positive, finite numbers of seconds") }
+        try validateTimeLimit(timeLimit)
+        try validateTimeLimit(minimizeTimeLimit, option: "--minimize-time-limit")
     }
 
     func run() throws {

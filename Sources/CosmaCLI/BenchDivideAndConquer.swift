@@ -53,7 +53,7 @@ struct BenchDivideAndConquer: ParsableCommand {
     var out = "results/divide-and-conquer.md"
 
     func validate() throws {
-        guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive, finite number of seconds, got \(timeLimit)") }
+        try validateTimeLimit(timeLimit)
         guard segmentOps >= 2 else { throw ValidationError("--segment-ops must be at least 2, got \(segmentOps)") }
     }
 

@@ -36,7 +36,7 @@ struct BenchExact: ParsableCommand {
 
     func validate() throws {
         guard repeats >= 1 else { throw ValidationError("--repeats must be at least 1, got \(repeats)") }
-        guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive, finite number of seconds, got \(timeLimit)") }
+        try validateTimeLimit(timeLimit)
     }
 
     func run() throws {

@@ -25,9 +25,7 @@ struct BenchExactIdeas: ParsableCommand {
     var out = "results/exact-ideas.md"
 
     func validate() throws {
-        guard limits.timeLimit > 0, limits.timeLimit.isFinite else {
-            throw ValidationError("--time-limit must be a positive, finite number, got \(limits.timeLimit)")
-        }
+        try validateTimeLimit(limits.timeLimit)
     }
 
     func run() throws {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Cosma
 import DNNGraph
 import Foundation
 import Reports
@@ -30,9 +31,11 @@ struct BenchLimits: ParsableCommand {
             let paths = try expandGraphPatterns(graphs)
             var runs: [LimitRun] = []
             for path in paths {
-                let operators = try loadGraph(path).operators.count
+                let graph = try loadGraph(path)
+                // M_H by bytes: the runs time the planner's promise, not whether M_P's proof fits.
+                let mH = try Cosma.configuration(for: graph, capacity: .budget(.mH), tensors: .activations).capacity
                 for limit in limits {
-                    runs.append(try measure(path, operators: operators, limit: limit))
+                    runs.append(try measure(path, operators: graph.operators.count, capacity: mH, limit: limit))
                     let last = runs[runs.count - 1]
                     printError("\(path) at \(limit) s: \(last.wallSeconds.map { String(format: "%.2f", $0) }.joined(separator: ", ")) s")
                 }
@@ -42,13 +45,13 @@ struct BenchLimits: ParsableCommand {
         }
     }
 
-    private func measure(_ path: String, operators: Int, limit: Double) throws -> LimitRun {
+    private func measure(_ path: String, operators: Int, capacity: Int, limit: Double) throws -> LimitRun {
         var run = LimitRun(graph: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent, operators: operators,
-                           limit: limit, wallSeconds: [], exitCode: 0, status: nil, nonCompulsory: nil)
+                           capacity: capacity, limit: limit, wallSeconds: [], exitCode: 0, status: nil, nonCompulsory: nil)
         for _ in 0..<repeats {
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-            process.arguments = ["solve", path, "--capacity", "M_H", "--time-limit", "\(limit)", "--json"]
+            process.arguments = ["solve", path, "--capacity", "\(capacity)", "--time-limit", "\(limit)", "--json"]
             let out = Pipe()
             process.standardOutput = out
             process.standardError = FileHandle.nullDevice

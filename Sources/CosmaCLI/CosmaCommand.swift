@@ -29,7 +29,7 @@ struct CosmaCommand: ParsableCommand {
     /// that a solver crash or hang is a result, not the end of `cosma`; `cosma solve
     /// --in-process-solver` and batch workers (processes of their own already) solve in process.
     static func main() {
-        SolverContainment.$current.withValue(SolverContainment()) {
+        SolverContainment.with(.childProcess, timeLimit: nil) { _ in
             do {
                 var command = try parseAsRoot()
                 try command.run()
@@ -47,10 +47,14 @@ struct CosmaCommand: ParsableCommand {
 /// A time limit is a wall-clock promise: a positive, finite number of seconds (NaN, infinity,
 /// zero and negative values are refused with exit code 2, naming `option`).
 func checkTimeLimit(_ seconds: Double, option: String = "--time-limit") throws(InputError) {
-    guard seconds.isFinite, seconds > 0 else {
-        throw InputError(source: option, message: "\(option) must be a positive, finite number of seconds, got \(seconds); "
-                         + "give one such as \(option) 60")
+    if let problem = ExactOptions.problem(timeLimit: seconds) {
+        throw InputError(source: option, message: "\(option) \(problem); give one such as \(option) 60")
     }
+}
+
+/// ``checkTimeLimit(_:option:)`` for a command's `validate()`, whose errors print the usage.
+func validateTimeLimit(_ seconds: Double, option: String = "--time-limit") throws(ValidationError) {
+    if let problem = ExactOptions.problem(timeLimit: seconds) { throw ValidationError("\(option) \(problem)") }
 }
 
 extension TensorSetting: ExpressibleByArgument {}
@@ -93,7 +97,8 @@ struct PlanningTarget: ParsableArguments {
 
     /// Loads the graph and resolves the capacity; below `M_R` it tiles the graph (saying so on
     /// stderr) and returns the tiled graph, which the plan then refers to.
-    func load() throws(InputError) -> (Graph, Configuration) {
+    /// `minimumPeak` proves `M_P` when the capacity names `M_P` or `M_H`.
+    func load(minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) throws(InputError) -> (Graph, Configuration) {
         var g = try loadGraph(graph)
         if case .bytes(let bytes) = try CapacitySpec(parsing: capacity), bytes > 0,
            bytes < Budgets(graph: g, setting: accelerator.tensors, alignment: accelerator.alignment, inPlace: accelerator.inPlace).mR
@@ -111,7 +116,7 @@ struct PlanningTarget: ParsableArguments {
         }
         let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
                                              tensors: accelerator.tensors, alignment: accelerator.alignment,
-                                             inPlace: accelerator.inPlace)
+                                             inPlace: accelerator.inPlace, minimumPeak: minimumPeak)
         return (g, config)
     }
 }

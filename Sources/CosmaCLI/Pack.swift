@@ -40,7 +40,7 @@ struct Pack: ParsableCommand {
 
     func validate() throws {
         if let problem = Configuration.problem(alignment: alignment) { throw ValidationError("--\(problem)") }
-        guard timeLimit > 0, timeLimit.isFinite else { throw ValidationError("--time-limit must be a positive, finite number of seconds, got \(timeLimit)") }
+        try validateTimeLimit(timeLimit)
         guard nodes >= 1 else { throw ValidationError("--nodes must be positive, got \(nodes)") }
         guard capacity != nil || minimize else { throw ValidationError("give --capacity, or --minimize to search for it") }
     }

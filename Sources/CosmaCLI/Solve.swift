@@ -75,7 +75,15 @@ struct Solve: ParsableCommand {
             defer { reporter?.stop() }
             let named = ["m_p", "m_h"].contains(target.capacity.lowercased())
             reporter?.enter("reading the graph and resolving the capacity" + (named ? " (minimum-peak search for M_P)" : ""))
-            let (g, config) = try target.load()
+            // Proving M_P spends the limit too, at most most of it (TimeBudget.minimumPeakForBudgets);
+            // a deterministic limit counts the planner's work alone: the search's own state
+            // budgets already make M_P the same on every machine.
+            var minimumPeak = MinimumPeakOptions()
+            if !deterministic {
+                let budget = TimeBudget(seconds: timeLimit)
+                minimumPeak.budget = budget.child(budget.share(TimeBudget.minimumPeakForBudgets))
+            }
+            let (g, config) = try target.load(minimumPeak: minimumPeak)
             reporter?.enter("planning: baselines, order search, building the program")
             let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }
             if let writeLp { try writeProgram(to: writeLp, graph: g, config: config, order: order) }

@@ -58,6 +58,14 @@ public struct ExactOptions: Sendable {
 }
 
 extension ExactOptions {
+    /// Why `limit` cannot be a time limit (NaN, infinity, zero, negative: a solver refuses them or
+    /// never ends), or `nil`: the one check behind `cosma solve`, the other commands, the C
+    /// library's options and ``Cosma/solve(_:configuration:method:options:segmentOperators:)``,
+    /// each of which adds the name of its option and the fix.
+    package static func problem(timeLimit limit: Double) -> String? {
+        limit.isFinite && limit > 0 ? nil : "must be a positive, finite number of seconds, got \(limit)"
+    }
+
     /// A budget of ``timeLimit`` under `policy`: seconds, or work units in the deterministic mode.
     package func newBudget(policy: TimeBudget.Policy) -> TimeBudget {
         deterministic ? TimeBudget(work: timeLimit, policy: policy) : TimeBudget(seconds: timeLimit, policy: policy)
@@ -106,7 +114,10 @@ package struct ExactPlanner: Sendable {
     /// within the capacity (TensorFlow Lite's arena fragmented), Cosma's static-arena heuristic
     /// (``HeuristicPlanner/staticArenaPlan(graph:configuration:order:scheduleName:nodeLimit:)``)
     /// searches for a packing of that order; a plan it finds is optimal.
-    package func baselinePlans() throws -> [CertifiedPlan] {
+    ///
+    /// The minimum-peak search behind the `mpmf-search` baselines gets a quarter of `budget`
+    /// (``TimeBudget/minimumPeakForWarmStart``); the others' orders are immediate.
+    package func baselinePlans(within budget: TimeBudget? = nil) throws -> [CertifiedPlan] {
         let graph = problem.graph
         let configuration = problem.configuration
         var plans: [CertifiedPlan]
@@ -118,8 +129,14 @@ package struct ExactPlanner: Sendable {
             // Strict: the defragmenting fallback's plans would change which order the
             // fixed-schedule start follows (on ViT-B/16 with weights at M_R, to one GLPK cannot
             // settle in 120 s); Cosma's own compaction is `plansFollowing`'s.
+            let limit = budget.map { $0.searchLimit($0.share(TimeBudget.minimumPeakForWarmStart), operators: graph.operators.count) }
+            let all = budget.map { $0.searchLimit($0.share(TimeBudget.warmStartBaselines), operators: graph.operators.count) }
             let outcomes = try Baseline.run(Baseline.all.map(\.strictVariant.onMinimumPeakSearch), graph: graph,
-                                            configuration: configuration)
+                                            configuration: configuration, scheduler: MinimumPeakScheduler(limit: limit ?? SearchLimit()),
+                                            until: all?.deadline)
+            if let searched = outcomes.first(where: { $0.baseline.schedule == .mpmfSearch }) {
+                budget?.charge(searched: searched.schedule, operators: graph.operators.count)
+            }
             plans = outcomes.compactMap { try? $0.result.get() }
             // Lowest peak first: the minimum-peak order is the likeliest to pack.
             orders = []

@@ -14,6 +14,10 @@ public struct MinimumPeakOptions: Sendable {
     /// Programs with more rows are not attempted: their root relaxation alone outlasts any
     /// sensible time limit on CBC or GLPK.
     public var maximumRows: Int
+    /// The budget the search and the program share, on top of their own limits: the search gets
+    /// three quarters of it (``TimeBudget/searchLimit(_:operators:)``), the program what is left
+    /// (at most ``timeLimit``). `nil` for none.
+    package var budget: TimeBudget?
 
     /// The default combinatorial stages (`MinimumPeakScheduler` is the package's own) and the
     /// program's settings.
@@ -60,22 +64,28 @@ extension MinimumPeakResult {
     public init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off,
                 options: MinimumPeakOptions = MinimumPeakOptions())
     {
-        var schedule = options.scheduler.schedule(graph, setting: setting, alignment: alignment, inPlace: inPlace)
+        var scheduler = options.scheduler
+        if let budget = options.budget {
+            scheduler.limit = budget.searchLimit(budget.share(TimeBudget.Share(3 / 4, of: .remaining)), operators: graph.operators.count)
+        }
+        var schedule = scheduler.schedule(graph, setting: setting, alignment: alignment, inPlace: inPlace)
+        options.budget?.charge(searched: schedule, operators: graph.operators.count)
         self.schedule = schedule
-        guard !schedule.provenMinimal, options.timeLimit > 0 else { return }
+        let programLimit = min(options.timeLimit, options.budget?.remaining ?? options.timeLimit)
+        guard !schedule.provenMinimal, programLimit >= TimeBudget.smallestShare else { return }
         let lower = schedule.lowerBound ?? 0
         let program = MinimumPeakProgram(graph: graph, setting: setting, alignment: alignment, inPlace: inPlace,
                                          lowerBound: lower, upperBound: schedule.peakBytes)
         programRows = program.model.constraintCount
         guard program.model.constraintCount <= options.maximumRows else { return }
         var solveOptions = SolveOptions()
-        solveOptions.timeLimit = options.timeLimit
         solveOptions.mipStart = program.values(for: schedule.order)
         // Peaks are whole units: a gap below one unit is closed.
         solveOptions.absoluteGap = 0.999
         let outcome: SolveResult
         do {
-            outcome = try options.solver.solve(program.model, options: solveOptions)
+            let budget = options.budget?.child(programLimit) ?? TimeBudget(seconds: programLimit)
+            outcome = try budget.solve(program.model, with: options.solver, options: solveOptions)
         } catch {
             programError = "\(error)"
             return

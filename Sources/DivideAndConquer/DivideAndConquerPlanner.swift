@@ -158,7 +158,7 @@ package struct DivideAndConquerPlanner: Sendable {
     /// The given warm starts or every baseline, and the cheapest of them.
     func warmStarts(_ run: inout Run) throws -> CertifiedPlan {
         let exact = ExactPlanner(graph: graph, configuration: configuration)
-        var warm = options.warmStarts.isEmpty ? try exact.baselinePlans() : options.warmStarts
+        var warm = options.warmStarts.isEmpty ? try exact.baselinePlans(within: run.budget) : options.warmStarts
         if warm.isEmpty {
             // Fragmentation defeats every baseline: the same heuristics, compacting the scratchpad
             // when they are stuck, and as a last resort the plan that spills everything.
@@ -176,6 +176,20 @@ package struct DivideAndConquerPlanner: Sendable {
         let baseline = Self.cheapest(warm)
         run.found(baseline, in: .warmStarts)
         return baseline
+    }
+
+    /// The minimum-peak search's order: the warm start that followed it when there is one (the
+    /// baselines ran the search already), else the search under its share of the budget.
+    func minimumPeakOrder(_ run: Run) -> [OperatorID] {
+        let method = "heuristic:\(ScheduleKind.mpmfSearch.rawValue)+"
+        if let warm = run.warm.first(where: { $0.plan.method?.hasPrefix(method) == true }) {
+            return Residency.read(warm.plan, graph: graph).residency.order
+        }
+        let limit = run.budget.searchLimit(run.budget.share(TimeBudget.minimumPeakForWarmStart), operators: graph.operators.count)
+        let schedule = graph.schedule(.mpmfSearch, setting: configuration.tensors, alignment: configuration.alignment,
+                                      inPlace: configuration.inPlace, scheduler: MinimumPeakScheduler(limit: limit))
+        run.budget.charge(searched: schedule, operators: graph.operators.count)
+        return schedule.order
     }
 
     static func cheapest(_ plans: [CertifiedPlan]) -> CertifiedPlan {
@@ -199,8 +213,7 @@ package struct DivideAndConquerPlanner: Sendable {
     /// and cheap because every operator's window is one position.
     func startsBeyondTheHeuristics(_ run: inout Run) throws -> [CertifiedPlan] {
         var starts: [CertifiedPlan] = []
-        var orders = [graph.schedule(.mpmfSearch, setting: configuration.tensors, alignment: configuration.alignment,
-                                     inPlace: configuration.inPlace).order]
+        var orders = [minimumPeakOrder(run)]
         stage(.orderSearch, &run) { run in
             // Many baselines share an order: each is scored once.
             var initial: [[OperatorID]] = []

@@ -80,9 +80,11 @@ package final class SolverContainment: Sendable {
     }
 
     /// Runs `body` with solver calls contained as `isolation` says: a containment of its own that
-    /// ends by `timeLimit`, or none.
-    package static func with<R>(_ isolation: SolverIsolation, timeLimit: Double?, _ body: () throws -> R) rethrows -> R {
+    /// ends by `timeLimit`, or none. `body` gets the containment, to read its ``incidents``: the
+    /// one entry point of the command-line tool, the C library and the Swift facade.
+    package static func with<R>(_ isolation: SolverIsolation, timeLimit: Double?,
+                                _ body: (SolverContainment?) throws -> R) rethrows -> R {
         let containment = isolation == .childProcess ? SolverContainment(timeLimit: timeLimit) : nil
-        return try $current.withValue(containment, operation: body)
+        return try $current.withValue(containment) { try body(containment) }
     }
 }

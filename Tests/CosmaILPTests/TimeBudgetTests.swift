@@ -1,6 +1,7 @@
 @testable import CosmaILP
 import CosmaTestSupport
 import DNNGraph
+import Heuristics
 import MILP
 import Scratchpad
 import Synchronization
@@ -64,6 +65,38 @@ final class ManualMeter: Sendable {
 
     /// Divide and conquer's parts of its segment passes take their share of what is left, and a
     /// policy without a rule for a part leaves it everything.
+    /// A work budget pays the minimum-peak search in states, charged for those it created; a
+    /// wall-clock one gives it an instant, and a cancelled one a limit spent already.
+    @Test func theMinimumPeakSearchIsPaidFromTheBudget() async {
+        let budget = TimeBudget(work: 1)
+        let limit = budget.searchLimit(0.5, operators: 100)
+        #expect(limit.statesLeft == 1_250_000 && limit.deadline == nil && budget.spent == 0)
+        var schedule = Schedule(order: [], peakBytes: 0, algorithm: .fileOrder)
+        schedule.searchStates = 250_000
+        budget.charge(searched: schedule, operators: 100)
+        #expect(abs(budget.spent - 0.1) < 1e-9)
+        #expect(TimeBudget(seconds: 60).searchLimit(1, operators: 100).deadline != nil)
+        let cancelled = Task { () -> Bool in
+            withUnsafeCurrentTask { $0?.cancel() }
+            return TimeBudget(seconds: 60).searchLimit(nil, operators: 100).isSpent
+        }
+        #expect(await cancelled.value)
+    }
+
+    /// With nothing of its budget left, `M_P`'s search returns its first order at once and the
+    /// program does not run: a valid order, no proof it did not earn.
+    @Test func theMinimumPeakResultKeepsToASpentBudget() throws {
+        for seed in UInt64(1)...10 {
+            let graph = try randomTinyGraph(seed: seed, operators: 12, withWeights: false)
+            var options = MinimumPeakOptions()
+            options.budget = TimeBudget(work: 1e-9)
+            let result = MinimumPeakResult(graph: graph, setting: .activations, alignment: 1, options: options)
+            #expect(result.programStatus == nil && result.programRows == nil, "seed \(seed)")
+            #expect(result.schedule.searchStates == 0, "seed \(seed)")
+            #expect(graph.scheduleProblem(result.schedule.order) == nil, "seed \(seed)")
+        }
+    }
+
     @Test func partsOfAStageTakeTheirShareOfWhatIsLeft() {
         let meter = ManualMeter()
         let budget = TimeBudget(limit: 100, policy: .divideAndConquer, meter: meter.reading)

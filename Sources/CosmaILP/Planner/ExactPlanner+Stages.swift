@@ -108,7 +108,7 @@ extension ExactPlanner {
     func perform(_ stage: PlannerStage, share: Double?, run: inout ExactRun) throws {
         switch stage {
         case .warmStarts:
-            if options.warmStarts.isEmpty { run.baselines = try baselinePlans() }
+            if options.warmStarts.isEmpty { run.baselines = try baselinePlans(within: run.budget) }
             let warm = options.warmStarts.isEmpty ? run.baselines : options.warmStarts
             if let best = warm.min(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }) {
                 run.offer(best, from: .warmStarts)

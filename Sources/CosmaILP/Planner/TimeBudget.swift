@@ -1,5 +1,6 @@
 import Foundation
 package import MILP
+package import Heuristics
 import Synchronization
 
 /// The stages of Cosma's planners, in the order the exact method runs its own. The trace names
@@ -171,6 +172,36 @@ public struct TimeBudget: Sendable {
         return granted
     }
 
+    /// What a combinatorial search (the minimum-peak search of ``MinimumPeakScheduler``) may
+    /// spend of `amount` (everything left when `nil`) on a graph of `graphSize` operators: under a
+    /// work budget the states it pays for (``charge(searched:operators:)`` charges those it used);
+    /// under a wall-clock one the instant
+    /// `amount` seconds from now. A spent or cancelled budget gives a spent limit: the search then
+    /// returns the greedy or file order it starts from, which is always there.
+    package func searchLimit(_ amount: Double?, operators graphSize: Int) -> SearchLimit {
+        guard let amount = amount ?? remaining else { return SearchLimit() }
+        let affordable = max(0, min(amount, remaining ?? amount))
+        guard isDeterministic else {
+            return SearchLimit(deadline: ContinuousClock.now.advanced(by: .milliseconds(Int64((affordable * 1000).rounded(.down)))))
+        }
+        return SearchLimit(states: Int(min(affordable / WorkRates.standard.stateCost(operators: graphSize), Double(Int.max / 2))))
+    }
+
+    /// Charges the states the search behind `schedule` created on a graph of `graphSize`
+    /// operators (a wall-clock budget counts itself).
+    package func charge(searched schedule: Schedule, operators graphSize: Int) {
+        charge(Double(schedule.searchStates) * WorkRates.standard.stateCost(operators: graphSize))
+    }
+
+    /// The share of its budget the minimum-peak search may spend where a planner runs it for a
+    /// warm start, and where `cosma solve` and the C library prove `M_P` to resolve `M_H`.
+    /// Without `M_P` there is nothing to plan, so the proof may take most of the limit; a
+    /// warm start is one of several, so it gets a quarter.
+    package static let minimumPeakForBudgets = Share(3 / 4, of: .remaining)
+    package static let minimumPeakForWarmStart = Share(1 / 4, of: .remaining)
+    /// The share after which the baselines left are not run, once one has a plan.
+    package static let warmStartBaselines = Share(1 / 2, of: .remaining)
+
     /// One stage's share: `fraction` of the total or of what remains, at least `atLeast` and at
     /// most `atMost`.
     public struct Share: Sendable, Hashable {
@@ -268,6 +299,8 @@ package struct WorkRates: Sendable {
     var perNodeNonzero: Double
     /// An order-search evaluation's cost per operator (one on-line replay of the schedule).
     var perEvaluatedOperator: Double
+    /// A minimum-peak search state's cost per operator (its down-set is a bit set of them).
+    var perStateOperator: Double = 4e-9
 
     /// Measured on NASNet-A Mobile at `M_H` (the benchmark machine, release build): a budget of
     /// 10 units at two fifths of these prices took 26 s of CPU time.
@@ -281,4 +314,6 @@ package struct WorkRates: Sendable {
     func nodeCost(_ model: Model) -> Double { perNode + perNodeNonzero * Double(model.entryCount) }
 
     func evaluationCost(operators: Int) -> Double { perEvaluatedOperator * Double(max(1, operators)) }
+
+    func stateCost(operators: Int) -> Double { perStateOperator * Double(max(1, operators)) }
 }

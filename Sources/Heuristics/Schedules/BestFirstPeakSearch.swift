@@ -201,8 +201,9 @@ struct BestFirstPeakSearch {
     }
 
     /// Searches for the order of smallest peak strictly below `cutoff`, creating at most
-    /// `stateBudget` states.
-    func run(cutoff: Int, stateBudget: Int) -> Result {
+    /// `stateBudget` states and stopping at `deadline` (both as when the budget runs out: the
+    /// smallest peak still open is the bound).
+    func run(cutoff: Int, stateBudget: Int, deadline: ContinuousClock.Instant? = nil) -> Result {
         let m = members.count
         let words = max(1, (m + 63) / 64)
         var rng = SplitMix64(seed: 0x5EED)
@@ -238,21 +239,18 @@ struct BestFirstPeakSearch {
             }
         }
 
+        var pops = 0
         while let top = heap.pop() {
+            pops += 1
             let node = nodes[Int(top.node)]
             let start = Int(top.node) * words
             for w in 0..<words { current[w] = sets[start + w] }
             guard lookup(node.hash, current) == top.node else { continue }  // a better way in was found later
             if Int(node.depth) == m {
-                var order: [OperatorID] = []
-                var i = Int(top.node)
-                while nodes[i].parent >= 0 {
-                    order.append(members[Int(nodes[i].op)])
-                    i = Int(nodes[i].parent)
-                }
-                return Result(best: (order.reversed(), node.peak), exhaustive: true, lowerBound: node.peak, states: nodes.count)
+                return Result(best: (order(to: Int(top.node), in: nodes), node.peak), exhaustive: true, lowerBound: node.peak,
+                              states: nodes.count)
             }
-            if nodes.count >= stateBudget {
+            if nodes.count >= stateBudget || (pops & 1023 == 1 && SearchLimit.expired(deadline)) {
                 return Result(best: nil, exhaustive: false, lowerBound: min(cutoff, node.peak), states: nodes.count)
             }
             let readyRange = node.readyStart..<(node.readyStart + Int(node.readyCount))
@@ -281,6 +279,19 @@ struct BestFirstPeakSearch {
             }
         }
         return Result(best: nil, exhaustive: true, lowerBound: cutoff, states: nodes.count)
+    }
+}
+
+extension BestFirstPeakSearch {
+    /// The order that leads from the empty set to `node`.
+    private func order(to node: Int, in nodes: [Node]) -> [OperatorID] {
+        var order: [OperatorID] = []
+        var i = node
+        while nodes[i].parent >= 0 {
+            order.append(members[Int(nodes[i].op)])
+            i = Int(nodes[i].parent)
+        }
+        return order.reversed()
     }
 }
 

@@ -20,6 +20,10 @@ struct DownSetSearch {
     let exactStateBudget: Int
     /// Only orders whose peak is strictly below it are searched for; `Int.max` searches all.
     let bound: Int
+    /// Whether the search may give up, at `deadline` or when its task is cancelled, returning no
+    /// order; the greedy order (width 1), the first incumbent of every planner, never does.
+    var stoppable = false
+    var deadline: ContinuousClock.Instant? = nil
 
     struct Result {
         /// The best order found below ``DownSetSearch/bound``, with its peak.
@@ -27,6 +31,8 @@ struct DownSetSearch {
         /// Whether every state below the bound was explored, which proves ``best`` minimal (or,
         /// when it is `nil`, that no order beats the bound).
         var exhaustive: Bool
+        /// States created.
+        var states = 0
     }
 
     private struct Node {
@@ -53,6 +59,7 @@ struct DownSetSearch {
         var created = 0
         var exhaustive = true
         for _ in 0..<n {
+            if stoppable && SearchLimit.expired(deadline) { return Result(best: nil, exhaustive: false, states: created) }
             var candidates: [Candidate] = []
             for (i, node) in layer.enumerated() {
                 for op in node.ready {
@@ -61,7 +68,7 @@ struct DownSetSearch {
                     if peak < bound { candidates.append(Candidate(parent: i, op: op, peak: peak, live: after)) }
                 }
             }
-            guard !candidates.isEmpty else { return Result(best: nil, exhaustive: exhaustive) }
+            guard !candidates.isEmpty else { return Result(best: nil, exhaustive: exhaustive, states: created) }
             // Best first, so that the first candidate reaching a down-set is its cheapest way in,
             // and a beam keeps the best states; only the states kept are ever built.
             candidates.sort { ($0.peak, $0.live, $0.parent, $0.op) < ($1.peak, $1.live, $1.parent, $1.op) }
@@ -89,6 +96,6 @@ struct DownSetSearch {
             order.append(step[i].op)
             i = step[i].parent
         }
-        return Result(best: (order.reversed(), layer[0].peak), exhaustive: exhaustive)
+        return Result(best: (order.reversed(), layer[0].peak), exhaustive: exhaustive, states: created)
     }
 }

@@ -31,15 +31,30 @@ package struct MinimumPeakScheduler: Sendable {
     package var beamWidth: Int
     /// Window sizes (operators) tried in turn around the incumbent's peak.
     package var windowSizes: [Int]
+    /// How far all stages together may go (states, a deadline): a planner's share of its budget.
+    /// When it runs out the search returns its incumbent, unproven, with the best bound so far;
+    /// the greedy and file orders it starts from are always computed, so there is always one.
+    package var limit: SearchLimit
 
-    package init(exactStateBudget: Int = 1_000_000, beamWidth: Int = 64, windowSizes: [Int] = [16, 32, 64, 128, 256]) {
+    package init(exactStateBudget: Int = 1_000_000, beamWidth: Int = 64, windowSizes: [Int] = [16, 32, 64, 128, 256],
+                 limit: SearchLimit = SearchLimit()) {
         self.exactStateBudget = exactStateBudget
         self.beamWidth = beamWidth
         self.windowSizes = windowSizes
+        self.limit = limit
     }
 
     /// With `inPlace` on, every stage measures peaks under the in-place model (docs/in-place.md).
+    /// The schedule's ``Schedule/searchStates`` says how many states the searches created.
     package func schedule(_ graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> Schedule {
+        var allowance = limit
+        var schedule = search(graph, setting: setting, alignment: alignment, inPlace: inPlace, allowance: &allowance)
+        schedule.searchStates = allowance.statesSpent
+        return schedule
+    }
+
+    private func search(_ graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode,
+                        allowance: inout SearchLimit) -> Schedule {
         let model = LiveMemoryModel(graph: graph, setting: setting, alignment: alignment, inPlace: inPlace)
         let fileOrder = graph.schedule(.default, setting: setting, alignment: alignment, inPlace: inPlace)
         let greedy = MinimumPeakScheduler.memoryAwareGreedy(model)
@@ -70,7 +85,9 @@ package struct MinimumPeakScheduler: Sendable {
         /// The exact search over the whole graph below the incumbent: a proven schedule, or nil
         /// with the bound it reached recorded.
         func searchWholeGraph(_ budget: Int) -> Schedule? {
-            let search = BestFirstPeakSearch(model: model, reach: reach).run(cutoff: incumbent.peakBytes, stateBudget: budget)
+            let search = BestFirstPeakSearch(model: model, reach: reach)
+                .run(cutoff: incumbent.peakBytes, stateBudget: allowance.states(budget), deadline: allowance.deadline)
+            allowance.spend(search.states)
             if search.exhaustive {
                 guard let best = search.best else {
                     var result = incumbent
@@ -88,20 +105,17 @@ package struct MinimumPeakScheduler: Sendable {
             }
             return nil
         }
-        for (round, budget) in budgets.enumerated() {
+        for (round, budget) in budgets.enumerated() where !allowance.isSpent {
             // Round 0 searches the whole graph first and then improves the incumbent with the
             // beam; later rounds try the windows first, which prove tight bounds at a fraction of
             // the full search's states.
             if round == 0, let done = searchWholeGraph(budget) { return done }
-            if round == 0 {
-                let beam = DownSetSearch(model: model, beamWidth: beamWidth, exactStateBudget: 0, bound: incumbent.peakBytes).run()
-                if let best = beam.best {
-                    incumbent = Schedule(order: best.order, peakBytes: best.peak, algorithm: .beamSearch(width: beamWidth))
-                }
+            if round == 0, let better = beam(model, below: incumbent.peakBytes, allowance: &allowance) {
+                incumbent = better
                 if let done = proven(incumbent) { return done }
             }
-            relaxWindows(model, reach: reach, around: incumbent, setting: setting, alignment: alignment, inPlace: inPlace, budget: budget,
-                         settled: &settledWindows, lowerBound: &lowerBound, proof: &boundProof)
+            relaxWindows(model, reach: reach, around: incumbent, setting: setting, alignment: alignment, inPlace: inPlace,
+                         budget: budget, allowance: &allowance, settled: &settledWindows, lowerBound: &lowerBound, proof: &boundProof)
             if let done = proven(incumbent) { return done }
             if round > 0, let done = searchWholeGraph(budget) { return done }
         }
@@ -109,22 +123,35 @@ package struct MinimumPeakScheduler: Sendable {
         return incumbent
     }
 
+    /// The beam search's order when it beats `peak`; `nil` when it does not or the allowance ran
+    /// out before it completed an order.
+    private func beam(_ model: LiveMemoryModel, below peak: Int, allowance: inout SearchLimit) -> Schedule? {
+        // Its states are not counted as it goes: it runs only when the allowance can pay for all.
+        let most = model.graph.operators.count * beamWidth * 8
+        guard !allowance.isSpent, allowance.states(most) == most else { return nil }
+        let beam = DownSetSearch(model: model, beamWidth: beamWidth, exactStateBudget: 0, bound: peak, stoppable: true,
+                                 deadline: allowance.deadline).run()
+        allowance.spend(beam.states)
+        return beam.best.map { Schedule(order: $0.order, peakBytes: $0.peak, algorithm: .beamSearch(width: beamWidth)) }
+    }
+
     /// The windows are centred where the incumbent peaks: an order that beats it must do better
     /// there, and a window's own minimum is a bound even when it does not. Windows finished in an
     /// earlier round (up to `settled` operators) would only repeat their answer. Raises
     /// `lowerBound` (with its `proof`) and stops once it meets the incumbent's peak.
     private func relaxWindows(_ model: LiveMemoryModel, reach: Reachability, around incumbent: Schedule, setting: TensorSetting,
-                              alignment: Int, inPlace: InPlaceMode, budget: Int, settled: inout Int, lowerBound: inout Int,
-                              proof: inout MinimumPeakProof) {
+                              alignment: Int, inPlace: InPlaceMode, budget: Int, allowance: inout SearchLimit, settled: inout Int,
+                              lowerBound: inout Int, proof: inout MinimumPeakProof) {
         let graph = model.graph
         let n = graph.operators.count
         let profile = graph.liveProfile(order: incumbent.order, setting: setting, alignment: alignment, inPlace: inPlace)
         let centre = profile.indices.max { profile[$0] < profile[$1] } ?? 0
-        for size in windowSizes where size < n && size > settled {
+        for size in windowSizes where size < n && size > settled && !allowance.isSpent {
             let low = max(0, min(centre - size / 2, n - size))
             let window = Array(incumbent.order[low..<(low + size)])
             let relaxed = BestFirstPeakSearch(model: model, reach: reach, subset: window)
-                .run(cutoff: incumbent.peakBytes, stateBudget: budget)
+                .run(cutoff: incumbent.peakBytes, stateBudget: allowance.states(budget), deadline: allowance.deadline)
+            allowance.spend(relaxed.states)
             if relaxed.lowerBound > lowerBound {
                 lowerBound = relaxed.lowerBound
                 proof = .windowRelaxation(operators: size)

@@ -80,6 +80,9 @@ public struct Schedule: Hashable, Sendable {
     /// The best lower bound known on the minimum peak over all orders; equal to ``peakBytes``
     /// when proven, `nil` when nothing was computed (the file and greedy orders).
     public var lowerBound: Int?
+    /// States the minimum-peak search created to find it (0 for the other kinds): the work a
+    /// deterministic budget is charged for it.
+    package var searchStates = 0
 
     /// Whether no other order of the graph has a lower peak.
     public var provenMinimal: Bool { proof != nil }
