@@ -36,8 +36,9 @@ package enum InjectedSolverFault: String, Sendable, Hashable, CaseIterable {
 /// asked for), every solve of ``SolverBackend`` runs in a `cosma-solver` child:
 ///
 /// - it is asked to stop (its standard input is closed) `graceSeconds` after its own time limit
-///   or at the containment's deadline, whichever comes first, and killed with `SIGKILL`
-///   `answerSeconds` later (also after a cancellation);
+///   or ``answerSeconds`` before the containment's deadline, whichever comes first, and killed
+///   with `SIGKILL` `answerSeconds` later (also after a cancellation), so that no child outlives
+///   the deadline;
 /// - a child that dies by a signal, exits without an answer or is killed gives a result with
 ///   status ``TerminationStatus/error`` or ``TerminationStatus/timeLimit``, no solution, and a
 ///   ``SolveResult/note`` that says what happened; the planner keeps the best plan it has (its
@@ -60,8 +61,8 @@ package final class SolverContainment: Sendable {
     package let injectedFault: InjectedSolverFault?
     private let log = Mutex<[String]>([])
 
-    /// A containment whose children all end by `timeLimit` seconds from now (plus
-    /// ``answerSeconds`` at most); `nil` leaves each solve its own limit alone.
+    /// A containment whose children all end by `timeLimit` seconds from now, killed then if they
+    /// did not answer the request to stop; `nil` leaves each solve its own limit alone.
     package init(timeLimit: Double? = nil, graceSeconds: Double = 0.2, injectedFault: InjectedSolverFault? = nil) {
         let now = ContinuousClock.now
         deadline = timeLimit.flatMap { $0.isFinite ? now.advanced(by: .milliseconds(Int64(($0 * 1000).rounded(.up)))) : nil }

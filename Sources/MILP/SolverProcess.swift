@@ -93,9 +93,13 @@ enum SolverProcess {
         -> (stop: ContinuousClock.Instant?, kill: ContinuousClock.Instant?)
     {
         let grace = Duration.milliseconds(Int64(containment.graceSeconds * 1000))
+        let answer = Duration.milliseconds(Int64(containment.answerSeconds * 1000))
         var stop = options.timeLimit.flatMap { $0.isFinite ? started + .milliseconds(Int64($0 * 1000)) + grace : nil }
-        if let deadline = containment.deadline { stop = min(stop ?? deadline, deadline) }
-        return (stop, stop.map { $0 + .milliseconds(Int64(containment.answerSeconds * 1000)) })
+        // The containment's deadline is when the last child is gone, not when it is asked to stop:
+        // a child that ignores the request is killed by then, so the host keeps the time after the
+        // deadline for its own work (simulating and writing the plan) even on a loaded machine.
+        if let deadline = containment.deadline { stop = min(stop ?? deadline, deadline - answer) }
+        return (stop, stop.map { $0 + answer })
     }
 
     /// Three quarters of the machine's memory: a solver that needs more fails alone.
