@@ -25,3 +25,14 @@ int csolver_die_with_parent(void) {
     /* The host may have died before the call: the child was then handed to another parent. */
     return getppid() == parent && parent != 1 ? 0 : -1;
 }
+
+int csolver_may_limit_address_space(void) {
+#if defined(__SANITIZE_ADDRESS__)
+    return 0;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+    return 0;
+#endif
+#endif
+    return 1;
+}

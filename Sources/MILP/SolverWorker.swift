@@ -65,7 +65,11 @@ package enum SolverWorker {
         return try request.backend.solve(request.model, options: options)
     }
 
+    /// Limits the process's address space, so that a solver that runs out of memory fails alone.
+    /// A build with AddressSanitizer cannot: there `make sanitize` bounds memory with the
+    /// sanitizer's own `hard_rss_limit_mb` instead (tools/sanitize.sh).
     private static func limitAddressSpace(to bytes: Int) {
+        guard csolver_may_limit_address_space() != 0 else { return }
         var limit = rlimit(rlim_cur: rlim_t(bytes), rlim_max: rlim_t(bytes))
         var current = rlimit()
         if getrlimit(addressSpaceLimit, &current) == 0, current.rlim_max != rlim_t.max {

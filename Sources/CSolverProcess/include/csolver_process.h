@@ -18,4 +18,9 @@ int csolver_image_path(char *buffer, unsigned long capacity);
    and returns -1 if the host is already gone; called by cosma-solver first thing. */
 int csolver_die_with_parent(void);
 
+/* 1 when this process may limit its own address space; 0 when it was built with
+   AddressSanitizer (`make sanitize` builds every target so), whose shadow memory takes
+   terabytes of address space at start-up: under a limit every later allocation fails. */
+int csolver_may_limit_address_space(void);
+
 #endif
