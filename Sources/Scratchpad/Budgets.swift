@@ -33,6 +33,13 @@ extension Graph {
     /// position earlier, and the two never count together.
     package func liveIntervals(order: [OperatorID], setting: TensorSetting, inPlace: InPlaceMode = .off) -> [LiveInterval] {
         let position = positions(of: order)
+        return liveIntervals(position: position, setting: setting,
+                             writes: inPlace == .on ? inPlaceWrites(order: order, position: position) : [])
+    }
+
+    /// ``liveIntervals(order:setting:inPlace:)`` from the schedule's positions and its in-place
+    /// writes (none with in-place off), so that a caller that needs the writes too finds them once.
+    private func liveIntervals(position: [Int], setting: TensorSetting, writes: [InPlaceWrite]) -> [LiveInterval] {
         var result: [LiveInterval] = []
         var index = [Int](repeating: -1, count: tensors.count)
         for t in tensors.indices where isTracked(t, in: setting) {
@@ -44,8 +51,7 @@ extension Graph {
                 result.append(LiveInterval(tensor: t, first: first, last: last))
             }
         }
-        guard inPlace == .on else { return result }
-        for write in inPlaceWrites(order: order) { result[index[write.input]].last -= 1 }
+        for write in writes { result[index[write.input]].last -= 1 }
         return result
     }
 
@@ -53,8 +59,11 @@ extension Graph {
     /// the first of its ``Graph/inPlaceCandidates(of:)`` whose last reader it is. Every planner of
     /// the in-place model makes this same choice, so that their lifetimes agree.
     package func inPlaceWrites(order: [OperatorID]) -> [InPlaceWrite] {
-        let position = positions(of: order)
-        return order.compactMap { op in
+        inPlaceWrites(order: order, position: positions(of: order))
+    }
+
+    private func inPlaceWrites(order: [OperatorID], position: [Int]) -> [InPlaceWrite] {
+        order.compactMap { op in
             let k = position[op]
             guard let x = inPlaceCandidates(of: op).first(where: { x in consumers[x].allSatisfy { position[$0] <= k } }) else {
                 return nil
@@ -68,11 +77,13 @@ extension Graph {
     /// chain, listed under its first tensor; every other tracked tensor is a buffer of its own.
     /// With `inPlace` off these are ``liveIntervals(order:setting:inPlace:)`` one by one.
     package func buffers(order: [OperatorID], setting: TensorSetting, inPlace: InPlaceMode) -> [(interval: LiveInterval, members: [TensorID])] {
-        let intervals = liveIntervals(order: order, setting: setting, inPlace: inPlace)
+        let position = positions(of: order)
+        let writes = inPlace == .on ? inPlaceWrites(order: order, position: position) : []
+        let intervals = liveIntervals(position: position, setting: setting, writes: writes)
         var slot = [Int](repeating: -1, count: tensors.count)
         var result: [(interval: LiveInterval, members: [TensorID])] = []
         var writtenOver = [TensorID?](repeating: nil, count: tensors.count)
-        if inPlace == .on { for w in inPlaceWrites(order: order) { writtenOver[w.output] = w.input } }
+        for w in writes { writtenOver[w.output] = w.input }
         // Producers come before readers in the order, so walking by first position meets an
         // input before the output written over it.
         for interval in intervals.sorted(by: { ($0.first, $0.tensor) < ($1.first, $1.tensor) }) {
