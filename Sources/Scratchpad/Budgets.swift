@@ -125,18 +125,19 @@ extension Graph {
     /// With `inPlace` on, the smallest working set over all schedules: an operator whose output
     /// may take an input's bytes (``Graph/inPlaceCandidates(of:)``) saves the output's bytes when
     /// some schedule lets that input die there, that is when no other reader of the input must run
-    /// after the operator.
-    package func workingSets(setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> [Int] {
-        let saving = inPlace == .on ? inPlaceSavings(alignment: alignment) : [Int](repeating: 0, count: operators.count)
+    /// after the operator. That takes the graph's ``Reachability``; a caller that has it already
+    /// passes it as `reach` rather than have it computed again.
+    package func workingSets(setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off, reach: Reachability? = nil) -> [Int] {
+        let saving = inPlace == .on ? inPlaceSavings(alignment: alignment, reach: reach ?? reachability())
+            : [Int](repeating: 0, count: operators.count)
         return operators.indices.map { op in
             residentOperands(of: op, in: setting).reduce(0) { $0 + roundUp(tensors[$1].bytes, to: alignment) } - saving[op]
         }
     }
 
     /// Per operator, the bytes its output saves by working in place in the best schedule for it.
-    func inPlaceSavings(alignment: Int) -> [Int] {
-        let reach = reachability()
-        return operators.indices.map { op in
+    private func inPlaceSavings(alignment: Int, reach: Reachability) -> [Int] {
+        operators.indices.map { op in
             let mayDie = inPlaceCandidates(of: op).contains { x in
                 consumers[x].allSatisfy { $0 == op || !reach.isAncestor(op, of: $0) }
             }
