@@ -79,24 +79,18 @@ extension Graph {
     package func buffers(order: [OperatorID], setting: TensorSetting, inPlace: InPlaceMode) -> [(interval: LiveInterval, members: [TensorID])] {
         let position = positions(of: order)
         let writes = inPlace == .on ? inPlaceWrites(order: order, position: position) : []
-        let intervals = liveIntervals(position: position, setting: setting, writes: writes)
-        var slot = [Int](repeating: -1, count: tensors.count)
-        var result: [(interval: LiveInterval, members: [TensorID])] = []
-        var writtenOver = [TensorID?](repeating: nil, count: tensors.count)
-        for w in writes { writtenOver[w.output] = w.input }
         // Producers come before readers in the order, so walking by first position meets an
-        // input before the output written over it.
-        for interval in intervals.sorted(by: { ($0.first, $0.tensor) < ($1.first, $1.tensor) }) {
-            if let x = writtenOver[interval.tensor], slot[x] >= 0 {
-                slot[interval.tensor] = slot[x]
-                result[slot[x]].members.append(interval.tensor)
-                result[slot[x]].interval.last = max(result[slot[x]].interval.last, interval.last)
-            } else {
-                slot[interval.tensor] = result.count
-                result.append((interval, [interval.tensor]))
-            }
+        // input before the output written over it: a chain is listed under its first tensor.
+        let intervals = liveIntervals(position: position, setting: setting, writes: writes)
+            .sorted(by: { ($0.first, $0.tensor) < ($1.first, $1.tensor) })
+        var item = [Int](repeating: -1, count: tensors.count)
+        for (i, interval) in intervals.enumerated() { item[interval.tensor] = i }
+        var over = [Int?](repeating: nil, count: intervals.count)
+        for w in writes where item[w.input] >= 0 && item[w.output] >= 0 { over[item[w.output]] = item[w.input] }
+        return inPlaceChains(spans: intervals.map { ($0.first, $0.last) }, over: over).map { chain in
+            (LiveInterval(tensor: intervals[chain.members[0]].tensor, first: chain.first, last: chain.last),
+             chain.members.map { intervals[$0].tensor })
         }
-        return result
     }
 
     /// Occupied bytes live at each position of `order` when nothing is spilled.
@@ -158,6 +152,32 @@ package struct InPlaceWrite: Hashable, Sendable {
         self.input = input
         self.output = output
     }
+}
+
+/// Joins the items of in-place chains (docs/in-place.md): item `i` shares the bytes of item
+/// `over[i]` (the one it is written over), and so on back to the chain's first item, so they form
+/// one group; every other item is a group of its own. Groups come in the order of their first item
+/// in `spans`, with their members in that order, each spanning the hull of its members' spans.
+/// What the arena planners call buffers (tensor intervals) and the exact planners packing items
+/// (stays) are both such groups.
+package func inPlaceChains(spans: [(first: Int, last: Int)], over: [Int?]) -> [(first: Int, last: Int, members: [Int])] {
+    var group = [Int](repeating: -1, count: spans.count)
+    var result: [(first: Int, last: Int, members: [Int])] = []
+    for (i, span) in spans.enumerated() {
+        // Up the chain until an item that already has its group, or the chain's first item.
+        var root = i
+        while group[root] < 0, let next = over[root] { root = next }
+        if group[root] < 0 {
+            group[root] = result.count
+            result.append((span.first, span.last, []))
+        }
+        let g = group[root]
+        group[i] = g
+        result[g].first = min(result[g].first, span.first)
+        result[g].last = max(result[g].last, span.last)
+        result[g].members.append(i)
+    }
+    return result
 }
 
 /// The scratchpad sizes at which a graph is interesting: ``BudgetName/mR``, ``BudgetName/mP`` and
