@@ -111,35 +111,29 @@ package struct Residency: Sendable, Hashable {
     /// share one offset. Items come in tensor order, then stay order, so that without writes the
     /// packer sees exactly the stays.
     package func packingItems(_ problem: PlanningProblem) -> [(item: StayPacker.Item, members: [(tensor: TensorID, stay: Int)])] {
-        struct Key: Hashable {
-            var tensor: TensorID
-            var stay: Int
+        // Every stay of the problem's tensors, numbered in tensor order, then stay order.
+        var members: [(tensor: TensorID, stay: Int)] = []
+        var spans: [(first: Int, last: Int)] = []
+        var base = [Int](repeating: -1, count: stays.count)
+        for t in problem.tensors {
+            base[t] = members.count
+            for (i, s) in stays[t].enumerated() {
+                members.append((t, i))
+                spans.append((s.first, s.last))
+            }
         }
-        var joins: [Key: Key] = [:]
+        var over = [Int?](repeating: nil, count: members.count)
         let position = problem.graph.positions(of: order)
-        for w in writes {
+        for w in writes where base[w.input] >= 0 && base[w.output] >= 0 {
             let k = position[w.op]
             guard let i = stays[w.input].lastIndex(where: { $0.last == k }),
                   let j = stays[w.output].firstIndex(where: { $0.first == k && !$0.loaded }) else { continue }
-            joins[Key(tensor: w.output, stay: j)] = Key(tensor: w.input, stay: i)
+            over[base[w.output] + j] = base[w.input] + i
         }
-        var slot: [Key: Int] = [:]
-        var groups: [(item: StayPacker.Item, members: [(tensor: TensorID, stay: Int)])] = []
-        for t in problem.tensors {
-            for (i, s) in stays[t].enumerated() {
-                var root = Key(tensor: t, stay: i)
-                while let next = joins[root] { root = next }
-                if let g = slot[root] {
-                    groups[g].item.first = min(groups[g].item.first, s.first)
-                    groups[g].item.last = max(groups[g].item.last, s.last)
-                    groups[g].members.append((t, i))
-                } else {
-                    slot[root] = groups.count
-                    groups.append((StayPacker.Item(size: problem.occupied[t], first: s.first, last: s.last), [(t, i)]))
-                }
-            }
+        return inPlaceChains(spans: spans, over: over).map { chain in
+            (StayPacker.Item(size: problem.occupied[members[chain.members[0]].tensor], first: chain.first, last: chain.last),
+             chain.members.map { members[$0] })
         }
-        return groups
     }
 
     /// Builds the plan that realises this residency with the given offset for every segment.

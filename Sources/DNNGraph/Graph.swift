@@ -70,7 +70,7 @@ public struct Operator: Hashable, Sendable {
 /// canonical JSON with `Graph/init(json:source:)` or from a ``GraphDocument``; construction
 /// validates everything, so a `Graph` value is always well-formed.
 ///
-/// Derived facts (producers, consumers, ancestor counts) are computed once at construction:
+/// Derived facts (producers, consumers, in-place candidates) are computed once at construction:
 /// O(V + E) for the adjacency, O(V·E/64) for the ancestor and descendant counts.
 public struct Graph: Sendable {
     public let name: String
@@ -92,6 +92,8 @@ public struct Graph: Sendable {
 
     let tensorIndex: [String: TensorID]
     let operatorIndex: [String: OperatorID]
+    /// Each operator's ``inPlaceCandidates(of:)``.
+    let inPlaceCandidateLists: [[TensorID]]
 
     /// Looks a tensor up by name.
     public func tensorID(named name: String) -> TensorID? { tensorIndex[name] }
@@ -190,6 +192,7 @@ public struct Graph: Sendable {
         self.successors = successors
         self.tensorIndex = tensorIndex
         self.operatorIndex = operatorIndex
+        self.inPlaceCandidateLists = Graph.inPlaceCandidateLists(operators: operators, tensors: document.tensors, isOutput: isOutput)
     }
 
     /// A cycle as a list of operators, each feeding the next and the last feeding the first.

@@ -23,27 +23,36 @@ public enum InPlaceTable {
     public static func allows(_ type: String) -> Bool { elementwise.contains(type) || views.contains(type) }
 }
 
+extension Operator {
+    /// Whether the operator may work in place at all: the graph's override, else ``InPlaceTable``.
+    var allowsInPlace: Bool { inPlace ?? InPlaceTable.allows(type) }
+}
+
 extension Graph {
     /// Whether `op` may work in place at all: the graph's override, else ``InPlaceTable``.
-    public func allowsInPlace(_ op: OperatorID) -> Bool {
-        operators[op].inPlace ?? InPlaceTable.allows(operators[op].type)
-    }
+    public func allowsInPlace(_ op: OperatorID) -> Bool { operators[op].allowsInPlace }
 
     /// The inputs whose bytes the single output of `op` may take whenever the input dies at `op`.
     ///
     /// These are the conditions that do not depend on the schedule: the operator may work in place
     /// and has one output; the input is an activation (a weight is read-only and a graph input
     /// must survive for the caller) that is not a graph output, of the same size as the output.
-    /// The remaining conditions (no later reader, resident) belong to a plan.
-    public func inPlaceCandidates(of op: OperatorID) -> [TensorID] {
-        let o = operators[op]
-        guard allowsInPlace(op), o.outputs.count == 1 else { return [] }
-        let out = o.outputs[0]
-        return distinctInputs(of: op).filter {
-            tensors[$0].kind == .activation && !isOutput[$0] && tensors[$0].bytes == tensors[out].bytes
-        }
-    }
+    /// The remaining conditions (no later reader, resident) belong to a plan. Found once, when the
+    /// graph is built: the schedulers ask for every operator's candidates on each order they try.
+    public func inPlaceCandidates(of op: OperatorID) -> [TensorID] { inPlaceCandidateLists[op] }
 
     /// For each operator, the inputs whose bytes its output may take (``inPlaceCandidates(of:)``).
-    public func inPlaceCandidateTable() -> [[TensorID]] { operators.indices.map(inPlaceCandidates(of:)) }
+    public func inPlaceCandidateTable() -> [[TensorID]] { inPlaceCandidateLists }
+
+    /// ``inPlaceCandidates(of:)`` of every operator, from the parts of a graph under construction.
+    static func inPlaceCandidateLists(operators: [Operator], tensors: [Tensor], isOutput: [Bool]) -> [[TensorID]] {
+        operators.map { o in
+            guard o.allowsInPlace, o.outputs.count == 1 else { return [] }
+            let out = o.outputs[0]
+            var seen = Set<TensorID>()
+            return o.inputs.filter {
+                seen.insert($0).inserted && tensors[$0].kind == .activation && !isOutput[$0] && tensors[$0].bytes == tensors[out].bytes
+            }
+        }
+    }
 }

@@ -33,6 +33,13 @@ extension Graph {
     /// position earlier, and the two never count together.
     package func liveIntervals(order: [OperatorID], setting: TensorSetting, inPlace: InPlaceMode = .off) -> [LiveInterval] {
         let position = positions(of: order)
+        return liveIntervals(position: position, setting: setting,
+                             writes: inPlace == .on ? inPlaceWrites(order: order, position: position) : [])
+    }
+
+    /// ``liveIntervals(order:setting:inPlace:)`` from the schedule's positions and its in-place
+    /// writes (none with in-place off), so that a caller that needs the writes too finds them once.
+    private func liveIntervals(position: [Int], setting: TensorSetting, writes: [InPlaceWrite]) -> [LiveInterval] {
         var result: [LiveInterval] = []
         var index = [Int](repeating: -1, count: tensors.count)
         for t in tensors.indices where isTracked(t, in: setting) {
@@ -44,8 +51,7 @@ extension Graph {
                 result.append(LiveInterval(tensor: t, first: first, last: last))
             }
         }
-        guard inPlace == .on else { return result }
-        for write in inPlaceWrites(order: order) { result[index[write.input]].last -= 1 }
+        for write in writes { result[index[write.input]].last -= 1 }
         return result
     }
 
@@ -53,8 +59,11 @@ extension Graph {
     /// the first of its ``Graph/inPlaceCandidates(of:)`` whose last reader it is. Every planner of
     /// the in-place model makes this same choice, so that their lifetimes agree.
     package func inPlaceWrites(order: [OperatorID]) -> [InPlaceWrite] {
-        let position = positions(of: order)
-        return order.compactMap { op in
+        inPlaceWrites(order: order, position: positions(of: order))
+    }
+
+    private func inPlaceWrites(order: [OperatorID], position: [Int]) -> [InPlaceWrite] {
+        order.compactMap { op in
             let k = position[op]
             guard let x = inPlaceCandidates(of: op).first(where: { x in consumers[x].allSatisfy { position[$0] <= k } }) else {
                 return nil
@@ -68,24 +77,20 @@ extension Graph {
     /// chain, listed under its first tensor; every other tracked tensor is a buffer of its own.
     /// With `inPlace` off these are ``liveIntervals(order:setting:inPlace:)`` one by one.
     package func buffers(order: [OperatorID], setting: TensorSetting, inPlace: InPlaceMode) -> [(interval: LiveInterval, members: [TensorID])] {
-        let intervals = liveIntervals(order: order, setting: setting, inPlace: inPlace)
-        var slot = [Int](repeating: -1, count: tensors.count)
-        var result: [(interval: LiveInterval, members: [TensorID])] = []
-        var writtenOver = [TensorID?](repeating: nil, count: tensors.count)
-        if inPlace == .on { for w in inPlaceWrites(order: order) { writtenOver[w.output] = w.input } }
+        let position = positions(of: order)
+        let writes = inPlace == .on ? inPlaceWrites(order: order, position: position) : []
         // Producers come before readers in the order, so walking by first position meets an
-        // input before the output written over it.
-        for interval in intervals.sorted(by: { ($0.first, $0.tensor) < ($1.first, $1.tensor) }) {
-            if let x = writtenOver[interval.tensor], slot[x] >= 0 {
-                slot[interval.tensor] = slot[x]
-                result[slot[x]].members.append(interval.tensor)
-                result[slot[x]].interval.last = max(result[slot[x]].interval.last, interval.last)
-            } else {
-                slot[interval.tensor] = result.count
-                result.append((interval, [interval.tensor]))
-            }
+        // input before the output written over it: a chain is listed under its first tensor.
+        let intervals = liveIntervals(position: position, setting: setting, writes: writes)
+            .sorted(by: { ($0.first, $0.tensor) < ($1.first, $1.tensor) })
+        var item = [Int](repeating: -1, count: tensors.count)
+        for (i, interval) in intervals.enumerated() { item[interval.tensor] = i }
+        var over = [Int?](repeating: nil, count: intervals.count)
+        for w in writes where item[w.input] >= 0 && item[w.output] >= 0 { over[item[w.output]] = item[w.input] }
+        return inPlaceChains(spans: intervals.map { ($0.first, $0.last) }, over: over).map { chain in
+            (LiveInterval(tensor: intervals[chain.members[0]].tensor, first: chain.first, last: chain.last),
+             chain.members.map { intervals[$0].tensor })
         }
-        return result
     }
 
     /// Occupied bytes live at each position of `order` when nothing is spilled.
@@ -114,18 +119,19 @@ extension Graph {
     /// With `inPlace` on, the smallest working set over all schedules: an operator whose output
     /// may take an input's bytes (``Graph/inPlaceCandidates(of:)``) saves the output's bytes when
     /// some schedule lets that input die there, that is when no other reader of the input must run
-    /// after the operator.
-    package func workingSets(setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> [Int] {
-        let saving = inPlace == .on ? inPlaceSavings(alignment: alignment) : [Int](repeating: 0, count: operators.count)
+    /// after the operator. That takes the graph's ``Reachability``; a caller that has it already
+    /// passes it as `reach` rather than have it computed again.
+    package func workingSets(setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off, reach: Reachability? = nil) -> [Int] {
+        let saving = inPlace == .on ? inPlaceSavings(alignment: alignment, reach: reach ?? reachability())
+            : [Int](repeating: 0, count: operators.count)
         return operators.indices.map { op in
             residentOperands(of: op, in: setting).reduce(0) { $0 + roundUp(tensors[$1].bytes, to: alignment) } - saving[op]
         }
     }
 
     /// Per operator, the bytes its output saves by working in place in the best schedule for it.
-    func inPlaceSavings(alignment: Int) -> [Int] {
-        let reach = reachability()
-        return operators.indices.map { op in
+    private func inPlaceSavings(alignment: Int, reach: Reachability) -> [Int] {
+        operators.indices.map { op in
             let mayDie = inPlaceCandidates(of: op).contains { x in
                 consumers[x].allSatisfy { $0 == op || !reach.isAncestor(op, of: $0) }
             }
@@ -146,6 +152,32 @@ package struct InPlaceWrite: Hashable, Sendable {
         self.input = input
         self.output = output
     }
+}
+
+/// Joins the items of in-place chains (docs/in-place.md): item `i` shares the bytes of item
+/// `over[i]` (the one it is written over), and so on back to the chain's first item, so they form
+/// one group; every other item is a group of its own. Groups come in the order of their first item
+/// in `spans`, with their members in that order, each spanning the hull of its members' spans.
+/// What the arena planners call buffers (tensor intervals) and the exact planners packing items
+/// (stays) are both such groups.
+package func inPlaceChains(spans: [(first: Int, last: Int)], over: [Int?]) -> [(first: Int, last: Int, members: [Int])] {
+    var group = [Int](repeating: -1, count: spans.count)
+    var result: [(first: Int, last: Int, members: [Int])] = []
+    for (i, span) in spans.enumerated() {
+        // Up the chain until an item that already has its group, or the chain's first item.
+        var root = i
+        while group[root] < 0, let next = over[root] { root = next }
+        if group[root] < 0 {
+            group[root] = result.count
+            result.append((span.first, span.last, []))
+        }
+        let g = group[root]
+        group[i] = g
+        result[g].first = min(result[g].first, span.first)
+        result[g].last = max(result[g].last, span.last)
+        result[g].members.append(i)
+    }
+    return result
 }
 
 /// The scratchpad sizes at which a graph is interesting: ``BudgetName/mR``, ``BudgetName/mP`` and

@@ -32,8 +32,8 @@ package struct CrossingAnalysis: Sendable {
         self.graph = graph
         self.setting = setting
         self.alignment = alignment
-        workingSets = graph.workingSets(setting: setting, alignment: alignment, inPlace: inPlace)
         reach = graph.reachability()
+        workingSets = graph.workingSets(setting: setting, alignment: alignment, inPlace: inPlace, reach: reach)
         operands = graph.operators.indices.map { Set(graph.residentOperands(of: $0, in: setting)) }
         var readers = [[OperatorID]](repeating: [], count: graph.tensors.count)
         for op in graph.operators.indices {
