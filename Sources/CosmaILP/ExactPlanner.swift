@@ -129,8 +129,8 @@ package struct ExactPlanner: Sendable {
             // Strict: the defragmenting fallback's plans would change which order the
             // fixed-schedule start follows (on ViT-B/16 with weights at M_R, to one GLPK cannot
             // settle in 120 s); Cosma's own compaction is `plansFollowing`'s.
-            let limit = budget.map { $0.searchLimit($0.share(TimeBudget.minimumPeakForWarmStart), operators: graph.operators.count) }
-            let all = budget.map { $0.searchLimit($0.share(TimeBudget.warmStartBaselines), operators: graph.operators.count) }
+            let limit = budget?.searchLimit(share: TimeBudget.minimumPeakForWarmStart, operators: graph.operators.count)
+            let all = budget?.searchLimit(share: TimeBudget.warmStartBaselines, operators: graph.operators.count)
             let outcomes = try Baseline.run(Baseline.all.map(\.strictVariant.onMinimumPeakSearch), graph: graph,
                                             configuration: configuration, scheduler: MinimumPeakScheduler(limit: limit ?? SearchLimit()),
                                             until: all?.deadline)

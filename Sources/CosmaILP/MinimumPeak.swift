@@ -15,7 +15,7 @@ public struct MinimumPeakOptions: Sendable {
     /// sensible time limit on CBC or GLPK.
     public var maximumRows: Int
     /// The budget the search and the program share, on top of their own limits: the search gets
-    /// three quarters of it (``TimeBudget/searchLimit(_:operators:)``), the program what is left
+    /// three quarters of it (``TimeBudget/minimumPeakSearch``), the program what is left
     /// (at most ``timeLimit``). `nil` for none.
     package var budget: TimeBudget?
 
@@ -66,7 +66,7 @@ extension MinimumPeakResult {
     {
         var scheduler = options.scheduler
         if let budget = options.budget {
-            scheduler.limit = budget.searchLimit(budget.share(TimeBudget.Share(3 / 4, of: .remaining)), operators: graph.operators.count)
+            scheduler.limit = budget.searchLimit(share: TimeBudget.minimumPeakSearch, operators: graph.operators.count)
         }
         var schedule = scheduler.schedule(graph, setting: setting, alignment: alignment, inPlace: inPlace)
         options.budget?.charge(searched: schedule, operators: graph.operators.count)

@@ -185,7 +185,7 @@ package struct DivideAndConquerPlanner: Sendable {
         if let warm = run.warm.first(where: { $0.plan.method?.hasPrefix(method) == true }) {
             return Residency.read(warm.plan, graph: graph).residency.order
         }
-        let limit = run.budget.searchLimit(run.budget.share(TimeBudget.minimumPeakForWarmStart), operators: graph.operators.count)
+        let limit = run.budget.searchLimit(share: TimeBudget.minimumPeakForWarmStart, operators: graph.operators.count)
         let schedule = graph.schedule(.mpmfSearch, setting: configuration.tensors, alignment: configuration.alignment,
                                       inPlace: configuration.inPlace, scheduler: MinimumPeakScheduler(limit: limit))
         run.budget.charge(searched: schedule, operators: graph.operators.count)

@@ -187,6 +187,11 @@ public struct TimeBudget: Sendable {
         return SearchLimit(states: Int(min(affordable / WorkRates.standard.stateCost(operators: graphSize), Double(Int.max / 2))))
     }
 
+    /// ``searchLimit(_:operators:)`` for `share` of this budget (``share(_:)``).
+    package func searchLimit(share: Share, operators graphSize: Int) -> SearchLimit {
+        searchLimit(self.share(share), operators: graphSize)
+    }
+
     /// Charges the states the search behind `schedule` created on a graph of `graphSize`
     /// operators (a wall-clock budget counts itself).
     package func charge(searched schedule: Schedule, operators graphSize: Int) {
@@ -199,6 +204,9 @@ public struct TimeBudget: Sendable {
     /// warm start is one of several, so it gets a quarter.
     package static let minimumPeakForBudgets = Share(3 / 4, of: .remaining)
     package static let minimumPeakForWarmStart = Share(1 / 4, of: .remaining)
+    /// The share of a `MinimumPeakResult`'s budget its search may spend; the program gets what is
+    /// left.
+    package static let minimumPeakSearch = Share(3 / 4, of: .remaining)
     /// The share after which the baselines left are not run, once one has a plan.
     package static let warmStartBaselines = Share(1 / 2, of: .remaining)
 
