@@ -62,6 +62,15 @@ struct BenchHeuristics: ParsableCommand {
 /// The command as typed, for the tables' provenance line.
 func commandLine() -> String { "cosma \(CommandLine.arguments.dropFirst().joined(separator: " "))" }
 
+/// This executable, for the benches that time whole `cosma solve` processes of it.
+func cosmaExecutable() -> URL { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
+
+/// Each file the patterns match with its graph, loaded; for the benches whose `cosma solve`
+/// processes read the files again.
+func loadGraphFiles(_ patterns: [String]) throws(InputError) -> [(path: String, graph: Graph)] {
+    try expandGraphPatterns(patterns).map { path throws(InputError) in (path: path, graph: try loadGraph(path)) }
+}
+
 /// The files every pattern matches, in order; a pattern that matches nothing is unusable input.
 func expandGraphPatterns(_ patterns: [String]) throws(InputError) -> [String] {
     var files: [String] = []

@@ -51,9 +51,9 @@ struct BenchTiling: ParsableCommand {
                 }
                 bytes.append(b)
             }
-            let loaded = try expandGraphPatterns(graphs).map { path throws(InputError) in (path: path, graph: try loadGraph(path)) }
+            let loaded = try loadGraphFiles(graphs)
             let text = try BenchTables.tiling(loaded, settings: tensors, capacities: bytes, timeLimit: timeLimit, killSlack: killSlack,
-                                              executable: URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath(),
+                                              executable: cosmaExecutable(),
                                               command: commandLine(), log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
             try writeAtomically(text, to: URL(fileURLWithPath: out))
             print("wrote \(out)")

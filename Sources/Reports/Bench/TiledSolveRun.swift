@@ -1,4 +1,3 @@
-internal import DNNGraph
 import Scratchpad
 internal import Foundation
 
@@ -15,46 +14,19 @@ struct TiledSolveRun {
     var seconds: Double
 
     init(executable: URL, graph: String, setting: TensorSetting, capacity: Int, timeLimit: Double, killAfter: Double) throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-bench-tiling-\(getpid())")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let out = folder.appendingPathComponent("out.json")
-        let err = folder.appendingPathComponent("err.txt")
-        guard FileManager.default.createFile(atPath: out.path, contents: nil),
-              FileManager.default.createFile(atPath: err.path, contents: nil) else {
-            throw InputError(source: folder.path, message: "cannot create the files of Cosma's process; check the temporary folder")
-        }
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = ["solve", graph, "--capacity", "\(capacity)", "--tensors", setting.rawValue,
-                             "--method", "divide-and-conquer", "--time-limit", "\(timeLimit)", "--json"]
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        let started = ContinuousClock.now
-        try process.run()
-        var killed = false
-        while process.isRunning {
-            if (ContinuousClock.now - started).inSeconds > killAfter {
-                kill(process.processIdentifier, SIGKILL)
-                killed = true
-            }
-            usleep(100_000)
-        }
-        process.waitUntilExit()
-        seconds = (ContinuousClock.now - started).inSeconds
-        let summary = (try? JSONSerialization.jsonObject(with: Data(contentsOf: out))) as? [String: Any]
-        let solver = summary?["solver"] as? [String: Any]
-        nonCompulsory = (summary?["traffic"] as? [String: Any])?["nonCompulsory"] as? Int
-        if killed {
+        let run = try SolveProcess(executable: executable,
+                                   arguments: [graph, "--capacity", "\(capacity)", "--tensors", setting.rawValue,
+                                               "--method", "divide-and-conquer", "--time-limit", "\(timeLimit)"],
+                                   killAfter: killAfter)
+        seconds = run.seconds
+        nonCompulsory = run.nonCompulsory
+        if run.killed {
             status = "timeout: killed after \(String(format: "%.0f", seconds)) s (limit \(String(format: "%g", timeLimit)) s)"
         } else if nonCompulsory != nil {
-            let bound = (solver?["bound"] as? Int).map { ", bound \($0)" } ?? ""
-            status = (solver?["status"] as? String).map { $0 + bound } ?? "plan without a solver status"
+            let bound = (run.solver?["bound"] as? Int).map { ", bound \($0)" } ?? ""
+            status = (run.solver?["status"] as? String).map { $0 + bound } ?? "plan without a solver status"
         } else {
-            let errors = (try? String(contentsOf: err, encoding: .utf8)) ?? ""
-            let tail = errors.split(separator: "\n").suffix(1).joined()
-            status = "failed (exit \(process.terminationStatus)): \(tail.replacingOccurrences(of: "|", with: "/"))"
+            status = "failed (exit \(run.exitCode)): \(run.lastError.replacingOccurrences(of: "|", with: "/"))"
         }
     }
 }
