@@ -52,12 +52,20 @@ struct BenchHeuristics: ParsableCommand {
             var loaded = try loadGraphs(graphs)
             loaded += try synthetic.map { try Graph(document: SyntheticGraphs.residualNetwork(operators: $0, seed: 1)) }
             let table = try BenchTables.heuristics(loaded, repeats: repeats, command: commandLine(),
-                                                   log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
-            try writeAtomically(table, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+                                                   log: logProgress)
+            try writeReport(table, to: out)
         }
     }
 }
+
+/// Writes a bench's Markdown report whole (``writeAtomically(_:to:)``) and says where.
+func writeReport(_ text: String, to out: String) throws(InputError) {
+    try writeAtomically(text, to: URL(fileURLWithPath: out))
+    print("wrote \(out)")
+}
+
+/// One progress line of a bench, on standard error.
+func logProgress(_ line: String) { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
 
 /// The command as typed, for the tables' provenance line.
 func commandLine() -> String { "cosma \(CommandLine.arguments.dropFirst().joined(separator: " "))" }

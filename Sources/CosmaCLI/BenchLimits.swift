@@ -31,8 +31,7 @@ struct BenchLimits: ParsableCommand {
             let loaded = try loadGraphFiles(graphs)
             let text = try LimitsBench.measure(loaded, limits: limits, repeats: repeats, executable: cosmaExecutable(),
                                                command: commandLine(), log: printError)
-            try writeAtomically(text, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+            try writeReport(text, to: out)
         }
     }
 }

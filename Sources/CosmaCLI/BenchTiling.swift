@@ -54,9 +54,8 @@ struct BenchTiling: ParsableCommand {
             let loaded = try loadGraphFiles(graphs)
             let text = try BenchTables.tiling(loaded, settings: tensors, capacities: bytes, timeLimit: timeLimit, killSlack: killSlack,
                                               executable: cosmaExecutable(),
-                                              command: commandLine(), log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
-            try writeAtomically(text, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+                                              command: commandLine(), log: logProgress)
+            try writeReport(text, to: out)
         }
     }
 }
