@@ -52,15 +52,32 @@ struct BenchHeuristics: ParsableCommand {
             var loaded = try loadGraphs(graphs)
             loaded += try synthetic.map { try Graph(document: SyntheticGraphs.residualNetwork(operators: $0, seed: 1)) }
             let table = try BenchTables.heuristics(loaded, repeats: repeats, command: commandLine(),
-                                                   log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
-            try writeAtomically(table, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+                                                   log: logProgress)
+            try writeReport(table, to: out)
         }
     }
 }
 
+/// Writes a bench's Markdown report whole (``writeAtomically(_:to:)``) and says where.
+func writeReport(_ text: String, to out: String) throws(InputError) {
+    try writeAtomically(text, to: URL(fileURLWithPath: out))
+    print("wrote \(out)")
+}
+
+/// One progress line of a bench, on standard error.
+func logProgress(_ line: String) { FileHandle.standardError.write(Data("\(line)\n".utf8)) }
+
 /// The command as typed, for the tables' provenance line.
 func commandLine() -> String { "cosma \(CommandLine.arguments.dropFirst().joined(separator: " "))" }
+
+/// This executable, for the benches that time whole `cosma solve` processes of it.
+func cosmaExecutable() -> URL { URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath() }
+
+/// Each file the patterns match with its graph, loaded; for the benches whose `cosma solve`
+/// processes read the files again.
+func loadGraphFiles(_ patterns: [String]) throws(InputError) -> [(path: String, graph: Graph)] {
+    try expandGraphPatterns(patterns).map { path throws(InputError) in (path: path, graph: try loadGraph(path)) }
+}
 
 /// The files every pattern matches, in order; a pattern that matches nothing is unusable input.
 func expandGraphPatterns(_ patterns: [String]) throws(InputError) -> [String] {

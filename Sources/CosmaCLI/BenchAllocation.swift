@@ -45,8 +45,7 @@ struct BenchAllocation: ParsableCommand {
             let measured = try Self.measured(in: minimalloc)
             let text = BenchTables.allocation(instances, measured: measured, graphs: try loadGraphs(graphs), timeLimit: timeLimit,
                                               minimizeTimeLimit: minimizeTimeLimit, command: commandLine())
-            try writeAtomically(text, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+            try writeReport(text, to: out)
         }
     }
 }

@@ -68,9 +68,8 @@ struct BenchDivideAndConquer: ParsableCommand {
             settings.agreeWith = agreeWith.map { URL(fileURLWithPath: $0) }
             settings.reportOnly = reportOnly
             let table = try BenchTables.divideAndConquer(try loadGraphs(graphs), settings: settings, command: commandLine(),
-                                                   log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
-            try writeAtomically(table, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+                                                   log: logProgress)
+            try writeReport(table, to: out)
         }
     }
 }

@@ -43,9 +43,8 @@ struct BenchExact: ParsableCommand {
         try reportingErrors {
             let table = try BenchTables.exact(try benchInstances(graphs), solvers: solver, timeLimit: timeLimit, deterministic: deterministic,
                                               repeats: repeats,
-                                        command: commandLine(), log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
-            try writeAtomically(table, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+                                        command: commandLine(), log: logProgress)
+            try writeReport(table, to: out)
         }
     }
 }

@@ -32,9 +32,8 @@ struct BenchExactIdeas: ParsableCommand {
         try reportingErrors {
             let table = try BenchTables.exactIdeas(try benchInstances(graphs), solver: limits.solver, timeLimit: limits.timeLimit,
                                                    deterministic: limits.deterministic, command: commandLine(),
-                                                   log: { FileHandle.standardError.write(Data("\($0)\n".utf8)) })
-            try writeAtomically(table, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+                                                   log: logProgress)
+            try writeReport(table, to: out)
         }
     }
 }

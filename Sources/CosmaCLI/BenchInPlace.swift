@@ -32,8 +32,7 @@ struct BenchInPlace: ParsableCommand {
         try reportingErrors { () throws in
             let text = try BenchTables.inPlace(try loadGraphs(graphs), minimumPeak: MinimumPeakOptions(timeLimit: timeLimit),
                                               exactTimeLimit: exactTimeLimit, command: commandLine())
-            try writeAtomically(text, to: URL(fileURLWithPath: out))
-            print("wrote \(out)")
+            try writeReport(text, to: out)
         }
     }
 }

@@ -90,11 +90,6 @@ package struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
         return low + (high - low) * (index - 1) / (count - 1)
     }
 
-    /// Whether resolving the ends needs the minimum peak `M_P` (proven by a search).
-    package var needsMinimumPeak: Bool {
-        [from, to].contains { $0 == .budget(.mP) || $0 == .budget(.mH) }
-    }
-
     static func word(_ spec: CapacitySpec) -> String {
         switch spec {
         case .budget(let name): name.rawValue
@@ -108,19 +103,19 @@ package struct SweepBudget: Hashable, Sendable, CustomStringConvertible {
 enum BudgetLabel {
     /// The graph a worker plans and its configuration. Sweep points resolve their ends with the
     /// graph's own budgets; other labels as ``Cosma/configuration(for:capacity:tensors:alignment:minimumPeak:)``
-    /// does. Below `M_R` the graph is tiled for the capacity (``plannedGraph(_:setting:capacity:)``).
+    /// does. Below `M_R` the graph is tiled for the capacity (``plannedGraph(_:setting:capacity:mR:)``).
     static func instance(_ label: String, graph: Graph, setting: TensorSetting) throws(InputError) -> (tiled: TiledGraph?, configuration: Configuration) {
+        let point = SweepBudget(label: label)
+        let ends: [CapacitySpec]
+        if let point { ends = [point.from, point.to] } else { ends = [try CapacitySpec(parsing: label)] }
+        // One computation of the budgets serves the capacity and the tiling decision; only the
+        // ends that need M_P pay for its search.
+        let needsMinimumPeak = ends.contains { $0 == .budget(.mP) || $0 == .budget(.mH) }
+        let budgets = Cosma.budgets(for: graph, tensors: setting, minimumPeak: needsMinimumPeak ? MinimumPeakOptions() : nil)
         let capacity: Int
-        if let point = SweepBudget(label: label) {
-            let budgets = Cosma.budgets(for: graph, tensors: setting, minimumPeak: point.needsMinimumPeak ? MinimumPeakOptions() : nil)
-            capacity = try point.capacity(in: budgets)
-        } else {
-            let spec = try CapacitySpec(parsing: label)
-            let needsMinimumPeak = spec == .budget(.mP) || spec == .budget(.mH)
-            capacity = try Cosma.budgets(for: graph, tensors: setting, minimumPeak: needsMinimumPeak ? MinimumPeakOptions() : nil).resolve(spec)
-        }
+        if let point { capacity = try point.capacity(in: budgets) } else { capacity = try budgets.resolve(ends[0]) }
         let configuration = Configuration(capacity: capacity, alignment: 1, tensors: setting)
-        let tiled = try plannedGraph(graph, setting: setting, capacity: capacity)
+        let tiled = try plannedGraph(graph, setting: setting, capacity: capacity, mR: budgets.mR)
         try (tiled?.graph ?? graph).checkFeasible(configuration)
         return (tiled, configuration)
     }
@@ -128,8 +123,8 @@ enum BudgetLabel {
     /// The graph tiled for `capacity` when `capacity` is below its `M_R` (nil at or above, where
     /// the graph is planned as it is). The tiler is deterministic, so the worker that plans and the
     /// report that draws the plan get the same tiled graph.
-    package static func plannedGraph(_ graph: Graph, setting: TensorSetting, capacity: Int) throws(InputError) -> TiledGraph? {
-        guard capacity < Budgets(graph: graph, setting: setting, alignment: 1).mR else { return nil }
+    static func plannedGraph(_ graph: Graph, setting: TensorSetting, capacity: Int, mR: Int) throws(InputError) -> TiledGraph? {
+        guard capacity < mR else { return nil }
         do {
             return try Tiler(setting: setting).checkedTile(graph, capacity: capacity)
         } catch {

@@ -16,7 +16,7 @@ package struct BenchInstance: Sendable {
 }
 
 /// The benchmark tables of `cosma bench` (results/exact.md, results/exact-ideas.md,
-/// results/divide-and-conquer.md, results/heuristics.md, results/allocation.md): each runs its
+/// results/divide-and-conquer.md, results/heuristics.md, results/allocation.md, results/tiling.md): each runs its
 /// method on every instance and returns the Markdown table with machine, versions and date. The
 /// command line only parses the arguments, reads the inputs and writes the file.
 package enum BenchTables {

@@ -67,16 +67,13 @@ extension BenchTables {
     /// ``DivideAndConquerSettings/between`` at `M_R`, a third and two thirds of the way to `M_H`,
     /// and `M_H`.
     static func divideAndConquerInstances(_ graphs: [Graph], between: Bool) -> [DivideAndConquerInstance] {
+        guard between else {
+            return instances(graphs).map { .init(graph: $0.graph, setting: $0.setting, label: $0.budget.rawValue, capacity: $0.capacity) }
+        }
         var result: [DivideAndConquerInstance] = []
         for g in graphs {
             for setting in TensorSetting.allCases {
                 let budgets = Cosma.budgets(for: g, tensors: setting)
-                guard between else {
-                    for name in BudgetName.allCases {
-                        result.append(.init(graph: g, setting: setting, label: name.rawValue, capacity: try? budgets.resolve(.budget(name))))
-                    }
-                    continue
-                }
                 let low = budgets.mR
                 let high = try? budgets.resolve(.budget(.mH))
                 result.append(.init(graph: g, setting: setting, label: "M_R", capacity: low))

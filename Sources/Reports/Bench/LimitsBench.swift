@@ -1,4 +1,6 @@
-internal import Foundation
+import Cosma
+package import DNNGraph
+package import Foundation
 
 /// One run of `cosma solve` under a time limit, as `cosma bench limits` measured it from outside.
 package struct LimitRun: Sendable {
@@ -34,6 +36,35 @@ package struct LimitRun: Sendable {
 package enum LimitsBench {
     /// What a time limit promises beyond itself: loading, simulating and writing the plan.
     package static let slack = 1.0
+
+    /// `results/limits.md` measured: each graph solved at its `M_H` by `repeats` `cosma solve`
+    /// processes of `executable` under each time limit, timed from outside.
+    /// - Parameter graphs: each graph with the file it was loaded from, which the processes read.
+    package static func measure(_ graphs: [(path: String, graph: Graph)], limits: [Double], repeats: Int, executable: URL,
+                                command: String, log: (String) -> Void) throws -> String
+    {
+        var runs: [LimitRun] = []
+        for (path, graph) in graphs {
+            // M_H by bytes: the runs time the planner's promise, not whether M_P's proof fits.
+            let mH = try Cosma.configuration(for: graph, capacity: .budget(.mH), tensors: .activations).capacity
+            for limit in limits {
+                var run = LimitRun(graph: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
+                                   operators: graph.operators.count, capacity: mH, limit: limit, wallSeconds: [], exitCode: 0,
+                                   status: nil, nonCompulsory: nil)
+                for _ in 0..<repeats {
+                    let process = try SolveProcess(executable: executable,
+                                                   arguments: [path, "--capacity", "\(mH)", "--time-limit", "\(limit)"], killAfter: nil)
+                    run.wallSeconds.append(process.seconds)
+                    run.exitCode = process.exitCode
+                    run.status = process.solver?["status"] as? String
+                    run.nonCompulsory = process.nonCompulsory
+                }
+                runs.append(run)
+                log("\(path) at \(limit) s: \(run.wallSeconds.map { String(format: "%.2f", $0) }.joined(separator: ", ")) s")
+            }
+        }
+        return table(runs, repeats: repeats, command: command)
+    }
 
     package static func table(_ runs: [LimitRun], repeats: Int, command: String) -> String {
         var lines = BenchTables.preamble("Time limits as wall-clock promises", command: command)
