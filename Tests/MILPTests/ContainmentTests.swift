@@ -115,6 +115,19 @@ struct ContainmentTests {
         #expect(throws: SolverError.self) { try SolveRequest.decode(Array(request.encoded().dropLast(9))) }
     }
 
+    @Test("The wire carries the node limit of a deterministic solve")
+    func wireNodeLimit() throws {
+        var options = SolveOptions()
+        options.nodeLimit = 7
+        let request = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
+                                   memoryLimitBytes: nil)
+        #expect(try SolveRequest.decode(request.encoded()).request.options.nodeLimit == 7)
+        options.nodeLimit = nil
+        let unlimited = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
+                                     memoryLimitBytes: nil)
+        #expect(try SolveRequest.decode(unlimited.encoded()).request.options.nodeLimit == nil)
+    }
+
     private func backendSolve(_ request: SolveRequest) throws -> SolveResult {
         try request.backend.solve(request.model, options: request.options)
     }
