@@ -65,9 +65,9 @@ let package = Package(
         .target(name: "FuzzTargets", dependencies: ["DNNGraph", "Scratchpad", "ONNXImport"], swiftSettings: strict),
         .executableTarget(name: "CosmaFuzz", dependencies: ["FuzzTargets"], swiftSettings: strict),
 
-        // Oracles several test targets share (enumerating schedules); never part of the product.
+        // Oracles several test targets share (enumerating schedules and choices); never part of the product.
         .target(name: "CosmaTestSupport", dependencies: ["DNNGraph"], path: "Tests/Support", swiftSettings: strict),
-        .testTarget(name: "MILPTests", dependencies: ["MILP", "DNNGraph"], swiftSettings: strict),
+        .testTarget(name: "MILPTests", dependencies: ["MILP", "DNNGraph", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScratchpadTests", dependencies: ["DNNGraph", "Scratchpad"], swiftSettings: strict),
         .testTarget(name: "TilingTests", dependencies: ["Tiling", "DNNGraph", "Scratchpad"], swiftSettings: strict),

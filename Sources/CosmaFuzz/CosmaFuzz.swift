@@ -67,8 +67,7 @@ struct Replay {
     static func files(at path: String) -> [String] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue else { return [path] }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted().map { path + "/" + $0 }
+        return FuzzTarget.inputNames(inFolder: path).map { path + "/" + $0 }
     }
 }
 #endif

@@ -46,6 +46,14 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
         }
     }
 
+    /// The inputs of a corpus folder, by name: its entries (not recursive), hidden
+    /// ones left out, sorted, so that the replay tool and the corpus test run the same inputs in
+    /// the same order. None when the folder cannot be read.
+    package static func inputNames(inFolder path: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return names.filter { !$0.hasPrefix(".") }.sorted()
+    }
+
     /// The graph plans are replayed on: `graphs/tiny.json`, so that the fuzzer can reach deep
     /// simulator states with short inputs.
     static let planGraph: Graph = {

@@ -75,7 +75,7 @@ struct WireReader {
 
 /// One solve as the child receives it.
 struct SolveRequest {
-    static let magic = "cosma-solve-request/1"
+    static let magic = "cosma-solve-request/2"
 
     var backend: SolverBackend
     var model: LoweredModel
@@ -90,6 +90,7 @@ struct SolveRequest {
         w.string(fault?.rawValue ?? "")
         w.int(memoryLimitBytes ?? 0)
         w.optional(options.timeLimit)
+        w.int(options.nodeLimit ?? 0)
         w.double(options.relativeGap)
         w.optional(options.absoluteGap)
         w.optional(options.cutoff)
@@ -114,6 +115,8 @@ struct SolveRequest {
         let memory = try r.int()
         var options = SolveOptions()
         options.timeLimit = try r.optional()
+        let nodeLimit = try r.int()
+        options.nodeLimit = nodeLimit > 0 ? nodeLimit : nil
         options.relativeGap = try r.double()
         options.absoluteGap = try r.optional()
         options.cutoff = try r.optional()

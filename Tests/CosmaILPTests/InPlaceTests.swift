@@ -48,18 +48,7 @@ import Testing
                         .reduce(0) { $0 + roundUp(graph.tensors[$1].bytes, to: alignment) }
                 }.max() ?? 0
             }
-            var choice = [TensorID?](repeating: nil, count: order.count)
-            func choose(_ k: Int) {
-                guard k < order.count else {
-                    best = min(best, peak(choice))
-                    return
-                }
-                for x in options[k] {
-                    choice[k] = x
-                    choose(k + 1)
-                }
-            }
-            choose(0)
+            forEachChoice(options) { choice in best = min(best, peak(choice)) }
         }
         return best
     }

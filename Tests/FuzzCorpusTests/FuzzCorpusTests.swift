@@ -12,8 +12,7 @@ import FuzzTargets
 
     static func inputs(of target: FuzzTarget) -> [URL] {
         let folder = corpus.appendingPathComponent(target.rawValue)
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
-        return names.filter { !$0.hasPrefix(".") }.sorted().map { folder.appendingPathComponent($0) }
+        return FuzzTarget.inputNames(inFolder: folder.path).map { folder.appendingPathComponent($0) }
     }
 
     @Test(arguments: FuzzTarget.allCases)

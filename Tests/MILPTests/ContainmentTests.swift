@@ -115,6 +115,33 @@ struct ContainmentTests {
         #expect(throws: SolverError.self) { try SolveRequest.decode(Array(request.encoded().dropLast(9))) }
     }
 
+    @Test("The wire carries the node limit of a deterministic solve")
+    func wireNodeLimit() throws {
+        var options = SolveOptions()
+        options.nodeLimit = 7
+        let request = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
+                                   memoryLimitBytes: nil)
+        #expect(try SolveRequest.decode(request.encoded()).request.options.nodeLimit == 7)
+        options.nodeLimit = nil
+        let unlimited = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
+                                     memoryLimitBytes: nil)
+        #expect(try SolveRequest.decode(unlimited.encoded()).request.options.nodeLimit == nil)
+    }
+
+    @Test("A node limit stops a contained solve at the node it stops an in-process one", arguments: SolverBackend.allCases)
+    func nodeLimit(backend: SolverBackend) throws {
+        // Hard enough that only the node limit stops it; the deadline only keeps a child that
+        // ignored the limit from running on.
+        let (model, _, _) = Fixtures.marketSplit(seed: 11, rows: 5, slack: true)
+        var options = SolveOptions()
+        options.nodeLimit = 5
+        let inProcess = try backend.solve(model, options: options)
+        let (child, _) = try contained(SolverContainment(timeLimit: 20), backend, model, options)
+        #expect(inProcess.status == .timeLimit)
+        #expect(child.status == inProcess.status && child.nodes == inProcess.nodes && child.note == nil)
+        #expect(child.objective == inProcess.objective)
+    }
+
     private func backendSolve(_ request: SolveRequest) throws -> SolveResult {
         try request.backend.solve(request.model, options: request.options)
     }

@@ -1,3 +1,4 @@
+import CosmaTestSupport
 import DNNGraph
 @testable import MILP
 
@@ -106,24 +107,15 @@ enum Fixtures {
             return Array(stride(from: lower, through: upper, by: 1))
         }
         var best: Double?
-        var point = [Double](repeating: 0, count: ranges.count)
-        func visit(_ depth: Int) {
-            if depth == ranges.count {
-                guard model.maximumViolation(at: point) <= 1e-9 else { return }
-                let value = model.objectiveValue(at: point)
-                if let current = best {
-                    best = model.sense == .maximize ? max(current, value) : min(current, value)
-                } else {
-                    best = value
-                }
-                return
-            }
-            for value in ranges[depth] {
-                point[depth] = value
-                visit(depth + 1)
+        forEachChoice(ranges) { point in
+            guard model.maximumViolation(at: point) <= 1e-9 else { return }
+            let value = model.objectiveValue(at: point)
+            if let current = best {
+                best = model.sense == .maximize ? max(current, value) : min(current, value)
+            } else {
+                best = value
             }
         }
-        visit(0)
         return best
     }
 }

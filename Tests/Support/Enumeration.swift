@@ -22,3 +22,21 @@ package func allOrders(_ graph: Graph) -> [[OperatorID]] {
     extend()
     return result
 }
+
+/// Calls `body` with every way to pick one element of each list of `choices` (one element per
+/// list, in order), depth first with the first list varying slowest: the points and choices
+/// exhaustive oracles range over, such as an integer program's points or an order's in-place
+/// writes. With no lists, `body` runs once with none.
+package func forEachChoice<Element>(_ choices: [[Element]], _ body: ([Element]) -> Void) {
+    var picked: [Element] = []
+    picked.reserveCapacity(choices.count)
+    func choose(_ depth: Int) {
+        guard depth < choices.count else { return body(picked) }
+        for element in choices[depth] {
+            picked.append(element)
+            choose(depth + 1)
+            picked.removeLast()
+        }
+    }
+    choose(0)
+}
