@@ -20,12 +20,17 @@ ubsan="-fsanitize=undefined -fno-sanitize=vptr -fno-sanitize-recover=undefined"
 c_ubsan="-Xcc $(echo $ubsan | sed 's/ / -Xcc /g') -Xcxx $(echo $ubsan | sed 's/ / -Xcxx /g')"
 # The solver children cannot limit their address space under ASan (SolverWorker), so the
 # sanitizer's resident-memory limit ends the one that exhausts memory on purpose
-# (ContainmentTests' memory fault) instead.
-export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:hard_rss_limit_mb=3072"
+# (ContainmentTests' memory fault) instead. ContainmentTests also crash a child on purpose with
+# SIGSEGV and check that the host names that signal: handle_segv=0 lets it arrive as itself
+# rather than as ASan's report and abort.
+export ASAN_OPTIONS="detect_leaks=0:abort_on_error=1:hard_rss_limit_mb=3072:handle_segv=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
 
 $swift build --build-path $build --build-tests $sanitizers $c_ubsan
-$swift test --build-path $build --skip-build $sanitizers $c_ubsan --filter 'MILPTests|EmbeddingTests'
+# progressAndCancel checks a promise in seconds: a cancelled child answers within
+# SolverContainment.answerSeconds (0.5 s) or is killed. ASan's slowdown breaks that by design;
+# make test checks it on the real build.
+$swift test --build-path $build --skip-build $sanitizers $c_ubsan --filter 'MILPTests|EmbeddingTests' --skip progressAndCancel
 
 toolchain=$(dirname "$(command -v "$swift")")
 lib=$($swift build --build-path $build $sanitizers $c_ubsan --show-bin-path)
