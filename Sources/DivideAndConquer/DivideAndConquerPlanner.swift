@@ -200,7 +200,11 @@ package struct DivideAndConquerPlanner: Sendable {
     func crossingBound(share: Double?, _ run: inout Run) throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
+        let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration),
+                                     deadline: ExactPlanner.searchDeadline(share: share, of: run.budget))
+        if !crossing.isComplete {
+            run.trace.record(.skipped(.crossingBound, .cutShort(examined: crossing.operatorsExamined, of: graph.operators.count)))
+        }
         run.bound = try crossing.solve(with: options.solver, within: run.budget.child(share))
         run.stats.solveSeconds += (clock.now - start).inSeconds
         run.trace.record(.boundProven(.crossingBound, bytes: run.bound))
