@@ -76,16 +76,18 @@ extension MinimumPeakResult {
         options.budget?.charge(searched: schedule, operators: graph.operators.count)
         self.schedule = schedule
         let programLimit = min(options.timeLimit, options.budget?.remaining ?? options.timeLimit)
-        guard !schedule.provenMinimal, programLimit >= TimeBudget.smallestShare else { return }
-        let lower = schedule.lowerBound ?? 0
+        guard !schedule.provenMinimal, options.timeLimit > 0 else { return }
         // Building the program costs memory and time in proportion to its size: on a graph of
-        // 20,000 operators it is quadratic (tens of gigabytes), so it is refused by its size first.
+        // 20,000 operators it is quadratic (tens of gigabytes), so it is refused by its size
+        // first, whatever time is left, so that what is said about it never depends on the clock.
         let fewestRows = MinimumPeakProgram.fewestRows(graph)
         guard fewestRows <= options.maximumRows else {
             programRows = fewestRows
             programRowsAreLowerBound = true
             return
         }
+        guard programLimit >= TimeBudget.smallestShare else { return }
+        let lower = schedule.lowerBound ?? 0
         let program = MinimumPeakProgram(graph: graph, setting: setting, alignment: alignment, inPlace: inPlace,
                                          lowerBound: lower, upperBound: schedule.peakBytes)
         programRows = program.model.constraintCount
