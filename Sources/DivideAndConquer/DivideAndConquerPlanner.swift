@@ -233,6 +233,14 @@ package struct DivideAndConquerPlanner: Sendable {
         try stage(.fixedSchedule, &run) { run in
             let share = (run.budget.share(for: .fixedSchedule) ?? 30) / Double(orders.count)
             for order in orders {
+                // A wall-clock budget that is spent (or cancelled) starts no more of these: each
+                // runs a heuristic on the whole order first, seconds on 20,000 operators, and the
+                // warm start is a valid plan already. A work budget keeps its floor, so that the
+                // deterministic mode's plans stay what they were.
+                if !run.budget.isDeterministic, !run.budget.hasLeft(TimeBudget.smallestShare) {
+                    run.trace.record(.skipped(.fixedSchedule, .budgetSpent))
+                    break
+                }
                 // With in-place on an order may need more than `M_R` (ExactPlanner.spillEverything).
                 let fixed: PlanResult
                 do { fixed = try fixedSchedule(order, within: run.budget.child(max(0.5, share))) } catch is ExactFailure { continue }
