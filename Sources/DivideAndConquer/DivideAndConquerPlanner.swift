@@ -149,6 +149,7 @@ package struct DivideAndConquerPlanner: Sendable {
     func stage<T>(_ stage: PlannerStage, _ run: inout Run, _ body: (inout Run) throws -> T) rethrows -> T {
         let clock = ContinuousClock()
         let start = clock.now
+        StageListener.announce(stage)
         run.trace.record(.stageStarted(stage, share: run.budget.share(for: stage)))
         let value = try body(&run)
         run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds))

@@ -66,6 +66,7 @@ extension ExactPlanner {
             }
             let share = run.budget.share(for: stage)
             let start = clock.now
+            StageListener.announce(stage)
             run.trace.record(.stageStarted(stage, share: share))
             try perform(stage, share: share, run: &run)
             run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds))
