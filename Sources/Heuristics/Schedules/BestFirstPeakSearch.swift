@@ -221,6 +221,13 @@ struct BestFirstPeakSearch {
         var readyCount: Int32
     }
 
+    /// The most bytes the states' down-sets and ready lists may take: a state budget counts states,
+    /// whose size grows with the graph (a down-set is a bit per operator), so that on 20,000
+    /// operators a million states held 3 GB. Reached like the state budget (the search stops,
+    /// unproven). The repository's graphs stay far below it: NASNet-A's exhaustive search peaks
+    /// at 222 MB of resident memory in all.
+    static let storeLimit = 256 << 20
+
     /// Searches for the order of smallest peak strictly below `cutoff`, creating at most
     /// `stateBudget` states and stopping at `deadline` (both as when the budget runs out: the
     /// smallest peak still open is the bound).
@@ -271,7 +278,8 @@ struct BestFirstPeakSearch {
                 return Result(best: (order(to: Int(top.node), in: nodes), node.peak), exhaustive: true, lowerBound: node.peak,
                               states: nodes.count)
             }
-            if nodes.count >= stateBudget || (pops & 1023 == 1 && SearchLimit.expired(deadline)) {
+            if nodes.count >= stateBudget || sets.count * 8 + readyBuffer.count * 4 >= Self.storeLimit
+                || (pops & 1023 == 1 && SearchLimit.expired(deadline)) {
                 return Result(best: nil, exhaustive: false, lowerBound: min(cutoff, node.peak), states: nodes.count)
             }
             let readyRange = node.readyStart..<(node.readyStart + Int(node.readyCount))
