@@ -273,6 +273,15 @@ package struct DivideAndConquerPlanner: Sendable {
                 if best == nil { return line }
                 continue
             }
+            // A segment program is built over the whole order, everything outside the segment
+            // fixed: on 20,000 operators that is hundreds of millions of rows (gigabytes per
+            // segment), so such an order is refused by its estimated size before one is built.
+            let rows = PlanningProblem(graph: graph, configuration: configuration, fixedOrder: first.residency.order).estimatedCapacityRows
+            if rows > Self.segmentRowLimit {
+                run.trace.record(.skipped(.segments, .programTooLarge(rows: rows, limit: Self.segmentRowLimit)))
+                if best == nil { return line }
+                continue
+            }
             let share = i == lines.count - 1 ? remaining : run.budget.share(for: .firstStart) ?? remaining
             let improved = try improve(from: first, within: run.budget.child(share), bound: run.bound, stats: &run.stats,
                                        origin: run.budget)
@@ -282,6 +291,11 @@ package struct DivideAndConquerPlanner: Sendable {
         if let best, best.traffic > run.bound, !run.budget.hasLeft(1) { run.trace.record(.skipped(.segments, .budgetSpent)) }
         return best?.certified
     }
+
+    /// Above this estimate of the whole order's fixed-schedule program no segment is replanned.
+    /// The repository's graphs stay under 200,000 rows (their free-schedule programs are larger
+    /// than any fixed-order one); a RandWire graph of 20,023 operators has 870 million.
+    static let segmentRowLimit = 10_000_000
 
     /// The answer: status and bound are derived by ``PlanResult``.
     func result(_ plan: CertifiedPlan, _ run: Run) -> PlanResult {
