@@ -21,7 +21,7 @@ struct Info: ParsableCommand {
     @Flag(name: .long, help: "Print JSON instead of text.")
     var json = false
 
-    @Option(name: .long, help: "Seconds the minimum-peak program may run when the searches leave M_P unproven (0: no program).")
+    @Option(name: .long, help: "Seconds to spend proving M_P: the searches take up to three quarters, the minimum-peak program (when the searches leave M_P unproven) the rest; 0: the searches without a time limit, and no program.")
     var timeLimit: Double = MinimumPeakOptions().timeLimit
 
     @Option(name: .long, help: "The MILP solver for the minimum-peak program.")
@@ -37,11 +37,9 @@ struct Info: ParsableCommand {
 
     func run() throws {
         try reportingErrors {
+            let started = ContinuousClock.now
             let g = try loadGraph(graph)
-            let minimumPeak = Cosma.minimumPeak(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment,
-                                                inPlace: accelerator.inPlace,
-                                                options: MinimumPeakOptions(scheduler: MinimumPeakScheduler(exactStateBudget: searchStates),
-                                                                            solver: solver, timeLimit: timeLimit))
+            let minimumPeak = minimumPeak(of: g, started: started)
             var budgets = Cosma.budgets(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment, inPlace: accelerator.inPlace,
                                         minimumPeak: nil)
             budgets.record(minimumPeak.schedule)
@@ -49,7 +47,8 @@ struct Info: ParsableCommand {
             var byKind: [TensorKind: (count: Int, bytes: Int)] = [:]
             for t in g.tensors { byKind[t.kind, default: (0, 0)] = (byKind[t.kind, default: (0, 0)].count + 1, byKind[t.kind, default: (0, 0)].bytes + t.bytes) }
             let compulsory = g.compulsoryTraffic(in: accelerator.tensors)
-            let tiling = smallestTiledCapacity(g)
+            // What the limit leaves after M_P: on 20,000 operators the tiling needs seconds.
+            let tiling = smallestTiledCapacity(g, deadline: timeLimit > 0 ? started.advanced(by: .seconds(timeLimit)) : nil)
             if json {
                 var fields: [(String, JSONValue)] = [
                     DocumentFormat.info.field, ("graph", .string(g.name)), ("operators", .int(g.operators.count)), ("tensors", .int(g.tensors.count)),
@@ -78,7 +77,7 @@ struct Info: ParsableCommand {
                             ("programError", minimumPeak.programError.map { .string($0) } ?? .null),
                         ])),
                     ])),
-                    ("tiling", .object([("smallestCapacity", .int(tiling.capacity)), ("operator", .string(tiling.operator))])),
+                    ("tiling", tiling.map { .object([("smallestCapacity", .int($0.capacity)), ("operator", .string($0.operator))]) } ?? .null),
                 ]
                 print(JSONValue.object(fields).formatted(expandDepth: 1), terminator: "")
                 return
@@ -102,19 +101,39 @@ struct Info: ParsableCommand {
                 if let status = minimumPeak.programStatus {
                     how += " and the minimum-peak program (\(status.rawValue) after \(String(format: "%.1f", minimumPeak.programSeconds ?? 0)) s)"
                 } else if let rows = minimumPeak.programRows, timeLimit > 0 {
-                    how += " (the minimum-peak program, \(rows) rows, is too large to attempt)"
+                    let size = minimumPeak.programRowsAreLowerBound ? "at least \(rows)" : "\(rows)"
+                    how += " (the minimum-peak program, \(size) rows, is too large to attempt)"
                 }
                 if let error = minimumPeak.programError { how += " (the solver failed: \(error))" }
                 print("M_P         unproven: \(how) left a gap; the best order (\(best.algorithm)) peaks at \(best.peakBytes) bytes, no order peaks below \(lower) bytes (gap \(best.peakBytes - lower) bytes)")
                 print("M_H         not available until M_P is proven")
             }
-            print("tiled       runnable from \(tiling.capacity) bytes (\(formatBytes(tiling.capacity))) with operator tiling (cosma tile); operator '\(tiling.operator)' sets it")
+            if let tiling {
+                print("tiled       runnable from \(tiling.capacity) bytes (\(formatBytes(tiling.capacity))) with operator tiling (cosma tile); operator '\(tiling.operator)' sets it")
+            } else {
+                print("tiled       not computed: it would not end within --time-limit \(timeLimit) s (a larger limit, or 0 for none, computes it)")
+            }
         }
     }
 
-    /// The smallest capacity at which tiling makes the graph runnable, confirmed by tiling at it.
-    func smallestTiledCapacity(_ g: Graph) -> (capacity: Int, operator: String) {
-        Tiler(setting: accelerator.tensors, alignment: accelerator.alignment).smallestRunnableCapacity(of: g)
+    /// The minimum-peak order and what is proven about it. The limit counts from `started`, the
+    /// start of the command, as in `cosma solve`: the searches stop at their share of it (on
+    /// 20,000 operators they would run for minutes), and describing the graph afterwards takes a
+    /// fraction of a second.
+    func minimumPeak(of g: Graph, started: ContinuousClock.Instant) -> MinimumPeakResult {
+        var options = MinimumPeakOptions(scheduler: MinimumPeakScheduler(exactStateBudget: searchStates), solver: solver,
+                                         timeLimit: timeLimit)
+        if timeLimit > 0 {
+            options.budget = TimeBudget(seconds: max(timeLimit - (ContinuousClock.now - started).inSeconds, TimeBudget.smallestShare))
+        }
+        return Cosma.minimumPeak(for: g, tensors: accelerator.tensors, alignment: accelerator.alignment, inPlace: accelerator.inPlace,
+                                 options: options)
+    }
+
+    /// The smallest capacity at which tiling makes the graph runnable, confirmed by tiling at it;
+    /// `nil` when that cannot end by `deadline`.
+    func smallestTiledCapacity(_ g: Graph, deadline: ContinuousClock.Instant?) -> (capacity: Int, operator: String)? {
+        Tiler(setting: accelerator.tensors, alignment: accelerator.alignment).smallestRunnableCapacity(of: g, deadline: deadline)
     }
 }
 

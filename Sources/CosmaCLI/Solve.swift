@@ -91,11 +91,13 @@ struct Solve: ParsableCommand {
             // deterministic limit counts work, which the clock must not touch.
             let left = deterministic ? timeLimit : max(timeLimit - (ContinuousClock.now - started).inSeconds, TimeBudget.smallestShare)
             let options = exactOptions(timeLimit: left, reporter: reporter)
+            StageListener.set(Self.stageListener(reporter))
             let (planned, signal) = Interruption.run { [method, segmentOps] in
                 order == nil
                     ? try Cosma.solve(g, configuration: config, method: method, options: options, segmentOperators: segmentOps)
                     : try Cosma.solve(g, configuration: config, fixedOrder: order, options: options)
             }
+            StageListener.set(nil)
             guard let result = try planned.get(signal: signal) else { throw Interruption.nothingWritten(signal) }
             reporter?.enter("simulating and writing the plan")
             try write(result.result.plan, to: output.output)
@@ -103,6 +105,12 @@ struct Solve: ParsableCommand {
             printSummary(result.result, graph: g, json: output.json, exact: result)
             if let signal { throw Interruption.planWritten(signal, to: output.output) }
         }
+    }
+
+    /// What names the planner's stage in the heartbeat of `--progress`, not only the broad phase.
+    private static func stageListener(_ reporter: PhaseReporter?) -> (@Sendable (PlannerStage) -> Void)? {
+        guard let reporter else { return nil }
+        return { stage in reporter.enter("planning: \(stage.rawValue)") }
     }
 
     private func writeProgram(to path: String, graph: Graph, config: Configuration, order: [OperatorID]?) throws {

@@ -1,5 +1,6 @@
 package import MILP
 internal import DNNGraph
+import Heuristics
 import Scratchpad
 
 /// A lower bound on non-compulsory traffic that holds for every schedule, cheap enough for graphs
@@ -21,35 +22,59 @@ import Scratchpad
 /// *may* be live together (wide NAS cells) and tight on chains.
 package struct CrossingBound: Sendable {
     /// The covers, over the problem with a free schedule (a fixed order in the given problem would
-    /// make them hold for that order only).
-    package let covers: ForcedLiveCovers
+    /// make them hold for that order only); `nil` when the caller has solved them already.
+    package let covers: ForcedLiveCovers?
     /// The cut bound in bytes.
     package let cutBound: Int
 
     /// The reloads forced between consecutive operators of the heaviest chain of operators with
     /// an excess.
     package let reloads: ReloadIntervals
+    /// Operators whose excess was examined, in index order: all of them unless `deadline` cut the
+    /// search short. The cut bound and the reload intervals over a subset of the operators with
+    /// an excess are still valid: each charge and each chain holds on its own.
+    package let operatorsExamined: Int
+    private let operatorCount: Int
 
-    package init(problem: PlanningProblem) {
-        covers = ForcedLiveCovers(problem: PlanningProblem(graph: problem.graph, configuration: problem.configuration))
+    /// - Parameters:
+    ///   - coversSolved: the caller has the covers' bound over the free schedule already
+    ///     (`solve(with:within:coversBound:)` is then given it), so they are not searched again.
+    ///   - deadline: when the searches for covers and excesses stop (also on cancellation), with
+    ///     what they found so far; each costs O(operators × tensors), seconds on 20,000 operators.
+    package init(problem: PlanningProblem, coversSolved: Bool = false, deadline: ContinuousClock.Instant? = nil) {
+        covers = coversSolved ? nil
+            : ForcedLiveCovers(problem: PlanningProblem(graph: problem.graph, configuration: problem.configuration),
+                               deadline: deadline)
         let configuration = problem.configuration
         let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
-        let excess = Self.excess(problem, analysis: analysis)
+        let (excess, examined) = Self.excess(problem, analysis: analysis, deadline: deadline)
+        operatorsExamined = examined
+        operatorCount = problem.graph.operators.count
         cutBound = Self.cutBound(problem, analysis: analysis, excess: excess)
         reloads = ReloadIntervals(problem: problem, analysis: analysis, excess: excess)
     }
 
+    /// Whether every operator's excess (and every cover, when searched here) was examined.
+    package var isComplete: Bool { operatorsExamined == operatorCount && covers?.isComplete != false }
+
     /// Operators at which every schedule keeps more crossing bytes than fit beside the operands,
-    /// with the bytes too many.
-    static func excess(_ problem: PlanningProblem, analysis: CrossingAnalysis) -> [(op: OperatorID, bytes: Int)] {
-        problem.graph.operators.indices.compactMap { o in
+    /// with the bytes too many, and how many operators were examined before `deadline`.
+    static func excess(_ problem: PlanningProblem, analysis: CrossingAnalysis,
+                       deadline: ContinuousClock.Instant? = nil) -> (excess: [(op: OperatorID, bytes: Int)], examined: Int)
+    {
+        var excess: [(op: OperatorID, bytes: Int)] = []
+        for o in problem.graph.operators.indices {
+            // An operator costs a pass over the tensors and maybe a minimum cut: the clock is
+            // read every 16.
+            if o % 16 == 0, SearchLimit.expired(deadline) { return (excess, o) }
             let room = problem.configuration.capacity - analysis.workingSets[o]
             // Operators where even every possible crosser fits are skipped before the cut.
-            guard analysis.possiblyCrossing(o).reduce(0, { $0 + problem.occupied[$1] }) > room else { return nil }
+            guard analysis.possiblyCrossing(o).reduce(0, { $0 + problem.occupied[$1] }) > room else { continue }
             let bytes = analysis.minimumCrossing(o) - room
-            return bytes > 0 ? (o, bytes) : nil
+            if bytes > 0 { excess.append((o, bytes)) }
         }
+        return (excess, problem.graph.operators.count)
     }
 
     static func cutBound(_ problem: PlanningProblem, analysis: CrossingAnalysis, excess: [(op: OperatorID, bytes: Int)]) -> Int {
@@ -85,7 +110,7 @@ package struct CrossingBound: Sendable {
     /// ``solve(with:timeLimit:coversBound:)`` under `budget`: each program may spend what is
     /// left of it.
     package func solve(with solver: SolverBackend, within budget: TimeBudget, coversBound: Int? = nil) throws -> Int {
-        let coverBound = try coversBound ?? covers.bound(solver: solver, within: budget)
+        let coverBound = try coversBound ?? covers?.bound(solver: solver, within: budget) ?? 0
         return max(cutBound, coverBound, try reloads.bound(solver: solver, within: budget))
     }
 }

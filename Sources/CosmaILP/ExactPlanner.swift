@@ -122,15 +122,15 @@ package struct ExactPlanner: Sendable {
         let configuration = problem.configuration
         var plans: [CertifiedPlan]
         var orders: [(name: String, order: [OperatorID])]
+        let all = budget?.searchLimit(share: TimeBudget.warmStartBaselines, operators: graph.operators.count)
         if let order = problem.fixedOrder {
-            plans = plansFollowing(order, name: "fixed")
+            plans = plansFollowing(order, name: "fixed", until: all?.deadline)
             orders = [("fixed", order)]
         } else {
             // Strict: the defragmenting fallback's plans would change which order the
             // fixed-schedule start follows (on ViT-B/16 with weights at M_R, to one GLPK cannot
             // settle in 120 s); Cosma's own compaction is `plansFollowing`'s.
             let limit = budget?.searchLimit(share: TimeBudget.minimumPeakForWarmStart, operators: graph.operators.count)
-            let all = budget?.searchLimit(share: TimeBudget.warmStartBaselines, operators: graph.operators.count)
             let outcomes = try Baseline.run(Baseline.all.map(\.strictVariant.onMinimumPeakSearch), graph: graph,
                                             configuration: configuration, scheduler: MinimumPeakScheduler(limit: limit ?? SearchLimit()),
                                             until: all?.deadline)
@@ -155,11 +155,16 @@ package struct ExactPlanner: Sendable {
         return plans
     }
 
-    /// Every replacement and allocation policy run on one order; failures are skipped.
-    package func plansFollowing(_ order: [OperatorID], name: String = "program-order") -> [CertifiedPlan] {
+    /// Every replacement and allocation policy run on one order; failures are skipped. Past
+    /// `deadline` (or once the task is cancelled) the policies left are not run, as soon as one
+    /// has a plan: on 20,000 operators each takes a second or more, and there are twelve.
+    package func plansFollowing(_ order: [OperatorID], name: String = "program-order",
+                                until deadline: ContinuousClock.Instant? = nil) -> [CertifiedPlan]
+    {
         var plans: [CertifiedPlan] = []
         for replacement in ReplacementPolicy.allCases {
             for allocation in AllocationPolicy.allCases {
+                if !plans.isEmpty, SearchLimit.expired(deadline) { return plans }
                 if let plan = try? HeuristicPlanner.plan(graph: problem.graph, configuration: problem.configuration, order: order,
                                                          scheduleName: name, replacement: replacement, allocation: allocation,
                                                          fallback: .flush) {

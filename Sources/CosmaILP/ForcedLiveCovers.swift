@@ -1,5 +1,6 @@
 package import MILP
 package import DNNGraph
+import Heuristics
 import Scratchpad
 
 /// Tensors that every schedule keeps alive across an operator, and the spills they force.
@@ -44,64 +45,94 @@ package struct ForcedLiveCovers: Sendable {
 
     package let problem: PlanningProblem
     package let covers: [Cover]
+    /// Operators examined, in index order: all of them, unless `deadline` stopped the search.
+    /// Dropping the covers of the others only relaxes the covering program, so its optimum stays
+    /// a lower bound.
+    package let operatorsExamined: Int
 
-    package init(problem: PlanningProblem) {
+    /// Finds the covers of `problem`, stopping at `deadline` (or once the task is cancelled) with
+    /// those of the operators examined so far: the search costs O(operators × tensors), seconds on
+    /// a graph of 20,000 operators, so a planner's time limit must be able to cut it short.
+    package init(problem: PlanningProblem, deadline: ContinuousClock.Instant? = nil) {
         self.problem = problem
         let graph = problem.graph
-        let n = graph.operators.count
         let setting = problem.configuration.tensors
-        let capacity = problem.configuration.capacity
         // Under the in-place model an operator's own output may share an input's bytes; the
         // tensors forced live across it are not its operands, so only its working set shrinks.
         let workingSets = graph.workingSets(setting: setting, alignment: problem.configuration.alignment,
                                             inPlace: problem.configuration.inPlace)
         let order = Precedence(problem: problem)
-        func has(_ relation: [UInt64], _ o: Int, _ p: Int) -> Bool { order.has(relation, o, p) }
-        let (before, after) = (order.before, order.after)
         var covers: [Cover] = []
-        for o in 0..<n {
-            let operands = Set(graph.residentOperands(of: o, in: setting))
-            var forced: [TensorID] = []
-            for t in problem.tensors where !operands.contains(t) {
-                let readers = problem.readers[t]
-                guard readers.contains(where: { has(after, o, $0) }) else { continue }
-                if let p = graph.producer[t] {
-                    if has(before, o, p) { forced.append(t) }
-                } else if readers.contains(where: { has(before, o, $0) }) {
-                    forced.append(t)
-                }
+        // A flag per tensor instead of a set per operator: the inner loops visit every tensor for
+        // every operator, and hashing dominated them.
+        var isOperand = [Bool](repeating: false, count: graph.tensors.count)
+        var examined = 0
+        for o in graph.operators.indices {
+            // The clock is read every 64 operators: a read costs more than an operator's work.
+            if o % 64 == 0, SearchLimit.expired(deadline) { break }
+            let operands = graph.residentOperands(of: o, in: setting)
+            for t in operands { isOperand[t] = true }
+            if let cover = Self.cover(at: o, problem: problem, order: order, isOperand: isOperand,
+                                      workingSet: workingSets[o]) {
+                covers.append(cover)
             }
-            // Chains: a tensor made before o whose single reader is neither before nor after o
-            // starts a run of single-reader, single-output steps; if the run ends in a reader
-            // after o, one of its tensors is alive while o runs.
-            var chains: [[TensorID]] = []
-            var chainBytes = 0
-            for t in problem.tensors where !operands.contains(t) {
-                guard let p = graph.producer[t], has(before, o, p), problem.readers[t].count == 1 else { continue }
-                var chain = [t]
-                var current = t
-                var closed = false
-                while problem.readers[current].count == 1 {
-                    let c = problem.readers[current][0]
-                    if has(after, o, c) {
-                        closed = true
-                        break
-                    }
-                    let outputs = graph.operators[c].outputs
-                    guard c != o, !has(before, o, c), outputs.count == 1, problem.tensorWindow[outputs[0]] != nil,
-                          !operands.contains(outputs[0]) else { break }
-                    current = outputs[0]
-                    chain.append(current)
-                }
-                // A chain of one tensor read after o is already forced live.
-                guard closed, chain.count > 1 else { continue }
-                chains.append(chain)
-                chainBytes += chain.map { problem.occupied[$0] }.min()!
-            }
-            let excess = workingSets[o] + forced.reduce(0) { $0 + problem.occupied[$1] } + chainBytes - capacity
-            if excess > 0 { covers.append(Cover(op: o, tensors: forced, chains: chains, excess: excess)) }
+            for t in operands { isOperand[t] = false }
+            examined += 1
         }
         self.covers = covers
+        operatorsExamined = examined
+    }
+
+    /// Whether every operator was examined (no deadline cut the search short).
+    package var isComplete: Bool { operatorsExamined == problem.graph.operators.count }
+
+    /// The cover of operator `o`, when its working set and the tensors forced live across it
+    /// exceed the capacity.
+    private static func cover(at o: OperatorID, problem: PlanningProblem, order: Precedence, isOperand: [Bool],
+                              workingSet: Int) -> Cover?
+    {
+        let graph = problem.graph
+        func has(_ relation: [UInt64], _ o: Int, _ p: Int) -> Bool { order.has(relation, o, p) }
+        let (before, after) = (order.before, order.after)
+        var forced: [TensorID] = []
+        for t in problem.tensors where !isOperand[t] {
+            let readers = problem.readers[t]
+            guard readers.contains(where: { has(after, o, $0) }) else { continue }
+            if let p = graph.producer[t] {
+                if has(before, o, p) { forced.append(t) }
+            } else if readers.contains(where: { has(before, o, $0) }) {
+                forced.append(t)
+            }
+        }
+        // Chains: a tensor made before o whose single reader is neither before nor after o
+        // starts a run of single-reader, single-output steps; if the run ends in a reader
+        // after o, one of its tensors is alive while o runs.
+        var chains: [[TensorID]] = []
+        var chainBytes = 0
+        for t in problem.tensors where !isOperand[t] {
+            guard let p = graph.producer[t], has(before, o, p), problem.readers[t].count == 1 else { continue }
+            var chain = [t]
+            var current = t
+            var closed = false
+            while problem.readers[current].count == 1 {
+                let c = problem.readers[current][0]
+                if has(after, o, c) {
+                    closed = true
+                    break
+                }
+                let outputs = graph.operators[c].outputs
+                guard c != o, !has(before, o, c), outputs.count == 1, problem.tensorWindow[outputs[0]] != nil,
+                      !isOperand[outputs[0]] else { break }
+                current = outputs[0]
+                chain.append(current)
+            }
+            // A chain of one tensor read after o is already forced live.
+            guard closed, chain.count > 1 else { continue }
+            chains.append(chain)
+            chainBytes += chain.map { problem.occupied[$0] }.min()!
+        }
+        let excess = workingSet + forced.reduce(0) { $0 + problem.occupied[$1] } + chainBytes - problem.configuration.capacity
+        return excess > 0 ? Cover(op: o, tensors: forced, chains: chains, excess: excess) : nil
     }
 
     /// Which operators run before and after each operator in every schedule the covers are valid
@@ -132,12 +163,18 @@ package struct ForcedLiveCovers: Sendable {
                 arcsInto[to].append(from)
                 arcsOutOf[from].append(to)
             }
-            if let order = problem.fixedOrder {
-                for (i, o) in order.enumerated() {
-                    for p in order[..<i] { set(&before, o, p) }
-                    for c in order[(i + 1)...] { set(&after, o, c) }
+            if let order = problem.fixedOrder, !order.isEmpty {
+                // What runs before an operator is what runs before the previous one, and that one:
+                // a copy of words per operator instead of a bit per pair.
+                for i in order.indices.dropFirst() {
+                    for w in 0..<words { before[order[i] * words + w] = before[order[i - 1] * words + w] }
+                    set(&before, order[i], order[i - 1])
                 }
-            } else {
+                for i in order.indices.dropLast().reversed() {
+                    for w in 0..<words { after[order[i] * words + w] = after[order[i + 1] * words + w] }
+                    set(&after, order[i], order[i + 1])
+                }
+            } else if problem.fixedOrder == nil {
                 for o in 0..<n {
                     for p in graph.predecessors[o] + arcsInto[o] {
                         for w in 0..<words { before[o * words + w] |= before[p * words + w] }

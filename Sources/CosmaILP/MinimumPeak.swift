@@ -41,8 +41,12 @@ public struct MinimumPeakResult: Sendable {
     public var schedule: Schedule
     /// How the program ended; `nil` when it was not run (not needed, skipped, or too large).
     package var programStatus: TerminationStatus?
-    /// Rows of the program, when it was built.
+    /// Rows of the program, when it was built; when it was refused by its size before being
+    /// built (``programRowsAreLowerBound``), the fewest rows it would have.
     public var programRows: Int?
+    /// Whether ``programRows`` is a lower bound counted before building: the program was not
+    /// built, since its schedule rows alone exceed ``MinimumPeakOptions/maximumRows``.
+    package var programRowsAreLowerBound = false
     /// Seconds the solver ran.
     public var programSeconds: Double?
     /// Why the solver failed outright, if it did (the combinatorial result still stands).
@@ -72,7 +76,17 @@ extension MinimumPeakResult {
         options.budget?.charge(searched: schedule, operators: graph.operators.count)
         self.schedule = schedule
         let programLimit = min(options.timeLimit, options.budget?.remaining ?? options.timeLimit)
-        guard !schedule.provenMinimal, programLimit >= TimeBudget.smallestShare else { return }
+        guard !schedule.provenMinimal, options.timeLimit > 0 else { return }
+        // Building the program costs memory and time in proportion to its size: on a graph of
+        // 20,000 operators it is quadratic (tens of gigabytes), so it is refused by its size
+        // first, whatever time is left, so that what is said about it never depends on the clock.
+        let fewestRows = MinimumPeakProgram.fewestRows(graph)
+        guard fewestRows <= options.maximumRows else {
+            programRows = fewestRows
+            programRowsAreLowerBound = true
+            return
+        }
+        guard programLimit >= TimeBudget.smallestShare else { return }
         let lower = schedule.lowerBound ?? 0
         let program = MinimumPeakProgram(graph: graph, setting: setting, alignment: alignment, inPlace: inPlace,
                                          lowerBound: lower, upperBound: schedule.peakBytes)

@@ -86,6 +86,13 @@ package struct MinimumPeakProgram: Sendable {
         return [(y[o][top - w.lowerBound], 1)]
     }
 
+    /// The rows the program of `graph` has at least, counted without building it: each operator
+    /// runs once, each position runs one operator, and each position of an operator's window but
+    /// the last defines its `y` (`addScheduleRows`); precedence, liveness and peak rows come on top.
+    package static func fewestRows(_ graph: Graph) -> Int {
+        2 * graph.operators.count + graph.positionWindows().reduce(0) { $0 + $1.count - 1 }
+    }
+
     private mutating func addScheduleRows() {
         let n = graph.operators.count
         x = graph.operators.indices.map { o in windows[o].map { k in model.addVariable(.binary, name: "x_\(o)_\(k)") } }

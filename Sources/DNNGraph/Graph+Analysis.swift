@@ -86,6 +86,25 @@ package struct Reachability: Sendable {
         ancestors[(op * words)..<((op + 1) * words)].reduce(0) { $0 + $1.nonzeroBitCount }
     }
 
+    /// Calls `body` with every operator that descends from one of `sources` and is an ancestor of
+    /// one of `sinks`, in index order: the operators every schedule runs between them. A word of
+    /// 64 operators at a time, so the cost is O(N / 64 · (sources + sinks)) plus the operators
+    /// found, where a test per operator costs O(N · (sources + sinks)).
+    package func forEachBetween(_ sources: [OperatorID], and sinks: [OperatorID], _ body: (OperatorID) -> Void) {
+        for w in 0..<words {
+            var down: UInt64 = 0
+            for s in sources { down |= descendants[s * words + w] }
+            guard down != 0 else { continue }
+            var up: UInt64 = 0
+            for r in sinks { up |= ancestors[r * words + w] }
+            var bits = down & up
+            while bits != 0 {
+                body(w * 64 + bits.trailingZeroBitCount)
+                bits &= bits - 1
+            }
+        }
+    }
+
     /// How many operators must run after `op`.
     package func descendantCount(_ op: OperatorID) -> Int {
         descendants[(op * words)..<((op + 1) * words)].reduce(0) { $0 + $1.nonzeroBitCount }

@@ -149,6 +149,7 @@ package struct DivideAndConquerPlanner: Sendable {
     func stage<T>(_ stage: PlannerStage, _ run: inout Run, _ body: (inout Run) throws -> T) rethrows -> T {
         let clock = ContinuousClock()
         let start = clock.now
+        StageListener.announce(stage)
         run.trace.record(.stageStarted(stage, share: run.budget.share(for: stage)))
         let value = try body(&run)
         run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds))
@@ -200,7 +201,11 @@ package struct DivideAndConquerPlanner: Sendable {
     func crossingBound(share: Double?, _ run: inout Run) throws {
         let clock = ContinuousClock()
         let start = clock.now
-        let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration))
+        let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration),
+                                     deadline: ExactPlanner.searchDeadline(share: share, of: run.budget))
+        if !crossing.isComplete {
+            run.trace.record(.skipped(.crossingBound, .cutShort(examined: crossing.operatorsExamined, of: graph.operators.count)))
+        }
         run.bound = try crossing.solve(with: options.solver, within: run.budget.child(share))
         run.stats.solveSeconds += (clock.now - start).inSeconds
         run.trace.record(.boundProven(.crossingBound, bytes: run.bound))
@@ -229,6 +234,14 @@ package struct DivideAndConquerPlanner: Sendable {
         try stage(.fixedSchedule, &run) { run in
             let share = (run.budget.share(for: .fixedSchedule) ?? 30) / Double(orders.count)
             for order in orders {
+                // A wall-clock budget that is spent (or cancelled) starts no more of these: each
+                // runs a heuristic on the whole order first, seconds on 20,000 operators, and the
+                // warm start is a valid plan already. A work budget keeps its floor, so that the
+                // deterministic mode's plans stay what they were.
+                if !run.budget.isDeterministic, !run.budget.hasLeft(TimeBudget.smallestShare) {
+                    run.trace.record(.skipped(.fixedSchedule, .budgetSpent))
+                    break
+                }
                 // With in-place on an order may need more than `M_R` (ExactPlanner.spillEverything).
                 let fixed: PlanResult
                 do { fixed = try fixedSchedule(order, within: run.budget.child(max(0.5, share))) } catch is ExactFailure { continue }
@@ -260,6 +273,15 @@ package struct DivideAndConquerPlanner: Sendable {
                 if best == nil { return line }
                 continue
             }
+            // A segment program is built over the whole order, everything outside the segment
+            // fixed: on 20,000 operators that is hundreds of millions of rows (gigabytes per
+            // segment), so such an order is refused by its estimated size before one is built.
+            let rows = PlanningProblem(graph: graph, configuration: configuration, fixedOrder: first.residency.order).estimatedCapacityRows
+            if rows > Self.segmentRowLimit {
+                run.trace.record(.skipped(.segments, .programTooLarge(rows: rows, limit: Self.segmentRowLimit)))
+                if best == nil { return line }
+                continue
+            }
             let share = i == lines.count - 1 ? remaining : run.budget.share(for: .firstStart) ?? remaining
             let improved = try improve(from: first, within: run.budget.child(share), bound: run.bound, stats: &run.stats,
                                        origin: run.budget)
@@ -269,6 +291,11 @@ package struct DivideAndConquerPlanner: Sendable {
         if let best, best.traffic > run.bound, !run.budget.hasLeft(1) { run.trace.record(.skipped(.segments, .budgetSpent)) }
         return best?.certified
     }
+
+    /// Above this estimate of the whole order's fixed-schedule program no segment is replanned.
+    /// The repository's graphs stay under 200,000 rows (their free-schedule programs are larger
+    /// than any fixed-order one); a RandWire graph of 20,023 operators has 870 million.
+    static let segmentRowLimit = 10_000_000
 
     /// The answer: status and bound are derived by ``PlanResult``.
     func result(_ plan: CertifiedPlan, _ run: Run) -> PlanResult {

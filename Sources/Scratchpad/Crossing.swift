@@ -48,12 +48,17 @@ package struct CrossingAnalysis: Sendable {
     /// beside its operands.
     package func possiblyCrossing(_ o: OperatorID) -> [TensorID] {
         var result: [TensorID] = []
-        for t in graph.tensors.indices where graph.isTracked(t, in: setting) && !operands[o].contains(t) {
-            let others = readers[t].filter { $0 != o }
-            let canFollow = others.filter { !reach.isAncestor($0, of: o) }
+        // Called for every operator on graphs of 20,000, so the common case (an activation) is
+        // decided by bit tests without building arrays, and the operand set is asked last.
+        for t in graph.tensors.indices where graph.isTracked(t, in: setting) {
             if let p = graph.producer[t] {
-                if p != o && !reach.isAncestor(o, of: p) && !canFollow.isEmpty { result.append(t) }
-            } else {
+                guard p != o, !reach.isAncestor(o, of: p),
+                      readers[t].contains(where: { $0 != o && !reach.isAncestor($0, of: o) }),
+                      !operands[o].contains(t) else { continue }
+                result.append(t)
+            } else if !operands[o].contains(t) {
+                let others = readers[t].filter { $0 != o }
+                let canFollow = others.filter { !reach.isAncestor($0, of: o) }
                 let canPrecede = others.filter { !reach.isAncestor(o, of: $0) }
                 if canPrecede.contains(where: { a in canFollow.contains { $0 != a } }) { result.append(t) }
             }

@@ -247,9 +247,12 @@ private struct Replay {
         if offset < 0 || offset + size > config.capacity {
             flag(.outOfBounds, [t], "\(name(t)) at [\(offset), \(offset + size)) leaves the scratchpad [0, \(config.capacity))")
         }
-        for (other, o) in resident.sorted(by: { $0.value < $1.value }) {
-            let otherSize = config.occupied(graph.tensors[other].bytes)
-            if offset < o + otherSize && o < offset + size {
+        func overlaps(_ other: TensorID, _ o: Int) -> Bool { offset < o + config.occupied(graph.tensors[other].bytes) && o < offset + size }
+        // A valid placement overlaps nothing: the resident set is sorted (so that violations are
+        // listed by address) only when something overlaps, not for every placement of a long plan.
+        if resident.contains(where: { overlaps($0.key, $0.value) }) {
+            for (other, o) in resident.sorted(by: { $0.value < $1.value }) where overlaps(other, o) {
+                let otherSize = config.occupied(graph.tensors[other].bytes)
                 flag(.overlap, [t, other], "\(name(t)) at [\(offset), \(offset + size)) overlaps \(name(other)) at [\(o), \(o + otherSize))")
             }
         }

@@ -12,6 +12,15 @@ extension ExactPlanner {
         let graph = problem.graph
         let clock = ContinuousClock()
         let buildStart = clock.now
+        // Refused by its estimated size before it is built: building a program of millions of
+        // rows (a fixed order of 20,000 operators) takes longer than most time limits.
+        let estimate = problem.estimatedCapacityRows
+        guard estimate <= Self.rowLimit else {
+            run.trace.record(.skipped(.capacityProgram, .programTooLarge(rows: estimate, limit: Self.rowLimit)))
+            if run.crossingBound == nil { try crossing(share: run.budget.share(for: .crossingBound), run: &run) }
+            run.ended = true
+            return
+        }
         let program = JointProgram(problem: problem, reductions: options.reductions)
         let size = ProgramSize(program.model)
         run.capacityProgram = size

@@ -66,6 +66,7 @@ extension ExactPlanner {
             }
             let share = run.budget.share(for: stage)
             let start = clock.now
+            StageListener.announce(stage)
             run.trace.record(.stageStarted(stage, share: share))
             try perform(stage, share: share, run: &run)
             run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds))
@@ -141,11 +142,16 @@ extension ExactPlanner {
     }
 
     /// Spills that capacity alone forces, whatever the schedule: a small covering program whose
-    /// optimum is a valid bound, often the plan's traffic already (a cheap proof).
+    /// optimum is a valid bound, often the plan's traffic already (a cheap proof). The search for
+    /// covers may spend half the share (``searchDeadline(share:)``), the program the rest.
     func covers(share: Double?, run: inout ExactRun) throws {
         let clock = ContinuousClock()
         let start = clock.now
-        run.coverBound = try ForcedLiveCovers(problem: problem).bound(solver: options.solver, within: run.budget.child(share))
+        let covers = ForcedLiveCovers(problem: problem, deadline: Self.searchDeadline(share: share, of: run.budget))
+        if !covers.isComplete {
+            run.trace.record(.skipped(.covers, .cutShort(examined: covers.operatorsExamined, of: problem.graph.operators.count)))
+        }
+        run.coverBound = try covers.bound(solver: options.solver, within: run.budget.child(share))
         run.solveSeconds += (clock.now - start).inSeconds
         if run.coverBound > 0 { run.prove(run.coverBound, by: .covers) }
     }
@@ -153,16 +159,30 @@ extension ExactPlanner {
     /// The crossing bound (minimum cuts, the covers, reload intervals) needs no time-indexed
     /// program and is cheap: it often proves the warm start optimal, and otherwise the capacity
     /// program stops as soon as its incumbent meets it. It reuses the covers solved above when the
-    /// schedule is free.
+    /// schedule is free. Its searches may spend half the share, its programs the rest.
     func crossing(share: Double?, run: inout ExactRun) throws {
         let clock = ContinuousClock()
         let start = clock.now
         let coversSolved = options.reductions.contains(.forcedLiveCovers) && problem.fixedOrder == nil
-        let bound = try CrossingBound(problem: problem).solve(with: options.solver, within: run.budget.child(share),
-                                                              coversBound: coversSolved ? run.coverBound : nil)
+        let crossing = CrossingBound(problem: problem, coversSolved: coversSolved,
+                                     deadline: Self.searchDeadline(share: share, of: run.budget))
+        if !crossing.isComplete {
+            run.trace.record(.skipped(.crossingBound, .cutShort(examined: crossing.operatorsExamined, of: problem.graph.operators.count)))
+        }
+        let bound = try crossing.solve(with: options.solver, within: run.budget.child(share),
+                                       coversBound: coversSolved ? run.coverBound : nil)
         run.solveSeconds += (clock.now - start).inSeconds
         run.crossingBound = bound
         run.prove(bound, by: .crossingBound)
+    }
+
+    /// When a bound's combinatorial search must stop so that its program keeps half of `share`:
+    /// an instant under a wall-clock budget; none under a work budget (the deterministic mode
+    /// never reads the clock, and the search's cost depends on the graph alone) or without a
+    /// limit. A cancelled task stops the searches by itself.
+    package static func searchDeadline(share: Double?, of budget: TimeBudget) -> ContinuousClock.Instant? {
+        guard let share, !budget.isDeterministic else { return nil }
+        return ContinuousClock.now.advanced(by: .milliseconds(Int64((share * 500).rounded(.down))))
     }
 
     /// The paper's fixed-schedule program on the incumbent's order (the graph's own order when

@@ -106,6 +106,9 @@ public enum SkipReason: Sendable, Hashable {
     case solverFailed(String)
     /// A start could not be re-read as stays, so segments cannot fix it.
     case unreadableStart(method: String)
+    /// The stage's search reached its share of the time (or was cancelled) after `examined` of
+    /// `of` operators; its bound counts those alone, which keeps it valid.
+    case cutShort(examined: Int, of: Int)
 }
 
 /// What divide and conquer's improvement passes did, over every start.
@@ -158,6 +161,8 @@ extension SkipReason {
         case .budgetSpent: "too little of the time budget is left"
         case let .solverFailed(message): "the solver failed (\(message.prefix(200)))"
         case let .unreadableStart(method): "the start \(method) cannot be re-read as stays"
+        case let .cutShort(examined, total):
+            "its search stopped at its share of the time after \(examined) of \(total) operators; the bound counts those"
         }
     }
 }

@@ -28,6 +28,24 @@ public enum PlannerStage: String, Sendable, Hashable, CaseIterable {
     case segments = "segment passes"
 }
 
+/// Who hears which stage a planner enters: `cosma solve --progress` names it in its heartbeat, so
+/// that a long stage without solver reports (the warm starts with their minimum-peak search, the
+/// order search, the bounds' searches) is never silent. Process-wide: only the command-line tool,
+/// which runs one solve per process, sets it; the library's callers get the solver's reports.
+package enum StageListener {
+    private static let listener = Mutex<(@Sendable (PlannerStage) -> Void)?>(nil)
+
+    /// Makes `listener` hear every stage entered from now on (`nil`: none).
+    package static func set(_ listener: (@Sendable (PlannerStage) -> Void)?) {
+        self.listener.withLock { $0 = listener }
+    }
+
+    /// Tells the listener, if any, that `stage` starts.
+    package static func announce(_ stage: PlannerStage) {
+        listener.withLock { $0 }?(stage)
+    }
+}
+
 /// How much of a planner's budget each stage may spend, and what is left.
 ///
 /// A budget is counted in one unit, `spent` of `limit`. Today the unit is wall-clock seconds; the
