@@ -42,7 +42,7 @@ public struct MinimumPeakResult: Sendable {
     /// How the program ended; `nil` when it was not run (not needed, skipped, or too large).
     package var programStatus: TerminationStatus?
     /// Rows of the program, when it was built; when it was refused by its size before being
-    /// built (``programRowsAreLowerBound``), the fewest rows it would have.
+    /// built (too large to attempt), the fewest rows it would have.
     public var programRows: Int?
     /// Whether ``programRows`` is a lower bound counted before building: the program was not
     /// built, since its schedule rows alone exceed ``MinimumPeakOptions/maximumRows``.
