@@ -15,8 +15,9 @@ struct BenchLimits: ParsableCommand {
     @Option(name: .long, parsing: .upToNextOption, help: "Graph files or glob patterns (quote them), for example 'graphs/*.json'.")
     var graphs: [String] = ["graphs/*.json"]
 
-    @Option(name: .long, help: "The capacity of every run: a budget name (M_R, M_P, M_H) resolved per graph, or bytes (for a graph whose M_P cannot be proven, such as a generated one of 20,000 operators).")
-    var capacity = "M_H"
+    @Option(name: .long, parsing: .upToNextOption,
+            help: "Capacities: budget names (M_R, M_P, M_H) resolved per graph, or bytes (for a graph whose M_P cannot be proven, such as a generated one of 20,000 operators).")
+    var capacity: [String] = ["M_H"]
 
     @Option(name: .long, parsing: .upToNextOption, help: "Time limits in seconds.")
     var limits: [Double] = [1, 10]
@@ -31,9 +32,9 @@ struct BenchLimits: ParsableCommand {
         try reportingErrors {
             for limit in limits { try checkTimeLimit(limit, option: "--limits") }
             guard repeats >= 1 else { throw InputError(source: "--repeats", message: "--repeats must be at least 1; give --repeats 1") }
-            let spec = try CapacitySpec(parsing: capacity)
+            let specs = try capacity.map { text throws(InputError) in try CapacitySpec(parsing: text) }
             let loaded = try loadGraphFiles(graphs)
-            let text = try LimitsBench.measure(loaded, capacity: spec, limits: limits, repeats: repeats, executable: cosmaExecutable(),
+            let text = try LimitsBench.measure(loaded, capacities: specs, limits: limits, repeats: repeats, executable: cosmaExecutable(),
                                                command: commandLine(), log: logProgress)
             try writeReport(text, to: out)
         }

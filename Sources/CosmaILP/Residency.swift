@@ -39,10 +39,16 @@ package struct Residency: Sendable, Hashable {
         self.writes = writes
     }
 
+    /// The schedule of a valid plan: its steps' operators. Cheaper than ``read(_:graph:)`` where
+    /// only the order is wanted (a pass over the steps, not over every placement).
+    package static func order(of plan: Plan, graph: Graph) -> [OperatorID] {
+        plan.steps.compactMap { graph.operatorID(named: $0.op) }
+    }
+
     /// Reads the stays and their byte offsets off a valid plan (used to warm-start the programs
     /// from a heuristic).
     package static func read(_ plan: Plan, graph: Graph) -> (residency: Residency, offsets: [[Int]]) {
-        let order = plan.steps.compactMap { graph.operatorID(named: $0.op) }
+        let order = order(of: plan, graph: graph)
         var stays = [[Stay]](repeating: [], count: graph.tensors.count)
         var offsets = [[Int]](repeating: [], count: graph.tensors.count)
         var writes: [InPlaceWrite] = []

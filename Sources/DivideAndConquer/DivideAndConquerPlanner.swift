@@ -184,7 +184,7 @@ package struct DivideAndConquerPlanner: Sendable {
     func minimumPeakOrder(_ run: Run) -> [OperatorID] {
         let method = "heuristic:\(ScheduleKind.mpmfSearch.rawValue)+"
         if let warm = run.warm.first(where: { $0.plan.method?.hasPrefix(method) == true }) {
-            return Residency.read(warm.plan, graph: graph).residency.order
+            return Residency.order(of: warm.plan, graph: graph)
         }
         let limit = run.budget.searchLimit(share: TimeBudget.minimumPeakForWarmStart, operators: graph.operators.count)
         let schedule = graph.schedule(.mpmfSearch, setting: configuration.tensors, alignment: configuration.alignment,
@@ -222,7 +222,7 @@ package struct DivideAndConquerPlanner: Sendable {
         stage(.orderSearch, &run) { run in
             // Many baselines share an order: each is scored once.
             var initial: [[OperatorID]] = []
-            for order in [Array(graph.operators.indices)] + run.warm.map({ Residency.read($0.plan, graph: graph).residency.order })
+            for order in [Array(graph.operators.indices)] + run.warm.map({ Residency.order(of: $0.plan, graph: graph) })
             where !initial.contains(order) { initial.append(order) }
             if let found = searchOrders(from: initial, constructing: true, within: run.budget.child(run.budget.share(for: .orderSearch) ?? 15),
                                         evaluations: 15 * graph.operators.count, seed: 1) {

@@ -191,7 +191,7 @@ extension ExactPlanner {
     /// heuristics evict on line.
     func fixedSchedule(share: Double?, run: inout ExactRun) throws {
         let graph = problem.graph
-        let order = run.incumbent.map { Residency.read($0.plan, graph: graph).residency.order } ?? Array(graph.operators.indices)
+        let order = run.incumbent.map { Residency.order(of: $0.plan, graph: graph) } ?? Array(graph.operators.indices)
         var options = ExactOptions(solver: options.solver, timeLimit: share, warmStarts: run.incumbent.map { [$0] } ?? [],
                                    reductions: options.reductions)
         options.budget = run.budget.child(share)

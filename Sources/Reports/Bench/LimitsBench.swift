@@ -41,42 +41,45 @@ package enum LimitsBench {
     /// What a time limit promises beyond itself: loading, simulating and writing the plan.
     package static let slack = 1.0
 
-    /// `results/limits.md` measured: each graph solved at `capacity` (its `M_H` unless given) by
-    /// `repeats` `cosma solve` processes of `executable` under each time limit, timed from outside.
+    /// `results/limits.md` measured: each graph solved at each of `capacities` (its `M_H` unless
+    /// given) by `repeats` `cosma solve` processes of `executable` under each time limit, timed
+    /// from outside.
     /// - Parameter graphs: each graph with the file it was loaded from, which the processes read.
-    package static func measure(_ graphs: [(path: String, graph: Graph)], capacity spec: CapacitySpec = .budget(.mH), limits: [Double],
+    package static func measure(_ graphs: [(path: String, graph: Graph)], capacities: [CapacitySpec] = [.budget(.mH)], limits: [Double],
                                 repeats: Int, executable: URL, command: String, log: (String) -> Void) throws -> String
     {
         var runs: [LimitRun] = []
         for (path, graph) in graphs {
             // In bytes: the runs time the planner's promise, not whether M_P's proof fits.
-            let capacity = try Cosma.configuration(for: graph, capacity: spec, tensors: .activations).capacity
-            for limit in limits {
-                var run = LimitRun(graph: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
-                                   operators: graph.operators.count, capacity: capacity, limit: limit, wallSeconds: [], exitCode: 0,
-                                   status: nil, nonCompulsory: nil)
-                for _ in 0..<repeats {
-                    let process = try SolveProcess(executable: executable,
-                                                   arguments: [path, "--capacity", "\(capacity)", "--time-limit", "\(limit)"], killAfter: nil)
-                    run.wallSeconds.append(process.seconds)
-                    run.exitCode = process.exitCode
-                    run.status = process.solver?["status"] as? String
-                    run.nonCompulsory = process.nonCompulsory
-                    run.peakBytes = max(run.peakBytes, process.peakBytes)
+            let resolved = try capacities.map { spec throws in try Cosma.configuration(for: graph, capacity: spec, tensors: .activations).capacity }
+            for capacity in resolved {
+                for limit in limits {
+                    var run = LimitRun(graph: URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent,
+                                       operators: graph.operators.count, capacity: capacity, limit: limit, wallSeconds: [], exitCode: 0,
+                                       status: nil, nonCompulsory: nil)
+                    for _ in 0..<repeats {
+                        let process = try SolveProcess(executable: executable,
+                                                       arguments: [path, "--capacity", "\(capacity)", "--time-limit", "\(limit)"], killAfter: nil)
+                        run.wallSeconds.append(process.seconds)
+                        run.exitCode = process.exitCode
+                        run.status = process.solver?["status"] as? String
+                        run.nonCompulsory = process.nonCompulsory
+                        run.peakBytes = max(run.peakBytes, process.peakBytes)
+                    }
+                    runs.append(run)
+                    log("\(path) at \(capacity) bytes, \(limit) s: \(run.wallSeconds.map { String(format: "%.2f", $0) }.joined(separator: ", ")) s")
                 }
-                runs.append(run)
-                log("\(path) at \(limit) s: \(run.wallSeconds.map { String(format: "%.2f", $0) }.joined(separator: ", ")) s")
             }
         }
-        return table(runs, capacity: spec, repeats: repeats, command: command)
+        return table(runs, capacities: capacities, repeats: repeats, command: command)
     }
 
-    package static func table(_ runs: [LimitRun], capacity spec: CapacitySpec = .budget(.mH), repeats: Int, command: String) -> String {
+    package static func table(_ runs: [LimitRun], capacities: [CapacitySpec] = [.budget(.mH)], repeats: Int, command: String) -> String {
         var lines = BenchTables.preamble("Time limits as wall-clock promises", command: command)
         lines += [
             "- build: \(MachineInfo.buildConfiguration)", "",
             "Each row is `cosma solve GRAPH --capacity BYTES --time-limit L --json` (activations, CBC, solvers in child processes)",
-            "with BYTES \(capacityWords(spec)), resolved once before the runs, timed from starting the process to its exit,",
+            "with BYTES \(capacities.map(capacityWords).joined(separator: ", then ")), resolved once before the runs, timed from starting the process to its exit,",
             "\(repeats) run(s): the median and the slowest. Peak RSS is the largest of the runs' peak resident memory, of `cosma`",
             "or of one of its solver children, whichever was larger (`wait4`). The promise is that every run ends within the limit plus \(slack) s (graph loading,",
             "simulation and output included). `--capacity M_H` by name spends the limit on proving `M_P` first (at most three",
@@ -103,7 +106,7 @@ package enum LimitsBench {
     private static func capacityWords(_ spec: CapacitySpec) -> String {
         switch spec {
         case .budget(let name): "the graph's `\(name.rawValue)`"
-        case .bytes: "the capacity given (`--capacity \(spec)`)"
+        case .bytes(let bytes): "\(bytes)"
         }
     }
 
