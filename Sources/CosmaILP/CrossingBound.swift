@@ -33,7 +33,7 @@ package struct CrossingBound: Sendable {
     /// Operators whose excess was examined, in index order: all of them unless `deadline` cut the
     /// search short. The cut bound and the reload intervals over a subset of the operators with
     /// an excess are still valid: each charge and each chain holds on its own.
-    package let operatorsExamined: Int
+    private let excessExamined: Int
     private let operatorCount: Int
 
     /// - Parameters:
@@ -49,14 +49,15 @@ package struct CrossingBound: Sendable {
         let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
         let (excess, examined) = Self.excess(problem, analysis: analysis, deadline: deadline)
-        operatorsExamined = examined
+        excessExamined = examined
         operatorCount = problem.graph.operators.count
         cutBound = Self.cutBound(problem, analysis: analysis, excess: excess)
         reloads = ReloadIntervals(problem: problem, analysis: analysis, excess: excess)
     }
 
-    /// Whether every operator's excess (and every cover, when searched here) was examined.
-    package var isComplete: Bool { operatorsExamined == operatorCount && covers?.isComplete != false }
+    /// The operators both searches examined: the excess search's and, when searched here, the
+    /// covers' (the fewer), so that a trace says how far the shorter one got.
+    package var operatorsExamined: Int { min(excessExamined, covers?.operatorsExamined ?? excessExamined) }
 
     /// Operators at which every schedule keeps more crossing bytes than fit beside the operands,
     /// with the bytes too many, and how many operators were examined before `deadline`.

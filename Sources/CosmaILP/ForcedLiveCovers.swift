@@ -83,9 +83,6 @@ package struct ForcedLiveCovers: Sendable {
         operatorsExamined = examined
     }
 
-    /// Whether every operator was examined (no deadline cut the search short).
-    package var isComplete: Bool { operatorsExamined == problem.graph.operators.count }
-
     /// The cover of operator `o`, when its working set and the tensors forced live across it
     /// exceed the capacity.
     private static func cover(at o: OperatorID, problem: PlanningProblem, order: Precedence, isOperand: [Bool],

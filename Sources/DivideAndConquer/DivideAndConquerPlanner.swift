@@ -203,9 +203,7 @@ package struct DivideAndConquerPlanner: Sendable {
         let start = clock.now
         let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration),
                                      deadline: ExactPlanner.searchDeadline(share: share, of: run.budget))
-        if !crossing.isComplete {
-            run.trace.record(.skipped(.crossingBound, .cutShort(examined: crossing.operatorsExamined, of: graph.operators.count)))
-        }
+        run.trace.recordCutShort(.crossingBound, examined: crossing.operatorsExamined, of: graph.operators.count)
         run.bound = try crossing.solve(with: options.solver, within: run.budget.child(share))
         run.stats.solveSeconds += (clock.now - start).inSeconds
         run.trace.record(.boundProven(.crossingBound, bytes: run.bound))

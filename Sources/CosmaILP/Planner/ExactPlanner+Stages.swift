@@ -148,9 +148,7 @@ extension ExactPlanner {
         let clock = ContinuousClock()
         let start = clock.now
         let covers = ForcedLiveCovers(problem: problem, deadline: Self.searchDeadline(share: share, of: run.budget))
-        if !covers.isComplete {
-            run.trace.record(.skipped(.covers, .cutShort(examined: covers.operatorsExamined, of: problem.graph.operators.count)))
-        }
+        run.trace.recordCutShort(.covers, examined: covers.operatorsExamined, of: problem.graph.operators.count)
         run.coverBound = try covers.bound(solver: options.solver, within: run.budget.child(share))
         run.solveSeconds += (clock.now - start).inSeconds
         if run.coverBound > 0 { run.prove(run.coverBound, by: .covers) }
@@ -166,9 +164,7 @@ extension ExactPlanner {
         let coversSolved = options.reductions.contains(.forcedLiveCovers) && problem.fixedOrder == nil
         let crossing = CrossingBound(problem: problem, coversSolved: coversSolved,
                                      deadline: Self.searchDeadline(share: share, of: run.budget))
-        if !crossing.isComplete {
-            run.trace.record(.skipped(.crossingBound, .cutShort(examined: crossing.operatorsExamined, of: problem.graph.operators.count)))
-        }
+        run.trace.recordCutShort(.crossingBound, examined: crossing.operatorsExamined, of: problem.graph.operators.count)
         let bound = try crossing.solve(with: options.solver, within: run.budget.child(share),
                                        coversBound: coversSolved ? run.coverBound : nil)
         run.solveSeconds += (clock.now - start).inSeconds

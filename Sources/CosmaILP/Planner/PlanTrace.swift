@@ -11,6 +11,12 @@ public struct PlanTrace: Sendable, Hashable {
 
     public mutating func record(_ event: TraceEvent) { events.append(event) }
 
+    /// Records that `stage`'s search stopped at its share (``SkipReason/cutShort(examined:of:)``)
+    /// when it examined fewer than all `total` operators; nothing when it examined them all.
+    package mutating func recordCutShort(_ stage: PlannerStage, examined: Int, of total: Int) {
+        if examined < total { record(.skipped(stage, .cutShort(examined: examined, of: total))) }
+    }
+
     /// Records `plan`, found in `stage`, as the best so far when its traffic is below `best`, or
     /// as no better; returns whether it was better. Every planner's incumbent goes through here.
     @discardableResult
