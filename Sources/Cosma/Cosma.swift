@@ -48,12 +48,20 @@ public enum Cosma {
     public static func budgets(for graph: Graph, tensors: TensorSetting, alignment: Int = 1, inPlace: InPlaceMode = .off,
                                minimumPeak: MinimumPeakOptions? = MinimumPeakOptions()) -> Budgets
     {
+        budgetsAndSchedule(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace, minimumPeak: minimumPeak).budgets
+    }
+
+    /// ``budgets(for:tensors:alignment:inPlace:minimumPeak:)`` with the minimum-peak schedule
+    /// behind `M_P` (`nil` when `minimumPeak` is), which a planner can start from
+    /// (``ExactOptions/minimumPeak``).
+    package static func budgetsAndSchedule(for graph: Graph, tensors: TensorSetting, alignment: Int = 1, inPlace: InPlaceMode = .off,
+                                           minimumPeak: MinimumPeakOptions?) -> (budgets: Budgets, minimumPeak: Schedule?)
+    {
         var budgets = Budgets(graph: graph, setting: tensors, alignment: alignment, inPlace: inPlace)
-        if let minimumPeak {
-            budgets.record(Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace,
-                                            options: minimumPeak).schedule)
-        }
-        return budgets
+        guard let minimumPeak else { return (budgets, nil) }
+        let schedule = Self.minimumPeak(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace, options: minimumPeak).schedule
+        budgets.record(schedule)
+        return (budgets, schedule)
     }
 
     /// Resolves a capacity such as `512KiB` or `M_R` for a graph and setting into a configuration,
@@ -63,13 +71,23 @@ public enum Cosma {
                                      alignment: Int = 1, inPlace: InPlaceMode = .off,
                                      minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) throws(InputError) -> Configuration
     {
+        try resolve(capacity, for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace, minimumPeak: minimumPeak).configuration
+    }
+
+    /// ``configuration(for:capacity:tensors:alignment:inPlace:minimumPeak:)`` with the minimum-peak
+    /// schedule it computed to resolve `M_P` or `M_H` (`nil` for other capacities).
+    package static func resolve(_ capacity: CapacitySpec, for graph: Graph, tensors: TensorSetting, alignment: Int = 1,
+                                inPlace: InPlaceMode = .off, minimumPeak: MinimumPeakOptions = MinimumPeakOptions())
+        throws(InputError) -> (configuration: Configuration, minimumPeak: Schedule?)
+    {
         if let problem = Configuration.problem(alignment: alignment) { throw InputError(source: "alignment", message: problem) }
         let needsMinimumPeak = capacity == .budget(.mP) || capacity == .budget(.mH)
-        let bytes = try budgets(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace,
-                                minimumPeak: needsMinimumPeak ? minimumPeak : nil).resolve(capacity)
+        let resolved = budgetsAndSchedule(for: graph, tensors: tensors, alignment: alignment, inPlace: inPlace,
+                                          minimumPeak: needsMinimumPeak ? minimumPeak : nil)
+        let bytes = try resolved.budgets.resolve(capacity)
         let configuration = Configuration(capacity: bytes, alignment: alignment, tensors: tensors, inPlace: inPlace)
         try graph.checkFeasible(configuration)
-        return configuration
+        return (configuration, resolved.minimumPeak)
     }
 
     /// The order a baseline follows, and which algorithm produced it. ``ScheduleKind/mpmf`` is the
@@ -99,8 +117,17 @@ public enum Cosma {
     /// Runs baselines (for example ``Baseline/paper``) on one configuration; failures are outcomes.
     /// The `mpmf` ones follow ``schedule(_:for:tensors:alignment:inPlace:minimumPeak:)``.
     public static func baselines(_ baselines: [Baseline], for graph: Graph, configuration: Configuration) throws -> [BaselineOutcome] {
+        try Self.baselines(baselines, for: graph, configuration: configuration, minimumPeak: nil)
+    }
+
+    /// ``baselines(_:for:configuration:)`` with the `mpmf` order given when the caller has computed
+    /// it already (`nil`: computed here).
+    package static func baselines(_ baselines: [Baseline], for graph: Graph, configuration: Configuration,
+                                  minimumPeak: Schedule?) throws -> [BaselineOutcome] {
         var schedules: [ScheduleKind: Schedule] = [:]
-        if baselines.contains(where: { $0.schedule == .mpmf }) {
+        if let minimumPeak {
+            schedules[.mpmf] = minimumPeak
+        } else if baselines.contains(where: { $0.schedule == .mpmf }) {
             schedules[.mpmf] = schedule(.mpmf, for: graph, tensors: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
         }
@@ -168,6 +195,7 @@ public enum Cosma {
                                          knownBound: exact.boundSettled ? exact.bound : nil,
                                          progress: options.progress, deterministic: options.deterministic)
         if options.deterministic { dc.budget = budget.child(remaining) }
+        dc.minimumPeak = options.minimumPeak
         let polish = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         return exact.followed(by: polish, in: .polish, share: remaining, solver: options.solver,
                               seconds: budget.spent - polishStart)
@@ -207,10 +235,11 @@ public enum Cosma {
         var result: PlanResult
         switch chosen {
         case .divideAndConquer:
-            let dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? DivideAndConquerOptions().timeLimit,
+            var dc = DivideAndConquerOptions(solver: options.solver, timeLimit: options.timeLimit ?? DivideAndConquerOptions().timeLimit,
                                              segmentOperators: segmentOperators ?? DivideAndConquerOptions().segmentOperators,
                                              warmStarts: options.warmStarts,
                                              progress: options.progress, deterministic: options.deterministic)
+            dc.minimumPeak = options.minimumPeak
             result = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         case .exact, .auto:
             result = try solveExact(graph, configuration: configuration, fixedOrder: nil, options: options)

@@ -99,6 +99,15 @@ struct PlanningTarget: ParsableArguments {
     /// stderr) and returns the tiled graph, which the plan then refers to.
     /// `minimumPeak` proves `M_P` when the capacity names `M_P` or `M_H`.
     func load(minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) throws(InputError) -> (Graph, Configuration) {
+        let (g, config, _) = try loadResolving(minimumPeak: minimumPeak)
+        return (g, config)
+    }
+
+    /// ``load(minimumPeak:)`` with the minimum-peak schedule computed to resolve `M_P` or `M_H`
+    /// (`nil` for other capacities), which the planner starts from.
+    func loadResolving(minimumPeak: MinimumPeakOptions = MinimumPeakOptions()) throws(InputError)
+        -> (Graph, Configuration, minimumPeak: Schedule?)
+    {
         var g = try loadGraph(graph)
         if case .bytes(let bytes) = try CapacitySpec(parsing: capacity), bytes > 0,
            bytes < Budgets(graph: g, setting: accelerator.tensors, alignment: accelerator.alignment, inPlace: accelerator.inPlace).mR
@@ -114,10 +123,9 @@ struct PlanningTarget: ParsableArguments {
             FileHandle.standardError.write(Data((note + "\n").utf8))
             g = tiled.graph
         }
-        let config = try Cosma.configuration(for: g, capacity: try CapacitySpec(parsing: capacity),
-                                             tensors: accelerator.tensors, alignment: accelerator.alignment,
-                                             inPlace: accelerator.inPlace, minimumPeak: minimumPeak)
-        return (g, config)
+        let resolved = try Cosma.resolve(try CapacitySpec(parsing: capacity), for: g, tensors: accelerator.tensors,
+                                         alignment: accelerator.alignment, inPlace: accelerator.inPlace, minimumPeak: minimumPeak)
+        return (g, resolved.configuration, resolved.minimumPeak)
     }
 }
 

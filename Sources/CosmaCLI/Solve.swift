@@ -83,14 +83,14 @@ struct Solve: ParsableCommand {
                 let budget = TimeBudget(seconds: timeLimit)
                 minimumPeak.budget = budget.child(budget.share(TimeBudget.minimumPeakForBudgets))
             }
-            let (g, config) = try target.load(minimumPeak: minimumPeak)
+            let (g, config, schedule) = try target.loadResolving(minimumPeak: minimumPeak)
             reporter?.enter("planning: baselines, order search, building the program")
             let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }
             if let writeLp { try writeProgram(to: writeLp, graph: g, config: config, order: order) }
             // The limit counts from the start of the command: loading and budgets spend it too. A
             // deterministic limit counts work, which the clock must not touch.
             let left = deterministic ? timeLimit : max(timeLimit - (ContinuousClock.now - started).inSeconds, TimeBudget.smallestShare)
-            let options = exactOptions(timeLimit: left, reporter: reporter)
+            let options = exactOptions(timeLimit: left, reporter: reporter, minimumPeak: schedule)
             StageListener.set(Self.stageListener(reporter))
             let (planned, signal) = Interruption.run { [method, segmentOps] in
                 order == nil
@@ -122,9 +122,10 @@ struct Solve: ParsableCommand {
         }
     }
 
-    private func exactOptions(timeLimit: Double, reporter: PhaseReporter?) -> ExactOptions {
+    private func exactOptions(timeLimit: Double, reporter: PhaseReporter?, minimumPeak: Schedule?) -> ExactOptions {
         var options = ExactOptions(solver: solver, timeLimit: timeLimit, relativeGap: gap,
                                    solverIsolation: inProcessSolver ? .inProcess : .childProcess, deterministic: deterministic)
+        options.minimumPeak = minimumPeak
         if let reporter { options.progress = { reporter.solver($0) } }
         return options
     }

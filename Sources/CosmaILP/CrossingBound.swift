@@ -7,7 +7,8 @@ import Scratchpad
 /// far too large for the joint program: what divide and conquer reports.
 ///
 /// It is the largest of three bounds. ``ForcedLiveCovers`` counts the tensors that cross an operator
-/// in *every* schedule. The cut bound (``cutBound``) also knows that the schedule can only choose
+/// in *every* schedule; given a lower bound on `M_P`, its program also covers the one step that
+/// every schedule crowds, wherever it falls (``ForcedLiveCovers/peakCover(problem:peakBound:)``). The cut bound (``cutBound``) also knows that the schedule can only choose
 /// *which* tensors cross an operator, not whether any do: ``CrossingAnalysis`` finds the fewest
 /// bytes any schedule keeps alive across `o` by a minimum cut, and at least
 /// `E(o) = W(o) + minimumCrossing(o) - M` of them wait in DRAM while `o` runs, each costing at
@@ -36,18 +37,28 @@ package struct CrossingBound: Sendable {
     private let excessExamined: Int
     private let operatorCount: Int
 
+    /// The cover of the whole schedule (``ForcedLiveCovers/peakCover(problem:peakBound:)``), solved
+    /// in one program with ``covers``; `nil` without a lower bound on `M_P` above the capacity.
+    package let peakCover: ForcedLiveCovers.Cover?
+
     /// - Parameters:
     ///   - coversSolved: the caller has the covers' bound over the free schedule already
     ///     (`solve(with:within:coversBound:)` is then given it), so they are not searched again.
     ///   - deadline: when the searches for covers and excesses stop (also on cancellation), with
     ///     what they found so far; each costs O(operators × tensors), seconds on 20,000 operators.
-    package init(problem: PlanningProblem, coversSolved: Bool = false, deadline: ContinuousClock.Instant? = nil) {
+    ///   - peakBound: a lower bound on `M_P` (the minimum-peak search's), for ``peakCover``; only
+    ///     with the covers searched here, whose program it joins.
+    package init(problem: PlanningProblem, coversSolved: Bool = false, deadline: ContinuousClock.Instant? = nil,
+                 peakBound: Int? = nil)
+    {
         covers = coversSolved ? nil
             : ForcedLiveCovers(problem: PlanningProblem(graph: problem.graph, configuration: problem.configuration),
                                deadline: deadline)
         let configuration = problem.configuration
         let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
+        let free = PlanningProblem(graph: problem.graph, configuration: configuration)
+        peakCover = coversSolved ? nil : peakBound.flatMap { ForcedLiveCovers.peakCover(problem: free, peakBound: $0) }
         let (excess, examined) = Self.excess(problem, analysis: analysis, deadline: deadline)
         excessExamined = examined
         operatorCount = problem.graph.operators.count
@@ -84,9 +95,7 @@ package struct CrossingBound: Sendable {
         for (o, bytes) in excess {
             let crossers = analysis.possiblyCrossing(o)
             let rate = crossers.map { t in
-                let bytes = Double(graph.tensors[t].bytes)
-                let paid = graph.producer[t] != nil && !graph.isOutput[t] ? 2 * bytes : bytes
-                return paid / Double(problem.occupied[t])
+                Double(ForcedLiveCovers.spillCost(t, in: graph)) / Double(problem.occupied[t])
             }.min() ?? 0
             // Whole bytes: round the product down so the bound stays valid.
             charges.append((Int((Double(bytes) * rate).rounded(.down)), Set(crossers)))
@@ -111,7 +120,7 @@ package struct CrossingBound: Sendable {
     /// ``solve(with:timeLimit:coversBound:)`` under `budget`: each program may spend what is
     /// left of it.
     package func solve(with solver: SolverBackend, within budget: TimeBudget, coversBound: Int? = nil) throws -> Int {
-        let coverBound = try coversBound ?? covers?.bound(solver: solver, within: budget) ?? 0
+        let coverBound = try coversBound ?? covers?.bound(solver: solver, within: budget, adding: peakCover.map { [$0] } ?? []) ?? 0
         return max(cutBound, coverBound, try reloads.bound(solver: solver, within: budget))
     }
 }

@@ -34,6 +34,11 @@ public struct ExactOptions: Sendable {
     /// The budget to run under instead of a new one from ``timeLimit``: what a planner hands to a
     /// planner it runs, so that both spend one budget.
     package var budget: TimeBudget?
+    /// A minimum-peak schedule the caller has already: the one behind `M_P`, when the capacity was
+    /// named by a budget (`cosma solve --capacity M_H`) or a benchmark resolved its budgets. The
+    /// baselines follow it instead of searching again under their share of the budget, and its
+    /// lower bound on `M_P` joins divide and conquer's bound (``PeakWindowCovers``).
+    package var minimumPeak: Schedule?
 
     /// Every exact reduction, and the given solver, limits and warm starts.
     public init(solver: SolverBackend = .cbc, timeLimit: Double? = nil, relativeGap: Double = 0,
@@ -117,8 +122,19 @@ package struct ExactPlanner: Sendable {
     ///
     /// The minimum-peak search behind the `mpmf-search` baselines gets a quarter of `budget`
     /// (``TimeBudget/minimumPeakForWarmStart``); the others' orders are immediate.
-    package func baselinePlans(within budget: TimeBudget? = nil) throws -> [CertifiedPlan] {
+    package func baselinePlans(within budget: TimeBudget? = nil, minimumPeak known: Schedule? = nil) throws -> [CertifiedPlan] {
+        try baselines(within: budget, minimumPeak: known).plans
+    }
+
+    /// ``baselinePlans(within:minimumPeak:)`` with the minimum-peak schedule behind them (`nil` with
+    /// a fixed order): `known` when the caller has one (the search does not run again), else the
+    /// search's. Its lower bound on `M_P` holds for every order, which the window covers of
+    /// divide and conquer's bound use (``PeakWindowCovers``).
+    package func baselines(within budget: TimeBudget? = nil, minimumPeak known: Schedule? = nil) throws
+        -> (plans: [CertifiedPlan], minimumPeak: Schedule?)
+    {
         let graph = problem.graph
+        var minimumPeak = known
         let configuration = problem.configuration
         var plans: [CertifiedPlan]
         var orders: [(name: String, order: [OperatorID])]
@@ -133,9 +149,10 @@ package struct ExactPlanner: Sendable {
             let limit = budget?.searchLimit(share: TimeBudget.minimumPeakForWarmStart, operators: graph.operators.count)
             let outcomes = try Baseline.run(Baseline.all.map(\.strictVariant.onMinimumPeakSearch), graph: graph,
                                             configuration: configuration, scheduler: MinimumPeakScheduler(limit: limit ?? SearchLimit()),
-                                            until: all?.deadline)
-            if let searched = outcomes.first(where: { $0.baseline.schedule == .mpmfSearch }) {
+                                            schedules: known.map { [.mpmfSearch: $0] } ?? [:], until: all?.deadline)
+            if known == nil, let searched = outcomes.first(where: { $0.baseline.schedule == .mpmfSearch }) {
                 budget?.charge(searched: searched.schedule, operators: graph.operators.count)
+                minimumPeak = searched.schedule
             }
             plans = outcomes.compactMap { try? $0.result.get() }
             // Lowest peak first: the minimum-peak order is the likeliest to pack.
@@ -145,14 +162,14 @@ package struct ExactPlanner: Sendable {
                 orders.append((outcome.baseline.schedule.rawValue, outcome.schedule.order))
             }
         }
-        guard !plans.contains(where: { $0.report.traffic.nonCompulsory == 0 }) else { return plans }
+        guard !plans.contains(where: { $0.report.traffic.nonCompulsory == 0 }) else { return (plans, minimumPeak) }
         for (name, order) in orders {
             if let packed = try HeuristicPlanner.staticArenaPlan(graph: graph, configuration: configuration, order: order,
                                                                  scheduleName: name) {
-                return plans + [packed]
+                return (plans + [packed], minimumPeak)
             }
         }
-        return plans
+        return (plans, minimumPeak)
     }
 
     /// Every replacement and allocation policy run on one order; failures are skipped. Past

@@ -35,6 +35,8 @@ package struct DivideAndConquerOptions: Sendable {
     /// The budget to run under instead of a new one from ``timeLimit`` (when divide and conquer
     /// polishes an exact solve, the rest of that solve's budget).
     package var budget: TimeBudget?
+    /// A minimum-peak schedule the caller has already (``ExactOptions/minimumPeak``).
+    package var minimumPeak: Schedule?
 
     package init(solver: SolverBackend = .cbc, timeLimit: Double = 60, segmentOperators: Int = 12,
                 segmentTimeLimit: Double = 4, threads: Int = 2, warmStarts: [CertifiedPlan] = [], knownBound: Int? = nil,
@@ -137,6 +139,9 @@ package struct DivideAndConquerPlanner: Sendable {
         var stats = Stats()
         /// The traffic of the cheapest start so far.
         var cheapest = Int.max
+        /// The minimum-peak search's schedule, once run: its order starts the fixed-schedule
+        /// program and the window covers, its lower bound on `M_P` holds for every order.
+        var minimumPeak: Schedule?
 
         /// Records `plan`, a start found in `stage`, as the best so far or as no better.
         mutating func found(_ plan: CertifiedPlan, in stage: PlannerStage) {
@@ -159,7 +164,13 @@ package struct DivideAndConquerPlanner: Sendable {
     /// The given warm starts or every baseline, and the cheapest of them.
     func warmStarts(_ run: inout Run) throws -> CertifiedPlan {
         let exact = ExactPlanner(graph: graph, configuration: configuration)
-        var warm = options.warmStarts.isEmpty ? try exact.baselinePlans(within: run.budget) : options.warmStarts
+        var warm = options.warmStarts
+        run.minimumPeak = options.minimumPeak
+        if warm.isEmpty {
+            let baselines = try exact.baselines(within: run.budget, minimumPeak: options.minimumPeak)
+            warm = baselines.plans
+            run.minimumPeak = baselines.minimumPeak
+        }
         if warm.isEmpty {
             // Fragmentation defeats every baseline: the same heuristics, compacting the scratchpad
             // when they are stuck, and as a last resort the plan that spills everything.
@@ -179,9 +190,11 @@ package struct DivideAndConquerPlanner: Sendable {
         return baseline
     }
 
-    /// The minimum-peak search's order: the warm start that followed it when there is one (the
-    /// baselines ran the search already), else the search under its share of the budget.
-    func minimumPeakOrder(_ run: Run) -> [OperatorID] {
+    /// The minimum-peak search's order: the baselines' search when they ran it, the warm start
+    /// that followed it when the caller gave one, else the search under its share of the budget
+    /// (once: ``Run/minimumPeak`` keeps it).
+    func minimumPeakOrder(_ run: inout Run) -> [OperatorID] {
+        if let known = run.minimumPeak { return known.order }
         let method = "heuristic:\(ScheduleKind.mpmfSearch.rawValue)+"
         if let warm = run.warm.first(where: { $0.plan.method?.hasPrefix(method) == true }) {
             return Residency.order(of: warm.plan, graph: graph)
@@ -190,6 +203,7 @@ package struct DivideAndConquerPlanner: Sendable {
         let schedule = graph.schedule(.mpmfSearch, setting: configuration.tensors, alignment: configuration.alignment,
                                       inPlace: configuration.inPlace, scheduler: MinimumPeakScheduler(limit: limit))
         run.budget.charge(searched: schedule, operators: graph.operators.count)
+        run.minimumPeak = schedule
         return schedule.order
     }
 
@@ -197,13 +211,16 @@ package struct DivideAndConquerPlanner: Sendable {
         plans.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }!
     }
 
-    /// The ``CrossingBound``, valid for every schedule.
+    /// The ``CrossingBound``, valid for every schedule, with the cover that the minimum-peak
+    /// schedule's lower bound on `M_P` gives (``ForcedLiveCovers/peakCover(problem:peakBound:)``).
     func crossingBound(share: Double?, _ run: inout Run) throws {
         let clock = ContinuousClock()
         let start = clock.now
+        let n = graph.operators.count
         let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration),
-                                     deadline: ExactPlanner.searchDeadline(share: share, of: run.budget))
-        run.trace.recordCutShort(.crossingBound, examined: crossing.operatorsExamined, of: graph.operators.count)
+                                     deadline: ExactPlanner.searchDeadline(share: share, of: run.budget),
+                                     peakBound: run.minimumPeak?.lowerBound)
+        run.trace.recordCutShort(.crossingBound, examined: crossing.operatorsExamined, of: n)
         run.bound = try crossing.solve(with: options.solver, within: run.budget.child(share))
         run.stats.solveSeconds += (clock.now - start).inSeconds
         run.trace.record(.boundProven(.crossingBound, bytes: run.bound))
@@ -216,7 +233,7 @@ package struct DivideAndConquerPlanner: Sendable {
     /// and cheap because every operator's window is one position.
     func startsBeyondTheHeuristics(_ run: inout Run) throws -> [CertifiedPlan] {
         var starts: [CertifiedPlan] = []
-        var orders = [minimumPeakOrder(run)]
+        var orders = [minimumPeakOrder(&run)]
         stage(.orderSearch, &run) { run in
             // Many baselines share an order: each is scored once.
             var initial: [[OperatorID]] = []

@@ -109,7 +109,7 @@ extension ExactPlanner {
     func perform(_ stage: PlannerStage, share: Double?, run: inout ExactRun) throws {
         switch stage {
         case .warmStarts:
-            if options.warmStarts.isEmpty { run.baselines = try baselinePlans(within: run.budget) }
+            if options.warmStarts.isEmpty { run.baselines = try baselinePlans(within: run.budget, minimumPeak: options.minimumPeak) }
             let warm = options.warmStarts.isEmpty ? run.baselines : options.warmStarts
             if let best = warm.min(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }) {
                 run.offer(best, from: .warmStarts)
@@ -142,14 +142,17 @@ extension ExactPlanner {
     }
 
     /// Spills that capacity alone forces, whatever the schedule: a small covering program whose
-    /// optimum is a valid bound, often the plan's traffic already (a cheap proof). The search for
+    /// optimum is a valid bound, often the plan's traffic already (a cheap proof). With a
+    /// minimum-peak schedule from the caller, its bound on `M_P` adds one more row
+    /// (``ForcedLiveCovers/peakCover(problem:peakBound:)``). The search for
     /// covers may spend half the share (``searchDeadline(share:)``), the program the rest.
     func covers(share: Double?, run: inout ExactRun) throws {
         let clock = ContinuousClock()
         let start = clock.now
         let covers = ForcedLiveCovers(problem: problem, deadline: Self.searchDeadline(share: share, of: run.budget))
         run.trace.recordCutShort(.covers, examined: covers.operatorsExamined, of: problem.graph.operators.count)
-        run.coverBound = try covers.bound(solver: options.solver, within: run.budget.child(share))
+        let peak = options.minimumPeak?.lowerBound.flatMap { ForcedLiveCovers.peakCover(problem: problem, peakBound: $0) }
+        run.coverBound = try covers.bound(solver: options.solver, within: run.budget.child(share), adding: peak.map { [$0] } ?? [])
         run.solveSeconds += (clock.now - start).inSeconds
         if run.coverBound > 0 { run.prove(run.coverBound, by: .covers) }
     }

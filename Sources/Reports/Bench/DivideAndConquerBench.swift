@@ -45,6 +45,9 @@ extension BenchTables {
         var setting: TensorSetting
         var label: String
         var capacity: Int?
+        /// The minimum-peak schedule behind the budgets (the `between` set's), which divide and
+        /// conquer and the `mpmf` baselines start from, as `cosma solve` does at a named budget.
+        var minimumPeak: Schedule?
         var key: String { "\(graph.name)-\(setting.rawValue)-\(label.replacingOccurrences(of: "/", with: "_"))" }
     }
 
@@ -73,15 +76,15 @@ extension BenchTables {
         var result: [DivideAndConquerInstance] = []
         for g in graphs {
             for setting in TensorSetting.allCases {
-                let budgets = Cosma.budgets(for: g, tensors: setting)
+                let (budgets, schedule) = Cosma.budgetsAndSchedule(for: g, tensors: setting, minimumPeak: MinimumPeakOptions())
                 let low = budgets.mR
                 let high = try? budgets.resolve(.budget(.mH))
-                result.append(.init(graph: g, setting: setting, label: "M_R", capacity: low))
+                result.append(.init(graph: g, setting: setting, label: "M_R", capacity: low, minimumPeak: schedule))
                 for third in 1...2 {
                     result.append(.init(graph: g, setting: setting, label: "M_R+\(third)/3",
-                                        capacity: high.map { low + ($0 - low) * third / 3 }))
+                                        capacity: high.map { low + ($0 - low) * third / 3 }, minimumPeak: schedule))
                 }
-                result.append(.init(graph: g, setting: setting, label: "M_H", capacity: high))
+                result.append(.init(graph: g, setting: setting, label: "M_H", capacity: high, minimumPeak: schedule))
             }
         }
         return result
@@ -116,13 +119,14 @@ extension BenchTables {
                                     settings: DivideAndConquerSettings) throws -> DivideAndConquerRow {
         let g = instance.graph
         let config = Configuration(capacity: capacity, tensors: instance.setting)
-        let outcomes = try Cosma.baselines(Baseline.all, for: g, configuration: config)
+        let outcomes = try Cosma.baselines(Baseline.all, for: g, configuration: config, minimumPeak: instance.minimumPeak)
         func best(_ subset: [Baseline]) -> Int? {
             outcomes.filter { subset.contains($0.baseline) }.compactMap { try? $0.result.get().report.traffic.nonCompulsory }.min()
         }
         let clock = ContinuousClock()
         let start = clock.now
-        let options = ExactOptions(solver: settings.solver, timeLimit: settings.timeLimit, deterministic: settings.deterministic)
+        var options = ExactOptions(solver: settings.solver, timeLimit: settings.timeLimit, deterministic: settings.deterministic)
+        options.minimumPeak = instance.minimumPeak
         let result = try Cosma.solve(g, configuration: config, method: .divideAndConquer, options: options,
                                      segmentOperators: settings.segmentOperators)
         let wall = (clock.now - start).inSeconds
