@@ -1,6 +1,7 @@
 @testable import CosmaILP
 import CosmaTestSupport
 import DNNGraph
+import Heuristics
 import MILP
 import Scratchpad
 import Testing
@@ -78,6 +79,24 @@ import Foundation
 
     /// The last-resort plan exists at M_R and costs exactly a store and a reload of every
     /// activation read after its producer's step.
+    /// A minimum-peak schedule the caller has (`cosma solve` at a named budget) replaces the
+    /// baselines' own search: the `mpmf-search` plans follow its order, and it comes back as the
+    /// schedule behind them. Here it is the order with the highest peak, which no search returns.
+    @Test func baselinesFollowAGivenMinimumPeakSchedule() throws {
+        let (graph, config) = try tinyActivationsAtMR(seed: 7, operators: 6)
+        let profiles = allOrders(graph).map { (order: $0, peak: graph.liveProfile(order: $0, setting: config.tensors, alignment: 1).max() ?? 0) }
+        let worst = profiles.max { $0.peak < $1.peak }!
+        try #require(worst.peak > profiles.map(\.peak).min()!)
+        let given = Schedule(order: worst.order, peakBytes: worst.peak, algorithm: .fileOrder)
+        let baselines = try ExactPlanner(graph: graph, configuration: config).baselines(minimumPeak: given)
+        #expect(baselines.minimumPeak?.order == worst.order)
+        let followers = baselines.plans.filter { $0.plan.method?.hasPrefix("heuristic:mpmf-search+") == true }
+        #expect(!followers.isEmpty)
+        for plan in followers { #expect(Residency.order(of: plan.plan, graph: graph) == worst.order) }
+        let searched = try ExactPlanner(graph: graph, configuration: config).baselines()
+        #expect(searched.minimumPeak?.order != worst.order)
+    }
+
     @Test func spillingEverythingIsAlwaysValid() throws {
         let (graph, config) = try tinyActivationsAtMR(seed: 7, operators: 6)
         let planner = ExactPlanner(graph: graph, configuration: config)
