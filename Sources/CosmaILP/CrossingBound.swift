@@ -1,5 +1,5 @@
 package import MILP
-internal import DNNGraph
+package import DNNGraph
 import Heuristics
 import Scratchpad
 
@@ -37,19 +37,25 @@ package struct CrossingBound: Sendable {
     private let excessExamined: Int
     private let operatorCount: Int
 
-    /// The cover of the whole schedule (``ForcedLiveCovers/peakCover(problem:peakBound:)``), solved
-    /// in one program with ``covers``; `nil` without a lower bound on `M_P` above the capacity.
-    package let peakCover: ForcedLiveCovers.Cover?
+    /// The covers of the whole schedule and of its segments
+    /// (``ForcedLiveCovers/peakCover(problem:peakBound:)``,
+    /// ``ForcedLiveCovers/segmentCovers(problem:reach:order:limit:)``), solved in one program with
+    /// ``covers``; empty without a schedule and a lower bound on `M_P`.
+    package let peakCovers: [ForcedLiveCovers.Cover]
+    /// The states the segments' searches created (what a work budget charges for them).
+    package let segmentStates: Int
 
     /// - Parameters:
     ///   - coversSolved: the caller has the covers' bound over the free schedule already
     ///     (`solve(with:within:coversBound:)` is then given it), so they are not searched again.
     ///   - deadline: when the searches for covers and excesses stop (also on cancellation), with
     ///     what they found so far; each costs O(operators × tensors), seconds on 20,000 operators.
-    ///   - peakBound: a lower bound on `M_P` (the minimum-peak search's), for ``peakCover``; only
-    ///     with the covers searched here, whose program it joins.
+    ///   - peakBound: a lower bound on `M_P` (the minimum-peak search's), and
+    ///   - order: a schedule (the minimum-peak search's), whose segments are searched within
+    ///     `segmentLimit`, for ``peakCovers``; only with the covers searched here, whose program
+    ///     they join.
     package init(problem: PlanningProblem, coversSolved: Bool = false, deadline: ContinuousClock.Instant? = nil,
-                 peakBound: Int? = nil)
+                 peakBound: Int? = nil, order: [OperatorID]? = nil, segmentLimit: SearchLimit = SearchLimit())
     {
         covers = coversSolved ? nil
             : ForcedLiveCovers(problem: PlanningProblem(graph: problem.graph, configuration: problem.configuration),
@@ -58,7 +64,16 @@ package struct CrossingBound: Sendable {
         let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
         let free = PlanningProblem(graph: problem.graph, configuration: configuration)
-        peakCover = coversSolved ? nil : peakBound.flatMap { ForcedLiveCovers.peakCover(problem: free, peakBound: $0) }
+        var limit = segmentLimit
+        var peakCovers: [ForcedLiveCovers.Cover] = []
+        if !coversSolved {
+            if let cover = peakBound.flatMap({ ForcedLiveCovers.peakCover(problem: free, peakBound: $0) }) { peakCovers.append(cover) }
+            if let order {
+                peakCovers += ForcedLiveCovers.segmentCovers(problem: free, reach: analysis.reach, order: order, limit: &limit)
+            }
+        }
+        self.peakCovers = peakCovers
+        segmentStates = limit.statesSpent
         let (excess, examined) = Self.excess(problem, analysis: analysis, deadline: deadline)
         excessExamined = examined
         operatorCount = problem.graph.operators.count
@@ -120,7 +135,7 @@ package struct CrossingBound: Sendable {
     /// ``solve(with:timeLimit:coversBound:)`` under `budget`: each program may spend what is
     /// left of it.
     package func solve(with solver: SolverBackend, within budget: TimeBudget, coversBound: Int? = nil) throws -> Int {
-        let coverBound = try coversBound ?? covers?.bound(solver: solver, within: budget, adding: peakCover.map { [$0] } ?? []) ?? 0
+        let coverBound = try coversBound ?? covers?.bound(solver: solver, within: budget, adding: peakCovers) ?? 0
         return max(cutBound, coverBound, try reloads.bound(solver: solver, within: budget))
     }
 }

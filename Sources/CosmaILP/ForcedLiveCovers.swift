@@ -259,6 +259,63 @@ package struct ForcedLiveCovers: Sendable {
         return Cover(op: 0, tensors: tensors, excess: excess)
     }
 
+    /// The covers of the graph's segments: the operators between two *separators* (operators that
+    /// every other one precedes or follows, such as the end of a RandWire stage), which every
+    /// schedule runs as one contiguous block. Each segment's own minimum peak (``WindowPeaks``,
+    /// exact for such a block, or the smallest peak its search left open within `limit`) gives a
+    /// row like ``peakCover(problem:peakBound:)``, over only the tensors that can be live during
+    /// the block. So crowded segments add up, and a segment of large tensors is not covered by
+    /// fractions of other segments' small ones.
+    ///
+    /// `order` is a schedule of the graph (the minimum-peak search's): a segment where its live
+    /// bytes stay within the capacity cannot give a row and is not searched.
+    package static func segmentCovers(problem: PlanningProblem, reach: Reachability, order: [OperatorID],
+                                      limit: inout SearchLimit) -> [Cover] {
+        let graph = problem.graph
+        let configuration = problem.configuration
+        let n = graph.operators.count
+        guard order.count == n, n > 2 else { return [] }
+        let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
+                                        inPlace: configuration.inPlace)
+        guard (profile.max() ?? 0) > configuration.capacity else { return [] }
+        // A separator's ancestors and descendants are every other operator; its segment is the
+        // number of separators at or before it, the same in every schedule.
+        let separators = Set(graph.operators.indices.filter { reach.ancestorCount($0) + reach.descendantCount($0) == n - 1 })
+        guard separators.count > 1 else { return [] }
+        var segment = [Int](repeating: 0, count: n)
+        var current = -1
+        for o in order {
+            if separators.contains(o) { current += 1 }
+            segment[o] = max(current, 0)
+        }
+        var members = [[OperatorID]](repeating: [], count: current + 1)
+        var highest = [Int](repeating: 0, count: current + 1)
+        for (k, o) in order.enumerated() {
+            members[segment[o]].append(o)
+            highest[segment[o]] = max(highest[segment[o]], profile[k])
+        }
+        let peaks = WindowPeaks(graph: graph, setting: configuration.tensors, alignment: configuration.alignment,
+                                inPlace: configuration.inPlace, reach: reach)
+        var covers: [Cover] = []
+        for k in members.indices where members[k].count > 1 && highest[k] > configuration.capacity && !limit.isSpent {
+            let peak = peaks.lowerBound(of: members[k], cutoff: highest[k] + 1, stateBudget: segmentStates, limit: &limit)
+            guard peak > configuration.capacity else { continue }
+            // Live during segment k in some schedule: started in or before it and read in or
+            // after it (an input or weight read once is live only while its reader runs).
+            let tensors = problem.tensors.filter { t in
+                let readers = problem.readers[t].map { segment[$0] }
+                guard let last = readers.max() else { return false }
+                if let p = graph.producer[t] { return segment[p] <= k && last >= k }
+                return readers.count >= 2 && readers.min()! <= k && last >= k
+            }
+            covers.append(Cover(op: members[k][0], tensors: tensors, excess: peak - configuration.capacity))
+        }
+        return covers
+    }
+
+    /// The states one segment's search may create before its bound is taken as it stands.
+    static let segmentStates = 200_000
+
     /// The least traffic a plan pays for having `t` off chip while it is still needed: a store
     /// and a reload for an activation that is not a graph output, a reload otherwise.
     package func spillCost(_ t: TensorID) -> Int { Self.spillCost(t, in: problem.graph) }

@@ -211,15 +211,18 @@ package struct DivideAndConquerPlanner: Sendable {
         plans.min { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }!
     }
 
-    /// The ``CrossingBound``, valid for every schedule, with the cover that the minimum-peak
-    /// schedule's lower bound on `M_P` gives (``ForcedLiveCovers/peakCover(problem:peakBound:)``).
+    /// The ``CrossingBound``, valid for every schedule, with the covers that the minimum-peak
+    /// schedule gives: its lower bound on `M_P`, and its segments' peaks, whose searches may spend
+    /// half the share (``CrossingBound/peakCovers``).
     func crossingBound(share: Double?, _ run: inout Run) throws {
         let clock = ContinuousClock()
         let start = clock.now
         let n = graph.operators.count
         let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration),
                                      deadline: ExactPlanner.searchDeadline(share: share, of: run.budget),
-                                     peakBound: run.minimumPeak?.lowerBound)
+                                     peakBound: run.minimumPeak?.lowerBound, order: minimumPeakOrder(&run),
+                                     segmentLimit: run.budget.searchLimit(share.map { $0 / 2 }, operators: n))
+        run.budget.charge(states: crossing.segmentStates, operators: n)
         run.trace.recordCutShort(.crossingBound, examined: crossing.operatorsExamined, of: n)
         run.bound = try crossing.solve(with: options.solver, within: run.budget.child(share))
         run.stats.solveSeconds += (clock.now - start).inSeconds

@@ -213,7 +213,13 @@ public struct TimeBudget: Sendable {
     /// Charges the states the search behind `schedule` created on a graph of `graphSize`
     /// operators (a wall-clock budget counts itself).
     package func charge(searched schedule: Schedule, operators graphSize: Int) {
-        charge(Double(schedule.searchStates) * WorkRates.standard.stateCost(operators: graphSize))
+        charge(states: schedule.searchStates, operators: graphSize)
+    }
+
+    /// Charges `states` states of a search on a graph of `graphSize` operators (a wall-clock
+    /// budget counts itself).
+    package func charge(states: Int, operators graphSize: Int) {
+        charge(Double(states) * WorkRates.standard.stateCost(operators: graphSize))
     }
 
     /// The share of its budget the minimum-peak search may spend where a planner runs it for a
