@@ -85,6 +85,7 @@ void solve_linear(OsiClpSolverInterface &solver, const ccbc_parameters *paramete
     if (parameters->time_limit_seconds > 0)
         solver.getModelPtr()->setMaximumSeconds(parameters->time_limit_seconds);
     solver.initialSolve();
+    result->iterations = solver.getModelPtr()->numberIterations();
     result->status = -1;
     result->secondary_status = solver.getModelPtr()->secondaryStatus();
     if (solver.isProvenOptimal()) {
@@ -162,6 +163,7 @@ void solve_integer(OsiClpSolverInterface &solver, const ccbc_problem *problem,
     result->status = model.status();
     result->secondary_status = model.secondaryStatus();
     result->nodes = model.getNodeCount();
+    result->iterations = model.getIterationCount();
     const double *best = model.bestSolution();
     if (best != nullptr) {
         std::memcpy(values, best, sizeof(double) * (size_t)problem->num_cols);

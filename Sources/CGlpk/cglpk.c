@@ -373,6 +373,7 @@ void cglpk_solve(const cglpk_problem *problem, const cglpk_parameters *parameter
         glp_error_hook(on_error, s);
         glp_prob *lp = build(s);
         run(s, lp, values);
+        result->iterations = glp_get_it_cnt(lp);
         glp_delete_prob(lp);
     } else {
         result->outcome = CGLPK_ERROR;

@@ -98,6 +98,7 @@ enum CBCBackend {
 
         var outcome = RawOutcome(status: .error)
         outcome.nodes = Int(result.nodes)
+        outcome.iterations = Int(result.iterations)
         outcome.values = result.has_solution != 0 ? values : nil
         outcome.bound = result.has_bound != 0 ? result.bound + model.objectiveOffset : nil
         switch result.outcome {

@@ -103,6 +103,7 @@ enum GLPKBackend {
         }
         var outcome = RawOutcome(status: .error)
         outcome.nodes = Int(result.nodes)
+        outcome.iterations = Int(result.iterations)
         outcome.values = result.has_solution != 0 ? values : nil
         outcome.bound = result.has_bound != 0 ? result.bound : nil
         switch result.outcome {

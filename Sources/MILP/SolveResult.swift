@@ -57,6 +57,10 @@ package struct SolveResult: Sendable {
     package let bestBound: Double?
     /// Branch-and-bound nodes explored (0 for pure LPs).
     package let nodes: Int
+    /// Simplex iterations, over every node: with the nodes, what a deterministic budget charges
+    /// (`TimeBudget` in CosmaILP), since a node's relaxation may take a few iterations or
+    /// thousands. 0 where the solver does not say (CBC reading a file).
+    package let iterations: Int
     /// Wall-clock seconds spent, including building the solver's model.
     package let solveSeconds: Double
     /// What went wrong when a contained solver process crashed, hung or ran out of memory
@@ -69,9 +73,11 @@ package struct SolveResult: Sendable {
         solution: Solution?,
         bestBound: Double?,
         nodes: Int,
+        iterations: Int = 0,
         solveSeconds: Double,
         note: String? = nil
     ) {
+        self.iterations = iterations
         self.backend = backend
         self.status = status
         self.solution = solution

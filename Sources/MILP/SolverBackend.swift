@@ -161,6 +161,7 @@ struct RawOutcome {
     var values: [Double]?
     var bound: Double?
     var nodes = 0
+    var iterations = 0
 
     /// Integer values within this distance of an integer are taken to be that integer.
     static let integralityTolerance = 1e-5
@@ -185,6 +186,7 @@ struct RawOutcome {
             bound = solution.objective
         }
         return SolveResult(
-            backend: backend, status: status, solution: solution, bestBound: bound, nodes: nodes, solveSeconds: seconds)
+            backend: backend, status: status, solution: solution, bestBound: bound, nodes: nodes, iterations: iterations,
+            solveSeconds: seconds)
     }
 }

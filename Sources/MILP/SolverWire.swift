@@ -139,7 +139,7 @@ struct SolveRequest {
 
 /// The child's answer: the result, or the error the backend threw.
 enum SolveAnswer {
-    static let magic = "cosma-solve-answer/1"
+    static let magic = "cosma-solve-answer/2"
 
     case result(SolveResult)
     case failure(SolverError)
@@ -156,6 +156,7 @@ enum SolveAnswer {
             w.double(result.solution?.objective ?? 0)
             w.optional(result.bestBound)
             w.int(result.nodes)
+            w.int(result.iterations)
             w.double(result.solveSeconds)
         case let .failure(error):
             w.int(1)
@@ -182,10 +183,11 @@ enum SolveAnswer {
         let objective = try r.double()
         let bound = try r.optional()
         let nodes = try r.int()
+        let iterations = try r.int()
         let seconds = try r.double()
         return .result(SolveResult(backend: backend, status: status,
                                    solution: hasSolution ? Solution(values: values, objective: objective) : nil,
-                                   bestBound: bound, nodes: nodes, solveSeconds: seconds))
+                                   bestBound: bound, nodes: nodes, iterations: iterations, solveSeconds: seconds))
     }
 }
 

@@ -80,6 +80,7 @@ typedef struct ccbc_result {
     int has_bound;
     double bound;          /* without the model's objective offset */
     long nodes;
+    long iterations;       /* simplex iterations, every node's included */
     char message[CCBC_MESSAGE_CAPACITY];
 } ccbc_result;
 

@@ -78,6 +78,7 @@ typedef struct cglpk_result {
     int has_bound;
     double bound;
     long nodes;
+    long iterations;       /* simplex iterations, every node's included */
     int mip_start_accepted;
     double seconds;
     char message[CGLPK_MESSAGE_CAPACITY]; /* tail of GLPK's terminal output */

@@ -148,7 +148,10 @@ public struct TimeBudget: Sendable {
 
     /// Sets the limits of a solve of `model` that may spend everything left of this budget: its
     /// seconds, or under a work budget the nodes they pay for (``WorkRates``), one thread (CBC's
-    /// parallel search is not repeatable) and no clock.
+    /// parallel search is not repeatable) and no clock. A node is priced with the simplex
+    /// iterations the budget's earlier solves took per node (``WorkLedger/iterationsPerNode``):
+    /// on RandWire's segment programs a node takes hundreds, on NAS cells' a few dozen, and a
+    /// node limit priced without them let one solve run 36 s on 2.4 units.
     package func limit(_ options: inout SolveOptions, for model: Model) {
         guard isDeterministic else {
             // Spent or cancelled, a solve still gets the smallest share: solvers refuse 0, and a
@@ -158,9 +161,10 @@ public struct TimeBudget: Sendable {
         }
         options.timeLimit = nil
         options.threads = 1
-        if let remaining {
+        if let remaining, let ledger {
             let rates = WorkRates.standard
-            options.nodeLimit = max(1, Int((remaining - rates.solveCost(model, nodes: 0)) / rates.nodeCost(model)))
+            let node = rates.nodeCost(model, iterations: ledger.iterationsPerNode)
+            options.nodeLimit = max(1, Int((remaining - rates.solveCost(model, nodes: 0, iterations: 0)) / node))
         }
     }
 
@@ -170,13 +174,16 @@ public struct TimeBudget: Sendable {
         var options = options
         limit(&options, for: model)
         let outcome = try solver.solve(model, options: options)
-        charge(solving: model, nodes: outcome.nodes)
+        charge(solving: model, nodes: outcome.nodes, iterations: outcome.iterations)
         return outcome
     }
 
-    /// Charges a solve of `model` that explored `nodes` nodes (a wall-clock budget counts itself).
-    package func charge(solving model: Model, nodes: Int) {
-        if isDeterministic { charge(WorkRates.standard.solveCost(model, nodes: nodes)) }
+    /// Charges a solve of `model` that explored `nodes` nodes in `iterations` simplex iterations
+    /// (a wall-clock budget counts itself).
+    package func charge(solving model: Model, nodes: Int, iterations: Int) {
+        guard let ledger else { return }
+        ledger.record(nodes: nodes, iterations: iterations)
+        charge(WorkRates.standard.solveCost(model, nodes: nodes, iterations: iterations))
     }
 
     /// Under a work budget, how many of `wanted` evaluations of an order search on `graphSize`
@@ -307,14 +314,28 @@ public struct TimeBudget: Sendable {
     }
 }
 
-/// What a deterministic budget has spent, shared by the budget and every child of it.
+/// What a deterministic budget has spent, shared by the budget and every child of it, and the
+/// simplex iterations per branch-and-bound node its solves have taken so far (iteration counts
+/// do not depend on the machine, so neither does anything priced with them).
 final class WorkLedger: Sendable {
     private let units = Mutex<Double>(0)
+    private let search = Mutex<(nodes: Int, iterations: Int)>((0, 0))
 
     var spent: Double { units.withLock { $0 } }
 
     func add(_ amount: Double) {
         units.withLock { $0 += max(0, amount) }
+    }
+
+    /// Counts a solve's nodes and iterations (a solve without nodes tells nothing per node).
+    func record(nodes: Int, iterations: Int) {
+        guard nodes > 0 else { return }
+        search.withLock { $0 = ($0.nodes + nodes, $0.iterations + iterations) }
+    }
+
+    /// Iterations per node over the solves so far; before any, ``WorkRates/priorIterationsPerNode``.
+    var iterationsPerNode: Double {
+        search.withLock { $0.nodes == 0 ? WorkRates.priorIterationsPerNode : Double($0.iterations) / Double($0.nodes) }
     }
 }
 
@@ -333,17 +354,26 @@ package struct WorkRates: Sendable {
     var perEvaluatedOperator: Double
     /// A minimum-peak search state's cost per operator (its down-set is a bit set of them).
     var perStateOperator: Double = 4e-9
+    /// A simplex iteration's cost per nonzero: 3.0e-8 to 5.5e-8 s on the benchmark machine, over
+    /// the segment and fixed-schedule programs of RandWire-WS (seed 2), NASNet-A and PNASNet-5.
+    var perIterationNonzero: Double = 4e-8
+    /// Iterations per node assumed before a budget's first branch and bound has said.
+    static let priorIterationsPerNode = 50.0
 
     /// Measured on NASNet-A Mobile at `M_H` (the benchmark machine, release build): a budget of
     /// 10 units at two fifths of these prices took 26 s of CPU time.
     package static let standard = WorkRates(perSolve: 0.025, perNonzero: 5e-6, perNode: 5e-3, perNodeNonzero: 5e-7,
                                             perEvaluatedOperator: 5e-5)
 
-    func solveCost(_ model: Model, nodes: Int) -> Double {
-        perSolve + perNonzero * Double(model.entryCount) + Double(nodes) * nodeCost(model)
+    func solveCost(_ model: Model, nodes: Int, iterations: Int) -> Double {
+        perSolve + perNonzero * Double(model.entryCount) + Double(nodes) * (perNode + perNodeNonzero * Double(model.entryCount))
+            + Double(iterations) * perIterationNonzero * Double(model.entryCount)
     }
 
-    func nodeCost(_ model: Model) -> Double { perNode + perNodeNonzero * Double(model.entryCount) }
+    /// A node's price, with `iterations` simplex iterations expected in it.
+    func nodeCost(_ model: Model, iterations: Double) -> Double {
+        perNode + (perNodeNonzero + iterations * perIterationNonzero) * Double(model.entryCount)
+    }
 
     func evaluationCost(operators: Int) -> Double { perEvaluatedOperator * Double(max(1, operators)) }
 
