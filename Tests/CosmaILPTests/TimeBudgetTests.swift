@@ -41,6 +41,32 @@ final class ManualMeter: Sendable {
     }
 
     /// Without a limit every stage may run to completion.
+    /// A work budget prices a node with the simplex iterations its solves took per node so far:
+    /// after a solve of 10 nodes in 20,000 iterations, the same model gets fewer nodes for the
+    /// same units left, and the solve's iterations are charged too. A wall-clock budget counts
+    /// itself and sets no node limit.
+    @Test func nodesArePricedWithTheIterationsSeenSoFar() {
+        var model = Model(name: "priced")
+        var row = LinearExpression()
+        for j in 0..<200 { row.add(1, model.addVariable(.binary, objective: Double(j % 7), name: "x\(j)")) }
+        model.addConstraint(row, .greaterOrEqual, 3)
+        let budget = TimeBudget(work: 100)
+        func nodeLimit(_ budget: TimeBudget) -> Int {
+            var options = SolveOptions()
+            budget.limit(&options, for: model)
+            return options.nodeLimit!
+        }
+        let before = nodeLimit(budget.child(5))
+        budget.charge(solving: model, nodes: 10, iterations: 20_000)
+        let charged = budget.spent
+        #expect(charged >= 20_000 * 4e-8 * Double(model.entryCount))
+        let after = nodeLimit(budget.child(5))
+        #expect(after * 3 < before, "before \(before), after \(after)")
+        var options = SolveOptions()
+        TimeBudget(seconds: 5).limit(&options, for: model)
+        #expect(options.nodeLimit == nil)
+    }
+
     @Test func noLimitMeansNoShare() {
         let budget = TimeBudget(seconds: nil)
         for stage in PlannerStage.allCases { #expect(budget.share(for: stage) == nil, "\(stage)") }
