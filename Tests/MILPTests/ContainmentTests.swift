@@ -140,6 +140,8 @@ struct ContainmentTests {
         #expect(inProcess.status == .timeLimit)
         #expect(child.status == inProcess.status && child.nodes == inProcess.nodes && child.note == nil)
         #expect(child.objective == inProcess.objective)
+        // The iterations, which a work budget charges, come back across the wire the same.
+        #expect(inProcess.iterations > 0 && child.iterations == inProcess.iterations)
     }
 
     private func backendSolve(_ request: SolveRequest) throws -> SolveResult {
