@@ -50,16 +50,18 @@ enum Calls {
         let clock = options.deterministic ? nil : TimeBudget(seconds: options.timeLimit)
         var minimumPeak = MinimumPeakOptions()
         minimumPeak.budget = clock.map { $0.child($0.share(TimeBudget.minimumPeakForBudgets)) }
-        let configuration = try Cosma.configuration(for: graph, capacity: try options.requiredCapacity(),
-                                                    tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1,
-                                                    inPlace: options.inPlace ?? .off, minimumPeak: minimumPeak)
+        let (configuration, schedule) = try Cosma.resolve(try options.requiredCapacity(), for: graph,
+                                                          tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1,
+                                                          inPlace: options.inPlace ?? .off, minimumPeak: minimumPeak)
         let certified: CertifiedPlan
         var exact: PlanResult?
         if let method = options.method.solving {
             let left = clock?.remaining.map { max($0, TimeBudget.smallestShare) } ?? options.timeLimit
-            let solverOptions = ExactOptions(solver: options.solver, timeLimit: left, relativeGap: options.gap,
+            var solverOptions = ExactOptions(solver: options.solver, timeLimit: left, relativeGap: options.gap,
                                              progress: progress, solverIsolation: options.solverIsolation,
                                              deterministic: options.deterministic)
+            // The schedule behind a named M_P or M_H, which the planner starts from.
+            solverOptions.minimumPeak = schedule
             let result = try Cosma.solve(graph, configuration: configuration, method: method, options: solverOptions,
                                          segmentOperators: options.segmentOps)
             certified = result.result
