@@ -333,7 +333,7 @@ package struct ForcedLiveCovers: Sendable {
     }
 
     /// ``bound(solver:timeLimit:)`` under what is left of `budget`, with `more` covers of the same
-    /// problem (``PeakWindowCovers``) in the same program.
+    /// problem (``peakCover(problem:peakBound:)``, ``segmentCovers(problem:reach:order:limit:)``) in the same program.
     package func bound(solver: SolverBackend, within budget: TimeBudget, adding more: [Cover] = []) throws -> Int {
         try Self.bound(covers + more, problem: problem, solver: solver, within: budget)
     }

@@ -167,7 +167,7 @@ package struct DivideAndConquerPlanner: Sendable {
         var warm = options.warmStarts
         run.minimumPeak = options.minimumPeak
         if warm.isEmpty {
-            let baselines = try exact.baselines(within: run.budget, minimumPeak: options.minimumPeak)
+            let baselines = try exact.baselines(within: run.budget, minimumPeak: options.minimumPeak, lenient: true)
             warm = baselines.plans
             run.minimumPeak = baselines.minimumPeak
         }
