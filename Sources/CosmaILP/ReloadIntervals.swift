@@ -173,7 +173,10 @@ package struct ReloadIntervals: Sendable {
             before[o] = model.addVariable(.binary, name: "before_\(i)_\(o)")
             pending += graph.predecessors[o].filter(isFree)
         }
-        for (o, v) in before {
+        // In operator order: a dictionary's order changes from process to process, and the rows'
+        // order changes CBC's search, hence the bound a node limit leaves (`--deterministic`).
+        for o in before.keys.sorted() {
+            let v = before[o]!
             for p in graph.predecessors[o] {
                 if let u = before[p] { model.addConstraint([(v, 1), (u, -1)], .lessOrEqual, 0) }
             }
