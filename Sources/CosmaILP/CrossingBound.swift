@@ -57,13 +57,13 @@ package struct CrossingBound: Sendable {
     package init(problem: PlanningProblem, coversSolved: Bool = false, deadline: ContinuousClock.Instant? = nil,
                  peakBound: Int? = nil, order: [OperatorID]? = nil, segmentLimit: SearchLimit = SearchLimit())
     {
-        covers = coversSolved ? nil
-            : ForcedLiveCovers(problem: PlanningProblem(graph: problem.graph, configuration: problem.configuration),
-                               deadline: deadline)
         let configuration = problem.configuration
+        // The covers of every kind hold for every schedule: they are found over the problem with
+        // a free one (a fixed order in the given problem would make them hold for that order only).
+        let free = PlanningProblem(graph: problem.graph, configuration: configuration)
+        covers = coversSolved ? nil : ForcedLiveCovers(problem: free, deadline: deadline)
         let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
-        let free = PlanningProblem(graph: problem.graph, configuration: configuration)
         var limit = segmentLimit
         var peakCovers: [ForcedLiveCovers.Cover] = []
         if !coversSolved {
