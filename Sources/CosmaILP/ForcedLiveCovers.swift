@@ -278,21 +278,18 @@ package struct ForcedLiveCovers: Sendable {
         let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
         guard (profile.max() ?? 0) > configuration.capacity else { return [] }
-        // A separator's ancestors and descendants are every other operator; its segment is the
-        // number of separators at or before it, the same in every schedule.
-        let separators = Set(graph.operators.indices.filter { reach.ancestorCount($0) + reach.descendantCount($0) == n - 1 })
-        guard separators.count > 1 else { return [] }
+        let segments = graph.separatedSegments(order: order, reach: reach)
+        guard segments.count > 1 else { return [] }
         var segment = [Int](repeating: 0, count: n)
-        var current = -1
-        for o in order {
-            if separators.contains(o) { current += 1 }
-            segment[o] = max(current, 0)
-        }
-        var members = [[OperatorID]](repeating: [], count: current + 1)
-        var highest = [Int](repeating: 0, count: current + 1)
-        for (k, o) in order.enumerated() {
-            members[segment[o]].append(o)
-            highest[segment[o]] = max(highest[segment[o]], profile[k])
+        let members = segments
+        var highest = [Int](repeating: 0, count: segments.count)
+        var k = 0
+        for (i, ops) in segments.enumerated() {
+            for o in ops {
+                segment[o] = i
+                highest[i] = max(highest[i], profile[k])
+                k += 1
+            }
         }
         let peaks = WindowPeaks(graph: graph, setting: configuration.tensors, alignment: configuration.alignment,
                                 inPlace: configuration.inPlace, reach: reach)

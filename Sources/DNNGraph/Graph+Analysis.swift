@@ -41,6 +41,24 @@ extension Graph {
                             descendants: closure(order: (0..<n).reversed(), parents: successors))
     }
 
+    /// The graph's *separated segments*, in the order they run: a *separator* is an operator that
+    /// every other one precedes or follows (the end of a RandWire stage), so the operators after
+    /// one separator up to the next run as one contiguous block in every schedule. A segment ends
+    /// at each separator, which keeps the tensors a stage's last operator gathers inside the
+    /// segment that makes them (the last segment holds what runs after the last separator).
+    /// `order` is any schedule of the graph, and each segment lists its operators in that order.
+    /// One segment when the graph has no separator but its last operator.
+    package func separatedSegments(order: [OperatorID], reach: Reachability) -> [[OperatorID]] {
+        let n = operators.count
+        var segments: [[OperatorID]] = [[]]
+        for o in order {
+            segments[segments.count - 1].append(o)
+            if reach.ancestorCount(o) + reach.descendantCount(o) == n - 1 { segments.append([]) }
+        }
+        if segments.last?.isEmpty == true { segments.removeLast() }
+        return segments
+    }
+
     /// Earliest and latest position of each operator in any schedule (see
     /// ``ancestorAndDescendantCounts()``).
     public func positionWindows() -> [ClosedRange<Int>] {

@@ -119,6 +119,9 @@ package struct DivideAndConquerPlanner: Sendable {
             } else {
                 try stage(.crossingBound, &run) { run in try crossingBound(share: run.budget.share(for: .crossingBound), &run) }
             }
+            if baseline.report.traffic.nonCompulsory > run.bound {
+                stage(.segmentSearch, &run) { run in segmentSearch(share: run.budget.share(for: .segmentSearch), &run) }
+            }
         }
         var starts = [baseline]
         if baseline.report.traffic.nonCompulsory > run.bound {
@@ -142,6 +145,9 @@ package struct DivideAndConquerPlanner: Sendable {
         /// The minimum-peak search's schedule, once run: its order starts the fixed-schedule
         /// program and the window covers, its lower bound on `M_P` holds for every order.
         var minimumPeak: Schedule?
+        /// The separated segments' cheapest orders joined (``segmentSearch(share:_:)``), when it
+        /// found one for some segment.
+        var segmentOrder: [OperatorID]?
 
         /// Records `plan`, a start found in `stage`, as the best so far or as no better.
         mutating func found(_ plan: CertifiedPlan, in stage: PlannerStage) {
@@ -229,6 +235,57 @@ package struct DivideAndConquerPlanner: Sendable {
         run.trace.record(.boundProven(.crossingBound, bytes: run.bound))
     }
 
+    /// The least traffic of each separated segment that the minimum-peak order crowds beyond the
+    /// capacity (``SegmentTrafficSearch``), each searched with an equal part of what is left of
+    /// `share` (at most ``SegmentTrafficSearch/stateLimit`` states). Their sum bounds every plan, whether or not every search finished (an unfinished
+    /// one counts the least estimate it left open; the segments within the capacity count
+    /// nothing); the segments' cheapest orders, joined in the minimum-peak order's sequence (its
+    /// own order where a search did not finish), start the order search and the fixed-schedule
+    /// program.
+    func segmentSearch(share: Double?, _ run: inout Run) {
+        let reach = graph.reachability()
+        let order = minimumPeakOrder(&run)
+        let segments = graph.separatedSegments(order: order, reach: reach)
+        // One segment is the whole graph: far beyond the search (NAS networks have no separator).
+        guard segments.count > 1 else { return }
+        let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
+                                        inPlace: configuration.inPlace)
+        var crowded: [Int] = []
+        var position = 0
+        for (k, segment) in segments.enumerated() {
+            if segment.count > 1, profile[position..<(position + segment.count)].contains(where: { $0 > configuration.capacity }) {
+                crowded.append(k)
+            }
+            position += segment.count
+        }
+        // Smaller segments first: they often finish under their part, and what they leave goes to
+        // the larger ones.
+        crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }
+        let search = SegmentTrafficSearch(graph: graph, configuration: configuration)
+        var limit = run.budget.searchLimit(share, stateCost: WorkRates.segmentTrafficState)
+        var joined = segments
+        var total = 0
+        var found = false
+        var settled = 0
+        for (i, k) in crowded.enumerated() {
+            let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft.map { $0 / (crowded.count - i) } ?? Int.max)
+            guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit) else { continue }
+            total += outcome.lowerBound
+            if let best = outcome.order {
+                joined[k] = best
+                found = true
+                settled += best.count
+            }
+        }
+        run.trace.recordCutShort(.segmentSearch, examined: settled, of: crowded.reduce(0) { $0 + segments[$1].count })
+        run.budget.charge(Double(limit.statesSpent) * WorkRates.segmentTrafficState)
+        if found { run.segmentOrder = joined.flatMap { $0 } }
+        if total > run.bound {
+            run.bound = total
+            run.trace.record(.boundProven(.segmentSearch, bytes: total))
+        }
+    }
+
     /// Starts below the heuristics (when the bound leaves room): orders chosen for spilling rather
     /// than for peak (15 orders per operator, so that the search is repeatable unless time runs
     /// short), and the paper's fixed-schedule program on the minimum-peak and the searched order:
@@ -237,10 +294,12 @@ package struct DivideAndConquerPlanner: Sendable {
     func startsBeyondTheHeuristics(_ run: inout Run) throws -> [CertifiedPlan] {
         var starts: [CertifiedPlan] = []
         var orders = [minimumPeakOrder(&run)]
+        if let order = run.segmentOrder { orders.append(order) }
         stage(.orderSearch, &run) { run in
             // Many baselines share an order: each is scored once.
             var initial: [[OperatorID]] = []
             for order in [Array(graph.operators.indices)] + run.warm.map({ Residency.order(of: $0.plan, graph: graph) })
+                + (run.segmentOrder.map { [$0] } ?? [])
             where !initial.contains(order) { initial.append(order) }
             if let found = searchOrders(from: initial, constructing: true, within: run.budget.child(run.budget.share(for: .orderSearch) ?? 15),
                                         evaluations: 15 * graph.operators.count, seed: 1) {

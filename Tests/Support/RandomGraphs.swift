@@ -50,3 +50,39 @@ package func randomInPlaceGraph(seed: UInt64, operators: Int, sizes: ClosedRange
     let outputs = tensors.filter { $0.kind == .activation && !read.contains($0.name) }.map(\.name)
     return try Graph(document: GraphDocument(name: "in-place-\(seed)", tensors: tensors, operators: ops, outputs: outputs))
 }
+
+/// A random graph of `stages` stages, each ending in a join that reads every tensor of the stage
+/// that nothing else reads: the joins are separators (``Graph/separatedSegments(order:reach:)``),
+/// like the ends of RandWire stages. Every stage has the same random shape and sizes, so that where
+/// one must spill the others must too. Each stage's first operator reads the previous join's output
+/// (or the input), later ones a tensor of their own stage, and sometimes one of an earlier stage,
+/// so that some tensors outlive the segment that makes them.
+package func randomStagedGraph(seed: UInt64, stages: Int, operatorsPerStage: Int) throws -> Graph {
+    var skips = SplitMix64(seed: seed ^ 0x5CA1AB1E)
+    var tensors = [Tensor(name: "in", bytes: 1 + Int(seed % 3), kind: .input)]
+    var ops: [GraphDocument.OperatorEntry] = []
+    var earlier: [String] = []
+    var entry = "in"
+    for s in 0..<stages {
+        var rng = SplitMix64(seed: seed)
+        var stage = [entry]
+        var read = Set<String>()
+        for i in 0..<operatorsPerStage {
+            var inputs = [i == 0 ? entry : stage[Int.random(in: 0..<stage.count, using: &rng)]]
+            let other = stage[Int.random(in: 0..<stage.count, using: &rng)]
+            if Bool.random(using: &rng), other != inputs[0] { inputs.append(other) }
+            if !earlier.isEmpty, Int.random(in: 0..<4, using: &skips) == 0, let old = earlier.randomElement(using: &skips) { inputs.append(old) }
+            read.formUnion(inputs)
+            let name = "s\(s)t\(i)"
+            tensors.append(Tensor(name: name, bytes: Int.random(in: 1...3, using: &rng), kind: .activation))
+            ops.append(.init(name: "s\(s)op\(i)", type: "Op", inputs: inputs, outputs: [name]))
+            stage.append(name)
+        }
+        let join = "s\(s)join"
+        tensors.append(Tensor(name: join, bytes: Int.random(in: 1...3, using: &rng), kind: .activation))
+        ops.append(.init(name: join, type: "Join", inputs: stage.dropFirst().filter { !read.contains($0) }, outputs: [join]))
+        earlier += stage.dropFirst()
+        entry = join
+    }
+    return try Graph(document: GraphDocument(name: "staged-\(seed)", tensors: tensors, operators: ops, outputs: [entry]))
+}

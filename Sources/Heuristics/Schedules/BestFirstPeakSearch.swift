@@ -243,7 +243,7 @@ struct BestFirstPeakSearch {
         // practically never) goes to `collisions`, so that no state is ever confused with another.
         var byHash: [UInt64: Int32] = [0: 0]
         var collisions: [[UInt64]: Int32] = [:]
-        var heap = NodeHeap()
+        var heap = BinaryHeap<PeakEntry>()
         heap.push(.init(peak: 0, depth: 0, live: 0, node: 0))
         var current = [UInt64](repeating: 0, count: words)
         var child = current
@@ -324,49 +324,14 @@ extension BestFirstPeakSearch {
     }
 }
 
-/// A binary min-heap of search entries: smallest peak first, then deepest, then fewest live bytes.
-private struct NodeHeap {
-    struct Entry {
-        var peak: Int
-        var depth: Int32
-        var live: Int
-        var node: Int32
+/// A search entry: smallest peak first, then deepest, then fewest live bytes.
+private struct PeakEntry: HeapOrdered {
+    var peak: Int
+    var depth: Int32
+    var live: Int
+    var node: Int32
 
-        func precedes(_ other: Entry) -> Bool {
-            (peak, -depth, live, node) < (other.peak, -other.depth, other.live, other.node)
-        }
-    }
-
-    private var items: [Entry] = []
-
-    mutating func push(_ e: Entry) {
-        items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let p = (i - 1) / 2
-            guard items[i].precedes(items[p]) else { break }
-            items.swapAt(i, p)
-            i = p
-        }
-    }
-
-    mutating func pop() -> Entry? {
-        guard let first = items.first else { return nil }
-        let last = items.removeLast()
-        if !items.isEmpty {
-            items[0] = last
-            var i = 0
-            while true {
-                let l = 2 * i + 1
-                let r = l + 1
-                var m = i
-                if l < items.count && items[l].precedes(items[m]) { m = l }
-                if r < items.count && items[r].precedes(items[m]) { m = r }
-                guard m != i else { break }
-                items.swapAt(i, m)
-                i = m
-            }
-        }
-        return first
+    func precedes(_ other: PeakEntry) -> Bool {
+        (peak, -depth, live, node) < (other.peak, -other.depth, other.live, other.node)
     }
 }

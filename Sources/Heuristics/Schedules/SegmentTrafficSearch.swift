@@ -1,0 +1,357 @@
+package import DNNGraph
+package import Scratchpad
+
+/// The least traffic of one separated segment, over every order of its operators and every
+/// replacement, by best-first search; and the order that achieves it.
+///
+/// A *separated segment* (``DNNGraph/Graph/separatedSegments(order:reach:)``) is a set of
+/// operators that every schedule runs as one contiguous block, such as a stage of a RandWire
+/// network. The minimum-peak relaxation of such a block (``WindowPeaks``) says how many bytes must
+/// be off chip at its most crowded step, but not how often a plan must go back to DRAM: at `M_H` a
+/// RandWire-WS stage crowds out 4 tensors' worth at its peak, while the divide-and-conquer plan
+/// spilled 10 there. This search settles the block itself.
+///
+/// **The block's own problem.** Restrict a plan of the whole graph to the block's steps and to the
+/// tensors its operators read or write. A tensor made before the block is taken to be in DRAM and
+/// its first load free, and dies at its last reader inside the block; one the block makes for a
+/// later block stays until the block ends, resident or stored; tensors that only pass through are
+/// dropped; addresses are ignored (only the occupied bytes must fit). Each of
+/// these only removes cost or constraints, and every load and store the restricted plan makes is
+/// one the whole plan makes during the block. Blocks are disjoint in time in every schedule, so
+/// **the sum of the blocks' optima is a lower bound on the traffic of every plan of the graph**.
+///
+/// **The search.** A state is the set of operators run (a down-set of the block), the tensors
+/// resident, and which tensors have a DRAM copy (an activation stored, an outside tensor loaded
+/// once). Running an operator loads its missing inputs and, when its working set does not fit,
+/// evicts an inclusion-minimal set of other resident tensors, storing those without a copy. Loads
+/// only when needed and minimal evictions lose nothing: delaying a load or an eviction never costs
+/// more, so some optimal plan makes only such moves. States are expanded by traffic so far plus
+/// the reloads that every tensor off chip still owes (A*, with a consistent estimate), so the first
+/// complete state is optimal, and when the state budget runs out the least estimate still open is a
+/// lower bound.
+///
+/// The model is the COSMA paper's (in-place off): with in-place on an output may take an input's
+/// bytes, which this search does not count, so it declines.
+///
+/// Cost: O(states × ready operators × eviction sets × T/64) time and O(states) memory, for `T`
+/// tensors of the block (at most 128, as are its operators).
+package struct SegmentTrafficSearch: Sendable {
+    package struct Outcome: Sendable {
+        /// The block's operators in a cheapest order, when the search finished.
+        package var order: [OperatorID]?
+        /// The block's least traffic when `order` is given, else a lower bound on it.
+        package var lowerBound: Int
+        /// States created.
+        package var states: Int
+    }
+
+    private let graph: Graph
+    private let configuration: Configuration
+
+    /// Blocks larger than this (operators or tensors) are not searched: a state keeps them as
+    /// 128-bit sets.
+    package static let maximumSize = 128
+
+    /// The most states one search should create: about 150 bytes each, so 2,000,000 take 300 MB.
+    package static let stateLimit = 2_000_000
+
+    package init(graph: Graph, configuration: Configuration) {
+        self.graph = graph
+        self.configuration = configuration
+    }
+
+    /// Searches the block `segment` (a separated segment's operators, in any valid order), creating
+    /// at most `stateBudget` states (fewer if `limit` has fewer) and spending them from `limit`.
+    /// `nil` when the block is too large or in-place is on: then nothing is known about it.
+    package func run(_ segment: [OperatorID], stateBudget: Int, limit: inout SearchLimit) -> Outcome? {
+        guard configuration.inPlace == .off, let block = Block(graph: graph, configuration: configuration, segment: segment)
+        else { return nil }
+        let outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline)
+        limit.spend(outcome.states)
+        return outcome
+    }
+}
+
+/// A set of at most 128 local indices.
+private struct Bits: Hashable {
+    var lo: UInt64 = 0
+    var hi: UInt64 = 0
+
+    static let empty = Bits()
+
+    init() {}
+    init(_ members: some Sequence<Int>) { for i in members { insert(i) } }
+
+    func contains(_ i: Int) -> Bool { i < 64 ? lo & (1 << UInt64(i)) != 0 : hi & (1 << UInt64(i - 64)) != 0 }
+    mutating func insert(_ i: Int) { if i < 64 { lo |= 1 << UInt64(i) } else { hi |= 1 << UInt64(i - 64) } }
+    var isEmpty: Bool { lo == 0 && hi == 0 }
+    static func & (a: Bits, b: Bits) -> Bits { var r = a; r.lo &= b.lo; r.hi &= b.hi; return r }
+    static func | (a: Bits, b: Bits) -> Bits { var r = a; r.lo |= b.lo; r.hi |= b.hi; return r }
+    /// `a` without `b`.
+    static func - (a: Bits, b: Bits) -> Bits { var r = a; r.lo &= ~b.lo; r.hi &= ~b.hi; return r }
+    func isSubset(of other: Bits) -> Bool { (self - other).isEmpty }
+
+    /// Calls `body` with every member, in increasing order.
+    func forEach(_ body: (Int) -> Void) {
+        var w = lo
+        while w != 0 { body(w.trailingZeroBitCount); w &= w - 1 }
+        w = hi
+        while w != 0 { body(64 + w.trailingZeroBitCount); w &= w - 1 }
+    }
+
+    /// The sum of `values` over the members.
+    func sum(_ values: [Int]) -> Int {
+        var total = 0
+        forEach { total += values[$0] }
+        return total
+    }
+}
+
+/// One block, in local indices: operators `0..<m` and the tracked tensors they read or write.
+private struct Block {
+    let members: [OperatorID]
+    let capacity: Int
+    /// Per operator: predecessors inside the block, tracked inputs, tracked outputs.
+    let predecessors: [Bits]
+    let inputs: [Bits]
+    let outputs: [Bits]
+    /// Per tensor: the block's operators that read it, occupied bytes, traffic bytes, and what
+    /// evicting it without a DRAM copy costs (its size; nothing for a graph output, whose one store
+    /// is compulsory).
+    let readers: [Bits]
+    let occupied: [Int]
+    let bytes: [Int]
+    let storeCost: [Int]
+    /// Tensors made outside the block: in DRAM already, their first load free.
+    let outside: Bits
+    /// Tensors the block makes that a later operator reads: they live until the block ends.
+    let kept: Bits
+    /// Per operator: the tensors live while it runs in every order of the block (made by it or
+    /// an ancestor, or read by one, and read by it or a descendant), and by how many occupied
+    /// bytes they exceed the capacity (0 when they fit).
+    let forced: [Bits]
+    let forcedExcess: [Int]
+    /// Traffic per occupied byte, at least: 1 unless alignment rounds sizes up.
+    let bytesPerOccupied: Double
+
+    init?(graph: Graph, configuration: Configuration, segment: [OperatorID]) {
+        let m = segment.count
+        guard m > 0, m <= SegmentTrafficSearch.maximumSize else { return nil }
+        let setting = configuration.tensors
+        var local = [OperatorID: Int]()
+        for (i, o) in segment.enumerated() { local[o] = i }
+        var tensorIndex = [TensorID: Int]()
+        var tensors: [TensorID] = []
+        func index(_ t: TensorID) -> Int {
+            if let k = tensorIndex[t] { return k }
+            tensorIndex[t] = tensors.count
+            tensors.append(t)
+            return tensors.count - 1
+        }
+        var predecessors: [Bits] = []
+        var inputs: [Bits] = []
+        var outputs: [Bits] = []
+        for o in segment {
+            predecessors.append(Bits(graph.predecessors[o].compactMap { local[$0] }))
+            inputs.append(Bits(graph.residentInputs(of: o, in: setting).map(index)))
+            outputs.append(Bits(graph.operators[o].outputs.filter { graph.isTracked($0, in: setting) }.map(index)))
+        }
+        guard tensors.count <= SegmentTrafficSearch.maximumSize else { return nil }
+        var readers = [Bits](repeating: .empty, count: tensors.count)
+        for i in 0..<m { inputs[i].forEach { readers[$0].insert(i) } }
+        members = segment
+        capacity = configuration.capacity
+        self.predecessors = predecessors
+        self.inputs = inputs
+        self.outputs = outputs
+        self.readers = readers
+        let occupied = tensors.map { roundUp(graph.tensors[$0].bytes, to: configuration.alignment) }
+        self.occupied = occupied
+        bytes = tensors.map { graph.tensors[$0].bytes }
+        storeCost = tensors.map { graph.isOutput[$0] ? 0 : graph.tensors[$0].bytes }
+        outside = Bits(tensors.indices.filter { graph.producer[tensors[$0]].map { local[$0] == nil } ?? true })
+        // Ancestry inside the block: `segment` is in a valid order.
+        var ancestors = [Bits](repeating: .empty, count: m)
+        for i in 0..<m { predecessors[i].forEach { p in ancestors[i] = ancestors[i] | ancestors[p]; ancestors[i].insert(p) } }
+        var descendants = [Bits](repeating: .empty, count: m)
+        for i in 0..<m { ancestors[i].forEach { descendants[$0].insert(i) } }
+        var forced = [Bits](repeating: .empty, count: m)
+        for (k, t) in tensors.enumerated() {
+            let starters = graph.producer[t].flatMap { local[$0] }.map { Bits([$0]) } ?? readers[k]
+            for j in 0..<m {
+                var upTo = ancestors[j]
+                upTo.insert(j)
+                var from = descendants[j]
+                from.insert(j)
+                if !(starters & upTo).isEmpty && !(readers[k] & from).isEmpty { forced[j].insert(k) }
+            }
+        }
+        self.forced = forced
+        forcedExcess = forced.map { max(0, $0.sum(occupied) - configuration.capacity) }
+        bytesPerOccupied = tensors.indices.map { Double(graph.tensors[tensors[$0]].bytes) / Double(max(1, occupied[$0])) }.min() ?? 1
+        kept = Bits(tensors.indices.filter { k in
+            graph.producer[tensors[k]].map { local[$0] != nil } == true && graph.consumers[tensors[k]].contains { local[$0] == nil }
+        })
+    }
+
+    /// A state: operators run, tensors resident, tensors with a DRAM copy. A tensor neither
+    /// resident nor copied is an outside tensor not loaded yet (its load is free) or not made yet.
+    struct Key: Hashable {
+        var done: Bits
+        var resident: Bits
+        var copied: Bits
+    }
+
+    struct Entry: HeapOrdered {
+        /// Traffic so far plus the reloads still owed.
+        var estimate: Int
+        var depth: Int32
+        var node: Int32
+
+        func precedes(_ other: Entry) -> Bool {
+            (estimate, -depth, node) < (other.estimate, -other.depth, other.node)
+        }
+    }
+
+    func search(stateBudget: Int, deadline: ContinuousClock.Instant?) -> SegmentTrafficSearch.Outcome {
+        let m = members.count
+        var keys = [Key(done: .empty, resident: .empty, copied: .empty)]
+        var cost = [0]
+        var owed = [0]
+        var parent: [Int32] = [-1]
+        var op: [Int16] = [-1]
+        var depth: [Int32] = [0]
+        var closed = [false]
+        var index: [Key: Int32] = [keys[0]: 0]
+        var heap = BinaryHeap<Entry>()
+        heap.push(Entry(estimate: 0, depth: 0, node: 0))
+        var popped = 0
+        var evictions: [Bits] = []
+
+        while let top = heap.pop() {
+            let node = Int(top.node)
+            if closed[node] || top.estimate != cost[node] + owed[node] { continue }
+            closed[node] = true
+            let key = keys[node]
+            if depth[node] == Int32(m) {
+                var order: [OperatorID] = []
+                var i = node
+                while parent[i] >= 0 {
+                    order.append(members[Int(op[i])])
+                    i = Int(parent[i])
+                }
+                return .init(order: order.reversed(), lowerBound: cost[node], states: keys.count)
+            }
+            popped += 1
+            if keys.count >= stateBudget || (popped & 1023 == 0 && SearchLimit.expired(deadline)) {
+                return .init(order: nil, lowerBound: top.estimate, states: keys.count)
+            }
+            for j in 0..<m where !key.done.contains(j) && predecessors[j].isSubset(of: key.done) {
+                let loads = inputs[j] - key.resident
+                // An outside tensor's first load is compulsory; every other load is a reload.
+                let loadCost = (loads - (outside - key.copied)).sum(bytes)
+                let need = (key.resident | inputs[j] | outputs[j]).sum(occupied) - capacity
+                evictions.removeAll(keepingCapacity: true)
+                if need <= 0 {
+                    evictions.append(.empty)
+                } else if !minimalEvictions(from: key.resident - inputs[j], need: need, into: &evictions) {
+                    // Too many ways to make room to try them all: no claim about this block.
+                    return .init(order: nil, lowerBound: 0, states: keys.count)
+                }
+                var done = key.done
+                done.insert(j)
+                for evicted in evictions {
+                    let storeCost = (evicted - key.copied).sum(self.storeCost)
+                    var resident = (key.resident - evicted) | inputs[j] | outputs[j]
+                    var copied = key.copied | evicted | (loads & outside)
+                    // Tensors no operator of the block reads any more are gone, unless a later
+                    // block reads them; a tensor off chip owes a reload if the block reads it again.
+                    var gone = Bits.empty
+                    var childOwed = 0
+                    (resident | copied).forEach { t in
+                        if readers[t].isSubset(of: done) {
+                            if !kept.contains(t) { gone.insert(t) }
+                        } else if !resident.contains(t) {
+                            childOwed += bytes[t]
+                        }
+                    }
+                    resident = resident - gone
+                    copied = copied - gone
+                    let child = Key(done: done, resident: resident, copied: copied)
+                    let childCost = cost[node] + loadCost + storeCost
+                    childOwed += futureEvictions(done: done, off: copied - resident)
+                    if let existing = index[child] {
+                        let e = Int(existing)
+                        // The estimate is admissible but not consistent, so a state may be
+                        // reached more cheaply after it was expanded: it is opened again.
+                        guard childCost < cost[e] else { continue }
+                        closed[e] = false
+                        cost[e] = childCost
+                        parent[e] = Int32(node)
+                        op[e] = Int16(j)
+                        heap.push(Entry(estimate: childCost + owed[e], depth: depth[e], node: existing))
+                        continue
+                    }
+                    let e = Int32(keys.count)
+                    keys.append(child)
+                    cost.append(childCost)
+                    owed.append(childOwed)
+                    parent.append(Int32(node))
+                    op.append(Int16(j))
+                    depth.append(depth[node] + 1)
+                    closed.append(false)
+                    index[child] = e
+                    heap.push(Entry(estimate: childCost + childOwed, depth: depth[node] + 1, node: e))
+                }
+            }
+        }
+        // No order fits (an operator's working set exceeds the capacity): nothing to claim.
+        return .init(order: nil, lowerBound: 0, states: keys.count)
+    }
+
+    /// What the operators still to run will force off chip beyond the tensors off chip now (`off`):
+    /// at operator `j` at least ``forcedExcess`` bytes of ``forced`` are off chip, and each one
+    /// not off chip now will be evicted and read again (it has a reader after `j`), costing at least
+    /// its size. The largest such shortfall over the operators to run.
+    func futureEvictions(done: Bits, off: Bits) -> Int {
+        var most = 0
+        for j in 0..<members.count where forcedExcess[j] > 0 && !done.contains(j) {
+            most = max(most, forcedExcess[j] - (forced[j] & off).sum(occupied))
+        }
+        return Int((Double(most) * bytesPerOccupied).rounded(.down))
+    }
+
+    /// Most eviction sets tried for one move; beyond it the search gives up on the block.
+    static let evictionSetLimit = 4096
+
+    /// Appends every inclusion-minimal subset of `candidates` whose occupied bytes reach `need`;
+    /// `false` when there are none or more than ``evictionSetLimit``.
+    func minimalEvictions(from candidates: Bits, need: Int, into sets: inout [Bits]) -> Bool {
+        var items: [Int] = []
+        candidates.forEach { items.append($0) }
+        // Larger tensors first: sets close sooner.
+        items.sort { (occupied[$0], $1) > (occupied[$1], $0) }
+        var suffix = [Int](repeating: 0, count: items.count + 1)
+        for i in stride(from: items.count - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] + occupied[items[i]] }
+        guard suffix[0] >= need else { return false }
+        var overflow = false
+        func extend(_ i: Int, _ chosen: Bits, _ total: Int) {
+            if overflow { return }
+            if total >= need {
+                var minimal = true
+                chosen.forEach { t in if total - occupied[t] >= need { minimal = false } }
+                if minimal {
+                    if sets.count >= Self.evictionSetLimit { overflow = true } else { sets.append(chosen) }
+                }
+                return
+            }
+            guard i < items.count, total + suffix[i] >= need else { return }
+            var with = chosen
+            with.insert(items[i])
+            extend(i + 1, with, total + occupied[items[i]])
+            extend(i + 1, chosen, total)
+        }
+        extend(0, .empty, 0)
+        return !overflow && !sets.isEmpty
+    }
+}

@@ -1,0 +1,76 @@
+import CosmaILP
+import CosmaTestSupport
+import DNNGraph
+import Heuristics
+import MILP
+import Scratchpad
+import Testing
+
+/// ``SegmentTrafficSearch`` against the exhaustive oracle, which shares no code with it.
+@Suite struct SegmentTrafficTests {
+    static func search(_ graph: Graph, _ config: Configuration, _ operators: [OperatorID]) throws -> SegmentTrafficSearch.Outcome {
+        var limit = SearchLimit()
+        return try #require(SegmentTrafficSearch(graph: graph, configuration: config).run(operators, stateBudget: 1_000_000, limit: &limit))
+    }
+
+    /// The whole graph is one block whose own problem leaves out only addresses, so the search's
+    /// optimum is at most the exhaustive optimum, and at least every bound on the problem without
+    /// addresses, such as the crossing bound. Most instances meet the optimum exactly.
+    @Test func wholeGraphStaysBetweenTheCrossingBoundAndTheOptimum() throws {
+        var met = 0
+        var spilling = 0
+        for (seed, graph, config, optimum) in try ExhaustiveSearch.solvedInstances(seeds: 1...60, operators: 4, extras: [0, 1]) {
+            let outcome = try Self.search(graph, config, Array(graph.operators.indices))
+            let order = try #require(outcome.order, "seed \(seed): the search did not finish")
+            #expect(graph.scheduleProblem(order) == nil)
+            #expect(outcome.lowerBound <= optimum, "seed \(seed), capacity \(config.capacity): \(outcome.lowerBound) > \(optimum)")
+            let crossing = try CrossingBound(problem: PlanningProblem(graph: graph, configuration: config)).solve(with: .cbc, timeLimit: nil)
+            #expect(outcome.lowerBound >= crossing, "seed \(seed), capacity \(config.capacity)")
+            if optimum > 0 {
+                spilling += 1
+                if outcome.lowerBound == optimum { met += 1 }
+            }
+        }
+        #expect(spilling > 10)
+        #expect(met * 4 >= spilling * 3, "met \(met) of \(spilling)")
+    }
+
+    /// Separated segments run as disjoint blocks of every schedule, so their optima add up to a
+    /// lower bound on the whole graph's; it is at most the whole graph's own search, which drops
+    /// fewer constraints. Some instances have two segments that each must spill, so the sum is
+    /// checked where it adds.
+    @Test func segmentOptimaAddUpBelowTheOptimum() throws {
+        var added = 0
+        var instances = 0
+        for seed in UInt64(1)...40 {
+            let graph = try randomStagedGraph(seed: seed, stages: 2, operatorsPerStage: 4)
+            let reach = graph.reachability()
+            let segments = graph.separatedSegments(order: Array(graph.operators.indices), reach: reach)
+            #expect(segments.count >= 2, "seed \(seed)")
+            #expect(segments.flatMap { $0 }.sorted() == Array(graph.operators.indices))
+            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+            for extra in [0, 1] {
+                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: .activations)
+                let exhaustive = ExhaustiveSearch(graph: graph, config: config)
+                guard exhaustive.fits, let optimum = exhaustive.minimumNonCompulsory() else { continue }
+                instances += 1
+                let parts = try segments.map { try Self.search(graph, config, $0).lowerBound }
+                let sum = parts.reduce(0, +)
+                let whole = try Self.search(graph, config, Array(graph.operators.indices)).lowerBound
+                #expect(sum <= optimum, "seed \(seed), capacity \(config.capacity): \(parts) > \(optimum)")
+                #expect(sum <= whole, "seed \(seed), capacity \(config.capacity): \(parts) > \(whole)")
+                if parts.filter({ $0 > 0 }).count >= 2 { added += 1 }
+            }
+        }
+        #expect(instances > 50)
+        #expect(added > 0)
+    }
+
+    /// With in-place on an output may take an input's bytes, which the search does not model.
+    @Test func inPlaceIsDeclined() throws {
+        let graph = try randomInPlaceGraph(seed: 1, operators: 4)
+        var limit = SearchLimit()
+        let config = Configuration(capacity: 1000, alignment: 1, tensors: .activations, inPlace: .on)
+        #expect(SegmentTrafficSearch(graph: graph, configuration: config).run(Array(graph.operators.indices), stateBudget: 100, limit: &limit) == nil)
+    }
+}
