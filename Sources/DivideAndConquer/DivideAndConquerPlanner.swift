@@ -239,9 +239,9 @@ package struct DivideAndConquerPlanner: Sendable {
     /// capacity (``SegmentTrafficSearch``), each searched with an equal part of what is left of
     /// `share` (at most ``SegmentTrafficSearch/stateLimit`` states). Their sum bounds every plan, whether or not every search finished (an unfinished
     /// one counts the least estimate it left open; the segments within the capacity count
-    /// nothing); the segments' cheapest orders, joined in the minimum-peak order's sequence (its
-    /// own order where a search did not finish), start the order search and the fixed-schedule
-    /// program.
+    /// nothing); the segments' cheapest orders, joined in the minimum-peak order's sequence (a beam
+    /// search's order where a search did not finish), start the order search and the
+    /// fixed-schedule program.
     func segmentSearch(share: Double?, _ run: inout Run) {
         let reach = graph.reachability()
         let order = minimumPeakOrder(&run)
@@ -275,6 +275,10 @@ package struct DivideAndConquerPlanner: Sendable {
                 joined[k] = best
                 found = true
                 settled += best.count
+            } else if let beam = search.beamOrder(segments[k], width: Self.beamWidth) {
+                joined[k] = beam.order
+                found = true
+                run.budget.charge(Double(Self.beamWidth * segments[k].count) * WorkRates.segmentTrafficState)
             }
         }
         run.trace.recordCutShort(.segmentSearch, examined: settled, of: crowded.reduce(0) { $0 + segments[$1].count })
@@ -285,6 +289,9 @@ package struct DivideAndConquerPlanner: Sendable {
             run.trace.record(.boundProven(.segmentSearch, bytes: total))
         }
     }
+
+    /// States per depth of the beam search that orders a segment whose exact search did not finish.
+    static let beamWidth = 500
 
     /// Starts below the heuristics (when the bound leaves room): orders chosen for spilling rather
     /// than for peak (15 orders per operator, so that the search is repeatable unless time runs

@@ -60,6 +60,16 @@ package struct SegmentTrafficSearch: Sendable {
         self.configuration = configuration
     }
 
+    /// A cheap order for the block `segment` when ``run(_:stateBudget:limit:)`` does not finish: a
+    /// beam search over the same moves, `width` states per depth, with the traffic of the block's
+    /// own problem along it (a heuristic, never a bound). `nil` when the block is too large, when
+    /// in-place is on, or when no order completes.
+    package func beamOrder(_ segment: [OperatorID], width: Int) -> (order: [OperatorID], traffic: Int)? {
+        guard configuration.inPlace == .off, let block = Block(graph: graph, configuration: configuration, segment: segment)
+        else { return nil }
+        return block.beam(width: width)
+    }
+
     /// Searches the block `segment` (a separated segment's operators, in any valid order), creating
     /// at most `stateBudget` states (fewer if `limit` has fewer) and spending them from `limit`.
     /// `nil` when the block is too large or in-place is on: then nothing is known about it.
@@ -127,10 +137,10 @@ private struct Block {
     /// Tensors the block makes that a later operator reads: they live until the block ends.
     let kept: Bits
     /// Per operator: the tensors live while it runs in every order of the block (made by it or
-    /// an ancestor, or read by one, and read by it or a descendant), and by how many occupied
-    /// bytes they exceed the capacity (0 when they fit).
+    /// an ancestor, or read by one, and read by it or a descendant).
     let forced: [Bits]
-    let forcedExcess: [Int]
+    /// Per operator: itself and its descendants in the block.
+    let fromHere: [Bits]
     /// Traffic per occupied byte, at least: 1 unless alignment rounds sizes up.
     let bytesPerOccupied: Double
 
@@ -175,6 +185,11 @@ private struct Block {
         for i in 0..<m { predecessors[i].forEach { p in ancestors[i] = ancestors[i] | ancestors[p]; ancestors[i].insert(p) } }
         var descendants = [Bits](repeating: .empty, count: m)
         for i in 0..<m { ancestors[i].forEach { descendants[$0].insert(i) } }
+        fromHere = (0..<m).map { j in
+            var from = descendants[j]
+            from.insert(j)
+            return from
+        }
         var forced = [Bits](repeating: .empty, count: m)
         for (k, t) in tensors.enumerated() {
             let starters = graph.producer[t].flatMap { local[$0] }.map { Bits([$0]) } ?? readers[k]
@@ -187,7 +202,6 @@ private struct Block {
             }
         }
         self.forced = forced
-        forcedExcess = forced.map { max(0, $0.sum(occupied) - configuration.capacity) }
         bytesPerOccupied = tensors.indices.map { Double(graph.tensors[tensors[$0]].bytes) / Double(max(1, occupied[$0])) }.min() ?? 1
         kept = Bits(tensors.indices.filter { k in
             graph.producer[tensors[k]].map { local[$0] != nil } == true && graph.consumers[tensors[k]].contains { local[$0] == nil }
@@ -213,6 +227,57 @@ private struct Block {
         }
     }
 
+    /// A move from a state: the operator run, the state after it, the traffic it costs, and what
+    /// the state after it still owes (``Entry/estimate`` less the traffic so far).
+    struct Move {
+        var op: Int
+        var child: Key
+        var cost: Int
+        var owed: Int
+    }
+
+    /// Every move from `key` into `moves`: each ready operator, with each minimal set of
+    /// evictions that makes room for it. `false` when some operator has more ways to make room
+    /// than ``evictionSetLimit``: then the moves are not all there.
+    func moves(from key: Key, into moves: inout [Move], evictions: inout [Bits]) -> Bool {
+        moves.removeAll(keepingCapacity: true)
+        for j in 0..<members.count where !key.done.contains(j) && predecessors[j].isSubset(of: key.done) {
+            let loads = inputs[j] - key.resident
+            // An outside tensor's first load is compulsory; every other load is a reload.
+            let loadCost = (loads - (outside - key.copied)).sum(bytes)
+            let need = (key.resident | inputs[j] | outputs[j]).sum(occupied) - capacity
+            evictions.removeAll(keepingCapacity: true)
+            if need <= 0 {
+                evictions.append(.empty)
+            } else if !minimalEvictions(from: key.resident - inputs[j], need: need, into: &evictions) {
+                return false
+            }
+            var done = key.done
+            done.insert(j)
+            for evicted in evictions {
+                let storeCost = (evicted - key.copied).sum(self.storeCost)
+                var resident = (key.resident - evicted) | inputs[j] | outputs[j]
+                var copied = key.copied | evicted | (loads & outside)
+                // Tensors no operator of the block reads any more are gone, unless a later block
+                // reads them; a tensor off chip owes a reload if the block reads it again.
+                var gone = Bits.empty
+                var owed = 0
+                (resident | copied).forEach { t in
+                    if readers[t].isSubset(of: done) {
+                        if !kept.contains(t) { gone.insert(t) }
+                    } else if !resident.contains(t) {
+                        owed += bytes[t]
+                    }
+                }
+                resident = resident - gone
+                copied = copied - gone
+                owed += futureEvictions(done: done, started: resident | copied, off: copied - resident)
+                moves.append(Move(op: j, child: Key(done: done, resident: resident, copied: copied), cost: loadCost + storeCost, owed: owed))
+            }
+        }
+        return true
+    }
+
     func search(stateBudget: Int, deadline: ContinuousClock.Instant?) -> SegmentTrafficSearch.Outcome {
         let m = members.count
         var keys = [Key(done: .empty, resident: .empty, copied: .empty)]
@@ -227,96 +292,128 @@ private struct Block {
         heap.push(Entry(estimate: 0, depth: 0, node: 0))
         var popped = 0
         var evictions: [Bits] = []
+        var found: [Move] = []
 
         while let top = heap.pop() {
             let node = Int(top.node)
             if closed[node] || top.estimate != cost[node] + owed[node] { continue }
             closed[node] = true
-            let key = keys[node]
             if depth[node] == Int32(m) {
-                var order: [OperatorID] = []
-                var i = node
-                while parent[i] >= 0 {
-                    order.append(members[Int(op[i])])
-                    i = Int(parent[i])
-                }
-                return .init(order: order.reversed(), lowerBound: cost[node], states: keys.count)
+                return .init(order: path(to: node, parent: parent, op: op), lowerBound: cost[node], states: keys.count)
             }
             popped += 1
             if keys.count >= stateBudget || (popped & 1023 == 0 && SearchLimit.expired(deadline)) {
                 return .init(order: nil, lowerBound: top.estimate, states: keys.count)
             }
-            for j in 0..<m where !key.done.contains(j) && predecessors[j].isSubset(of: key.done) {
-                let loads = inputs[j] - key.resident
-                // An outside tensor's first load is compulsory; every other load is a reload.
-                let loadCost = (loads - (outside - key.copied)).sum(bytes)
-                let need = (key.resident | inputs[j] | outputs[j]).sum(occupied) - capacity
-                evictions.removeAll(keepingCapacity: true)
-                if need <= 0 {
-                    evictions.append(.empty)
-                } else if !minimalEvictions(from: key.resident - inputs[j], need: need, into: &evictions) {
-                    // Too many ways to make room to try them all: no claim about this block.
-                    return .init(order: nil, lowerBound: 0, states: keys.count)
+            guard moves(from: keys[node], into: &found, evictions: &evictions) else {
+                // Too many ways to make room to try them all: no claim about this block.
+                return .init(order: nil, lowerBound: 0, states: keys.count)
+            }
+            for move in found {
+                let childCost = cost[node] + move.cost
+                if let existing = index[move.child] {
+                    let e = Int(existing)
+                    // The estimate is admissible but not consistent, so a state may be reached
+                    // more cheaply after it was expanded: it is opened again.
+                    guard childCost < cost[e] else { continue }
+                    closed[e] = false
+                    cost[e] = childCost
+                    parent[e] = Int32(node)
+                    op[e] = Int16(move.op)
+                    heap.push(Entry(estimate: childCost + owed[e], depth: depth[e], node: existing))
+                    continue
                 }
-                var done = key.done
-                done.insert(j)
-                for evicted in evictions {
-                    let storeCost = (evicted - key.copied).sum(self.storeCost)
-                    var resident = (key.resident - evicted) | inputs[j] | outputs[j]
-                    var copied = key.copied | evicted | (loads & outside)
-                    // Tensors no operator of the block reads any more are gone, unless a later
-                    // block reads them; a tensor off chip owes a reload if the block reads it again.
-                    var gone = Bits.empty
-                    var childOwed = 0
-                    (resident | copied).forEach { t in
-                        if readers[t].isSubset(of: done) {
-                            if !kept.contains(t) { gone.insert(t) }
-                        } else if !resident.contains(t) {
-                            childOwed += bytes[t]
-                        }
-                    }
-                    resident = resident - gone
-                    copied = copied - gone
-                    let child = Key(done: done, resident: resident, copied: copied)
-                    let childCost = cost[node] + loadCost + storeCost
-                    childOwed += futureEvictions(done: done, off: copied - resident)
-                    if let existing = index[child] {
-                        let e = Int(existing)
-                        // The estimate is admissible but not consistent, so a state may be
-                        // reached more cheaply after it was expanded: it is opened again.
-                        guard childCost < cost[e] else { continue }
-                        closed[e] = false
-                        cost[e] = childCost
-                        parent[e] = Int32(node)
-                        op[e] = Int16(j)
-                        heap.push(Entry(estimate: childCost + owed[e], depth: depth[e], node: existing))
-                        continue
-                    }
-                    let e = Int32(keys.count)
-                    keys.append(child)
-                    cost.append(childCost)
-                    owed.append(childOwed)
-                    parent.append(Int32(node))
-                    op.append(Int16(j))
-                    depth.append(depth[node] + 1)
-                    closed.append(false)
-                    index[child] = e
-                    heap.push(Entry(estimate: childCost + childOwed, depth: depth[node] + 1, node: e))
-                }
+                let e = Int32(keys.count)
+                keys.append(move.child)
+                cost.append(childCost)
+                owed.append(move.owed)
+                parent.append(Int32(node))
+                op.append(Int16(move.op))
+                depth.append(depth[node] + 1)
+                closed.append(false)
+                index[move.child] = e
+                heap.push(Entry(estimate: childCost + move.owed, depth: depth[node] + 1, node: e))
             }
         }
         // No order fits (an operator's working set exceeds the capacity): nothing to claim.
         return .init(order: nil, lowerBound: 0, states: keys.count)
     }
 
+    /// The block's operators along the parent links from `node` back to the empty state.
+    func path(to node: Int, parent: [Int32], op: [Int16]) -> [OperatorID] {
+        var order: [OperatorID] = []
+        var i = node
+        while parent[i] >= 0 {
+            order.append(members[Int(op[i])])
+            i = Int(parent[i])
+        }
+        return order.reversed()
+    }
+
+    /// A beam search over the same moves: at each depth only the `width` states of least traffic
+    /// plus debt go on. A heuristic, for an order where ``search(stateBudget:deadline:)`` did not
+    /// finish; the order and the traffic of its cheapest complete state, `nil` if none completes.
+    func beam(width: Int) -> (order: [OperatorID], traffic: Int)? {
+        var keys = [Key(done: .empty, resident: .empty, copied: .empty)]
+        var cost = [0]
+        var parent: [Int32] = [-1]
+        var op: [Int16] = [-1]
+        var level: [(estimate: Int, node: Int32)] = [(0, 0)]
+        var evictions: [Bits] = []
+        var found: [Move] = []
+        for _ in 0..<members.count {
+            var next: [Key: Int32] = [:]
+            var candidates: [(estimate: Int, node: Int32)] = []
+            var owed: [Int32: Int] = [:]
+            for (_, node) in level {
+                guard moves(from: keys[Int(node)], into: &found, evictions: &evictions) else { return nil }
+                for move in found {
+                    let childCost = cost[Int(node)] + move.cost
+                    if let existing = next[move.child] {
+                        guard childCost < cost[Int(existing)] else { continue }
+                        cost[Int(existing)] = childCost
+                        parent[Int(existing)] = node
+                        op[Int(existing)] = Int16(move.op)
+                        continue
+                    }
+                    let e = Int32(keys.count)
+                    keys.append(move.child)
+                    cost.append(childCost)
+                    parent.append(node)
+                    op.append(Int16(move.op))
+                    next[move.child] = e
+                    owed[e] = move.owed
+                    candidates.append((0, e))
+                }
+            }
+            guard !candidates.isEmpty else { return nil }
+            for i in candidates.indices { candidates[i].estimate = cost[Int(candidates[i].node)] + owed[candidates[i].node]! }
+            candidates.sort { ($0.estimate, $0.node) < ($1.estimate, $1.node) }
+            level = Array(candidates.prefix(width))
+        }
+        let best = level.min { (cost[Int($0.node)], $0.node) < (cost[Int($1.node)], $1.node) }!
+        return (path(to: Int(best.node), parent: parent, op: op), cost[Int(best.node)])
+    }
+
     /// What the operators still to run will force off chip beyond the tensors off chip now (`off`):
-    /// at operator `j` at least ``forcedExcess`` bytes of ``forced`` are off chip, and each one
-    /// not off chip now will be evicted and read again (it has a reader after `j`), costing at least
-    /// its size. The largest such shortfall over the operators to run.
-    func futureEvictions(done: Bits, off: Bits) -> Int {
+    /// at operator `j` every tensor of ``forced``, and every tensor that exists now (`started`) and
+    /// is read by `j` or a descendant, is live, so at least the bytes by which they exceed the
+    /// capacity are off chip there. Each one that is not off chip now will be evicted and read
+    /// again (it has a reader after `j`), costing at least its size. The largest such shortfall
+    /// over the operators to run.
+    func futureEvictions(done: Bits, started: Bits, off: Bits) -> Int {
         var most = 0
-        for j in 0..<members.count where forcedExcess[j] > 0 && !done.contains(j) {
-            most = max(most, forcedExcess[j] - (forced[j] & off).sum(occupied))
+        var pending: [(tensor: Int, readers: Bits)] = []
+        started.forEach { t in
+            let left = readers[t] - done
+            if !left.isEmpty { pending.append((t, left)) }
+        }
+        for j in 0..<members.count where !done.contains(j) {
+            var live = forced[j]
+            for (t, left) in pending where !(left & fromHere[j]).isEmpty { live.insert(t) }
+            let excess = live.sum(occupied) - capacity
+            guard excess > most else { continue }
+            most = max(most, excess - (live & off).sum(occupied))
         }
         return Int((Double(most) * bytesPerOccupied).rounded(.down))
     }
