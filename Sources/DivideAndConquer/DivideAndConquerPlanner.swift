@@ -236,8 +236,9 @@ package struct DivideAndConquerPlanner: Sendable {
     }
 
     /// The least traffic of each separated segment that the minimum-peak order crowds beyond the
-    /// capacity (``SegmentTrafficSearch``), each searched with an equal part of what is left of
-    /// `share` (at most ``SegmentTrafficSearch/stateLimit`` states). Their sum bounds every plan, whether or not every search finished (an unfinished
+    /// capacity (``SegmentTrafficSearch``), the smallest first, each with what is left of `share`
+    /// (at most ``SegmentTrafficSearch/stateLimit`` states): one settled segment is worth more
+    /// than several half-searched ones, whose bound stays near what the estimate gives at once. Their sum bounds every plan, whether or not every search finished (an unfinished
     /// one counts the least estimate it left open; the segments within the capacity count
     /// nothing); the segments' cheapest orders, joined in the minimum-peak order's sequence (a beam
     /// search's order where a search did not finish), start the order search and the
@@ -258,8 +259,7 @@ package struct DivideAndConquerPlanner: Sendable {
             }
             position += segment.count
         }
-        // Smaller segments first: they often finish under their part, and what they leave goes to
-        // the larger ones.
+        // Smaller segments first: they finish sooner, and what they leave goes to the larger ones.
         crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }
         let search = SegmentTrafficSearch(graph: graph, configuration: configuration)
         var limit = run.budget.searchLimit(share, stateCost: WorkRates.segmentTrafficState)
@@ -267,8 +267,8 @@ package struct DivideAndConquerPlanner: Sendable {
         var total = 0
         var found = false
         var settled = 0
-        for (i, k) in crowded.enumerated() {
-            let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft.map { $0 / (crowded.count - i) } ?? Int.max)
+        for k in crowded {
+            let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
             guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit) else { continue }
             total += outcome.lowerBound
             if let best = outcome.order {
@@ -278,7 +278,7 @@ package struct DivideAndConquerPlanner: Sendable {
             } else if let beam = search.beamOrder(segments[k], width: Self.beamWidth) {
                 joined[k] = beam.order
                 found = true
-                run.budget.charge(Double(Self.beamWidth * segments[k].count) * WorkRates.segmentTrafficState)
+                run.budget.charge(Double(Self.beamWidth * segments[k].count) * WorkRates.segmentBeamState)
             }
         }
         run.trace.recordCutShort(.segmentSearch, examined: settled, of: crowded.reduce(0) { $0 + segments[$1].count })

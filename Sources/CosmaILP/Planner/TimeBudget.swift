@@ -297,7 +297,8 @@ public struct TimeBudget: Sendable {
         /// so they get little; the fixed-schedule program is solved in a fraction of a second on
         /// most graphs; the capacity, repair and address programs get what is left, at least one
         /// second each. Divide and conquer gives its crossing bound a tenth, its order search a
-        /// quarter and its fixed-schedule starts a third of its budget, the segments the rest.
+        /// quarter and its fixed-schedule starts a third of its budget, the segments the rest; on a
+        /// graph with separated segments their search first takes up to two fifths.
         public static let standard = Policy(shares: [
             .covers: Share(1 / 4, of: .total, atMost: 5),
             .crossingBound: Share(1, of: .remaining, atLeast: 1, atMost: 10),
@@ -313,7 +314,7 @@ public struct TimeBudget: Sendable {
         /// what is left, and a restart's order search a third, at most 10 s.
         public static let divideAndConquer = Policy(shares: [
             .crossingBound: Share(1 / 10, of: .total, atLeast: 1, atMost: 10),
-            .segmentSearch: Share(1 / 5, of: .total, atMost: 12),
+            .segmentSearch: Share(2 / 5, of: .total, atMost: 24),
             .orderSearch: Share(1 / 4, of: .total, atMost: 15),
             .fixedSchedule: Share(1 / 3, of: .total, atLeast: 1, atMost: 30),
             .segments: .rest(),
@@ -391,7 +392,10 @@ package struct WorkRates: Sendable {
     func stateCost(operators: Int) -> Double { perStateOperator * Double(max(1, operators)) }
 
     /// A state of ``SegmentTrafficSearch``: its children are every ready operator with every
-    /// minimal set of evictions. 1.5 µs on the benchmark machine (release build, a RandWire-WS
-    /// stage of 114 operators at `M_R`: a million states in 1.47 s).
-    package static let segmentTrafficState = 1.5e-6
+    /// minimal set of evictions. 3.3 µs on the benchmark machine (release build, RandWire-WS's
+    /// first stage at `M_R`: 2.19 million states in 7.1 s; at `M_H` a state costs half as much).
+    package static let segmentTrafficState = 3e-6
+    /// A state the segment beam search expands: it makes and ranks every child. 21 µs (RandWire-WS's
+    /// last stage of 114 operators at `M_R`, 500 states per depth: 1.2 s).
+    package static let segmentBeamState = 2e-5
 }
