@@ -58,7 +58,7 @@ package func randomInPlaceGraph(seed: UInt64, operators: Int, sizes: ClosedRange
 /// (or the input), later ones a tensor of their own stage, and sometimes one of an earlier stage,
 /// so that some tensors outlive the segment that makes them.
 package func randomStagedGraph(seed: UInt64, stages: Int, operatorsPerStage: Int) throws -> Graph {
-    var skips = SplitMix64(seed: seed ^ 0x5CA1AB1E)
+    var skips = SplitMix64(seed: seed ^ 0x5CA1_AB1E)
     var tensors = [Tensor(name: "in", bytes: 1 + Int(seed % 3), kind: .input)]
     var ops: [GraphDocument.OperatorEntry] = []
     var earlier: [String] = []

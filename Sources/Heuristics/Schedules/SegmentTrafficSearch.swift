@@ -83,8 +83,8 @@ package struct SegmentTrafficSearch: Sendable {
     }
 }
 
-/// A set of at most 128 local indices.
-private struct Bits: Hashable {
+/// A set of at most 128 local indices; iterating it gives the members in increasing order.
+private struct Bits: Hashable, Sequence {
     var lo: UInt64 = 0
     var hi: UInt64 = 0
 
@@ -94,26 +94,42 @@ private struct Bits: Hashable {
     init(_ members: some Sequence<Int>) { for i in members { insert(i) } }
 
     func contains(_ i: Int) -> Bool { i < 64 ? lo & (1 << UInt64(i)) != 0 : hi & (1 << UInt64(i - 64)) != 0 }
-    mutating func insert(_ i: Int) { if i < 64 { lo |= 1 << UInt64(i) } else { hi |= 1 << UInt64(i - 64) } }
+    mutating func insert(_ i: Int) {
+        if i < 64 { lo |= 1 << UInt64(i) } else { hi |= 1 << UInt64(i - 64) }
+    }
     var isEmpty: Bool { lo == 0 && hi == 0 }
-    static func & (a: Bits, b: Bits) -> Bits { var r = a; r.lo &= b.lo; r.hi &= b.hi; return r }
-    static func | (a: Bits, b: Bits) -> Bits { var r = a; r.lo |= b.lo; r.hi |= b.hi; return r }
+    static func & (a: Bits, b: Bits) -> Bits { Bits(lo: a.lo & b.lo, hi: a.hi & b.hi) }
+    static func | (a: Bits, b: Bits) -> Bits { Bits(lo: a.lo | b.lo, hi: a.hi | b.hi) }
     /// `a` without `b`.
-    static func - (a: Bits, b: Bits) -> Bits { var r = a; r.lo &= ~b.lo; r.hi &= ~b.hi; return r }
+    static func - (a: Bits, b: Bits) -> Bits { Bits(lo: a.lo & ~b.lo, hi: a.hi & ~b.hi) }
     func isSubset(of other: Bits) -> Bool { (self - other).isEmpty }
 
-    /// Calls `body` with every member, in increasing order.
-    func forEach(_ body: (Int) -> Void) {
-        var w = lo
-        while w != 0 { body(w.trailingZeroBitCount); w &= w - 1 }
-        w = hi
-        while w != 0 { body(64 + w.trailingZeroBitCount); w &= w - 1 }
+    private init(lo: UInt64, hi: UInt64) {
+        self.lo = lo
+        self.hi = hi
     }
+
+    struct Iterator: IteratorProtocol {
+        var lo: UInt64
+        var hi: UInt64
+
+        mutating func next() -> Int? {
+            if lo != 0 {
+                defer { lo &= lo - 1 }
+                return lo.trailingZeroBitCount
+            }
+            guard hi != 0 else { return nil }
+            defer { hi &= hi - 1 }
+            return 64 + hi.trailingZeroBitCount
+        }
+    }
+
+    func makeIterator() -> Iterator { Iterator(lo: lo, hi: hi) }
 
     /// The sum of `values` over the members.
     func sum(_ values: [Int]) -> Int {
         var total = 0
-        forEach { total += values[$0] }
+        for i in self { total += values[i] }
         return total
     }
 }
@@ -169,7 +185,9 @@ private struct Block {
         }
         guard tensors.count <= SegmentTrafficSearch.maximumSize else { return nil }
         var readers = [Bits](repeating: .empty, count: tensors.count)
-        for i in 0..<m { inputs[i].forEach { readers[$0].insert(i) } }
+        for i in 0..<m {
+            for t in inputs[i] { readers[t].insert(i) }
+        }
         members = segment
         capacity = configuration.capacity
         self.predecessors = predecessors
@@ -183,9 +201,16 @@ private struct Block {
         outside = Bits(tensors.indices.filter { graph.producer[tensors[$0]].map { local[$0] == nil } ?? true })
         // Ancestry inside the block: `segment` is in a valid order.
         var ancestors = [Bits](repeating: .empty, count: m)
-        for i in 0..<m { predecessors[i].forEach { p in ancestors[i] = ancestors[i] | ancestors[p]; ancestors[i].insert(p) } }
+        for i in 0..<m {
+            for p in predecessors[i] {
+                ancestors[i] = ancestors[i] | ancestors[p]
+                ancestors[i].insert(p)
+            }
+        }
         var descendants = [Bits](repeating: .empty, count: m)
-        for i in 0..<m { ancestors[i].forEach { descendants[$0].insert(i) } }
+        for i in 0..<m {
+            for a in ancestors[i] { descendants[a].insert(i) }
+        }
         var forced = [Bits](repeating: .empty, count: m)
         for (k, t) in tensors.enumerated() {
             let starters = graph.producer[t].flatMap { local[$0] }.map { Bits([$0]) } ?? readers[k]
@@ -259,7 +284,7 @@ private struct Block {
                 // reads them; a tensor off chip owes a reload if the block reads it again.
                 var gone = Bits.empty
                 var owed = 0
-                (resident | copied).forEach { t in
+                for t in resident | copied {
                     if readers[t].isSubset(of: done) {
                         if !kept.contains(t) { gone.insert(t) }
                     } else if !resident.contains(t) {
@@ -412,8 +437,7 @@ private struct Block {
     /// Appends every inclusion-minimal subset of `candidates` whose occupied bytes reach `need`;
     /// `false` when there are none or more than ``evictionSetLimit``.
     func minimalEvictions(from candidates: Bits, need: Int, into sets: inout [Bits]) -> Bool {
-        var items: [Int] = []
-        candidates.forEach { items.append($0) }
+        var items = Array(candidates)
         // Larger tensors first: sets close sooner.
         items.sort { (occupied[$0], $1) > (occupied[$1], $0) }
         var suffix = [Int](repeating: 0, count: items.count + 1)
@@ -424,7 +448,7 @@ private struct Block {
             if overflow { return }
             if total >= need {
                 var minimal = true
-                chosen.forEach { t in if total - occupied[t] >= need { minimal = false } }
+                for t in chosen where total - occupied[t] >= need { minimal = false }
                 if minimal {
                     if sets.count >= Self.evictionSetLimit { overflow = true } else { sets.append(chosen) }
                 }
