@@ -101,12 +101,13 @@ extension BenchTables {
         }
         return header + [
             "",
-            "Traffic, bound and baselines are non-compulsory bytes. The bound is valid for every schedule (the crossing",
-            "bound: the largest of the minimum cuts, the covering program over tensors that cross an operator in every",
-            "schedule, the step every schedule crowds (`M_P`) and each separated segment's own peak, and the reload",
-            "intervals along a chain of operators); `optimal` means the plan meets it. Divide and conquer starts from",
-            "the best heuristic (and a spill-aware order search), so it is never worse; like `cosma solve` at a named",
-            "budget, it is handed the minimum-peak schedule that resolved the budgets.",
+            "Traffic, bound and baselines are non-compulsory bytes. The bound is valid for every schedule: the larger of",
+            "the crossing bound (the largest of the minimum cuts, the covering program over tensors that cross an operator",
+            "in every schedule, the step every schedule crowds (`M_P`) and each separated segment's own peak, and the",
+            "reload intervals along a chain of operators) and the sum of the separated segments' own least traffic",
+            "(`SegmentTrafficSearch`); `optimal` means the plan meets it. Divide and conquer starts from the best",
+            "heuristic (and a spill-aware order search, and the segments' cheapest orders), so it is never worse; like",
+            "`cosma solve` at a named budget, it is handed the minimum-peak schedule that resolved the budgets.",
             "Share: of the reduction from the baseline down to the bound, how much the plan achieves.",
             "Wall time includes the baselines it starts from and the bound, not the minimum-peak schedule.", "",
             "| graph | setting | budget | capacity | status | traffic | bound | gap | best paper baseline | reduction | best heuristic | reduction | share | wall s | work |"
