@@ -146,3 +146,36 @@ func jsonString(_ s: String) -> String {
     }
     return out + "\""
 }
+
+extension Graph {
+    /// The graph of `members` alone (listed in an order that respects their dependencies): a tensor
+    /// that an operator outside makes becomes an input (a weight stays a weight), a tensor the
+    /// members make that none of them reads becomes an output, and readers outside are dropped.
+    ///
+    /// A plan of the whole graph, restricted to the members' steps and the tensors they touch, is a
+    /// plan of this graph that costs no more than those steps did (the first load of an input is
+    /// compulsory, and an output's one store too). So where the members run as one block in every
+    /// schedule (``separatedSegments(order:reach:)``), any lower bound on this graph's traffic
+    /// bounds what the block costs, and the blocks' bounds add up.
+    package func inducedSubgraph(_ members: [OperatorID]) throws(GraphValidationError) -> Graph {
+        let inside = Set(members)
+        var used: [TensorID] = []
+        var seen = Set<TensorID>()
+        for o in members {
+            for t in operators[o].inputs + operators[o].outputs where seen.insert(t).inserted { used.append(t) }
+        }
+        let read = Set(members.flatMap { operators[$0].inputs })
+        let entries = members.map { o in
+            GraphDocument.OperatorEntry(name: operators[o].name, type: operators[o].type,
+                                        inputs: operators[o].inputs.map { tensors[$0].name },
+                                        outputs: operators[o].outputs.map { tensors[$0].name }, inPlace: operators[o].inPlace)
+        }
+        let parts = used.map { t in
+            var tensor = tensors[t]
+            if producer[t].map({ !inside.contains($0) }) ?? false, tensor.kind == .activation { tensor.kind = .input }
+            return tensor
+        }
+        let outputs = used.filter { t in producer[t].map(inside.contains) == true && !read.contains(t) }.map { tensors[$0].name }
+        return try Graph(document: GraphDocument(name: "\(name)-part", tensors: parts, operators: entries, outputs: outputs))
+    }
+}

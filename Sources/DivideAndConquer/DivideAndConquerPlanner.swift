@@ -237,12 +237,13 @@ package struct DivideAndConquerPlanner: Sendable {
 
     /// The least traffic of each separated segment that the minimum-peak order crowds beyond the
     /// capacity (``SegmentTrafficSearch``), the smallest first, each with what is left of `share`
-    /// (at most ``SegmentTrafficSearch/stateLimit`` states): one settled segment is worth more
-    /// than several half-searched ones, whose bound stays near what the estimate gives at once. Their sum bounds every plan, whether or not every search finished (an unfinished
-    /// one counts the least estimate it left open; the segments within the capacity count
-    /// nothing); the segments' cheapest orders, joined in the minimum-peak order's sequence (a beam
-    /// search's order where a search did not finish), start the order search and the
-    /// fixed-schedule program.
+    /// (at most ``SegmentTrafficSearch/stateLimit`` states): one settled segment is worth more than
+    /// several half-searched ones, whose bound stays near what the estimate gives at once.
+    ///
+    /// Their sum bounds every plan, whether or not every search finished: an unfinished one counts
+    /// the least estimate it left open, and the segments within the capacity count nothing. The
+    /// segments' cheapest orders, joined in the minimum-peak order's sequence (a beam search's order
+    /// where a search did not finish), start the order search and the fixed-schedule program.
     func segmentSearch(share: Double?, _ run: inout Run) {
         let reach = graph.reachability()
         let order = minimumPeakOrder(&run)
@@ -270,7 +271,7 @@ package struct DivideAndConquerPlanner: Sendable {
         for k in crowded {
             let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
             guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit) else { continue }
-            total += outcome.lowerBound
+            total += max(outcome.lowerBound, segmentCrossingBound(segments[k], run: &run))
             if let best = outcome.order {
                 joined[k] = best
                 found = true
@@ -289,6 +290,18 @@ package struct DivideAndConquerPlanner: Sendable {
             run.trace.record(.boundProven(.segmentSearch, bytes: total))
         }
     }
+
+    /// The crossing bound of `segment` as a graph of its own (``DNNGraph/Graph/inducedSubgraph(_:)``),
+    /// with at most ``segmentCrossingShare`` of the budget: a bound on the segment's own problem too,
+    /// for the segments too large for the search to settle. 0 when it cannot be had.
+    func segmentCrossingBound(_ segment: [OperatorID], run: inout Run) -> Int {
+        guard let part = try? graph.inducedSubgraph(segment) else { return 0 }
+        let crossing = CrossingBound(problem: PlanningProblem(graph: part, configuration: configuration))
+        return (try? crossing.solve(with: options.solver, within: run.budget.child(Self.segmentCrossingShare))) ?? 0
+    }
+
+    /// What one segment's crossing bound may spend.
+    static let segmentCrossingShare = 0.5
 
     /// States per depth of the beam search that orders a segment whose exact search did not finish.
     static let beamWidth = 500

@@ -38,9 +38,10 @@ import Testing
     /// Separated segments run as disjoint blocks of every schedule, so their optima add up to a
     /// lower bound on the whole graph's; it is at most the whole graph's own search, which drops
     /// fewer constraints. Some instances have two segments that each must spill, so the sum is
-    /// checked where it adds.
+    /// checked where it adds. A segment's crossing bound, as a graph of its own, adds up the same way.
     @Test func segmentOptimaAddUpBelowTheOptimum() throws {
         var added = 0
+        var crossed = 0
         var instances = 0
         for seed in UInt64(1)...40 {
             let graph = try randomStagedGraph(seed: seed, stages: 2, operatorsPerStage: 4)
@@ -56,6 +57,15 @@ import Testing
                 instances += 1
                 let parts = try segments.map { try Self.search(graph, config, $0).lowerBound }
                 let sum = parts.reduce(0, +)
+                // Each segment as a graph of its own bounds the same block problem: its crossing
+                // bound may stand in for the search's, segment by segment (as divide and conquer's does).
+                let crossings = try segments.map { segment in
+                    try CrossingBound(problem: PlanningProblem(graph: graph.inducedSubgraph(segment), configuration: config))
+                        .solve(with: .cbc, timeLimit: nil)
+                }
+                let mixed = zip(parts, crossings).map { max($0, $1) }.reduce(0, +)
+                #expect(mixed <= optimum, "seed \(seed), capacity \(config.capacity): \(parts), \(crossings) > \(optimum)")
+                if crossings.reduce(0, +) > 0 { crossed += 1 }
                 let whole = try Self.search(graph, config, Array(graph.operators.indices)).lowerBound
                 #expect(sum <= optimum, "seed \(seed), capacity \(config.capacity): \(parts) > \(optimum)")
                 #expect(sum <= whole, "seed \(seed), capacity \(config.capacity): \(parts) > \(whole)")
@@ -64,6 +74,7 @@ import Testing
         }
         #expect(instances > 50)
         #expect(added > 0)
+        #expect(crossed > 0)
     }
 
     /// With in-place on an output may take an input's bytes, which the search does not model.
