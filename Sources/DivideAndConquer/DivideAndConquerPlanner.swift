@@ -270,8 +270,16 @@ package struct DivideAndConquerPlanner: Sendable {
         var settled = 0
         for k in crowded {
             let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
-            guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit) else { continue }
-            total += max(outcome.lowerBound, segmentCrossingBound(segments[k], run: &run))
+            // With in-place on neither bound is for the same model as the plan's.
+            guard configuration.inPlace == .off else { break }
+            let crossing = segmentCrossingBound(segments[k], run: &run)
+            // A segment of more than 128 operators or tensors is beyond the search (RandWire's
+            // stages with their weights): its crossing bound still counts.
+            guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit) else {
+                total += crossing
+                continue
+            }
+            total += max(outcome.lowerBound, crossing)
             if let best = outcome.order {
                 joined[k] = best
                 found = true
