@@ -25,10 +25,12 @@ package import Scratchpad
 /// once). Running an operator loads its missing inputs and, when its working set does not fit,
 /// evicts an inclusion-minimal set of other resident tensors, storing those without a copy. Loads
 /// only when needed and minimal evictions lose nothing: delaying a load or an eviction never costs
-/// more, so some optimal plan makes only such moves. States are expanded by traffic so far plus
-/// the reloads that every tensor off chip still owes (A*, with a consistent estimate), so the first
-/// complete state is optimal, and when the state budget runs out the least estimate still open is a
-/// lower bound.
+/// more, so some optimal plan makes only such moves. States are expanded by traffic so far plus an
+/// estimate that never exceeds what is left: the reloads that every tensor off chip still owes,
+/// plus what the most crowded operator still to run forces off chip beyond them (A*; the estimate
+/// is admissible but not consistent, so a state reached more cheaply after its expansion is opened
+/// again). The first complete state is optimal, and when the state budget runs out the least
+/// estimate still open is a lower bound.
 ///
 /// The model is the COSMA paper's (in-place off): with in-place on an output may take an input's
 /// bytes, which this search does not count, so it declines.
