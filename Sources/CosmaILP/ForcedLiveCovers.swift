@@ -275,22 +275,14 @@ package struct ForcedLiveCovers: Sendable {
         let configuration = problem.configuration
         let n = graph.operators.count
         guard order.count == n, n > 2 else { return [] }
-        let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
-                                        inPlace: configuration.inPlace)
-        guard (profile.max() ?? 0) > configuration.capacity else { return [] }
-        let segments = graph.separatedSegments(order: order, reach: reach)
+        let segments = graph.separatedSegmentPeaks(order: order, reach: reach, configuration: configuration)
         guard segments.count > 1 else { return [] }
         var segment = [Int](repeating: 0, count: n)
-        let members = segments
-        var highest = [Int](repeating: 0, count: segments.count)
-        var k = 0
-        for (i, ops) in segments.enumerated() {
-            for o in ops {
-                segment[o] = i
-                highest[i] = max(highest[i], profile[k])
-                k += 1
-            }
+        for (i, part) in segments.enumerated() {
+            for o in part.operators { segment[o] = i }
         }
+        let members = segments.map(\.operators)
+        let highest = segments.map(\.peak)
         let peaks = WindowPeaks(graph: graph, setting: configuration.tensors, alignment: configuration.alignment,
                                 inPlace: configuration.inPlace, reach: reach)
         var covers: [Cover] = []

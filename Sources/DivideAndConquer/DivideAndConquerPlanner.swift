@@ -247,19 +247,11 @@ package struct DivideAndConquerPlanner: Sendable {
     func segmentSearch(share: Double?, _ run: inout Run) {
         let reach = graph.reachability()
         let order = minimumPeakOrder(&run)
-        let segments = graph.separatedSegments(order: order, reach: reach)
+        let parts = graph.separatedSegmentPeaks(order: order, reach: reach, configuration: configuration)
         // One segment is the whole graph: far beyond the search (NAS networks have no separator).
-        guard segments.count > 1 else { return }
-        let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
-                                        inPlace: configuration.inPlace)
-        var crowded: [Int] = []
-        var position = 0
-        for (k, segment) in segments.enumerated() {
-            if segment.count > 1, profile[position..<(position + segment.count)].contains(where: { $0 > configuration.capacity }) {
-                crowded.append(k)
-            }
-            position += segment.count
-        }
+        guard parts.count > 1 else { return }
+        let segments = parts.map(\.operators)
+        var crowded = parts.indices.filter { parts[$0].operators.count > 1 && parts[$0].peak > configuration.capacity }
         // Smaller segments first: they finish sooner, and what they leave goes to the larger ones.
         crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }
         let search = SegmentTrafficSearch(graph: graph, configuration: configuration)

@@ -93,6 +93,22 @@ extension Graph {
         }
     }
 
+    /// The separated segments of `order` (``DNNGraph/Graph/separatedSegments(order:reach:)``), each
+    /// with its peak: the most occupied bytes live while one of its operators runs in `order` with
+    /// nothing spilled (``liveProfile(order:setting:alignment:inPlace:)`` under `configuration`).
+    /// A segment whose peak fits the capacity needs no traffic in any plan that follows `order`.
+    package func separatedSegmentPeaks(order: [OperatorID], reach: Reachability, configuration: Configuration)
+        -> [(operators: [OperatorID], peak: Int)]
+    {
+        let profile = liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
+                                  inPlace: configuration.inPlace)
+        var position = 0
+        return separatedSegments(order: order, reach: reach).map { segment in
+            defer { position += segment.count }
+            return (segment, profile[position..<(position + segment.count)].max() ?? 0)
+        }
+    }
+
     /// Occupied bytes live at each position of `order` when nothing is spilled.
     package func liveProfile(order: [OperatorID], setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) -> [Int] {
         var delta = [Int](repeating: 0, count: operators.count + 1)
