@@ -9,6 +9,7 @@
 #include <OsiClpSolverInterface.hpp>
 
 #include <cfloat>
+#include <climits>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -24,6 +25,7 @@ struct Watch {
     bool had_incumbent = false;
     double last_incumbent = 0;
     bool stop_requested = false;
+    bool stop_for_iterations = false;
 };
 
 /* CbcMain1 solves a preprocessed clone of the model; CbcModel's copy constructor
@@ -36,8 +38,15 @@ public:
     CbcEventHandler *clone() const override { return new ProgressHandler(*this); }
 
     CbcAction event(CbcEvent which) override {
+        /* Only these events honour a stop; the root's cut rounds and heuristics do not report,
+           so a root that alone exceeds an iteration limit runs to its end. */
         if (which != node && which != solution && which != heuristicSolution && which != treeStatus)
             return noAction;
+        long limit = watch_->parameters->iteration_limit;
+        if (limit > 0 && model_ != nullptr && model_->getIterationCount() >= limit) {
+            watch_->stop_for_iterations = true;
+            return stop;
+        }
         if (watch_->stop_requested) return stop;
         const ccbc_parameters *parameters = watch_->parameters;
         if (parameters->progress == nullptr || model_ == nullptr) return noAction;
@@ -84,6 +93,8 @@ void solve_linear(OsiClpSolverInterface &solver, const ccbc_parameters *paramete
                   int num_cols, double *values, ccbc_result *result) {
     if (parameters->time_limit_seconds > 0)
         solver.getModelPtr()->setMaximumSeconds(parameters->time_limit_seconds);
+    if (parameters->iteration_limit > 0)
+        solver.getModelPtr()->setMaximumIterations(parameters->iteration_limit < INT_MAX ? (int)parameters->iteration_limit : INT_MAX);
     solver.initialSolve();
     result->iterations = solver.getModelPtr()->numberIterations();
     result->status = -1;
@@ -176,7 +187,9 @@ void solve_integer(OsiClpSolverInterface &solver, const ccbc_problem *problem,
     }
 
     int status = result->status, secondary = result->secondary_status;
-    if (watch.stop_requested && status != 0) {
+    if (watch.stop_for_iterations && status != 0) {
+        result->outcome = CCBC_TIME_LIMIT;
+    } else if (watch.stop_requested && status != 0) {
         result->outcome = CCBC_INTERRUPTED;
     } else if (secondary == 7 || model.isContinuousUnbounded()) {
         result->outcome = CCBC_UNBOUNDED;

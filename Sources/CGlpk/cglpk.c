@@ -29,6 +29,7 @@ typedef struct session {
     int stop_for_gap;
     int stop_requested;
     int stop_for_nodes;
+    int stop_for_iterations;
     int last_had_incumbent;
     double last_incumbent;
     double best_bound;
@@ -117,6 +118,13 @@ static void on_tree(glp_tree *tree, void *info) {
     if (reason == GLP_IHEUR && s->start != NULL && !s->start_offered) {
         s->start_offered = 1;
         if (glp_ios_heur_sol(tree, s->start) == 0) s->result->mip_start_accepted = 1;
+        return;
+    }
+    /* Checked at every callback, not only between nodes: cut rounds and heuristics spend
+       iterations too. The count is the problem's, over the relaxation and the whole search. */
+    if (s->parameters->iteration_limit > 0 && glp_get_it_cnt(lp) >= s->parameters->iteration_limit) {
+        s->stop_for_iterations = 1;
+        glp_ios_terminate(tree);
         return;
     }
     if (reason != GLP_ISELECT && reason != GLP_IBINGO) return;
@@ -258,6 +266,8 @@ static void run(session *s, glp_prob *lp, double *values) {
     simplex.msg_lev = message_level(s);
     simplex.presolve = GLP_OFF;
     simplex.tm_lim = remaining_ms(s);
+    if (parameters->iteration_limit > 0)
+        simplex.it_lim = parameters->iteration_limit < INT_MAX ? (int)parameters->iteration_limit : INT_MAX;
     /* Rows mix 0/1 coefficients with sizes in capacity units; unscaled, the primal simplex
        has stopped on internal assertions (teta_lim >= 0) and returned no basis. glpsol scales
        by default too. */
@@ -265,7 +275,7 @@ static void run(session *s, glp_prob *lp, double *values) {
     glp_adv_basis(lp, 0);
     int code = glp_simplex(lp, &simplex);
     r->glpk_code = code;
-    if (code == GLP_ETMLIM) {
+    if (code == GLP_ETMLIM || code == GLP_EITLIM) {
         r->outcome = CGLPK_TIME_LIMIT;
         return;
     }
@@ -344,7 +354,7 @@ static void run(session *s, glp_prob *lp, double *values) {
     case GLP_EMIPGAP: r->outcome = CGLPK_GAP_LIMIT; break;
     case GLP_ETMLIM: r->outcome = CGLPK_TIME_LIMIT; break;
     case GLP_ESTOP:
-        if (s->stop_for_nodes)
+        if (s->stop_for_nodes || s->stop_for_iterations)
             r->outcome = CGLPK_TIME_LIMIT;
         else
             r->outcome = s->stop_for_gap && !s->stop_requested ? CGLPK_GAP_LIMIT : CGLPK_INTERRUPTED;

@@ -42,6 +42,7 @@ enum GLPKBackend {
         // nodes and no clock.
         if let nodes = options.nodeLimit, options.timeLimit == nil {
             search.nodeLimit = max(1, nodes / 4)
+            search.iterationLimit = options.iterationLimit.map { max(1, $0 / 4) }
         } else {
             search.timeLimit = min(options.timeLimit.map { $0 / 4 } ?? 5, 5)
         }
@@ -63,6 +64,7 @@ enum GLPKBackend {
         var parameters = cglpk_parameters()
         parameters.time_limit_ms = timeLimitMilliseconds ?? milliseconds(options.timeLimit)
         parameters.node_limit = options.nodeLimit.map { max(1, $0) } ?? 0
+        parameters.iteration_limit = options.iterationLimit.map { max(1, $0) } ?? 0
         parameters.relative_gap = options.relativeGap
         parameters.absolute_gap = options.absoluteGap ?? -1
         parameters.has_cutoff = options.cutoff == nil ? 0 : 1

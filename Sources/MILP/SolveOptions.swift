@@ -21,6 +21,18 @@ package struct SolveOptions: Sendable {
     /// (docs/planner.md, "Deterministic mode").
     package var nodeLimit: Int?
 
+    /// Simplex iterations at most, over the whole solve; `nil` for none. Reaching it ends the solve
+    /// with ``TerminationStatus/timeLimit``, keeping the incumbent and the bound found so far.
+    ///
+    /// A node limit alone does not bound a solve's work: one node of a large program can take
+    /// thousands of iterations, and a solve priced at 2 work units spent 6.7 (docs/planner.md,
+    /// "Deterministic mode"). Iterations are counted at checkpoints that come at the same place on
+    /// any machine: a pure LP stops at the limit exactly, and so does GLPK's root relaxation; a
+    /// branch and bound stops at its next node, solution or search callback after the limit. CBC
+    /// reports nothing during its root's cut rounds, so a CBC root that alone exceeds the limit
+    /// runs to its end. Deterministic like ``nodeLimit``.
+    package var iterationLimit: Int?
+
     /// Stop once `|incumbent − bound| / |incumbent|` is at most this value; 0 proves optimality.
     package var relativeGap: Double = 0
 

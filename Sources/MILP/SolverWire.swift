@@ -75,7 +75,7 @@ struct WireReader {
 
 /// One solve as the child receives it.
 struct SolveRequest {
-    static let magic = "cosma-solve-request/2"
+    static let magic = "cosma-solve-request/3"
 
     var backend: SolverBackend
     var model: LoweredModel
@@ -91,6 +91,7 @@ struct SolveRequest {
         w.int(memoryLimitBytes ?? 0)
         w.optional(options.timeLimit)
         w.int(options.nodeLimit ?? 0)
+        w.int(options.iterationLimit ?? 0)
         w.double(options.relativeGap)
         w.optional(options.absoluteGap)
         w.optional(options.cutoff)
@@ -117,6 +118,8 @@ struct SolveRequest {
         options.timeLimit = try r.optional()
         let nodeLimit = try r.int()
         options.nodeLimit = nodeLimit > 0 ? nodeLimit : nil
+        let iterationLimit = try r.int()
+        options.iterationLimit = iterationLimit > 0 ? iterationLimit : nil
         options.relativeGap = try r.double()
         options.absoluteGap = try r.optional()
         options.cutoff = try r.optional()

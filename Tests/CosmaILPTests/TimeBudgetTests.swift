@@ -64,7 +64,31 @@ final class ManualMeter: Sendable {
         #expect(after * 3 < before, "before \(before), after \(after)")
         var options = SolveOptions()
         TimeBudget(seconds: 5).limit(&options, for: model)
-        #expect(options.nodeLimit == nil)
+        #expect(options.nodeLimit == nil && options.iterationLimit == nil)
+    }
+
+    /// A node limit priced with the iterations seen so far does not bound a solve whose nodes
+    /// take many more: the iterations are capped at what the units left pay for, whatever the
+    /// nodes.
+    @Test func iterationsAreCappedAtWhatTheUnitsLeftPayFor() {
+        var model = Model(name: "capped")
+        var row = LinearExpression()
+        for j in 0..<200 { row.add(1, model.addVariable(.binary, objective: Double(j % 7), name: "x\(j)")) }
+        model.addConstraint(row, .greaterOrEqual, 3)
+        let budget = TimeBudget(work: 100)
+        func iterationLimit(_ share: Double) -> Int {
+            var options = SolveOptions()
+            budget.child(share).limit(&options, for: model)
+            return options.iterationLimit!
+        }
+        let two = iterationLimit(2)
+        // What the cap pays for, charged, stays within the share.
+        let free = TimeBudget(work: 100)
+        free.charge(solving: model, nodes: 0, iterations: two)
+        #expect(free.spent <= 2 && free.spent > 1.9, "\(free.spent) units for \(two) iterations")
+        #expect(iterationLimit(4) > 2 * two - 2)
+        // A spent budget still lets a solve start.
+        #expect(iterationLimit(0) == 1)
     }
 
     @Test func noLimitMeansNoShare() {

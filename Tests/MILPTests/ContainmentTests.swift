@@ -115,17 +115,50 @@ struct ContainmentTests {
         #expect(throws: SolverError.self) { try SolveRequest.decode(Array(request.encoded().dropLast(9))) }
     }
 
-    @Test("The wire carries the node limit of a deterministic solve")
+    @Test("The wire carries the node and iteration limits of a deterministic solve")
     func wireNodeLimit() throws {
         var options = SolveOptions()
         options.nodeLimit = 7
+        options.iterationLimit = 300
         let request = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
                                    memoryLimitBytes: nil)
-        #expect(try SolveRequest.decode(request.encoded()).request.options.nodeLimit == 7)
+        let decoded = try SolveRequest.decode(request.encoded()).request.options
+        #expect(decoded.nodeLimit == 7 && decoded.iterationLimit == 300)
         options.nodeLimit = nil
+        options.iterationLimit = nil
         let unlimited = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
                                      memoryLimitBytes: nil)
-        #expect(try SolveRequest.decode(unlimited.encoded()).request.options.nodeLimit == nil)
+        let none = try SolveRequest.decode(unlimited.encoded()).request.options
+        #expect(none.nodeLimit == nil && none.iterationLimit == nil)
+    }
+
+    @Test("An iteration limit stops a linear program exactly, in process and contained alike", arguments: SolverBackend.allCases)
+    func iterationLimitLinear(backend: SolverBackend) throws {
+        let model = Fixtures.denseLinear(seed: 5, size: 40)
+        let free = try backend.solve(model)
+        #expect(free.status == .optimal && free.iterations > 10, "\(free.iterations) iterations")
+        var options = SolveOptions()
+        options.iterationLimit = 10
+        let capped = try backend.solve(model, options: options)
+        #expect(capped.status == .timeLimit && capped.iterations <= 10)
+        let (child, _) = try contained(SolverContainment(timeLimit: 20), backend, model, options)
+        #expect(child.status == .timeLimit && child.iterations == capped.iterations)
+    }
+
+    @Test("An iteration limit stops a branch and bound at the same place in process and contained", arguments: SolverBackend.allCases)
+    func iterationLimitSearch(backend: SolverBackend) throws {
+        // Hard enough that 400 nodes take thousands of iterations.
+        let (model, _, _) = Fixtures.marketSplit(seed: 11, rows: 5, slack: true)
+        var options = SolveOptions()
+        options.nodeLimit = 400
+        let nodesOnly = try backend.solve(model, options: options)
+        options.iterationLimit = nodesOnly.iterations / 4
+        let capped = try backend.solve(model, options: options)
+        #expect(capped.status == .timeLimit)
+        #expect(capped.iterations < nodesOnly.iterations / 2 && capped.nodes < nodesOnly.nodes)
+        let (child, _) = try contained(SolverContainment(timeLimit: 20), backend, model, options)
+        #expect(child.status == capped.status && child.nodes == capped.nodes && child.iterations == capped.iterations)
+        #expect(child.objective == capped.objective)
     }
 
     @Test("A node limit stops a contained solve at the node it stops an in-process one", arguments: SolverBackend.allCases)

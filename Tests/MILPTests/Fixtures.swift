@@ -58,6 +58,22 @@ enum Fixtures {
         return (model, x, known)
     }
 
+    /// A random linear program without integers, `size` variables and `size` dense rows
+    /// (`min c·x`, `A·x ≥ b`, `0 ≤ x ≤ 10`, positive data, a diet problem): the all-zero start
+    /// is infeasible, so both solvers need dozens of simplex iterations.
+    static func denseLinear(seed: UInt64, size: Int) -> Model {
+        var generator = SplitMix64(seed: seed)
+        var model = Model(name: "dense-linear-\(seed)")
+        let x = (0..<size).map { _ in model.addVariable(.continuous, lower: 0, upper: 10) }
+        model.setObjective(LinearExpression(x.map { ($0, Double(Int.random(in: 1...50, using: &generator))) }), sense: .minimize)
+        for row in 0..<size {
+            let coefficients = x.map { ($0, Double(Int.random(in: 1...30, using: &generator))) }
+            model.addConstraint(LinearExpression(coefficients), .greaterOrEqual, Double(Int.random(in: 100...400, using: &generator)),
+                                name: "r\(row)")
+        }
+        return model
+    }
+
     /// A random bounded MILP with 5–8 small-domain integer or binary variables and
     /// 1–4 rows (some ranged, some equalities), small enough to enumerate.
     static func randomSmall(seed: UInt64) -> Model {

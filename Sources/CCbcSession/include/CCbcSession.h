@@ -47,6 +47,8 @@ typedef int (*ccbc_progress_fn)(const ccbc_progress *progress, void *context);
 typedef struct ccbc_parameters {
     double time_limit_seconds;  /* <= 0: none */
     long node_limit;            /* <= 0: none; reaching it is reported as CCBC_TIME_LIMIT */
+    long iteration_limit;       /* simplex iterations over the whole solve, checked at each event
+                                   of the search; <= 0: none; reported as CCBC_TIME_LIMIT */
     double relative_gap;
     double absolute_gap;        /* < 0: none */
     int has_cutoff;

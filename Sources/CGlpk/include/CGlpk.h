@@ -47,6 +47,8 @@ typedef int (*cglpk_progress_fn)(const cglpk_progress *progress, void *context);
 typedef struct cglpk_parameters {
     int time_limit_ms;          /* handed to GLPK as is; negative values are rejected by GLPK */
     long node_limit;            /* <= 0: none; reaching it is reported as CGLPK_TIME_LIMIT */
+    long iteration_limit;       /* simplex iterations over the whole solve, checked at each
+                                   callback of the search; <= 0: none; reported as CGLPK_TIME_LIMIT */
     double relative_gap;        /* 0 proves optimality */
     double absolute_gap;        /* negative: none */
     int has_cutoff;

@@ -135,6 +135,9 @@ public struct TimeBudget: Sendable {
     /// The share a stage gets when the budget is spent: solvers refuse a limit of 0.
     public static let smallestShare = 0.01
 
+    /// The largest node or iteration limit handed to a solver (the shims take a C `int`).
+    static let largestLimit = Double(Int32.max)
+
     /// A budget of `amount` (or of everything left, when `nil`) counted from now, under the same
     /// policy: what a stage hands to the work it runs itself.
     public func child(_ amount: Double?) -> TimeBudget {
@@ -165,8 +168,13 @@ public struct TimeBudget: Sendable {
         options.threads = 1
         if let remaining, let ledger {
             let rates = WorkRates.standard
+            let available = remaining - rates.solveCost(model, nodes: 0, iterations: 0)
             let node = rates.nodeCost(model, iterations: ledger.iterationsPerNode)
-            options.nodeLimit = max(1, Int((remaining - rates.solveCost(model, nodes: 0, iterations: 0)) / node))
+            options.nodeLimit = max(1, Int(min(available / node, Self.largestLimit)))
+            // The node limit is priced with the iterations per node seen so far, and one solve
+            // can take many more: RandWire-ER (seed 2) at `M_R` spent 6.7 units on a reload
+            // program given 2, in 29 nodes of 227 iterations each. The iterations are capped too.
+            options.iterationLimit = max(1, Int(min(available / rates.iterationCost(model), Self.largestLimit)))
         }
     }
 
@@ -386,6 +394,9 @@ package struct WorkRates: Sendable {
     func nodeCost(_ model: Model, iterations: Double) -> Double {
         perNode + (perNodeNonzero + iterations * perIterationNonzero) * Double(model.entryCount)
     }
+
+    /// A simplex iteration's price on `model`.
+    func iterationCost(_ model: Model) -> Double { perIterationNonzero * Double(max(1, model.entryCount)) }
 
     func evaluationCost(operators: Int) -> Double { perEvaluatedOperator * Double(max(1, operators)) }
 
