@@ -46,10 +46,7 @@ final class ManualMeter: Sendable {
     /// same units left, and the solve's iterations are charged too. A wall-clock budget counts
     /// itself and sets no node limit.
     @Test func nodesArePricedWithTheIterationsSeenSoFar() {
-        var model = Model(name: "priced")
-        var row = LinearExpression()
-        for j in 0..<200 { row.add(1, model.addVariable(.binary, objective: Double(j % 7), name: "x\(j)")) }
-        model.addConstraint(row, .greaterOrEqual, 3)
+        let model = Self.covering()
         let budget = TimeBudget(work: 100)
         func nodeLimit(_ budget: TimeBudget) -> Int {
             var options = SolveOptions()
@@ -67,14 +64,20 @@ final class ManualMeter: Sendable {
         #expect(options.nodeLimit == nil && options.iterationLimit == nil)
     }
 
+    /// A program of 200 binaries in one covering row: its price depends only on its size.
+    static func covering() -> Model {
+        var model = Model(name: "covering")
+        var row = LinearExpression()
+        for j in 0..<200 { row.add(1, model.addVariable(.binary, objective: Double(j % 7), name: "x\(j)")) }
+        model.addConstraint(row, .greaterOrEqual, 3)
+        return model
+    }
+
     /// A node limit priced with the iterations seen so far does not bound a solve whose nodes
     /// take many more: the iterations are capped at what the units left pay for, whatever the
     /// nodes.
     @Test func iterationsAreCappedAtWhatTheUnitsLeftPayFor() {
-        var model = Model(name: "capped")
-        var row = LinearExpression()
-        for j in 0..<200 { row.add(1, model.addVariable(.binary, objective: Double(j % 7), name: "x\(j)")) }
-        model.addConstraint(row, .greaterOrEqual, 3)
+        let model = Self.covering()
         let budget = TimeBudget(work: 100)
         func iterationLimit(_ share: Double) -> Int {
             var options = SolveOptions()

@@ -139,10 +139,8 @@ struct ContainmentTests {
         #expect(free.status == .optimal && free.iterations > 10, "\(free.iterations) iterations")
         var options = SolveOptions()
         options.iterationLimit = 10
-        let capped = try backend.solve(model, options: options)
-        #expect(capped.status == .timeLimit && capped.iterations <= 10)
-        let (child, _) = try contained(SolverContainment(timeLimit: 20), backend, model, options)
-        #expect(child.status == .timeLimit && child.iterations == capped.iterations)
+        let capped = try stopsAlikeContained(backend, model, options)
+        #expect(capped.iterations <= 10)
     }
 
     @Test("An iteration limit stops a branch and bound at the same place in process and contained", arguments: SolverBackend.allCases)
@@ -153,28 +151,32 @@ struct ContainmentTests {
         options.nodeLimit = 400
         let nodesOnly = try backend.solve(model, options: options)
         options.iterationLimit = nodesOnly.iterations / 4
-        let capped = try backend.solve(model, options: options)
-        #expect(capped.status == .timeLimit)
+        let capped = try stopsAlikeContained(backend, model, options)
         #expect(capped.iterations < nodesOnly.iterations / 2 && capped.nodes < nodesOnly.nodes)
-        let (child, _) = try contained(SolverContainment(timeLimit: 20), backend, model, options)
-        #expect(child.status == capped.status && child.nodes == capped.nodes && child.iterations == capped.iterations)
-        #expect(child.objective == capped.objective)
     }
 
     @Test("A node limit stops a contained solve at the node it stops an in-process one", arguments: SolverBackend.allCases)
     func nodeLimit(backend: SolverBackend) throws {
-        // Hard enough that only the node limit stops it; the deadline only keeps a child that
-        // ignored the limit from running on.
+        // Hard enough that only the node limit stops it.
         let (model, _, _) = Fixtures.marketSplit(seed: 11, rows: 5, slack: true)
         var options = SolveOptions()
         options.nodeLimit = 5
+        let inProcess = try stopsAlikeContained(backend, model, options)
+        // The iterations, which a work budget charges, come back across the wire the same.
+        #expect(inProcess.iterations > 0)
+    }
+
+    /// Solves `model` in process and in a child under `options`, whose limit must stop it
+    /// (``TerminationStatus/timeLimit``), and checks that both stop at the same node and iteration
+    /// with the same incumbent; the in-process result.
+    private func stopsAlikeContained(_ backend: SolverBackend, _ model: Model, _ options: SolveOptions) throws -> SolveResult {
         let inProcess = try backend.solve(model, options: options)
+        // The deadline only keeps a child that ignored the limit from running on.
         let (child, _) = try contained(SolverContainment(timeLimit: 20), backend, model, options)
         #expect(inProcess.status == .timeLimit)
         #expect(child.status == inProcess.status && child.nodes == inProcess.nodes && child.note == nil)
-        #expect(child.objective == inProcess.objective)
-        // The iterations, which a work budget charges, come back across the wire the same.
-        #expect(inProcess.iterations > 0 && child.iterations == inProcess.iterations)
+        #expect(child.iterations == inProcess.iterations && child.objective == inProcess.objective)
+        return inProcess
     }
 
     private func backendSolve(_ request: SolveRequest) throws -> SolveResult {
