@@ -37,7 +37,7 @@ struct Solve: ParsableCommand {
     @Option(name: .long, help: "Stop the solver after this many seconds (work units with --deterministic) and keep the best plan found.")
     var timeLimit: Double = 60
 
-    @Flag(name: .long, help: "Count the budget in work units (solver nodes, order-search evaluations; about a second each on the benchmark machine) instead of seconds: the same plan on any machine and under any load.")
+    @Flag(name: .long, help: "Count the budget in work units (solver nodes and iterations, order-search evaluations; about a second each on the benchmark machine) instead of seconds: the same plan on any machine and under any load.")
     var deterministic = false
 
     @Option(name: .long, help: "Stop once the relative gap between plan and bound is at most this (0 proves optimality).")

@@ -49,7 +49,7 @@ package enum BenchTables {
     /// on the machine's speed or load.
     static func limitMode(_ timeLimit: Double, deterministic: Bool, per unit: String) -> String {
         deterministic
-            ? "deterministic: a budget of \(timeLimit) work units per \(unit) (solver nodes, order-search evaluations; no decision reads the clock), so the plans and what is proven do not depend on the machine's speed or load; wall times are those of a shared machine"
+            ? "deterministic: a budget of \(timeLimit) work units per \(unit) (solver nodes and iterations, order-search evaluations, search states; no decision reads the clock), so the plans and what is proven do not depend on the machine's speed or load; wall times are those of a shared machine"
             : "wall-clock: \(timeLimit) s per \(unit)"
     }
 
