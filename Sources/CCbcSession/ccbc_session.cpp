@@ -26,8 +26,6 @@ struct Watch {
     double last_incumbent = 0;
     bool stop_requested = false;
     bool stop_for_iterations = false;
-    /* Iterations of the root relaxation solved before the search (root_within_limit). */
-    long root_iterations = 0;
 };
 
 /* CbcMain1 solves a preprocessed clone of the model; CbcModel's copy constructor
@@ -45,7 +43,7 @@ public:
         if (which != node && which != solution && which != heuristicSolution && which != treeStatus)
             return noAction;
         long limit = watch_->parameters->iteration_limit;
-        if (limit > 0 && model_ != nullptr && watch_->root_iterations + model_->getIterationCount() >= limit) {
+        if (limit > 0 && model_ != nullptr && model_->getIterationCount() >= limit) {
             watch_->stop_for_iterations = true;
             return stop;
         }
@@ -118,28 +116,6 @@ void solve_linear(OsiClpSolverInterface &solver, const ccbc_parameters *paramete
     }
 }
 
-/* An iteration limit must reach the root relaxation too, and CbcMain1 reports no event while it
-   solves it: one root of 10,344 columns took 32,913 iterations under a limit of 150. So with a
-   limit the relaxation is solved here first, under the limit, and the search starts from its
-   basis with what is left. false when the limit stopped it: no bound and no solution, reported
-   as CCBC_TIME_LIMIT. */
-bool root_within_limit(OsiClpSolverInterface &solver, const ccbc_parameters *parameters, Watch &watch,
-                       ccbc_result *result) {
-    if (parameters->iteration_limit <= 0) return true;
-    ClpSimplex *clp = solver.getModelPtr();
-    clp->setMaximumIterations(parameters->iteration_limit < INT_MAX ? (int)parameters->iteration_limit : INT_MAX);
-    solver.initialSolve();
-    watch.root_iterations = clp->numberIterations();
-    bool stopped = clp->hitMaximumIterations();
-    clp->setMaximumIterations(INT_MAX);
-    if (!stopped) return true;
-    result->status = -1;
-    result->secondary_status = clp->secondaryStatus();
-    result->iterations = watch.root_iterations;
-    result->outcome = CCBC_TIME_LIMIT;
-    return false;
-}
-
 void solve_integer(OsiClpSolverInterface &solver, const ccbc_problem *problem,
                    const ccbc_parameters *parameters, Watch &watch, double *values,
                    ccbc_result *result) {
@@ -198,7 +174,7 @@ void solve_integer(OsiClpSolverInterface &solver, const ccbc_problem *problem,
     result->status = model.status();
     result->secondary_status = model.secondaryStatus();
     result->nodes = model.getNodeCount();
-    result->iterations = watch.root_iterations + model.getIterationCount();
+    result->iterations = model.getIterationCount();
     const double *best = model.bestSolution();
     if (best != nullptr) {
         std::memcpy(values, best, sizeof(double) * (size_t)problem->num_cols);
@@ -261,7 +237,7 @@ extern "C" void ccbc_solve(const ccbc_problem *problem, const ccbc_parameters *p
         }
         if (integers == 0) {
             solve_linear(solver, parameters, problem->num_cols, values, result);
-        } else if (root_within_limit(solver, parameters, watch, result)) {
+        } else {
             solve_integer(solver, problem, parameters, watch, values, result);
         }
     } catch (const CoinError &error) {
