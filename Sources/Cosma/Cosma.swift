@@ -191,6 +191,7 @@ public enum Cosma {
             return exact
         }
         let polishStart = budget.spent
+        let polishClock = ContinuousClock.now
         var dc = DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: exact.baselines,
                                          knownBound: exact.boundSettled ? exact.bound : nil,
                                          progress: options.progress, deterministic: options.deterministic)
@@ -198,7 +199,8 @@ public enum Cosma {
         dc.minimumPeak = options.minimumPeak
         let polish = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
         return exact.followed(by: polish, in: .polish, share: remaining, solver: options.solver,
-                              seconds: budget.spent - polishStart)
+                              seconds: (ContinuousClock.now - polishClock).inSeconds,
+                              work: budget.isDeterministic ? budget.spent - polishStart : nil)
     }
 
     /// How ``solve(_:configuration:method:options:segmentOperators:)`` plans.

@@ -161,9 +161,10 @@ package struct DivideAndConquerPlanner: Sendable {
         let clock = ContinuousClock()
         let start = clock.now
         StageListener.announce(stage)
-        run.trace.record(.stageStarted(stage, share: run.budget.share(for: stage)))
+        let spent = run.budget.spent
+        run.trace.record(.stageStarted(stage, share: run.budget.share(for: stage), inWorkUnits: run.budget.isDeterministic))
         let value = try body(&run)
-        run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds))
+        run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds, work: run.budget.workSince(spent)))
         return value
     }
 

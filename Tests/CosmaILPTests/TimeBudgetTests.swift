@@ -171,8 +171,8 @@ final class ManualMeter: Sendable {
         for seed in UInt64(300)...309 {
             let (graph, config) = try tinyActivationsAtMR(seed: seed, operators: 6)
             let result = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: solver)).solve()
-            let started = result.trace.events.compactMap { if case let .stageStarted(stage, _) = $0 { stage } else { nil } }
-            let ended = result.trace.events.compactMap { if case let .stageEnded(stage, _) = $0 { stage } else { nil } }
+            let started = result.trace.events.compactMap { if case let .stageStarted(stage, _, _) = $0 { stage } else { nil } }
+            let ended = result.trace.events.compactMap { if case let .stageEnded(stage, _, _) = $0 { stage } else { nil } }
             let order = started.map { ExactPlanner.stages.firstIndex(of: $0)! }
             #expect(order == order.sorted() && Set(order).count == order.count, "seed \(seed): \(started)")
             #expect(started == ended, "seed \(seed)")
@@ -183,6 +183,25 @@ final class ManualMeter: Sendable {
             #expect(proven == (result.status == .optimal), "seed \(seed): \(result.trace.lines)")
             let fellBack = result.trace.events.contains(.fellBackToSpillingEverything)
             #expect(fellBack || result.trace.improvements.last?.bytes == result.nonCompulsory, "seed \(seed): \(result.trace.lines)")
+        }
+    }
+
+    /// Under a work budget each stage's end says the units it spent, which add up to what the
+    /// solve spent, and its start says its share in units; under a wall-clock budget neither.
+    @Test(arguments: SolverBackend.allCases)
+    func stagesSayTheWorkTheySpent(solver: SolverBackend) throws {
+        for seed in UInt64(300)...303 {
+            let (graph, config) = try tinyActivationsAtMR(seed: seed, operators: 6)
+            let counted = try ExactPlanner(graph: graph, configuration: config,
+                                           options: ExactOptions(solver: solver, timeLimit: 5, deterministic: true)).solve()
+            let work = counted.trace.events.compactMap { if case let .stageEnded(_, _, work) = $0 { work } else { nil } }
+            #expect(work.count == counted.trace.events.filter { if case .stageEnded = $0 { true } else { false } }.count)
+            #expect(work.allSatisfy { $0 >= 0 }, "seed \(seed)")
+            #expect(abs(work.reduce(0, +) - (counted.work ?? -1)) < 1e-6, "seed \(seed): \(work) against \(counted.work ?? -1)")
+            #expect(counted.trace.lines.contains { $0.hasSuffix("units") && $0.contains("done in") }, "seed \(seed)")
+            #expect(counted.trace.lines.contains { $0.contains("units)") } && !counted.trace.lines.contains { $0.contains(" s)") })
+            let timed = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: solver, timeLimit: 5)).solve()
+            #expect(!timed.trace.lines.contains { $0.contains("units") }, "seed \(seed): \(timed.trace.lines)")
         }
     }
 

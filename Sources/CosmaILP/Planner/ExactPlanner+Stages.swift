@@ -67,9 +67,10 @@ extension ExactPlanner {
             let share = run.budget.share(for: stage)
             let start = clock.now
             StageListener.announce(stage)
-            run.trace.record(.stageStarted(stage, share: share))
+            let spent = run.budget.spent
+            run.trace.record(.stageStarted(stage, share: share, inWorkUnits: run.budget.isDeterministic))
             try perform(stage, share: share, run: &run)
-            run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds))
+            run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds, work: run.budget.workSince(spent)))
             if run.isProven {
                 run.trace.record(.proven(bytes: run.traffic))
                 break

@@ -85,13 +85,14 @@ public struct PlanResult: Sendable {
     }
 
     /// This result followed by `polish`, which ran in `stage` with `share` of the budget (`nil`:
-    /// no limit): the cheaper plan, the larger bound, both traces and both times.
+    /// no limit) for `seconds`, spending `work` units of a work budget (`nil` under a wall-clock
+    /// one): the cheaper plan, the larger bound, both traces and both times.
     package func followed(by polish: PlanResult, in stage: PlannerStage, share: Double?, solver: SolverBackend,
-                         seconds: Double) -> PlanResult {
+                         seconds: Double, work: Double?) -> PlanResult {
         var trace = self.trace
-        trace.record(.stageStarted(stage, share: share))
+        trace.record(.stageStarted(stage, share: share, inWorkUnits: work != nil))
         trace.append(polish.trace)
-        trace.record(.stageEnded(stage, seconds: seconds))
+        trace.record(.stageEnded(stage, seconds: seconds, work: work))
         let better = polish.nonCompulsory < nonCompulsory ? polish : self
         return PlanResult(plan: better.result, bound: max(bound, polish.bound), unproven: status, solver: solver,
                           buildSeconds: buildSeconds + polish.buildSeconds, solveSeconds: solveSeconds + polish.solveSeconds,

@@ -34,7 +34,7 @@ public struct PlanTrace: Sendable, Hashable {
 
     /// Whether `stage` started.
     public func ran(_ stage: PlannerStage) -> Bool {
-        events.contains { if case .stageStarted(stage, _) = $0 { true } else { false } }
+        events.contains { if case .stageStarted(stage, _, _) = $0 { true } else { false } }
     }
 
     /// The bounds proven, by the stage that proved them.
@@ -73,10 +73,13 @@ public enum TraceEvent: Sendable, Hashable {
     /// `--method auto` chose `method` because the joint program would have about
     /// `estimatedRows` rows (`limit` is the switch point).
     case methodChosen(method: String, estimatedRows: Int, limit: Int)
-    /// A stage started with `share` of the budget (`nil`: no limit).
-    case stageStarted(PlannerStage, share: Double?)
-    /// A stage ended after `seconds`.
-    case stageEnded(PlannerStage, seconds: Double)
+    /// A stage started with `share` of the budget (`nil`: no limit), in work units under a work
+    /// budget (`--deterministic`), else in seconds.
+    case stageStarted(PlannerStage, share: Double?, inWorkUnits: Bool = false)
+    /// A stage ended after `seconds`, having spent `work` units of a work budget (`nil` under a
+    /// wall-clock budget). The units say where a deterministic budget went: a stage that spends
+    /// more than its share leaves less to the stages after it.
+    case stageEnded(PlannerStage, seconds: Double, work: Double? = nil)
     /// A lower bound on non-compulsory traffic, valid for every schedule the planner covers.
     case boundProven(PlannerStage, bytes: Int)
     /// A simulated plan that became the incumbent.
@@ -137,9 +140,10 @@ extension TraceEvent {
         case let .methodChosen(method, rows, limit):
             "auto chose \(method): the joint program would have about \(rows) rows, "
                 + (rows <= limit ? "at most \(limit)" : "more than \(limit)")
-        case let .stageStarted(stage, share):
-            "\(stage.rawValue)" + (share.map { String(format: " (share %.1f s)", $0) } ?? " (no time limit)")
-        case let .stageEnded(_, seconds): String(format: "done in %.2f s", seconds)
+        case let .stageStarted(stage, share, inWorkUnits):
+            "\(stage.rawValue)" + (share.map { String(format: inWorkUnits ? " (share %.1f units)" : " (share %.1f s)", $0) } ?? " (no time limit)")
+        case let .stageEnded(_, seconds, work):
+            String(format: "done in %.2f s", seconds) + (work.map { String(format: ", %.1f units", $0) } ?? "")
         case let .boundProven(stage, bytes): "\(stage.rawValue) proves at least \(bytes) bytes"
         case let .planImproved(stage, bytes, method): "\(stage.rawValue) found \(bytes) bytes (\(method)), the best plan so far"
         case let .planKept(stage, bytes, method): "\(stage.rawValue) found \(bytes) bytes (\(method)), no better"

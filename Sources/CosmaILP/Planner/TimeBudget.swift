@@ -135,6 +135,10 @@ public struct TimeBudget: Sendable {
     /// The share a stage gets when the budget is spent: solvers refuse a limit of 0.
     public static let smallestShare = 0.01
 
+    /// Under a work budget, the units spent since it had spent `spent`; `nil` under a wall-clock
+    /// budget, whose spending is seconds (what a trace records apart).
+    package func workSince(_ spent: Double) -> Double? { isDeterministic ? self.spent - spent : nil }
+
     /// The largest node or iteration limit handed to a solver (the shims take a C `int`).
     static let largestLimit = Double(Int32.max)
 
