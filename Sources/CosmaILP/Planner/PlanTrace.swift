@@ -115,8 +115,9 @@ public enum SkipReason: Sendable, Hashable {
     case solverFailed(String)
     /// A start could not be re-read as stays, so segments cannot fix it.
     case unreadableStart(method: String)
-    /// The stage's search reached its share of the time (or was cancelled) after `examined` of
-    /// `of` operators; its bound counts those alone, which keeps it valid.
+    /// The stage's search reached its share of the budget, seconds or work units (or was
+    /// cancelled), after `examined` of `of` operators; its bound counts those alone, which keeps
+    /// it valid.
     case cutShort(examined: Int, of: Int)
 }
 
@@ -172,7 +173,7 @@ extension SkipReason {
         case let .solverFailed(message): "the solver failed (\(message.prefix(200)))"
         case let .unreadableStart(method): "the start \(method) cannot be re-read as stays"
         case let .cutShort(examined, total):
-            "its search stopped at its share of the time after \(examined) of \(total) operators; the bound counts those"
+            "its search stopped at its share of the budget after \(examined) of \(total) operators; the bound counts those"
         }
     }
 }
