@@ -27,6 +27,9 @@ package struct CrossingBound: Sendable {
     package let covers: ForcedLiveCovers?
     /// The cut bound in bytes.
     package let cutBound: Int
+    /// The graph's ancestor relation, which the bound needs: a caller that needs it too takes it
+    /// from here rather than compute it again.
+    package let reach: Reachability
 
     /// The reloads forced between consecutive operators of the heaviest chain of operators with
     /// an excess.
@@ -64,6 +67,7 @@ package struct CrossingBound: Sendable {
         covers = coversSolved ? nil : ForcedLiveCovers(problem: free, deadline: deadline)
         let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
+        reach = analysis.reach
         var limit = segmentLimit
         var peakCovers: [ForcedLiveCovers.Cover] = []
         if !coversSolved {

@@ -148,6 +148,8 @@ package struct DivideAndConquerPlanner: Sendable {
         /// The separated segments' cheapest orders joined (``segmentSearch(share:_:)``), when it
         /// found one for some segment.
         var segmentOrder: [OperatorID]?
+        /// The graph's ancestor relation, once the crossing bound has computed it.
+        var reach: Reachability?
 
         /// Records `plan`, a start found in `stage`, as the best so far or as no better.
         mutating func found(_ plan: CertifiedPlan, in stage: PlannerStage) {
@@ -230,6 +232,7 @@ package struct DivideAndConquerPlanner: Sendable {
                                      peakBound: run.minimumPeak?.lowerBound, order: minimumPeakOrder(&run),
                                      segmentLimit: run.budget.searchLimit(share.map { $0 / 2 }, operators: n))
         run.budget.charge(states: crossing.segmentStates, operators: n)
+        run.reach = crossing.reach
         run.trace.recordCutShort(.crossingBound, examined: crossing.operatorsExamined, of: n)
         run.bound = try crossing.solve(with: options.solver, within: run.budget.child(share))
         run.stats.solveSeconds += (clock.now - start).inSeconds
@@ -246,7 +249,7 @@ package struct DivideAndConquerPlanner: Sendable {
     /// segments' cheapest orders, joined in the minimum-peak order's sequence (a beam search's order
     /// where a search did not finish), start the order search and the fixed-schedule program.
     func segmentSearch(share: Double?, _ run: inout Run) {
-        let reach = graph.reachability()
+        let reach = run.reach ?? graph.reachability()
         let order = minimumPeakOrder(&run)
         let parts = graph.separatedSegmentPeaks(order: order, reach: reach, configuration: configuration)
         // One segment is the whole graph: far beyond the search (NAS networks have no separator).
@@ -261,10 +264,9 @@ package struct DivideAndConquerPlanner: Sendable {
         var total = 0
         var found = false
         var settled = 0
-        for k in crowded {
+        // With in-place on neither bound is for the same model as the plan's.
+        for k in crowded where configuration.inPlace == .off {
             let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
-            // With in-place on neither bound is for the same model as the plan's.
-            guard configuration.inPlace == .off else { break }
             let crossing = segmentCrossingBound(segments[k], run: &run)
             // A segment of more than 128 operators or tensors is beyond the search (RandWire's
             // stages with their weights): its crossing bound still counts.
