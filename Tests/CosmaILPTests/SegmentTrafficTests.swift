@@ -77,6 +77,26 @@ import Testing
         #expect(crossed > 0)
     }
 
+    /// A search stopped early reports the least estimate still open, which must never exceed the
+    /// block's optimum: the estimate is admissible at every state budget, not only at the end.
+    @Test func searchesStoppedEarlyStayBelowTheOptimum() throws {
+        var rose = 0
+        for (seed, graph, config, _) in try ExhaustiveSearch.solvedInstances(seeds: 1...40, operators: 5, extras: [0, 1]) {
+            let operators = Array(graph.operators.indices)
+            let optimum = try Self.search(graph, config, operators).lowerBound
+            var last = 0
+            for budget in 1...40 {
+                var limit = SearchLimit()
+                let outcome = try #require(SegmentTrafficSearch(graph: graph, configuration: config).run(operators, stateBudget: budget, limit: &limit))
+                #expect(outcome.lowerBound <= optimum, "seed \(seed), capacity \(config.capacity), \(budget) states: \(outcome.lowerBound) > \(optimum)")
+                if outcome.lowerBound > last { rose += 1 }
+                last = outcome.lowerBound
+                if outcome.order != nil { break }
+            }
+        }
+        #expect(rose > 10)
+    }
+
     /// With in-place on an output may take an input's bytes, which the search does not model.
     @Test func inPlaceIsDeclined() throws {
         let graph = try randomInPlaceGraph(seed: 1, operators: 4)
