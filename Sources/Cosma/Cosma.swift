@@ -190,17 +190,14 @@ public enum Cosma {
         else {
             return exact
         }
-        let polishStart = budget.spent
-        let polishClock = ContinuousClock.now
+        let timing = StageTiming(.polish, share: remaining, budget: budget)
         var dc = DivideAndConquerOptions(solver: options.solver, timeLimit: remaining, warmStarts: exact.baselines,
                                          knownBound: exact.boundSettled ? exact.bound : nil,
                                          progress: options.progress, deterministic: options.deterministic)
         if options.deterministic { dc.budget = budget.child(remaining) }
         dc.minimumPeak = options.minimumPeak
         let polish = try DivideAndConquerPlanner(graph: graph, configuration: configuration, options: dc).solve()
-        return exact.followed(by: polish, in: .polish, share: remaining, solver: options.solver,
-                              seconds: (ContinuousClock.now - polishClock).inSeconds,
-                              work: budget.isDeterministic ? budget.spent - polishStart : nil)
+        return exact.followed(by: polish, timing: timing, budget: budget, solver: options.solver)
     }
 
     /// How ``solve(_:configuration:method:options:segmentOperators:)`` plans.

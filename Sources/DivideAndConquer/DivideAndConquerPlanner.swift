@@ -160,13 +160,10 @@ package struct DivideAndConquerPlanner: Sendable {
     /// Runs `body` as `stage` of the trace.
     @discardableResult
     func stage<T>(_ stage: PlannerStage, _ run: inout Run, _ body: (inout Run) throws -> T) rethrows -> T {
-        let clock = ContinuousClock()
-        let start = clock.now
-        StageListener.announce(stage)
-        let spent = run.budget.spent
-        run.trace.record(.stageStarted(stage, share: run.budget.share(for: stage), inWorkUnits: run.budget.isDeterministic))
+        let timing = StageTiming(stage, share: run.budget.share(for: stage), budget: run.budget)
+        run.trace.record(timing.started)
         let value = try body(&run)
-        run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds, work: run.budget.workSince(spent)))
+        run.trace.record(timing.ended(run.budget))
         return value
     }
 

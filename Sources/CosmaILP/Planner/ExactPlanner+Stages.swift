@@ -58,19 +58,15 @@ extension ExactPlanner {
     /// optimal or none is left; see ``ExactPlanner`` for what each one does.
     package func solve() throws -> PlanResult {
         var run = ExactRun(budget: options.budget?.child(nil, policy: .standard) ?? options.newBudget(policy: .standard))
-        let clock = ContinuousClock()
         for stage in Self.stages where applies(stage, to: run) {
             if let reason = skipReason(stage, run: run) {
                 run.trace.record(.skipped(stage, reason))
                 continue
             }
-            let share = run.budget.share(for: stage)
-            let start = clock.now
-            StageListener.announce(stage)
-            let spent = run.budget.spent
-            run.trace.record(.stageStarted(stage, share: share, inWorkUnits: run.budget.isDeterministic))
-            try perform(stage, share: share, run: &run)
-            run.trace.record(.stageEnded(stage, seconds: (clock.now - start).inSeconds, work: run.budget.workSince(spent)))
+            let timing = StageTiming(stage, share: run.budget.share(for: stage), budget: run.budget)
+            run.trace.record(timing.started)
+            try perform(stage, share: timing.share, run: &run)
+            run.trace.record(timing.ended(run.budget))
             if run.isProven {
                 run.trace.record(.proven(bytes: run.traffic))
                 break

@@ -84,15 +84,14 @@ public struct PlanResult: Sendable {
         traffic == 0 ? 0 : Double(traffic - bound) / Double(traffic)
     }
 
-    /// This result followed by `polish`, which ran in `stage` with `share` of the budget (`nil`:
-    /// no limit) for `seconds`, spending `work` units of a work budget (`nil` under a wall-clock
-    /// one): the cheaper plan, the larger bound, both traces and both times.
-    package func followed(by polish: PlanResult, in stage: PlannerStage, share: Double?, solver: SolverBackend,
-                         seconds: Double, work: Double?) -> PlanResult {
+    /// This result followed by `polish`, timed by `timing` under `budget`, which has just ended:
+    /// the cheaper plan, the larger bound, both traces and both times.
+    package func followed(by polish: PlanResult, timing: StageTiming, budget: TimeBudget, solver: SolverBackend) -> PlanResult {
         var trace = self.trace
-        trace.record(.stageStarted(stage, share: share, inWorkUnits: work != nil))
+        trace.record(timing.started)
         trace.append(polish.trace)
-        trace.record(.stageEnded(stage, seconds: seconds, work: work))
+        trace.record(timing.ended(budget))
+        let work = timing.work(budget)
         let better = polish.nonCompulsory < nonCompulsory ? polish : self
         return PlanResult(plan: better.result, bound: max(bound, polish.bound), unproven: status, solver: solver,
                           buildSeconds: buildSeconds + polish.buildSeconds, solveSeconds: solveSeconds + polish.solveSeconds,

@@ -2,6 +2,39 @@ public import MILP
 import Foundation
 package import Scratchpad
 
+/// A stage under way, from its announcement to its end: what the trace's start and end events
+/// say of it. Every planner stage, and the exact method's polish, is timed by one.
+package struct StageTiming {
+    let stage: PlannerStage
+    let share: Double?
+    private let clock = ContinuousClock()
+    private let start: ContinuousClock.Instant
+    private let spent: Double
+    private let inWorkUnits: Bool
+
+    /// Announces `stage` (``StageListener``), which runs with `share` of `budget` (`nil`: no
+    /// limit), and starts timing it.
+    package init(_ stage: PlannerStage, share: Double?, budget: TimeBudget) {
+        StageListener.announce(stage)
+        self.stage = stage
+        self.share = share
+        start = clock.now
+        spent = budget.spent
+        inWorkUnits = budget.isDeterministic
+    }
+
+    /// The stage's start event.
+    package var started: TraceEvent { .stageStarted(stage, share: share, inWorkUnits: inWorkUnits) }
+
+    /// The units of the work budget spent since the start; `nil` under a wall-clock budget.
+    package func work(_ budget: TimeBudget) -> Double? { budget.workSince(spent) }
+
+    /// The stage's end event, now: its seconds and the units of `budget` spent in it.
+    package func ended(_ budget: TimeBudget) -> TraceEvent {
+        .stageEnded(stage, seconds: (clock.now - start).inSeconds, work: work(budget))
+    }
+}
+
 /// What a planner did, as typed events in the order they happened: the record the CLI renders
 /// and the tests assert on.
 public struct PlanTrace: Sendable, Hashable {
