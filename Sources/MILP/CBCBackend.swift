@@ -41,6 +41,7 @@ enum CBCBackend {
         parameters.time_limit_seconds = options.timeLimit.flatMap { $0.isFinite ? $0 : nil } ?? 0
         parameters.node_limit = options.nodeLimit.map { max(1, $0) } ?? 0
         parameters.iteration_limit = options.iterationLimit.map { max(1, $0) } ?? 0
+        parameters.hard_iteration_limit = options.hardIterationLimit.map { max(1, $0) } ?? 0
         parameters.relative_gap = options.relativeGap
         parameters.absolute_gap = options.absoluteGap ?? -1
         parameters.has_cutoff = options.cutoff == nil ? 0 : 1

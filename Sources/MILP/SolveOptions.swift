@@ -29,9 +29,22 @@ package struct SolveOptions: Sendable {
     /// "Deterministic mode"). Iterations are counted at checkpoints that come at the same place on
     /// any machine: a pure LP stops at the limit exactly, and so does GLPK's root relaxation; a
     /// branch and bound stops at its next node, solution or search callback after the limit. CBC
-    /// reports nothing during its root's cut rounds, so a CBC root that alone exceeds the limit
-    /// runs to its end. Deterministic like ``nodeLimit``.
+    /// reports nothing while it solves its root, so a CBC root that alone exceeds the limit runs
+    /// on, up to ``hardIterationLimit``. Deterministic like ``nodeLimit``.
     package var iterationLimit: Int?
+
+    /// Simplex iterations at most over every linear program of a branch and bound, its root
+    /// included, counted at each iteration; `nil` for none. Reaching it ends the solve with
+    /// ``TerminationStatus/timeLimit`` and neither incumbent nor bound (CBC takes a stopped
+    /// relaxation for a failed one and may prune on it).
+    ///
+    /// CBC works on its root without reporting anything, so ``iterationLimit`` cannot stop it
+    /// there: at 40 work units one RandWire-BA instance spent 364, in roots of segment programs.
+    /// The CBC shim counts every iteration Clp makes for the solve (preprocessing, cut rounds,
+    /// heuristics and nodes alike) and stops them all here. A solve within the limit takes the
+    /// same path as without it. GLPK's relaxation obeys ``iterationLimit`` itself and ignores
+    /// this. Deterministic like ``nodeLimit``.
+    package var hardIterationLimit: Int?
 
     /// Stop once `|incumbent − bound| / |incumbent|` is at most this value; 0 proves optimality.
     package var relativeGap: Double = 0

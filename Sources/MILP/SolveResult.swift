@@ -57,9 +57,12 @@ package struct SolveResult: Sendable {
     package let bestBound: Double?
     /// Branch-and-bound nodes explored (0 for pure LPs).
     package let nodes: Int
-    /// Simplex iterations, over every node: with the nodes, what a deterministic budget charges
-    /// (`TimeBudget` in CosmaILP), since a node's relaxation may take a few iterations or
-    /// thousands. 0 where the solver does not say (CBC reading a file).
+    /// Simplex iterations of every linear program the solve made, over every node: what a
+    /// deterministic budget charges (`TimeBudget` in CosmaILP), since a relaxation may take a
+    /// few iterations or tens of thousands. CBC's own count leaves out most of them (its
+    /// preprocessing, its root's cut rounds and heuristics, and every iteration of a search that
+    /// ends in its root), so its shim counts them itself. 0 where the solver does not say (CBC
+    /// reading a file).
     package let iterations: Int
     /// Wall-clock seconds spent, including building the solver's model.
     package let solveSeconds: Double

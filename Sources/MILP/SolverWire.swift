@@ -75,7 +75,7 @@ struct WireReader {
 
 /// One solve as the child receives it.
 struct SolveRequest {
-    static let magic = "cosma-solve-request/3"
+    static let magic = "cosma-solve-request/4"
 
     var backend: SolverBackend
     var model: LoweredModel
@@ -92,6 +92,7 @@ struct SolveRequest {
         w.optional(options.timeLimit)
         w.int(options.nodeLimit ?? 0)
         w.int(options.iterationLimit ?? 0)
+        w.int(options.hardIterationLimit ?? 0)
         w.double(options.relativeGap)
         w.optional(options.absoluteGap)
         w.optional(options.cutoff)
@@ -120,6 +121,8 @@ struct SolveRequest {
         options.nodeLimit = nodeLimit > 0 ? nodeLimit : nil
         let iterationLimit = try r.int()
         options.iterationLimit = iterationLimit > 0 ? iterationLimit : nil
+        let hardIterationLimit = try r.int()
+        options.hardIterationLimit = hardIterationLimit > 0 ? hardIterationLimit : nil
         options.relativeGap = try r.double()
         options.absoluteGap = try r.optional()
         options.cutoff = try r.optional()

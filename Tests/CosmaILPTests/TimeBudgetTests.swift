@@ -56,7 +56,7 @@ final class ManualMeter: Sendable {
         let before = nodeLimit(budget.child(5))
         budget.charge(solving: model, nodes: 10, iterations: 20_000)
         let charged = budget.spent
-        #expect(charged >= 20_000 * 4e-8 * Double(model.entryCount))
+        #expect(charged >= 20_000 * WorkRates.standard.perIteration)
         let after = nodeLimit(budget.child(5))
         #expect(after * 3 < before, "before \(before), after \(after)")
         var options = SolveOptions()
@@ -92,6 +92,39 @@ final class ManualMeter: Sendable {
         #expect(iterationLimit(4) > 2 * two - 2)
         // A spent budget still lets a solve start.
         #expect(iterationLimit(0) == 1)
+    }
+
+    /// CBC's root reports nothing, so a solve's hard cap is what the whole budget has left and a
+    /// quarter of it more, not the share: a root may overrun its stage, and the budget by a quarter
+    /// at most.
+    @Test func solvesAreHardCappedAtWhatTheWholeBudgetHasLeft() throws {
+        let model = Self.covering()
+        let budget = TimeBudget(work: 100)
+        var share = SolveOptions()
+        budget.child(2).limit(&share, for: model)
+        var whole = SolveOptions()
+        budget.limit(&whole, for: model)
+        let root = try #require(share.hardIterationLimit)
+        #expect(root == whole.hardIterationLimit && root > whole.iterationLimit!)
+        #expect(root > 60 * share.iterationLimit!, "root \(root), share \(share.iterationLimit!)")
+        // What the cap pays for, charged, stays within a quarter past the budget's end.
+        let free = TimeBudget(work: 100)
+        free.charge(solving: model, nodes: 0, iterations: root)
+        #expect(free.spent <= 125 && free.spent > 124, "\(free.spent) units for \(root) iterations")
+        // Spent elsewhere, the whole budget leaves a root less.
+        budget.charge(90)
+        var later = SolveOptions()
+        budget.child(2).limit(&later, for: model)
+        #expect(later.iterationLimit == share.iterationLimit)
+        #expect(try #require(later.hardIterationLimit) < root / 3)
+        // Spent to a quarter past its end: the root gets what the share does.
+        budget.charge(40)
+        var spent = SolveOptions()
+        budget.child(2).limit(&spent, for: model)
+        #expect(spent.hardIterationLimit == spent.iterationLimit)
+        var clock = SolveOptions()
+        TimeBudget(seconds: 5).limit(&clock, for: model)
+        #expect(clock.hardIterationLimit == nil)
     }
 
     @Test func noLimitMeansNoShare() {

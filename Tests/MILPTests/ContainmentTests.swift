@@ -120,16 +120,50 @@ struct ContainmentTests {
         var options = SolveOptions()
         options.nodeLimit = 7
         options.iterationLimit = 300
+        options.hardIterationLimit = 900
         let request = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
                                    memoryLimitBytes: nil)
         let decoded = try SolveRequest.decode(request.encoded()).request.options
-        #expect(decoded.nodeLimit == 7 && decoded.iterationLimit == 300)
+        #expect(decoded.nodeLimit == 7 && decoded.iterationLimit == 300 && decoded.hardIterationLimit == 900)
         options.nodeLimit = nil
         options.iterationLimit = nil
+        options.hardIterationLimit = nil
         let unlimited = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
                                      memoryLimitBytes: nil)
         let none = try SolveRequest.decode(unlimited.encoded()).request.options
-        #expect(none.nodeLimit == nil && none.iterationLimit == nil)
+        #expect(none.nodeLimit == nil && none.iterationLimit == nil && none.hardIterationLimit == nil)
+    }
+
+    /// CBC reports no event while it works on a branch and bound's root, so only the hard limit,
+    /// counted at every simplex iteration, stops a root that alone exceeds it: then nothing is
+    /// reported found, in process and contained alike. A solve within the limit changes nothing:
+    /// the same nodes, iterations, optimum and bound.
+    @Test("A hard iteration limit stops CBC inside its root, and a solve within it changes nothing")
+    func hardIterationLimit() throws {
+        let model = Fixtures.denseLinear(seed: 5, size: 40, integers: true)
+        let relaxation = try SolverBackend.cbc.solve(Fixtures.denseLinear(seed: 5, size: 40))
+        #expect(relaxation.iterations > 10)
+        var options = SolveOptions()
+        options.nodeLimit = 50
+        let free = try SolverBackend.cbc.solve(model, options: options)
+        #expect(free.nodes > 0)
+        options.hardIterationLimit = 10_000_000
+        let within = try SolverBackend.cbc.solve(model, options: options)
+        #expect(within.status == free.status && within.objective == free.objective && within.bestBound == free.bestBound)
+        #expect(within.nodes == free.nodes && within.iterations == free.iterations)
+        // Every linear program after the limit is stopped at its first iteration, which counts.
+        options.hardIterationLimit = 10
+        let capped = try stopsAlikeContained(.cbc, model, options)
+        #expect((10...20).contains(capped.iterations) && capped.nodes == 0)
+        #expect(capped.objective == nil && capped.bestBound == nil)
+        // Stopped later: CBC takes a stopped relaxation for a failed one and may prune on it, even
+        // call what is left optimal, so neither its incumbent nor its bound is reported.
+        let later = relaxation.iterations * 3
+        #expect(free.iterations > 2 * later)
+        options.hardIterationLimit = later
+        let inSearch = try stopsAlikeContained(.cbc, model, options)
+        #expect(inSearch.objective == nil && inSearch.bestBound == nil)
+        #expect(inSearch.iterations >= later && inSearch.iterations < free.iterations)
     }
 
     @Test("An iteration limit stops a linear program exactly, in process and contained alike", arguments: SolverBackend.allCases)

@@ -60,11 +60,12 @@ enum Fixtures {
 
     /// A random linear program without integers, `size` variables and `size` dense rows
     /// (`min c·x`, `A·x ≥ b`, `0 ≤ x ≤ 10`, positive data, a diet problem): the all-zero start
-    /// is infeasible, so both solvers need dozens of simplex iterations.
-    static func denseLinear(seed: UInt64, size: Int) -> Model {
+    /// is infeasible, so both solvers need dozens of simplex iterations. With `integers`, the same
+    /// program over integers: its root relaxation takes those iterations.
+    static func denseLinear(seed: UInt64, size: Int, integers: Bool = false) -> Model {
         var generator = SplitMix64(seed: seed)
         var model = Model(name: "dense-linear-\(seed)")
-        let x = (0..<size).map { _ in model.addVariable(.continuous, lower: 0, upper: 10) }
+        let x = (0..<size).map { _ in model.addVariable(integers ? .integer : .continuous, lower: 0, upper: 10) }
         model.setObjective(LinearExpression(x.map { ($0, Double(Int.random(in: 1...50, using: &generator))) }), sense: .minimize)
         for row in 0..<size {
             let coefficients = x.map { ($0, Double(Int.random(in: 1...30, using: &generator))) }

@@ -47,8 +47,13 @@ typedef int (*ccbc_progress_fn)(const ccbc_progress *progress, void *context);
 typedef struct ccbc_parameters {
     double time_limit_seconds;  /* <= 0: none */
     long node_limit;            /* <= 0: none; reaching it is reported as CCBC_TIME_LIMIT */
-    long iteration_limit;       /* simplex iterations over the whole solve, checked at each event
-                                   of the search; <= 0: none; reported as CCBC_TIME_LIMIT */
+    long iteration_limit;       /* simplex iterations over the whole solve (`iterations` below),
+                                   checked at each event of the search; <= 0: none; reported as
+                                   CCBC_TIME_LIMIT */
+    long hard_iteration_limit;  /* simplex iterations of every linear program of a branch and
+                                   bound (its root too, where CBC reports no event), checked at
+                                   each iteration; reaching it ends the solve as CCBC_TIME_LIMIT
+                                   with neither solution nor bound; <= 0: none */
     double relative_gap;
     double absolute_gap;        /* < 0: none */
     int has_cutoff;
@@ -82,7 +87,9 @@ typedef struct ccbc_result {
     int has_bound;
     double bound;          /* without the model's objective offset */
     long nodes;
-    long iterations;       /* simplex iterations, every node's included */
+    long iterations;       /* simplex iterations of every linear program the solve made:
+                              preprocessing, the root's cut rounds, heuristics, strong
+                              branching and nodes (CBC's own count leaves most out) */
     char message[CCBC_MESSAGE_CAPACITY];
 } ccbc_result;
 

@@ -76,7 +76,7 @@ public struct TimeBudget: Sendable {
     /// benchmarks ran on (`WorkRates`). No decision under it reads the clock, so the same input
     /// gives the same plan on any machine and under any load.
     public init(work units: Double?, policy: Policy = .standard) {
-        let ledger = WorkLedger()
+        let ledger = WorkLedger(limit: units)
         self.init(limit: units, policy: policy, meter: { ledger.spent }, ledger: ledger)
     }
 
@@ -139,6 +139,10 @@ public struct TimeBudget: Sendable {
     /// budget, whose spending is seconds (what a trace records apart).
     package func workSince(_ spent: Double) -> Double? { isDeterministic ? self.spent - spent : nil }
 
+    /// How far past the end of a work budget, as a fraction of it, a CBC solve may run before its
+    /// hard iteration limit stops it (``limit(_:for:)``).
+    static let hardLimitOverrun = 0.25
+
     /// The largest node or iteration limit handed to a solver (the shims take a C `int`).
     static let largestLimit = Double(Int32.max)
 
@@ -178,7 +182,18 @@ public struct TimeBudget: Sendable {
             // The node limit is priced with the iterations per node seen so far, and one solve
             // can take many more: RandWire-ER (seed 2) at `M_R` spent 6.7 units on a reload
             // program given 2, in 29 nodes of 227 iterations each. The iterations are capped too.
-            options.iterationLimit = max(1, Int(min(available / rates.iterationCost(model), Self.largestLimit)))
+            let iterations = max(1, Int(min(available / rates.perIteration, Self.largestLimit)))
+            options.iterationLimit = iterations
+            // CBC reports nothing while it works on its root, so the cap above cannot stop it
+            // there: at 40 units one RandWire-BA instance spent 364 in segment programs' roots.
+            // A solve may overrun its share (capping roots there lost more bounds and plans than
+            // it saved, journal 15 of results/divide-and-conquer-ablation.md), and the whole
+            // budget by ``hardLimitOverrun`` (capping at the budget's end lost five plans, journal 17),
+            // but no further: the hard limit stops it at any simplex iteration.
+            if let whole = ledger.limit {
+                let left = whole * (1 + Self.hardLimitOverrun) - ledger.spent - rates.solveCost(model, nodes: 0, iterations: 0)
+                options.hardIterationLimit = max(iterations, Int(min(max(0, left) / rates.perIteration, Self.largestLimit)))
+            }
         }
     }
 
@@ -342,8 +357,14 @@ public struct TimeBudget: Sendable {
 /// simplex iterations per branch-and-bound node its solves have taken so far (iteration counts
 /// do not depend on the machine, so neither does anything priced with them).
 final class WorkLedger: Sendable {
+    /// The whole budget's units, which its children's limits do not show.
+    let limit: Double?
     private let units = Mutex<Double>(0)
     private let search = Mutex<(nodes: Int, iterations: Int)>((0, 0))
+
+    init(limit: Double?) {
+        self.limit = limit
+    }
 
     var spent: Double { units.withLock { $0 } }
 
@@ -368,19 +389,27 @@ final class WorkLedger: Sendable {
 /// proportionate, since they decide how far a search goes, never what it finds; the benchmark
 /// (`cosma bench divide-and-conquer --deterministic`) records the wall time they came to.
 package struct WorkRates: Sendable {
-    /// A solve's fixed cost, and its cost per nonzero (building and the root relaxation).
+    /// A solve's fixed cost, and its cost per nonzero (building the program, lowering it and
+    /// handing it over; preprocessing).
     var perSolve: Double
     var perNonzero: Double
-    /// A node's fixed cost, and its cost per nonzero (re-solving the relaxation).
+    /// A node's fixed cost, and its cost per nonzero (its cut rounds and heuristics; its
+    /// relaxation's iterations are priced apart).
     var perNode: Double
     var perNodeNonzero: Double
     /// An order-search evaluation's cost per operator (one on-line replay of the schedule).
     var perEvaluatedOperator: Double
     /// A minimum-peak search state's cost per operator (its down-set is a bit set of them).
     var perStateOperator: Double = 4e-9
-    /// A simplex iteration's cost per nonzero: 3.0e-8 to 5.5e-8 s on the benchmark machine, over
-    /// the segment and fixed-schedule programs of RandWire-WS (seed 2), NASNet-A and PNASNet-5.
-    var perIterationNonzero: Double = 4e-8
+    /// A simplex iteration, of any linear program the solve makes (``SolveResult/iterations``),
+    /// whatever the program's size. Over the 274 CBC solves of seven instances of #18's benchmark
+    /// at 20 units (RandWire BA, WS and ER, PNASNet-5, AmoebaNet, NASNet-A), a solve took 1.8e-4 s
+    /// per iteration (least squares; no term in the program's size was significant), 9.2e-5 s
+    /// at the median solve of more than 500, on a loaded machine about 2.4 times slower than the
+    /// benchmark machine. Priced per nonzero and with CBC's own count, which leaves most
+    /// iterations out, a solve that ended in its root was charged almost nothing whatever it
+    /// did: 0.5 units for a root of 43,208 iterations and 4.2 s (docs/planner.md).
+    var perIteration: Double = 1e-4
     /// Iterations per node assumed before a budget's first branch and bound has said.
     static let priorIterationsPerNode = 50.0
 
@@ -391,16 +420,13 @@ package struct WorkRates: Sendable {
 
     func solveCost(_ model: Model, nodes: Int, iterations: Int) -> Double {
         perSolve + perNonzero * Double(model.entryCount) + Double(nodes) * (perNode + perNodeNonzero * Double(model.entryCount))
-            + Double(iterations) * perIterationNonzero * Double(model.entryCount)
+            + Double(iterations) * perIteration
     }
 
     /// A node's price, with `iterations` simplex iterations expected in it.
     func nodeCost(_ model: Model, iterations: Double) -> Double {
-        perNode + (perNodeNonzero + iterations * perIterationNonzero) * Double(model.entryCount)
+        perNode + perNodeNonzero * Double(model.entryCount) + iterations * perIteration
     }
-
-    /// A simplex iteration's price on `model`.
-    func iterationCost(_ model: Model) -> Double { perIterationNonzero * Double(max(1, model.entryCount)) }
 
     func evaluationCost(operators: Int) -> Double { perEvaluatedOperator * Double(max(1, operators)) }
 
