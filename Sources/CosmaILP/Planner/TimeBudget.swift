@@ -176,14 +176,17 @@ public struct TimeBudget: Sendable {
         options.threads = 1
         if let remaining, let ledger {
             let rates = WorkRates.standard
-            let available = remaining - rates.solveCost(model, nodes: 0, iterations: 0)
+            let fixed = rates.solveCost(model, nodes: 0, iterations: 0)
+            let available = remaining - fixed
+            /// The simplex iterations `units` pay for (none for a negative amount).
+            func iterations(paidBy units: Double) -> Int { Int(min(max(0, units) / rates.perIteration, Self.largestLimit)) }
             let node = rates.nodeCost(model, iterations: ledger.iterationsPerNode)
             options.nodeLimit = max(1, Int(min(available / node, Self.largestLimit)))
             // The node limit is priced with the iterations per node seen so far, and one solve
             // can take many more: RandWire-ER (seed 2) at `M_R` spent 6.7 units on a reload
             // program given 2, in 29 nodes of 227 iterations each. The iterations are capped too.
-            let iterations = max(1, Int(min(available / rates.perIteration, Self.largestLimit)))
-            options.iterationLimit = iterations
+            let capped = max(1, iterations(paidBy: available))
+            options.iterationLimit = capped
             // CBC reports nothing while it works on its root, so the cap above cannot stop it
             // there: at 40 units one RandWire-BA instance spent 364 in segment programs' roots.
             // A solve may overrun its share (capping roots there lost more bounds and plans than
@@ -191,8 +194,8 @@ public struct TimeBudget: Sendable {
             // budget by ``hardLimitOverrun`` (capping at the budget's end lost five plans, journal 17),
             // but no further: the hard limit stops it at any simplex iteration.
             if let whole = ledger.limit {
-                let left = whole * (1 + Self.hardLimitOverrun) - ledger.spent - rates.solveCost(model, nodes: 0, iterations: 0)
-                options.hardIterationLimit = max(iterations, Int(min(max(0, left) / rates.perIteration, Self.largestLimit)))
+                let left = whole * (1 + Self.hardLimitOverrun) - ledger.spent - fixed
+                options.hardIterationLimit = max(capped, iterations(paidBy: left))
             }
         }
     }
