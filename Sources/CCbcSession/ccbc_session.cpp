@@ -32,7 +32,8 @@ struct Watch {
 };
 
 /* CbcMain1 solves a preprocessed clone of the model; CbcModel's copy constructor
-   clones the event handler, so the watch is shared through a pointer. */
+   clones the event handler, so the watch is shared through a pointer. Heuristics run small
+   branch and bounds of their own (sub-models, whose parentModel() is set) with clones of it too. */
 class ProgressHandler : public CbcEventHandler {
 public:
     explicit ProgressHandler(Watch *watch) : watch_(watch) {}
@@ -41,42 +42,69 @@ public:
     CbcEventHandler *clone() const override { return new ProgressHandler(*this); }
 
     CbcAction event(CbcEvent which) override {
-        /* Only these events honour a stop; the root's cut rounds and heuristics do not report,
-           so a root that alone exceeds an iteration limit runs on, up to SimplexCounter's limit. */
         if (watch_->hard_stop) return stop;
-        if (which != node && which != solution && which != heuristicSolution && which != treeStatus)
-            return noAction;
-        long limit = watch_->parameters->iteration_limit;
-        if (limit > 0 && watch_->simplex_iterations >= limit) {
-            watch_->stop_for_iterations = true;
-            return stop;
+        /* CBC honours a stop only at these events. The iteration limit is checked at them alone,
+           so that where a deterministic solve stops does not change; a root that alone exceeds
+           it runs on, up to SimplexCounter's limit. */
+        bool search = which == node || which == solution || which == heuristicSolution || which == treeStatus;
+        /* The root's cut rounds and heuristics report these and ignore the answer: they are
+           where a request to stop is heard in the root, which may run for seconds without any
+           other event (a stop heard at the root's first incumbent used to wait for 40 more cut
+           rounds, 0.3 s on a 50-column program). */
+        bool root = which == generatedCuts || which == afterHeuristic;
+        if (!search && !root) return noAction;
+        if (search) {
+            long limit = watch_->parameters->iteration_limit;
+            if (limit > 0 && watch_->simplex_iterations >= limit) {
+                watch_->stop_for_iterations = true;
+                return stop;
+            }
         }
-        if (watch_->stop_requested) return stop;
-        const ccbc_parameters *parameters = watch_->parameters;
-        if (parameters->progress == nullptr || model_ == nullptr) return noAction;
-
-        ccbc_progress progress;
-        std::memset(&progress, 0, sizeof progress);
-        progress.elapsed_seconds = CoinGetTimeOfDay() - watch_->started;
-        progress.has_incumbent = model_->bestSolution() != nullptr;
-        progress.incumbent = progress.has_incumbent ? model_->getObjValue() : 0.0;
-        double bound = model_->getBestPossibleObjValue();
-        progress.has_bound = std::isfinite(bound) && std::fabs(bound) < 1e50;
-        progress.bound = progress.has_bound ? bound : 0.0;
-        progress.nodes = model_->getNodeCount();
-        progress.improved = progress.has_incumbent &&
-                            (!watch_->had_incumbent || progress.incumbent != watch_->last_incumbent);
-        watch_->had_incumbent = progress.has_incumbent;
-        watch_->last_incumbent = progress.incumbent;
-        if (parameters->progress(&progress, parameters->progress_context) != 0) {
-            watch_->stop_requested = true;
-            return stop;
-        }
-        return noAction;
+        if (!watch_->stop_requested && report()) watch_->stop_requested = true;
+        if (!watch_->stop_requested) return noAction;
+        endNow();
+        return stop;
     }
 
 private:
     Watch *watch_;
+
+    /* The model being solved: the event's model or the one its sub-model serves. A sub-model's
+       bound is no bound of the whole program, and its nodes and incumbents are its own. */
+    CbcModel *top() const {
+        CbcModel *model = model_;
+        while (model->parentModel() != nullptr) model = model->parentModel();
+        return model;
+    }
+
+    /* Reports progress; returns whether the caller asks the search to stop. */
+    bool report() {
+        const ccbc_parameters *parameters = watch_->parameters;
+        if (parameters->progress == nullptr || model_ == nullptr) return false;
+        const CbcModel *model = top();
+        ccbc_progress progress;
+        std::memset(&progress, 0, sizeof progress);
+        progress.elapsed_seconds = CoinGetTimeOfDay() - watch_->started;
+        progress.has_incumbent = model->bestSolution() != nullptr;
+        progress.incumbent = progress.has_incumbent ? model->getObjValue() : 0.0;
+        double bound = model->getBestPossibleObjValue();
+        progress.has_bound = std::isfinite(bound) && std::fabs(bound) < 1e50;
+        progress.bound = progress.has_bound ? bound : 0.0;
+        progress.nodes = model->getNodeCount();
+        progress.improved = progress.has_incumbent &&
+                            (!watch_->had_incumbent || progress.incumbent != watch_->last_incumbent);
+        watch_->had_incumbent = progress.has_incumbent;
+        watch_->last_incumbent = progress.incumbent;
+        return parameters->progress(&progress, parameters->progress_context) != 0;
+    }
+
+    /* Ends the search the way CBC's own time limit does, the one stop that its root's cut loop
+       and heuristics obey, keeping the incumbent: the event's model and every model it serves
+       find their time up at their next check. */
+    void endNow() {
+        for (CbcModel *model = model_; model != nullptr; model = model->parentModel())
+            model->setMaximumSeconds(-1.0);
+    }
 };
 
 /* Counts the iterations of every linear program CBC solves (preprocessing, the root's cut rounds,

@@ -87,13 +87,15 @@ package struct SolveOptions: Sendable {
     /// Called now and then during branch and bound, from the solving thread.
     ///
     /// Keep it quick: the solver waits for it. Reports come at most every quarter
-    /// second, and whenever a better solution is found; none come during a pure LP.
+    /// second, and whenever a better solution is found; none come during a pure LP. They
+    /// describe the whole program's search, never that of a heuristic's sub-problem.
     package var progress: (@Sendable (SolveProgress) -> Void)?
 
     /// Set it from anywhere to stop the solve early with ``TerminationStatus/interrupted``.
     ///
     /// Cancelling the Swift task that runs the solve has the same effect. Both are
-    /// checked between branch-and-bound nodes, not during a long LP solve.
+    /// checked between branch-and-bound nodes and, in CBC, between the root's cut rounds and
+    /// after its heuristics; not during a long LP solve. The solve keeps its incumbent.
     package var cancellation: CancellationFlag?
 
     /// Runs the solve in a child process with a hard deadline; `nil` takes the calling task's

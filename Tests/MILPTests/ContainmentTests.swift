@@ -47,7 +47,7 @@ struct ContainmentTests {
         }
         let (result, seconds) = try contained(SolverContainment(), backend, model, options)
         #expect(result.status == .interrupted)
-        #expect(result.solution != nil, "the child stops with its incumbent")
+        #expect(result.solution != nil, "the child stops with its incumbent (\(result.note ?? "no note"), \(seconds) s)")
         #expect(reports.withLock { $0 } >= 1)
         #expect(seconds < 5)
     }
