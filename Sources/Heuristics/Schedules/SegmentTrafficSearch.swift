@@ -54,8 +54,10 @@ package struct SegmentTrafficSearch: Sendable {
     /// 128-bit sets.
     package static let maximumSize = 128
 
-    /// The most states one search should create: about 250 bytes each, so 3,000,000 take 750 MB.
-    /// RandWire-WS's first stage (56 operators) needs 2.19 million at `M_R`.
+    /// The most states one search should create: about 200 bytes each, so 3,000,000 take 600 MB
+    /// (a `[Key: Int32]` index made it about 250: `cosma solve` on RandWire-WS with weights at
+    /// `M_R` peaked at 686 MB with it, 535 MB with ``StateIndex``). RandWire-WS's first stage (56
+    /// operators) needs 2.19 million at `M_R`.
     package static let stateLimit = 3_000_000
 
     package init(graph: Graph, configuration: Configuration) {
@@ -100,6 +102,8 @@ private struct Bits: Hashable, Sequence {
         if i < 64 { lo |= 1 << UInt64(i) } else { hi |= 1 << UInt64(i - 64) }
     }
     var isEmpty: Bool { lo == 0 && hi == 0 }
+    /// The set folded into a running hash.
+    func mixed(into hash: UInt64) -> UInt64 { hi.mixed(into: lo.mixed(into: hash)) }
     static func & (a: Bits, b: Bits) -> Bits { Bits(lo: a.lo & b.lo, hi: a.hi & b.hi) }
     static func | (a: Bits, b: Bits) -> Bits { Bits(lo: a.lo | b.lo, hi: a.hi | b.hi) }
     /// `a` without `b`.
@@ -160,6 +164,12 @@ private struct Block {
     /// bytes they exceed the capacity (0 when they fit).
     let forced: [Bits]
     let forcedExcess: [Int]
+    /// The operators whose ``forcedExcess`` is positive: few or none (RandWire's stages have 0 to
+    /// 13 of up to 119), and the only ones ``futureEvictions(done:off:)`` needs to look at.
+    let crowded: [Int]
+    /// The tensors by occupied bytes, largest first (ties by index): the order in which
+    /// ``minimalEvictions(from:need:into:scratch:)`` tries them, since sets close sooner.
+    let bySize: [Int]
     /// Traffic per occupied byte, at least: 1 unless alignment rounds sizes up.
     let bytesPerOccupied: Double
 
@@ -225,7 +235,10 @@ private struct Block {
             }
         }
         self.forced = forced
-        forcedExcess = forced.map { max(0, $0.sum(occupied) - configuration.capacity) }
+        let forcedExcess = forced.map { max(0, $0.sum(occupied) - configuration.capacity) }
+        self.forcedExcess = forcedExcess
+        crowded = forcedExcess.indices.filter { forcedExcess[$0] > 0 }
+        bySize = occupied.indices.sorted { (occupied[$0], $1) > (occupied[$1], $0) }
         bytesPerOccupied = tensors.indices.map { Double(graph.tensors[tensors[$0]].bytes) / Double(max(1, occupied[$0])) }.min() ?? 1
         kept = Bits(tensors.indices.filter { k in
             graph.producer[tensors[k]].map { local[$0] != nil } == true && graph.consumers[tensors[k]].contains { local[$0] == nil }
@@ -234,10 +247,22 @@ private struct Block {
 
     /// A state: operators run, tensors resident, tensors with a DRAM copy. A tensor neither
     /// resident nor copied is an outside tensor not loaded yet (its load is free) or not made yet.
-    struct Key: Hashable {
+    struct Key: StateKey {
         var done: Bits
         var resident: Bits
         var copied: Bits
+
+        var stateHash: UInt64 { copied.mixed(into: resident.mixed(into: done.mixed(into: 0x9e37_79b9_7f4a_7c15))) }
+    }
+
+    /// What ``moves(from:into:scratch:)`` reuses from one call to the next, so that a state
+    /// allocates nothing.
+    struct Scratch {
+        var evictions: [Bits] = []
+        /// The candidates for eviction in ``bySize`` order, and what they and those after them
+        /// occupy.
+        var items: [Int] = []
+        var suffix: [Int] = []
     }
 
     struct Entry: HeapOrdered {
@@ -263,22 +288,22 @@ private struct Block {
     /// Every move from `key` into `moves`: each ready operator, with each minimal set of
     /// evictions that makes room for it. `false` when some operator has more ways to make room
     /// than ``evictionSetLimit``: then the moves are not all there.
-    func moves(from key: Key, into moves: inout [Move], evictions: inout [Bits]) -> Bool {
+    func moves(from key: Key, into moves: inout [Move], scratch: inout Scratch) -> Bool {
         moves.removeAll(keepingCapacity: true)
         for j in 0..<members.count where !key.done.contains(j) && predecessors[j].isSubset(of: key.done) {
             let loads = inputs[j] - key.resident
             // An outside tensor's first load is compulsory; every other load is a reload.
             let loadCost = (loads - (outside - key.copied)).sum(bytes)
             let need = (key.resident | inputs[j] | outputs[j]).sum(occupied) - capacity
-            evictions.removeAll(keepingCapacity: true)
+            scratch.evictions.removeAll(keepingCapacity: true)
             if need <= 0 {
-                evictions.append(.empty)
-            } else if !minimalEvictions(from: key.resident - inputs[j], need: need, into: &evictions) {
+                scratch.evictions.append(.empty)
+            } else if !minimalEvictions(from: key.resident - inputs[j], need: need, scratch: &scratch) {
                 return false
             }
             var done = key.done
             done.insert(j)
-            for evicted in evictions {
+            for evicted in scratch.evictions {
                 let storeCost = (evicted - key.copied).sum(self.storeCost)
                 var resident = (key.resident - evicted) | inputs[j] | outputs[j]
                 var copied = key.copied | evicted | (loads & outside)
@@ -311,11 +336,12 @@ private struct Block {
         var op: [Int16] = [-1]
         var depth: [Int32] = [0]
         var closed = [false]
-        var index: [Key: Int32] = [keys[0]: 0]
+        var index = StateIndex<Key>(expected: min(stateBudget, 1 << 16))
+        _ = index.node(of: keys[0], orInsert: 0, keys: [])
         var heap = BinaryHeap<Entry>()
         heap.push(Entry(estimate: 0, depth: 0, node: 0))
         var popped = 0
-        var evictions: [Bits] = []
+        var scratch = Scratch()
         var found: [Move] = []
 
         while let top = heap.pop() {
@@ -329,13 +355,14 @@ private struct Block {
             if keys.count >= stateBudget || (popped & 1023 == 0 && SearchLimit.expired(deadline)) {
                 return .init(order: nil, lowerBound: top.estimate, states: keys.count)
             }
-            guard moves(from: keys[node], into: &found, evictions: &evictions) else {
+            guard moves(from: keys[node], into: &found, scratch: &scratch) else {
                 // Too many ways to make room to try them all: no claim about this block.
                 return .init(order: nil, lowerBound: 0, states: keys.count)
             }
             for move in found {
                 let childCost = cost[node] + move.cost
-                if let existing = index[move.child] {
+                let e = Int32(keys.count)
+                if let existing = index.node(of: move.child, orInsert: e, keys: keys) {
                     let e = Int(existing)
                     // The estimate is admissible but not consistent, so a state may be reached
                     // more cheaply after it was expanded: it is opened again.
@@ -347,7 +374,6 @@ private struct Block {
                     heap.push(Entry(estimate: childCost + owed[e], depth: depth[e], node: existing))
                     continue
                 }
-                let e = Int32(keys.count)
                 keys.append(move.child)
                 cost.append(childCost)
                 owed.append(move.owed)
@@ -355,7 +381,6 @@ private struct Block {
                 op.append(Int16(move.op))
                 depth.append(depth[node] + 1)
                 closed.append(false)
-                index[move.child] = e
                 heap.push(Entry(estimate: childCost + move.owed, depth: depth[node] + 1, node: e))
             }
         }
@@ -383,29 +408,29 @@ private struct Block {
         var parent: [Int32] = [-1]
         var op: [Int16] = [-1]
         var level: [(estimate: Int, node: Int32)] = [(0, 0)]
-        var evictions: [Bits] = []
+        var scratch = Scratch()
         var found: [Move] = []
         for _ in 0..<members.count {
-            var next: [Key: Int32] = [:]
+            // Over `keys`, which holds every depth: only this depth's states are entered.
+            var next = StateIndex<Key>(expected: width * 4)
             var candidates: [(estimate: Int, node: Int32)] = []
             var owed: [Int32: Int] = [:]
             for (_, node) in level {
-                guard moves(from: keys[Int(node)], into: &found, evictions: &evictions) else { return nil }
+                guard moves(from: keys[Int(node)], into: &found, scratch: &scratch) else { return nil }
                 for move in found {
                     let childCost = cost[Int(node)] + move.cost
-                    if let existing = next[move.child] {
+                    let e = Int32(keys.count)
+                    if let existing = next.node(of: move.child, orInsert: e, keys: keys) {
                         guard childCost < cost[Int(existing)] else { continue }
                         cost[Int(existing)] = childCost
                         parent[Int(existing)] = node
                         op[Int(existing)] = Int16(move.op)
                         continue
                     }
-                    let e = Int32(keys.count)
                     keys.append(move.child)
                     cost.append(childCost)
                     parent.append(node)
                     op.append(Int16(move.op))
-                    next[move.child] = e
                     owed[e] = move.owed
                     candidates.append((0, e))
                 }
@@ -427,7 +452,7 @@ private struct Block {
     /// 2.19 to 2.16 million states, at twice the time per state.)
     func futureEvictions(done: Bits, off: Bits) -> Int {
         var most = 0
-        for j in 0..<members.count where forcedExcess[j] > most && !done.contains(j) {
+        for j in crowded where forcedExcess[j] > most && !done.contains(j) {
             most = max(most, forcedExcess[j] - (forced[j] & off).sum(occupied))
         }
         return Int((Double(most) * bytesPerOccupied).rounded(.down))
@@ -436,33 +461,56 @@ private struct Block {
     /// Most eviction sets tried for one move; beyond it the search gives up on the block.
     static let evictionSetLimit = 4096
 
-    /// Appends every inclusion-minimal subset of `candidates` whose occupied bytes reach `need`;
-    /// `false` when there are none or more than ``evictionSetLimit``.
-    func minimalEvictions(from candidates: Bits, need: Int, into sets: inout [Bits]) -> Bool {
-        var items = Array(candidates)
-        // Larger tensors first: sets close sooner.
-        items.sort { (occupied[$0], $1) > (occupied[$1], $0) }
-        var suffix = [Int](repeating: 0, count: items.count + 1)
-        for i in stride(from: items.count - 1, through: 0, by: -1) { suffix[i] = suffix[i + 1] + occupied[items[i]] }
-        guard suffix[0] >= need else { return false }
-        var overflow = false
-        func extend(_ i: Int, _ chosen: Bits, _ total: Int) {
-            if overflow { return }
-            if total >= need {
-                var minimal = true
-                for t in chosen where total - occupied[t] >= need { minimal = false }
-                if minimal {
-                    if sets.count >= Self.evictionSetLimit { overflow = true } else { sets.append(chosen) }
-                }
-                return
-            }
-            guard i < items.count, total + suffix[i] >= need else { return }
-            var with = chosen
-            with.insert(items[i])
-            extend(i + 1, with, total + occupied[items[i]])
-            extend(i + 1, chosen, total)
+    /// Appends every inclusion-minimal subset of `candidates` whose occupied bytes reach `need` to
+    /// `scratch.evictions`; `false` when there are none or more than ``evictionSetLimit``.
+    func minimalEvictions(from candidates: Bits, need: Int, scratch: inout Scratch) -> Bool {
+        scratch.items.removeAll(keepingCapacity: true)
+        for t in bySize where candidates.contains(t) { scratch.items.append(t) }
+        let count = scratch.items.count
+        scratch.suffix.removeAll(keepingCapacity: true)
+        scratch.suffix.append(contentsOf: repeatElement(0, count: count + 1))
+        for i in stride(from: count - 1, through: 0, by: -1) {
+            scratch.suffix[i] = scratch.suffix[i + 1] + occupied[scratch.items[i]]
         }
-        extend(0, .empty, 0)
-        return !overflow && !sets.isEmpty
+        guard scratch.suffix[0] >= need else { return false }
+        var overflow = false
+        scratch.items.withUnsafeBufferPointer { items in
+            scratch.suffix.withUnsafeBufferPointer { suffix in
+                occupied.withUnsafeBufferPointer { occupied in
+                    var walk = EvictionWalk(items: items, suffix: suffix, occupied: occupied, need: need)
+                    walk.extend(0, .empty, 0, into: &scratch.evictions)
+                    overflow = walk.overflow
+                }
+            }
+        }
+        return !overflow && !scratch.evictions.isEmpty
+    }
+}
+
+/// The depth-first walk of ``Block/minimalEvictions(from:need:scratch:)``: each candidate taken,
+/// then left out, pruned where those left cannot reach the need. Over buffers, so that the
+/// recursion retains nothing.
+private struct EvictionWalk {
+    let items: UnsafeBufferPointer<Int>
+    let suffix: UnsafeBufferPointer<Int>
+    let occupied: UnsafeBufferPointer<Int>
+    let need: Int
+    var overflow = false
+
+    mutating func extend(_ i: Int, _ chosen: Bits, _ total: Int, into sets: inout [Bits]) {
+        if overflow { return }
+        if total >= need {
+            var minimal = true
+            for t in chosen where total - occupied[t] >= need { minimal = false }
+            if minimal {
+                if sets.count >= Block.evictionSetLimit { overflow = true } else { sets.append(chosen) }
+            }
+            return
+        }
+        guard i < items.count, total + suffix[i] >= need else { return }
+        var with = chosen
+        with.insert(items[i])
+        extend(i + 1, with, total + occupied[items[i]], into: &sets)
+        extend(i + 1, chosen, total, into: &sets)
     }
 }
