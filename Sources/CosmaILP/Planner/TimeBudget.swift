@@ -436,9 +436,13 @@ package struct WorkRates: Sendable {
     func stateCost(operators: Int) -> Double { perStateOperator * Double(max(1, operators)) }
 
     /// A state of ``SegmentTrafficSearch``: its children are every ready operator with every
-    /// minimal set of evictions. 3.3 µs on the benchmark machine (release build, RandWire-WS's
-    /// first stage at `M_R`: 2.19 million states in 7.1 s; at `M_H` a state costs half as much).
-    package static let segmentTrafficState = 3e-6
+    /// minimal set of evictions. About 1.5 µs on the benchmark machine (release build, RandWire's
+    /// stages at `M_R`; at `M_H` a state costs half as much). It was 3.3 µs (RandWire-WS's first
+    /// stage at `M_R`: 2.19 million states in 7.1 s) before ``StateIndex`` replaced a dictionary,
+    /// which halved the search's time: on RandWire-WS with weights at `M_R` the segment search
+    /// stage took 12.1 s instead of 25.3 s for the same states (median of three paired runs,
+    /// results/divide-and-conquer-ablation.md).
+    package static let segmentTrafficState = 1.5e-6
     /// A state the segment beam search expands: it makes and ranks every child. 21 µs (RandWire-WS's
     /// last stage of 114 operators at `M_R`, 500 states per depth: 1.2 s).
     package static let segmentBeamState = 2e-5
