@@ -168,7 +168,7 @@ private struct Block {
     /// 13 of up to 119), and the only ones ``futureEvictions(done:off:)`` needs to look at.
     let crowded: [Int]
     /// The tensors by occupied bytes, largest first (ties by index): the order in which
-    /// ``minimalEvictions(from:need:into:scratch:)`` tries them, since sets close sooner.
+    /// ``minimalEvictions(from:need:scratch:)`` tries them, since sets close sooner.
     let bySize: [Int]
     /// Traffic per occupied byte, at least: 1 unless alignment rounds sizes up.
     let bytesPerOccupied: Double
