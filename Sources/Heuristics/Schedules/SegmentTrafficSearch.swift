@@ -405,6 +405,7 @@ private struct Block {
     func beam(width: Int) -> (order: [OperatorID], traffic: Int)? {
         var keys = [Key(done: .empty, resident: .empty, copied: .empty)]
         var cost = [0]
+        var owed = [0]
         var parent: [Int32] = [-1]
         var op: [Int16] = [-1]
         var level: [(estimate: Int, node: Int32)] = [(0, 0)]
@@ -414,7 +415,6 @@ private struct Block {
             // Over `keys`, which holds every depth: only this depth's states are entered.
             var next = StateIndex<Key>(expected: width * 4)
             var candidates: [(estimate: Int, node: Int32)] = []
-            var owed: [Int32: Int] = [:]
             for (_, node) in level {
                 guard moves(from: keys[Int(node)], into: &found, scratch: &scratch) else { return nil }
                 for move in found {
@@ -431,12 +431,12 @@ private struct Block {
                     cost.append(childCost)
                     parent.append(node)
                     op.append(Int16(move.op))
-                    owed[e] = move.owed
+                    owed.append(move.owed)
                     candidates.append((0, e))
                 }
             }
             guard !candidates.isEmpty else { return nil }
-            for i in candidates.indices { candidates[i].estimate = cost[Int(candidates[i].node)] + owed[candidates[i].node]! }
+            for i in candidates.indices { candidates[i].estimate = cost[Int(candidates[i].node)] + owed[Int(candidates[i].node)] }
             candidates.sort { ($0.estimate, $0.node) < ($1.estimate, $1.node) }
             level = Array(candidates.prefix(width))
         }
