@@ -97,6 +97,72 @@ import Testing
         #expect(rose > 10)
     }
 
+    /// A state is not expanded when another with the same operators run can become it at no more
+    /// traffic. That must leave every optimum as it is, which the search without pruning (checked
+    /// against the exhaustive oracle above) tells on graphs too large for the oracle, and it should
+    /// save states where the search has more than one way to evict.
+    @Test func dominanceKeepsTheOptimumWithFewerStates() throws {
+        var with = 0
+        var without = 0
+        var pruned = 0
+        var spilling = 0
+        for seed in UInt64(1)...150 {
+            let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
+            let graph = try randomTinyGraph(seed: seed, operators: 10 + Int(seed % 5), withWeights: setting == .all)
+            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
+            let operators = Array(graph.operators.indices)
+            for extra in [0, 1, 2] {
+                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: setting)
+                let search = SegmentTrafficSearch(graph: graph, configuration: config)
+                var limit = SearchLimit()
+                let a = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: true))
+                let b = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: false))
+                guard let order = a.order, b.order != nil else { continue }
+                #expect(graph.scheduleProblem(order) == nil)
+                #expect(a.lowerBound == b.lowerBound, "seed \(seed), capacity \(config.capacity): \(a.lowerBound) with pruning, \(b.lowerBound) without")
+                #expect(b.pruned == 0)
+                if b.lowerBound > 0 { spilling += 1 }
+                with += a.states
+                without += b.states
+                pruned += a.pruned
+            }
+        }
+        #expect(spilling > 100)
+        #expect(pruned > 0)
+        #expect(with < without, "\(with) states with pruning, \(without) without")
+    }
+
+    /// The beam search is a heuristic for blocks the exact search cannot settle: its order must be
+    /// valid and its traffic never below the block's optimum; a wide beam should meet the optimum
+    /// on most small blocks, and a beam of one state still finish.
+    @Test func beamOrdersAreValidAndNeverBelowTheOptimum() throws {
+        var met = 0
+        var spilling = 0
+        for seed in UInt64(1)...150 {
+            let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
+            let graph = try randomTinyGraph(seed: seed, operators: 10 + Int(seed % 5), withWeights: setting == .all)
+            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
+            let operators = Array(graph.operators.indices)
+            let config = Configuration(capacity: mR, alignment: 1, tensors: setting)
+            let search = SegmentTrafficSearch(graph: graph, configuration: config)
+            var limit = SearchLimit()
+            let exact = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit))
+            guard exact.order != nil else { continue }
+            for width in [1, 500] {
+                let beam = try #require(search.beamOrder(operators, width: width), "seed \(seed), width \(width)")
+                #expect(graph.scheduleProblem(beam.order) == nil)
+                #expect(beam.order.count == operators.count)
+                #expect(beam.traffic >= exact.lowerBound, "seed \(seed), width \(width): \(beam.traffic) < \(exact.lowerBound)")
+                if width == 500 && exact.lowerBound > 0 {
+                    spilling += 1
+                    if beam.traffic == exact.lowerBound { met += 1 }
+                }
+            }
+        }
+        #expect(spilling > 30)
+        #expect(met * 10 >= spilling * 9, "met \(met) of \(spilling)")
+    }
+
     /// With in-place on an output may take an input's bytes, which the search does not model.
     @Test func inPlaceIsDeclined() throws {
         let graph = try randomInPlaceGraph(seed: 1, operators: 4)
