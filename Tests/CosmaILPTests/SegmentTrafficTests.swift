@@ -97,6 +97,17 @@ import Testing
         #expect(rose > 10)
     }
 
+    /// Random graphs of 10 to 14 operators, a third with weights, at `M_R` plus each of `extras`
+    /// bytes: too large for the exhaustive oracle, small enough for the search without pruning.
+    static func mediumInstances(extras: [Int]) throws -> [(seed: UInt64, graph: Graph, config: Configuration)] {
+        try (UInt64(1)...150).flatMap { seed in
+            let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
+            let graph = try randomTinyGraph(seed: seed, operators: 10 + Int(seed % 5), withWeights: setting == .all)
+            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
+            return extras.map { (seed, graph, Configuration(capacity: mR + $0, alignment: 1, tensors: setting)) }
+        }
+    }
+
     /// A state is not expanded when another with the same operators run can become it at no more
     /// traffic. That must leave every optimum as it is, which the search without pruning (checked
     /// against the exhaustive oracle above) tells on graphs too large for the oracle, and it should
@@ -106,26 +117,20 @@ import Testing
         var without = 0
         var pruned = 0
         var spilling = 0
-        for seed in UInt64(1)...150 {
-            let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
-            let graph = try randomTinyGraph(seed: seed, operators: 10 + Int(seed % 5), withWeights: setting == .all)
-            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
+        for (seed, graph, config) in try Self.mediumInstances(extras: [0, 1, 2]) {
             let operators = Array(graph.operators.indices)
-            for extra in [0, 1, 2] {
-                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: setting)
-                let search = SegmentTrafficSearch(graph: graph, configuration: config)
-                var limit = SearchLimit()
-                let a = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: true))
-                let b = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: false))
-                guard let order = a.order, b.order != nil else { continue }
-                #expect(graph.scheduleProblem(order) == nil)
-                #expect(a.lowerBound == b.lowerBound, "seed \(seed), capacity \(config.capacity): \(a.lowerBound) with pruning, \(b.lowerBound) without")
-                #expect(b.pruned == 0)
-                if b.lowerBound > 0 { spilling += 1 }
-                with += a.states
-                without += b.states
-                pruned += a.pruned
-            }
+            let search = SegmentTrafficSearch(graph: graph, configuration: config)
+            var limit = SearchLimit()
+            let a = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: true))
+            let b = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: false))
+            guard let order = a.order, b.order != nil else { continue }
+            #expect(graph.scheduleProblem(order) == nil)
+            #expect(a.lowerBound == b.lowerBound, "seed \(seed), capacity \(config.capacity): \(a.lowerBound) with pruning, \(b.lowerBound) without")
+            #expect(b.pruned == 0)
+            if b.lowerBound > 0 { spilling += 1 }
+            with += a.states
+            without += b.states
+            pruned += a.pruned
         }
         #expect(spilling > 100)
         #expect(pruned > 0)
@@ -138,12 +143,8 @@ import Testing
     @Test func beamOrdersAreValidAndNeverBelowTheOptimum() throws {
         var met = 0
         var spilling = 0
-        for seed in UInt64(1)...150 {
-            let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
-            let graph = try randomTinyGraph(seed: seed, operators: 10 + Int(seed % 5), withWeights: setting == .all)
-            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
+        for (seed, graph, config) in try Self.mediumInstances(extras: [0]) {
             let operators = Array(graph.operators.indices)
-            let config = Configuration(capacity: mR, alignment: 1, tensors: setting)
             let search = SegmentTrafficSearch(graph: graph, configuration: config)
             var limit = SearchLimit()
             let exact = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit))
