@@ -319,9 +319,13 @@ private struct Block {
             return keys.count - 1
         }
 
-        mutating func dominated(_ node: Int, keys states: [Key], cost: [Int], status: [Status], block: Block) -> Bool {
+        /// Whether an expanded member of `node`'s family dominates it; when none does, `node`
+        /// joins the family (once), since it is about to be expanded. One lookup of the family
+        /// serves both.
+        mutating func dominatedElseEnter(_ node: Int, keys states: [Key], cost: [Int], status: [Status], block: Block) -> Bool {
             let b = states[node]
-            var a = head[family(of: b.done)]
+            let f = family(of: b.done)
+            var a = head[f]
             var seen = 0
             while a >= 0 && seen < Self.checked {
                 let i = Int(a)
@@ -329,15 +333,12 @@ private struct Block {
                 a = next[i]
                 seen += 1
             }
-            return false
-        }
-
-        mutating func enter(_ node: Int, keys states: [Key]) {
             if next.count <= node { next.append(contentsOf: repeatElement(-2, count: states.count - next.count)) }
-            guard next[node] == -2 else { return }
-            let f = family(of: states[node].done)
-            next[node] = head[f]
-            head[f] = Int32(node)
+            if next[node] == -2 {
+                next[node] = head[f]
+                head[f] = Int32(node)
+            }
+            return false
         }
     }
 
@@ -438,13 +439,12 @@ private struct Block {
             if depth[node] == Int32(m) {
                 return .init(order: path(to: node, parent: parent, op: op), lowerBound: cost[node], states: keys.count, pruned: pruned)
             }
-            if pruning && family.dominated(node, keys: keys, cost: cost, status: status, block: self) {
+            if pruning && family.dominatedElseEnter(node, keys: keys, cost: cost, status: status, block: self) {
                 status[node] = .pruned
                 pruned += 1
                 continue
             }
             status[node] = .expanded
-            if pruning { family.enter(node, keys: keys) }
             popped += 1
             if keys.count >= stateBudget || (popped & 1023 == 0 && SearchLimit.expired(deadline)) {
                 return .init(order: nil, lowerBound: top.estimate, states: keys.count, pruned: pruned)
