@@ -12,20 +12,27 @@ package import Scratchpad
 /// spilled 10 there. This search settles the block itself.
 ///
 /// **The block's own problem.** Restrict a plan of the whole graph to the block's steps and to the
-/// tensors its operators read or write. A tensor made before the block is taken to be in DRAM and
-/// its first load free, and dies at its last reader inside the block; one the block makes for a
-/// later block stays until the block ends, resident or stored; tensors that only pass through are
-/// dropped; addresses are ignored (only the occupied bytes must fit). Each of
-/// these only removes cost or constraints, and every load and store the restricted plan makes is
-/// one the whole plan makes during the block. Blocks are disjoint in time in every schedule, so
+/// tensors its operators read or write. A graph input or weight is in DRAM and its first load is
+/// free (it is compulsory). A tensor that an earlier block made is resident when the block starts
+/// and may be evicted for free, but each load of it costs: in the whole plan it was made on chip,
+/// so when it is not resident at the block's start it has a DRAM copy and is read back during the
+/// block. A tensor dies at its last reader inside the block; one the block makes for a later block
+/// stays until the block ends, resident or stored; tensors that only pass through are dropped;
+/// addresses are ignored (only the occupied bytes must fit). Each of these only removes cost or
+/// constraints, and every load and store the restricted plan makes is one the whole plan makes
+/// during the block. Blocks are disjoint in time in every schedule, so
 /// **the sum of the blocks' optima is a lower bound on the traffic of every plan of the graph**.
+/// Charging the loads of an earlier block's tensors matters where many cross a separator: up to 8
+/// of 341,824 bytes each in RandWire-BA's first stage, which the block's problem used to load for
+/// free, as it does a graph input (`results/divide-and-conquer-ablation.md`).
 ///
 /// **The search.** A state is the set of operators run (a down-set of the block), the tensors
 /// resident, and which tensors have a DRAM copy (an activation stored, an outside tensor loaded
-/// once). Running an operator loads its missing inputs and, when its working set does not fit,
-/// evicts an inclusion-minimal set of other resident tensors, storing those without a copy. Loads
-/// only when needed and minimal evictions lose nothing: delaying a load or an eviction never costs
-/// more, so some optimal plan makes only such moves. States are expanded by traffic so far plus an
+/// once, an earlier block's tensor from the start). Running an operator loads its missing inputs
+/// and, when its working set does not fit, evicts an inclusion-minimal set of other resident
+/// tensors, storing those without a copy. Loads only when needed and minimal evictions lose
+/// nothing: delaying a load or an eviction never costs more, so some optimal plan makes only such
+/// moves. States are expanded by traffic so far plus an
 /// estimate that never exceeds what is left: the reloads that every tensor off chip still owes,
 /// plus what the most crowded operator still to run forces off chip beyond them (A*; the estimate
 /// is admissible but not consistent, so a state reached more cheaply after its expansion is opened
@@ -167,8 +174,11 @@ private struct Block {
     let occupied: [Int]
     let bytes: [Int]
     let storeCost: [Int]
-    /// Tensors made outside the block: in DRAM already, their first load free.
+    /// Graph inputs and weights: in DRAM already, their first load free.
     let outside: Bits
+    /// Tensors an earlier block made: resident at the start, with a DRAM copy (evicting them is
+    /// free), so that every load of them is a reload.
+    let made: Bits
     /// Tensors the block makes that a later operator reads: they live until the block ends.
     let kept: Bits
     /// Per operator: the tensors live while it runs in every order of the block (made by it or
@@ -191,23 +201,18 @@ private struct Block {
         let setting = configuration.tensors
         var local = [OperatorID: Int]()
         for (i, o) in segment.enumerated() { local[o] = i }
+        let tensors = Self.tensors(of: segment, graph: graph, setting: setting)
+        guard tensors.count <= SegmentTrafficSearch.maximumSize else { return nil }
         var tensorIndex = [TensorID: Int]()
-        var tensors: [TensorID] = []
-        func index(_ t: TensorID) -> Int {
-            if let k = tensorIndex[t] { return k }
-            tensorIndex[t] = tensors.count
-            tensors.append(t)
-            return tensors.count - 1
-        }
+        for (k, t) in tensors.enumerated() { tensorIndex[t] = k }
         var predecessors: [Bits] = []
         var inputs: [Bits] = []
         var outputs: [Bits] = []
         for o in segment {
             predecessors.append(Bits(graph.predecessors[o].compactMap { local[$0] }))
-            inputs.append(Bits(graph.residentInputs(of: o, in: setting).map(index)))
-            outputs.append(Bits(graph.operators[o].outputs.filter { graph.isTracked($0, in: setting) }.map(index)))
+            inputs.append(Bits(graph.residentInputs(of: o, in: setting).compactMap { tensorIndex[$0] }))
+            outputs.append(Bits(graph.operators[o].outputs.compactMap { tensorIndex[$0] }))
         }
-        guard tensors.count <= SegmentTrafficSearch.maximumSize else { return nil }
         var readers = [Bits](repeating: .empty, count: tensors.count)
         for i in 0..<m {
             for t in inputs[i] { readers[t].insert(i) }
@@ -222,7 +227,8 @@ private struct Block {
         self.occupied = occupied
         bytes = tensors.map { graph.tensors[$0].bytes }
         storeCost = tensors.map { graph.isOutput[$0] ? 0 : graph.tensors[$0].bytes }
-        outside = Bits(tensors.indices.filter { graph.producer[tensors[$0]].map { local[$0] == nil } ?? true })
+        outside = Bits(tensors.indices.filter { graph.producer[tensors[$0]] == nil })
+        made = Bits(tensors.indices.filter { graph.producer[tensors[$0]].map { local[$0] == nil } ?? false })
         // Ancestry inside the block: `segment` is in a valid order.
         var ancestors = [Bits](repeating: .empty, count: m)
         for i in 0..<m {
@@ -236,8 +242,10 @@ private struct Block {
             for a in ancestors[i] { descendants[a].insert(i) }
         }
         var forced = [Bits](repeating: .empty, count: m)
+        let everyOperator = Bits(0..<m)
         for (k, t) in tensors.enumerated() {
-            let starters = graph.producer[t].flatMap { local[$0] }.map { Bits([$0]) } ?? readers[k]
+            // An earlier block's tensor lives from the start: resident, or off chip owing a reload.
+            let starters = graph.producer[t].map { local[$0].map { Bits([$0]) } ?? everyOperator } ?? readers[k]
             for j in 0..<m {
                 var upTo = ancestors[j]
                 upTo.insert(j)
@@ -257,6 +265,18 @@ private struct Block {
         })
     }
 
+    /// The tracked tensors that `segment`'s operators read or write, in the order they first
+    /// appear: the block's local tensor indices.
+    static func tensors(of segment: [OperatorID], graph: Graph, setting: TensorSetting) -> [TensorID] {
+        var seen = Set<TensorID>()
+        var tensors: [TensorID] = []
+        for o in segment {
+            let outputs = graph.operators[o].outputs.filter { graph.isTracked($0, in: setting) }
+            for t in graph.residentInputs(of: o, in: setting) + outputs where seen.insert(t).inserted { tensors.append(t) }
+        }
+        return tensors
+    }
+
     /// A state: operators run, tensors resident, tensors with a DRAM copy. A tensor neither
     /// resident nor copied is an outside tensor not loaded yet (its load is free) or not made yet.
     struct Key: StateKey {
@@ -266,6 +286,9 @@ private struct Block {
 
         var stateHash: UInt64 { copied.mixed(into: resident.mixed(into: done.mixed(into: 0x9e37_79b9_7f4a_7c15))) }
     }
+
+    /// The state before the block's first operator: an earlier block's tensors resident, with copies.
+    var start: Key { Key(done: .empty, resident: made, copied: made) }
 
     /// A state's operators run, without the rest of its key: states that share it form a family,
     /// whose members ``dominates(_:_:_:_:)`` compares.
@@ -416,7 +439,7 @@ private struct Block {
 
     func search(stateBudget: Int, deadline: ContinuousClock.Instant?, pruning: Bool) -> SegmentTrafficSearch.Outcome {
         let m = members.count
-        var keys = [Key(done: .empty, resident: .empty, copied: .empty)]
+        var keys = [start]
         var cost = [0]
         var owed = [0]
         var parent: [Int32] = [-1]
@@ -497,7 +520,7 @@ private struct Block {
     /// plus debt go on. A heuristic, for an order where ``search(stateBudget:deadline:pruning:)`` did not
     /// finish; the order and the traffic of its cheapest complete state, `nil` if none completes.
     func beam(width: Int) -> (order: [OperatorID], traffic: Int)? {
-        var keys = [Key(done: .empty, resident: .empty, copied: .empty)]
+        var keys = [start]
         var cost = [0]
         var owed = [0]
         var parent: [Int32] = [-1]
