@@ -236,8 +236,9 @@ package struct DivideAndConquerPlanner: Sendable {
         run.trace.record(.boundProven(.crossingBound, bytes: run.bound))
     }
 
-    /// The least traffic of each separated segment that the minimum-peak order crowds beyond the
-    /// capacity (``SegmentTrafficSearch``), the smallest first, each with what is left of `share`
+    /// The least traffic of each block of separated segments that the minimum-peak order crowds
+    /// beyond the capacity (``SegmentTrafficSearch``; consecutive segments joined into blocks of at
+    /// most ``joinedBlockLimit`` operators), the smallest first, each with what is left of `share`
     /// (at most ``SegmentTrafficSearch/stateLimit`` states): one settled segment is worth more than
     /// several half-searched ones, whose bound stays near what the estimate gives at once.
     ///
@@ -248,14 +249,15 @@ package struct DivideAndConquerPlanner: Sendable {
     func segmentSearch(share: Double?, _ run: inout Run) {
         let reach = run.reach ?? graph.reachability()
         let order = minimumPeakOrder(&run)
-        let parts = graph.separatedSegmentPeaks(order: order, reach: reach, configuration: configuration)
+        let separated = graph.separatedSegmentPeaks(order: order, reach: reach, configuration: configuration)
         // One segment is the whole graph: far beyond the search (NAS networks have no separator).
-        guard parts.count > 1 else { return }
+        guard separated.count > 1 else { return }
+        let search = SegmentTrafficSearch(graph: graph, configuration: configuration)
+        let parts = search.blocks(joining: separated, limit: Self.joinedBlockLimit)
         let segments = parts.map(\.operators)
         var crowded = parts.indices.filter { parts[$0].operators.count > 1 && parts[$0].peak > configuration.capacity }
         // Smaller segments first: they finish sooner, and what they leave goes to the larger ones.
         crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }
-        let search = SegmentTrafficSearch(graph: graph, configuration: configuration)
         var limit = run.budget.searchLimit(share, stateCost: WorkRates.segmentTrafficState)
         var joined = segments
         var total = 0
@@ -299,6 +301,12 @@ package struct DivideAndConquerPlanner: Sendable {
         let crossing = CrossingBound(problem: PlanningProblem(graph: part, configuration: configuration))
         return (try? crossing.solve(with: options.solver, within: run.budget.child(Self.segmentCrossingShare))) ?? 0
     }
+
+    /// The most operators of a joined block (``SegmentTrafficSearch/blocks(joining:limit:)``):
+    /// RandWire-BA's first stage (62) settles in about 15,000 states, while RandWire-WS's first stage
+    /// (56 operators that all crowd) takes 632,690, so larger unions of crowded segments might
+    /// not settle where their parts would.
+    static let joinedBlockLimit = 64
 
     /// What one segment's crossing bound may spend.
     static let segmentCrossingShare = 0.5

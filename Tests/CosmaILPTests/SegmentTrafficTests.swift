@@ -77,6 +77,57 @@ import Testing
         #expect(crossed > 0)
     }
 
+    /// Consecutive separated segments joined into blocks are still run contiguously by every
+    /// schedule, so the sum over the blocks stays below the optimum; a block's own problem sees
+    /// what its parts' leave out, so with every search settled the sum can only rise as blocks
+    /// grow, and it should rise somewhere. The blocks keep the segments' order, the joined ones
+    /// stay within the limit, and each has the largest peak of its parts.
+    @Test func joinedBlocksStayBelowTheOptimumAndRiseAsTheyGrow() throws {
+        var rose = 0
+        var instances = 0
+        for seed in UInt64(1)...60 {
+            let graph = try randomStagedGraph(seed: seed, stages: 3, operatorsPerStage: 2)
+            let segments = graph.separatedSegmentPeaks(order: Array(graph.operators.indices), reach: graph.reachability(),
+                                                       configuration: Configuration(capacity: 0, alignment: 1, tensors: .activations))
+            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+            for extra in [0, 1] {
+                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: .activations)
+                let exhaustive = ExhaustiveSearch(graph: graph, config: config)
+                guard exhaustive.fits, let optimum = exhaustive.minimumNonCompulsory() else { continue }
+                instances += 1
+                let search = SegmentTrafficSearch(graph: graph, configuration: config)
+                var sums: [Int] = []
+                for limit in [1, 6, 64] {
+                    let blocks = search.blocks(joining: segments, limit: limit)
+                    #expect(blocks.flatMap(\.operators) == segments.flatMap(\.operators))
+                    var next = 0
+                    for block in blocks {
+                        var members: [OperatorID] = []
+                        var peak = 0
+                        var joined = 0
+                        while members.count < block.operators.count && next < segments.count {
+                            members += segments[next].operators
+                            peak = max(peak, segments[next].peak)
+                            next += 1
+                            joined += 1
+                        }
+                        #expect(members == block.operators, "seed \(seed), limit \(limit): a block is not whole segments")
+                        #expect(block.peak == peak)
+                        #expect(joined == 1 || block.operators.count <= limit)
+                    }
+                    let outcomes = try blocks.map { try Self.search(graph, config, $0.operators) }
+                    #expect(outcomes.allSatisfy { $0.order != nil })
+                    sums.append(outcomes.reduce(0) { $0 + $1.lowerBound })
+                }
+                #expect(sums.allSatisfy { $0 <= optimum }, "seed \(seed), capacity \(config.capacity): \(sums) > \(optimum)")
+                #expect(sums == sums.sorted(), "seed \(seed), capacity \(config.capacity): \(sums)")
+                if sums.last! > sums.first! { rose += 1 }
+            }
+        }
+        #expect(instances > 100)
+        #expect(rose > 10, "the sum rose on \(rose) of \(instances)")
+    }
+
     /// A tensor that an earlier block made is on chip when the next block starts, or has a DRAM
     /// copy; either way each load of it is a reload, which the block must pay. Here `x` (2 bytes),
     /// made first and read last, cannot stay beside `z` and `w` while `widen` runs (6 bytes with

@@ -83,6 +83,37 @@ package struct SegmentTrafficSearch: Sendable {
         self.configuration = configuration
     }
 
+    /// Whether ``run(_:stateBudget:limit:pruning:)`` takes `segment`: in-place off, and at most
+    /// ``maximumSize`` operators and tracked tensors.
+    package func accepts(_ segment: [OperatorID]) -> Bool {
+        configuration.inPlace == .off && !segment.isEmpty && segment.count <= Self.maximumSize
+            && Block.tensors(of: segment, graph: graph, setting: configuration.tensors).count <= Self.maximumSize
+    }
+
+    /// The blocks to search, from a graph's separated segments in the order they run, with their
+    /// peaks: consecutive segments joined while their union has at most `limit` operators and the
+    /// search takes it (``accepts(_:)``), each with the largest peak of its parts.
+    ///
+    /// Consecutive separated segments run as one contiguous block in every schedule too, so the
+    /// sum over the joined blocks is still a bound. It is never below the sum over the parts where
+    /// both settle: the union's own problem sees what its parts' problems leave out, the stores of
+    /// the tensors one part makes for the next and the crowding of the tensors that pass through a
+    /// part. RandWire-BA's first stage is three segments (16, 29 and 16 operators, with the
+    /// separators between them) that 8 tensors of 341,824 bytes cross: at `M_R` the 29 settle at
+    /// 4,101,888 bytes, the 62 joined at 7,178,304, in 13,916 states.
+    package func blocks(joining segments: [(operators: [OperatorID], peak: Int)], limit: Int) -> [(operators: [OperatorID], peak: Int)] {
+        var blocks: [(operators: [OperatorID], peak: Int)] = []
+        for segment in segments {
+            if let last = blocks.last, last.operators.count + segment.operators.count <= limit,
+               accepts(last.operators + segment.operators) {
+                blocks[blocks.count - 1] = (last.operators + segment.operators, max(last.peak, segment.peak))
+            } else {
+                blocks.append(segment)
+            }
+        }
+        return blocks
+    }
+
     /// A cheap order for the block `segment` when ``run(_:stateBudget:limit:)`` does not finish: a
     /// beam search over the same moves, `width` states per depth, with the traffic of the block's
     /// own problem along it (a heuristic, never a bound). `nil` when the block is too large, when
