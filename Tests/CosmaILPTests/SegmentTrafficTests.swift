@@ -35,6 +35,23 @@ import Testing
         #expect(met * 4 >= spilling * 3, "met \(met) of \(spilling)")
     }
 
+    /// Random staged graphs (``randomStagedGraph(seed:stages:operatorsPerStage:)``) at `M_R` and
+    /// one byte more, activations only, where the exhaustive oracle finds an optimum.
+    static func stagedInstances(seeds: ClosedRange<UInt64>, stages: Int, operatorsPerStage: Int) throws
+        -> [(seed: UInt64, graph: Graph, config: Configuration, optimum: Int)]
+    {
+        try seeds.flatMap { seed in
+            let graph = try randomStagedGraph(seed: seed, stages: stages, operatorsPerStage: operatorsPerStage)
+            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+            return [0, 1].compactMap { extra -> (seed: UInt64, graph: Graph, config: Configuration, optimum: Int)? in
+                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: .activations)
+                let exhaustive = ExhaustiveSearch(graph: graph, config: config)
+                guard exhaustive.fits, let optimum = exhaustive.minimumNonCompulsory() else { return nil }
+                return (seed, graph, config, optimum)
+            }
+        }
+    }
+
     /// Separated segments run as disjoint blocks of every schedule, so their optima add up to a
     /// lower bound on the whole graph's; it is at most the whole graph's own search, which drops
     /// fewer constraints. Some instances have two segments that each must spill, so the sum is
@@ -42,37 +59,28 @@ import Testing
     @Test func segmentOptimaAddUpBelowTheOptimum() throws {
         var added = 0
         var crossed = 0
-        var instances = 0
-        for seed in UInt64(1)...40 {
-            let graph = try randomStagedGraph(seed: seed, stages: 2, operatorsPerStage: 4)
-            let reach = graph.reachability()
-            let segments = graph.separatedSegments(order: Array(graph.operators.indices), reach: reach)
+        let instances = try Self.stagedInstances(seeds: 1...40, stages: 2, operatorsPerStage: 4)
+        for (seed, graph, config, optimum) in instances {
+            let segments = graph.separatedSegments(order: Array(graph.operators.indices), reach: graph.reachability())
             #expect(segments.count >= 2, "seed \(seed)")
             #expect(segments.flatMap { $0 }.sorted() == Array(graph.operators.indices))
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-            for extra in [0, 1] {
-                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: .activations)
-                let exhaustive = ExhaustiveSearch(graph: graph, config: config)
-                guard exhaustive.fits, let optimum = exhaustive.minimumNonCompulsory() else { continue }
-                instances += 1
-                let parts = try segments.map { try Self.search(graph, config, $0).lowerBound }
-                let sum = parts.reduce(0, +)
-                // Each segment as a graph of its own bounds the same block problem: its crossing
-                // bound may stand in for the search's, segment by segment (as divide and conquer's does).
-                let crossings = try segments.map { segment in
-                    try CrossingBound(problem: PlanningProblem(graph: graph.inducedSubgraph(segment), configuration: config))
-                        .solve(with: .cbc, timeLimit: nil)
-                }
-                let mixed = zip(parts, crossings).map { max($0, $1) }.reduce(0, +)
-                #expect(mixed <= optimum, "seed \(seed), capacity \(config.capacity): \(parts), \(crossings) > \(optimum)")
-                if crossings.reduce(0, +) > 0 { crossed += 1 }
-                let whole = try Self.search(graph, config, Array(graph.operators.indices)).lowerBound
-                #expect(sum <= optimum, "seed \(seed), capacity \(config.capacity): \(parts) > \(optimum)")
-                #expect(sum <= whole, "seed \(seed), capacity \(config.capacity): \(parts) > \(whole)")
-                if parts.filter({ $0 > 0 }).count >= 2 { added += 1 }
+            let parts = try segments.map { try Self.search(graph, config, $0).lowerBound }
+            let sum = parts.reduce(0, +)
+            // Each segment as a graph of its own bounds the same block problem: its crossing
+            // bound may stand in for the search's, segment by segment (as divide and conquer's does).
+            let crossings = try segments.map { segment in
+                try CrossingBound(problem: PlanningProblem(graph: graph.inducedSubgraph(segment), configuration: config))
+                    .solve(with: .cbc, timeLimit: nil)
             }
+            let mixed = zip(parts, crossings).map { max($0, $1) }.reduce(0, +)
+            #expect(mixed <= optimum, "seed \(seed), capacity \(config.capacity): \(parts), \(crossings) > \(optimum)")
+            if crossings.reduce(0, +) > 0 { crossed += 1 }
+            let whole = try Self.search(graph, config, Array(graph.operators.indices)).lowerBound
+            #expect(sum <= optimum, "seed \(seed), capacity \(config.capacity): \(parts) > \(optimum)")
+            #expect(sum <= whole, "seed \(seed), capacity \(config.capacity): \(parts) > \(whole)")
+            if parts.filter({ $0 > 0 }).count >= 2 { added += 1 }
         }
-        #expect(instances > 50)
+        #expect(instances.count > 50)
         #expect(added > 0)
         #expect(crossed > 0)
     }
@@ -84,48 +92,40 @@ import Testing
     /// stay within the limit, and each has the largest peak of its parts.
     @Test func joinedBlocksStayBelowTheOptimumAndRiseAsTheyGrow() throws {
         var rose = 0
-        var instances = 0
-        for seed in UInt64(1)...60 {
-            let graph = try randomStagedGraph(seed: seed, stages: 3, operatorsPerStage: 2)
+        let instances = try Self.stagedInstances(seeds: 1...60, stages: 3, operatorsPerStage: 2)
+        for (seed, graph, config, optimum) in instances {
             let segments = graph.separatedSegmentPeaks(order: Array(graph.operators.indices), reach: graph.reachability(),
-                                                       configuration: Configuration(capacity: 0, alignment: 1, tensors: .activations))
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-            for extra in [0, 1] {
-                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: .activations)
-                let exhaustive = ExhaustiveSearch(graph: graph, config: config)
-                guard exhaustive.fits, let optimum = exhaustive.minimumNonCompulsory() else { continue }
-                instances += 1
-                let search = SegmentTrafficSearch(graph: graph, configuration: config)
-                var sums: [Int] = []
-                for limit in [1, 6, 64] {
-                    let blocks = search.blocks(joining: segments, limit: limit)
-                    #expect(blocks.flatMap(\.operators) == segments.flatMap(\.operators))
-                    var next = 0
-                    for block in blocks {
-                        var members: [OperatorID] = []
-                        var peak = 0
-                        var joined = 0
-                        while members.count < block.operators.count && next < segments.count {
-                            members += segments[next].operators
-                            peak = max(peak, segments[next].peak)
-                            next += 1
-                            joined += 1
-                        }
-                        #expect(members == block.operators, "seed \(seed), limit \(limit): a block is not whole segments")
-                        #expect(block.peak == peak)
-                        #expect(joined == 1 || block.operators.count <= limit)
+                                                       configuration: config)
+            let search = SegmentTrafficSearch(graph: graph, configuration: config)
+            var sums: [Int] = []
+            for limit in [1, 6, 64] {
+                let blocks = search.blocks(joining: segments, limit: limit)
+                #expect(blocks.flatMap(\.operators) == segments.flatMap(\.operators))
+                var next = 0
+                for block in blocks {
+                    var members: [OperatorID] = []
+                    var peak = 0
+                    var joined = 0
+                    while members.count < block.operators.count && next < segments.count {
+                        members += segments[next].operators
+                        peak = max(peak, segments[next].peak)
+                        next += 1
+                        joined += 1
                     }
-                    let outcomes = try blocks.map { try Self.search(graph, config, $0.operators) }
-                    #expect(outcomes.allSatisfy { $0.order != nil })
-                    sums.append(outcomes.reduce(0) { $0 + $1.lowerBound })
+                    #expect(members == block.operators, "seed \(seed), limit \(limit): a block is not whole segments")
+                    #expect(block.peak == peak)
+                    #expect(joined == 1 || block.operators.count <= limit)
                 }
-                #expect(sums.allSatisfy { $0 <= optimum }, "seed \(seed), capacity \(config.capacity): \(sums) > \(optimum)")
-                #expect(sums == sums.sorted(), "seed \(seed), capacity \(config.capacity): \(sums)")
-                if sums.last! > sums.first! { rose += 1 }
+                let outcomes = try blocks.map { try Self.search(graph, config, $0.operators) }
+                #expect(outcomes.allSatisfy { $0.order != nil })
+                sums.append(outcomes.reduce(0) { $0 + $1.lowerBound })
             }
+            #expect(sums.allSatisfy { $0 <= optimum }, "seed \(seed), capacity \(config.capacity): \(sums) > \(optimum)")
+            #expect(sums == sums.sorted(), "seed \(seed), capacity \(config.capacity): \(sums)")
+            if sums.last! > sums.first! { rose += 1 }
         }
-        #expect(instances > 100)
-        #expect(rose > 10, "the sum rose on \(rose) of \(instances)")
+        #expect(instances.count > 100)
+        #expect(rose > 10, "the sum rose on \(rose) of \(instances.count)")
     }
 
     /// A tensor that an earlier block made is on chip when the next block starts, or has a DRAM
