@@ -98,9 +98,10 @@ package struct SegmentTrafficSearch: Sendable {
     /// sum over the joined blocks is still a bound. It is never below the sum over the parts where
     /// both settle: the union's own problem sees what its parts' problems leave out, the stores of
     /// the tensors one part makes for the next and the crowding of the tensors that pass through a
-    /// part. RandWire-BA's first stage is three segments (16, 29 and 16 operators, with the
-    /// separators between them) that 8 tensors of 341,824 bytes cross: at `M_R` the 29 settle at
-    /// 4,101,888 bytes, the 62 joined at 7,178,304, in 13,916 states.
+    /// part. RandWire-BA's first stage is a segment of 16 operators, 15 single-operator segments
+    /// (a chain of separators) and a segment of 29, which reads 8 tensors of 341,824 bytes made
+    /// before it: at `M_R` the 29 settle at 4,101,888 bytes, and the 62 joined (with the input
+    /// convolution's 2 operators) at 7,178,304, in 13,916 states.
     package func blocks(joining segments: [(operators: [OperatorID], peak: Int)], limit: Int) -> [(operators: [OperatorID], peak: Int)] {
         var blocks: [(operators: [OperatorID], peak: Int)] = []
         for segment in segments {
