@@ -105,9 +105,8 @@ package struct SegmentTrafficSearch: Sendable {
     package func blocks(joining segments: [(operators: [OperatorID], peak: Int)], limit: Int) -> [(operators: [OperatorID], peak: Int)] {
         var blocks: [(operators: [OperatorID], peak: Int)] = []
         for segment in segments {
-            if let last = blocks.last, last.operators.count + segment.operators.count <= limit,
-               accepts(last.operators + segment.operators) {
-                blocks[blocks.count - 1] = (last.operators + segment.operators, max(last.peak, segment.peak))
+            if let last = blocks.last, case let union = last.operators + segment.operators, union.count <= limit, accepts(union) {
+                blocks[blocks.count - 1] = (union, max(last.peak, segment.peak))
             } else {
                 blocks.append(segment)
             }
