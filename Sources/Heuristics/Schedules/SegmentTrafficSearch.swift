@@ -34,7 +34,9 @@ package import Scratchpad
 /// nothing: delaying a load or an eviction never costs more, so some optimal plan makes only such
 /// moves. States are expanded by traffic so far plus an
 /// estimate that never exceeds what is left: the reloads that every tensor off chip still owes,
-/// plus what the most crowded operator still to run forces off chip beyond them (A*; the estimate
+/// plus what the most crowded operator still to run forces off chip beyond them, in every order of
+/// the block (a minimum cut over the block's down-sets, as ``CrossingAnalysis`` finds over a
+/// whole graph) (A*; the estimate
 /// is admissible but not consistent, so a state reached more cheaply after its expansion is opened
 /// again). The first complete state is optimal, and when the state budget runs out the least
 /// estimate still open is a lower bound.
@@ -152,6 +154,7 @@ private struct Bits: Hashable, Sequence {
         if i < 64 { lo |= 1 << UInt64(i) } else { hi |= 1 << UInt64(i - 64) }
     }
     var isEmpty: Bool { lo == 0 && hi == 0 }
+    var count: Int { lo.nonzeroBitCount + hi.nonzeroBitCount }
     /// The set folded into a running hash.
     func mixed(into hash: UInt64) -> UInt64 { hi.mixed(into: lo.mixed(into: hash)) }
     static func & (a: Bits, b: Bits) -> Bits { Bits(lo: a.lo & b.lo, hi: a.hi & b.hi) }
@@ -220,6 +223,16 @@ private struct Block {
     /// The operators whose ``forcedExcess`` is positive: few or none (RandWire's stages have 0 to
     /// 13 of up to 119), and the only ones ``futureEvictions(done:off:)`` needs to look at.
     let crowded: [Int]
+    /// Per operator: the tensors that may be live while it runs in some order of the block (not
+    /// its operands), and by how many occupied bytes the fewest of them that any order keeps live
+    /// exceed the room beside its operands (a minimum cut,
+    /// ``cut(at:members:capacity:predecessors:inputs:outputs:readers:occupied:made:outside:producer:ancestors:descendants:)``).
+    /// At least ``forcedExcess``, since the forced tensors are live in every order.
+    let crossers: [Bits]
+    let cutExcess: [Int]
+    /// The operators whose ``cutExcess`` is positive: 40 of the 97 of RandWire-BA's second stage at
+    /// `M_R`, where 3 have a positive ``forcedExcess``.
+    let cutCrowded: [Int]
     /// The tensors by occupied bytes, largest first (ties by index): the order in which
     /// ``minimalEvictions(from:need:scratch:)`` tries them, since sets close sooner.
     let bySize: [Int]
@@ -258,8 +271,10 @@ private struct Block {
         self.occupied = occupied
         bytes = tensors.map { graph.tensors[$0].bytes }
         storeCost = tensors.map { graph.isOutput[$0] ? 0 : graph.tensors[$0].bytes }
-        outside = Bits(tensors.indices.filter { graph.producer[tensors[$0]] == nil })
-        made = Bits(tensors.indices.filter { graph.producer[tensors[$0]].map { local[$0] == nil } ?? false })
+        let outside = Bits(tensors.indices.filter { graph.producer[tensors[$0]] == nil })
+        let made = Bits(tensors.indices.filter { graph.producer[tensors[$0]].map { local[$0] == nil } ?? false })
+        self.outside = outside
+        self.made = made
         // Ancestry inside the block: `segment` is in a valid order.
         var ancestors = [Bits](repeating: .empty, count: m)
         for i in 0..<m {
@@ -289,11 +304,94 @@ private struct Block {
         let forcedExcess = forced.map { max(0, $0.sum(occupied) - configuration.capacity) }
         self.forcedExcess = forcedExcess
         crowded = forcedExcess.indices.filter { forcedExcess[$0] > 0 }
+        var producer = [Int](repeating: -1, count: tensors.count)
+        for i in 0..<m {
+            for t in outputs[i] { producer[t] = i }
+        }
+        var crossers: [Bits] = []
+        var cutExcess: [Int] = []
+        for j in 0..<m {
+            let cut = Self.cut(at: j, members: m, capacity: configuration.capacity, predecessors: predecessors, inputs: inputs,
+                               outputs: outputs, readers: readers, occupied: occupied, made: made, outside: outside,
+                               producer: producer, ancestors: ancestors[j], descendants: descendants[j])
+            crossers.append(cut.crossers)
+            cutExcess.append(cut.excess)
+        }
+        self.crossers = crossers
+        self.cutExcess = cutExcess
+        cutCrowded = cutExcess.indices.filter { cutExcess[$0] > 0 }
         bySize = occupied.indices.sorted { (occupied[$0], $1) > (occupied[$1], $0) }
         bytesPerOccupied = tensors.indices.map { Double(graph.tensors[tensors[$0]].bytes) / Double(max(1, occupied[$0])) }.min() ?? 1
         kept = Bits(tensors.indices.filter { k in
             graph.producer[tensors[k]].map { local[$0] != nil } == true && graph.consumers[tensors[k]].contains { local[$0] == nil }
         })
+    }
+
+    /// The tensors that may be live while operator `j` runs (not its operands), and by how many
+    /// occupied bytes the fewest of them that any order of the block keeps live exceed the room
+    /// beside `j`'s operands (0 when they fit).
+    ///
+    /// A tensor is live while `j` runs when it has started (made by an operator run before `j`; an
+    /// earlier block's tensor, from the block's start; a graph input or weight, once an operator
+    /// before `j` has read it) and an operator of the block after `j` reads it. Only the block's
+    /// readers count: a tensor the block makes for a later block may be evicted for free once the
+    /// block no longer reads it, so it must not count here, where every byte off chip owes a
+    /// reload. Which operators run before `j` is a down-set of the block that holds `j`'s
+    /// ancestors and none of its descendants, and the live bytes over such sets are least at a
+    /// minimum cut (``CrossingAnalysis/minimumCrossing(_:limit:)`` does the same over a whole
+    /// graph): source side the operators run before `j`; a tensor made in the block costs its
+    /// bytes when its producer is on the source side and a reader is not, an earlier block's
+    /// tensor when a reader is not, a graph input when one reader is and another is not.
+    static func cut(at j: Int, members m: Int, capacity: Int, predecessors: [Bits], inputs: [Bits], outputs: [Bits],
+                    readers: [Bits], occupied: [Int], made: Bits, outside: Bits, producer: [Int], ancestors: Bits,
+                    descendants: Bits) -> (crossers: Bits, excess: Int)
+    {
+        let operands = inputs[j] | outputs[j]
+        let room = capacity - operands.sum(occupied)
+        var crossers = Bits.empty
+        for k in occupied.indices where !operands.contains(k) {
+            // `j` does not read `k`, so none of these readers is `j`.
+            let canFollow = readers[k] - ancestors
+            guard !canFollow.isEmpty else { continue }
+            if made.contains(k) {
+                crossers.insert(k)
+            } else if outside.contains(k) {
+                // One reader before `j` and another after it.
+                let canPrecede = readers[k] - descendants
+                if !canPrecede.isEmpty && (canPrecede | canFollow).count >= 2 { crossers.insert(k) }
+            } else if producer[k] >= 0 && !descendants.contains(producer[k]) {
+                crossers.insert(k)
+            }
+        }
+        guard crossers.sum(occupied) > room else { return (crossers, 0) }
+        let members = Array(crossers)
+        let source = m + 2 * members.count
+        let sink = source + 1
+        var network = MaxFlow(nodes: sink + 1)
+        let inf = MaxFlow.infinite
+        for c in 0..<m {
+            for p in predecessors[c] { network.addEdge(from: c, to: p, capacity: inf) }
+            if c == j || descendants.contains(c) {
+                network.addEdge(from: c, to: sink, capacity: inf)
+            } else if ancestors.contains(c) {
+                network.addEdge(from: source, to: c, capacity: inf)
+            }
+        }
+        for (i, k) in members.enumerated() {
+            let first = m + 2 * i
+            // Paid when the tensor has started and some reader runs after `j` (is not on the
+            // source side).
+            for r in readers[k] { network.addEdge(from: first, to: r, capacity: inf) }
+            if made.contains(k) {
+                network.addEdge(from: source, to: first, capacity: occupied[k])
+            } else if outside.contains(k) {
+                for r in readers[k] { network.addEdge(from: r, to: first + 1, capacity: inf) }
+                network.addEdge(from: first + 1, to: first, capacity: occupied[k])
+            } else {
+                network.addEdge(from: producer[k], to: first, capacity: occupied[k])
+            }
+        }
+        return (crossers, max(0, network.maximumFlow(from: source, to: sink) - room))
     }
 
     /// The tracked tensors that `segment`'s operators read or write, in the order they first
@@ -593,15 +691,23 @@ private struct Block {
     }
 
     /// What the operators still to run will force off chip beyond the tensors off chip now (`off`):
-    /// at operator `j` at least ``forcedExcess`` bytes of ``forced`` are off chip, and each one
-    /// not off chip now will be evicted and read again (it has a reader after `j`), costing at least
-    /// its size. The largest such shortfall over the operators to run. (Counting also the tensors
-    /// that exist already and are read at or after `j` cut RandWire-WS's first stage at `M_R` from
-    /// 2.19 to 2.16 million states, at twice the time per state.)
+    /// at operator `j` at least ``forcedExcess`` bytes of ``forced`` are off chip, and at least
+    /// ``cutExcess`` bytes of ``crossers``, whatever the order. Each one not off chip now will be
+    /// evicted and read again (it is live at `j`, so a reader of the block follows), costing at
+    /// least its size; those off chip now already owe their reload in the estimate, so they are
+    /// left out. The largest such shortfall over the operators to run. The minimum cut lifts what
+    /// an unsettled search leaves open: RandWire-BA's 97-operator stage at `M_R` from 683,648 to
+    /// 854,560 bytes after 3 million states, RandWire-ER seed 2's 120-operator stage from 854,560
+    /// to 1,538,208 (results/divide-and-conquer-ablation.md). (Counting also the tensors that exist
+    /// already and are read at or after `j` cut RandWire-WS's first stage at `M_R` from 2.19 to 2.16
+    /// million states, at twice the time per state.)
     func futureEvictions(done: Bits, off: Bits) -> Int {
         var most = 0
         for j in crowded where forcedExcess[j] > most && !done.contains(j) {
             most = max(most, forcedExcess[j] - (forced[j] & off).sum(occupied))
+        }
+        for j in cutCrowded where cutExcess[j] > most && !done.contains(j) {
+            most = max(most, cutExcess[j] - (crossers[j] & off).sum(occupied))
         }
         return Int((Double(most) * bytesPerOccupied).rounded(.down))
     }
