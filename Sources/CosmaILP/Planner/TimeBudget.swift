@@ -400,7 +400,11 @@ package struct WorkRates: Sendable {
     /// relaxation's iterations are priced apart).
     var perNode: Double
     var perNodeNonzero: Double
-    /// An order-search evaluation's cost per operator (one on-line replay of the schedule).
+    /// An order-search evaluation's cost per operator (one on-line replay of the schedule): about
+    /// 9 µs on the benchmark machine (release build, deterministic mode: the 7.5 units of order
+    /// search that 50 µs priced 220 evaluations of PNASNet-5's 679 operators took 1.27 s, and 341
+    /// of RandWire-BA's 440 took 1.37 s). At 50 µs the order search got a fifth of the evaluations
+    /// its share of the budget is meant to pay for (a unit is about a second of one core).
     var perEvaluatedOperator: Double
     /// A minimum-peak search state's cost per operator (its down-set is a bit set of them).
     var perStateOperator: Double = 4e-9
@@ -419,7 +423,7 @@ package struct WorkRates: Sendable {
     /// Measured on NASNet-A Mobile at `M_H` (the benchmark machine, release build): a budget of
     /// 10 units at two fifths of these prices took 26 s of CPU time.
     package static let standard = WorkRates(perSolve: 0.025, perNonzero: 5e-6, perNode: 5e-3, perNodeNonzero: 5e-7,
-                                            perEvaluatedOperator: 5e-5)
+                                            perEvaluatedOperator: 1e-5)
 
     func solveCost(_ model: Model, nodes: Int, iterations: Int) -> Double {
         perSolve + perNonzero * Double(model.entryCount) + Double(nodes) * (perNode + perNodeNonzero * Double(model.entryCount))
