@@ -157,6 +157,35 @@ import Testing
         #expect(parts == [0, 0, 0, 2])
     }
 
+    /// Two branches, `left` and `right`, leave a tensor of 2 bytes live beside each other whatever
+    /// the order: while `left` runs, either `right` has run and `r` waits for `join`, or it has
+    /// not and `b` waits for it. No tensor is live across `left` in every order, so the forced-live
+    /// estimate is 0; the minimum cut over the orders finds the 2 bytes, 1 more than fit beside
+    /// `left`'s 4 at capacity 5 (and the same at `right`), and the estimate counts that byte's
+    /// reload as soon as `split` has run. A search stopped after one expansion reports it, and
+    /// stays below the optimum of 8: the branch that runs first finds the other's input waiting,
+    /// the one that runs second the other's result, so each evicts a 2-byte tensor, stored and
+    /// loaded back.
+    @Test func anUnsettledSearchCountsWhatEveryOrderKeepsLive() throws {
+        let sizes = ["in": 1, "a": 2, "b": 2, "l": 2, "r": 2, "out": 1]
+        let tensors = sizes.sorted { $0.key < $1.key }.map { Tensor(name: $0.key, bytes: $0.value, kind: $0.key == "in" ? .input : .activation) }
+        let ops: [GraphDocument.OperatorEntry] = [
+            .init(name: "split", type: "Op", inputs: ["in"], outputs: ["a", "b"]),
+            .init(name: "left", type: "Op", inputs: ["a"], outputs: ["l"]),
+            .init(name: "right", type: "Op", inputs: ["b"], outputs: ["r"]),
+            .init(name: "join", type: "Op", inputs: ["l", "r"], outputs: ["out"]),
+        ]
+        let graph = try Graph(document: GraphDocument(name: "either-branch", tensors: tensors, operators: ops, outputs: ["out"]))
+        let config = Configuration(capacity: 5, alignment: 1, tensors: .activations)
+        let optimum = try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory())
+        #expect(optimum == 8)
+        #expect(try Self.search(graph, config, Array(graph.operators.indices)).lowerBound == optimum)
+        var limit = SearchLimit()
+        let stopped = try #require(SegmentTrafficSearch(graph: graph, configuration: config).run(Array(graph.operators.indices), stateBudget: 2, limit: &limit))
+        #expect(stopped.order == nil)
+        #expect(stopped.lowerBound == 1)
+    }
+
     /// A search stopped early reports the least estimate still open, which must never exceed the
     /// block's optimum: the estimate is admissible at every state budget, not only at the end. The
     /// blocks are whole graphs, and the segments of staged graphs, where tensors of an earlier

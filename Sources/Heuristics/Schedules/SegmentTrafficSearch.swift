@@ -226,12 +226,12 @@ private struct Block {
     /// Per operator: the tensors that may be live while it runs in some order of the block (not
     /// its operands), and by how many occupied bytes the fewest of them that any order keeps live
     /// exceed the room beside its operands (a minimum cut,
-    /// ``cut(at:members:capacity:predecessors:inputs:outputs:readers:occupied:made:outside:producer:ancestors:descendants:)``).
+    /// ``cut(at:capacity:predecessors:inputs:outputs:readers:occupied:made:outside:ancestors:descendants:)``).
     /// At least ``forcedExcess``, since the forced tensors are live in every order.
     let crossers: [Bits]
     let cutExcess: [Int]
-    /// The operators whose ``cutExcess`` is positive: 40 of the 97 of RandWire-BA's second stage at
-    /// `M_R`, where 3 have a positive ``forcedExcess``.
+    /// The operators whose ``cutExcess`` is positive, largest first: 40 of the 97 of RandWire-BA's
+    /// second stage at `M_R`, where 3 have a positive ``forcedExcess``.
     let cutCrowded: [Int]
     /// The tensors by occupied bytes, largest first (ties by index): the order in which
     /// ``minimalEvictions(from:need:scratch:)`` tries them, since sets close sooner.
@@ -304,22 +304,14 @@ private struct Block {
         let forcedExcess = forced.map { max(0, $0.sum(occupied) - configuration.capacity) }
         self.forcedExcess = forcedExcess
         crowded = forcedExcess.indices.filter { forcedExcess[$0] > 0 }
-        var producer = [Int](repeating: -1, count: tensors.count)
-        for i in 0..<m {
-            for t in outputs[i] { producer[t] = i }
+        let cuts = (0..<m).map { j in
+            Self.cut(at: j, capacity: configuration.capacity, predecessors: predecessors, inputs: inputs, outputs: outputs,
+                     readers: readers, occupied: occupied, made: made, outside: outside, ancestors: ancestors, descendants: descendants)
         }
-        var crossers: [Bits] = []
-        var cutExcess: [Int] = []
-        for j in 0..<m {
-            let cut = Self.cut(at: j, members: m, capacity: configuration.capacity, predecessors: predecessors, inputs: inputs,
-                               outputs: outputs, readers: readers, occupied: occupied, made: made, outside: outside,
-                               producer: producer, ancestors: ancestors[j], descendants: descendants[j])
-            crossers.append(cut.crossers)
-            cutExcess.append(cut.excess)
-        }
-        self.crossers = crossers
+        crossers = cuts.map(\.crossers)
+        let cutExcess = cuts.map(\.excess)
         self.cutExcess = cutExcess
-        cutCrowded = cutExcess.indices.filter { cutExcess[$0] > 0 }
+        cutCrowded = cutExcess.indices.filter { cutExcess[$0] > 0 }.sorted { (cutExcess[$0], $1) > (cutExcess[$1], $0) }
         bySize = occupied.indices.sorted { (occupied[$0], $1) > (occupied[$1], $0) }
         bytesPerOccupied = tensors.indices.map { Double(graph.tensors[tensors[$0]].bytes) / Double(max(1, occupied[$0])) }.min() ?? 1
         kept = Bits(tensors.indices.filter { k in
@@ -342,10 +334,16 @@ private struct Block {
     /// graph): source side the operators run before `j`; a tensor made in the block costs its
     /// bytes when its producer is on the source side and a reader is not, an earlier block's
     /// tensor when a reader is not, a graph input when one reader is and another is not.
-    static func cut(at j: Int, members m: Int, capacity: Int, predecessors: [Bits], inputs: [Bits], outputs: [Bits],
-                    readers: [Bits], occupied: [Int], made: Bits, outside: Bits, producer: [Int], ancestors: Bits,
-                    descendants: Bits) -> (crossers: Bits, excess: Int)
+    static func cut(at j: Int, capacity: Int, predecessors: [Bits], inputs: [Bits], outputs: [Bits], readers: [Bits],
+                    occupied: [Int], made: Bits, outside: Bits, ancestors all: [Bits], descendants below: [Bits])
+        -> (crossers: Bits, excess: Int)
     {
+        let m = predecessors.count
+        let (ancestors, descendants) = (all[j], below[j])
+        var producer = [Int](repeating: -1, count: occupied.count)
+        for i in 0..<m {
+            for t in outputs[i] { producer[t] = i }
+        }
         let operands = inputs[j] | outputs[j]
         let room = capacity - operands.sum(occupied)
         var crossers = Bits.empty
@@ -706,8 +704,11 @@ private struct Block {
         for j in crowded where forcedExcess[j] > most && !done.contains(j) {
             most = max(most, forcedExcess[j] - (forced[j] & off).sum(occupied))
         }
-        for j in cutCrowded where cutExcess[j] > most && !done.contains(j) {
-            most = max(most, cutExcess[j] - (crossers[j] & off).sum(occupied))
+        // Largest excess first: once an excess is no more than the largest shortfall, no later
+        // operator's shortfall can exceed it.
+        for j in cutCrowded {
+            guard cutExcess[j] > most else { break }
+            if !done.contains(j) { most = max(most, cutExcess[j] - (crossers[j] & off).sum(occupied)) }
         }
         return Int((Double(most) * bytesPerOccupied).rounded(.down))
     }
