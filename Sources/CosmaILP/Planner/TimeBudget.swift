@@ -445,7 +445,12 @@ package struct WorkRates: Sendable {
     /// stage at `M_R`: 2.19 million states in 7.1 s) before ``StateIndex`` replaced a dictionary,
     /// which halved the search's time: on RandWire-WS with weights at `M_R` the segment search
     /// stage took 12.1 s instead of 25.3 s for the same states (median of three paired runs,
-    /// results/divide-and-conquer-ablation.md).
+    /// results/divide-and-conquer-ablation.md). Since the estimate counts a minimum cut per
+    /// operator, a search that does not settle walks states with more evictions, and a state of
+    /// RandWire-BA's 97-operator stage at `M_R` costs about twice as much (the segment search stage
+    /// 8.3 s instead of 15.0 s for the same 3 million states). The price was kept: the 3 million
+    /// states a segment may make bind before the share does, so a dearer state would only take
+    /// units from the later stages, whose plans then change (results/divide-and-conquer-ablation.md).
     package static let segmentTrafficState = 1.5e-6
     /// A state the segment beam search expands: it makes and ranks every child. 21 µs (RandWire-WS's
     /// last stage of 114 operators at `M_R`, 500 states per depth: 1.2 s).
