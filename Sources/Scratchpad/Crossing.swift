@@ -68,36 +68,78 @@ package struct CrossingAnalysis: Sendable {
 
     /// The fewest bytes that cross `o` over all schedules (stopping once `limit` is reached).
     package func minimumCrossing(_ o: OperatorID, limit: Int = MaxFlow.infinite) -> Int {
-        let n = graph.operators.count
-        let crossing = possiblyCrossing(o)
-        // Nodes: operators, then two per tensor (the second only for tensors without producer),
-        // then source and sink. The source side is the set of operators run before `o`.
-        let source = n + 2 * crossing.count
+        let tensors = possiblyCrossing(o).map { t in
+            CrossingTensor(start: graph.producer[t].map { .producer($0) } ?? .firstReader, readers: readers[t].filter { $0 != o },
+                           bytes: occupied(t))
+        }
+        return Self.leastCrossing(operators: graph.operators.count, predecessors: { graph.predecessors[$0] },
+                                  before: { reach.isAncestor($0, of: o) }, after: { $0 == o || reach.isAncestor(o, of: $0) },
+                                  tensors: tensors, limit: limit)
+    }
+
+    /// When a tensor that may cross an operator starts to exist: when its producer runs, before the
+    /// first operator (a tensor from before the operators considered), or when its first reader
+    /// runs (a graph input or weight, in DRAM until then).
+    package enum CrossingStart: Sendable {
+        case producer(OperatorID)
+        case atStart
+        case firstReader
+    }
+
+    /// A tensor that may cross an operator: when it starts, the operators that read it (other than
+    /// the one crossed), and its occupied bytes.
+    package struct CrossingTensor: Sendable {
+        package var start: CrossingStart
+        package var readers: [OperatorID]
+        package var bytes: Int
+
+        package init(start: CrossingStart, readers: [OperatorID], bytes: Int) {
+            self.start = start
+            self.readers = readers
+            self.bytes = bytes
+        }
+    }
+
+    /// The fewest bytes of `tensors` live while one operator runs, over the sets of operators that
+    /// can run before it: those closed under predecessors that hold every operator `before` says
+    /// must precede it and none that `after` says must follow (the operator itself among them).
+    /// A minimum cut of a project-selection network, stopping once `limit` is reached: nodes are
+    /// the operators (source side: run before), then two per tensor, then source and sink. A
+    /// tensor costs its bytes when it has started and some reader runs after; one that starts at its
+    /// first reader, when one reader runs before and another after. Shared by the whole-graph
+    /// analysis and the segment search's blocks (`SegmentTrafficSearch`).
+    package static func leastCrossing(operators n: Int, predecessors: (Int) -> [Int], before: (Int) -> Bool, after: (Int) -> Bool,
+                                      tensors: [CrossingTensor], limit: Int = MaxFlow.infinite) -> Int
+    {
+        let source = n + 2 * tensors.count
         let sink = source + 1
         var network = MaxFlow(nodes: sink + 1)
         let inf = MaxFlow.infinite
-        for c in graph.operators.indices {
-            for p in graph.predecessors[c] { network.addEdge(from: c, to: p, capacity: inf) }
-            if c == o || reach.isAncestor(o, of: c) {
+        for c in 0..<n {
+            for p in predecessors(c) { network.addEdge(from: c, to: p, capacity: inf) }
+            if after(c) {
                 network.addEdge(from: c, to: sink, capacity: inf)
-            } else if reach.isAncestor(c, of: o) {
+            } else if before(c) {
                 network.addEdge(from: source, to: c, capacity: inf)
             }
         }
-        for (i, t) in crossing.enumerated() {
-            let others = readers[t].filter { $0 != o }
+        for (i, t) in tensors.enumerated() {
             let first = n + 2 * i
-            if let p = graph.producer[t] {
+            switch t.start {
+            case let .producer(p):
                 // Paid when the producer runs before and some reader after.
-                network.addEdge(from: p, to: first, capacity: occupied(t))
-                for r in others { network.addEdge(from: first, to: r, capacity: inf) }
-            } else {
+                network.addEdge(from: p, to: first, capacity: t.bytes)
+                for r in t.readers { network.addEdge(from: first, to: r, capacity: inf) }
+            case .atStart:
+                network.addEdge(from: source, to: first, capacity: t.bytes)
+                for r in t.readers { network.addEdge(from: first, to: r, capacity: inf) }
+            case .firstReader:
                 // Paid when some reader runs before and some reader after.
-                for r in others {
+                for r in t.readers {
                     network.addEdge(from: r, to: first, capacity: inf)
                     network.addEdge(from: first + 1, to: r, capacity: inf)
                 }
-                network.addEdge(from: first, to: first + 1, capacity: occupied(t))
+                network.addEdge(from: first, to: first + 1, capacity: t.bytes)
             }
         }
         return network.maximumFlow(from: source, to: sink, limit: limit)

@@ -330,10 +330,9 @@ private struct Block {
     /// block no longer reads it, so it must not count here, where every byte off chip owes a
     /// reload. Which operators run before `j` is a down-set of the block that holds `j`'s
     /// ancestors and none of its descendants, and the live bytes over such sets are least at a
-    /// minimum cut (``CrossingAnalysis/minimumCrossing(_:limit:)`` does the same over a whole
-    /// graph): source side the operators run before `j`; a tensor made in the block costs its
-    /// bytes when its producer is on the source side and a reader is not, an earlier block's
-    /// tensor when a reader is not, a graph input when one reader is and another is not.
+    /// minimum cut, the one ``CrossingAnalysis`` finds over a whole graph
+    /// (``CrossingAnalysis/leastCrossing(operators:predecessors:before:after:tensors:limit:)``), with
+    /// an earlier block's tensors live from the block's start.
     static func cut(at j: Int, capacity: Int, predecessors: [Bits], inputs: [Bits], outputs: [Bits], readers: [Bits],
                     occupied: [Int], made: Bits, outside: Bits, ancestors all: [Bits], descendants below: [Bits])
         -> (crossers: Bits, excess: Int)
@@ -362,34 +361,13 @@ private struct Block {
             }
         }
         guard crossers.sum(occupied) > room else { return (crossers, 0) }
-        let members = Array(crossers)
-        let source = m + 2 * members.count
-        let sink = source + 1
-        var network = MaxFlow(nodes: sink + 1)
-        let inf = MaxFlow.infinite
-        for c in 0..<m {
-            for p in predecessors[c] { network.addEdge(from: c, to: p, capacity: inf) }
-            if c == j || descendants.contains(c) {
-                network.addEdge(from: c, to: sink, capacity: inf)
-            } else if ancestors.contains(c) {
-                network.addEdge(from: source, to: c, capacity: inf)
-            }
+        let tensors = crossers.map { k in
+            CrossingAnalysis.CrossingTensor(start: made.contains(k) ? .atStart : outside.contains(k) ? .firstReader : .producer(producer[k]),
+                                            readers: Array(readers[k]), bytes: occupied[k])
         }
-        for (i, k) in members.enumerated() {
-            let first = m + 2 * i
-            // Paid when the tensor has started and some reader runs after `j` (is not on the
-            // source side).
-            for r in readers[k] { network.addEdge(from: first, to: r, capacity: inf) }
-            if made.contains(k) {
-                network.addEdge(from: source, to: first, capacity: occupied[k])
-            } else if outside.contains(k) {
-                for r in readers[k] { network.addEdge(from: r, to: first + 1, capacity: inf) }
-                network.addEdge(from: first + 1, to: first, capacity: occupied[k])
-            } else {
-                network.addEdge(from: producer[k], to: first, capacity: occupied[k])
-            }
-        }
-        return (crossers, max(0, network.maximumFlow(from: source, to: sink) - room))
+        let least = CrossingAnalysis.leastCrossing(operators: m, predecessors: { Array(predecessors[$0]) }, before: { ancestors.contains($0) },
+                                                   after: { $0 == j || descendants.contains($0) }, tensors: tensors)
+        return (crossers, max(0, least - room))
     }
 
     /// The tracked tensors that `segment`'s operators read or write, in the order they first
