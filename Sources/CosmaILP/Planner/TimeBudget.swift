@@ -448,7 +448,7 @@ package struct WorkRates: Sendable {
     /// results/divide-and-conquer-ablation.md). Since the estimate counts a minimum cut per
     /// operator, a search that does not settle walks states with more evictions, and a state of
     /// RandWire-BA's 97-operator stage at `M_R` costs about twice as much (the segment search stage
-    /// 8.3 s instead of 15.0 s for the same 3 million states). The price was kept: the 3 million
+    /// 15.0 s instead of 8.3 s for the same 3 million states). The price was kept: the 3 million
     /// states a segment may make bind before the share does, so a dearer state would only take
     /// units from the later stages, whose plans then change (results/divide-and-conquer-ablation.md).
     package static let segmentTrafficState = 1.5e-6
