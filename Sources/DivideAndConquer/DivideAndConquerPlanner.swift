@@ -259,7 +259,9 @@ package struct DivideAndConquerPlanner: Sendable {
         // Smaller segments first: they finish sooner, and what they leave goes to the larger ones.
         crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }
         var limit = run.budget.searchLimit(share, stateCost: WorkRates.segmentTrafficState)
-        var joined = segments
+        // Each block's order for the next stages: the search's cheapest, a beam's where it did not
+        // settle, else the block's operators as they are.
+        var orders = segments
         var total = 0
         var found = false
         var settled = 0
@@ -275,18 +277,18 @@ package struct DivideAndConquerPlanner: Sendable {
             }
             total += max(outcome.lowerBound, crossing)
             if let best = outcome.order {
-                joined[k] = best
+                orders[k] = best
                 found = true
                 settled += best.count
             } else if let beam = search.beamOrder(segments[k], width: Self.beamWidth) {
-                joined[k] = beam.order
+                orders[k] = beam.order
                 found = true
                 run.budget.charge(Double(Self.beamWidth * segments[k].count) * WorkRates.segmentBeamState)
             }
         }
         run.trace.recordCutShort(.segmentSearch, examined: settled, of: crowded.reduce(0) { $0 + segments[$1].count })
         run.budget.charge(Double(limit.statesSpent) * WorkRates.segmentTrafficState)
-        if found { run.segmentOrder = joined.flatMap { $0 } }
+        if found { run.segmentOrder = orders.flatMap { $0 } }
         if total > run.bound {
             run.bound = total
             run.trace.record(.boundProven(.segmentSearch, bytes: total))
