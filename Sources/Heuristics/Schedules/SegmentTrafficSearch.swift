@@ -67,6 +67,24 @@ package struct SegmentTrafficSearch: Sendable {
         package var pruned = 0
     }
 
+    /// What the searched operators are to every schedule, which decides what their own problem
+    /// may assume about the tensors that cross their boundary.
+    package enum Scope: Sendable {
+        /// A run of separated segments: every schedule runs the operators as one contiguous
+        /// block, so an earlier block's tensors exist when it starts and a later block's inputs
+        /// must survive it. Blocks are disjoint in time, so their optima add up.
+        case separated
+        /// Any set of operators, which other operators may interleave with. A tensor made outside
+        /// the window comes in as a graph input does (its first load free, evicting it free), since
+        /// its producer may run just before its first reader here; one read outside it dies at its
+        /// last reader here, since its outside readers may all have run. Both only remove cost, and
+        /// the window's order relation keeps only its own edges, so every schedule of the graph,
+        /// restricted to the window's steps and tensors, is a plan of this problem that costs no
+        /// more: the optimum bounds the whole graph's traffic. Windows share tensors and time, so
+        /// their optima do not add; the largest counts.
+        case window
+    }
+
     private let graph: Graph
     private let configuration: Configuration
 
@@ -85,7 +103,7 @@ package struct SegmentTrafficSearch: Sendable {
         self.configuration = configuration
     }
 
-    /// Whether ``run(_:stateBudget:limit:pruning:)`` takes `segment`: in-place off, and at most
+    /// Whether ``run(_:scope:stateBudget:limit:pruning:)`` takes `segment`: in-place off, and at most
     /// ``maximumSize`` operators and tracked tensors.
     package func accepts(_ segment: [OperatorID]) -> Bool {
         configuration.inPlace == .off && !segment.isEmpty && segment.count <= Self.maximumSize
@@ -116,22 +134,25 @@ package struct SegmentTrafficSearch: Sendable {
         return blocks
     }
 
-    /// A cheap order for the block `segment` when ``run(_:stateBudget:limit:)`` does not finish: a
+    /// A cheap order for the block `segment` when ``run(_:scope:stateBudget:limit:pruning:)`` does not finish: a
     /// beam search over the same moves, `width` states per depth, with the traffic of the block's
     /// own problem along it (a heuristic, never a bound). `nil` when the block is too large, when
     /// in-place is on, or when no order completes.
     package func beamOrder(_ segment: [OperatorID], width: Int) -> (order: [OperatorID], traffic: Int)? {
-        guard configuration.inPlace == .off, let block = Block(graph: graph, configuration: configuration, segment: segment)
+        guard configuration.inPlace == .off, let block = Block(graph: graph, configuration: configuration, segment: segment, scope: .separated)
         else { return nil }
         return block.beam(width: width)
     }
 
-    /// Searches the block `segment` (a separated segment's operators, in any valid order), creating
+    /// Searches the block `segment` (a run of separated segments' operators, or any operators as a
+    /// `.window`, in an order valid for the graph), creating
     /// at most `stateBudget` states (fewer if `limit` has fewer) and spending them from `limit`.
     /// `nil` when the block is too large or in-place is on: then nothing is known about it.
     /// `pruning: false` expands dominated states too (for tests: the optimum must not change).
-    package func run(_ segment: [OperatorID], stateBudget: Int, limit: inout SearchLimit, pruning: Bool = true) -> Outcome? {
-        guard configuration.inPlace == .off, let block = Block(graph: graph, configuration: configuration, segment: segment)
+    package func run(_ segment: [OperatorID], scope: Scope = .separated, stateBudget: Int, limit: inout SearchLimit, pruning: Bool = true)
+        -> Outcome?
+    {
+        guard configuration.inPlace == .off, let block = Block(graph: graph, configuration: configuration, segment: segment, scope: scope)
         else { return nil }
         let outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline, pruning: pruning)
         limit.spend(outcome.states)
@@ -208,12 +229,14 @@ private struct Block {
     let occupied: [Int]
     let bytes: [Int]
     let storeCost: [Int]
-    /// Graph inputs and weights: in DRAM already, their first load free.
+    /// Graph inputs and weights (in a window, every tensor made outside it): in DRAM already,
+    /// their first load free.
     let outside: Bits
     /// Tensors an earlier block made: resident at the start, with a DRAM copy (evicting them is
-    /// free), so that every load of them is a reload.
+    /// free), so that every load of them is a reload. None in a window.
     let made: Bits
-    /// Tensors the block makes that a later operator reads: they live until the block ends.
+    /// Tensors the block makes that a later operator reads: they live until the block ends. None
+    /// in a window.
     let kept: Bits
     /// Per operator: the tensors live while it runs in every order of the block (made by it or
     /// an ancestor, or read by one, and read by it or a descendant), and by how many occupied
@@ -226,7 +249,7 @@ private struct Block {
     /// Per operator: the tensors that may be live while it runs in some order of the block (not
     /// its operands), and by how many occupied bytes the fewest of them that any order keeps live
     /// exceed the room beside its operands (a minimum cut,
-    /// ``cut(at:capacity:predecessors:inputs:outputs:readers:occupied:made:outside:ancestors:descendants:)``).
+    /// ``cut(at:capacity:predecessors:inputs:outputs:producer:readers:occupied:made:outside:ancestors:descendants:)``).
     /// At least ``forcedExcess``, since the forced tensors are live in every order.
     let crossers: [Bits]
     let cutExcess: [Int]
@@ -239,7 +262,7 @@ private struct Block {
     /// Traffic per occupied byte, at least: 1 unless alignment rounds sizes up.
     let bytesPerOccupied: Double
 
-    init?(graph: Graph, configuration: Configuration, segment: [OperatorID]) {
+    init?(graph: Graph, configuration: Configuration, segment: [OperatorID], scope: SegmentTrafficSearch.Scope) {
         let m = segment.count
         guard m > 0, m <= SegmentTrafficSearch.maximumSize else { return nil }
         let setting = configuration.tensors
@@ -258,8 +281,11 @@ private struct Block {
             outputs.append(Bits(graph.operators[o].outputs.compactMap { tensorIndex[$0] }))
         }
         var readers = [Bits](repeating: .empty, count: tensors.count)
+        // Per tensor: the block's operator that makes it, or -1.
+        var producer = [Int](repeating: -1, count: tensors.count)
         for i in 0..<m {
             for t in inputs[i] { readers[t].insert(i) }
+            for t in outputs[i] { producer[t] = i }
         }
         members = segment
         capacity = configuration.capacity
@@ -271,8 +297,11 @@ private struct Block {
         self.occupied = occupied
         bytes = tensors.map { graph.tensors[$0].bytes }
         storeCost = tensors.map { graph.isOutput[$0] ? 0 : graph.tensors[$0].bytes }
-        let outside = Bits(tensors.indices.filter { graph.producer[tensors[$0]] == nil })
-        let made = Bits(tensors.indices.filter { graph.producer[tensors[$0]].map { local[$0] == nil } ?? false })
+        let madeBefore = Bits(tensors.indices.filter { graph.producer[tensors[$0]].map { local[$0] == nil } ?? false })
+        // In a window an outside operator may run between the window's own: what it makes comes in
+        // as a graph input does, its first load free (``SegmentTrafficSearch/Scope/window``).
+        let outside = Bits(tensors.indices.filter { graph.producer[tensors[$0]] == nil }) | (scope == .window ? madeBefore : .empty)
+        let made = scope == .window ? Bits.empty : madeBefore
         self.outside = outside
         self.made = made
         // Ancestry inside the block: `segment` is in a valid order.
@@ -287,25 +316,17 @@ private struct Block {
         for i in 0..<m {
             for a in ancestors[i] { descendants[a].insert(i) }
         }
-        var forced = [Bits](repeating: .empty, count: m)
         let everyOperator = Bits(0..<m)
-        for (k, t) in tensors.enumerated() {
-            // An earlier block's tensor lives from the start: resident, or off chip owing a reload.
-            let starters = graph.producer[t].map { local[$0].map { Bits([$0]) } ?? everyOperator } ?? readers[k]
-            for j in 0..<m {
-                var upTo = ancestors[j]
-                upTo.insert(j)
-                var from = descendants[j]
-                from.insert(j)
-                if !(starters & upTo).isEmpty && !(readers[k] & from).isEmpty { forced[j].insert(k) }
-            }
-        }
+        // An earlier block's tensor lives from the start: resident, or off chip owing a reload; an
+        // outside tensor from its first reader.
+        let starters = tensors.indices.map { made.contains($0) ? everyOperator : outside.contains($0) ? readers[$0] : Bits([producer[$0]]) }
+        let forced = Self.forced(starters: starters, readers: readers, ancestors: ancestors, descendants: descendants)
         self.forced = forced
         let forcedExcess = forced.map { max(0, $0.sum(occupied) - configuration.capacity) }
         self.forcedExcess = forcedExcess
         crowded = forcedExcess.indices.filter { forcedExcess[$0] > 0 }
         let cuts = (0..<m).map { j in
-            Self.cut(at: j, capacity: configuration.capacity, predecessors: predecessors, inputs: inputs, outputs: outputs,
+            Self.cut(at: j, capacity: configuration.capacity, predecessors: predecessors, inputs: inputs, outputs: outputs, producer: producer,
                      readers: readers, occupied: occupied, made: made, outside: outside, ancestors: ancestors, descendants: descendants)
         }
         crossers = cuts.map(\.crossers)
@@ -314,9 +335,26 @@ private struct Block {
         cutCrowded = cutExcess.indices.filter { cutExcess[$0] > 0 }.sorted { (cutExcess[$0], $1) > (cutExcess[$1], $0) }
         bySize = occupied.indices.sorted { (occupied[$0], $1) > (occupied[$1], $0) }
         bytesPerOccupied = tensors.indices.map { Double(graph.tensors[tensors[$0]].bytes) / Double(max(1, occupied[$0])) }.min() ?? 1
-        kept = Bits(tensors.indices.filter { k in
+        kept = scope == .window ? .empty : Bits(tensors.indices.filter { k in
             graph.producer[tensors[k]].map { local[$0] != nil } == true && graph.consumers[tensors[k]].contains { local[$0] == nil }
         })
+    }
+
+    /// Per operator: the tensors live while it runs in every order of the block, those that an
+    /// operator of `starters` (per tensor: its producer, its readers, or every operator) has
+    /// started by then, itself or an ancestor, and that it or a descendant reads.
+    static func forced(starters: [Bits], readers: [Bits], ancestors: [Bits], descendants: [Bits]) -> [Bits] {
+        var forced = [Bits](repeating: .empty, count: ancestors.count)
+        for k in starters.indices {
+            for j in ancestors.indices {
+                var upTo = ancestors[j]
+                upTo.insert(j)
+                var from = descendants[j]
+                from.insert(j)
+                if !(starters[k] & upTo).isEmpty && !(readers[k] & from).isEmpty { forced[j].insert(k) }
+            }
+        }
+        return forced
     }
 
     /// The tensors that may be live while operator `j` runs (not its operands), and by how many
@@ -333,16 +371,12 @@ private struct Block {
     /// minimum cut, the one ``CrossingAnalysis`` finds over a whole graph
     /// (``CrossingAnalysis/leastCrossing(operators:predecessors:before:after:tensors:limit:)``), with
     /// an earlier block's tensors live from the block's start.
-    static func cut(at j: Int, capacity: Int, predecessors: [Bits], inputs: [Bits], outputs: [Bits], readers: [Bits],
+    static func cut(at j: Int, capacity: Int, predecessors: [Bits], inputs: [Bits], outputs: [Bits], producer: [Int], readers: [Bits],
                     occupied: [Int], made: Bits, outside: Bits, ancestors all: [Bits], descendants below: [Bits])
         -> (crossers: Bits, excess: Int)
     {
         let m = predecessors.count
         let (ancestors, descendants) = (all[j], below[j])
-        var producer = [Int](repeating: -1, count: occupied.count)
-        for i in 0..<m {
-            for t in outputs[i] { producer[t] = i }
-        }
         let operands = inputs[j] | outputs[j]
         let room = capacity - operands.sum(occupied)
         var crossers = Bits.empty
