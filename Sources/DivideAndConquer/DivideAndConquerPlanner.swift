@@ -242,6 +242,13 @@ package struct DivideAndConquerPlanner: Sendable {
     /// (at most ``SegmentTrafficSearch/stateLimit`` states): one settled segment is worth more than
     /// several half-searched ones, whose bound stays near what the estimate gives at once.
     ///
+    /// A segment beyond the search (more than 128 operators or tensors: a NAS network has no
+    /// separator, so its one segment is the whole graph) counts its windows' largest bound
+    /// instead (``windowSearch(_:crowded:search:limit:longest:)``). On AmoebaNet at `M_R` one
+    /// window of 127 operators proves 431,200 bytes, where the crossing bound proves 280,672, and
+    /// its order, spliced into the minimum-peak order, gives the fixed-schedule program a plan
+    /// that meets it.
+    ///
     /// Their sum bounds every plan, whether or not every search finished: an unfinished one counts
     /// the least estimate it left open, and the segments within the capacity count nothing. The
     /// segments' cheapest orders, joined in the minimum-peak order's sequence (a beam search's order
@@ -250,11 +257,13 @@ package struct DivideAndConquerPlanner: Sendable {
         let reach = run.reach ?? graph.reachability()
         let order = minimumPeakOrder(&run)
         let separated = graph.separatedSegmentPeaks(order: order, reach: reach, configuration: configuration)
-        // One segment is the whole graph: far beyond the search (NAS networks have no separator).
-        guard separated.count > 1 else { return }
         let search = SegmentTrafficSearch(graph: graph, configuration: configuration)
-        let parts = search.blocks(joining: separated, limit: Self.joinedBlockLimit)
+        // NAS networks have no separator: their one segment is the whole graph.
+        let parts = separated.count > 1 ? search.blocks(joining: separated, limit: Self.joinedBlockLimit) : separated
         let segments = parts.map(\.operators)
+        // Where each segment starts in `order`, and the steps of `order` that do not fit.
+        let starts = segments.reduce(into: [0]) { $0.append($0.last! + $1.count) }
+        let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment)
         var crowded = parts.indices.filter { parts[$0].operators.count > 1 && parts[$0].peak > configuration.capacity }
         // Smaller segments first: they finish sooner, and what they leave goes to the larger ones.
         crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }
@@ -268,11 +277,20 @@ package struct DivideAndConquerPlanner: Sendable {
         // With in-place on neither bound is for the same model as the plan's.
         for k in crowded where configuration.inPlace == .off {
             let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
-            let crossing = segmentCrossingBound(segments[k], run: &run)
-            // A segment of more than 128 operators or tensors is beyond the search (RandWire's
-            // stages with their weights): its crossing bound still counts.
+            // The whole graph's crossing bound is the run's already.
+            let crossing = parts.count > 1 ? segmentCrossingBound(segments[k], run: &run) : 0
+            // A segment of more than 128 operators or tensors is beyond the search (NAS networks,
+            // RandWire's stages with their weights): its windows' largest bound counts, and its
+            // crossing bound.
             guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit) else {
-                total += crossing
+                let crowdedSteps = segments[k].indices.filter { profile[starts[k] + $0] > configuration.capacity }
+                let windows = windowSearch(segments[k], crowded: crowdedSteps, search: search, limit: &limit)
+                total += max(crossing, windows.bound)
+                settled += windows.examined
+                if let spliced = windows.order {
+                    orders[k] = spliced
+                    found = true
+                }
                 continue
             }
             total += max(outcome.lowerBound, crossing)
@@ -293,6 +311,48 @@ package struct DivideAndConquerPlanner: Sendable {
             run.bound = total
             run.trace.record(.boundProven(.segmentSearch, bytes: total))
         }
+    }
+
+    /// The largest least traffic of windows over `segment` (``SegmentTrafficSearch/Scope/window``,
+    /// ``SegmentTrafficSearch/windows(over:crowded:longest:)``), each searched with at most
+    /// ``SegmentTrafficSearch/stateLimit`` states of `limit`; `segment` with the cheapest orders
+    /// of the windows that settled spliced in, where they do not overlap (`nil` when none did);
+    /// and how many of its operators count as examined: all of them when every window settled,
+    /// else those of the windows that settled.
+    ///
+    /// A window of a separated segment bounds that segment's share of every plan: what its own
+    /// problem counts (a reload, or a store of a tensor it made) happens between two of its steps,
+    /// so inside the segment's span, where no other segment's problem counts anything. So the
+    /// largest window bound stands in for the segment's own in the sum over segments. Splicing
+    /// keeps the order valid: a window is a run of consecutive operators of a valid order, and its
+    /// order keeps the edges among them.
+    func windowSearch(_ segment: [OperatorID], crowded: [Int], search: SegmentTrafficSearch, limit: inout SearchLimit,
+                      longest: Int = SegmentTrafficSearch.maximumSize) -> (bound: Int, order: [OperatorID]?, examined: Int)
+    {
+        var bound = 0
+        var order = segment
+        var spliced: [Range<Int>] = []
+        var settled = Set<Int>()
+        var complete = true
+        for window in search.windows(over: segment, crowded: crowded, longest: longest) {
+            let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
+            guard !limit.isSpent, let outcome = search.run(Array(segment[window]), scope: .window, stateBudget: states, limit: &limit)
+            else {
+                complete = false
+                continue
+            }
+            bound = max(bound, outcome.lowerBound)
+            guard let best = outcome.order else {
+                complete = false
+                continue
+            }
+            settled.formUnion(window)
+            if !spliced.contains(where: { $0.overlaps(window) }) {
+                order.replaceSubrange(window, with: best)
+                spliced.append(window)
+            }
+        }
+        return (bound, spliced.isEmpty ? nil : order, complete ? segment.count : settled.count)
     }
 
     /// The crossing bound of `segment` as a graph of its own (``DNNGraph/Graph/inducedSubgraph(_:)``),

@@ -247,6 +247,24 @@ import Testing
         #expect(wrongAsSeparated > 0)
     }
 
+    /// An input from outside with one reader in the block (a weight) is not tracked: it takes
+    /// room only while its reader runs, in every plan. So a block whose operators touch more than
+    /// 128 tensors in all may still be searched. (The oracle tests above, a third of them with
+    /// weights, check that this changes no optimum.)
+    @Test func weightsWithOneReaderAreNotTracked() throws {
+        let graph = try randomTinyGraph(seed: 7, operators: 90, withWeights: true)
+        let operators = Array(graph.operators.indices)
+        let touched = Set(operators.flatMap { graph.residentInputs(of: $0, in: .all) + graph.operators[$0].outputs })
+        #expect(touched.count > SegmentTrafficSearch.maximumSize)
+        let config = Configuration(capacity: Budgets(graph: graph, setting: .all, alignment: 1).mR, alignment: 1, tensors: .all)
+        let search = SegmentTrafficSearch(graph: graph, configuration: config)
+        for scope in [SegmentTrafficSearch.Scope.separated, .window] {
+            #expect(search.accepts(operators, scope: scope))
+            var limit = SearchLimit()
+            #expect(search.run(operators, scope: scope, stateBudget: 1_000, limit: &limit) != nil)
+        }
+    }
+
     /// Random graphs of 10 to 14 operators, a third with weights, at `M_R` plus each of `extras`
     /// bytes: too large for the exhaustive oracle, small enough for the search without pruning.
     static func mediumInstances(extras: [Int]) throws -> [(seed: UInt64, graph: Graph, config: Configuration)] {

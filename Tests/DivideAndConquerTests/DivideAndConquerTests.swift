@@ -64,6 +64,41 @@ import Testing
     }
 }
 
+/// Windows of a separated segment (``DivideAndConquerPlanner/windowSearch(_:crowded:search:limit:longest:)``):
+/// their largest bound stands in for the segment's, summed over the segments, and must stay below
+/// the optimum the joint program proves; the settled windows' orders, spliced in, stay valid.
+/// Windows of at most 3 or 5 operators over every position, so that segments have several.
+@Suite struct WindowSearchTests {
+    @Test func windowBoundsAddUpOverSegmentsBelowTheOptimum() throws {
+        var positive = 0
+        for seed in UInt64(1)...20 {
+            let graph = try randomStagedGraph(seed: seed, stages: 2, operatorsPerStage: 7)
+            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+            let config = Configuration(capacity: mR, alignment: 1, tensors: .activations)
+            let exact = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: .cbc)).solve()
+            try #require(exact.status == .optimal, "seed \(seed)")
+            let planner = DivideAndConquerPlanner(graph: graph, configuration: config)
+            let search = SegmentTrafficSearch(graph: graph, configuration: config)
+            let segments = graph.separatedSegments(order: Array(graph.operators.indices), reach: graph.reachability())
+            for longest in [3, 5, 7] {
+                var sum = 0
+                var order: [OperatorID] = []
+                for segment in segments {
+                    var limit = SearchLimit()
+                    let windows = planner.windowSearch(segment, crowded: Array(segment.indices), search: search, limit: &limit, longest: longest)
+                    sum += windows.bound
+                    order += windows.order ?? segment
+                    #expect(windows.examined == segment.count, "seed \(seed)")
+                }
+                #expect(sum <= exact.nonCompulsory, "seed \(seed), windows of \(longest): \(sum) > \(exact.nonCompulsory)")
+                #expect(graph.scheduleProblem(order) == nil, "seed \(seed)")
+                if sum > 0 { positive += 1 }
+            }
+        }
+        #expect(positive > 5, "\(positive)")
+    }
+}
+
 /// Divide and conquer under the in-place model (docs/in-place.md): segments are planned with the
 /// in-place program, so plans write in place and pass the simulator, and the crossing bound,
 /// computed with in-place working sets, stays below the in-place optimum the exact program proves

@@ -105,9 +105,9 @@ package struct SegmentTrafficSearch: Sendable {
 
     /// Whether ``run(_:scope:stateBudget:limit:pruning:)`` takes `segment`: in-place off, and at most
     /// ``maximumSize`` operators and tracked tensors.
-    package func accepts(_ segment: [OperatorID]) -> Bool {
+    package func accepts(_ segment: [OperatorID], scope: Scope = .separated) -> Bool {
         configuration.inPlace == .off && !segment.isEmpty && segment.count <= Self.maximumSize
-            && Block.tensors(of: segment, graph: graph, setting: configuration.tensors).count <= Self.maximumSize
+            && Block.tensors(of: segment, graph: graph, configuration: configuration, scope: scope).tensors.count <= Self.maximumSize
     }
 
     /// The blocks to search, from a graph's separated segments in the order they run, with their
@@ -132,6 +132,38 @@ package struct SegmentTrafficSearch: Sendable {
             }
         }
         return blocks
+    }
+
+    /// Windows over `order` (some operators in a valid order, such as a segment's in the
+    /// minimum-peak schedule) for ``Scope/window`` searches, as ranges of positions: runs of
+    /// consecutive operators, each as long as ``accepts(_:)`` allows (and at most `longest`), that together hold every
+    /// position of `crowded` (ascending). A window starts ``windowLead`` positions before the first
+    /// crowded position not yet held, so that what leads up to the crowding is searched with it.
+    ///
+    /// A window whose steps all fit in `order` has a plan without traffic, so only windows that
+    /// hold a crowded position can bound anything. On AmoebaNet at `M_R` one window of 127
+    /// operators holds both places that every plan pays for (the stem and `cells.1/prev`).
+    package func windows(over order: [OperatorID], crowded: [Int], longest: Int = maximumSize) -> [Range<Int>] {
+        var windows: [Range<Int>] = []
+        for position in crowded where windows.last.map({ position >= $0.upperBound }) ?? true {
+            let lead = min(Self.windowLead, longest / 4)
+            var window = longestWindow(over: order, from: max(0, position - lead), longest: longest)
+            // The lead alone may hold more tensors than a search takes.
+            if window.upperBound <= position { window = longestWindow(over: order, from: position, longest: longest) }
+            windows.append(window)
+        }
+        return windows
+    }
+
+    /// How many operators before a crowded one a window starts.
+    package static let windowLead = 16
+
+    /// The longest run of `order` from `start`, of at most `longest` operators, that
+    /// ``accepts(_:)`` takes (at least one operator).
+    func longestWindow(over order: [OperatorID], from start: Int, longest: Int) -> Range<Int> {
+        var end = start + 1
+        while end < order.count, end - start < longest, accepts(Array(order[start...end]), scope: .window) { end += 1 }
+        return start..<end
     }
 
     /// A cheap order for the block `segment` when ``run(_:scope:stateBudget:limit:pruning:)`` does not finish: a
@@ -217,7 +249,8 @@ private struct Bits: Hashable, Sequence {
 /// One block, in local indices: operators `0..<m` and the tracked tensors they read or write.
 private struct Block {
     let members: [OperatorID]
-    let capacity: Int
+    /// Per operator: the capacity less its operand-only inputs (``tensors(of:graph:configuration:scope:)``).
+    let room: [Int]
     /// Per operator: predecessors inside the block, tracked inputs, tracked outputs.
     let predecessors: [Bits]
     let inputs: [Bits]
@@ -268,7 +301,7 @@ private struct Block {
         let setting = configuration.tensors
         var local = [OperatorID: Int]()
         for (i, o) in segment.enumerated() { local[o] = i }
-        let tensors = Self.tensors(of: segment, graph: graph, setting: setting)
+        let (tensors, operandOnly) = Self.tensors(of: segment, graph: graph, configuration: configuration, scope: scope)
         guard tensors.count <= SegmentTrafficSearch.maximumSize else { return nil }
         var tensorIndex = [TensorID: Int]()
         for (k, t) in tensors.enumerated() { tensorIndex[t] = k }
@@ -288,7 +321,8 @@ private struct Block {
             for t in outputs[i] { producer[t] = i }
         }
         members = segment
-        capacity = configuration.capacity
+        let room = operandOnly.map { configuration.capacity - $0 }
+        self.room = room
         self.predecessors = predecessors
         self.inputs = inputs
         self.outputs = outputs
@@ -322,11 +356,11 @@ private struct Block {
         let starters = tensors.indices.map { made.contains($0) ? everyOperator : outside.contains($0) ? readers[$0] : Bits([producer[$0]]) }
         let forced = Self.forced(starters: starters, readers: readers, ancestors: ancestors, descendants: descendants)
         self.forced = forced
-        let forcedExcess = forced.map { max(0, $0.sum(occupied) - configuration.capacity) }
+        let forcedExcess = (0..<m).map { max(0, forced[$0].sum(occupied) - room[$0]) }
         self.forcedExcess = forcedExcess
         crowded = forcedExcess.indices.filter { forcedExcess[$0] > 0 }
         let cuts = (0..<m).map { j in
-            Self.cut(at: j, capacity: configuration.capacity, predecessors: predecessors, inputs: inputs, outputs: outputs, producer: producer,
+            Self.cut(at: j, capacity: room[j], predecessors: predecessors, inputs: inputs, outputs: outputs, producer: producer,
                      readers: readers, occupied: occupied, made: made, outside: outside, ancestors: ancestors, descendants: descendants)
         }
         crossers = cuts.map(\.crossers)
@@ -405,15 +439,36 @@ private struct Block {
     }
 
     /// The tracked tensors that `segment`'s operators read or write, in the order they first
-    /// appear: the block's local tensor indices.
-    static func tensors(of segment: [OperatorID], graph: Graph, setting: TensorSetting) -> [TensorID] {
+    /// appear: the block's local tensor indices; and per operator, the occupied bytes of its
+    /// operand-only inputs, which are left out of them.
+    ///
+    /// An *operand-only* input comes from outside (a graph input or weight; in a window, any
+    /// tensor made outside it), so its first load is free, and has one reader in the block: it is
+    /// resident exactly while that reader runs, in every plan, and no move concerns it. It only
+    /// takes room from its reader. With weights that halves a block's tensors (each operator has
+    /// its own), so twice the operators fit the search's 128-bit sets.
+    static func tensors(of segment: [OperatorID], graph: Graph, configuration: Configuration, scope: SegmentTrafficSearch.Scope)
+        -> (tensors: [TensorID], operandOnly: [Int])
+    {
+        let setting = configuration.tensors
+        let members = Set(segment)
+        var readers = [TensorID: Int]()
+        for o in segment {
+            for t in graph.residentInputs(of: o, in: setting) { readers[t, default: 0] += 1 }
+        }
+        func operandOnly(_ t: TensorID) -> Bool {
+            readers[t] == 1 && (scope == .window ? graph.producer[t].map { !members.contains($0) } ?? true : graph.producer[t] == nil)
+        }
         var seen = Set<TensorID>()
         var tensors: [TensorID] = []
-        for o in segment {
+        var bytes = [Int](repeating: 0, count: segment.count)
+        for (i, o) in segment.enumerated() {
             let outputs = graph.operators[o].outputs.filter { graph.isTracked($0, in: setting) }
-            for t in graph.residentInputs(of: o, in: setting) + outputs where seen.insert(t).inserted { tensors.append(t) }
+            for t in graph.residentInputs(of: o, in: setting) + outputs where seen.insert(t).inserted {
+                if operandOnly(t) { bytes[i] += roundUp(graph.tensors[t].bytes, to: configuration.alignment) } else { tensors.append(t) }
+            }
         }
-        return tensors
+        return (tensors, bytes)
     }
 
     /// A state: operators run, tensors resident, tensors with a DRAM copy. A tensor neither
@@ -543,7 +598,7 @@ private struct Block {
             let loads = inputs[j] - key.resident
             // An outside tensor's first load is compulsory; every other load is a reload.
             let loadCost = (loads - (outside - key.copied)).sum(bytes)
-            let need = (key.resident | inputs[j] | outputs[j]).sum(occupied) - capacity
+            let need = (key.resident | inputs[j] | outputs[j]).sum(occupied) - room[j]
             scratch.evictions.removeAll(keepingCapacity: true)
             if need <= 0 {
                 scratch.evictions.append(.empty)
