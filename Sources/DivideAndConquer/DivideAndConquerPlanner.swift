@@ -282,7 +282,7 @@ package struct DivideAndConquerPlanner: Sendable {
             // A segment of more than 128 operators or tensors is beyond the search (NAS networks,
             // RandWire's stages with their weights): its windows' largest bound counts, and its
             // crossing bound.
-            guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit) else {
+            guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit, beamWidth: Self.beamWidth) else {
                 let crowdedSteps = segments[k].indices.filter { profile[starts[k] + $0] > configuration.capacity }
                 let windows = windowSearch(segments[k], crowded: crowdedSteps, search: search, limit: &limit)
                 total += max(crossing, windows.bound)
@@ -298,7 +298,7 @@ package struct DivideAndConquerPlanner: Sendable {
                 orders[k] = best
                 found = true
                 settled += best.count
-            } else if let beam = search.beamOrder(segments[k], width: Self.beamWidth) {
+            } else if let beam = outcome.beam {
                 orders[k] = beam.order
                 found = true
                 run.budget.charge(Double(Self.beamWidth * segments[k].count) * WorkRates.segmentBeamState)

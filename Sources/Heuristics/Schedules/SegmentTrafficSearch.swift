@@ -65,6 +65,9 @@ package struct SegmentTrafficSearch: Sendable {
         package var states: Int
         /// States not expanded because another state dominated them.
         package var pruned = 0
+        /// When the search did not finish and a beam width was given: the beam's order and its
+        /// traffic (``beamOrder(_:width:)``, from the same block).
+        package var beam: (order: [OperatorID], traffic: Int)?
     }
 
     /// What the searched operators are to every schedule, which decides what their own problem
@@ -103,7 +106,7 @@ package struct SegmentTrafficSearch: Sendable {
         self.configuration = configuration
     }
 
-    /// Whether ``run(_:scope:stateBudget:limit:pruning:)`` takes `segment`: in-place off, and at most
+    /// Whether ``run(_:scope:stateBudget:limit:pruning:beamWidth:)`` takes `segment`: in-place off, and at most
     /// ``maximumSize`` operators and tracked tensors.
     package func accepts(_ segment: [OperatorID], scope: Scope = .separated) -> Bool {
         configuration.inPlace == .off && !segment.isEmpty && segment.count <= Self.maximumSize
@@ -166,7 +169,7 @@ package struct SegmentTrafficSearch: Sendable {
         return start..<end
     }
 
-    /// A cheap order for the block `segment` when ``run(_:scope:stateBudget:limit:pruning:)`` does not finish: a
+    /// A cheap order for the block `segment` when ``run(_:scope:stateBudget:limit:pruning:beamWidth:)`` does not finish: a
     /// beam search over the same moves, `width` states per depth, with the traffic of the block's
     /// own problem along it (a heuristic, never a bound). `nil` when the block is too large, when
     /// in-place is on, or when no order completes.
@@ -181,13 +184,17 @@ package struct SegmentTrafficSearch: Sendable {
     /// at most `stateBudget` states (fewer if `limit` has fewer) and spending them from `limit`.
     /// `nil` when the block is too large or in-place is on: then nothing is known about it.
     /// `pruning: false` expands dominated states too (for tests: the optimum must not change).
-    package func run(_ segment: [OperatorID], scope: Scope = .separated, stateBudget: Int, limit: inout SearchLimit, pruning: Bool = true)
-        -> Outcome?
+    /// With a `beamWidth`, a search that does not finish also orders the block by a beam search
+    /// (``Outcome/beam``), without building the block again: each build runs a maximum flow per
+    /// operator.
+    package func run(_ segment: [OperatorID], scope: Scope = .separated, stateBudget: Int, limit: inout SearchLimit, pruning: Bool = true,
+                     beamWidth: Int? = nil) -> Outcome?
     {
         guard configuration.inPlace == .off, let block = Block(graph: graph, configuration: configuration, segment: segment, scope: scope)
         else { return nil }
-        let outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline, pruning: pruning)
+        var outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline, pruning: pruning)
         limit.spend(outcome.states)
+        if outcome.order == nil, let beamWidth { outcome.beam = block.beam(width: beamWidth) }
         return outcome
     }
 }
