@@ -41,6 +41,12 @@ package import Scratchpad
 /// again). The first complete state is optimal, and when the state budget runs out the least
 /// estimate still open is a lower bound.
 ///
+/// **Windows.** The same search takes any run of operators as a window (``Scope/window``), whose
+/// own problem is relaxed further so that it bounds every plan of a graph that no separator cuts,
+/// such as a NAS network: AmoebaNet's stem and `cells.1/prev`, 127 operators of the minimum-peak
+/// order, settle together, where every bound that counts one crowded step at a time stays far
+/// below the plan.
+///
 /// **Dominance.** Two states that have run the same operators have the same tensors live, and
 /// differ only in which are resident, which have a DRAM copy, and what they cost. When one can be
 /// turned into the other by evictions and loads at no more than the other's cost
@@ -106,8 +112,8 @@ package struct SegmentTrafficSearch: Sendable {
         self.configuration = configuration
     }
 
-    /// Whether ``run(_:scope:stateBudget:limit:pruning:beamWidth:)`` takes `segment`: in-place off, and at most
-    /// ``maximumSize`` operators and tracked tensors.
+    /// Whether ``run(_:scope:stateBudget:limit:pruning:beamWidth:)`` takes `segment` in `scope`:
+    /// in-place off, and at most ``maximumSize`` operators and tracked tensors.
     package func accepts(_ segment: [OperatorID], scope: Scope = .separated) -> Bool {
         configuration.inPlace == .off && !segment.isEmpty && segment.count <= Self.maximumSize
             && Block.tensors(of: segment, graph: graph, configuration: configuration, scope: scope).tensors.count <= Self.maximumSize
@@ -139,8 +145,8 @@ package struct SegmentTrafficSearch: Sendable {
 
     /// Windows over `order` (some operators in a valid order, such as a segment's in the
     /// minimum-peak schedule) for ``Scope/window`` searches, as ranges of positions: runs of
-    /// consecutive operators, each as long as ``accepts(_:)`` allows (and at most `longest`), that together hold every
-    /// position of `crowded` (ascending). A window starts ``windowLead`` positions before the first
+    /// consecutive operators, each as long as ``accepts(_:scope:)`` allows (and at most `longest`),
+    /// that together hold every position of `crowded` (ascending). A window starts ``windowLead`` positions before the first
     /// crowded position not yet held, so that what leads up to the crowding is searched with it.
     ///
     /// A window whose steps all fit in `order` has a plan without traffic, so only windows that
@@ -162,15 +168,15 @@ package struct SegmentTrafficSearch: Sendable {
     package static let windowLead = 16
 
     /// The longest run of `order` from `start`, of at most `longest` operators, that
-    /// ``accepts(_:)`` takes (at least one operator).
+    /// ``accepts(_:scope:)`` takes as a window (at least one operator).
     func longestWindow(over order: [OperatorID], from start: Int, longest: Int) -> Range<Int> {
         var end = start + 1
         while end < order.count, end - start < longest, accepts(Array(order[start...end]), scope: .window) { end += 1 }
         return start..<end
     }
 
-    /// A cheap order for the block `segment` when ``run(_:scope:stateBudget:limit:pruning:beamWidth:)`` does not finish: a
-    /// beam search over the same moves, `width` states per depth, with the traffic of the block's
+    /// A cheap order for the block `segment` when ``run(_:scope:stateBudget:limit:pruning:beamWidth:)``
+    /// does not finish: a beam search over the same moves, `width` states per depth, with the traffic of the block's
     /// own problem along it (a heuristic, never a bound). `nil` when the block is too large, when
     /// in-place is on, or when no order completes.
     package func beamOrder(_ segment: [OperatorID], width: Int) -> (order: [OperatorID], traffic: Int)? {
@@ -180,8 +186,8 @@ package struct SegmentTrafficSearch: Sendable {
     }
 
     /// Searches the block `segment` (a run of separated segments' operators, or any operators as a
-    /// `.window`, in an order valid for the graph), creating
-    /// at most `stateBudget` states (fewer if `limit` has fewer) and spending them from `limit`.
+    /// `.window`, in an order valid for the graph), creating at most `stateBudget` states (fewer if
+    /// `limit` has fewer) and spending them from `limit`.
     /// `nil` when the block is too large or in-place is on: then nothing is known about it.
     /// `pruning: false` expands dominated states too (for tests: the optimum must not change).
     /// With a `beamWidth`, a search that does not finish also orders the block by a beam search
