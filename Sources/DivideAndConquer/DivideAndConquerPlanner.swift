@@ -145,8 +145,9 @@ package struct DivideAndConquerPlanner: Sendable {
         /// The minimum-peak search's schedule, once run: its order starts the fixed-schedule
         /// program and the window covers, its lower bound on `M_P` holds for every order.
         var minimumPeak: Schedule?
-        /// The separated segments' cheapest orders joined (``segmentSearch(share:_:)``), when it
-        /// found one for some segment.
+        /// The separated segments' cheapest orders joined, with the settled windows' orders spliced
+        /// into the segments too large for the search (``segmentSearch(share:_:)``), when it found
+        /// one for some segment.
         var segmentOrder: [OperatorID]?
         /// The graph's ancestor relation, once the crossing bound has computed it.
         var reach: Reachability?
@@ -256,14 +257,16 @@ package struct DivideAndConquerPlanner: Sendable {
     func segmentSearch(share: Double?, _ run: inout Run) {
         let reach = run.reach ?? graph.reachability()
         let order = minimumPeakOrder(&run)
-        let separated = graph.separatedSegmentPeaks(order: order, reach: reach, configuration: configuration)
+        // The live bytes at each step of `order`: the segments' peaks, and the steps that do not fit.
+        let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
+                                        inPlace: configuration.inPlace)
+        let separated = graph.separatedSegmentPeaks(order: order, reach: reach, profile: profile)
         let search = SegmentTrafficSearch(graph: graph, configuration: configuration)
         // NAS networks have no separator: their one segment is the whole graph.
         let parts = separated.count > 1 ? search.blocks(joining: separated, limit: Self.joinedBlockLimit) : separated
         let segments = parts.map(\.operators)
-        // Where each segment starts in `order`, and the steps of `order` that do not fit.
+        // Where each segment starts in `order`.
         let starts = segments.reduce(into: [0]) { $0.append($0.last! + $1.count) }
-        let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment)
         var crowded = parts.indices.filter { parts[$0].operators.count > 1 && parts[$0].peak > configuration.capacity }
         // Smaller segments first: they finish sooner, and what they leave goes to the larger ones.
         crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }

@@ -102,6 +102,12 @@ extension Graph {
     {
         let profile = liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
                                   inPlace: configuration.inPlace)
+        return separatedSegmentPeaks(order: order, reach: reach, profile: profile)
+    }
+
+    /// ``separatedSegmentPeaks(order:reach:configuration:)`` from `order`'s live profile, for a
+    /// caller that reads the profile step by step too.
+    package func separatedSegmentPeaks(order: [OperatorID], reach: Reachability, profile: [Int]) -> [(operators: [OperatorID], peak: Int)] {
         var position = 0
         return separatedSegments(order: order, reach: reach).map { segment in
             defer { position += segment.count }

@@ -126,12 +126,10 @@ package struct CrossingAnalysis: Sendable {
         for (i, t) in tensors.enumerated() {
             let first = n + 2 * i
             switch t.start {
-            case let .producer(p):
-                // Paid when the producer runs before and some reader after.
+            case .producer, .atStart:
+                // Paid when the producer (or the start, always before) runs before and some reader after.
+                let p = if case let .producer(p) = t.start { p } else { source }
                 network.addEdge(from: p, to: first, capacity: t.bytes)
-                for r in t.readers { network.addEdge(from: first, to: r, capacity: inf) }
-            case .atStart:
-                network.addEdge(from: source, to: first, capacity: t.bytes)
                 for r in t.readers { network.addEdge(from: first, to: r, capacity: inf) }
             case .firstReader:
                 // Paid when some reader runs before and some reader after.
