@@ -112,25 +112,88 @@ package struct DivideAndConquerPlanner: Sendable {
             ?? (options.deterministic ? TimeBudget(work: options.timeLimit, policy: .divideAndConquer)
                 : TimeBudget(seconds: options.timeLimit, policy: .divideAndConquer)))
         let baseline = try stage(.warmStarts, &run) { run in try warmStarts(&run) }
-        if baseline.report.traffic.nonCompulsory > 0 {
-            if let known = options.knownBound {
-                run.bound = known
-                run.trace.record(.boundProven(.polish, bytes: known))
-            } else {
-                try stage(.crossingBound, &run) { run in try crossingBound(share: run.budget.share(for: .crossingBound), &run) }
-            }
+        guard baseline.report.traffic.nonCompulsory > 0 else { return result(baseline, run) }
+        var starts = [baseline]
+        if let known = options.knownBound {
+            // Polishing an exact solve, which spent its own time on bounds: the stages in turn.
+            run.bound = known
+            run.trace.record(.boundProven(.polish, bytes: known))
             if baseline.report.traffic.nonCompulsory > run.bound {
                 stage(.segmentSearch, &run) { run in segmentSearch(share: run.budget.share(for: .segmentSearch), &run) }
             }
+            if baseline.report.traffic.nonCompulsory > run.bound { starts += try startsBeyondTheHeuristics(&run) }
+        } else {
+            starts += try boundsBesideStarts(baseline, &run)
         }
-        var starts = [baseline]
-        if baseline.report.traffic.nonCompulsory > run.bound {
-            starts += try startsBeyondTheHeuristics(&run)
-        }
-        if baseline.report.traffic.nonCompulsory > 0, let plan = try stage(.segments, &run, { run in try segments(from: starts, &run) }) {
+        if let plan = try stage(.segments, &run, { run in try segments(from: starts, &run) }) {
             return result(plan, run)
         }
         return result(baseline, run)
+    }
+
+    /// The bounds (crossing bound, then the segment search) in one lane and the fixed-schedule
+    /// program on the minimum-peak order in another, side by side (``TimeBudget/lanes(_:)``), so
+    /// that one solve keeps both cores of the benchmark machine busy; then the starts beyond the
+    /// heuristics (``startsBeyondTheHeuristics(_:minimumPeakDone:)``), which need the segment
+    /// search's order. Each lane gets what the two bound stages get of the budget (a tenth and two
+    /// fifths). The starts, or none when the bound proves `baseline` optimal.
+    ///
+    /// The fixed-schedule program is the one start that needs nothing from the bounds: the order
+    /// search starts from the segment search's order (on RandWire-ER seed 3 with weights at `M_R`
+    /// it found 7,172,032 bytes from it and 11,792,928 without). Run in turn it got about a unit
+    /// here; beside the bounds it gets up to fifteen, enough for CBC to improve on the heuristics'
+    /// replacement on RandWire's orders.
+    func boundsBesideStarts(_ baseline: CertifiedPlan, _ run: inout Run) throws -> [CertifiedPlan] {
+        // Both lanes read the minimum-peak order: found once, before they part.
+        let minimumPeak = minimumPeakOrder(&run)
+        let amount = [PlannerStage.crossingBound, .segmentSearch].reduce(0.0) { $0 + (run.budget.share(for: $1) ?? 0) }
+        let lanes = run.budget.lanes([(amount, .boundLane), (amount, .planLane)])
+        let bounds = LaneRun(run.lane(lanes.budgets[0]))
+        let containment = SolverContainment.current
+        // The bound lane's thread cannot see the task's cancellation: it is passed on, from the start.
+        if Task.isCancelled { lanes.stopAll() }
+        let group = DispatchGroup()
+        // A queue of its own: Dispatch's overcommitting pool adds a thread for it (MILP's solve does the same).
+        DispatchQueue(label: "cosma.bound-lane").async(group: group) { [self] in
+            lanes.run(containment) {
+                bounds.result = Result {
+                    var lane = bounds.run
+                    try stage(.crossingBound, &lane) { lane in try crossingBound(share: lane.budget.share(for: .crossingBound), &lane) }
+                    if baseline.report.traffic.nonCompulsory > lane.bound {
+                        stage(.segmentSearch, &lane) { lane in segmentSearch(share: lane.budget.share(for: .segmentSearch), &lane) }
+                    }
+                    return lane
+                }
+            }
+        }
+        var plans = run.lane(lanes.budgets[1])
+        let fixed = Result {
+            try stage(.fixedSchedule, &plans) { lane in
+                try fixedScheduleStart(minimumPeak, share: lane.budget.share(for: .fixedSchedule), &lane)
+            }
+        }
+        while group.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+            if Task.isCancelled { lanes.stopAll() }
+        }
+        let work = lanes.join()
+        let boundLane = try bounds.result!.get()
+        run.absorb(boundLane)
+        run.absorb(plans)
+        run.trace.record(.sideBySide([boundLane.trace.stages, plans.trace.stages], work: work))
+        run.bound = boundLane.bound
+        run.reach = boundLane.reach
+        run.segmentOrder = boundLane.segmentOrder
+        guard baseline.report.traffic.nonCompulsory > run.bound else { return [] }
+        return try (fixed.get().map { [$0] } ?? []) + startsBeyondTheHeuristics(&run, minimumPeakDone: true)
+    }
+
+    /// A lane's run, handed to the thread it runs on and back (``boundsBesideStarts(_:_:)``);
+    /// ``DispatchGroup/wait()`` orders the hand-back before the read.
+    final class LaneRun: @unchecked Sendable {
+        var run: Run
+        var result: Result<Run, any Error>?
+
+        init(_ run: Run) { self.run = run }
     }
 
     /// What the stages of one solve share.
@@ -155,6 +218,36 @@ package struct DivideAndConquerPlanner: Sendable {
         /// Records `plan`, a start found in `stage`, as the best so far or as no better.
         mutating func found(_ plan: CertifiedPlan, in stage: PlannerStage) {
             if trace.record(plan, from: stage, against: cheapest) { cheapest = plan.report.traffic.nonCompulsory }
+        }
+
+        /// Whether a spent (or cancelled) wall-clock budget starts no more fixed-schedule
+        /// programs, recorded in the trace: each runs a heuristic on the whole order first,
+        /// seconds on 20,000 operators, and the warm start is a valid plan already. A work budget
+        /// keeps their floor, so that the deterministic mode's plans stay what they were.
+        mutating func skipsFixedSchedule() -> Bool {
+            guard !budget.isDeterministic, !budget.hasLeft(TimeBudget.smallestShare) else { return false }
+            trace.record(.skipped(.fixedSchedule, .budgetSpent))
+            return true
+        }
+
+        /// A run for a lane (``boundsBesideStarts(_:_:)``) under `budget`: what this run knows,
+        /// an empty trace and no statistics yet.
+        func lane(_ budget: TimeBudget) -> Run {
+            var lane = Run(budget: budget)
+            lane.bound = bound
+            lane.warm = warm
+            lane.cheapest = cheapest
+            lane.minimumPeak = minimumPeak
+            lane.reach = reach
+            return lane
+        }
+
+        /// Takes in a lane's trace, statistics and cheapest start (the lanes in a fixed order, so
+        /// that the trace does not depend on which lane ended first).
+        mutating func absorb(_ lane: Run) {
+            trace.append(lane.trace)
+            stats.spent(build: lane.stats.buildSeconds, solve: lane.stats.solveSeconds)
+            cheapest = min(cheapest, lane.cheapest)
         }
     }
 
@@ -381,20 +474,16 @@ package struct DivideAndConquerPlanner: Sendable {
 
     /// Starts below the heuristics (when the bound leaves room): orders chosen for spilling rather
     /// than for peak (15 orders per operator, so that the search is repeatable unless time runs
-    /// short), and the paper's fixed-schedule program on the minimum-peak and the searched order:
-    /// replacement decided for the whole graph at once, usually far better than on-line eviction,
-    /// and cheap because every operator's window is one position.
-    func startsBeyondTheHeuristics(_ run: inout Run) throws -> [CertifiedPlan] {
+    /// short), and the paper's fixed-schedule program on the minimum-peak order (unless
+    /// `minimumPeakDone`: the plan lane of ``boundsBesideStarts(_:_:)`` ran it), the segment
+    /// search's and the searched order: replacement decided for the whole graph at once, usually
+    /// far better than on-line eviction, and cheap because every operator's window is one position.
+    func startsBeyondTheHeuristics(_ run: inout Run, minimumPeakDone: Bool = false) throws -> [CertifiedPlan] {
         var starts: [CertifiedPlan] = []
-        var orders = [minimumPeakOrder(&run)]
+        var orders = minimumPeakDone ? [] : [minimumPeakOrder(&run)]
         if let order = run.segmentOrder { orders.append(order) }
         stage(.orderSearch, &run) { run in
-            // Many baselines share an order: each is scored once.
-            var initial: [[OperatorID]] = []
-            for order in [Array(graph.operators.indices)] + run.warm.map({ Residency.order(of: $0.plan, graph: graph) })
-                + (run.segmentOrder.map { [$0] } ?? [])
-            where !initial.contains(order) { initial.append(order) }
-            if let found = searchOrders(from: initial, constructing: true, within: run.budget.child(run.budget.share(for: .orderSearch) ?? 15),
+            if let found = searchOrders(from: initialOrders(run), constructing: true, within: run.budget.child(run.budget.share(for: .orderSearch) ?? 15),
                                         evaluations: 15 * graph.operators.count, seed: 1) {
                 run.found(found.best, in: .orderSearch)
                 starts.append(found.best)
@@ -402,26 +491,36 @@ package struct DivideAndConquerPlanner: Sendable {
             }
         }
         try stage(.fixedSchedule, &run) { run in
-            let share = (run.budget.share(for: .fixedSchedule) ?? 30) / Double(orders.count)
+            let share = (run.budget.share(for: .fixedSchedule) ?? 30) / Double(orders.count + (minimumPeakDone ? 1 : 0))
             for order in orders {
-                // A wall-clock budget that is spent (or cancelled) starts no more of these: each
-                // runs a heuristic on the whole order first, seconds on 20,000 operators, and the
-                // warm start is a valid plan already. A work budget keeps its floor, so that the
-                // deterministic mode's plans stay what they were.
-                if !run.budget.isDeterministic, !run.budget.hasLeft(TimeBudget.smallestShare) {
-                    run.trace.record(.skipped(.fixedSchedule, .budgetSpent))
-                    break
-                }
-                // With in-place on an order may need more than `M_R` (ExactPlanner.spillEverything).
-                let fixed: PlanResult
-                do { fixed = try fixedSchedule(order, within: run.budget.child(max(0.5, share))) } catch is ExactFailure { continue }
-                run.stats.buildSeconds += fixed.buildSeconds
-                run.stats.solveSeconds += fixed.solveSeconds
-                run.found(fixed.result, in: .fixedSchedule)
-                starts.append(fixed.result)
+                if run.skipsFixedSchedule() { break }
+                if let fixed = try fixedScheduleStart(order, share: share, &run) { starts.append(fixed) }
             }
         }
         return starts
+    }
+
+    /// The orders an order search starts from: the default order, the warm starts' orders and the
+    /// segment search's, when there is one (many baselines share an order: each is scored once).
+    func initialOrders(_ run: Run) -> [[OperatorID]] {
+        var initial: [[OperatorID]] = []
+        for order in [Array(graph.operators.indices)] + run.warm.map({ Residency.order(of: $0.plan, graph: graph) })
+            + (run.segmentOrder.map { [$0] } ?? [])
+        where !initial.contains(order) { initial.append(order) }
+        return initial
+    }
+
+    /// The fixed-schedule program on `order` with `share` of `run`'s budget (at least half a
+    /// unit), recorded in `run`; `nil` when the order cannot be planned.
+    func fixedScheduleStart(_ order: [OperatorID], share: Double?, _ run: inout Run) throws -> CertifiedPlan? {
+        // With in-place on an order may need more than `M_R` (ExactPlanner.spillEverything).
+        let fixed: PlanResult
+        do { fixed = try fixedSchedule(order, within: run.budget.child(max(0.5, share ?? 0.5))) } catch is ExactFailure {
+            return nil
+        }
+        run.stats.spent(build: fixed.buildSeconds, solve: fixed.solveSeconds)
+        run.found(fixed.result, in: .fixedSchedule)
+        return fixed.result
     }
 
     /// The segment passes from the two cheapest distinct starts: segments improve a plan only

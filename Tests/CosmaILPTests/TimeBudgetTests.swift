@@ -193,6 +193,53 @@ final class ManualMeter: Sendable {
         #expect(TimeBudget(limit: 100, meter: meter.reading).share(for: .chainHoists) == 60)
         #expect(TimeBudget(seconds: nil, policy: .divideAndConquer).share(for: .firstStart) == nil)
     }
+
+    /// Lanes under a work budget keep ledgers of their own (``TimeBudget/lanes(_:)``): what one
+    /// spends never shows in another's remaining, so neither decides anything by how fast the
+    /// other runs; joining charges the parent what the slowest spent, and their solves' iterations
+    /// per node. Each lane shares by its own policy, and stopping them ends their budgets and
+    /// interrupts their solves.
+    @Test func lanesSpendApartAndJoinAtTheSlowest() {
+        let model = Self.covering()
+        func nodeLimit(_ budget: TimeBudget) -> Int {
+            var options = SolveOptions()
+            budget.limit(&options, for: model)
+            return options.nodeLimit!
+        }
+        let budget = TimeBudget(work: 30, policy: .divideAndConquer)
+        budget.charge(5)
+        let lanes = budget.lanes([(15, .boundLane), (15, .planLane)])
+        #expect(lanes.budgets.map(\.remaining) == [15, 15])
+        #expect(lanes.budgets[0].share(for: .crossingBound) == 3 && lanes.budgets[1].share(for: .fixedSchedule) == 15)
+        let unpriced = nodeLimit(lanes.budgets[1].child(5))
+        lanes.budgets[0].charge(solving: model, nodes: 10, iterations: 20_000)
+        lanes.budgets[0].charge(7)
+        #expect(lanes.budgets[1].remaining == 15, "the other lane's spending does not show")
+        #expect(nodeLimit(lanes.budgets[1].child(5)) == unpriced, "nor do its solves")
+        lanes.budgets[1].charge(3)
+        #expect(budget.spent == 5, "nothing reaches the parent before the join")
+        let slowest = lanes.budgets[0].spent
+        #expect(slowest > 9)
+        lanes.join()
+        #expect(abs(budget.spent - (5 + slowest)) < 1e-9)
+        #expect(nodeLimit(budget.child(5)) * 3 < unpriced, "the lane's solves price the parent's nodes")
+        // A lane never gets more than its parent has left.
+        #expect(budget.lanes([(100, .planLane)]).budgets[0].remaining == budget.remaining)
+        let stopped = budget.lanes([(4, .planLane)])
+        stopped.stopAll()
+        var options = SolveOptions()
+        stopped.budgets[0].child(2).limit(&options, for: model)
+        #expect(stopped.budgets[0].remaining == 0 && options.cancellation?.isCancelled == true)
+        #expect(budget.remaining! > 0, "stopping lanes does not stop their parent")
+        // Under a wall-clock budget the lanes read the parent's clock, and joining charges nothing.
+        let meter = ManualMeter()
+        let timed = TimeBudget(limit: 30, policy: .divideAndConquer, meter: meter.reading)
+        let clocked = timed.lanes([(10, .boundLane), (10, .planLane)])
+        meter.advance(4)
+        #expect(clocked.budgets.map(\.remaining) == [6, 6])
+        clocked.join()
+        #expect(timed.remaining == 26)
+    }
 }
 
 @Suite struct PlanTraceTests {

@@ -65,10 +65,13 @@ public struct PlanTrace: Sendable, Hashable {
     /// stage).
     public mutating func append(_ other: PlanTrace) { events += other.events }
 
-    /// Whether `stage` started.
-    public func ran(_ stage: PlannerStage) -> Bool {
-        events.contains { if case .stageStarted(stage, _, _) = $0 { true } else { false } }
+    /// The stages that started, in order.
+    public var stages: [PlannerStage] {
+        events.compactMap { if case let .stageStarted(stage, _, _) = $0 { stage } else { nil } }
     }
+
+    /// Whether `stage` started.
+    public func ran(_ stage: PlannerStage) -> Bool { stages.contains(stage) }
 
     /// The bounds proven, by the stage that proved them.
     public var bounds: [(stage: PlannerStage, bytes: Int)] {
@@ -134,6 +137,10 @@ public enum TraceEvent: Sendable, Hashable {
     /// A solver child process crashed, hung past its deadline or ran out of memory, and the
     /// planner went on without its answer (`SolverContainment`): what happened.
     case solverContained(String)
+    /// The stages of each lane (in lane order) ran side by side (`TimeBudget.lanes`), and the
+    /// solve counts the longest lane's `work` units (`nil` under a wall-clock budget): their
+    /// stages' own units overlap, so they add up to more.
+    case sideBySide([[PlannerStage]], work: Double?)
 }
 
 /// Why a stage did not run or stopped early.
@@ -193,6 +200,9 @@ extension TraceEvent {
             "\(s.passes) passes, \(s.segmentsSolved) segment programs solved, \(s.improvements) improved the plan; "
                 + "\(s.hoistsTried) chain hoists tried, \(s.hoistsKept) kept; \(s.restarts) order-search restarts, \(s.keptRestarts) kept"
         case let .solverContained(note): "contained: \(note)"
+        case let .sideBySide(lanes, work):
+            "side by side: " + lanes.map { $0.map(\.rawValue).joined(separator: ", ") }.joined(separator: " | ")
+                + (work.map { String(format: "; the solve counts the longer, %.1f units", $0) } ?? "")
         }
     }
 }

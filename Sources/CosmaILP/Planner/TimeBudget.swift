@@ -63,6 +63,9 @@ public struct TimeBudget: Sendable {
     private let meter: @Sendable () -> Double
     /// What a deterministic budget has counted; `nil` for a wall-clock budget.
     private let ledger: WorkLedger?
+    /// Set for a lane (``lanes(_:)``): its thread cannot see the task's cancellation, so the lane
+    /// that can sets this for it.
+    private let stop: CancellationFlag?
 
     /// A wall-clock budget of `seconds` from now (`nil`: no limit).
     public init(seconds: Double?, policy: Policy = .standard) {
@@ -85,11 +88,13 @@ public struct TimeBudget: Sendable {
         self.init(limit: limit, policy: policy, meter: meter, ledger: nil)
     }
 
-    private init(limit: Double?, policy: Policy, meter: @escaping @Sendable () -> Double, ledger: WorkLedger?) {
+    private init(limit: Double?, policy: Policy, meter: @escaping @Sendable () -> Double, ledger: WorkLedger?,
+                 stop: CancellationFlag? = nil) {
         self.limit = limit
         self.policy = policy
         self.meter = meter
         self.ledger = ledger
+        self.stop = stop
     }
 
     /// Whether the budget counts work rather than seconds (the deterministic mode).
@@ -107,7 +112,10 @@ public struct TimeBudget: Sendable {
     ///
     /// A cancelled task (SIGINT in `cosma solve`, the cancel flag of `cosma_plan_with_progress`)
     /// has nothing left, so that every stage ends with the best plan it has.
-    public var remaining: Double? { limit.map { Task.isCancelled ? 0 : max(0, $0 - spent) } }
+    public var remaining: Double? { limit.map { isStopped ? 0 : max(0, $0 - spent) } }
+
+    /// Whether the task was cancelled, or the lane this budget belongs to was stopped.
+    var isStopped: Bool { SearchLimit.isCancelled || (stop?.isCancelled ?? false) }
 
     /// Whether at least `amount` is left (always, without a limit).
     public func hasLeft(_ amount: Double) -> Bool { remaining.map { $0 >= amount } ?? true }
@@ -156,7 +164,69 @@ public struct TimeBudget: Sendable {
     package func child(_ amount: Double?, policy: Policy) -> TimeBudget {
         let offset = spent
         let meter = self.meter
-        return TimeBudget(limit: amount ?? remaining, policy: policy, meter: { meter() - offset }, ledger: ledger)
+        return TimeBudget(limit: amount ?? remaining, policy: policy, meter: { meter() - offset }, ledger: ledger, stop: stop)
+    }
+
+    /// Budgets for work that runs side by side, one per amount and policy, on threads of their
+    /// own (divide and conquer runs its bounds beside its order search, so that both cores work).
+    ///
+    /// Under a work budget each lane keeps a ledger of its own, started from this one's
+    /// iterations per node: what one lane spends never shows in another's remaining, so neither
+    /// lane's decisions depend on how fast the other runs, and the deterministic mode stays
+    /// deterministic. ``Lanes/join()`` then charges this budget what the slowest lane spent (the
+    /// work that passed while both ran, which is what a unit of about a second measures) and
+    /// records every lane's solves, in lane order. Under a wall-clock budget the lanes are children
+    /// of this one, all measuring the same clock.
+    package func lanes(_ lanes: [(amount: Double, policy: Policy)]) -> Lanes {
+        let stop = CancellationFlag()
+        let budgets = lanes.map { lane -> TimeBudget in
+            let amount = min(lane.amount, remaining ?? lane.amount)
+            guard let ledger else {
+                let offset = spent
+                let meter = self.meter
+                return TimeBudget(limit: amount, policy: lane.policy, meter: { meter() - offset }, ledger: nil, stop: stop)
+            }
+            let own = WorkLedger(limit: amount, startingFrom: ledger)
+            return TimeBudget(limit: amount, policy: lane.policy, meter: { own.spent }, ledger: own, stop: stop)
+        }
+        return Lanes(parent: self, budgets: budgets, stop: stop)
+    }
+
+    /// Budgets that run side by side (``TimeBudget/lanes(_:)``).
+    package struct Lanes: Sendable {
+        let parent: TimeBudget
+        package let budgets: [TimeBudget]
+        let stop: CancellationFlag
+        /// What a lane on a thread of its own binds to ``SearchLimit/stop`` (``run(_:)``).
+        let signal = StopSignal()
+
+        /// Stops every lane: their remaining becomes 0, their solves are interrupted and their
+        /// searches end. For the task that waits for a lane on another thread, when it is cancelled.
+        package func stopAll() {
+            stop.cancel()
+            signal.stop()
+        }
+
+        /// Runs `body` as a lane on a thread outside the task: its searches and its budget's
+        /// remaining see ``stopAll()`` as they see a cancelled task, and its solves see the
+        /// task's solver containment, which a task-local value does not carry to that thread.
+        package func run<T>(_ containment: SolverContainment?, _ body: () throws -> T) rethrows -> T {
+            try SearchLimit.$stop.withValue(signal) {
+                try SolverContainment.$current.withValue(containment, operation: body)
+            }
+        }
+
+        /// Charges the parent for the lanes once all of them have ended (see ``TimeBudget/lanes(_:)``):
+        /// the units charged, `nil` under a wall-clock budget.
+        @discardableResult
+        package func join() -> Double? {
+            guard let ledger = parent.ledger else { return nil }
+            let own = budgets.compactMap(\.ledger)
+            for lane in own { ledger.record(nodes: lane.ownSearch.nodes, iterations: lane.ownSearch.iterations) }
+            let longest = own.map(\.spent).max() ?? 0
+            ledger.add(longest)
+            return longest
+        }
     }
 
     /// Sets the limits of a solve of `model` that may spend everything left of this budget: its
@@ -166,6 +236,7 @@ public struct TimeBudget: Sendable {
     /// on RandWire's segment programs a node takes hundreds, on NAS cells' a few dozen, and a
     /// node limit priced without them let one solve run 36 s on 2.4 units.
     package func limit(_ options: inout SolveOptions, for model: Model) {
+        if let stop, options.cancellation == nil { options.cancellation = stop }
         guard isDeterministic else {
             // Spent or cancelled, a solve still gets the smallest share: solvers refuse 0, and a
             // refused solve would lose the plan the caller already has.
@@ -353,6 +424,20 @@ public struct TimeBudget: Sendable {
             .chainHoists: Share(1 / 3, of: .remaining),
             .restartOrderSearch: Share(1 / 3, of: .remaining, atMost: 10),
         ])
+
+        /// Divide and conquer's bound lane, which runs beside its plan lane (``TimeBudget/lanes(_:)``)
+        /// with what the two bound stages get of ``divideAndConquer``: the crossing bound a fifth of
+        /// it (a tenth of the whole), the segment search the rest.
+        public static let boundLane = Policy(shares: [
+            .crossingBound: Share(1 / 5, of: .total, atLeast: 1, atMost: 10),
+            .segmentSearch: .rest(),
+        ])
+
+        /// Divide and conquer's plan lane, beside the bound lane and as long: the fixed-schedule
+        /// program on the minimum-peak order, all of it.
+        public static let planLane = Policy(shares: [
+            .fixedSchedule: .rest(),
+        ])
     }
 }
 
@@ -364,9 +449,25 @@ final class WorkLedger: Sendable {
     let limit: Double?
     private let units = Mutex<Double>(0)
     private let search = Mutex<(nodes: Int, iterations: Int)>((0, 0))
+    /// The solves counted when a lane's ledger began (``TimeBudget/lanes(_:)``), which its
+    /// parent has already.
+    private let inherited: (nodes: Int, iterations: Int)
 
     init(limit: Double?) {
         self.limit = limit
+        inherited = (0, 0)
+    }
+
+    /// A lane's ledger: nothing spent, `parent`'s solves so far for its iterations per node.
+    init(limit: Double?, startingFrom parent: WorkLedger) {
+        self.limit = limit
+        inherited = parent.search.withLock { $0 }
+        search.withLock { $0 = inherited }
+    }
+
+    /// The solves counted here and not in the ledger this one started from.
+    var ownSearch: (nodes: Int, iterations: Int) {
+        search.withLock { ($0.nodes - inherited.nodes, $0.iterations - inherited.iterations) }
     }
 
     var spent: Double { units.withLock { $0 } }

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// How far a combinatorial search may go: a number of states, an instant, or both (none: only
 /// the search's own budgets). A planner hands its share of the budget to the searches it runs as
 /// one of these (`TimeBudget.searchLimit` in CosmaILP): states under a work budget, so that the
@@ -32,9 +34,29 @@ package struct SearchLimit: Sendable {
         statesSpent += states
     }
 
-    /// Whether `deadline` has passed or the task was cancelled; what a search asks every so many
-    /// states, since reading the clock for every state would cost more than the state.
+    /// Whether `deadline` has passed or the task was cancelled (``isCancelled``); what a search
+    /// asks every so many states, since reading the clock for every state would cost more than
+    /// the state.
     package static func expired(_ deadline: ContinuousClock.Instant?) -> Bool {
-        Task.isCancelled || deadline.map { ContinuousClock.now >= $0 } ?? false
+        isCancelled || deadline.map { ContinuousClock.now >= $0 } ?? false
     }
+
+    /// The stop signal of the work this thread runs outside its task, when it runs such work
+    /// (divide and conquer's bound lane, `TimeBudget.lanes` in CosmaILP): there `Task.isCancelled`
+    /// is always false, so the task that waits for the lane passes its cancellation on this way.
+    @TaskLocal package static var stop: StopSignal?
+
+    /// Whether the task was cancelled, or the work outside it was stopped (``stop``).
+    package static var isCancelled: Bool { Task.isCancelled || (stop?.isStopped ?? false) }
+}
+
+/// A request to stop, from any thread, that stays made (``SearchLimit/stop``).
+package final class StopSignal: Sendable {
+    private let state = Atomic<Bool>(false)
+
+    package init() {}
+
+    package func stop() { state.store(true, ordering: .relaxed) }
+
+    package var isStopped: Bool { state.load(ordering: .relaxed) }
 }
