@@ -49,6 +49,7 @@ enum Calls {
         // the planner alone), and the planner gets what is left.
         let clock = options.deterministic ? nil : TimeBudget(seconds: options.timeLimit)
         var minimumPeak = MinimumPeakOptions()
+        minimumPeak.deterministic = options.deterministic
         minimumPeak.budget = clock.map { $0.child($0.share(TimeBudget.minimumPeakForBudgets)) }
         let (configuration, schedule) = try Cosma.resolve(try options.requiredCapacity(), for: graph,
                                                           tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1,

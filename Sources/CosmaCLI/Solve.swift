@@ -79,6 +79,7 @@ struct Solve: ParsableCommand {
             // a deterministic limit counts the planner's work alone: the search's own state
             // budgets already make M_P the same on every machine.
             var minimumPeak = MinimumPeakOptions()
+            minimumPeak.deterministic = deterministic
             if !deterministic {
                 let budget = TimeBudget(seconds: timeLimit)
                 minimumPeak.budget = budget.child(budget.share(TimeBudget.minimumPeakForBudgets))

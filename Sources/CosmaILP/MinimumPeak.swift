@@ -18,6 +18,11 @@ public struct MinimumPeakOptions: Sendable {
     /// three quarters of it (``TimeBudget/minimumPeakSearch``), the program what is left
     /// (at most ``timeLimit``). `nil` for none.
     package var budget: TimeBudget?
+    /// Count ``timeLimit`` in work units instead of seconds when no ``budget`` is given (the
+    /// deterministic mode, `--deterministic`): the program then stops at a node and iteration
+    /// limit, so that `M_P`, `M_H` and the schedule handed to the planner never depend on the
+    /// machine's speed or load. The searches count states either way.
+    public var deterministic = false
 
     /// The default combinatorial stages (`MinimumPeakScheduler` is the package's own) and the
     /// program's settings.
@@ -98,7 +103,8 @@ extension MinimumPeakResult {
         solveOptions.absoluteGap = 0.999
         let outcome: SolveResult
         do {
-            let budget = options.budget?.child(programLimit) ?? TimeBudget(seconds: programLimit)
+            let budget = options.budget?.child(programLimit)
+                ?? (options.deterministic ? TimeBudget(work: programLimit) : TimeBudget(seconds: programLimit))
             outcome = try budget.solve(program.model, with: options.solver, options: solveOptions)
         } catch {
             programError = "\(error)"

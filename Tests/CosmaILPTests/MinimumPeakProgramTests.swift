@@ -101,4 +101,24 @@ import Testing
         }
         #expect(byProgram >= 4, "only \(byProgram) instances needed the program")
     }
+
+    /// In the deterministic mode the program counts work units, not seconds: stopped by a limit
+    /// far short of its proof, it stops at the same node under load as without, with the same order.
+    @Test(arguments: SolverBackend.allCases)
+    func aDeterministicProgramStopsAtTheSameNodeUnderLoad(solver: SolverBackend) throws {
+        let scheduler = MinimumPeakScheduler(exactStateBudget: 0, beamWidth: 1, windowSizes: [])
+        let graph = try Self.randomGraph(seed: 31, operators: 24)
+        var options = MinimumPeakOptions(scheduler: scheduler, solver: solver, timeLimit: 0.05)
+        options.deterministic = true
+        let quiet = MinimumPeakResult(graph: graph, setting: .activations, alignment: 1, options: options)
+        let load = try BusyLoad()
+        defer { load.stop() }
+        let loaded = MinimumPeakResult(graph: graph, setting: .activations, alignment: 1, options: options)
+        load.stop()
+        #expect(quiet.programError == nil && quiet.programStatus == .timeLimit && !quiet.schedule.provenMinimal,
+                "the limit must stop the program short of its proof: \(String(describing: quiet.programStatus))")
+        #expect(quiet.programStatus == loaded.programStatus)
+        #expect(quiet.schedule.order == loaded.schedule.order && quiet.schedule.peakBytes == loaded.schedule.peakBytes)
+        #expect(quiet.schedule.lowerBound == loaded.schedule.lowerBound)
+    }
 }

@@ -10,28 +10,6 @@ import Testing
 /// The deterministic mode (docs/planner.md): a work budget instead of the clock, so that the same
 /// input gives the same plan however fast the machine runs.
 @Suite struct DeterministicTests {
-    /// Two busy loops, one per core of the test machine, stopped by their process ids.
-    final class Load {
-        let processes: [Process]
-
-        init() throws {
-            processes = try (0..<2).map { _ in
-                let p = Process()
-                p.executableURL = URL(fileURLWithPath: "/bin/sh")
-                p.arguments = ["-c", "while :; do :; done"]
-                try p.run()
-                return p
-            }
-        }
-
-        func stop() {
-            for p in processes where p.isRunning {
-                kill(p.processIdentifier, SIGKILL)
-                p.waitUntilExit()
-            }
-        }
-    }
-
     /// A graph large enough that the budget, not convergence, ends the passes: divide and conquer
     /// on it stops with work left to do.
     static func instance() throws -> (Graph, Configuration) {
@@ -48,7 +26,7 @@ import Testing
         }
         let planner = DivideAndConquerPlanner(graph: graph, configuration: config, options: options(0.1))
         let quiet = try planner.solve()
-        let load = try Load()
+        let load = try BusyLoad()
         defer { load.stop() }
         let loaded = try planner.solve()
         load.stop()

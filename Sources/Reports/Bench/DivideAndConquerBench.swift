@@ -68,15 +68,18 @@ extension BenchTables {
 
     /// The instances: every graph in both settings at `M_R`, `M_H` and `M_P`, or with
     /// ``DivideAndConquerSettings/between`` at `M_R`, a third and two thirds of the way to `M_H`,
-    /// and `M_H`.
-    static func divideAndConquerInstances(_ graphs: [Graph], between: Bool) -> [DivideAndConquerInstance] {
+    /// and `M_H`; `deterministic`, the minimum-peak program behind `M_H` counts work units
+    /// (``MinimumPeakOptions/deterministic``).
+    static func divideAndConquerInstances(_ graphs: [Graph], between: Bool, deterministic: Bool = false) -> [DivideAndConquerInstance] {
         guard between else {
             return instances(graphs).map { .init(graph: $0.graph, setting: $0.setting, label: $0.budget.rawValue, capacity: $0.capacity) }
         }
         var result: [DivideAndConquerInstance] = []
         for g in graphs {
             for setting in TensorSetting.allCases {
-                let (budgets, schedule) = Cosma.budgetsAndSchedule(for: g, tensors: setting, minimumPeak: MinimumPeakOptions())
+                var minimumPeak = MinimumPeakOptions()
+                minimumPeak.deterministic = deterministic
+                let (budgets, schedule) = Cosma.budgetsAndSchedule(for: g, tensors: setting, minimumPeak: minimumPeak)
                 let low = budgets.mR
                 let high = try? budgets.resolve(.budget(.mH))
                 result.append(.init(graph: g, setting: setting, label: "M_R", capacity: low, minimumPeak: schedule))
@@ -95,7 +98,7 @@ extension BenchTables {
     /// optimum with ``DivideAndConquerSettings/compareExact``).
     package static func divideAndConquer(_ graphs: [Graph], settings: DivideAndConquerSettings, command: String,
                                         log: (String) -> Void = { _ in }) throws -> String {
-        let instances = divideAndConquerInstances(graphs, between: settings.between)
+        let instances = divideAndConquerInstances(graphs, between: settings.between, deterministic: settings.deterministic)
         var rows = try settings.journal.map(journalRows) ?? [:]
         let journal = try settings.journal.flatMap { folder throws(InputError) -> Journal? in
             if settings.reportOnly { return nil }
