@@ -18,7 +18,7 @@ public struct MinimumPeakOptions: Sendable {
     /// three quarters of it (``TimeBudget/minimumPeakSearch``), the program what is left
     /// (at most ``timeLimit``). `nil` for none.
     package var budget: TimeBudget?
-    /// Count ``timeLimit`` in work units instead of seconds when no ``budget`` is given (the
+    /// Count ``timeLimit`` in work units instead of seconds when no budget is given (the
     /// deterministic mode, `--deterministic`): the program then stops at a node and iteration
     /// limit, so that `M_P`, `M_H` and the schedule handed to the planner never depend on the
     /// machine's speed or load. The searches count states either way.

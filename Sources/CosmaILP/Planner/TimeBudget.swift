@@ -428,14 +428,14 @@ public struct TimeBudget: Sendable {
         /// Divide and conquer's bound lane, which runs beside its plan lane (``TimeBudget/lanes(_:)``)
         /// with what the two bound stages get of ``divideAndConquer``: the crossing bound a fifth of
         /// it (a tenth of the whole), the segment search the rest.
-        public static let boundLane = Policy(shares: [
+        package static let boundLane = Policy(shares: [
             .crossingBound: Share(1 / 5, of: .total, atLeast: 1, atMost: 10),
             .segmentSearch: .rest(),
         ])
 
         /// Divide and conquer's plan lane, beside the bound lane and as long: the fixed-schedule
         /// program on the minimum-peak order, all of it.
-        public static let planLane = Policy(shares: [
+        package static let planLane = Policy(shares: [
             .fixedSchedule: .rest(),
         ])
     }
