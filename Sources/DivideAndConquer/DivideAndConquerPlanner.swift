@@ -146,7 +146,8 @@ package struct DivideAndConquerPlanner: Sendable {
     func boundsBesideStarts(_ baseline: CertifiedPlan, _ run: inout Run) throws -> [CertifiedPlan] {
         // Both lanes read the minimum-peak order: found once, before they part.
         let minimumPeak = minimumPeakOrder(&run)
-        let amount = [PlannerStage.crossingBound, .segmentSearch].reduce(0.0) { $0 + (run.budget.share(for: $1) ?? 0) }
+        let shares = [PlannerStage.crossingBound, .segmentSearch].compactMap { run.budget.share(for: $0) }
+        let amount = run.budget.limit == nil ? nil : shares.reduce(0, +)
         let lanes = run.budget.lanes([(amount, .boundLane), (amount, .planLane)])
         let bounds = LaneRun(run.lane(lanes.budgets[0]))
         let containment = SolverContainment.current

@@ -168,7 +168,9 @@ public struct TimeBudget: Sendable {
     }
 
     /// Budgets for work that runs side by side, one per amount and policy, on threads of their
-    /// own (divide and conquer runs its bounds beside its order search, so that both cores work).
+    /// own (divide and conquer runs its bounds beside its fixed-schedule program on the
+    /// minimum-peak order, so that both cores work). A lane's solves are capped at its own end,
+    /// and a quarter more (``hardLimitOverrun``), not at the parent's.
     ///
     /// Under a work budget each lane keeps a ledger of its own, started from this one's
     /// iterations per node: what one lane spends never shows in another's remaining, so neither
@@ -177,10 +179,11 @@ public struct TimeBudget: Sendable {
     /// work that passed while both ran, which is what a unit of about a second measures) and
     /// records every lane's solves, in lane order. Under a wall-clock budget the lanes are children
     /// of this one, all measuring the same clock.
-    package func lanes(_ lanes: [(amount: Double, policy: Policy)]) -> Lanes {
+    package func lanes(_ lanes: [(amount: Double?, policy: Policy)]) -> Lanes {
         let stop = CancellationFlag()
         let budgets = lanes.map { lane -> TimeBudget in
-            let amount = min(lane.amount, remaining ?? lane.amount)
+            // At most what is left; `nil` (no limit) where neither sets one.
+            let amount = lane.amount.map { min($0, remaining ?? $0) } ?? remaining
             guard let ledger else {
                 let offset = spent
                 let meter = self.meter
