@@ -27,8 +27,15 @@ struct LargeGraphTests {
         var stderr: String
     }
 
-    /// Runs `cosma` and waits for it with `wait4`, whose resource usage is this child's alone
-    /// (`RUSAGE_CHILDREN` would mix in the children of tests running beside it).
+    /// Runs `cosma` and measures its own peak resident memory: the high-water mark of its address
+    /// space (`VmHWM` in `/proc/<pid>/status`), read every 10 ms until it exits.
+    ///
+    /// Not `wait4`'s `ru_maxrss`: glibc's `posix_spawn` starts the child in this process's
+    /// address space, and the kernel keeps that space's resident size in the child's maximum when
+    /// it executes `cosma`. So `ru_maxrss` said what the test runner held at the spawn, with the
+    /// tests running beside it: both tests once read exactly 546 MiB on a full run, while `cosma`
+    /// peaked at about 170 MiB on its own. A peak in the child's last 10 ms could escape the reads;
+    /// the budget is three times what it uses.
     static func measure(_ arguments: [String]) throws -> Measured {
         let dir = try CLI.temporaryFile("x").deletingLastPathComponent()
         let out = dir.appendingPathComponent("stdout").path
@@ -45,14 +52,28 @@ struct LargeGraphTests {
         let spawned = posix_spawn(&pid, CLI.executable.path, &actions, nil, argv, environ)
         guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .EINVAL) }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) == -1 && errno == EINTR {}
+        var peak = 0
+        while true {
+            let waited = waitpid(pid, &status, WNOHANG)
+            if waited == pid || (waited == -1 && errno != EINTR) { break }
+            peak = max(peak, highWaterMark(of: pid) ?? 0)
+            usleep(10_000)
+        }
         let seconds = Date().timeIntervalSince(started)
         // WIFEXITED and WEXITSTATUS by hand (Swift does not import the macros); a signal as 128 + it.
         let code = status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-        return Measured(status: code, seconds: seconds, peakBytes: usage.ru_maxrss * 1024,
+        return Measured(status: code, seconds: seconds, peakBytes: peak,
                         stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
                         stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
+    }
+
+    /// The peak resident bytes of `pid`'s address space so far (`VmHWM`), while it runs.
+    static func highWaterMark(of pid: pid_t) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kilobytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { return nil }
+        return kilobytes * 1024
     }
 
     /// RandWire-WS with 1600 nodes per stage: 20,023 operators, 40,041 tensors.
@@ -74,7 +95,7 @@ struct LargeGraphTests {
         let r = try Self.measure(["solve", graph.path, "--capacity", "80000000", "--time-limit", "1", "-o", plan.path])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("the plan passed the simulator"), "\(r.stdout)")
-        #expect(r.peakBytes < Self.memoryBudget, "peak RSS \(r.peakBytes >> 20) MiB")
+        #expect(r.peakBytes > 0 && r.peakBytes < Self.memoryBudget, "peak RSS \(r.peakBytes >> 20) MiB")
         #expect(FileManager.default.fileExists(atPath: plan.path))
     }
 
@@ -87,6 +108,6 @@ struct LargeGraphTests {
         // used to be built (24 GB) before they were counted.
         #expect(info.stdout.contains("the minimum-peak program, at least 101091738 rows, is too large to attempt"), "\(info.stdout)")
         #expect(info.stdout.contains("M_H         not available until M_P is proven"), "\(info.stdout)")
-        #expect(info.peakBytes < Self.memoryBudget, "peak RSS \(info.peakBytes >> 20) MiB")
+        #expect(info.peakBytes > 0 && info.peakBytes < Self.memoryBudget, "peak RSS \(info.peakBytes >> 20) MiB")
     }
 }
