@@ -118,9 +118,7 @@ package struct DivideAndConquerPlanner: Sendable {
             // Polishing an exact solve, which spent its own time on bounds: the stages in turn.
             run.bound = known
             run.trace.record(.boundProven(.polish, bytes: known))
-            if baseline.report.traffic.nonCompulsory > run.bound {
-                stage(.segmentSearch, &run) { run in segmentSearch(share: run.budget.share(for: .segmentSearch), &run) }
-            }
+            segmentSearchUnlessProven(baseline, &run)
             if baseline.report.traffic.nonCompulsory > run.bound { starts += try startsBeyondTheHeuristics(&run) }
         } else {
             starts += try boundsBesideStarts(baseline, &run)
@@ -160,9 +158,7 @@ package struct DivideAndConquerPlanner: Sendable {
                 bounds.result = Result {
                     var lane = bounds.run
                     try stage(.crossingBound, &lane) { lane in try crossingBound(share: lane.budget.share(for: .crossingBound), &lane) }
-                    if baseline.report.traffic.nonCompulsory > lane.bound {
-                        stage(.segmentSearch, &lane) { lane in segmentSearch(share: lane.budget.share(for: .segmentSearch), &lane) }
-                    }
+                    segmentSearchUnlessProven(baseline, &lane)
                     return lane
                 }
             }
@@ -186,6 +182,13 @@ package struct DivideAndConquerPlanner: Sendable {
         run.segmentOrder = boundLane.segmentOrder
         guard baseline.report.traffic.nonCompulsory > run.bound else { return [] }
         return try (fixed.get().map { [$0] } ?? []) + startsBeyondTheHeuristics(&run, minimumPeakDone: true)
+    }
+
+    /// The segment search stage, under its share of `run`'s budget, unless the bound already
+    /// proves `baseline` optimal.
+    func segmentSearchUnlessProven(_ baseline: CertifiedPlan, _ run: inout Run) {
+        guard baseline.report.traffic.nonCompulsory > run.bound else { return }
+        stage(.segmentSearch, &run) { run in segmentSearch(share: run.budget.share(for: .segmentSearch), &run) }
     }
 
     /// A lane's run, handed to the thread it runs on and back (``boundsBesideStarts(_:_:)``);

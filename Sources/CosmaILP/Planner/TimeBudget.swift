@@ -162,6 +162,11 @@ public struct TimeBudget: Sendable {
 
     /// ``child(_:)`` under another policy: what a planner hands to a planner it runs.
     package func child(_ amount: Double?, policy: Policy) -> TimeBudget {
+        child(amount, policy: policy, stop: stop)
+    }
+
+    /// A child that reads this budget's meter from now and answers to `stop`.
+    private func child(_ amount: Double?, policy: Policy, stop: CancellationFlag?) -> TimeBudget {
         let offset = spent
         let meter = self.meter
         return TimeBudget(limit: amount ?? remaining, policy: policy, meter: { meter() - offset }, ledger: ledger, stop: stop)
@@ -184,11 +189,7 @@ public struct TimeBudget: Sendable {
         let budgets = lanes.map { lane -> TimeBudget in
             // At most what is left; `nil` (no limit) where neither sets one.
             let amount = lane.amount.map { min($0, remaining ?? $0) } ?? remaining
-            guard let ledger else {
-                let offset = spent
-                let meter = self.meter
-                return TimeBudget(limit: amount, policy: lane.policy, meter: { meter() - offset }, ledger: nil, stop: stop)
-            }
+            guard let ledger else { return child(amount, policy: lane.policy, stop: stop) }
             let own = WorkLedger(limit: amount, startingFrom: ledger)
             return TimeBudget(limit: amount, policy: lane.policy, meter: { own.spent }, ledger: own, stop: stop)
         }
