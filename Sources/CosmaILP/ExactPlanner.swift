@@ -188,17 +188,19 @@ package struct ExactPlanner: Sendable {
 
     /// Every replacement and allocation policy run on one order; failures are skipped. Past
     /// `deadline` (or once the task is cancelled) the policies left are not run, as soon as one
-    /// has a plan: on 20,000 operators each takes a second or more, and there are twelve.
-    package func plansFollowing(_ order: [OperatorID], name: String = "program-order",
+    /// has a plan: on 20,000 operators each takes a second or more, and there are twelve. With
+    /// `releases` (``Residency/releases(_:)``) each run follows that residency advice.
+    package func plansFollowing(_ order: [OperatorID], name: String = "program-order", releases: [[TensorID]] = [],
+                                allocations: [AllocationPolicy] = AllocationPolicy.allCases,
                                 until deadline: ContinuousClock.Instant? = nil) -> [CertifiedPlan]
     {
         var plans: [CertifiedPlan] = []
         for replacement in ReplacementPolicy.allCases {
-            for allocation in AllocationPolicy.allCases {
+            for allocation in allocations {
                 if !plans.isEmpty, SearchLimit.expired(deadline) { return plans }
                 if let plan = try? HeuristicPlanner.plan(graph: problem.graph, configuration: problem.configuration, order: order,
                                                          scheduleName: name, replacement: replacement, allocation: allocation,
-                                                         fallback: .flush) {
+                                                         fallback: .flush, releases: releases) {
                     plans.append(plan)
                 }
             }

@@ -77,6 +77,17 @@ package struct Residency: Sendable, Hashable {
         return (Residency(order: order, stays: stays, writes: writes), offsets)
     }
 
+    /// By position, the tensors whose stay ended just before it although a later stay reads them
+    /// again: the drops an on-line planner makes to follow this residency
+    /// (``Heuristics/HeuristicPlanner/plan(graph:configuration:order:scheduleName:replacement:allocation:arena:fallback:releases:)``).
+    package func releases(_ problem: PlanningProblem) -> [[TensorID]] {
+        var result = [[TensorID]](repeating: [], count: order.count)
+        for t in problem.tensors {
+            for stay in stays[t].dropLast() where stay.last + 1 < order.count { result[stay.last + 1].append(t) }
+        }
+        return result
+    }
+
     /// Shortens every stay to end at its last use (and a loaded stay to begin at its first) and
     /// drops stays that serve no use, which never costs traffic and frees space for packing. A
     /// graph output's stay that serves no reader still covers its production.

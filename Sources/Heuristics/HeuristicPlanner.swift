@@ -16,18 +16,20 @@ package enum HeuristicPlanner {
     /// - Parameters:
     ///   - arena: the allocator for the whole schedule without spills.
     ///   - fallback: what the on-line planner does when operands do not fit.
+    ///   - releases: residency advice, by position (``OnlinePlanner/releases``).
     /// - Throws: ``PlanningFailure`` when fragmentation leaves no room for an operator's operands
     ///   (a result to report), or `InvalidPlanError` if the plan breaks a rule (a bug).
     package static func plan(graph: Graph, configuration: Configuration, order: [OperatorID], scheduleName: String,
                             replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
-                            arena allocator: ArenaAllocator = .tflite, fallback: OnlineFallback = .fail) throws -> CertifiedPlan
+                            arena allocator: ArenaAllocator = .tflite, fallback: OnlineFallback = .fail,
+                            releases: [[TensorID]] = []) throws -> CertifiedPlan
     {
         let arena = graph.arenaPlan(order: order, setting: configuration.tensors, alignment: configuration.alignment,
                                     allocator: allocator, target: configuration.capacity, inPlace: configuration.inPlace)
         let fits = arena.arenaBytes <= configuration.capacity
         let planner = OnlinePlanner(graph: graph, configuration: configuration, order: order,
                                     replacement: replacement, allocation: allocation,
-                                    preassigned: fits ? arena.offsets : [:], fallback: fallback)
+                                    preassigned: fits ? arena.offsets : [:], fallback: fallback, releases: releases)
         let made = try planner.makeStepsCountingFallbacks()
         let suffix = switch fallback {
         case .fail, .defragment: ""

@@ -98,11 +98,17 @@ struct OnlinePlanner: Sendable {
     /// there as the COSMA paper ran them; Cosma's own planners use ``OnlineFallback/flush`` so
     /// that a plan exists at every capacity of at least `M_R`.
     var fallback: OnlineFallback
+    /// Residency advice, by position: the tensors to drop before that position's operator runs
+    /// although they are read again (an empty list: no advice). A capacity program whose stays do
+    /// not pack says which tensors leave when; following it keeps its traffic wherever the
+    /// allocator finds room, and the replacement policy evicts only where fragmentation bites.
+    var releases: [[TensorID]]
 
     init(graph: Graph, configuration: Configuration, order: [OperatorID],
                 replacement: ReplacementPolicy = .belady, allocation: AllocationPolicy = .bestFit,
-                preassigned: [TensorID: Int] = [:], fallback: OnlineFallback = .fail) {
+                preassigned: [TensorID: Int] = [:], fallback: OnlineFallback = .fail, releases: [[TensorID]] = []) {
         self.fallback = fallback
+        self.releases = releases
         self.graph = graph
         self.configuration = configuration
         self.order = order
@@ -136,8 +142,11 @@ private struct OnlineState {
     let allocation: AllocationPolicy
     let preassigned: [TensorID: Int]
     let fallback: OnlineFallback
+    let releases: [[TensorID]]
     /// Positions at which each tensor is read, ascending.
     let reads: [[Int]]
+    /// Positions before which the advice drops each tensor, ascending.
+    let released: [[Int]]
     /// The input each position's output is written over, when the in-place model allows one.
     let writtenOver: [TensorID?]
     var resident: [TensorID: Int] = [:]
@@ -154,6 +163,12 @@ private struct OnlineState {
         allocation = planner.allocation
         preassigned = planner.preassigned
         fallback = planner.fallback
+        releases = planner.releases
+        var released = [[Int]](repeating: [], count: graph.tensors.count)
+        for (k, tensors) in releases.enumerated() {
+            for t in tensors { released[t].append(k) }
+        }
+        self.released = released
         var reads = [[Int]](repeating: [], count: graph.tensors.count)
         for (k, op) in order.enumerated() {
             for t in graph.residentInputs(of: op, in: config.tensors) { reads[t].append(k) }
@@ -197,6 +212,9 @@ private struct OnlineState {
             drop(t, neededLater: false)
         }
         let operands = Set(graph.residentOperands(of: op, in: config.tensors))
+        if k < releases.count {
+            for t in releases[k] where resident[t] != nil && !operands.contains(t) { drop(t, neededLater: true) }
+        }
         let missing = graph.residentInputs(of: op, in: config.tensors)
             .filter { resident[$0] == nil }
             .sorted { (graph.tensors[$0].bytes, $1) > (graph.tensors[$1].bytes, $0) }
@@ -392,6 +410,8 @@ private struct OnlineState {
     func placeAgainstLongerNeighbour(_ size: Int, in gap: Gap, at k: Int) -> Int {
         func release(_ t: TensorID?) -> Int {
             guard let t else { return Int.max }
+            // The advice's next drop, where it comes before the last read.
+            if let drop = released[t].first(where: { $0 > k }) { return drop - 1 }
             return reads[t].last.map { max($0, k) } ?? k
         }
         let below = resident.first { $0.value + config.occupied(graph.tensors[$0.key].bytes) == gap.offset }?.key
