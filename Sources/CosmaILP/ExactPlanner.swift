@@ -208,6 +208,20 @@ package struct ExactPlanner: Sendable {
         return plans
     }
 
+    /// The on-line planner following `residency`, a program's stays that do not pack
+    /// (``Residency/releases(_:)``): each tensor leaves where its stay ends, so that only where
+    /// fragmentation leaves no gap does a replacement policy evict on its own. Lifetime fit alone:
+    /// it sees when the advice drops a neighbour. On RandWire-ER seed 3 at `M_R` (the order
+    /// search's order, whose capacity program proves 5,292,000 bytes) best and first fit on those
+    /// stays flushed their way to 11.4 to 12.8 million bytes, lifetime fit found 5,630,688, and the
+    /// policies on the order alone 5,801,600 at best. Where sizes vary more it does not close the
+    /// gap to the program: PNASNet-5 at `M_H`, on an order whose program proves 1,669,356 bytes
+    /// (and a plan with addresses meets it), every on-line run, following the stays or not, costs
+    /// 3.3 million bytes or more.
+    package func plansFollowingStays(_ residency: Residency) -> [CertifiedPlan] {
+        plansFollowing(residency.order, name: "program-stays", releases: residency.releases(problem), allocations: [.lifetimeFit])
+    }
+
     /// Above this many rows the capacity program is not attempted (see ``solve()``): CBC's root
     /// LP ignores the time limit, and on RandWire-BA's 198,000 rows it ran for minutes. The
     /// human-designed models' programs have at most 47,000 rows (DenseNet-121).

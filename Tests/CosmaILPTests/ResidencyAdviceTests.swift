@@ -38,6 +38,11 @@ import Testing
                                                     scheduleName: "program-stays", replacement: .lru, allocation: .firstFit,
                                                     releases: residency.releases(problem))
             #expect(advised.report.traffic.nonCompulsory == optimum, "seed \(seed)")
+            // What the exact planner and divide and conquer run where stays do not pack: every
+            // replacement policy, all equal here.
+            let followed = ExactPlanner(graph: graph, configuration: configuration, fixedOrder: residency.order).plansFollowingStays(residency)
+            #expect(followed.count == ReplacementPolicy.allCases.count, "seed \(seed)")
+            #expect(followed.allSatisfy { $0.report.traffic.nonCompulsory == optimum }, "seed \(seed)")
             let alone = try HeuristicPlanner.plan(graph: graph, configuration: configuration, order: residency.order,
                                                   scheduleName: "program-order", replacement: .lru, allocation: .firstFit)
             if optimum > 0 { spilling += 1 }

@@ -62,14 +62,8 @@ extension ExactPlanner {
         } else {
             run.trace.record(.packing(.capacityProgram, packed: false))
             // The program's order is still a good one: let the on-line heuristics follow it, and
-            // follow its stays too, so that only where fragmentation bites does a replacement
-            // policy evict on its own. RandWire-ER seed 3 at `M_R`, on the order search's order:
-            // the program proves 5,292,000 bytes, the policies on its order find 5,801,600 at
-            // best, following its stays 5,630,688. Lifetime fit alone: it sees when the advice
-            // drops a neighbour, while best and first fit on those stays flushed their way to
-            // 11.4 to 12.8 million bytes.
-            let guided = plansFollowing(residency.order)
-                + plansFollowing(residency.order, name: "program-stays", releases: residency.releases(problem), allocations: [.lifetimeFit])
+            // follow its stays too.
+            let guided = plansFollowing(residency.order) + plansFollowingStays(residency)
             if let best = guided.min(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }) {
                 run.offer(best, from: .capacityProgram)
             }
