@@ -226,7 +226,12 @@ final class ManualMeter: Sendable {
         // A lane never gets more than its parent has left.
         #expect(budget.lanes([(100, .planLane)]).budgets[0].remaining == budget.remaining)
         let stopped = budget.lanes([(4, .planLane)])
+        #expect(!stopped.run(nil) { SearchLimit.isCancelled })
         stopped.stopAll()
+        // A lane's searches see the stop inside `run`, as they would see their task cancelled;
+        // nothing outside it does.
+        #expect(stopped.run(nil) { SearchLimit.isCancelled })
+        #expect(!SearchLimit.isCancelled)
         var options = SolveOptions()
         stopped.budgets[0].child(2).limit(&options, for: model)
         #expect(stopped.budgets[0].remaining == 0 && options.cancellation?.isCancelled == true)

@@ -200,22 +200,19 @@ public struct TimeBudget: Sendable {
     package struct Lanes: Sendable {
         let parent: TimeBudget
         package let budgets: [TimeBudget]
+        /// Read by the lanes' solves through their budgets, and by their searches through
+        /// ``SearchLimit/stopped`` (``run(_:_:)``).
         let stop: CancellationFlag
-        /// What a lane on a thread of its own binds to ``SearchLimit/stop`` (``run(_:)``).
-        let signal = StopSignal()
 
         /// Stops every lane: their remaining becomes 0, their solves are interrupted and their
         /// searches end. For the task that waits for a lane on another thread, when it is cancelled.
-        package func stopAll() {
-            stop.cancel()
-            signal.stop()
-        }
+        package func stopAll() { stop.cancel() }
 
         /// Runs `body` as a lane on a thread outside the task: its searches and its budget's
         /// remaining see ``stopAll()`` as they see a cancelled task, and its solves see the
         /// task's solver containment, which a task-local value does not carry to that thread.
         package func run<T>(_ containment: SolverContainment?, _ body: () throws -> T) rethrows -> T {
-            try SearchLimit.$stop.withValue(signal) {
+            try SearchLimit.$stopped.withValue({ [stop] in stop.isCancelled }) {
                 try SolverContainment.$current.withValue(containment, operation: body)
             }
         }

@@ -41,22 +41,13 @@ package struct SearchLimit: Sendable {
         isCancelled || deadline.map { ContinuousClock.now >= $0 } ?? false
     }
 
-    /// The stop signal of the work this thread runs outside its task, when it runs such work
-    /// (divide and conquer's bound lane, `TimeBudget.lanes` in CosmaILP): there `Task.isCancelled`
-    /// is always false, so the task that waits for the lane passes its cancellation on this way.
-    @TaskLocal package static var stop: StopSignal?
+    /// Whether the work this thread runs outside its task has been stopped, when it runs such
+    /// work (divide and conquer's bound lane, `TimeBudget.lanes` in CosmaILP): there
+    /// `Task.isCancelled` is always false, so the task that waits for the lane passes its
+    /// cancellation on this way. A question rather than a flag of this module's own: the lane's
+    /// solves read the same stop from the solver layer's flag, which this module does not see.
+    @TaskLocal package static var stopped: (@Sendable () -> Bool)?
 
-    /// Whether the task was cancelled, or the work outside it was stopped (``stop``).
-    package static var isCancelled: Bool { Task.isCancelled || (stop?.isStopped ?? false) }
-}
-
-/// A request to stop, from any thread, that stays made (``SearchLimit/stop``).
-package final class StopSignal: Sendable {
-    private let state = Atomic<Bool>(false)
-
-    package init() {}
-
-    package func stop() { state.store(true, ordering: .relaxed) }
-
-    package var isStopped: Bool { state.load(ordering: .relaxed) }
+    /// Whether the task was cancelled, or the work outside it was stopped (``stopped``).
+    package static var isCancelled: Bool { Task.isCancelled || (stopped?() ?? false) }
 }
