@@ -92,7 +92,8 @@ extension ExactOptions {
 /// 4. The capacity program (``JointProgram``), warm-started with the incumbent: its optimum is a
 ///    lower bound for the full problem, and its search ends once an incumbent meets the bounds
 ///    above. Its stays, shortened to their last use, are packed into the scratchpad by
-///    ``StayPacker``; a packed optimum is optimal. Too large a program is not attempted.
+///    ``StayPacker``; a packed optimum is optimal. When they do not pack, the heuristics follow
+///    its order and its stays (``plansFollowingStays(_:)``). Too large a program is not attempted.
 /// 5. Repair: when the stays do not pack (fragmentation), the capacity program again with room
 ///    kept free beside the operands.
 /// 6. The address program: when the relaxation is proven but its stays do not pack, addresses
