@@ -1,5 +1,3 @@
-import Synchronization
-
 /// How far a combinatorial search may go: a number of states, an instant, or both (none: only
 /// the search's own budgets). A planner hands its share of the budget to the searches it runs as
 /// one of these (`TimeBudget.searchLimit` in CosmaILP): states under a work budget, so that the
