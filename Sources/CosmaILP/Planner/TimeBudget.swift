@@ -212,7 +212,8 @@ public struct TimeBudget: Sendable {
         /// remaining see ``stopAll()`` as they see a cancelled task, and its solves see the
         /// task's solver containment, which a task-local value does not carry to that thread.
         package func run<T>(_ containment: SolverContainment?, _ body: () throws -> T) rethrows -> T {
-            try SearchLimit.$stopped.withValue({ [stop] in stop.isCancelled }) {
+            let stopped: @Sendable () -> Bool = { [stop] in stop.isCancelled }
+            return try SearchLimit.$stopped.withValue(stopped) {
                 try SolverContainment.$current.withValue(containment, operation: body)
             }
         }
