@@ -71,8 +71,10 @@ package struct SegmentTrafficSearch: Sendable {
         package var states: Int
         /// States not expanded because another state dominated them.
         package var pruned = 0
-        /// When the search did not finish and a beam width was given: the beam's order and its
-        /// traffic (``beamOrder(_:width:)``, from the same block).
+        /// When the search did not finish and a beam width was given: a cheap order for the block
+        /// by a beam search over the same moves, that many states per depth, with the traffic of
+        /// the block's own problem along it (a heuristic, never a bound); `nil` when no order
+        /// completes.
         package var beam: (order: [OperatorID], traffic: Int)?
     }
 
@@ -173,16 +175,6 @@ package struct SegmentTrafficSearch: Sendable {
         var end = start + 1
         while end < order.count, end - start < longest, accepts(Array(order[start...end]), scope: .window) { end += 1 }
         return start..<end
-    }
-
-    /// A cheap order for the block `segment` when ``run(_:scope:stateBudget:limit:pruning:beamWidth:)``
-    /// does not finish: a beam search over the same moves, `width` states per depth, with the traffic of the block's
-    /// own problem along it (a heuristic, never a bound). `nil` when the block is too large, when
-    /// in-place is on, or when no order completes.
-    package func beamOrder(_ segment: [OperatorID], width: Int) -> (order: [OperatorID], traffic: Int)? {
-        guard configuration.inPlace == .off, let block = Block(graph: graph, configuration: configuration, segment: segment, scope: .separated)
-        else { return nil }
-        return block.beam(width: width)
     }
 
     /// Searches the block `segment` (a run of separated segments' operators, or any operators as a
