@@ -81,7 +81,7 @@ package enum LimitsBench {
             "Each row is `cosma solve GRAPH --capacity BYTES --time-limit L --json` (activations, CBC, solvers in child processes)",
             "with BYTES \(capacities.map(capacityWords).joined(separator: ", then ")), resolved once before the runs, timed from starting the process to its exit,",
             "\(repeats) run(s): the median and the slowest. Peak RSS is the largest of the runs' peak resident memory, of `cosma`",
-            "or of one of its solver children, whichever was larger (`wait4`). The promise is that every run ends within the limit plus \(slack) s (graph loading,",
+            "or of one of its solver children, whichever was larger (each process's `VmHWM`, read every 10 ms). The promise is that every run ends within the limit plus \(slack) s (graph loading,",
             "simulation and output included). `--capacity M_H` by name spends the limit on proving `M_P` first (at most three",
             "quarters of it) and refuses, naming the bracket it reached, when the proof does not fit: on NAS and RandWire",
             "graphs the proof alone takes several seconds.", "",
