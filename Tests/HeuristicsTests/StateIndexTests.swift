@@ -3,7 +3,8 @@ import Testing
 
 @testable import Heuristics
 
-/// ``StateIndex`` against a dictionary, which it replaced in the segment search.
+/// ``StateIndex`` against a dictionary, which it replaced in the segment search and in the
+/// minimum-peak search.
 @Suite("State index")
 struct StateIndexTests {
     /// A key whose hash is chosen by the test: `bucket` collides keys on purpose.
@@ -14,21 +15,29 @@ struct StateIndexTests {
     }
 
     /// Finds or inserts `keys` in order, as a search does, and checks every answer against a
-    /// dictionary: the node of the first equal key, or a new node.
-    private func agreesWithDictionary(_ stream: [Key]) {
-        var index = StateIndex<Key>(expected: 4)
+    /// dictionary: the node of the first equal key, or a new node. With `replacing`, every third
+    /// key found gets a new node in its place, as the minimum-peak search does when it reaches a
+    /// state more cheaply, and later answers must give the new node.
+    private func agreesWithDictionary(_ stream: [Key], replacing: Bool = false) {
+        var index = StateIndex(expected: 4)
         var keys: [Key] = []
         var reference: [Int: Int32] = [:]
-        for key in stream {
+        var replaced = 0
+        for (i, key) in stream.enumerated() {
             let next = Int32(keys.count)
             let found = index.node(of: key, orInsert: next, keys: keys)
             #expect(found == reference[key.value], "key \(key.value)")
-            if found == nil {
-                keys.append(key)
-                reference[key.value] = next
+            #expect(index.node(hash: key.stateHash, isKey: { keys.indices.contains(Int($0)) && keys[Int($0)] == key }) == found)
+            if let found {
+                guard replacing, i % 3 == 0 else { continue }
+                index.replace(found, with: next, hash: key.stateHash)
+                replaced += 1
             }
+            keys.append(key)
+            reference[key.value] = next
         }
-        #expect(keys.count == reference.count)
+        #expect(keys.count == reference.count + replaced)
+        #expect(!replacing || replaced > 100)
     }
 
     @Test("Finds each key's first node and grows, with well-mixed hashes")
@@ -39,6 +48,7 @@ struct StateIndexTests {
             return Key(value: value, bucket: UInt64(value).mixed(into: 0x9e37_79b9_7f4a_7c15))
         }
         agreesWithDictionary(stream)
+        agreesWithDictionary(stream, replacing: true)
     }
 
     /// Keys that share all 32 bits a slot keeps: found only by comparing the keys themselves.
@@ -50,5 +60,6 @@ struct StateIndexTests {
             return Key(value: value, bucket: UInt64(value % 3) << 32)
         }
         agreesWithDictionary(stream)
+        agreesWithDictionary(stream, replacing: true)
     }
 }

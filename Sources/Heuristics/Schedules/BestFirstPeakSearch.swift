@@ -239,10 +239,10 @@ struct BestFirstPeakSearch {
         var sets = [UInt64](repeating: 0, count: words)
         var readyBuffer = (0..<m).filter { coverPredecessors[$0].isEmpty }.map { Int32($0) }
         var nodes = [Node(hash: 0, live: 0, peak: 0, depth: 0, parent: -1, op: -1, readyStart: 0, readyCount: Int32(readyBuffer.count))]
-        // States by hash; a different down-set with a hash already taken (a 64-bit collision,
-        // practically never) goes to `collisions`, so that no state is ever confused with another.
-        var byHash: [UInt64: Int32] = [0: 0]
-        var collisions: [[UInt64]: Int32] = [:]
+        // States by their down-set's hash, compared word by word where hashes meet, so that no
+        // state is ever confused with another.
+        var index = StateIndex(expected: min(stateBudget, 1 << 16))
+        _ = index.node(hash: 0, orInsert: 0) { _ in false }
         var heap = BinaryHeap<PeakEntry>()
         heap.push(.init(peak: 0, depth: 0, live: 0, node: 0))
         var current = [UInt64](repeating: 0, count: words)
@@ -253,19 +253,6 @@ struct BestFirstPeakSearch {
             for w in 0..<words where sets[start + w] != set[w] { return false }
             return true
         }
-        /// The state holding exactly `set`, if any.
-        func lookup(_ hash: UInt64, _ set: [UInt64]) -> Int32? {
-            // Entries are never removed, so a hash nobody holds means a set nobody holds.
-            guard let index = byHash[hash] else { return nil }
-            return sameSet(index, set) ? index : collisions[set]
-        }
-        func record(_ hash: UInt64, _ set: [UInt64], _ index: Int32) {
-            if let other = byHash[hash], !sameSet(other, set) {
-                collisions[set] = index
-            } else {
-                byHash[hash] = index
-            }
-        }
 
         var pops = 0
         while let top = heap.pop() {
@@ -273,7 +260,8 @@ struct BestFirstPeakSearch {
             let node = nodes[Int(top.node)]
             let start = Int(top.node) * words
             for w in 0..<words { current[w] = sets[start + w] }
-            guard lookup(node.hash, current) == top.node else { continue }  // a better way in was found later
+            // A better way in was found later.
+            guard index.node(hash: node.hash, isKey: { sameSet($0, current) }) == top.node else { continue }
             if Int(node.depth) == m {
                 return Result(best: (order(to: Int(top.node), in: nodes), node.peak), exhaustive: true, lowerBound: node.peak,
                               states: nodes.count)
@@ -292,19 +280,21 @@ struct BestFirstPeakSearch {
                 for w in 0..<words { child[w] = current[w] }
                 child[Int(i) >> 6] |= 1 << UInt64(i & 63)
                 let hash = node.hash ^ zobrist[Int(i)]
-                if let known = lookup(hash, child), nodes[Int(known)].peak <= peak { continue }
+                let next = Int32(nodes.count)
+                if let known = index.node(hash: hash, orInsert: next, isKey: { sameSet($0, child) }) {
+                    if nodes[Int(known)].peak <= peak { continue }
+                    index.replace(known, with: next, hash: hash)
+                }
                 let readyStart = readyBuffer.count
                 for p in readyRange where readyBuffer[p] != i { readyBuffer.append(readyBuffer[p]) }
                 for s in coverSuccessors[Int(i)]
                 where coverPredecessors[Int(s)].allSatisfy({ child[Int($0) >> 6] & (1 << UInt64($0 & 63)) != 0 }) {
                     readyBuffer.append(s)
                 }
-                let index = Int32(nodes.count)
                 nodes.append(Node(hash: hash, live: after, peak: peak, depth: node.depth + 1, parent: top.node, op: i,
                                   readyStart: readyStart, readyCount: Int32(readyBuffer.count - readyStart)))
                 sets.append(contentsOf: child)
-                record(hash, child, index)
-                heap.push(.init(peak: peak, depth: node.depth + 1, live: after, node: index))
+                heap.push(.init(peak: peak, depth: node.depth + 1, live: after, node: next))
             }
         }
         return Result(best: nil, exhaustive: true, lowerBound: cutoff, states: nodes.count)

@@ -523,7 +523,7 @@ private struct Block {
     /// per family a list, newest first, which a state about to be expanded walks to find one
     /// that dominates it (``dominates(_:_:_:_:)``).
     struct Families {
-        var index = StateIndex<DoneKey>(expected: 1 << 12)
+        var index = StateIndex(expected: 1 << 12)
         var keys: [DoneKey] = []
         var head: [Int32] = []
         /// Per state: the next older state of its family, -1 at the end, -2 when not entered.
@@ -645,7 +645,7 @@ private struct Block {
         var op: [Int16] = [-1]
         var depth: [Int32] = [0]
         var status: [Status] = [.open]
-        var index = StateIndex<Key>(expected: min(stateBudget, 1 << 16))
+        var index = StateIndex(expected: min(stateBudget, 1 << 16))
         var family = Families()
         var pruned = 0
         _ = index.node(of: keys[0], orInsert: 0, keys: [])
@@ -729,7 +729,7 @@ private struct Block {
         var found: [Move] = []
         for _ in 0..<members.count {
             // Over `keys`, which holds every depth: only this depth's states are entered.
-            var next = StateIndex<Key>(expected: width * 4)
+            var next = StateIndex(expected: width * 4)
             var candidates: [(estimate: Int, node: Int32)] = []
             for (_, node) in level {
                 guard moves(from: keys[Int(node)], into: &found, scratch: &scratch) else { return nil }

@@ -6,14 +6,17 @@ protocol StateKey: Equatable {
 
 /// The node of each state a best-first search has created, found by the state's key.
 ///
-/// An open-addressing table with linear probing, at most half full, over the search's own array
-/// of keys: a slot holds the node and 32 bits of its key's hash, which place it (so growing reads
-/// no key) and which a probe compares before it reads a key. It replaces a `[Key: Int32]`, whose
-/// per-process seeded SipHash and separate lookup and insertion took 22% of the `perf` samples of
-/// `cosma solve` on RandWire-WS with weights at `M_R`, nearly half of ``SegmentTrafficSearch``'s.
-/// The index is never iterated, so a search finds the same states in the same order with it as
-/// with the dictionary.
-struct StateIndex<Key: StateKey> {
+/// An open-addressing table with linear probing, at most half full, over the search's own keys:
+/// a slot holds the node and 32 bits of its key's hash, which place it (so growing reads no key)
+/// and which a probe compares before it asks whether the node's key is the one sought. The keys
+/// stay with the search: an array of ``StateKey`` values (``SegmentTrafficSearch``), or down-sets
+/// packed in one flat array of words that only the search can compare (``BestFirstPeakSearch``).
+/// It replaces dictionaries keyed by the state or by its hash, whose per-process seeded SipHash
+/// and separate lookup and insertion took 22% of the `perf` samples of `cosma solve` on
+/// RandWire-WS with weights at `M_R` (nearly half of the segment search's), and 20% of `cosma
+/// info` on NASNet-A Mobile (the minimum-peak search's). The index is never iterated, so a search
+/// finds the same states in the same order with it as with a dictionary.
+struct StateIndex {
     /// Per slot: 0 when empty, else 32 bits of the key's hash (high) and the node plus one (low).
     private var slots: [UInt64]
     private var count = 0
@@ -27,20 +30,45 @@ struct StateIndex<Key: StateKey> {
 
     /// The node whose key in `keys` equals `key`; when there is none, records `next` as its node
     /// (the caller appends `key` to `keys` at `next`) and returns `nil`.
-    mutating func node(of key: Key, orInsert next: Int32, keys: [Key]) -> Int32? {
+    mutating func node<Key: StateKey>(of key: Key, orInsert next: Int32, keys: [Key]) -> Int32? {
+        node(hash: key.stateHash, orInsert: next) { keys[Int($0)] == key }
+    }
+
+    /// The node whose key has `hash` and for which `isKey` holds; when there is none, records
+    /// `next` as its node and returns `nil`.
+    mutating func node(hash: UInt64, orInsert next: Int32, isKey: (Int32) -> Bool) -> Int32? {
         if 2 * (count + 1) > slots.count { grow() }
-        let tag = key.stateHash >> 32
+        let (slot, node) = probe(hash, isKey)
+        if let node { return node }
+        slots[slot] = (hash >> 32) << 32 | UInt64(UInt32(next + 1))
+        count += 1
+        return nil
+    }
+
+    /// The node whose key has `hash` and for which `isKey` holds, if any.
+    func node(hash: UInt64, isKey: (Int32) -> Bool) -> Int32? { probe(hash, isKey).node }
+
+    /// Makes `replacement` the node of the key that `node` (found with `hash`) had: a search that
+    /// reaches a state again more cheaply makes a new node for it, and the old one goes stale.
+    mutating func replace(_ node: Int32, with replacement: Int32, hash: UInt64) {
+        let (slot, found) = probe(hash) { $0 == node }
+        precondition(found == node, "StateIndex: node \(node) is not indexed under its hash")
+        slots[slot] = (hash >> 32) << 32 | UInt64(UInt32(replacement + 1))
+    }
+
+    /// The slot of the node whose key has `hash` and satisfies `isKey`, or the empty slot where it
+    /// would go.
+    private func probe(_ hash: UInt64, _ isKey: (Int32) -> Bool) -> (slot: Int, node: Int32?) {
+        let tag = hash >> 32
         let mask = slots.count - 1
         var i = Int(tag) & mask
         while slots[i] != 0 {
             let slot = slots[i]
             let node = Int32(truncatingIfNeeded: slot & 0xffff_ffff) - 1
-            if slot >> 32 == tag && keys[Int(node)] == key { return node }
+            if slot >> 32 == tag && isKey(node) { return (i, node) }
             i = (i + 1) & mask
         }
-        slots[i] = tag << 32 | UInt64(UInt32(next + 1))
-        count += 1
-        return nil
+        return (i, nil)
     }
 
     /// Twice the slots, every node placed again by its hash bits.
