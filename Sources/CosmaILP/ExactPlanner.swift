@@ -299,10 +299,12 @@ package struct ExactPlanner: Sendable {
         return order.count == graph.operators.count ? order : nil
     }
 
-    /// Packs a residency's stays and certifies the resulting plan; `nil` when packing fails.
-    func realise(_ residency: Residency) throws -> CertifiedPlan? {
+    /// Packs a residency's stays and certifies the resulting plan; `nil` when packing fails,
+    /// within its node limit or by `deadline` (the end of a wall-clock budget: the search is not
+    /// charged, so a work budget gives none and the outcome stays the same on any machine).
+    func realise(_ residency: Residency, until deadline: ContinuousClock.Instant?) throws -> CertifiedPlan? {
         let groups = residency.packingItems(problem)
-        let packer = StayPacker(capacity: problem.configuration.capacity, alignment: problem.configuration.alignment)
+        let packer = StayPacker(capacity: problem.configuration.capacity, alignment: problem.configuration.alignment, deadline: deadline)
         guard let packed = packer.pack(groups.map(\.item)) else { return nil }
         var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
         for (n, group) in groups.enumerated() {

@@ -21,18 +21,21 @@ package struct StayPacker: Sendable {
     package var alignment: Int
     /// Search nodes allowed after the greedy attempts fail.
     package var nodeLimit: Int
+    /// When the searches stop, whatever nodes are left (`nil`: never); see ``StaticAllocator/deadline``.
+    package var deadline: ContinuousClock.Instant?
 
-    package init(capacity: Int, alignment: Int, nodeLimit: Int = 200_000) {
+    package init(capacity: Int, alignment: Int, nodeLimit: Int = 200_000, deadline: ContinuousClock.Instant? = nil) {
         self.capacity = capacity
         self.alignment = alignment
         self.nodeLimit = nodeLimit
+        self.deadline = deadline
     }
 
     /// Offsets for the items, in their order, or `nil` when no packing was found.
     package func pack(_ items: [Item]) -> [Int]? {
         // Every offset the allocator gives is a sum of sizes, so aligned sizes keep it aligned.
         let blocks = items.map { Item(size: align($0.size), first: $0.first, last: $0.last) }
-        return StaticAllocator(capacity: capacity / alignment * alignment, nodeLimit: nodeLimit).allocate(blocks).offsets
+        return StaticAllocator(capacity: capacity / alignment * alignment, nodeLimit: nodeLimit, deadline: deadline).allocate(blocks).offsets
     }
 
     /// Offsets for the items, in their order, keeping every item whose `fixed` entry is set at
@@ -45,7 +48,7 @@ package struct StayPacker: Sendable {
         if items.isEmpty { return [] }
         // Conflicts and sections computed once, for the checks, the greedy passes and the search.
         let instance = Instance(items)
-        let allocator = ExactAllocator(capacity: capacity, alignment: alignment, nodeLimit: nodeLimit, greedyFirst: false)
+        let allocator = ExactAllocator(capacity: capacity, alignment: alignment, nodeLimit: nodeLimit, deadline: deadline, greedyFirst: false)
         guard allocator.fitsTrivially(instance, fixed: fixed) else { return nil }
         let free = items.indices.filter { fixed[$0] == nil }
         let orders: [[Int]] = [

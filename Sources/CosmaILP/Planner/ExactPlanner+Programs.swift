@@ -56,7 +56,7 @@ extension ExactPlanner {
         guard let solution = outcome.solution else { return }
         let packStart = clock.now
         let residency = program.residency(from: solution).trimmed(problem)
-        if let candidate = try realise(residency) {
+        if let candidate = try realise(residency, until: run.budget.end) {
             run.trace.record(.packing(.capacityProgram, packed: true))
             run.offer(candidate, from: .capacityProgram)
         } else {
@@ -84,7 +84,7 @@ extension ExactPlanner {
             guard let repaired = solveProgram(repair.model, options: relaxation.options, share: run.budget.share(for: .repair),
                                               in: .repair, run: &run) else { break }
             guard let solution = repaired.solution,
-                  let candidate = try realise(repair.residency(from: solution).trimmed(problem)) else { continue }
+                  let candidate = try realise(repair.residency(from: solution).trimmed(problem), until: run.budget.end) else { continue }
             run.trace.record(.packing(.repair, packed: true))
             run.offer(candidate, from: .repair)
             break

@@ -114,6 +114,14 @@ public struct TimeBudget: Sendable {
     /// has nothing left, so that every stage ends with the best plan it has.
     public var remaining: Double? { limit.map { isStopped ? 0 : max(0, $0 - spent) } }
 
+    /// The instant a wall-clock budget ends; `nil` under a work budget, whose decisions never
+    /// read the clock, and without a limit. For work that no share pays for and that must still
+    /// end with the budget, such as packing a program's stays (``ExactPlanner``).
+    package var end: ContinuousClock.Instant? {
+        guard !isDeterministic, let remaining else { return nil }
+        return ContinuousClock.now.advanced(by: .milliseconds(Int64((remaining * 1000).rounded(.down))))
+    }
+
     /// Whether the task was cancelled, or the lane this budget belongs to was stopped.
     var isStopped: Bool { SearchLimit.isCancelled || (stop?.isCancelled ?? false) }
 

@@ -137,7 +137,8 @@ struct SectionSearch {
     private mutating func search(_ sections: Range<Int>, _ order: [Int], last: (offset: Int, rank: Int)) -> Status {
         if nodes >= roundEnd { return .aborted }
         nodes += 1
-        if nodes & 1023 == 0, let deadline, ContinuousClock.now >= deadline {
+        // From the first node on, so that a search begun past its deadline does not start.
+        if nodes & 1023 == 1, let deadline, ContinuousClock.now >= deadline {
             timedOut = true
             return .aborted
         }

@@ -26,8 +26,9 @@
 ///    otherwise be tried in all 24 orders at every position, which is what kept DenseNet-121's
 ///    relaxed plan at `M_R` unpacked (6 million nodes for 32 blocks; 18 thousand with it).
 ///
-/// Stages 2 and 3 share ``nodeLimit``. The search of stage 3 is complete: when it ends without
-/// reaching the limit it proves that no packing exists (``Outcome/infeasible``). Sizes are used
+/// Stages 2 and 3 share ``nodeLimit``, and stop at ``deadline`` when one is set. The search of
+/// stage 3 is complete: when it ends without reaching either it proves that no packing exists
+/// (``Outcome/infeasible``). Sizes are used
 /// as given; a caller with an alignment rounds every size up to it and the capacity down to it,
 /// so that every offset (a sum of sizes) is aligned too.
 ///
@@ -91,10 +92,15 @@ package struct StaticAllocator: Sendable {
     package var capacity: Int
     /// Search nodes allowed after the greedy packings fail; 0 skips the searches.
     package var nodeLimit: Int
+    /// When the searches stop, whatever nodes are left (`nil`: never). A node limit alone is no
+    /// wall-clock promise: the 200,000 nodes that ``ExactPlanner`` gives stays that do not pack
+    /// took about a second on RandWire-ER, begun with the time limit spent (results/limits.md).
+    package var deadline: ContinuousClock.Instant?
 
-    package init(capacity: Int, nodeLimit: Int = 100_000) {
+    package init(capacity: Int, nodeLimit: Int = 100_000, deadline: ContinuousClock.Instant? = nil) {
         self.capacity = capacity
         self.nodeLimit = nodeLimit
+        self.deadline = deadline
     }
 
     /// How full a position must be, as a fraction of the capacity left free, for its blocks to
@@ -122,7 +128,8 @@ package struct StaticAllocator: Sendable {
                 instance.cliquesOf[i].contains { Double(capacity - loads[$0]) <= slack * Double(capacity) }
             }
             guard !tight.isEmpty, tight.count < blocks.count, tried.insert(tight).inserted else { continue }
-            var search = CanonicalSearch(instance: Instance(tight.map { blocks[$0] }), capacity: capacity, nodeLimit: nodesLeft)
+            var search = CanonicalSearch(instance: Instance(tight.map { blocks[$0] }), capacity: capacity, nodeLimit: nodesLeft,
+                                         deadline: deadline)
             var attempts = 0
             var packing: [Int]?
             _ = search.enumerate { partial in
@@ -134,9 +141,10 @@ package struct StaticAllocator: Sendable {
             }
             nodesLeft -= search.nodes
             if let packing { return .packed(packing) }
+            if search.timedOut { return .unknown }
         }
         guard nodesLeft > 0 else { return .unknown }
-        return ExactAllocator(capacity: capacity, nodeLimit: nodesLeft, greedyFirst: false).attempt(instance).outcome
+        return ExactAllocator(capacity: capacity, nodeLimit: nodesLeft, deadline: deadline, greedyFirst: false).attempt(instance).outcome
     }
 }
 
@@ -281,7 +289,10 @@ struct CanonicalSearch {
     let instance: Instance
     let capacity: Int
     let nodeLimit: Int
+    let deadline: ContinuousClock.Instant?
     private(set) var nodes = 0
+    /// Whether the search stopped at ``deadline``.
+    private(set) var timedOut = false
     private var offsets: [Int]
     private var floors: [Int]
     /// Called with each complete packing; returning true stops the search.
@@ -292,10 +303,11 @@ struct CanonicalSearch {
     private var cliqueMark: [Int]
     private var stamp = 0
 
-    init(instance: Instance, capacity: Int, nodeLimit: Int) {
+    init(instance: Instance, capacity: Int, nodeLimit: Int, deadline: ContinuousClock.Instant? = nil) {
         self.instance = instance
         self.capacity = capacity
         self.nodeLimit = nodeLimit
+        self.deadline = deadline
         offsets = [Int](repeating: -1, count: instance.blocks.count)
         floors = [Int](repeating: 0, count: instance.blocks.count)
         cliqueMark = [Int](repeating: 0, count: instance.cliques.count)
@@ -309,8 +321,11 @@ struct CanonicalSearch {
             first = $0
             return true
         }), let first { return .packed(first) }
-        return nodes > nodeLimit ? .unknown : .infeasible
+        return stopped ? .unknown : .infeasible
     }
+
+    /// Whether the node limit or the deadline ended the search.
+    private var stopped: Bool { nodes > nodeLimit || timedOut }
 
     /// Visits canonical packings until `visit` returns true (then returns true) or none are
     /// left or the node limit is reached (then returns false).
@@ -327,14 +342,16 @@ struct CanonicalSearch {
         let pending = group.filter { offsets[$0] < 0 }
         if pending.isEmpty { return visit(offsets) }
         nodes += 1
-        if nodes > nodeLimit { return false }
+        // From the first node on, so that a search begun past its deadline does not start.
+        if nodes & 1023 == 1, let deadline, ContinuousClock.now >= deadline { timedOut = true }
+        if stopped { return false }
         guard let candidates = candidates(pending, after: last) else { return false }
         for i in candidates {
             let start = trail.count
             place(i)
             if solve(pending, after: (offsets[i], i)) { return true }
             undo(to: start)
-            if nodes > nodeLimit { return false }
+            if stopped { return false }
         }
         return false
     }
