@@ -1,4 +1,5 @@
 import Foundation
+import Reports
 import Testing
 
 /// Faults injected into `cosma batch` (issue 21): killed workers, a killed batch, two batches on
@@ -24,12 +25,6 @@ import Testing
         return (process, err)
     }
 
-    /// The running children of a process (its workers).
-    static func children(of pid: pid_t) -> [pid_t] {
-        let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(pid)/children", encoding: .utf8)) ?? ""
-        return text.split(separator: " ").compactMap { pid_t($0) }
-    }
-
     static func waitFor(_ what: String, _ condition: () -> Bool) throws {
         let deadline = Date().addingTimeInterval(60)
         while !condition() {
@@ -50,13 +45,13 @@ import Testing
         let (batch, _) = try Self.start(Self.arguments(out: out), pause: true)
         var first: pid_t = 0
         try Self.waitFor("the first worker") {
-            first = Self.children(of: batch.processIdentifier).first ?? 0
+            first = ProcessRun.children(of: batch.processIdentifier).first ?? 0
             return first != 0
         }
         kill(first, SIGKILL)
         try Self.waitFor("the crash row") { Self.journalLines(out).count == 1 }
         #expect(Self.journalLines(out)[0].contains("\"crashed\""))
-        try Self.waitFor("the second worker") { !Self.children(of: batch.processIdentifier).isEmpty }
+        try Self.waitFor("the second worker") { !ProcessRun.children(of: batch.processIdentifier).isEmpty }
         kill(batch.processIdentifier, SIGKILL)
         batch.waitUntilExit()
 
@@ -76,7 +71,7 @@ import Testing
     @Test func aSecondBatchOnTheSameFolderRefuses() throws {
         let out = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-fault-\(UUID().uuidString)")
         let (batch, _) = try Self.start(Self.arguments(out: out), pause: true)
-        try Self.waitFor("the first worker") { !Self.children(of: batch.processIdentifier).isEmpty }
+        try Self.waitFor("the first worker") { !ProcessRun.children(of: batch.processIdentifier).isEmpty }
         let second = try CLI.run(Self.arguments(out: out))
         #expect(second.status == 2, "\(second.stderr)")
         #expect(second.stderr.contains("PID \(batch.processIdentifier)"), "\(second.stderr)")

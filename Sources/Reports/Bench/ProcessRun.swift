@@ -111,7 +111,7 @@ package struct ProcessRun: Sendable {
     /// The running children of `pid`. The kernel lists a child under the thread that started it,
     /// so every thread's list is read: `cosma` starts its solver children from worker threads,
     /// which the main thread's list does not show.
-    private static func children(of pid: pid_t) -> [pid_t] {
+    package static func children(of pid: pid_t) -> [pid_t] {
         let threads = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
         return threads.flatMap { thread in
             let text = (try? String(contentsOfFile: "/proc/\(pid)/task/\(thread)/children", encoding: .utf8)) ?? ""
