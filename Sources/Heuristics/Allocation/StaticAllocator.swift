@@ -28,9 +28,9 @@
 ///
 /// Stages 2 and 3 share ``nodeLimit``, and stop at ``deadline`` when one is set. The search of
 /// stage 3 is complete: when it ends without reaching either it proves that no packing exists
-/// (``Outcome/infeasible``). Sizes are used
-/// as given; a caller with an alignment rounds every size up to it and the capacity down to it,
-/// so that every offset (a sum of sizes) is aligned too.
+/// (``Outcome/infeasible``). Sizes are used as given; a caller with an alignment rounds every
+/// size up to it and the capacity down to it, so that every offset (a sum of sizes) is aligned
+/// too.
 ///
 /// Example: three blocks of 4 bytes, live over positions 0...1, 1...2 and 2...3, fit in 8 bytes
 /// (the first and the last share an address range, the middle one sits above them):
