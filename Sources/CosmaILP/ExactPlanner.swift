@@ -223,13 +223,13 @@ package struct ExactPlanner: Sendable {
         plansFollowing(residency.order, name: "program-stays", releases: residency.releases(problem), allocations: [.lifetimeFit])
     }
 
-    /// Seconds that packing a program's stays may run past the end of a wall-clock budget. A time
+    /// How long packing a program's stays may run past the end of a wall-clock budget. A time
     /// limit promises the end within the limit plus a second (loading, simulating and writing
     /// included, results/limits.md), and stays that are never packed are worth nothing. Without a
     /// deadline, RandWire-ER at 10 s packed for about a second from the budget's end and ended up
     /// to 2.8 s late; with the deadline alone, AmoebaNet at 10 s lost its plan of 166,208 bytes in
     /// three runs of three (451,584 to 526,848 instead), which a quarter second kept in three of three.
-    static let packingGrace = 0.25
+    static let packingGrace = Duration.milliseconds(250)
 
     /// Above this many rows the capacity program is not attempted (see ``solve()``): CBC's root
     /// LP ignores the time limit, and on RandWire-BA's 198,000 rows it ran for minutes. The
@@ -314,7 +314,7 @@ package struct ExactPlanner: Sendable {
     func realise(_ residency: Residency, until deadline: ContinuousClock.Instant?) throws -> CertifiedPlan? {
         let groups = residency.packingItems(problem)
         let packer = StayPacker(capacity: problem.configuration.capacity, alignment: problem.configuration.alignment,
-                                deadline: deadline.map { $0 + .milliseconds(Int64(Self.packingGrace * 1000)) })
+                                deadline: deadline.map { $0 + Self.packingGrace })
         guard let packed = packer.pack(groups.map(\.item)) else { return nil }
         var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
         for (n, group) in groups.enumerated() {

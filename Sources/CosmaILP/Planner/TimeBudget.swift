@@ -119,7 +119,12 @@ public struct TimeBudget: Sendable {
     /// end with the budget, such as packing a program's stays (``ExactPlanner``).
     package var end: ContinuousClock.Instant? {
         guard !isDeterministic, let remaining else { return nil }
-        return ContinuousClock.now.advanced(by: .milliseconds(Int64((remaining * 1000).rounded(.down))))
+        return Self.instant(in: remaining)
+    }
+
+    /// The instant `seconds` from now, to the millisecond below.
+    private static func instant(in seconds: Double) -> ContinuousClock.Instant {
+        ContinuousClock.now.advanced(by: .milliseconds(Int64((seconds * 1000).rounded(.down))))
     }
 
     /// Whether the task was cancelled, or the lane this budget belongs to was stopped.
@@ -320,7 +325,7 @@ public struct TimeBudget: Sendable {
         guard let amount = amount ?? remaining else { return SearchLimit() }
         let affordable = max(0, min(amount, remaining ?? amount))
         guard isDeterministic else {
-            return SearchLimit(deadline: ContinuousClock.now.advanced(by: .milliseconds(Int64((affordable * 1000).rounded(.down)))))
+            return SearchLimit(deadline: Self.instant(in: affordable))
         }
         return SearchLimit(states: Int(min(affordable / WorkRates.standard.stateCost(operators: graphSize), Double(Int.max / 2))))
     }
