@@ -178,7 +178,7 @@ extension ExactPlanner {
     /// limit. A cancelled task stops the searches by itself.
     package static func searchDeadline(share: Double?, of budget: TimeBudget) -> ContinuousClock.Instant? {
         guard let share, !budget.isDeterministic else { return nil }
-        return ContinuousClock.now.advanced(by: .milliseconds(Int64((share * 500).rounded(.down))))
+        return TimeBudget.instant(in: share / 2)
     }
 
     /// The paper's fixed-schedule program on the incumbent's order (the graph's own order when

@@ -123,7 +123,7 @@ public struct TimeBudget: Sendable {
     }
 
     /// The instant `seconds` from now, to the millisecond below.
-    private static func instant(in seconds: Double) -> ContinuousClock.Instant {
+    package static func instant(in seconds: Double) -> ContinuousClock.Instant {
         ContinuousClock.now.advanced(by: .milliseconds(Int64((seconds * 1000).rounded(.down))))
     }
 
