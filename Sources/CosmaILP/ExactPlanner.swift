@@ -219,8 +219,9 @@ package struct ExactPlanner: Sendable {
     /// gap to the program: PNASNet-5 at `M_H`, on an order whose program proves 1,669,356 bytes
     /// (and a plan with addresses meets it), every on-line run, following the stays or not, costs
     /// 3.3 million bytes or more.
-    package func plansFollowingStays(_ residency: Residency) -> [CertifiedPlan] {
-        plansFollowing(residency.order, name: "program-stays", releases: residency.releases(problem), allocations: [.lifetimeFit])
+    package func plansFollowingStays(_ residency: Residency, until deadline: ContinuousClock.Instant? = nil) -> [CertifiedPlan] {
+        plansFollowing(residency.order, name: "program-stays", releases: residency.releases(problem), allocations: [.lifetimeFit],
+                       until: deadline)
     }
 
     /// How long packing a program's stays may run past the end of a wall-clock budget. A time
@@ -229,7 +230,7 @@ package struct ExactPlanner: Sendable {
     /// deadline, RandWire-ER at 10 s packed for about a second from the budget's end and ended up
     /// to 2.8 s late; with the deadline alone, AmoebaNet at 10 s lost its plan of 166,208 bytes in
     /// three runs of three (451,584 to 526,848 instead), which a quarter second kept in three of three.
-    static let packingGrace = Duration.milliseconds(250)
+    package static let packingGrace = Duration.milliseconds(250)
 
     /// Above this many rows the capacity program is not attempted (see ``solve()``): CBC's root
     /// LP ignores the time limit, and on RandWire-BA's 198,000 rows it ran for minutes. The

@@ -800,7 +800,8 @@ package struct DivideAndConquerPlanner: Sendable {
                                       free: reorders ? segment : segment.lowerBound..<segment.lowerBound)
         let replanned = max(0, segment.lowerBound - margin)..<min(graph.operators.count, segment.upperBound + margin)
         let capacityShare = min(options.segmentTimeLimit, budget.remaining ?? options.segmentTimeLimit)
-        var attempt = try replan(incumbent, problem: problem, replanned: replanned, mode: .capacity, within: budget.child(capacityShare))
+        var attempt = try replan(incumbent, problem: problem, replanned: replanned, mode: .capacity, within: budget.child(capacityShare),
+                                 packingUntil: budget.end)
         let remaining = budget.remaining ?? 3 * options.segmentTimeLimit
         // Not for the whole schedule at once: that is the full address program, whose root LP
         // outlasts any time limit on graphs where the exact planner already declined it.
@@ -821,9 +822,11 @@ package struct DivideAndConquerPlanner: Sendable {
     /// never solved with addresses: building it for every segment would cost more than it finds.
     static let addressPairLimit = 50_000
 
-    /// One segment program: `mode` decides whether addresses are in it.
+    /// One segment program: `mode` decides whether addresses are in it. The capacity program's
+    /// stays are packed until `deadline` (``realise(_:segment:keeping:problem:until:)``): the end
+    /// of the passes' budget, not of this program's share, which its solve may have spent.
     func replan(_ incumbent: Incumbent, problem: PlanningProblem, replanned: Range<Int>, mode: JointProgram.Mode,
-                within budget: TimeBudget) throws -> Attempt {
+                within budget: TimeBudget, packingUntil deadline: ContinuousClock.Instant? = nil) throws -> Attempt {
         let clock = ContinuousClock()
         let buildStart = clock.now
         // Pinned single reads and the covers' symmetry breaking restrict which of several equally
@@ -866,7 +869,7 @@ package struct DivideAndConquerPlanner: Sendable {
             let certified = try CertifiedPlan(certifying: plan, graph: graph)
             better = Incumbent(certified: certified, residency: residency, offsets: kept)
         } else {
-            better = try realise(raw.trimmed(problem), segment: replanned, keeping: incumbent, problem: problem)
+            better = try realise(raw.trimmed(problem), segment: replanned, keeping: incumbent, problem: problem, until: deadline)
         }
         let cheaper = better.flatMap { $0.traffic < incumbent.traffic ? $0 : nil }
         return Attempt(better: cheaper, buildSeconds: buildSeconds + (clock.now - packStart).inSeconds, solveSeconds: outcome.solveSeconds,
@@ -898,7 +901,7 @@ package struct DivideAndConquerPlanner: Sendable {
             guard let solution = outcome.solution, solution.objective < Double(incumbent.traffic) - 0.5 else { continue }
             let packStart = clock.now
             let residency = program.residency(from: solution).trimmed(problem)
-            let better = try realise(residency, segment: 0..<order.count, keeping: incumbent, problem: problem)
+            let better = try realise(residency, segment: 0..<order.count, keeping: incumbent, problem: problem, until: budget.end)
             attempt.buildSeconds += (clock.now - packStart).inSeconds
             if let better, better.traffic < incumbent.traffic {
                 attempt.better = better
@@ -920,8 +923,11 @@ package struct DivideAndConquerPlanner: Sendable {
 
     /// Gives the stays addresses and simulates the plan. Stays that do not touch the segment are
     /// the incumbent's and keep their offsets; the others are packed around them, or, if that
-    /// fails, everything is packed afresh. `nil` when neither packs.
-    func realise(_ residency: Residency, segment: Range<Int>, keeping incumbent: Incumbent, problem: PlanningProblem) throws -> Incumbent? {
+    /// fails, everything is packed afresh. `nil` when neither packs, within the packer's node
+    /// limit or by ``ExactPlanner/packingGrace`` after `deadline` (the end of a wall-clock budget;
+    /// none under a work budget, whose outcome must not depend on the machine).
+    func realise(_ residency: Residency, segment: Range<Int>, keeping incumbent: Incumbent, problem: PlanningProblem,
+                 until deadline: ContinuousClock.Instant?) throws -> Incumbent? {
         let groups = residency.packingItems(problem)
         let items = groups.map(\.item)
         // An item keeps its offset when every stay it stands for is the incumbent's, untouched
@@ -935,7 +941,8 @@ package struct DivideAndConquerPlanner: Sendable {
             guard let first = kept.first ?? nil, kept.allSatisfy({ $0 == first }) else { return nil }
             return first
         }
-        let packer = StayPacker(capacity: configuration.capacity, alignment: configuration.alignment, nodeLimit: 20_000)
+        let packer = StayPacker(capacity: configuration.capacity, alignment: configuration.alignment, nodeLimit: 20_000,
+                                deadline: deadline.map { $0 + ExactPlanner.packingGrace })
         guard let packed = packer.pack(items, fixed: fixed) ?? packer.pack(items) else { return nil }
         var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
         for (n, group) in groups.enumerated() {

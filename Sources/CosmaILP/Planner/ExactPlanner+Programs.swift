@@ -62,8 +62,9 @@ extension ExactPlanner {
         } else {
             run.trace.record(.packing(.capacityProgram, packed: false))
             // The program's order is still a good one: let the on-line heuristics follow it, and
-            // follow its stays too.
-            let guided = plansFollowing(residency.order) + plansFollowingStays(residency)
+            // follow its stays too, as long as the budget lasts once one plan is in hand.
+            let end = run.budget.end
+            let guided = plansFollowing(residency.order, until: end) + plansFollowingStays(residency, until: end)
             if let best = guided.min(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }) {
                 run.offer(best, from: .capacityProgram)
             }
