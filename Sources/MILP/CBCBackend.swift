@@ -49,6 +49,7 @@ enum CBCBackend {
         parameters.log_level = Int32(options.logLevel == .verbose ? 3 : options.logLevel.rawValue)
         parameters.threads = Int32(clamping: options.threads ?? 1)
         parameters.skip_preprocessing = skipsPreprocessing(model, options: options, start: start) ? 1 : 0
+        parameters.repeatable = options.repeatable ? 1 : 0
         return parameters
     }
 

@@ -84,6 +84,16 @@ package struct SolveOptions: Sendable {
     /// Threads CBC may use; `nil` leaves CBC's default (one). GLPK is single-threaded.
     package var threads: Int?
 
+    /// Whether the solve must repeat exactly: the same model and options give the same result
+    /// whatever the process solved or allocated before, in the calling process as in a child.
+    ///
+    /// CBC 2.10.8's feasibility pump reads heap memory it never wrote, so with it a solve's path
+    /// depends on what earlier allocations left there: one of #18's segment programs took 3,692
+    /// simplex iterations in a fresh process and 3,690 or 3,699 after another solve in the same
+    /// one. A repeatable CBC solve runs without the pump. Work budgets set this, with node and
+    /// iteration limits and one thread (docs/planner.md, "Deterministic mode"). GLPK ignores it.
+    package var repeatable = false
+
     /// Called now and then during branch and bound, from the solving thread.
     ///
     /// Keep it quick: the solver waits for it. Reports come at most every quarter

@@ -75,7 +75,7 @@ struct WireReader {
 
 /// One solve as the child receives it.
 struct SolveRequest {
-    static let magic = "cosma-solve-request/4"
+    static let magic = "cosma-solve-request/5"
 
     var backend: SolverBackend
     var model: LoweredModel
@@ -100,6 +100,7 @@ struct SolveRequest {
         w.int(options.logLevel.rawValue)
         w.int(options.threads ?? 0)
         w.int(options.progress == nil ? 0 : 1)
+        w.int(options.repeatable ? 1 : 0)
         let start = options.mipStart.sorted { $0.key.index < $1.key.index }
         w.int32s(start.map { Int32($0.key.index) })
         w.doubles(start.map(\.value))
@@ -131,6 +132,7 @@ struct SolveRequest {
         let threads = try r.int()
         options.threads = threads > 0 ? threads : nil
         let wantsProgress = try r.int() != 0
+        options.repeatable = try r.int() != 0
         let startColumns = try r.int32s()
         let startValues = try r.doubles()
         let model = try LoweredModel.read(from: &r)

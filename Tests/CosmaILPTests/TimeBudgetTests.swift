@@ -44,7 +44,8 @@ final class ManualMeter: Sendable {
     /// A work budget prices a node with the simplex iterations its solves took per node so far:
     /// after a solve of 10 nodes in 20,000 iterations, the same model gets fewer nodes for the
     /// same units left, and the solve's iterations are charged too. A wall-clock budget counts
-    /// itself and sets no node limit.
+    /// itself and sets no node limit. Only a work budget's solves must repeat whatever the
+    /// process did before (``SolveOptions/repeatable``).
     @Test func nodesArePricedWithTheIterationsSeenSoFar() {
         let model = Self.covering()
         let budget = TimeBudget(work: 100)
@@ -59,9 +60,12 @@ final class ManualMeter: Sendable {
         #expect(charged >= 20_000 * WorkRates.standard.perIteration)
         let after = nodeLimit(budget.child(5))
         #expect(after * 3 < before, "before \(before), after \(after)")
+        var work = SolveOptions()
+        budget.limit(&work, for: model)
+        #expect(work.repeatable && work.threads == 1)
         var options = SolveOptions()
         TimeBudget(seconds: 5).limit(&options, for: model)
-        #expect(options.nodeLimit == nil && options.iterationLimit == nil)
+        #expect(options.nodeLimit == nil && options.iterationLimit == nil && !options.repeatable)
     }
 
     /// A program of 200 binaries in one covering row: its price depends only on its size.

@@ -115,23 +115,27 @@ struct ContainmentTests {
         #expect(throws: SolverError.self) { try SolveRequest.decode(Array(request.encoded().dropLast(9))) }
     }
 
-    @Test("The wire carries the node and iteration limits of a deterministic solve")
+    @Test("The wire carries the node and iteration limits of a deterministic solve, and that it must repeat")
     func wireNodeLimit() throws {
         var options = SolveOptions()
         options.nodeLimit = 7
         options.iterationLimit = 300
         options.hardIterationLimit = 900
+        options.repeatable = true
         let request = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
                                    memoryLimitBytes: nil)
         let decoded = try SolveRequest.decode(request.encoded()).request.options
         #expect(decoded.nodeLimit == 7 && decoded.iterationLimit == 300 && decoded.hardIterationLimit == 900)
+        #expect(decoded.repeatable)
         options.nodeLimit = nil
         options.iterationLimit = nil
         options.hardIterationLimit = nil
+        options.repeatable = false
         let unlimited = SolveRequest(backend: .cbc, model: Fixtures.knapsack().model.lowered(), options: options, fault: nil,
                                      memoryLimitBytes: nil)
         let none = try SolveRequest.decode(unlimited.encoded()).request.options
         #expect(none.nodeLimit == nil && none.iterationLimit == nil && none.hardIterationLimit == nil)
+        #expect(!none.repeatable)
     }
 
     /// CBC reports no event while it works on a branch and bound's root, so only the hard limit,

@@ -62,6 +62,8 @@ typedef struct ccbc_parameters {
     int log_level;
     int threads;                /* <= 1: CBC's default */
     int skip_preprocessing;     /* nonzero: CBC's CglPreProcess is not run */
+    int repeatable;             /* nonzero: the solve must not depend on what the process did
+                                   before; CBC's feasibility pump is not run (ccbc_session.cpp) */
     ccbc_progress_fn progress;
     void *progress_context;
 } ccbc_parameters;

@@ -246,7 +246,8 @@ public struct TimeBudget: Sendable {
 
     /// Sets the limits of a solve of `model` that may spend everything left of this budget: its
     /// seconds, or under a work budget the nodes they pay for (``WorkRates``), one thread (CBC's
-    /// parallel search is not repeatable) and no clock. A node is priced with the simplex
+    /// parallel search is not repeatable), no clock, and a repeatable solve
+    /// (``SolveOptions/repeatable``: CBC without its feasibility pump). A node is priced with the simplex
     /// iterations the budget's earlier solves took per node (``WorkLedger/iterationsPerNode``):
     /// on RandWire's segment programs a node takes hundreds, on NAS cells' a few dozen, and a
     /// node limit priced without them let one solve run 36 s on 2.4 units.
@@ -260,6 +261,7 @@ public struct TimeBudget: Sendable {
         }
         options.timeLimit = nil
         options.threads = 1
+        options.repeatable = true
         if let remaining, let ledger {
             let rates = WorkRates.standard
             let fixed = rates.solveCost(model, nodes: 0, iterations: 0)
