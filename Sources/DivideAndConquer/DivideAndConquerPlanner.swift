@@ -824,7 +824,8 @@ package struct DivideAndConquerPlanner: Sendable {
 
     /// One segment program: `mode` decides whether addresses are in it. The capacity program's
     /// stays are packed until `deadline` (``realise(_:segment:keeping:problem:until:)``): the end
-    /// of the passes' budget, not of this program's share, which its solve may have spent.
+    /// of the attempt's budget (``improve(_:segment:margin:reorders:within:)``'s), not of this
+    /// program's share, which its solve may have spent.
     func replan(_ incumbent: Incumbent, problem: PlanningProblem, replanned: Range<Int>, mode: JointProgram.Mode,
                 within budget: TimeBudget, packingUntil deadline: ContinuousClock.Instant? = nil) throws -> Attempt {
         let clock = ContinuousClock()
