@@ -224,14 +224,6 @@ package struct ExactPlanner: Sendable {
                        until: deadline)
     }
 
-    /// How long packing a program's stays may run past the end of a wall-clock budget. A time
-    /// limit promises the end within the limit plus a second (loading, simulating and writing
-    /// included, results/limits.md), and stays that are never packed are worth nothing. Without a
-    /// deadline, RandWire-ER at 10 s packed for about a second from the budget's end and ended up
-    /// to 2.8 s late; with the deadline alone, AmoebaNet at 10 s lost its plan of 166,208 bytes in
-    /// three runs of three (451,584 to 526,848 instead), which a quarter second kept in three of three.
-    package static let packingGrace = Duration.milliseconds(250)
-
     /// Above this many rows the capacity program is not attempted (see ``solve()``): CBC's root
     /// LP ignores the time limit, and on RandWire-BA's 198,000 rows it ran for minutes. The
     /// human-designed models' programs have at most 47,000 rows (DenseNet-121).
@@ -309,18 +301,15 @@ package struct ExactPlanner: Sendable {
     }
 
     /// Packs a residency's stays and certifies the resulting plan; `nil` when packing fails,
-    /// within its node limit or by ``packingGrace`` after `deadline` (the end of a wall-clock
+    /// within its node limit or by ``StayPacker/grace`` after `deadline` (the end of a wall-clock
     /// budget; a work budget gives none, since the search is not charged and its outcome must
     /// not depend on the machine).
     func realise(_ residency: Residency, until deadline: ContinuousClock.Instant?) throws -> CertifiedPlan? {
         let groups = residency.packingItems(problem)
         let packer = StayPacker(capacity: problem.configuration.capacity, alignment: problem.configuration.alignment,
-                                deadline: deadline.map { $0 + Self.packingGrace })
+                                budgetEnd: deadline)
         guard let packed = packer.pack(groups.map(\.item)) else { return nil }
-        var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
-        for (n, group) in groups.enumerated() {
-            for (t, i) in group.members { offsets[t][i] = packed[n] }
-        }
+        let offsets = residency.offsets(of: groups, packedAt: packed)
         let plan = residency.plan(offsets: offsets, problem: problem, method: methodName)
         return try CertifiedPlan(certifying: plan, graph: problem.graph)
     }

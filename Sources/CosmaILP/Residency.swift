@@ -122,6 +122,16 @@ package struct Residency: Sendable, Hashable {
         return (result, keptOffsets)
     }
 
+    /// Each stay's offset from a packing of ``packingItems(_:)``'s `groups`: every member of a
+    /// group at its item's offset in `packed`.
+    package func offsets(of groups: [(item: StayPacker.Item, members: [(tensor: TensorID, stay: Int)])], packedAt packed: [Int]) -> [[Int]] {
+        var offsets = stays.map { [Int](repeating: 0, count: $0.count) }
+        for (n, group) in groups.enumerated() {
+            for (t, i) in group.members { offsets[t][i] = packed[n] }
+        }
+        return offsets
+    }
+
     /// The stays to pack, with the stays each item stands for. A stay is an item of its own, except
     /// that an in-place chain (an input's last stay, the first stay of the output written over it,
     /// the first stay of the output written over that, ...) is one item spanning them all: they

@@ -925,7 +925,7 @@ package struct DivideAndConquerPlanner: Sendable {
     /// Gives the stays addresses and simulates the plan. Stays that do not touch the segment are
     /// the incumbent's and keep their offsets; the others are packed around them, or, if that
     /// fails, everything is packed afresh. `nil` when neither packs, within the packer's node
-    /// limit or by ``ExactPlanner/packingGrace`` after `deadline` (the end of a wall-clock budget;
+    /// limit or by ``StayPacker/grace`` after `deadline` (the end of a wall-clock budget;
     /// none under a work budget, whose outcome must not depend on the machine).
     func realise(_ residency: Residency, segment: Range<Int>, keeping incumbent: Incumbent, problem: PlanningProblem,
                  until deadline: ContinuousClock.Instant?) throws -> Incumbent? {
@@ -943,12 +943,9 @@ package struct DivideAndConquerPlanner: Sendable {
             return first
         }
         let packer = StayPacker(capacity: configuration.capacity, alignment: configuration.alignment, nodeLimit: 20_000,
-                                deadline: deadline.map { $0 + ExactPlanner.packingGrace })
+                                budgetEnd: deadline)
         guard let packed = packer.pack(items, fixed: fixed) ?? packer.pack(items) else { return nil }
-        var offsets = residency.stays.map { [Int](repeating: 0, count: $0.count) }
-        for (n, group) in groups.enumerated() {
-            for (t, i) in group.members { offsets[t][i] = packed[n] }
-        }
+        let offsets = residency.offsets(of: groups, packedAt: packed)
         let plan = residency.plan(offsets: offsets, problem: problem, method: Self.methodName)
         let certified = try CertifiedPlan(certifying: plan, graph: graph)
         return Incumbent(certified: certified, residency: residency, offsets: offsets)
