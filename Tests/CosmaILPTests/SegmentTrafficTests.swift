@@ -305,6 +305,80 @@ import Testing
         #expect(with < without, "\(with) states with pruning, \(without) without")
     }
 
+    /// Where a ready operator is the last reader of tensors without a DRAM copy, each no smaller
+    /// than what it makes, the search only runs it (`Block.freeMove`). That must leave every
+    /// optimum as it is, which the search that tries every move tells: on whole graphs too large
+    /// for the oracle, on the separated segments of staged graphs (where an earlier block's
+    /// tensors come in with a copy and a later block's are kept) and on their windows. And it
+    /// should save states.
+    @Test func movesThatLoseNothingKeepTheOptimumWithFewerStates() throws {
+        let wholeGraphs = try Self.mediumInstances(extras: [0, 1, 2]).map { ($0.seed, $0.graph, $0.config, Array($0.graph.operators.indices)) }
+        let segments = try (UInt64(1)...60).flatMap { seed in
+            let graph = try randomStagedGraph(seed: seed, stages: 3, operatorsPerStage: 5)
+            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+            return graph.separatedSegments(order: Array(graph.operators.indices), reach: graph.reachability()).filter { $0.count > 1 }
+                .flatMap { segment in [0, 1].map { (seed, graph, Configuration(capacity: mR + $0, alignment: 1, tensors: .activations), segment) } }
+        }
+        var with = 0
+        var without = 0
+        var spilling = 0
+        var settled = 0
+        for (kind, blocks) in [wholeGraphs, segments].enumerated() {
+            for (seed, graph, config, operators) in blocks {
+                let search = SegmentTrafficSearch(graph: graph, configuration: config)
+                for scope in kind == 0 ? [SegmentTrafficSearch.Scope.separated] : [.separated, .window] {
+                    var limit = SearchLimit()
+                    let a = try #require(search.run(operators, scope: scope, stateBudget: 1_000_000, limit: &limit, pruning: false))
+                    let b = try #require(search.run(operators, scope: scope, stateBudget: 1_000_000, limit: &limit, pruning: false, reducing: false))
+                    guard let order = a.order, b.order != nil else { continue }
+                    #expect(Set(order) == Set(operators))
+                    #expect(a.lowerBound == b.lowerBound, "seed \(seed), capacity \(config.capacity), \(operators), \(scope): \(a.lowerBound) reduced, \(b.lowerBound) not")
+                    settled += 1
+                    if b.lowerBound > 0 { spilling += 1 }
+                    with += a.states
+                    without += b.states
+                }
+            }
+        }
+        #expect(settled > 300)
+        #expect(spilling > 100)
+        #expect(with < without, "\(with) states reduced, \(without) not")
+    }
+
+    /// Four chains of four operators over tensors of one size, from one input to one join, as a
+    /// RandWire stage's nodes are: the search runs each chain's steps in one order among their
+    /// interleavings, at the same optimum, and where something spills in a fraction of the states.
+    @Test func chainsRunInOneOrder() throws {
+        var tensors = [Tensor(name: "in", bytes: 2, kind: .input)]
+        var ops: [GraphDocument.OperatorEntry] = []
+        for c in 0..<4 {
+            for k in 0..<4 {
+                tensors.append(Tensor(name: "t\(c)\(k)", bytes: 2, kind: .activation))
+                ops.append(.init(name: "op\(c)\(k)", type: "Op", inputs: [k == 0 ? "in" : "t\(c)\(k - 1)"], outputs: ["t\(c)\(k)"]))
+            }
+        }
+        tensors.append(Tensor(name: "out", bytes: 1, kind: .activation))
+        ops.append(.init(name: "join", type: "Op", inputs: (0..<4).map { "t\($0)3" }, outputs: ["out"]))
+        let graph = try Graph(document: GraphDocument(name: "chains", tensors: tensors, operators: ops, outputs: ["out"]))
+        let operators = Array(graph.operators.indices)
+        var spilled = false
+        for capacity in [12, 9] {
+            let search = SegmentTrafficSearch(graph: graph, configuration: Configuration(capacity: capacity, alignment: 1, tensors: .activations))
+            var limit = SearchLimit()
+            let a = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: false))
+            let b = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: false, reducing: false))
+            #expect(a.order != nil && b.order != nil)
+            #expect(a.lowerBound == b.lowerBound, "capacity \(capacity): \(a.lowerBound) reduced, \(b.lowerBound) not")
+            // Where something spills the search walks every cheaper state first, interleavings
+            // and all; where nothing does it dives to a complete one either way.
+            if b.lowerBound > 0 {
+                spilled = true
+                #expect(a.states * 4 < b.states, "capacity \(capacity): \(a.states) states reduced, \(b.states) not")
+            }
+        }
+        #expect(spilled)
+    }
+
     /// The beam search is a heuristic for blocks the exact search cannot settle: its order must be
     /// valid and its traffic never below the block's optimum; a wide beam should meet the optimum
     /// on most small blocks, and a beam of one state still finish.
