@@ -77,6 +77,34 @@ final class ManualMeter: Sendable {
         return model
     }
 
+    /// A simplex iteration costs the same in every program up to
+    /// ``WorkRates/flatIterationNonzeros`` nonzeros, and in proportion beyond: a program of twice
+    /// that many gets half the iterations for the same units, and is charged twice as much for
+    /// each.
+    @Test func iterationsOfLargeProgramsCostInProportionToTheirNonzeros() {
+        let rates = WorkRates.standard
+        let small = Self.covering()
+        var large = Model(name: "large")
+        let columns = (0..<1_000).map { large.addVariable(.binary, objective: 1, name: "x\($0)") }
+        for _ in 0..<(2 * WorkRates.flatIterationNonzeros / columns.count) {
+            var row = LinearExpression()
+            for x in columns { row.add(1, x) }
+            large.addConstraint(row, .greaterOrEqual, 1)
+        }
+        #expect(large.entryCount == 2 * WorkRates.flatIterationNonzeros)
+        #expect(rates.iterationPrice(small) == rates.perIteration)
+        #expect(abs(rates.iterationPrice(large) - 2 * rates.perIteration) < 1e-12)
+        func cap(_ model: Model) -> Int {
+            var options = SolveOptions()
+            TimeBudget(work: 100).child(5).limit(&options, for: model)
+            return options.iterationLimit!
+        }
+        let (smallCap, largeCap) = (cap(small), cap(large))
+        #expect(largeCap * 2 <= smallCap && largeCap * 3 > smallCap, "\(largeCap) iterations against \(smallCap)")
+        let extra = rates.solveCost(large, nodes: 0, iterations: 1_000) - rates.solveCost(large, nodes: 0, iterations: 0)
+        #expect(abs(extra - 1_000 * 2 * rates.perIteration) < 1e-9)
+    }
+
     /// A node limit priced with the iterations seen so far does not bound a solve whose nodes
     /// take many more: the iterations are capped at what the units left pay for, whatever the
     /// nodes.

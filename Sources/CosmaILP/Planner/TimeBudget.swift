@@ -267,7 +267,7 @@ public struct TimeBudget: Sendable {
             let fixed = rates.solveCost(model, nodes: 0, iterations: 0)
             let available = remaining - fixed
             /// The simplex iterations `units` pay for (none for a negative amount).
-            func iterations(paidBy units: Double) -> Int { Int(min(max(0, units) / rates.perIteration, Self.largestLimit)) }
+            func iterations(paidBy units: Double) -> Int { Int(min(max(0, units) / rates.iterationPrice(model), Self.largestLimit)) }
             let node = rates.nodeCost(model, iterations: ledger.iterationsPerNode)
             options.nodeLimit = max(1, Int(min(available / node, Self.largestLimit)))
             // The node limit is priced with the iterations per node seen so far, and one solve
@@ -534,7 +534,24 @@ package struct WorkRates: Sendable {
     /// benchmark machine. Priced per nonzero and with CBC's own count, which leaves most
     /// iterations out, a solve that ended in its root was charged almost nothing whatever it
     /// did: 0.5 units for a root of 43,208 iterations and 4.2 s (docs/planner.md).
+    ///
+    /// That holds up to ``flatIterationNonzeros`` nonzeros; beyond, an iteration costs in
+    /// proportion to the program's nonzeros (``iterationPrice(_:)``).
     var perIteration: Double = 1e-4
+    /// The most nonzeros at which an iteration costs ``perIteration``. The solves of one
+    /// divide-and-conquer run on RandWire-BA at `M_R` have up to 82,568 nonzeros (median 11,262);
+    /// replayed one by one (session 23), those of PNASNet-5 at `M_R` took 0.04 to 0.13 ms per
+    /// iteration up to 61,484 nonzeros (the whole graph's covering programs, which presolve
+    /// shrinks), but its address program, 297,350 nonzeros in 81,881 rows, took 0.22 ms per
+    /// iteration with its root's cut rounds counted in: 250,000 iterations priced flat as 25
+    /// units took 56 s.
+    static let flatIterationNonzeros = 100_000
+
+    /// A simplex iteration's price in `model`: ``perIteration``, or in proportion to the nonzeros
+    /// beyond ``flatIterationNonzeros``.
+    func iterationPrice(_ model: Model) -> Double {
+        perIteration * max(1, Double(model.entryCount) / Double(Self.flatIterationNonzeros))
+    }
     /// Iterations per node assumed before a budget's first branch and bound has said.
     static let priorIterationsPerNode = 50.0
 
@@ -545,12 +562,12 @@ package struct WorkRates: Sendable {
 
     func solveCost(_ model: Model, nodes: Int, iterations: Int) -> Double {
         perSolve + perNonzero * Double(model.entryCount) + Double(nodes) * (perNode + perNodeNonzero * Double(model.entryCount))
-            + Double(iterations) * perIteration
+            + Double(iterations) * iterationPrice(model)
     }
 
     /// A node's price, with `iterations` simplex iterations expected in it.
     func nodeCost(_ model: Model, iterations: Double) -> Double {
-        perNode + perNodeNonzero * Double(model.entryCount) + iterations * perIteration
+        perNode + perNodeNonzero * Double(model.entryCount) + iterations * iterationPrice(model)
     }
 
     func evaluationCost(operators: Int) -> Double { perEvaluatedOperator * Double(max(1, operators)) }
