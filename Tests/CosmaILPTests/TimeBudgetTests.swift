@@ -80,7 +80,8 @@ final class ManualMeter: Sendable {
     /// A simplex iteration costs the same in every program up to
     /// ``WorkRates/flatIterationNonzeros`` nonzeros, and in proportion beyond: a program of twice
     /// that many gets half the iterations for the same units, and is charged twice as much for
-    /// each.
+    /// each. Its hard limit is its share's: unlike a smaller program's, it may not overrun into
+    /// what the whole budget has left.
     @Test func iterationsOfLargeProgramsCostInProportionToTheirNonzeros() {
         let rates = WorkRates.standard
         let small = Self.covering()
@@ -94,13 +95,15 @@ final class ManualMeter: Sendable {
         #expect(large.entryCount == 2 * WorkRates.flatIterationNonzeros)
         #expect(rates.iterationPrice(small) == rates.perIteration)
         #expect(abs(rates.iterationPrice(large) - 2 * rates.perIteration) < 1e-12)
-        func cap(_ model: Model) -> Int {
+        func limits(_ model: Model) -> SolveOptions {
             var options = SolveOptions()
             TimeBudget(work: 100).child(5).limit(&options, for: model)
-            return options.iterationLimit!
+            return options
         }
-        let (smallCap, largeCap) = (cap(small), cap(large))
+        let (smallCap, largeCap) = (limits(small).iterationLimit!, limits(large).iterationLimit!)
         #expect(largeCap * 2 <= smallCap && largeCap * 3 > smallCap, "\(largeCap) iterations against \(smallCap)")
+        #expect(limits(large).hardIterationLimit == largeCap)
+        #expect(limits(small).hardIterationLimit! > smallCap * 10)
         let extra = rates.solveCost(large, nodes: 0, iterations: 1_000) - rates.solveCost(large, nodes: 0, iterations: 0)
         #expect(abs(extra - 1_000 * 2 * rates.perIteration) < 1e-9)
     }

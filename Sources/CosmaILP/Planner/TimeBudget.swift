@@ -281,7 +281,14 @@ public struct TimeBudget: Sendable {
             // it saved, journal 15 of results/divide-and-conquer-ablation.md), and the whole
             // budget by ``hardLimitOverrun`` (capping at the budget's end lost five plans, journal 17),
             // but no further: the hard limit stops it at any simplex iteration.
-            if let whole = ledger.limit {
+            // A program beyond the flat price (``WorkRates/flatIterationNonzeros``) may not
+            // overrun: the overruns that paid were segment programs' roots, all far smaller, and
+            // a large program's root runs seconds of cut rounds between its iterations. Allowed
+            // to, PNASNet-5's address program at `M_R` spent 25 units of the 10 it was given, and
+            // the instance 63 s.
+            if model.entryCount > WorkRates.flatIterationNonzeros {
+                options.hardIterationLimit = capped
+            } else if let whole = ledger.limit {
                 let left = whole * (1 + Self.hardLimitOverrun) - ledger.spent - fixed
                 options.hardIterationLimit = max(capped, iterations(paidBy: left))
             }
