@@ -554,8 +554,8 @@ package struct WorkRates: Sendable {
     /// units took 56 s.
     static let flatIterationNonzeros = 100_000
 
-    /// A simplex iteration's price in `model`: ``perIteration``, or in proportion to the nonzeros
-    /// beyond ``flatIterationNonzeros``.
+    /// A simplex iteration's price in `model`: ``perIteration`` up to ``flatIterationNonzeros``
+    /// nonzeros, and beyond, that price in proportion to the nonzeros (twice as many, twice it).
     func iterationPrice(_ model: Model) -> Double {
         perIteration * max(1, Double(model.entryCount) / Double(Self.flatIterationNonzeros))
     }
