@@ -276,6 +276,20 @@ import Testing
         }
     }
 
+    /// `operators` searched twice with a million states each, once with `first` and once with
+    /// `second` of the search's savings (dominance pruning, moves that lose nothing); both
+    /// outcomes when both searches settled, else `nil`.
+    static func settledBoth(_ search: SegmentTrafficSearch, _ operators: [OperatorID], scope: SegmentTrafficSearch.Scope = .separated,
+                            _ first: (pruning: Bool, reducing: Bool), _ second: (pruning: Bool, reducing: Bool)) throws
+        -> (first: SegmentTrafficSearch.Outcome, second: SegmentTrafficSearch.Outcome)?
+    {
+        var limit = SearchLimit()
+        let a = try #require(search.run(operators, scope: scope, stateBudget: 1_000_000, limit: &limit, pruning: first.pruning, reducing: first.reducing))
+        let b = try #require(search.run(operators, scope: scope, stateBudget: 1_000_000, limit: &limit, pruning: second.pruning, reducing: second.reducing))
+        guard a.order != nil, b.order != nil else { return nil }
+        return (a, b)
+    }
+
     /// A state is not expanded when another with the same operators run can become it at no more
     /// traffic. That must leave every optimum as it is, which the search without pruning (checked
     /// against the exhaustive oracle above) tells on graphs too large for the oracle, and it should
@@ -288,11 +302,9 @@ import Testing
         for (seed, graph, config) in try Self.mediumInstances(extras: [0, 1, 2]) {
             let operators = Array(graph.operators.indices)
             let search = SegmentTrafficSearch(graph: graph, configuration: config)
-            var limit = SearchLimit()
-            let a = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: true))
-            let b = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: false))
-            guard let order = a.order, b.order != nil else { continue }
-            #expect(graph.scheduleProblem(order) == nil)
+            guard let (a, b) = try Self.settledBoth(search, operators, (pruning: true, reducing: true), (pruning: false, reducing: true))
+            else { continue }
+            #expect(graph.scheduleProblem(a.order!) == nil)
             #expect(a.lowerBound == b.lowerBound, "seed \(seed), capacity \(config.capacity): \(a.lowerBound) with pruning, \(b.lowerBound) without")
             #expect(b.pruned == 0)
             if b.lowerBound > 0 { spilling += 1 }
@@ -327,11 +339,10 @@ import Testing
             for (seed, graph, config, operators) in blocks {
                 let search = SegmentTrafficSearch(graph: graph, configuration: config)
                 for scope in kind == 0 ? [SegmentTrafficSearch.Scope.separated] : [.separated, .window] {
-                    var limit = SearchLimit()
-                    let a = try #require(search.run(operators, scope: scope, stateBudget: 1_000_000, limit: &limit, pruning: false))
-                    let b = try #require(search.run(operators, scope: scope, stateBudget: 1_000_000, limit: &limit, pruning: false, reducing: false))
-                    guard let order = a.order, b.order != nil else { continue }
-                    #expect(Set(order) == Set(operators))
+                    guard let (a, b) = try Self.settledBoth(search, operators, scope: scope, (pruning: false, reducing: true),
+                                                            (pruning: false, reducing: false))
+                    else { continue }
+                    #expect(Set(a.order!) == Set(operators))
                     #expect(a.lowerBound == b.lowerBound, "seed \(seed), capacity \(config.capacity), \(operators), \(scope): \(a.lowerBound) reduced, \(b.lowerBound) not")
                     settled += 1
                     if b.lowerBound > 0 { spilling += 1 }
@@ -364,10 +375,8 @@ import Testing
         var spilled = false
         for capacity in [12, 9] {
             let search = SegmentTrafficSearch(graph: graph, configuration: Configuration(capacity: capacity, alignment: 1, tensors: .activations))
-            var limit = SearchLimit()
-            let a = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: false))
-            let b = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, pruning: false, reducing: false))
-            #expect(a.order != nil && b.order != nil)
+            // Both settle.
+            let (a, b) = try #require(try Self.settledBoth(search, operators, (pruning: false, reducing: true), (pruning: false, reducing: false)))
             #expect(a.lowerBound == b.lowerBound, "capacity \(capacity): \(a.lowerBound) reduced, \(b.lowerBound) not")
             // Where something spills the search walks every cheaper state first, interleavings
             // and all; where nothing does it dives to a complete one either way.
