@@ -281,12 +281,12 @@ public struct TimeBudget: Sendable {
             // it saved, journal 15 of results/divide-and-conquer-ablation.md), and the whole
             // budget by ``hardLimitOverrun`` (capping at the budget's end lost five plans, journal 17),
             // but no further: the hard limit stops it at any simplex iteration.
-            // A program beyond the flat price (``WorkRates/flatIterationNonzeros``) may not
+            // A program beyond the flat price (``WorkRates/pricesFlat(_:)``) may not
             // overrun: the overruns that paid were segment programs' roots, all far smaller, and
             // a large program's root runs seconds of cut rounds between its iterations. Allowed
             // to, PNASNet-5's address program at `M_R` spent 25 units of the 10 it was given, and
             // the instance 63 s.
-            if model.entryCount > WorkRates.flatIterationNonzeros {
+            if !rates.pricesFlat(model) {
                 options.hardIterationLimit = capped
             } else if let whole = ledger.limit {
                 let left = whole * (1 + Self.hardLimitOverrun) - ledger.spent - fixed
@@ -557,8 +557,12 @@ package struct WorkRates: Sendable {
     /// A simplex iteration's price in `model`: ``perIteration`` up to ``flatIterationNonzeros``
     /// nonzeros, and beyond, that price in proportion to the nonzeros (twice as many, twice it).
     func iterationPrice(_ model: Model) -> Double {
-        perIteration * max(1, Double(model.entryCount) / Double(Self.flatIterationNonzeros))
+        pricesFlat(model) ? perIteration : perIteration * Double(model.entryCount) / Double(Self.flatIterationNonzeros)
     }
+
+    /// Whether `model` is within ``flatIterationNonzeros``: its iterations cost ``perIteration``,
+    /// and its solve may overrun its share (``TimeBudget/limit(_:for:)``).
+    func pricesFlat(_ model: Model) -> Bool { model.entryCount <= Self.flatIterationNonzeros }
     /// Iterations per node assumed before a budget's first branch and bound has said.
     static let priorIterationsPerNode = 50.0
 
