@@ -220,6 +220,49 @@ import Testing
         #expect(rose[1] > 10, "\(rose[1])")
     }
 
+    /// A state where some operator has more ways to make room than the search tries is left
+    /// unexpanded, open for good: its estimate caps the bound, and a plan dearer than that cap is
+    /// not called optimal. With at most one or two eviction sets per move, many states are left so;
+    /// the bound must still never exceed the block's optimum, a settled order must meet it, and a
+    /// plan handed over instead must be valid and no cheaper than it. The cap must claim
+    /// something where the search used to claim nothing.
+    @Test func statesWithTooManyWaysToMakeRoomCapTheBound() throws {
+        let wholeGraphs = try ExhaustiveSearch.solvedInstances(seeds: 1...60, operators: 5, extras: [0, 1]).map {
+            ($0.seed, $0.graph, $0.config, Array($0.graph.operators.indices))
+        }
+        let segments = try (UInt64(1)...40).flatMap { seed in
+            let graph = try randomStagedGraph(seed: seed, stages: 3, operatorsPerStage: 4)
+            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+            return graph.separatedSegments(order: Array(graph.operators.indices), reach: graph.reachability()).dropFirst()
+                .filter { $0.count > 1 }
+                .flatMap { segment in [0, 1].map { (seed, graph, Configuration(capacity: mR + $0, alignment: 1, tensors: .activations), segment) } }
+        }
+        var capped = 0
+        var handedOver = 0
+        for (seed, graph, config, operators) in wholeGraphs + segments {
+            let optimum = try Self.search(graph, config, operators).lowerBound
+            for sets in [1, 2] {
+                var limit = SearchLimit()
+                let outcome = try #require(SegmentTrafficSearch(graph: graph, configuration: config)
+                    .run(operators, stateBudget: 1_000_000, limit: &limit, evictionSetLimit: sets))
+                let context = "seed \(seed), capacity \(config.capacity), \(operators), \(sets) sets"
+                #expect(outcome.lowerBound <= optimum, "\(context): \(outcome.lowerBound) > \(optimum)")
+                if outcome.order != nil { #expect(outcome.lowerBound == optimum, "\(context)") }
+                if outcome.unexpanded > 0 && outcome.lowerBound > 0 { capped += 1 }
+                if let plan = outcome.beam {
+                    handedOver += 1
+                    // Each operator after its predecessors among the block's.
+                    let position = Dictionary(uniqueKeysWithValues: plan.order.enumerated().map { ($1, $0) })
+                    #expect(Set(plan.order) == Set(operators) && plan.order.count == operators.count, "\(context)")
+                    #expect(plan.order.allSatisfy { o in graph.predecessors[o].allSatisfy { position[$0].map { $0 < position[o]! } ?? true } }, "\(context)")
+                    #expect(plan.traffic >= optimum && plan.traffic > outcome.lowerBound, "\(context): \(plan.traffic)")
+                }
+            }
+        }
+        #expect(capped > 20, "\(capped)")
+        #expect(handedOver > 0)
+    }
+
     /// Any set of operators searched as a window (``SegmentTrafficSearch/Scope/window``) bounds
     /// the whole graph's optimum, settled or stopped early: every subset of the operators of
     /// random graphs, convex or not. Searched as a separated block instead, some windows exceed

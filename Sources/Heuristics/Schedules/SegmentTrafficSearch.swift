@@ -64,6 +64,13 @@ package import Scratchpad
 /// 127 operators at `M_H` settles in 211,861 states, where 3 million had left it open, and
 /// NASNet-A's window at `M_H` in 1,709 instead of 772,680.
 ///
+/// **States with too many ways to make room.** A move tries every inclusion-minimal set of
+/// evictions that makes room for its operator, up to ``evictionSetLimit``. A state where some
+/// operator has more is not expanded, and stays open for good: every plan through it costs at
+/// least its estimate, so the least such estimate caps the bound, and a complete plan dearer than
+/// the cap is handed on as the block's order (``Outcome/beam``) without being called optimal.
+/// Such a state used to void the whole block's bound.
+///
 /// The model is the COSMA paper's (in-place off): with in-place on an output may take an input's
 /// bytes, which this search does not count, so it declines.
 ///
@@ -79,10 +86,14 @@ package struct SegmentTrafficSearch: Sendable {
         package var states: Int
         /// States not expanded because another state dominated them.
         package var pruned = 0
-        /// When the search did not finish and a beam width was given: a cheap order for the block
-        /// by a beam search over the same moves, that many states per depth, with the traffic of
-        /// the block's own problem along it (a heuristic, never a bound); `nil` when no order
-        /// completes.
+        /// States not expanded because some operator had more ways to make room than the search
+        /// tries: each stays open, so the least of their estimates caps ``lowerBound``.
+        package var unexpanded = 0
+        /// When the search did not finish: a cheap order for the block, with the traffic of the
+        /// block's own problem along it (a heuristic, never a bound). The search's cheapest
+        /// complete plan where states it left unexpanded might lead to cheaper ones; else, when a
+        /// beam width was given, a beam search's over the same moves, that many states per depth;
+        /// `nil` when no order completes.
         package var beam: (order: [OperatorID], traffic: Int)?
     }
 
@@ -117,12 +128,16 @@ package struct SegmentTrafficSearch: Sendable {
     /// operators) needs 632,690 at `M_R` (2.19 million without dominance).
     package static let stateLimit = 3_000_000
 
+    /// Most ways to make room for one operator that a state's moves try (inclusion-minimal
+    /// eviction sets); a state with more is left unexpanded (``Outcome/unexpanded``).
+    package static let evictionSetLimit = 4096
+
     package init(graph: Graph, configuration: Configuration) {
         self.graph = graph
         self.configuration = configuration
     }
 
-    /// Whether ``run(_:scope:stateBudget:limit:pruning:reducing:beamWidth:)`` takes `segment` in `scope`:
+    /// Whether ``run(_:scope:stateBudget:limit:pruning:reducing:beamWidth:evictionSetLimit:)`` takes `segment` in `scope`:
     /// in-place off, and at most ``maximumSize`` operators and tracked tensors.
     package func accepts(_ segment: [OperatorID], scope: Scope = .separated) -> Bool {
         configuration.inPlace == .off && !segment.isEmpty && segment.count <= Self.maximumSize
@@ -190,18 +205,20 @@ package struct SegmentTrafficSearch: Sendable {
     /// `limit` has fewer) and spending them from `limit`.
     /// `nil` when the block is too large or in-place is on: then nothing is known about it.
     /// `pruning: false` expands dominated states too, and `reducing: false` tries every move where
-    /// one loses nothing (`Block.freeMove`); both for tests: the optimum must not change.
+    /// one loses nothing (`Block.freeMove`); both for tests: the optimum must not change. So is a
+    /// lower `evictionSetLimit`: the bound must stay valid.
     /// With a `beamWidth`, a search that does not finish also orders the block by a beam search
     /// (``Outcome/beam``), without building the block again: each build runs a maximum flow per
     /// operator.
     package func run(_ segment: [OperatorID], scope: Scope = .separated, stateBudget: Int, limit: inout SearchLimit, pruning: Bool = true,
-                     reducing: Bool = true, beamWidth: Int? = nil) -> Outcome?
+                     reducing: Bool = true, beamWidth: Int? = nil, evictionSetLimit: Int = SegmentTrafficSearch.evictionSetLimit) -> Outcome?
     {
-        guard configuration.inPlace == .off, let block = Block(graph: graph, configuration: configuration, segment: segment, scope: scope)
+        guard configuration.inPlace == .off, var block = Block(graph: graph, configuration: configuration, segment: segment, scope: scope)
         else { return nil }
+        block.evictionSetLimit = evictionSetLimit
         var outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline, pruning: pruning, reducing: reducing)
         limit.spend(outcome.states)
-        if outcome.order == nil, let beamWidth { outcome.beam = block.beam(width: beamWidth) }
+        if outcome.order == nil, outcome.beam == nil, let beamWidth { outcome.beam = block.beam(width: beamWidth) }
         return outcome
     }
 }
@@ -311,6 +328,8 @@ private struct Block {
     let bySize: [Int]
     /// Traffic per occupied byte, at least: 1 unless alignment rounds sizes up.
     let bytesPerOccupied: Double
+    /// Most eviction sets one move tries (``SegmentTrafficSearch/evictionSetLimit``; fewer in tests).
+    var evictionSetLimit = SegmentTrafficSearch.evictionSetLimit
 
     init?(graph: Graph, configuration: Configuration, segment: [OperatorID], scope: SegmentTrafficSearch.Scope) {
         let m = segment.count
@@ -530,6 +549,9 @@ private struct Block {
         case expanded
         /// Another state with the same operators run dominated it, so it was not expanded.
         case pruned
+        /// It has more ways to make room than ``Block/evictionSetLimit``, so it was not expanded: it
+        /// stays open for the bound (its estimate caps it), and dominates nothing.
+        case unexpanded
     }
 
     /// The expanded states of ``search(stateBudget:deadline:pruning:reducing:)`` by the operators they have run:
@@ -703,12 +725,20 @@ private struct Block {
         var popped = 0
         var scratch = Scratch()
         var found: [Move] = []
+        // The least estimate of a state whose moves could not all be made: it stays open for good.
+        var ceiling = Int.max
+        var unexpanded = 0
+        func outcome(_ order: [OperatorID]?, _ bound: Int, beam: ([OperatorID], Int)? = nil) -> SegmentTrafficSearch.Outcome {
+            .init(order: order, lowerBound: bound, states: keys.count, pruned: pruned, unexpanded: unexpanded, beam: beam)
+        }
 
         while let top = heap.pop() {
             let node = Int(top.node)
             if status[node] != .open || top.estimate != cost[node] + owed[node] { continue }
             if depth[node] == Int32(m) {
-                return .init(order: path(to: node, parent: parent, op: op), lowerBound: cost[node], states: keys.count, pruned: pruned)
+                // Past a state left open, this plan (the cheapest of the rest) takes the beam's place.
+                let order = path(to: node, parent: parent, op: op)
+                return cost[node] <= ceiling ? outcome(order, cost[node]) : outcome(nil, ceiling, beam: (order, cost[node]))
             }
             if pruning && family.dominatedElseEnter(node, keys: keys, cost: cost, status: status, block: self) {
                 status[node] = .pruned
@@ -718,11 +748,15 @@ private struct Block {
             status[node] = .expanded
             popped += 1
             if keys.count >= stateBudget || (popped & 1023 == 0 && SearchLimit.expired(deadline)) {
-                return .init(order: nil, lowerBound: top.estimate, states: keys.count, pruned: pruned)
+                return outcome(nil, min(top.estimate, ceiling))
             }
             guard moves(from: keys[node], into: &found, scratch: &scratch, reduced: reducing) else {
-                // Too many ways to make room to try them all: no claim about this block.
-                return .init(order: nil, lowerBound: 0, states: keys.count, pruned: pruned)
+                // Too many ways to make room to try them all: every plan through this state costs
+                // at least its estimate, so it stays open and caps the bound (dominating nothing).
+                status[node] = .unexpanded
+                unexpanded += 1
+                ceiling = min(ceiling, top.estimate)
+                continue
             }
             for move in found {
                 let childCost = cost[node] + move.cost
@@ -749,8 +783,9 @@ private struct Block {
                 heap.push(Entry(estimate: childCost + move.owed, depth: depth[node] + 1, node: e))
             }
         }
-        // No order fits (an operator's working set exceeds the capacity): nothing to claim.
-        return .init(order: nil, lowerBound: 0, states: keys.count, pruned: pruned)
+        // Every plan left runs through a state left open; or no order fits (an operator's working
+        // set exceeds the capacity), and there is nothing to claim.
+        return outcome(nil, ceiling == Int.max ? 0 : ceiling)
     }
 
     /// The block's operators along the parent links from `node` back to the empty state.
@@ -781,7 +816,8 @@ private struct Block {
             var next = StateIndex(expected: width * 4)
             var candidates: [(estimate: Int, node: Int32)] = []
             for (_, node) in level {
-                guard moves(from: keys[Int(node)], into: &found, scratch: &scratch) else { return nil }
+                // A state with too many ways to make room goes no further; the others do.
+                guard moves(from: keys[Int(node)], into: &found, scratch: &scratch) else { continue }
                 for move in found {
                     let childCost = cost[Int(node)] + move.cost
                     let e = Int32(keys.count)
@@ -834,9 +870,6 @@ private struct Block {
         return Int((Double(most) * bytesPerOccupied).rounded(.down))
     }
 
-    /// Most eviction sets tried for one move; beyond it the search gives up on the block.
-    static let evictionSetLimit = 4096
-
     /// Appends every inclusion-minimal subset of `candidates` whose occupied bytes reach `need` to
     /// `scratch.evictions`; `false` when there are none or more than ``evictionSetLimit``.
     func minimalEvictions(from candidates: Bits, need: Int, scratch: inout Scratch) -> Bool {
@@ -853,7 +886,7 @@ private struct Block {
         scratch.items.withUnsafeBufferPointer { items in
             scratch.suffix.withUnsafeBufferPointer { suffix in
                 occupied.withUnsafeBufferPointer { occupied in
-                    var walk = EvictionWalk(items: items, suffix: suffix, occupied: occupied, need: need)
+                    var walk = EvictionWalk(items: items, suffix: suffix, occupied: occupied, need: need, limit: evictionSetLimit)
                     walk.extend(0, .empty, 0, into: &scratch.evictions)
                     overflow = walk.overflow
                 }
@@ -871,6 +904,7 @@ private struct EvictionWalk {
     let suffix: UnsafeBufferPointer<Int>
     let occupied: UnsafeBufferPointer<Int>
     let need: Int
+    let limit: Int
     var overflow = false
 
     mutating func extend(_ i: Int, _ chosen: Bits, _ total: Int, into sets: inout [Bits]) {
@@ -879,7 +913,7 @@ private struct EvictionWalk {
             var minimal = true
             for t in chosen where total - occupied[t] >= need { minimal = false }
             if minimal {
-                if sets.count >= Block.evictionSetLimit { overflow = true } else { sets.append(chosen) }
+                if sets.count >= limit { overflow = true } else { sets.append(chosen) }
             }
             return
         }
