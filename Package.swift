@@ -84,7 +84,7 @@ let package = Package(
             dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "CosmaTestSupport"],
             swiftSettings: strict),
         // Only the facade: what `import Cosma` gives a user.
-        .testTarget(name: "CosmaTests", dependencies: ["Cosma"], swiftSettings: strict),
+        .testTarget(name: "CosmaTests", dependencies: ["Cosma", "CosmaILP"], swiftSettings: strict),
         .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph", "Reports", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cosma", "DNNGraph", "Scratchpad", "Heuristics"], swiftSettings: strict),
         // Embedding: the C exports called as C would, the schemas, the README's Swift example.

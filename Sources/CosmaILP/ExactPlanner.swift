@@ -38,6 +38,8 @@ public struct ExactOptions: Sendable {
     /// named by a budget (`cosma solve --capacity M_H`) or a benchmark resolved its budgets. The
     /// baselines follow it instead of searching again under their share of the budget, and its
     /// lower bound on `M_P` joins divide and conquer's bound (``ForcedLiveCovers/peakCover(problem:peakBound:)``).
+    /// Where it is `nil`, the facade's divide and conquer runs the same searches first, at any
+    /// capacity (`Cosma.minimumPeakStart`).
     package var minimumPeak: Schedule?
 
     /// Every exact reduction, and the given solver, limits and warm starts.
