@@ -474,7 +474,11 @@ package struct DivideAndConquerPlanner: Sendable {
     static let segmentCrossingShare = 0.5
 
     /// States per depth of the beam search that orders a segment whose exact search did not finish.
-    static let beamWidth = 500
+    /// 2,000 rather than 500: on RandWire-BA (seed 2) at `M_H` the block of 101 operators that no
+    /// search settles then costs the plan 8 tensors' worth instead of 10 (gap 40.0% to 33.3%),
+    /// and RandWire-ER (seed 3) at `M_R` goes from 29.6% to 17.4%; but the beam is charged four
+    /// times the units, which the later stages lack (`results/divide-and-conquer-ablation.md`).
+    static let beamWidth = 2000
 
     /// Starts below the heuristics (when the bound leaves room): orders chosen for spilling rather
     /// than for peak (15 orders per operator, so that the search is repeatable unless time runs
