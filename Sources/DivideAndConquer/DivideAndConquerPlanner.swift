@@ -368,6 +368,10 @@ package struct DivideAndConquerPlanner: Sendable {
         // Smaller segments first: they finish sooner, and what they leave goes to the larger ones.
         crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }
         var limit = run.budget.searchLimit(share, stateCost: WorkRates.segmentTrafficState)
+        // A beam that orders an unsettled block runs past the stage's share, since the order
+        // matters more than its few seconds, but not past the whole budget's end. Under a work
+        // budget there is no deadline: the beam is charged instead.
+        let beamDeadline = run.budget.searchLimit(nil, stateCost: WorkRates.segmentBeamState).deadline
         // Each block's order for the next stages: the search's cheapest, a beam's where it did not
         // settle, else the block's operators as they are.
         var orders = segments
@@ -382,7 +386,8 @@ package struct DivideAndConquerPlanner: Sendable {
             // A segment of more than 128 operators or tensors is beyond the search (NAS networks,
             // RandWire's stages with their weights): its windows' largest bound counts, and its
             // crossing bound.
-            guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit, beamWidth: Self.beamWidth) else {
+            guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit, beamWidth: Self.beamWidth, beamDeadline: beamDeadline)
+            else {
                 let crowdedSteps = segments[k].indices.filter { profile[starts[k] + $0] > configuration.capacity }
                 let windows = windowSearch(segments[k], crowded: crowdedSteps, search: search, limit: &limit)
                 total += max(crossing, windows.bound)

@@ -433,7 +433,7 @@ import Testing
 
     /// The beam search is a heuristic for blocks the exact search cannot settle: its order must be
     /// valid and its traffic never below the block's optimum; a wide beam should meet the optimum
-    /// on most small blocks, and a beam of one state still finish.
+    /// on most small blocks, and a beam of one state still finish; one past its deadline gives up.
     @Test func beamOrdersAreValidAndNeverBelowTheOptimum() throws {
         var met = 0
         var spilling = 0
@@ -455,6 +455,9 @@ import Testing
                     if beam.traffic == exact.lowerBound { met += 1 }
                 }
             }
+            // A beam past its deadline gives no order.
+            var late = SearchLimit()
+            #expect(try #require(search.run(operators, stateBudget: 1, limit: &late, beamWidth: 500, beamDeadline: .now)).beam == nil)
         }
         #expect(spilling > 30)
         #expect(met * 10 >= spilling * 9, "met \(met) of \(spilling)")

@@ -137,7 +137,7 @@ package struct SegmentTrafficSearch: Sendable {
         self.configuration = configuration
     }
 
-    /// Whether ``run(_:scope:stateBudget:limit:pruning:reducing:beamWidth:evictionSetLimit:)`` takes `segment` in `scope`:
+    /// Whether ``run(_:scope:stateBudget:limit:pruning:reducing:beamWidth:beamDeadline:evictionSetLimit:)`` takes `segment` in `scope`:
     /// in-place off, and at most ``maximumSize`` operators and tracked tensors.
     package func accepts(_ segment: [OperatorID], scope: Scope = .separated) -> Bool {
         configuration.inPlace == .off && !segment.isEmpty && segment.count <= Self.maximumSize
@@ -209,16 +209,17 @@ package struct SegmentTrafficSearch: Sendable {
     /// lower `evictionSetLimit`: the bound must stay valid.
     /// With a `beamWidth`, a search that does not finish also orders the block by a beam search
     /// (``Outcome/beam``), without building the block again: each build runs a maximum flow per
-    /// operator.
+    /// operator. A beam still running at `beamDeadline` gives up (no order).
     package func run(_ segment: [OperatorID], scope: Scope = .separated, stateBudget: Int, limit: inout SearchLimit, pruning: Bool = true,
-                     reducing: Bool = true, beamWidth: Int? = nil, evictionSetLimit: Int = SegmentTrafficSearch.evictionSetLimit) -> Outcome?
+                     reducing: Bool = true, beamWidth: Int? = nil, beamDeadline: ContinuousClock.Instant? = nil,
+                     evictionSetLimit: Int = SegmentTrafficSearch.evictionSetLimit) -> Outcome?
     {
         guard configuration.inPlace == .off, var block = Block(graph: graph, configuration: configuration, segment: segment, scope: scope)
         else { return nil }
         block.evictionSetLimit = evictionSetLimit
         var outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline, pruning: pruning, reducing: reducing)
         limit.spend(outcome.states)
-        if outcome.order == nil, outcome.beam == nil, let beamWidth { outcome.beam = block.beam(width: beamWidth) }
+        if outcome.order == nil, outcome.beam == nil, let beamWidth { outcome.beam = block.beam(width: beamWidth, deadline: beamDeadline) }
         return outcome
     }
 }
@@ -801,8 +802,9 @@ private struct Block {
 
     /// A beam search over the same moves: at each depth only the `width` states of least traffic
     /// plus debt go on. A heuristic, for an order where ``search(stateBudget:deadline:pruning:reducing:)`` did not
-    /// finish; the order and the traffic of its cheapest complete state, `nil` if none completes.
-    func beam(width: Int) -> (order: [OperatorID], traffic: Int)? {
+    /// finish; the order and the traffic of its cheapest complete state, `nil` if none completes
+    /// or `deadline` passes first (checked at each depth).
+    func beam(width: Int, deadline: ContinuousClock.Instant? = nil) -> (order: [OperatorID], traffic: Int)? {
         var keys = [start]
         var cost = [0]
         var owed = [0]
@@ -812,6 +814,7 @@ private struct Block {
         var scratch = Scratch()
         var found: [Move] = []
         for _ in 0..<members.count {
+            if SearchLimit.expired(deadline) { return nil }
             // Over `keys`, which holds every depth: only this depth's states are entered.
             var next = StateIndex(expected: width * 4)
             var candidates: [(estimate: Int, node: Int32)] = []
