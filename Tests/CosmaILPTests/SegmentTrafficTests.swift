@@ -186,12 +186,14 @@ import Testing
         #expect(stopped.lowerBound == 1)
     }
 
-    /// A search stopped early reports the least estimate still open, which must never exceed the
-    /// block's optimum: the estimate is admissible at every state budget, not only at the end. The
-    /// blocks are whole graphs, and the segments of staged graphs, where tensors of an earlier
-    /// block come in resident and owe their reloads.
-    @Test func searchesStoppedEarlyStayBelowTheOptimum() throws {
-        let wholeGraphs = try ExhaustiveSearch.solvedInstances(seeds: 1...40, operators: 5, extras: [0, 1]).map {
+    /// Blocks with an optimum to check against, in two kinds: whole random graphs where the
+    /// exhaustive oracle finds one (seeds `wholeGraphSeeds`, 5 operators), and the later segments
+    /// of random staged graphs (3 stages of 4 operators), where tensors of an earlier block come
+    /// in resident and owe their reloads; each at `M_R` and one byte more.
+    static func blocksOfBothKinds(wholeGraphSeeds: ClosedRange<UInt64>) throws
+        -> [[(seed: UInt64, graph: Graph, config: Configuration, operators: [OperatorID])]]
+    {
+        let wholeGraphs = try ExhaustiveSearch.solvedInstances(seeds: wholeGraphSeeds, operators: 5, extras: [0, 1]).map {
             ($0.seed, $0.graph, $0.config, Array($0.graph.operators.indices))
         }
         let segments = try (UInt64(1)...40).flatMap { seed in
@@ -201,8 +203,16 @@ import Testing
                 .filter { $0.count > 1 }
                 .flatMap { segment in [0, 1].map { (seed, graph, Configuration(capacity: mR + $0, alignment: 1, tensors: .activations), segment) } }
         }
+        return [wholeGraphs, segments]
+    }
+
+    /// A search stopped early reports the least estimate still open, which must never exceed the
+    /// block's optimum: the estimate is admissible at every state budget, not only at the end. The
+    /// blocks are whole graphs, and the segments of staged graphs, where tensors of an earlier
+    /// block come in resident and owe their reloads.
+    @Test func searchesStoppedEarlyStayBelowTheOptimum() throws {
         var rose = [0, 0]
-        for (kind, blocks) in [wholeGraphs, segments].enumerated() {
+        for (kind, blocks) in try Self.blocksOfBothKinds(wholeGraphSeeds: 1...40).enumerated() {
             for (seed, graph, config, operators) in blocks {
                 let optimum = try Self.search(graph, config, operators).lowerBound
                 var last = 0
@@ -227,19 +237,9 @@ import Testing
     /// plan handed over instead must be valid and no cheaper than it. The cap must claim
     /// something where the search used to claim nothing.
     @Test func statesWithTooManyWaysToMakeRoomCapTheBound() throws {
-        let wholeGraphs = try ExhaustiveSearch.solvedInstances(seeds: 1...60, operators: 5, extras: [0, 1]).map {
-            ($0.seed, $0.graph, $0.config, Array($0.graph.operators.indices))
-        }
-        let segments = try (UInt64(1)...40).flatMap { seed in
-            let graph = try randomStagedGraph(seed: seed, stages: 3, operatorsPerStage: 4)
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-            return graph.separatedSegments(order: Array(graph.operators.indices), reach: graph.reachability()).dropFirst()
-                .filter { $0.count > 1 }
-                .flatMap { segment in [0, 1].map { (seed, graph, Configuration(capacity: mR + $0, alignment: 1, tensors: .activations), segment) } }
-        }
         var capped = 0
         var handedOver = 0
-        for (seed, graph, config, operators) in wholeGraphs + segments {
+        for (seed, graph, config, operators) in try Self.blocksOfBothKinds(wholeGraphSeeds: 1...60).joined() {
             let optimum = try Self.search(graph, config, operators).lowerBound
             for sets in [1, 2] {
                 var limit = SearchLimit()
