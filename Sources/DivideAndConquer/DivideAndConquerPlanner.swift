@@ -479,11 +479,12 @@ package struct DivideAndConquerPlanner: Sendable {
     static let segmentCrossingShare = 0.5
 
     /// States per depth of the beam search that orders a segment whose exact search did not finish.
-    /// 2,000 rather than 500: on RandWire-BA (seed 2) at `M_H` the block of 101 operators that no
-    /// search settles then costs the plan 8 tensors' worth instead of 10 (gap 40.0% to 33.3%),
-    /// and RandWire-ER (seed 3) at `M_R` goes from 29.6% to 17.4%; but the beam is charged four
-    /// times the units, which the later stages lack (`results/divide-and-conquer-ablation.md`).
-    static let beamWidth = 2000
+    /// 2,000 gave better plans on #18's benchmark (mean gap 8.9% to 8.6%, 13 instances above 25%
+    /// to 11), but the beam keeps every state it makes at every depth: on RandWire-ER (seed 2) with
+    /// weights at `M_R` its two beams took 2.1 GB and the instance 62 s, past the 60 s asked
+    /// (`results/divide-and-conquer-ablation.md`, journal 34). A beam that kept only each depth's
+    /// survivors would need width × depth states instead.
+    static let beamWidth = 500
 
     /// Starts below the heuristics (when the bound leaves room): orders chosen for spilling rather
     /// than for peak (15 orders per operator, so that the search is repeatable unless time runs
