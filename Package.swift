@@ -83,7 +83,7 @@ let package = Package(
             name: "DivideAndConquerTests",
             dependencies: ["DNNGraph", "Scratchpad", "Heuristics", "MILP", "CosmaILP", "DivideAndConquer", "CosmaTestSupport"],
             swiftSettings: strict),
-        // Only the facade: what `import Cosma` gives a user.
+        // The facade: what `import Cosma` gives a user (and CosmaILP, to hand a schedule in as the benchmark does).
         .testTarget(name: "CosmaTests", dependencies: ["Cosma", "CosmaILP"], swiftSettings: strict),
         .testTarget(name: "CosmaCLITests", dependencies: ["CosmaCLI", "DNNGraph", "Reports", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "Cosma", "DNNGraph", "Scratchpad", "Heuristics"], swiftSettings: strict),

@@ -1,4 +1,4 @@
-@testable import Cosma
+import Cosma
 import CosmaILP
 import Foundation
 import Testing
