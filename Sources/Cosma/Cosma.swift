@@ -262,12 +262,8 @@ public enum Cosma {
     /// (``MinimumPeakOptions/deterministic``), as where it resolves `M_H`; with seconds the whole
     /// takes at most a quarter of `limit` (``TimeBudget/minimumPeakForWarmStart``).
     private static func minimumPeakStart(for graph: Graph, configuration: Configuration, options: ExactOptions, limit: Double) -> Schedule {
-        var minimumPeak = MinimumPeakOptions(solver: options.solver)
-        minimumPeak.deterministic = options.deterministic
-        if !options.deterministic {
-            let budget = TimeBudget(seconds: limit)
-            minimumPeak.budget = budget.child(budget.share(TimeBudget.minimumPeakForWarmStart))
-        }
+        let minimumPeak = MinimumPeakOptions(solver: options.solver, deterministic: options.deterministic,
+                                             sharing: TimeBudget(seconds: limit), share: TimeBudget.minimumPeakForWarmStart)
         return Self.minimumPeak(for: graph, tensors: configuration.tensors, alignment: configuration.alignment,
                                 inPlace: configuration.inPlace, options: minimumPeak).schedule
     }

@@ -48,9 +48,7 @@ enum Calls {
         // As in `cosma solve`: proving M_P for M_H spends the time limit too (a work limit counts
         // the planner alone), and the planner gets what is left.
         let clock = options.deterministic ? nil : TimeBudget(seconds: options.timeLimit)
-        var minimumPeak = MinimumPeakOptions()
-        minimumPeak.deterministic = options.deterministic
-        minimumPeak.budget = clock.map { $0.child($0.share(TimeBudget.minimumPeakForBudgets)) }
+        let minimumPeak = MinimumPeakOptions(deterministic: options.deterministic, sharing: clock)
         let (configuration, schedule) = try Cosma.resolve(try options.requiredCapacity(), for: graph,
                                                           tensors: options.tensors ?? .activations, alignment: options.alignment ?? 1,
                                                           inPlace: options.inPlace ?? .off, minimumPeak: minimumPeak)

@@ -78,12 +78,7 @@ struct Solve: ParsableCommand {
             // Proving M_P spends the limit too, at most most of it (TimeBudget.minimumPeakForBudgets);
             // a deterministic limit counts the planner's work alone: the search's own state
             // budgets already make M_P the same on every machine.
-            var minimumPeak = MinimumPeakOptions()
-            minimumPeak.deterministic = deterministic
-            if !deterministic {
-                let budget = TimeBudget(seconds: timeLimit)
-                minimumPeak.budget = budget.child(budget.share(TimeBudget.minimumPeakForBudgets))
-            }
+            let minimumPeak = MinimumPeakOptions(deterministic: deterministic, sharing: TimeBudget(seconds: timeLimit))
             let (g, config, schedule) = try target.loadResolving(minimumPeak: minimumPeak)
             reporter?.enter("planning: baselines, order search, building the program")
             let order = try fixedSchedule.map { try scheduleOrder($0, graph: g, config: config) }

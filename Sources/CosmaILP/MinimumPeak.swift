@@ -30,6 +30,19 @@ public struct MinimumPeakOptions: Sendable {
         self.init(scheduler: MinimumPeakScheduler(), solver: solver, timeLimit: timeLimit, maximumRows: maximumRows)
     }
 
+    /// The default options for the schedule behind `M_P` inside a larger run, which spends a
+    /// wall-clock limit: with `deterministic` the program counts work units instead and no budget
+    /// applies (``deterministic``); else the search and program together get `share` of `budget`
+    /// (`nil`: no budget). `cosma solve`, the C library and the facade's divide-and-conquer start
+    /// all build theirs here, and differ only in the share.
+    package init(solver: SolverBackend = .cbc, deterministic: Bool, sharing budget: TimeBudget? = nil,
+                 share: TimeBudget.Share = TimeBudget.minimumPeakForBudgets)
+    {
+        self.init(solver: solver)
+        self.deterministic = deterministic
+        if !deterministic { self.budget = budget.map { $0.child($0.share(share)) } }
+    }
+
     package init(scheduler: MinimumPeakScheduler, solver: SolverBackend = .cbc,
                 timeLimit: Double = 10, maximumRows: Int = 50_000)
     {

@@ -371,7 +371,7 @@ package struct DivideAndConquerPlanner: Sendable {
         // A beam that orders an unsettled block runs past the stage's share, since the order
         // matters more than its few seconds, but not past the whole budget's end. Under a work
         // budget there is no deadline: the beam is charged instead.
-        let beamDeadline = run.budget.searchLimit(nil, stateCost: WorkRates.segmentBeamState).deadline
+        let beamDeadline = run.budget.end
         // Each block's order for the next stages: the search's cheapest, a beam's where it did not
         // settle, else the block's operators as they are.
         var orders = segments

@@ -218,6 +218,25 @@ final class ManualMeter: Sendable {
         }
     }
 
+    /// The schedule behind `M_P` inside a larger run (`cosma solve`, the C library, the facade's
+    /// divide-and-conquer start): under seconds its share of the run's budget, read from the same
+    /// meter; in the deterministic mode work units of its own, whatever budget is offered.
+    @Test func theMinimumPeakScheduleTakesItsShareOfARun() throws {
+        let meter = ManualMeter()
+        let run = TimeBudget(limit: 40, meter: meter.reading)
+        meter.advance(8)
+        let timed = MinimumPeakOptions(solver: .glpk, deterministic: false, sharing: run, share: TimeBudget.minimumPeakForWarmStart)
+        #expect(!timed.deterministic && timed.solver == .glpk)
+        let budget = try #require(timed.budget)
+        #expect(budget.limit == 8, "a quarter of the 32 left")
+        meter.advance(3)
+        #expect(budget.remaining == 5, "the run's clock")
+        #expect(MinimumPeakOptions(deterministic: false, sharing: run).budget?.limit == 21.75, "three quarters of the 29 left")
+        let counted = MinimumPeakOptions(deterministic: true, sharing: run)
+        #expect(counted.deterministic && counted.budget == nil)
+        #expect(MinimumPeakOptions(deterministic: false).budget == nil, "no run budget, none")
+    }
+
     @Test func partsOfAStageTakeTheirShareOfWhatIsLeft() {
         let meter = ManualMeter()
         let budget = TimeBudget(limit: 100, policy: .divideAndConquer, meter: meter.reading)

@@ -77,8 +77,7 @@ extension BenchTables {
         var result: [DivideAndConquerInstance] = []
         for g in graphs {
             for setting in TensorSetting.allCases {
-                var minimumPeak = MinimumPeakOptions()
-                minimumPeak.deterministic = deterministic
+                let minimumPeak = MinimumPeakOptions(deterministic: deterministic)
                 let (budgets, schedule) = Cosma.budgetsAndSchedule(for: g, tensors: setting, minimumPeak: minimumPeak)
                 let low = budgets.mR
                 let high = try? budgets.resolve(.budget(.mH))
