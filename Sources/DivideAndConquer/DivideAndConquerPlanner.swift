@@ -399,6 +399,7 @@ package struct DivideAndConquerPlanner: Sendable {
                 continue
             }
             total += max(outcome.lowerBound, crossing)
+            run.budget.charge(Double(outcome.beamChildren) * WorkRates.segmentBeamChild)
             if let best = outcome.order {
                 orders[k] = best
                 found = true
@@ -406,7 +407,6 @@ package struct DivideAndConquerPlanner: Sendable {
             } else if let beam = outcome.beam {
                 orders[k] = beam.order
                 found = true
-                run.budget.charge(Double(Self.beamWidth * segments[k].count) * WorkRates.segmentBeamState)
             }
         }
         run.trace.recordCutShort(.segmentSearch, examined: settled, of: crowded.reduce(0) { $0 + segments[$1].count })
@@ -480,10 +480,10 @@ package struct DivideAndConquerPlanner: Sendable {
 
     /// States per depth of the beam search that orders a segment whose exact search did not finish.
     /// 2,000 gave better plans on #18's benchmark (mean gap 8.9% to 8.6%, 13 instances above 25%
-    /// to 11), but the beam keeps every state it makes at every depth: on RandWire-ER (seed 2) with
-    /// weights at `M_R` its two beams took 2.1 GB and the instance 62 s, past the 60 s asked
-    /// (`results/divide-and-conquer-ablation.md`, journal 34). A beam that kept only each depth's
-    /// survivors would need width × depth states instead.
+    /// to 11), but took RandWire-ER (seed 2) with weights at `M_R` to 62 s, past the 60 s asked
+    /// (`results/divide-and-conquer-ablation.md`, journal 34). Its memory (2.1 GB) is gone now
+    /// that the beam keeps only each depth's survivors, but not its time: that instance's two beams
+    /// take 18.8 s and 7.1 s at 2,000 states per depth, 3.9 s and 1.7 s at 500.
     static let beamWidth = 500
 
     /// Starts below the heuristics (when the bound leaves room): orders chosen for spilling rather

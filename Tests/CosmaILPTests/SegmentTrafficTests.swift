@@ -441,12 +441,17 @@ import Testing
             let operators = Array(graph.operators.indices)
             let search = SegmentTrafficSearch(graph: graph, configuration: config)
             var limit = SearchLimit()
-            let exact = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit))
+            let exact = try #require(search.run(operators, stateBudget: 1_000_000, limit: &limit, beamWidth: 500))
             guard exact.order != nil else { continue }
+            // A settled block needs no beam, and is charged none.
+            #expect(exact.beam == nil && exact.beamChildren == 0)
             for width in [1, 500] {
                 // One state is too few to settle any block, so the search hands over to the beam.
                 var one = SearchLimit()
-                let beam = try #require(search.run(operators, stateBudget: 1, limit: &one, beamWidth: width)?.beam, "seed \(seed), width \(width)")
+                let outcome = try #require(search.run(operators, stateBudget: 1, limit: &one, beamWidth: width))
+                let beam = try #require(outcome.beam, "seed \(seed), width \(width)")
+                // Every depth makes at least one child: the work charged for the beam.
+                #expect(outcome.beamChildren >= operators.count, "seed \(seed), width \(width)")
                 #expect(graph.scheduleProblem(beam.order) == nil)
                 #expect(beam.order.count == operators.count)
                 #expect(beam.traffic >= exact.lowerBound, "seed \(seed), width \(width): \(beam.traffic) < \(exact.lowerBound)")
@@ -457,7 +462,8 @@ import Testing
             }
             // A beam past its deadline gives no order.
             var late = SearchLimit()
-            #expect(try #require(search.run(operators, stateBudget: 1, limit: &late, beamWidth: 500, beamDeadline: .now)).beam == nil)
+            let gaveUp = try #require(search.run(operators, stateBudget: 1, limit: &late, beamWidth: 500, beamDeadline: .now))
+            #expect(gaveUp.beam == nil && gaveUp.beamChildren == 0)
         }
         #expect(spilling > 30)
         #expect(met * 10 >= spilling * 9, "met \(met) of \(spilling)")

@@ -598,7 +598,15 @@ package struct WorkRates: Sendable {
     /// states a segment may make bind before the share does, so a dearer state would only take
     /// units from the later stages, whose plans then change (results/divide-and-conquer-ablation.md).
     package static let segmentTrafficState = 1.5e-6
-    /// A state the segment beam search expands: it makes and ranks every child. 21 µs (RandWire-WS's
-    /// last stage of 114 operators at `M_R`, 500 states per depth: 1.2 s).
-    package static let segmentBeamState = 2e-5
+    /// A child the segment beam search makes: its moves, its debt, its place in the depth's index
+    /// and ranking. A state expanded made 28 to 300 children in the beams of width 500 measured
+    /// (release build, this machine, session 25), and took 7 to 82 µs: a price per state
+    /// expanded (it was 21 µs) charged RandWire-ER seed 2 with weights at `M_R` 1.17 units for a
+    /// beam of 3.9 s, and RandWire-WS with weights at `M_R` 1.14 for 0.33 s. Per child made, the
+    /// five beams took 0.25 to 0.64 µs (median 0.28; least squares 0.30): 14.3 million children
+    /// in 3.9 s (RandWire-ER seed 2, 117 operators, with weights, `M_R`); 2.7 million in 1.7 s
+    /// (its 120-operator block); 1.3 million in 0.33 s (RandWire-WS, 114, with weights, `M_R`);
+    /// 2.8 million in 0.78 s (RandWire-BA seed 2, 101, `M_H`); 4.6 million in 2.3 s
+    /// (RandWire-BA, 97, with weights, `M_R`).
+    package static let segmentBeamChild = 3e-7
 }

@@ -95,6 +95,10 @@ package struct SegmentTrafficSearch: Sendable {
         /// beam width was given, a beam search's over the same moves, that many states per depth;
         /// `nil` when no order completes.
         package var beam: (order: [OperatorID], traffic: Int)?
+        /// The children the beam search made, whether or not it completed an order; 0 when none
+        /// ran (the search finished, or handed on its own plan as ``beam``). What a work budget
+        /// charges for it (``WorkRates/segmentBeamChild``).
+        package var beamChildren = 0
     }
 
     /// What the searched operators are to every schedule, which decides what their own problem
@@ -219,7 +223,9 @@ package struct SegmentTrafficSearch: Sendable {
         block.evictionSetLimit = evictionSetLimit
         var outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline, pruning: pruning, reducing: reducing)
         limit.spend(outcome.states)
-        if outcome.order == nil, outcome.beam == nil, let beamWidth { outcome.beam = block.beam(width: beamWidth, deadline: beamDeadline) }
+        if outcome.order == nil, outcome.beam == nil, let beamWidth {
+            (outcome.beam, outcome.beamChildren) = block.beam(width: beamWidth, deadline: beamDeadline)
+        }
         return outcome
     }
 }
@@ -803,49 +809,69 @@ private struct Block {
     /// A beam search over the same moves: at each depth only the `width` states of least traffic
     /// plus debt go on. A heuristic, for an order where ``search(stateBudget:deadline:pruning:reducing:)`` did not
     /// finish; the order and the traffic of its cheapest complete state, `nil` if none completes
-    /// or `deadline` passes first (checked at each depth).
-    func beam(width: Int, deadline: ContinuousClock.Instant? = nil) -> (order: [OperatorID], traffic: Int)? {
-        var keys = [start]
-        var cost = [0]
-        var owed = [0]
+    /// or `deadline` passes first (checked at each depth), and the children it made either way
+    /// (its work: ``WorkRates/segmentBeamChild``).
+    ///
+    /// Memory is width × depth: a depth's children are made, ranked and dropped, and only the
+    /// survivors' moves are kept, to trace the order back. Keeping every child made (as this
+    /// search first did) took RandWire-ER seed 2 with weights at `M_R` to 2.1 GB at width 2,000
+    /// (results/divide-and-conquer-ablation.md, journal 34).
+    func beam(width: Int, deadline: ContinuousClock.Instant? = nil) -> (plan: (order: [OperatorID], traffic: Int)?, made: Int) {
+        // The survivors at every depth so far, as moves back to their parents (the start is 0).
         var parent: [Int32] = [-1]
         var op: [Int16] = [-1]
-        var level: [(estimate: Int, node: Int32)] = [(0, 0)]
+        // This depth's survivors: each state, its traffic, and its entry in `parent`.
+        var level: [(key: Key, cost: Int, trace: Int32)] = [(start, 0, 0)]
+        // This depth's children, made afresh at each depth; the index holds their positions.
+        var keys: [Key] = []
+        var cost: [Int] = []
+        var owed: [Int] = []
+        var from: [Int32] = []
+        var move: [Int16] = []
         var scratch = Scratch()
         var found: [Move] = []
+        var made = 0
         for _ in 0..<members.count {
-            if SearchLimit.expired(deadline) { return nil }
-            // Over `keys`, which holds every depth: only this depth's states are entered.
-            var next = StateIndex(expected: width * 4)
-            var candidates: [(estimate: Int, node: Int32)] = []
-            for (_, node) in level {
+            if SearchLimit.expired(deadline) { return (nil, made) }
+            keys.removeAll(keepingCapacity: true)
+            cost.removeAll(keepingCapacity: true)
+            owed.removeAll(keepingCapacity: true)
+            from.removeAll(keepingCapacity: true)
+            move.removeAll(keepingCapacity: true)
+            var index = StateIndex(expected: width * 4)
+            for state in level {
                 // A state with too many ways to make room goes no further; the others do.
-                guard moves(from: keys[Int(node)], into: &found, scratch: &scratch) else { continue }
-                for move in found {
-                    let childCost = cost[Int(node)] + move.cost
-                    let e = Int32(keys.count)
-                    if let existing = next.node(of: move.child, orInsert: e, keys: keys) {
+                let complete = moves(from: state.key, into: &found, scratch: &scratch)
+                made += found.count
+                guard complete else { continue }
+                for m in found {
+                    let childCost = state.cost + m.cost
+                    if let existing = index.node(of: m.child, orInsert: Int32(keys.count), keys: keys) {
                         guard childCost < cost[Int(existing)] else { continue }
                         cost[Int(existing)] = childCost
-                        parent[Int(existing)] = node
-                        op[Int(existing)] = Int16(move.op)
+                        from[Int(existing)] = state.trace
+                        move[Int(existing)] = Int16(m.op)
                         continue
                     }
-                    keys.append(move.child)
+                    keys.append(m.child)
                     cost.append(childCost)
-                    parent.append(node)
-                    op.append(Int16(move.op))
-                    owed.append(move.owed)
-                    candidates.append((0, e))
+                    owed.append(m.owed)
+                    from.append(state.trace)
+                    move.append(Int16(m.op))
                 }
             }
-            guard !candidates.isEmpty else { return nil }
-            for i in candidates.indices { candidates[i].estimate = cost[Int(candidates[i].node)] + owed[Int(candidates[i].node)] }
-            candidates.sort { ($0.estimate, $0.node) < ($1.estimate, $1.node) }
-            level = Array(candidates.prefix(width))
+            guard !keys.isEmpty else { return (nil, made) }
+            // Least traffic plus debt first; among equals, the child made first.
+            let ranked = keys.indices.sorted { (cost[$0] + owed[$0], $0) < (cost[$1] + owed[$1], $1) }
+            level = ranked.prefix(width).map { c in
+                parent.append(from[c])
+                op.append(move[c])
+                return (keys[c], cost[c], Int32(parent.count - 1))
+            }
         }
-        let best = level.min { (cost[Int($0.node)], $0.node) < (cost[Int($1.node)], $1.node) }!
-        return (path(to: Int(best.node), parent: parent, op: op), cost[Int(best.node)])
+        // The cheapest complete state; among equals, the one ranked first.
+        let best = level.indices.min { (level[$0].cost, $0) < (level[$1].cost, $1) }!
+        return ((path(to: Int(level[best].trace), parent: parent, op: op), level[best].cost), made)
     }
 
     /// What the operators still to run will force off chip beyond the tensors off chip now (`off`):
