@@ -150,13 +150,16 @@ func jsonString(_ s: String) -> String {
 extension Graph {
     /// The graph of `members` alone (listed in an order that respects their dependencies): a tensor
     /// that an operator outside makes becomes an input (a weight stays a weight), a tensor the
-    /// members make that none of them reads becomes an output, and readers outside are dropped.
+    /// members make that none of them reads, or that an operator outside reads too, becomes an
+    /// output, and readers outside are dropped.
     ///
     /// A plan of the whole graph, restricted to the members' steps and the tensors they touch, is a
     /// plan of this graph that costs no more than those steps did (the first load of an input is
     /// compulsory, and an output's one store too). So where the members run as one block in every
     /// schedule (``separatedSegments(order:reach:)``), any lower bound on this graph's traffic
-    /// bounds what the block costs, and the blocks' bounds add up.
+    /// bounds what the block costs, and the blocks' bounds add up. A tensor a later block reads is
+    /// an output here, its store free, because the blocks count each store in the last block that
+    /// reads the tensor (the segment traffic search's accounting), never in the one that makes it.
     package func inducedSubgraph(_ members: [OperatorID]) throws(GraphValidationError) -> Graph {
         let inside = Set(members)
         var used: [TensorID] = []
@@ -175,7 +178,11 @@ extension Graph {
             if producer[t].map({ !inside.contains($0) }) ?? false, tensor.kind == .activation { tensor.kind = .input }
             return tensor
         }
-        let outputs = used.filter { t in producer[t].map(inside.contains) == true && !read.contains(t) }.map { tensors[$0].name }
+        // Made inside and read nowhere inside, or read outside too (by a later block, which pays
+        // its store) or a graph output.
+        let outputs = used.filter { t in
+            producer[t].map(inside.contains) == true && (!read.contains(t) || isOutput[t] || consumers[t].contains { !inside.contains($0) })
+        }.map { tensors[$0].name }
         return try Graph(document: GraphDocument(name: "\(name)-part", tensors: parts, operators: entries, outputs: outputs))
     }
 }

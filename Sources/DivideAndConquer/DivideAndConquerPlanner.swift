@@ -439,9 +439,11 @@ package struct DivideAndConquerPlanner: Sendable {
         var spliced: [Range<Int>] = []
         var settled = Set<Int>()
         var complete = true
+        let paidLater = search.madeForLater(segment)
         for window in search.windows(over: segment, crowded: crowded, longest: longest) {
             let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
-            guard !limit.isSpent, let outcome = search.run(Array(segment[window]), scope: .window, stateBudget: states, limit: &limit)
+            guard !limit.isSpent,
+                  let outcome = search.run(Array(segment[window]), scope: .window, stateBudget: states, limit: &limit, storesPaidLater: paidLater)
             else {
                 complete = false
                 continue

@@ -13,22 +13,31 @@ package import Scratchpad
 ///
 /// **The block's own problem.** Restrict a plan of the whole graph to the block's steps and to the
 /// tensors its operators read or write. A graph input or weight is in DRAM and its first load is
-/// free (it is compulsory). A tensor that an earlier block made is resident when the block starts
-/// and may be evicted for free, but each load of it costs: in the whole plan it was made on chip,
-/// so when it is not resident at the block's start it has a DRAM copy and is read back during the
-/// block. A tensor dies at its last reader inside the block; one the block makes for a later block
-/// stays until the block ends, resident or stored; tensors that only pass through are dropped;
-/// addresses are ignored (only the occupied bytes must fit). Each of these only removes cost or
-/// constraints, and every load and store the restricted plan makes is one the whole plan makes
-/// during the block. Blocks are disjoint in time in every schedule, so
-/// **the sum of the blocks' optima is a lower bound on the traffic of every plan of the graph**.
+/// free (it is compulsory). A tensor that an earlier block made is resident when the block starts,
+/// and each load of it costs: in the whole plan it was made on chip, so when it is not resident at
+/// the block's start it has a DRAM copy and is read back during the block. A tensor dies at its
+/// last reader inside the block; one the block makes for a later block stays until the block
+/// ends, resident or stored; tensors that only pass through are dropped; addresses are ignored
+/// (only the occupied bytes must fit). Each of these only removes cost or constraints.
 /// Charging the loads of an earlier block's tensors matters where many cross a separator: up to 8
 /// of 341,824 bytes each in RandWire-BA's first stage, which the block's problem used to load for
 /// free, as it does a graph input (`results/divide-and-conquer-ablation.md`).
 ///
+/// **Stores.** A tensor is stored at most once in a plan, whichever block it happens in, and that
+/// store falls to the *last block that reads it*: a block stores what it makes for a later block
+/// for free, and an earlier block's tensor starts with a DRAM copy (evicting it is free) only when
+/// a later block reads it too. Where this block is its last reader it starts without one, and
+/// evicting it costs its store, at the start if the whole plan had it off chip then (the whole
+/// plan stored it earlier, in a block that did not count it). So every load and store of the
+/// whole plan is counted in at most one block's problem, and blocks are disjoint in time in every
+/// schedule: **the sum of the blocks' optima is a lower bound on the traffic of every plan of the
+/// graph**. Counting the store where the tensor was made instead (as this search first did) lets
+/// a later block evict its earlier blocks' tensors for free, which undercounts every plan that
+/// keeps such a tensor across the separator and stores it later.
+///
 /// **The search.** A state is the set of operators run (a down-set of the block), the tensors
 /// resident, and which tensors have a DRAM copy (an activation stored, an outside tensor loaded
-/// once, an earlier block's tensor from the start). Running an operator loads its missing inputs
+/// once, an earlier block's tensor that a later block reads, from the start). Running an operator loads its missing inputs
 /// and, when its working set does not fit, evicts an inclusion-minimal set of other resident
 /// tensors, storing those without a copy. Loads only when needed and minimal evictions lose
 /// nothing: delaying a load or an eviction never costs more, so some optimal plan makes only such
@@ -89,8 +98,9 @@ package struct SegmentTrafficSearch: Sendable {
         /// States not expanded because some operator had more ways to make room than the search
         /// tries: each stays open, so the least of their estimates caps ``lowerBound``.
         package var unexpanded = 0
-        /// When the search did not finish: a cheap order for the block, with the traffic of the
-        /// block's own problem along it (a heuristic, never a bound). The search's cheapest
+        /// When the search did not finish: a cheap order for the block, with the traffic along it
+        /// (a heuristic, never a bound; a beam's counts each store where its tensor is made,
+        /// `Block.chargeStoresWhereMade`). The search's cheapest
         /// complete plan where states it left unexpanded might lead to cheaper ones; else, when a
         /// beam width was given, a beam search's over the same moves, that many states per depth;
         /// `nil` when no order completes.
@@ -141,7 +151,7 @@ package struct SegmentTrafficSearch: Sendable {
         self.configuration = configuration
     }
 
-    /// Whether ``run(_:scope:stateBudget:limit:pruning:reducing:beamWidth:beamDeadline:evictionSetLimit:)`` takes `segment` in `scope`:
+    /// Whether ``run(_:scope:stateBudget:limit:pruning:reducing:beamWidth:beamDeadline:evictionSetLimit:storesPaidLater:)`` takes `segment` in `scope`:
     /// in-place off, and at most ``maximumSize`` operators and tracked tensors.
     package func accepts(_ segment: [OperatorID], scope: Scope = .separated) -> Bool {
         configuration.inPlace == .off && !segment.isEmpty && segment.count <= Self.maximumSize
@@ -170,6 +180,16 @@ package struct SegmentTrafficSearch: Sendable {
             }
         }
         return blocks
+    }
+
+    /// The tensors `block` makes that an operator outside it reads: a later block's, which pays
+    /// their store (see "Stores" above). A window of the block stores them for free too (`run`'s
+    /// `storesPaidLater`). None when the block is the whole graph, as a NAS network's one segment is.
+    package func madeForLater(_ block: [OperatorID]) -> Set<TensorID> { Self.madeForLater(block, in: graph) }
+
+    static func madeForLater(_ block: [OperatorID], in graph: Graph) -> Set<TensorID> {
+        let inside = Set(block)
+        return Set(block.flatMap { graph.operators[$0].outputs }.filter { t in graph.consumers[t].contains { !inside.contains($0) } })
     }
 
     /// Windows over `order` (some operators in a valid order, such as a segment's in the
@@ -211,19 +231,26 @@ package struct SegmentTrafficSearch: Sendable {
     /// `pruning: false` expands dominated states too, and `reducing: false` tries every move where
     /// one loses nothing (`Block.freeMove`); both for tests: the optimum must not change. So is a
     /// lower `evictionSetLimit`: the bound must stay valid.
+    /// `storesPaidLater` are tensors whose store a later block pays (see "Stores" above): a window
+    /// of a separated block takes the block's tensors that a later block reads, which it stores
+    /// for free, as the block's own problem does.
     /// With a `beamWidth`, a search that does not finish also orders the block by a beam search
     /// (``Outcome/beam``), without building the block again: each build runs a maximum flow per
     /// operator. A beam still running at `beamDeadline` gives up (no order).
     package func run(_ segment: [OperatorID], scope: Scope = .separated, stateBudget: Int, limit: inout SearchLimit, pruning: Bool = true,
                      reducing: Bool = true, beamWidth: Int? = nil, beamDeadline: ContinuousClock.Instant? = nil,
-                     evictionSetLimit: Int = SegmentTrafficSearch.evictionSetLimit) -> Outcome?
+                     evictionSetLimit: Int = SegmentTrafficSearch.evictionSetLimit, storesPaidLater: Set<TensorID> = []) -> Outcome?
     {
-        guard configuration.inPlace == .off, var block = Block(graph: graph, configuration: configuration, segment: segment, scope: scope)
+        guard configuration.inPlace == .off,
+              var block = Block(graph: graph, configuration: configuration, segment: segment, scope: scope, storesPaidLater: storesPaidLater)
         else { return nil }
         block.evictionSetLimit = evictionSetLimit
         var outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline, pruning: pruning, reducing: reducing)
         limit.spend(outcome.states)
         if outcome.order == nil, outcome.beam == nil, let beamWidth {
+            // A heuristic need not count as the bound does: the beam ranks by the model it was
+            // tuned on, each store where its tensor is made.
+            block.chargeStoresWhereMade()
             (outcome.beam, outcome.beamChildren) = block.beam(width: beamWidth, deadline: beamDeadline)
         }
         return outcome
@@ -299,15 +326,23 @@ private struct Block {
     let readers: [Bits]
     let occupied: [Int]
     let bytes: [Int]
-    let storeCost: [Int]
+    private(set) var storeCost: [Int]
+    /// What evicting each tensor without a DRAM copy costs where stores fall where a tensor is
+    /// made instead (``chargeStoresWhereMade()``).
+    let storeCostWhereMade: [Int]
     /// Graph inputs and weights (in a window, every tensor made outside it): in DRAM already,
     /// their first load free.
     let outside: Bits
-    /// Tensors an earlier block made: resident at the start, with a DRAM copy (evicting them is
-    /// free), so that every load of them is a reload. None in a window.
+    /// Tensors an earlier block made: resident at the start, so that every load of them is a
+    /// reload. None in a window.
     let made: Bits
-    /// Tensors the block makes that a later operator reads: they live until the block ends. None
-    /// in a window.
+    /// Those of ``made`` that a later block reads too: they start with a DRAM copy, so evicting
+    /// them is free here, since a tensor's store falls to the last block that reads it (see
+    /// "Stores" on ``SegmentTrafficSearch``). The others start without one, and their store is
+    /// this block's to pay.
+    private(set) var carried: Bits
+    /// Tensors the block makes that a later operator reads: they live until the block ends, and
+    /// cost nothing to store, which a later block pays. None in a window.
     let kept: Bits
     /// Per operator: the tensors live while it runs in every order of the block (made by it or
     /// an ancestor, or read by one, and read by it or a descendant), and by how many occupied
@@ -329,7 +364,7 @@ private struct Block {
     let cutCrowded: [Int]
     /// Per operator: what its outputs together occupy, move and cost to store, which decides
     /// whether running it where an input dies loses nothing (``freeMove(from:)``).
-    let yields: [(occupied: Int, bytes: Int, store: Int)]
+    private(set) var yields: [(occupied: Int, bytes: Int, store: Int)]
     /// The tensors by occupied bytes, largest first (ties by index): the order in which
     /// ``minimalEvictions(from:need:scratch:)`` tries them, since sets close sooner.
     let bySize: [Int]
@@ -338,7 +373,8 @@ private struct Block {
     /// Most eviction sets one move tries (``SegmentTrafficSearch/evictionSetLimit``; fewer in tests).
     var evictionSetLimit = SegmentTrafficSearch.evictionSetLimit
 
-    init?(graph: Graph, configuration: Configuration, segment: [OperatorID], scope: SegmentTrafficSearch.Scope) {
+    init?(graph: Graph, configuration: Configuration, segment: [OperatorID], scope: SegmentTrafficSearch.Scope,
+          storesPaidLater: Set<TensorID> = []) {
         let m = segment.count
         guard m > 0, m <= SegmentTrafficSearch.maximumSize else { return nil }
         let setting = configuration.tensors
@@ -373,7 +409,6 @@ private struct Block {
         let occupied = tensors.map { roundUp(graph.tensors[$0].bytes, to: configuration.alignment) }
         self.occupied = occupied
         bytes = tensors.map { graph.tensors[$0].bytes }
-        storeCost = tensors.map { graph.isOutput[$0] ? 0 : graph.tensors[$0].bytes }
         let madeBefore = Bits(tensors.indices.filter { graph.producer[tensors[$0]].map { local[$0] == nil } ?? false })
         // In a window an outside operator may run between the window's own: what it makes comes in
         // as a graph input does, its first load free (``SegmentTrafficSearch/Scope/window``).
@@ -412,10 +447,54 @@ private struct Block {
         cutCrowded = cutExcess.indices.filter { cutExcess[$0] > 0 }.sorted { (cutExcess[$0], $1) > (cutExcess[$1], $0) }
         bySize = occupied.indices.sorted { (occupied[$0], $1) > (occupied[$1], $0) }
         bytesPerOccupied = tensors.indices.map { Double(graph.tensors[tensors[$0]].bytes) / Double(max(1, occupied[$0])) }.min() ?? 1
-        kept = scope == .window ? .empty : Bits(tensors.indices.filter { k in
-            graph.producer[tensors[k]].map { local[$0] != nil } == true && graph.consumers[tensors[k]].contains { local[$0] == nil }
-        })
-        yields = outputs.map { [bytes, storeCost] in ($0.sum(occupied), $0.sum(bytes), $0.sum(storeCost)) }
+        let stores = Self.stores(of: tensors, segment: segment, made: made, scope: scope, paidLater: storesPaidLater, graph: graph)
+        (kept, carried, storeCost, storeCostWhereMade) = (stores.kept, stores.carried, stores.cost, stores.costWhereMade)
+        yields = Self.yields(outputs: outputs, occupied: occupied, bytes: bytes, storeCost: stores.cost)
+    }
+
+    /// Who pays each tensor's store (see "Stores" on ``SegmentTrafficSearch``): what the block
+    /// keeps for a later one (``kept``), stored for free here; the earlier blocks' tensors that a
+    /// later block reads too (``carried``), with a copy from the start; and what evicting each
+    /// tensor without a copy costs, here and where stores fall where tensors are made. A window
+    /// keeps nothing and carries nothing, and stores `paidLater` (its block's ``kept``) for free.
+    static func stores(of tensors: [TensorID], segment: [OperatorID], made: Bits, scope: SegmentTrafficSearch.Scope,
+                       paidLater: Set<TensorID>, graph: Graph) -> (kept: Bits, carried: Bits, cost: [Int], costWhereMade: [Int])
+    {
+        let paidLater = scope == .window ? paidLater : SegmentTrafficSearch.madeForLater(segment, in: graph)
+        let kept = scope == .window ? .empty : Bits(tensors.indices.filter { paidLater.contains(tensors[$0]) })
+        // Outside the block, only what runs after it in every schedule (its members' descendants)
+        // can read an earlier block's tensor later; the rest ran before it.
+        let after = scope == .window ? [] : Self.descendants(of: segment, in: graph)
+        let carried = Bits(made.filter { k in graph.consumers[tensors[k]].contains { after.contains($0) } })
+        let whereMade = tensors.map { graph.isOutput[$0] ? 0 : graph.tensors[$0].bytes }
+        let cost = tensors.indices.map { paidLater.contains(tensors[$0]) ? 0 : whereMade[$0] }
+        return (kept, carried, cost, whereMade)
+    }
+
+    /// Per operator: what its outputs together occupy, move and cost to store.
+    static func yields(outputs: [Bits], occupied: [Int], bytes: [Int], storeCost: [Int]) -> [(occupied: Int, bytes: Int, store: Int)] {
+        outputs.map { ($0.sum(occupied), $0.sum(bytes), $0.sum(storeCost)) }
+    }
+
+    /// Makes each store fall where its tensor is made, as this search first counted them: an
+    /// earlier block's tensors start with a DRAM copy, and what the block makes for a later one
+    /// costs its store here. Not a bound on the block's share of a plan (see "Stores" on
+    /// ``SegmentTrafficSearch``), but the model the beam ranks by (``SegmentTrafficSearch/run(_:scope:stateBudget:limit:pruning:reducing:beamWidth:beamDeadline:evictionSetLimit:storesPaidLater:)``).
+    mutating func chargeStoresWhereMade() {
+        carried = made
+        storeCost = storeCostWhereMade
+        yields = Self.yields(outputs: outputs, occupied: occupied, bytes: bytes, storeCost: storeCost)
+    }
+
+    /// The operators outside `segment` that descend from one of its operators.
+    static func descendants(of segment: [OperatorID], in graph: Graph) -> Set<OperatorID> {
+        let members = Set(segment)
+        var found = Set<OperatorID>()
+        var stack = segment
+        while let o = stack.popLast() {
+            for next in graph.successors[o] where !members.contains(next) && found.insert(next).inserted { stack.append(next) }
+        }
+        return found
     }
 
     /// Per operator: the tensors live while it runs in every order of the block, those that an
@@ -526,7 +605,7 @@ private struct Block {
     }
 
     /// The state before the block's first operator: an earlier block's tensors resident, with copies.
-    var start: Key { Key(done: .empty, resident: made, copied: made) }
+    var start: Key { Key(done: .empty, resident: made, copied: carried) }
 
     /// A state's operators run, without the rest of its key: states that share it form a family,
     /// whose members ``dominates(_:_:_:_:)`` compares.
@@ -657,8 +736,8 @@ private struct Block {
             guard read.isSubset(of: key.resident) else { continue }
             var done = key.done
             done.insert(j)
-            // Inputs read last here, not kept for a later block, without a DRAM copy (so made in
-            // the block: an earlier block's tensor and a loaded outside one have one).
+            // Inputs read last here, not kept for a later block, without a DRAM copy (made in the
+            // block, or an earlier block's tensor read last here; a loaded outside one has one).
             let fresh = read.filter { readers[$0].isSubset(of: done) && !kept.contains($0) && !key.copied.contains($0) }
             let out = yields[j]
             guard !fresh.isEmpty,
