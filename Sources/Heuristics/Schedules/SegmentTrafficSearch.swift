@@ -37,9 +37,9 @@ package import Scratchpad
 ///
 /// **The search.** A state is the set of operators run (a down-set of the block), the tensors
 /// resident, and which tensors have a DRAM copy (an activation stored, an outside tensor loaded
-/// once, an earlier block's tensor that a later block reads, from the start). Running an operator loads its missing inputs
-/// and, when its working set does not fit, evicts an inclusion-minimal set of other resident
-/// tensors, storing those without a copy. Loads only when needed and minimal evictions lose
+/// once, an earlier block's tensor that a later block reads, from the start). Running an operator
+/// loads its missing inputs and, when its working set does not fit, evicts an inclusion-minimal
+/// set of other resident tensors, storing those without a copy. Loads only when needed and minimal evictions lose
 /// nothing: delaying a load or an eviction never costs more, so some optimal plan makes only such
 /// moves. States are expanded by traffic so far plus an
 /// estimate that never exceeds what is left: the reloads that every tensor off chip still owes,
