@@ -59,6 +59,14 @@ extension Graph {
         return segments
     }
 
+    /// The tensors `members` make that an operator outside them reads. Where the members are a
+    /// block of separated segments, those are the tensors a later block reads, and that block pays
+    /// their store: the segment bound counts each store in the last block that reads the tensor.
+    package func tensorsReadOutside(_ members: [OperatorID]) -> Set<TensorID> {
+        let inside = Set(members)
+        return Set(members.flatMap { operators[$0].outputs }.filter { t in consumers[t].contains { !inside.contains($0) } })
+    }
+
     /// Earliest and latest position of each operator in any schedule (see
     /// ``ancestorAndDescendantCounts()``).
     public func positionWindows() -> [ClosedRange<Int>] {

@@ -180,8 +180,9 @@ extension Graph {
         }
         // Made inside and read nowhere inside, or read outside too (by a later block, which pays
         // its store) or a graph output.
+        let readOutside = tensorsReadOutside(members)
         let outputs = used.filter { t in
-            producer[t].map(inside.contains) == true && (!read.contains(t) || isOutput[t] || consumers[t].contains { !inside.contains($0) })
+            producer[t].map(inside.contains) == true && (!read.contains(t) || isOutput[t] || readOutside.contains(t))
         }.map { tensors[$0].name }
         return try Graph(document: GraphDocument(name: "\(name)-part", tensors: parts, operators: entries, outputs: outputs))
     }

@@ -439,7 +439,7 @@ package struct DivideAndConquerPlanner: Sendable {
         var spliced: [Range<Int>] = []
         var settled = Set<Int>()
         var complete = true
-        let paidLater = search.madeForLater(segment)
+        let paidLater = graph.tensorsReadOutside(segment)
         for window in search.windows(over: segment, crowded: crowded, longest: longest) {
             let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
             guard !limit.isSpent,

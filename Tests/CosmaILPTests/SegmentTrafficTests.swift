@@ -189,9 +189,9 @@ import Testing
         #expect(blocks == [[0, 1, 2, 3], [4, 5, 6]])
         #expect(try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory()) == 12)
         #expect(try blocks.map { try Self.search(graph, config, $0).lowerBound } == [8, 4])
-        #expect(search.madeForLater(blocks[0]) == Set(["x", "z"].compactMap(graph.tensorID(named:))))
+        #expect(graph.tensorsReadOutside(blocks[0]) == Set(["x", "z"].compactMap(graph.tensorID(named:))))
         var limit = SearchLimit()
-        let window = try #require(search.run(blocks[0], scope: .window, stateBudget: 1_000_000, limit: &limit, storesPaidLater: search.madeForLater(blocks[0])))
+        let window = try #require(search.run(blocks[0], scope: .window, stateBudget: 1_000_000, limit: &limit, storesPaidLater: graph.tensorsReadOutside(blocks[0])))
         #expect(window.lowerBound == 8)
         let charging = try #require(search.run(blocks[0], scope: .window, stateBudget: 1_000_000, limit: &limit))
         #expect(charging.lowerBound == 10, "the store of x, counted twice")
@@ -216,7 +216,7 @@ import Testing
             let search = SegmentTrafficSearch(graph: graph, configuration: config)
             let own = try segments.map { try Self.search(graph, config, $0).lowerBound }
             for (s, segment) in segments.enumerated() {
-                let paidLater = search.madeForLater(segment)
+                let paidLater = graph.tensorsReadOutside(segment)
                 var windows = 0
                 for start in segment.indices {
                     for end in start..<segment.count {

@@ -182,16 +182,6 @@ package struct SegmentTrafficSearch: Sendable {
         return blocks
     }
 
-    /// The tensors `block` makes that an operator outside it reads: a later block's, which pays
-    /// their store (see "Stores" above). A window of the block stores them for free too (`run`'s
-    /// `storesPaidLater`). None when the block is the whole graph, as a NAS network's one segment is.
-    package func madeForLater(_ block: [OperatorID]) -> Set<TensorID> { Self.madeForLater(block, in: graph) }
-
-    static func madeForLater(_ block: [OperatorID], in graph: Graph) -> Set<TensorID> {
-        let inside = Set(block)
-        return Set(block.flatMap { graph.operators[$0].outputs }.filter { t in graph.consumers[t].contains { !inside.contains($0) } })
-    }
-
     /// Windows over `order` (some operators in a valid order, such as a segment's in the
     /// minimum-peak schedule) for ``Scope/window`` searches, as ranges of positions: runs of
     /// consecutive operators, each as long as ``accepts(_:scope:)`` allows (and at most `longest`),
@@ -232,8 +222,9 @@ package struct SegmentTrafficSearch: Sendable {
     /// one loses nothing (`Block.freeMove`); both for tests: the optimum must not change. So is a
     /// lower `evictionSetLimit`: the bound must stay valid.
     /// `storesPaidLater` are tensors whose store a later block pays (see "Stores" above): a window
-    /// of a separated block takes the block's tensors that a later block reads, which it stores
-    /// for free, as the block's own problem does.
+    /// of a separated block takes the block's tensors that a later block reads
+    /// (``DNNGraph/Graph/tensorsReadOutside(_:)``), which it stores for free, as the block's own
+    /// problem does.
     /// With a `beamWidth`, a search that does not finish also orders the block by a beam search
     /// (``Outcome/beam``), without building the block again: each build runs a maximum flow per
     /// operator. A beam still running at `beamDeadline` gives up (no order).
@@ -460,7 +451,7 @@ private struct Block {
     static func stores(of tensors: [TensorID], segment: [OperatorID], made: Bits, scope: SegmentTrafficSearch.Scope,
                        paidLater: Set<TensorID>, graph: Graph) -> (kept: Bits, carried: Bits, cost: [Int], costWhereMade: [Int])
     {
-        let paidLater = scope == .window ? paidLater : SegmentTrafficSearch.madeForLater(segment, in: graph)
+        let paidLater = scope == .window ? paidLater : graph.tensorsReadOutside(segment)
         let kept = scope == .window ? .empty : Bits(tensors.indices.filter { paidLater.contains(tensors[$0]) })
         // Outside the block, only what runs after it in every schedule (its members' descendants)
         // can read an earlier block's tensor later; the rest ran before it.
