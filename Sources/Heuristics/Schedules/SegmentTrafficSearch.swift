@@ -892,22 +892,17 @@ private struct Block {
         var op: [Int16] = [-1]
         // This depth's survivors: each state, its traffic, and its entry in `parent`.
         var level: [(key: Key, cost: Int, trace: Int32)] = [(start, 0, 0)]
-        // This depth's children, made afresh at each depth; the index holds their positions.
+        // This depth's children, made afresh at each depth: their states (apart, for the index,
+        // which holds their positions) and how each was reached most cheaply.
         var keys: [Key] = []
-        var cost: [Int] = []
-        var owed: [Int] = []
-        var from: [Int32] = []
-        var move: [Int16] = []
+        var children: [(cost: Int, owed: Int, from: Int32, move: Int16)] = []
         var scratch = Scratch()
         var found: [Move] = []
         var made = 0
         for _ in 0..<members.count {
             if SearchLimit.expired(deadline) { return (nil, made) }
             keys.removeAll(keepingCapacity: true)
-            cost.removeAll(keepingCapacity: true)
-            owed.removeAll(keepingCapacity: true)
-            from.removeAll(keepingCapacity: true)
-            move.removeAll(keepingCapacity: true)
+            children.removeAll(keepingCapacity: true)
             var index = StateIndex(expected: width * 4)
             for state in level {
                 // A state with too many ways to make room goes no further; the others do.
@@ -916,27 +911,22 @@ private struct Block {
                 guard complete else { continue }
                 for m in found {
                     let childCost = state.cost + m.cost
+                    let child = (cost: childCost, owed: m.owed, from: state.trace, move: Int16(m.op))
                     if let existing = index.node(of: m.child, orInsert: Int32(keys.count), keys: keys) {
-                        guard childCost < cost[Int(existing)] else { continue }
-                        cost[Int(existing)] = childCost
-                        from[Int(existing)] = state.trace
-                        move[Int(existing)] = Int16(m.op)
+                        if childCost < children[Int(existing)].cost { children[Int(existing)] = child }
                         continue
                     }
                     keys.append(m.child)
-                    cost.append(childCost)
-                    owed.append(m.owed)
-                    from.append(state.trace)
-                    move.append(Int16(m.op))
+                    children.append(child)
                 }
             }
             guard !keys.isEmpty else { return (nil, made) }
             // Least traffic plus debt first; among equals, the child made first.
-            let ranked = keys.indices.sorted { (cost[$0] + owed[$0], $0) < (cost[$1] + owed[$1], $1) }
+            let ranked = children.indices.sorted { (children[$0].cost + children[$0].owed, $0) < (children[$1].cost + children[$1].owed, $1) }
             level = ranked.prefix(width).map { c in
-                parent.append(from[c])
-                op.append(move[c])
-                return (keys[c], cost[c], Int32(parent.count - 1))
+                parent.append(children[c].from)
+                op.append(children[c].move)
+                return (keys[c], children[c].cost, Int32(parent.count - 1))
             }
         }
         // The cheapest complete state; among equals, the one ranked first.
