@@ -179,7 +179,7 @@ package struct DivideAndConquerPlanner: Sendable {
         run.trace.record(.sideBySide([boundLane.trace.stages, plans.trace.stages], work: work))
         run.bound = boundLane.bound
         run.reach = boundLane.reach
-        run.segmentOrder = boundLane.segmentOrder
+        run.segmentOrders = boundLane.segmentOrders
         guard baseline.report.traffic.nonCompulsory > run.bound else { return [] }
         return try (fixed.get().map { [$0] } ?? []) + startsBeyondTheHeuristics(&run, minimumPeakDone: true)
     }
@@ -214,8 +214,8 @@ package struct DivideAndConquerPlanner: Sendable {
         var minimumPeak: Schedule?
         /// The separated segments' cheapest orders joined, with the settled windows' orders spliced
         /// into the segments too large for the search (``segmentSearch(share:_:)``), when it found
-        /// one for some segment.
-        var segmentOrder: [OperatorID]?
+        /// one for some segment: one order, or one per beam where beams ordered a block.
+        var segmentOrders: [[OperatorID]] = []
         /// The graph's ancestor relation, once the crossing bound has computed it.
         var reach: Reachability?
 
@@ -349,8 +349,12 @@ package struct DivideAndConquerPlanner: Sendable {
     ///
     /// Their sum bounds every plan, whether or not every search finished: an unfinished one counts
     /// the least estimate it left open, and the segments within the capacity count nothing. The
-    /// segments' cheapest orders, joined in the minimum-peak order's sequence (a beam search's order
-    /// where a search did not finish), start the order search and the fixed-schedule program.
+    /// segments' cheapest orders, joined in the minimum-peak order's sequence, start the order
+    /// search and the fixed-schedule program. Where a search did not finish, two beam searches
+    /// order the block (``SegmentTrafficSearch/Outcome/beams``), and each of their orders makes a
+    /// joined order of its own: the fixed-schedule program plans both, and the cheaper plan goes
+    /// on. Neither beam wins on every block, and a program on one more order costs about as much
+    /// as the second beam (results/divide-and-conquer-ablation.md, journal 39).
     func segmentSearch(share: Double?, _ run: inout Run) {
         let reach = run.reach ?? graph.reachability()
         let order = minimumPeakOrder(&run)
@@ -372,9 +376,9 @@ package struct DivideAndConquerPlanner: Sendable {
         // matters more than its few seconds, but not past the whole budget's end. Under a work
         // budget there is no deadline: the beam is charged instead.
         let beamDeadline = run.budget.end
-        // Each block's order for the next stages: the search's cheapest, a beam's where it did not
-        // settle, else the block's operators as they are.
-        var orders = segments
+        // Each block's orders for the next stages: the search's cheapest, the beams' where it did
+        // not settle, else the block's operators as they are.
+        var orders = segments.map { [$0] }
         var total = 0
         var found = false
         var settled = 0
@@ -393,7 +397,7 @@ package struct DivideAndConquerPlanner: Sendable {
                 total += max(crossing, windows.bound)
                 settled += windows.examined
                 if let spliced = windows.order {
-                    orders[k] = spliced
+                    orders[k] = [spliced]
                     found = true
                 }
                 continue
@@ -401,17 +405,25 @@ package struct DivideAndConquerPlanner: Sendable {
             total += max(outcome.lowerBound, crossing)
             run.budget.charge(Double(outcome.beamChildren) * WorkRates.segmentBeamChild)
             if let best = outcome.order {
-                orders[k] = best
+                orders[k] = [best]
                 found = true
                 settled += best.count
-            } else if let beam = outcome.beam {
-                orders[k] = beam.order
+            } else if !outcome.beams.isEmpty {
+                orders[k] = outcome.beams.map(\.order)
                 found = true
             }
         }
         run.trace.recordCutShort(.segmentSearch, examined: settled, of: crowded.reduce(0) { $0 + segments[$1].count })
         run.budget.charge(Double(limit.statesSpent) * WorkRates.segmentTrafficState)
-        if found { run.segmentOrder = orders.flatMap { $0 } }
+        if found {
+            // The i-th joined order takes each block's i-th order, or its last where it has fewer.
+            var joined: [[OperatorID]] = []
+            for i in 0..<(orders.map(\.count).max() ?? 1) {
+                let order = orders.flatMap { $0[min(i, $0.count - 1)] }
+                if !joined.contains(order) { joined.append(order) }
+            }
+            run.segmentOrders = joined
+        }
         if total > run.bound {
             run.bound = total
             run.trace.record(.boundProven(.segmentSearch, bytes: total))
@@ -484,8 +496,9 @@ package struct DivideAndConquerPlanner: Sendable {
     /// 2,000 gave better plans on #18's benchmark (mean gap 8.9% to 8.6%, 13 instances above 25%
     /// to 11), but took RandWire-ER (seed 2) with weights at `M_R` to 62 s, past the 60 s asked
     /// (`results/divide-and-conquer-ablation.md`, journal 34). Its memory (2.1 GB) is gone now
-    /// that the beam keeps only each depth's survivors, but not its time: that instance's two beams
-    /// take 18.8 s and 7.1 s at 2,000 states per depth, 3.9 s and 1.7 s at 500.
+    /// that the beam keeps only each depth's survivors, but not its time: that instance's beams over
+    /// its two unsettled blocks took 18.8 s and 7.1 s at 2,000 states per depth, 3.9 s and 1.7 s at
+    /// 500 (one beam per block then; now two).
     static let beamWidth = 500
 
     /// Starts below the heuristics (when the bound leaves room): orders chosen for spilling rather
@@ -497,7 +510,7 @@ package struct DivideAndConquerPlanner: Sendable {
     func startsBeyondTheHeuristics(_ run: inout Run, minimumPeakDone: Bool = false) throws -> [CertifiedPlan] {
         var starts: [CertifiedPlan] = []
         var orders = minimumPeakDone ? [] : [minimumPeakOrder(&run)]
-        if let order = run.segmentOrder { orders.append(order) }
+        orders += run.segmentOrders
         stage(.orderSearch, &run) { run in
             if let found = searchOrders(from: initialOrders(run), constructing: true, within: run.budget.child(run.budget.share(for: .orderSearch) ?? 15),
                                         evaluations: 15 * graph.operators.count, seed: 1) {
@@ -521,7 +534,7 @@ package struct DivideAndConquerPlanner: Sendable {
     func initialOrders(_ run: Run) -> [[OperatorID]] {
         var initial: [[OperatorID]] = []
         for order in [Array(graph.operators.indices)] + run.warm.map({ Residency.order(of: $0.plan, graph: graph) })
-            + (run.segmentOrder.map { [$0] } ?? [])
+            + run.segmentOrders
         where !initial.contains(order) { initial.append(order) }
         return initial
     }

@@ -77,7 +77,7 @@ package import Scratchpad
 /// evictions that makes room for its operator, up to ``evictionSetLimit``. A state where some
 /// operator has more is not expanded, and stays open for good: every plan through it costs at
 /// least its estimate, so the least such estimate caps the bound, and a complete plan dearer than
-/// the cap is handed on as the block's order (``Outcome/beam``) without being called optimal.
+/// the cap is handed on as the block's order (``Outcome/beams``) without being called optimal.
 /// Such a state used to void the whole block's bound.
 ///
 /// The model is the COSMA paper's (in-place off): with in-place on an output may take an input's
@@ -98,16 +98,20 @@ package struct SegmentTrafficSearch: Sendable {
         /// States not expanded because some operator had more ways to make room than the search
         /// tries: each stays open, so the least of their estimates caps ``lowerBound``.
         package var unexpanded = 0
-        /// When the search did not finish: a cheap order for the block, with the traffic along it
-        /// (a heuristic, never a bound; a beam's counts each store where its tensor is made,
-        /// `Block.chargeStoresWhereMade`). The search's cheapest
-        /// complete plan where states it left unexpanded might lead to cheaper ones; else, when a
-        /// beam width was given, a beam search's over the same moves, that many states per depth;
-        /// `nil` when no order completes.
-        package var beam: (order: [OperatorID], traffic: Int)?
-        /// The children the beam search made, whether or not it completed an order; 0 when none
-        /// ran (the search finished, or handed on its own plan as ``beam``). What a work budget
-        /// charges for it (``WorkRates/segmentBeamChild``).
+        /// When the search did not finish: cheap orders for the block, each with the traffic
+        /// along it (heuristics, never bounds). The search's cheapest complete plan where states
+        /// it left unexpanded might lead to cheaper ones; else, when a beam width was given, the
+        /// orders of two beam searches over the same moves, that many states per depth: the first
+        /// ranks with each store where its tensor is made (`Block.chargeStoresWhereMade`), the
+        /// second with the bound's accounting (see "Stores" above). Empty when no order completes.
+        ///
+        /// Neither accounting is a plan's own, and which one orders a block better depends on the
+        /// block: on RandWire-BA each beam alone gains plans over the other and loses as many
+        /// (results/divide-and-conquer-ablation.md, journal 38), so the planner tries both orders.
+        package var beams: [(order: [OperatorID], traffic: Int)] = []
+        /// The children the beam searches made, whether or not they completed an order; 0 when
+        /// none ran (the search finished, or handed on its own plan as ``beams``). What a work
+        /// budget charges for them (``WorkRates/segmentBeamChild``).
         package var beamChildren = 0
     }
 
@@ -225,9 +229,9 @@ package struct SegmentTrafficSearch: Sendable {
     /// of a separated block takes the block's tensors that a later block reads
     /// (``DNNGraph/Graph/tensorsReadOutside(_:)``), which it stores for free, as the block's own
     /// problem does.
-    /// With a `beamWidth`, a search that does not finish also orders the block by a beam search
-    /// (``Outcome/beam``), without building the block again: each build runs a maximum flow per
-    /// operator. A beam still running at `beamDeadline` gives up (no order).
+    /// With a `beamWidth`, a search that does not finish also orders the block by two beam
+    /// searches (``Outcome/beams``), without building the block again: each build runs a maximum
+    /// flow per operator. A beam still running at `beamDeadline` gives up (no order).
     package func run(_ segment: [OperatorID], scope: Scope = .separated, stateBudget: Int, limit: inout SearchLimit, pruning: Bool = true,
                      reducing: Bool = true, beamWidth: Int? = nil, beamDeadline: ContinuousClock.Instant? = nil,
                      evictionSetLimit: Int = SegmentTrafficSearch.evictionSetLimit, storesPaidLater: Set<TensorID> = []) -> Outcome?
@@ -238,11 +242,16 @@ package struct SegmentTrafficSearch: Sendable {
         block.evictionSetLimit = evictionSetLimit
         var outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline, pruning: pruning, reducing: reducing)
         limit.spend(outcome.states)
-        if outcome.order == nil, outcome.beam == nil, let beamWidth {
-            // A heuristic need not count as the bound does: the beam ranks by the model it was
-            // tuned on, each store where its tensor is made.
-            block.chargeStoresWhereMade()
-            (outcome.beam, outcome.beamChildren) = block.beam(width: beamWidth, deadline: beamDeadline)
+        if outcome.order == nil, outcome.beams.isEmpty, let beamWidth {
+            // A heuristic need not count as the bound does: the first beam ranks by the model it
+            // was tuned on, each store where its tensor is made.
+            var whereMade = block
+            whereMade.chargeStoresWhereMade()
+            for ranking in [whereMade, block] {
+                let (plan, made) = ranking.beam(width: beamWidth, deadline: beamDeadline)
+                outcome.beamChildren += made
+                if let plan { outcome.beams.append(plan) }
+            }
         }
         return outcome
     }
@@ -470,7 +479,7 @@ private struct Block {
     /// Makes each store fall where its tensor is made, as this search first counted them: an
     /// earlier block's tensors start with a DRAM copy, and what the block makes for a later one
     /// costs its store here. Not a bound on the block's share of a plan (see "Stores" on
-    /// ``SegmentTrafficSearch``), but the model the beam ranks by (``SegmentTrafficSearch/run(_:scope:stateBudget:limit:pruning:reducing:beamWidth:beamDeadline:evictionSetLimit:storesPaidLater:)``).
+    /// ``SegmentTrafficSearch``), but the model the first beam ranks by (``SegmentTrafficSearch/run(_:scope:stateBudget:limit:pruning:reducing:beamWidth:beamDeadline:evictionSetLimit:storesPaidLater:)``).
     mutating func chargeStoresWhereMade() {
         carried = made
         storeCost = storeCostWhereMade
@@ -806,14 +815,14 @@ private struct Block {
         var ceiling = Int.max
         var unexpanded = 0
         func outcome(_ order: [OperatorID]?, _ bound: Int, beam: ([OperatorID], Int)? = nil) -> SegmentTrafficSearch.Outcome {
-            .init(order: order, lowerBound: bound, states: keys.count, pruned: pruned, unexpanded: unexpanded, beam: beam)
+            .init(order: order, lowerBound: bound, states: keys.count, pruned: pruned, unexpanded: unexpanded, beams: beam.map { [$0] } ?? [])
         }
 
         while let top = heap.pop() {
             let node = Int(top.node)
             if status[node] != .open || top.estimate != cost[node] + owed[node] { continue }
             if depth[node] == Int32(m) {
-                // Past a state left open, this plan (the cheapest of the rest) takes the beam's place.
+                // Past a state left open, this plan (the cheapest of the rest) takes the beams' place.
                 let order = path(to: node, parent: parent, op: op)
                 return cost[node] <= ceiling ? outcome(order, cost[node]) : outcome(nil, ceiling, beam: (order, cost[node]))
             }
