@@ -353,8 +353,8 @@ package struct DivideAndConquerPlanner: Sendable {
     /// search and the fixed-schedule program. Where a search did not finish, two beam searches
     /// order the block (``SegmentTrafficSearch/Outcome/beams``), and each of their orders makes a
     /// joined order of its own: the fixed-schedule program plans both, and the cheaper plan goes
-    /// on. Neither beam wins on every block, and a program on one more order costs about as much
-    /// as the second beam (results/divide-and-conquer-ablation.md, journal 39).
+    /// on. Neither beam wins on every block; the second beam and the program on its order take
+    /// units from the later stages (results/divide-and-conquer-ablation.md, journal 39).
     func segmentSearch(share: Double?, _ run: inout Run) {
         let reach = run.reach ?? graph.reachability()
         let order = minimumPeakOrder(&run)

@@ -240,3 +240,31 @@ import Testing
         #expect(improved > 0, "no instance exercised the address program")
     }
 }
+
+/// Where the segment search leaves a block unsettled, two beams order it
+/// (``DivideAndConquerPlanner/segmentSearch(share:_:)``): each of their orders makes a joined order
+/// of the whole graph, which must be a valid schedule; the same order twice is handed on once.
+/// Three stages of 22 operators are too many for one block (at most 64 operators), and on these
+/// seeds the two beams order some block differently.
+@Suite struct SegmentOrdersTests {
+    @Test func unsettledBlocksGiveOneValidJoinedOrderPerBeam() throws {
+        var two = 0
+        for seed in UInt64(1)...3 {
+            let graph = try randomStagedGraph(seed: seed, stages: 3, operatorsPerStage: 22)
+            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+            let config = Configuration(capacity: mR, alignment: 1, tensors: .activations)
+            let planner = DivideAndConquerPlanner(graph: graph, configuration: config)
+            // A budget too small for the search to settle any block that spills.
+            var run = DivideAndConquerPlanner.Run(budget: TimeBudget(work: 1e-9, policy: .divideAndConquer))
+            planner.segmentSearch(share: nil, &run)
+            let orders = run.segmentOrders
+            #expect(orders.count <= 2, "seed \(seed)")
+            #expect(Set(orders).count == orders.count, "seed \(seed)")
+            for order in orders {
+                #expect(order.count == graph.operators.count && graph.scheduleProblem(order) == nil, "seed \(seed)")
+            }
+            if orders.count == 2 { two += 1 }
+        }
+        #expect(two > 0, "\(two)")
+    }
+}
