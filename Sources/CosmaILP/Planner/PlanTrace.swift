@@ -147,7 +147,8 @@ public enum TraceEvent: Sendable, Hashable {
 public enum SkipReason: Sendable, Hashable {
     /// The program has more rows than CBC and GLPK solve in reasonable time.
     case programTooLarge(rows: Int, limit: Int)
-    /// The address program would need more pair-order variables than the limit.
+    /// The address program would need more pair-order variables than the limit. `pairs` is where
+    /// the count stopped, just past the limit, not the program's size.
     case tooManyAddressPairs(pairs: Int, limit: Int)
     /// Too little of the budget is left.
     case budgetSpent
@@ -211,7 +212,7 @@ extension SkipReason {
     var line: String {
         switch self {
         case let .programTooLarge(rows, limit): "\(rows) rows, more than \(limit) that CBC and GLPK solve in reasonable time"
-        case let .tooManyAddressPairs(pairs, limit): "about \(pairs) order variables, more than \(limit)"
+        case let .tooManyAddressPairs(_, limit): "more than \(limit) pair-order variables"
         case .budgetSpent: "too little of the time budget is left"
         case let .solverFailed(message): "the solver failed (\(message.prefix(200)))"
         case let .unreadableStart(method): "the start \(method) cannot be re-read as stays"
