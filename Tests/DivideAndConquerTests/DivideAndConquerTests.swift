@@ -44,9 +44,7 @@ import Testing
     func segmentBoundsStayBelowTheOptimumAndRaiseTheBound(solver: SolverBackend) throws {
         var raised = 0
         for seed in UInt64(1)...12 {
-            let graph = try randomStagedGraph(seed: seed, stages: 2, operatorsPerStage: 7)
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-            let config = Configuration(capacity: mR, alignment: 1, tensors: .activations)
+            let (graph, config) = try stagedAtMR(seed: seed, stages: 2, operatorsPerStage: 7)
             let options = DivideAndConquerOptions(solver: solver, timeLimit: 20, segmentOperators: 3, deterministic: true)
             let result = try DivideAndConquerPlanner(graph: graph, configuration: config, options: options).solve()
             #expect(result.result.report.isValid, "seed \(seed)")
@@ -72,9 +70,7 @@ import Testing
     @Test func windowBoundsAddUpOverSegmentsBelowTheOptimum() throws {
         var positive = 0
         for seed in UInt64(1)...20 {
-            let graph = try randomStagedGraph(seed: seed, stages: 2, operatorsPerStage: 7)
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-            let config = Configuration(capacity: mR, alignment: 1, tensors: .activations)
+            let (graph, config) = try stagedAtMR(seed: seed, stages: 2, operatorsPerStage: 7)
             let exact = try ExactPlanner(graph: graph, configuration: config, options: ExactOptions(solver: .cbc)).solve()
             try #require(exact.status == .optimal, "seed \(seed)")
             let planner = DivideAndConquerPlanner(graph: graph, configuration: config)
@@ -250,9 +246,7 @@ import Testing
     @Test func unsettledBlocksGiveOneValidJoinedOrderPerBeam() throws {
         var two = 0
         for seed in UInt64(1)...3 {
-            let graph = try randomStagedGraph(seed: seed, stages: 3, operatorsPerStage: 22)
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-            let config = Configuration(capacity: mR, alignment: 1, tensors: .activations)
+            let (graph, config) = try stagedAtMR(seed: seed, stages: 3, operatorsPerStage: 22)
             let planner = DivideAndConquerPlanner(graph: graph, configuration: config)
             // A budget too small for the search to settle any block that spills.
             var run = DivideAndConquerPlanner.Run(budget: TimeBudget(work: 1e-9, policy: .divideAndConquer))
@@ -267,4 +261,12 @@ import Testing
         }
         #expect(two > 0, "\(two)")
     }
+}
+
+/// A random staged graph (``randomStagedGraph(seed:stages:operatorsPerStage:)``) with its
+/// activations at `M_R`.
+func stagedAtMR(seed: UInt64, stages: Int, operatorsPerStage: Int) throws -> (Graph, Configuration) {
+    let graph = try randomStagedGraph(seed: seed, stages: stages, operatorsPerStage: operatorsPerStage)
+    let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
+    return (graph, Configuration(capacity: mR, alignment: 1, tensors: .activations))
 }
