@@ -97,7 +97,8 @@ extension ExactOptions {
 ///    ``StayPacker``; a packed optimum is optimal. When they do not pack, the heuristics follow
 ///    its order and its stays (``plansFollowingStays(_:)``). Too large a program is not attempted.
 /// 5. Repair: when the stays do not pack (fragmentation), the capacity program again with room
-///    kept free beside the operands.
+///    kept free beside the operands, growing until the stays pack and then narrowed
+///    (`RepairReserves`).
 /// 6. The address program: when the relaxation is proven but its stays do not pack, addresses
 ///    are decided in the program itself.
 /// Otherwise the best plan known is returned as ``PlanStatus/feasible`` (or

@@ -269,3 +269,46 @@ import Foundation
         }
     }
 }
+
+/// The repair's reserves: the coarse steps until one packs, then halvings towards the smallest
+/// reserve that packs.
+@Suite struct RepairReservesTests {
+    /// Runs the search against stays that pack at every reserve of at least `threshold`.
+    static func tried(packingFrom threshold: Double) -> [Double] {
+        var reserves = RepairReserves()
+        var tried: [Double] = []
+        while let fraction = reserves.next {
+            tried.append(fraction)
+            reserves.record(packed: fraction >= threshold)
+        }
+        return tried
+    }
+
+    /// Fractions in hundred-thousandths of the capacity, so that halving's rounding does not count.
+    static func rounded(_ fractions: [Double]) -> [Double] { fractions.map { ($0 * 100_000).rounded() } }
+
+    @Test func narrowsTowardsTheSmallestReserveThatPacks() {
+        // 2% does not pack, 5% does; then 3.5% (no), 4.25% (yes), 3.875% (yes).
+        #expect(Self.rounded(Self.tried(packingFrom: 0.0375)) == Self.rounded([0.02, 0.05, 0.035, 0.0425, 0.03875]))
+        // The first coarse step packs: the halvings start from no reserve at all.
+        #expect(Self.rounded(Self.tried(packingFrom: 0.001)) == Self.rounded([0.02, 0.01, 0.005, 0.0025]))
+    }
+
+    @Test func stopsAfterTheCoarseStepsWhenNothingPacks() {
+        #expect(Self.tried(packingFrom: 1) == RepairReserves.coarse)
+    }
+
+    /// Wherever the threshold lies among the coarse steps, the last reserve that packs is within
+    /// an eighth of the coarse interval that holds it, and every reserve tried is distinct.
+    @Test func endsWithinAnEighthOfTheCoarseInterval() {
+        for threshold in stride(from: 0.001, through: 0.2, by: 0.0037) {
+            let tried = Self.tried(packingFrom: threshold)
+            let packing = tried.filter { $0 >= threshold }
+            let smallest = packing.min()!
+            let coarseAbove = RepairReserves.coarse.first { $0 >= threshold }!
+            let coarseBelow = RepairReserves.coarse.last { $0 < threshold } ?? 0
+            #expect(smallest - threshold <= (coarseAbove - coarseBelow) / 8 + 1e-12, "threshold \(threshold): \(tried)")
+            #expect(Set(tried).count == tried.count, "threshold \(threshold): \(tried)")
+        }
+    }
+}

@@ -72,23 +72,34 @@ extension ExactPlanner {
         run.buildSeconds += (clock.now - packStart).inSeconds
     }
 
-    /// Fragmentation: leave growing room beside each operator's operands until the stays pack.
+    /// Fragmentation: leave growing room beside each operator's operands until the stays pack,
+    /// then narrow the room between the last reserve that did not pack and the first that did.
+    /// Every byte of reserve is capacity the program may not use, so the smallest reserve that
+    /// packs is usually the cheapest plan: on the minimum-peak order of RandWire-ER seed 2 with
+    /// weights at `M_R`, 5% packs at 13,663,552 bytes and 2.375% at 13,321,728 (journal 40 in
+    /// `results/divide-and-conquer-ablation.md`).
     func repair(run: inout ExactRun) throws {
         guard let relaxation = run.relaxation else { return }
-        for fraction in [0.02, 0.05, 0.1, 0.2] {
+        var reserves = RepairReserves()
+        while let fraction = reserves.next {
             guard run.budget.hasLeft(1) else {
                 run.trace.record(.skipped(.repair, .budgetSpent))
-                break
+                return
             }
+            // Once a plan packs, a narrower reserve is only worth its solve while the plan is unproven.
+            if reserves.packed != nil, run.isProven { return }
             let reserve = Int(Double(problem.configuration.capacity) * fraction)
             let repair = JointProgram(problem: problem, reserve: reserve, reductions: options.reductions)
             guard let repaired = solveProgram(repair.model, options: relaxation.options, share: run.budget.share(for: .repair),
-                                              in: .repair, run: &run) else { break }
+                                              in: .repair, run: &run) else { return }
             guard let solution = repaired.solution,
-                  let candidate = try realise(repair.residency(from: solution).trimmed(problem), until: run.budget.end) else { continue }
+                  let candidate = try realise(repair.residency(from: solution).trimmed(problem), until: run.budget.end) else {
+                reserves.record(packed: false)
+                continue
+            }
             run.trace.record(.packing(.repair, packed: true))
             run.offer(candidate, from: .repair)
-            break
+            reserves.record(packed: true)
         }
     }
 
@@ -132,5 +143,34 @@ extension ExactPlanner {
             run.trace.record(.skipped(stage, .solverFailed(String(describing: error))))
             return nil
         }
+    }
+}
+
+/// The reserves the repair tries, as fractions of the capacity: 2%, 5%, 10% and 20% until one
+/// packs, then ``refinements`` halvings of the interval between the last that did not pack (or
+/// none) and the first that did.
+struct RepairReserves: Equatable {
+    static let coarse = [0.02, 0.05, 0.1, 0.2]
+    /// Three halvings cut the interval to an eighth: 5% narrows to within 0.375% of capacity.
+    static let refinements = 3
+
+    /// The largest reserve known not to pack (0: none tried yet).
+    private(set) var unpacked = 0.0
+    /// The smallest reserve known to pack.
+    private(set) var packed: Double?
+    private var coarseTried = 0
+    private var refined = 0
+
+    /// The reserve to try next, or `nil` when the search is over.
+    var next: Double? {
+        guard let packed else { return coarseTried < Self.coarse.count ? Self.coarse[coarseTried] : nil }
+        return refined < Self.refinements ? (unpacked + packed) / 2 : nil
+    }
+
+    /// Records whether the stays of the program with reserve ``next`` packed.
+    mutating func record(packed didPack: Bool) {
+        guard let fraction = next else { return }
+        if packed == nil { coarseTried += 1 } else { refined += 1 }
+        if didPack { packed = fraction } else { unpacked = fraction }
     }
 }
