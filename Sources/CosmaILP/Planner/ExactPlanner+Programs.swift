@@ -149,7 +149,7 @@ extension ExactPlanner {
 /// The reserves the repair tries, as fractions of the capacity: 2%, 5%, 10% and 20% until one
 /// packs, then ``refinements`` halvings of the interval between the last that did not pack (or
 /// none) and the first that did.
-struct RepairReserves: Equatable {
+struct RepairReserves {
     static let coarse = [0.02, 0.05, 0.1, 0.2]
     /// Three halvings cut the interval to an eighth: 5% narrows to within 0.375% of capacity.
     static let refinements = 3

@@ -96,8 +96,8 @@ extension ExactPlanner {
         case .repair, .addressProgram:
             if !run.budget.hasLeft(1) { return .budgetSpent }
             guard stage == .addressProgram else { return nil }
-            let pairs = problem.estimatedAddressPairs(upTo: Self.addressPairLimit)
-            return pairs > Self.addressPairLimit ? .tooManyAddressPairs(pairs: pairs, limit: Self.addressPairLimit) : nil
+            let fits = problem.estimatedAddressPairs(upTo: Self.addressPairLimit) <= Self.addressPairLimit
+            return fits ? nil : .tooManyAddressPairs(limit: Self.addressPairLimit)
         default:
             return nil
         }

@@ -147,9 +147,9 @@ public enum TraceEvent: Sendable, Hashable {
 public enum SkipReason: Sendable, Hashable {
     /// The program has more rows than CBC and GLPK solve in reasonable time.
     case programTooLarge(rows: Int, limit: Int)
-    /// The address program would need more pair-order variables than the limit. `pairs` is where
-    /// the count stopped, just past the limit, not the program's size.
-    case tooManyAddressPairs(pairs: Int, limit: Int)
+    /// The address program would need more pair-order variables than the limit. How many more is
+    /// not known: the count stops once it passes the limit.
+    case tooManyAddressPairs(limit: Int)
     /// Too little of the budget is left.
     case budgetSpent
     /// The solver could not run on the program.
@@ -212,7 +212,7 @@ extension SkipReason {
     var line: String {
         switch self {
         case let .programTooLarge(rows, limit): "\(rows) rows, more than \(limit) that CBC and GLPK solve in reasonable time"
-        case let .tooManyAddressPairs(_, limit): "more than \(limit) pair-order variables"
+        case let .tooManyAddressPairs(limit): "more than \(limit) pair-order variables"
         case .budgetSpent: "too little of the time budget is left"
         case let .solverFailed(message): "the solver failed (\(message.prefix(200)))"
         case let .unreadableStart(method): "the start \(method) cannot be re-read as stays"
