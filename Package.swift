@@ -66,7 +66,7 @@ let package = Package(
         .executableTarget(name: "CosmaFuzz", dependencies: ["FuzzTargets"], swiftSettings: strict),
 
         // Oracles several test targets share (enumerating schedules and choices); never part of the product.
-        .target(name: "CosmaTestSupport", dependencies: ["DNNGraph"], path: "Tests/Support", swiftSettings: strict),
+        .target(name: "CosmaTestSupport", dependencies: ["DNNGraph", "Scratchpad"], path: "Tests/Support", swiftSettings: strict),
         .testTarget(name: "MILPTests", dependencies: ["MILP", "DNNGraph", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "DNNGraphTests", dependencies: ["DNNGraph", "CosmaTestSupport"], swiftSettings: strict),
         .testTarget(name: "ScratchpadTests", dependencies: ["DNNGraph", "Scratchpad"], swiftSettings: strict),

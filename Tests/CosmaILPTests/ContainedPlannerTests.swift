@@ -17,7 +17,7 @@ import Testing
         // A chain whose first output must be spilled through the wide middle: every stage solves programs.
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../Fixtures/skip.json")
         let graph = try Graph(json: try Data(contentsOf: url), source: "skip.json")
-        let configuration = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR, tensors: .activations)
+        let configuration = Configuration.atMR(of: graph)
         let reference = try ExactPlanner(graph: graph, configuration: configuration, options: ExactOptions(solver: solver)).solve()
         let containment = SolverContainment(timeLimit: limit, injectedFault: fault)
         let started = ContinuousClock.now

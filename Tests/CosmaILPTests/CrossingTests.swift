@@ -78,7 +78,7 @@ import Testing
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
         // ResNet-50 with weights at M_R: the exact program proves 602,112 bytes (results/exact.md).
         let graph = try Graph(contentsOf: root.appendingPathComponent("graphs/resnet50.json"))
-        let config = Configuration(capacity: Budgets(graph: graph, setting: .all, alignment: 1).mR, tensors: .all)
+        let config = Configuration.atMR(of: graph, tensors: .all)
         let exact = try ExactPlanner(graph: graph, configuration: config).solve()
         try #require(exact.status == .optimal)
         let bound = try CrossingBound(problem: PlanningProblem(graph: graph, configuration: config)).solve(with: .cbc, timeLimit: 10)

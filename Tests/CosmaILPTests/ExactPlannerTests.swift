@@ -20,9 +20,8 @@ import Foundation
         for seed in UInt64(1)...24 {
             let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
             let graph = try randomTinyGraph(seed: seed, operators: 4 + Int(seed % 4), withWeights: setting == .all)
-            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
             for extra in [0, 2] {
-                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: setting)
+                let config = Configuration.atMR(of: graph, tensors: setting, plus: extra)
                 let search = ExhaustiveSearch(graph: graph, config: config)
                 guard search.fits else {
                     skipped += 1
@@ -146,7 +145,7 @@ import Foundation
     static func withWeightsAtMR(_ name: String) throws -> (Graph, Configuration) {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized
         let graph = try Graph(contentsOf: root.appendingPathComponent("graphs/\(name).json"))
-        return (graph, Configuration(capacity: Budgets(graph: graph, setting: .all, alignment: 1).mR, tensors: .all))
+        return (graph, Configuration.atMR(of: graph, tensors: .all))
     }
 
     /// The exact planner's answer on `graphs/NAME.json` with its weights at `M_R`, simulated and
@@ -213,7 +212,7 @@ import Foundation
         try #require(FileManager.default.isExecutableFile(atPath: cbc.path), "the coinor-cbc package provides /usr/bin/cbc; `make test` installs it")
         for seed in UInt64(200)...204 {
             let graph = try randomTinyGraph(seed: seed, operators: 5, withWeights: true)
-            let config = Configuration(capacity: Budgets(graph: graph, setting: .all, alignment: 1).mR, tensors: .all)
+            let config = Configuration.atMR(of: graph, tensors: .all)
             let program = JointProgram(problem: PlanningProblem(graph: graph, configuration: config))
             let ours = try SolverBackend.cbc.solve(program.model)
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("cosma-\(UUID().uuidString).lp")
@@ -258,9 +257,8 @@ import Foundation
         let arcs = ForcedLiveCovers.interchangeableBranchArcs(graph, setting: .all)
         #expect(arcs.map { [$0.0, $0.1] } == [[0, 2], [2, 4]])
         for setting in TensorSetting.allCases {
-            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
             for extra in [0, 1] {
-                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: setting)
+                let config = Configuration.atMR(of: graph, tensors: setting, plus: extra)
                 let result = try ExactPlanner(graph: graph, configuration: config).solve()
                 let optimum = try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory(cutoff: result.nonCompulsory))
                 #expect(result.bound <= optimum, "\(setting) capacity \(config.capacity)")

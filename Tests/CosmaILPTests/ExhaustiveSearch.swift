@@ -229,9 +229,8 @@ extension ExhaustiveSearch {
         for seed in seeds {
             let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
             let graph = try randomTinyGraph(seed: seed, operators: operators + Int(seed % 3), withWeights: setting == .all)
-            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
             for extra in extras {
-                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: setting)
+                let config = Configuration.atMR(of: graph, tensors: setting, plus: extra)
                 let search = ExhaustiveSearch(graph: graph, config: config)
                 guard search.fits, let optimum = search.minimumNonCompulsory() else { continue }
                 instances.append((seed, graph, config, optimum))

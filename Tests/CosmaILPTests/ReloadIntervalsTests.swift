@@ -79,7 +79,7 @@ import Testing
     @Test(arguments: SolverBackend.allCases, [false, true])
     func reloadsOfATensorEveryLayerReadsAddUp(solver: SolverBackend, projections: Bool) throws {
         let graph = try Self.encoderDecoder(layers: 3, projections: projections)
-        let config = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR, alignment: 1, tensors: .activations)
+        let config = Configuration.atMR(of: graph)
         #expect(config.capacity == 4)
         let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: config))
         let optimum = try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory())

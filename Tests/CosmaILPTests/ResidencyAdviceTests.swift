@@ -25,8 +25,7 @@ import Testing
                 return unit
             }
             let graph = try Graph(document: document)
-            let configuration = Configuration(capacity: Budgets(graph: graph, setting: .activations, alignment: 1).mR,
-                                              tensors: .activations)
+            let configuration = Configuration.atMR(of: graph)
             let problem = PlanningProblem(graph: graph, configuration: configuration)
             let program = JointProgram(problem: problem)
             let outcome = try solver.solve(program.model)

@@ -42,9 +42,8 @@ import Testing
     {
         try seeds.flatMap { seed in
             let graph = try randomStagedGraph(seed: seed, stages: stages, operatorsPerStage: operatorsPerStage)
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
             return [0, 1].compactMap { extra -> (seed: UInt64, graph: Graph, config: Configuration, optimum: Int)? in
-                let config = Configuration(capacity: mR + extra, alignment: 1, tensors: .activations)
+                let config = Configuration.atMR(of: graph, plus: extra)
                 let exhaustive = ExhaustiveSearch(graph: graph, config: config)
                 guard exhaustive.fits, let optimum = exhaustive.minimumNonCompulsory() else { return nil }
                 return (seed, graph, config, optimum)
@@ -284,10 +283,9 @@ import Testing
         }
         let segments = try (UInt64(1)...40).flatMap { seed in
             let graph = try randomStagedGraph(seed: seed, stages: 3, operatorsPerStage: 4)
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
             return graph.separatedSegments(order: Array(graph.operators.indices), reach: graph.reachability()).dropFirst()
                 .filter { $0.count > 1 }
-                .flatMap { segment in [0, 1].map { (seed, graph, Configuration(capacity: mR + $0, alignment: 1, tensors: .activations), segment) } }
+                .flatMap { segment in [0, 1].map { (seed, graph, Configuration.atMR(of: graph, plus: $0), segment) } }
         }
         return [wholeGraphs, segments]
     }
@@ -386,7 +384,7 @@ import Testing
         let operators = Array(graph.operators.indices)
         let touched = Set(operators.flatMap { graph.residentInputs(of: $0, in: .all) + graph.operators[$0].outputs })
         #expect(touched.count > SegmentTrafficSearch.maximumSize)
-        let config = Configuration(capacity: Budgets(graph: graph, setting: .all, alignment: 1).mR, alignment: 1, tensors: .all)
+        let config = Configuration.atMR(of: graph, tensors: .all)
         let search = SegmentTrafficSearch(graph: graph, configuration: config)
         for scope in [SegmentTrafficSearch.Scope.separated, .window] {
             #expect(search.accepts(operators, scope: scope))
@@ -401,8 +399,7 @@ import Testing
         try (UInt64(1)...150).flatMap { seed in
             let setting: TensorSetting = seed % 3 == 0 ? .all : .activations
             let graph = try randomTinyGraph(seed: seed, operators: 10 + Int(seed % 5), withWeights: setting == .all)
-            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
-            return extras.map { (seed, graph, Configuration(capacity: mR + $0, alignment: 1, tensors: setting)) }
+            return extras.map { (seed, graph, Configuration.atMR(of: graph, tensors: setting, plus: $0)) }
         }
     }
 
@@ -457,9 +454,8 @@ import Testing
         let wholeGraphs = try Self.mediumInstances(extras: [0, 1, 2]).map { ($0.seed, $0.graph, $0.config, Array($0.graph.operators.indices)) }
         let segments = try (UInt64(1)...60).flatMap { seed in
             let graph = try randomStagedGraph(seed: seed, stages: 3, operatorsPerStage: 5)
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
             return graph.separatedSegments(order: Array(graph.operators.indices), reach: graph.reachability()).filter { $0.count > 1 }
-                .flatMap { segment in [0, 1].map { (seed, graph, Configuration(capacity: mR + $0, alignment: 1, tensors: .activations), segment) } }
+                .flatMap { segment in [0, 1].map { (seed, graph, Configuration.atMR(of: graph, plus: $0), segment) } }
         }
         var with = 0
         var without = 0

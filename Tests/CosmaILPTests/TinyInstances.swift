@@ -6,6 +6,5 @@ import Scratchpad
 /// instance the planner tests solve exactly, seed after seed.
 func tinyActivationsAtMR(seed: UInt64, operators: Int) throws -> (graph: Graph, configuration: Configuration) {
     let graph = try randomTinyGraph(seed: seed, operators: operators, withWeights: false)
-    let capacity = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-    return (graph, Configuration(capacity: capacity, tensors: .activations))
+    return (graph, .atMR(of: graph))
 }

@@ -14,8 +14,7 @@ import Testing
     /// on it stops with work left to do.
     static func instance() throws -> (Graph, Configuration) {
         let graph = try randomTinyGraph(seed: 7, operators: 40, withWeights: false)
-        let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-        return (graph, Configuration(capacity: mR + 1, alignment: 1, tensors: .activations))
+        return (graph, .atMR(of: graph, plus: 1))
     }
 
     @Test(arguments: SolverBackend.allCases)

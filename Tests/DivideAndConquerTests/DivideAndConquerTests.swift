@@ -14,8 +14,7 @@ import Testing
         for seed in UInt64(300)...315 {
             let setting: TensorSetting = seed % 2 == 0 ? .all : .activations
             let graph = try randomTinyGraph(seed: seed, operators: 9, withWeights: setting == .all)
-            let mR = Budgets(graph: graph, setting: setting, alignment: 1).mR
-            let config = Configuration(capacity: mR + Int(seed % 3), alignment: 1, tensors: setting)
+            let config = Configuration.atMR(of: graph, tensors: setting, plus: Int(seed % 3))
             let baselines = try Baseline.run(Baseline.all, graph: graph, configuration: config).compactMap { try? $0.result.get() }
             let options = DivideAndConquerOptions(solver: solver, timeLimit: 20, segmentOperators: 3)
             let result = try DivideAndConquerPlanner(graph: graph, configuration: config, options: options).solve()
@@ -208,8 +207,7 @@ import Testing
         var improved = 0
         for seed in UInt64(400)...430 {
             let graph = try randomTinyGraph(seed: seed, operators: 9, withWeights: false)
-            let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-            let config = Configuration(capacity: mR + Int(seed % 3), alignment: 1, tensors: .activations)
+            let config = Configuration.atMR(of: graph, plus: Int(seed % 3))
             let planner = DivideAndConquerPlanner(graph: graph, configuration: config, options: DivideAndConquerOptions(solver: solver))
             let plans = ExactPlanner(graph: graph, configuration: config).plansFollowing(Array(graph.operators.indices))
             guard let worst = plans.max(by: { $0.report.traffic.nonCompulsory < $1.report.traffic.nonCompulsory }),
@@ -267,6 +265,5 @@ import Testing
 /// activations at `M_R`.
 func stagedAtMR(seed: UInt64, stages: Int, operatorsPerStage: Int) throws -> (Graph, Configuration) {
     let graph = try randomStagedGraph(seed: seed, stages: stages, operatorsPerStage: operatorsPerStage)
-    let mR = Budgets(graph: graph, setting: .activations, alignment: 1).mR
-    return (graph, Configuration(capacity: mR, alignment: 1, tensors: .activations))
+    return (graph, .atMR(of: graph))
 }
