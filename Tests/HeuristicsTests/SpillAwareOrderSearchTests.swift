@@ -1,6 +1,6 @@
 import CosmaTestSupport
 import DNNGraph
-import Heuristics
+@testable import Heuristics
 import Scratchpad
 import Testing
 
@@ -82,5 +82,77 @@ import Testing
         #expect(before.report.traffic.nonCompulsory > 0)
         let outcome = try #require(SpillAwareOrderSearch(graph: graph, configuration: configuration, evaluations: 300).run(from: [interleaved]))
         #expect(outcome.best.report.traffic.nonCompulsory == 0)
+    }
+
+    /// A RandWire node is four operators (weighted sum, ReLU, depthwise and pointwise
+    /// convolution), each the only reader of the one before: one chain holds them in a row.
+    @Test func chainsAreRandWireNodes() throws {
+        let graph = RandWire(model: .wattsStrogatz(k: 4, p: 0.75), nodes: 12, channels: 4, imageSize: 8, seed: 1).makeGraph()
+        let chains = SpillAwareOrderSearch.Chains(graph: graph)
+        for op in graph.operators.indices where graph.operators[op].name.hasSuffix("_sum") {
+            // A node read by one node with a single input runs on into that node's chain.
+            let node = String(graph.operators[op].name.dropLast(4))
+            let names = chains.chain(of: op).map { graph.operators[$0].name }
+            let start = try #require(names.firstIndex(of: "\(node)_sum"))
+            #expect(Array(names[start...].prefix(4)) == ["\(node)_sum", "\(node)_relu", "\(node)_dw", node])
+        }
+        // Every operator lies in exactly one chain, and each chain is a path of the graph.
+        var seen = Set<OperatorID>()
+        for op in graph.operators.indices {
+            let chain = chains.chain(of: op)
+            #expect(chain.contains(op))
+            if chain.first == op { #expect(chain.allSatisfy { seen.insert($0).inserted }) }
+            for (a, b) in zip(chain, chain.dropFirst()) {
+                #expect(graph.successors[a] == [b] && graph.predecessors[b] == [a])
+            }
+        }
+        #expect(seen.count == graph.operators.count)
+    }
+
+    /// Moves, of single operators and of chains, always give another order that runs every
+    /// operator after its producers, and a chain moved lands in one piece.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func movesKeepOrdersValid(seed: UInt64) throws {
+        let graph = RandWire(model: .erdosRenyi(p: 0.3), nodes: 10, channels: 4, imageSize: 8, seed: seed).makeGraph()
+        let search = SpillAwareOrderSearch(graph: graph, configuration: Configuration(capacity: 1 << 20))
+        let chains = SpillAwareOrderSearch.Chains(graph: graph)
+        var rng = SeededGenerator(seed: seed)
+        var order = Array(graph.operators.indices)
+        var moves = 0
+        for _ in 0..<2000 {
+            guard let moved = search.randomMove(order, near: [rng.nextInt(below: order.count)], chains: chains, using: &rng) else { continue }
+            moves += 1
+            #expect(moved != order)
+            #expect(moved.sorted() == Array(graph.operators.indices))
+            let position = graph.positions(of: moved)
+            for op in graph.operators.indices {
+                #expect(graph.predecessors[op].allSatisfy { position[$0] < position[op] })
+            }
+            order = moved
+        }
+        #expect(moves > 500)
+    }
+
+    /// A graph with one order ends its search, though no move exists and its plan spills: each
+    /// operator reads the one before, and the first one's input, evicted while the second runs,
+    /// is loaded again for the third.
+    @Test func oneOrderEndsTheSearch() throws {
+        let document = GraphDocument(
+            name: "one-order",
+            tensors: [
+                Tensor(name: "x", bytes: 10, kind: .input), Tensor(name: "a", bytes: 2, kind: .activation),
+                Tensor(name: "b", bytes: 2, kind: .activation), Tensor(name: "c", bytes: 1, kind: .activation),
+            ],
+            operators: [
+                .init(name: "A", type: "Op", inputs: ["x"], outputs: ["a"]),
+                .init(name: "B", type: "Op", inputs: ["a"], outputs: ["b"]),
+                .init(name: "C", type: "Op", inputs: ["x", "b"], outputs: ["c"]),
+            ],
+            outputs: ["c"])
+        let graph = try Graph(document: document)
+        let outcome = try #require(SpillAwareOrderSearch(graph: graph, configuration: Configuration(capacity: 13), evaluations: 50)
+            .run(from: [[0, 1, 2]]))
+        #expect(outcome.best.report.traffic.nonCompulsory == 10)
+        #expect(outcome.evaluated < 50)
     }
 }

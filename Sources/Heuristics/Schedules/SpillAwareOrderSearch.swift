@@ -13,9 +13,10 @@ package import Scratchpad
 ///
 /// 1. **Randomised greedy construction.** The memory-aware greedy scheduler, except that at each
 ///    step one of the few ready operators that leave the fewest live bytes is drawn at random.
-/// 2. **Local search** from the best order: an operator moves to a random position between its
-///    last predecessor and its first successor (so the order stays valid), and the move is kept
-///    when the plan costs no more. Equal-cost moves are kept to cross plateaus.
+/// 2. **Local search** from the best order: an operator, or the chain of operators it belongs to
+///    (``Chains``), moves to a random position between its last predecessor and its first
+///    successor (so the order stays valid), and the move is kept when the plan costs no more.
+///    Equal-cost moves are kept to cross plateaus.
 ///
 /// Every order scored is a complete plan that has passed the simulator, so the best one is a
 /// valid answer on its own; divide and conquer starts from it. The search is deterministic for a
@@ -89,9 +90,13 @@ package struct SpillAwareOrderSearch: Sendable {
         }
         guard var current = best else { return nil }
         var paying = Self.trafficPositions(current.plan.plan)
-        while !timeIsUp() && current.plan.report.traffic.nonCompulsory > 0 {
+        let chains = Chains(graph: graph)
+        // Where each operator reads the one before it, the graph has that one order and no move
+        // exists; the loop below would draw moves for ever, since a move not made costs no evaluation.
+        let oneOrder = zip(current.order, current.order.dropFirst()).allSatisfy { graph.successors[$0].contains($1) }
+        while !oneOrder && !timeIsUp() && current.plan.report.traffic.nonCompulsory > 0 {
             let near = rng.nextDouble() < 0.8 ? paying : []
-            guard let moved = randomMove(current.order, near: near, using: &rng), let plan = score(moved) else { continue }
+            guard let moved = randomMove(current.order, near: near, chains: chains, using: &rng), let plan = score(moved) else { continue }
             if plan.report.traffic.nonCompulsory <= current.plan.report.traffic.nonCompulsory {
                 current = (moved, plan)
                 paying = Self.trafficPositions(plan.plan)
@@ -132,25 +137,71 @@ package struct SpillAwareOrderSearch: Sendable {
     /// How far from a paying step a focused move draws its operator.
     static let focusRadius = 16
 
-    /// `order` with one operator moved to a random other position that keeps every predecessor
-    /// before it and every successor after it; `nil` when the drawn operator cannot move. With
-    /// `near` positions given, the operator is drawn within ``focusRadius`` of one of them.
-    func randomMove(_ order: [OperatorID], near: [Int] = [], using rng: inout SeededGenerator) -> [OperatorID]? {
-        let position = graph.positions(of: order)
+    /// The share of moves that carry a whole chain rather than one operator. Of 0.25, 0.5, 0.75
+    /// and 1 on ten RandWire instances, then 0.5 and 0.75 on issue #18's benchmark, 0.75 left the
+    /// fewest gaps above 25% (`results/divide-and-conquer-ablation.md`); the rest still move one
+    /// operator, which splits a chain where running its head early pays.
+    static let chainShare = 0.75
+
+    /// `order` with one operator, or the chain it belongs to, moved to a random other position
+    /// that keeps every predecessor before it and every successor after it; `nil` when the drawn
+    /// operator cannot move. With `near` positions given, the operator is drawn within
+    /// ``focusRadius`` of one of them.
+    ///
+    /// A share ``chainShare`` of the moves carry the operator's whole chain (``Chains``). A
+    /// chain's operators hem one another in: in a RandWire node (sum, ReLU, depthwise and pointwise
+    /// convolution) the sum can only move between its last producer and its ReLU, and the others
+    /// not at all, so moves of one operator cannot carry a node elsewhere in the order except by
+    /// four moves in a row, each of which must cost no more on its own.
+    func randomMove(_ order: [OperatorID], near: [Int] = [], chains: Chains? = nil,
+                    using rng: inout SeededGenerator) -> [OperatorID]? {
         var from = rng.nextInt(below: order.count)
         if !near.isEmpty {
             let centre = near[rng.nextInt(below: near.count)]
             from = min(order.count - 1, max(0, centre - Self.focusRadius + rng.nextInt(below: 2 * Self.focusRadius + 1)))
         }
-        let op = order[from]
-        let earliest = (graph.predecessors[op].map { position[$0] }.max() ?? -1) + 1
-        let latest = (graph.successors[op].map { position[$0] }.min() ?? order.count) - 1
-        guard latest > earliest else { return nil }
-        var to = earliest + rng.nextInt(below: latest - earliest)
-        if to >= from { to += 1 }
-        var moved = order
-        moved.remove(at: from)
-        moved.insert(op, at: to)
-        return moved
+        let members = chains.map { rng.nextDouble() < Self.chainShare ? $0.chain(of: order[from]) : [order[from]] } ?? [order[from]]
+        let moving = Set(members)
+        let rest = order.filter { !moving.contains($0) }
+        let position = graph.positions(of: rest)
+        // Insertion indices into `rest`: after every producer, before every reader.
+        let earliest = members.flatMap { graph.predecessors[$0] }.filter { !moving.contains($0) }.map { position[$0] + 1 }.max() ?? 0
+        let latest = members.flatMap { graph.successors[$0] }.filter { !moving.contains($0) }.map { position[$0] }.min() ?? rest.count
+        guard latest >= earliest else { return nil }
+        var moved = rest
+        moved.insert(contentsOf: members, at: earliest + rng.nextInt(below: latest - earliest + 1))
+        return moved == order ? nil : moved
+    }
+
+    /// The graph's chains: maximal runs of operators each of which is the only reader of the one
+    /// before and reads nothing else of the graph's (a RandWire node's sum, ReLU and two
+    /// convolutions; a NAS cell's ReLU, convolution and normalisation). In every order that keeps
+    /// them together they can move as one.
+    package struct Chains: Sendable {
+        /// Each operator's chain, in order; an operator outside any chain is its own.
+        let members: [[OperatorID]]
+        let index: [Int]
+
+        package init(graph: Graph) {
+            let n = graph.operators.count
+            func linked(_ a: OperatorID) -> OperatorID? {
+                guard graph.successors[a].count == 1, let b = graph.successors[a].first, graph.predecessors[b] == [a] else { return nil }
+                return b
+            }
+            var isLinkedTo = [Bool](repeating: false, count: n)
+            for a in 0..<n { if let b = linked(a) { isLinkedTo[b] = true } }
+            var members: [[OperatorID]] = []
+            var index = [Int](repeating: 0, count: n)
+            for head in 0..<n where !isLinkedTo[head] {
+                var chain = [head]
+                while let next = linked(chain[chain.count - 1]) { chain.append(next) }
+                for op in chain { index[op] = members.count }
+                members.append(chain)
+            }
+            self.members = members
+            self.index = index
+        }
+
+        package func chain(of op: OperatorID) -> [OperatorID] { members[index[op]] }
     }
 }
