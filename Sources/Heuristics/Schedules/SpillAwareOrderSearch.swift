@@ -153,14 +153,13 @@ package struct SpillAwareOrderSearch: Sendable {
     /// convolution) the sum can only move between its last producer and its ReLU, and the others
     /// not at all, so moves of one operator cannot carry a node elsewhere in the order except by
     /// four moves in a row, each of which must cost no more on its own.
-    func randomMove(_ order: [OperatorID], near: [Int] = [], chains: Chains? = nil,
-                    using rng: inout SeededGenerator) -> [OperatorID]? {
+    func randomMove(_ order: [OperatorID], near: [Int] = [], chains: Chains, using rng: inout SeededGenerator) -> [OperatorID]? {
         var from = rng.nextInt(below: order.count)
         if !near.isEmpty {
             let centre = near[rng.nextInt(below: near.count)]
             from = min(order.count - 1, max(0, centre - Self.focusRadius + rng.nextInt(below: 2 * Self.focusRadius + 1)))
         }
-        let members = chains.map { rng.nextDouble() < Self.chainShare ? $0.chain(of: order[from]) : [order[from]] } ?? [order[from]]
+        let members = rng.nextDouble() < Self.chainShare ? chains.chain(of: order[from]) : [order[from]]
         let moving = Set(members)
         let rest = order.filter { !moving.contains($0) }
         let position = graph.positions(of: rest)

@@ -67,7 +67,6 @@ struct InPlaceRow {
     init(graph: Graph, minimumPeak: MinimumPeakOptions, exactTimeLimit: Double) throws {
         self.graph = graph.name
         FileHandle.standardError.write(Data("in-place: \(graph.name) (\(graph.operators.count) operators)\n".utf8))
-        var orders: [InPlaceMode: [[OperatorID]]] = [:]
         var schedules: [InPlaceMode: Schedule] = [:]
         var budgets: [InPlaceMode: Budgets] = [:]
         for mode in InPlaceMode.allCases {
@@ -75,7 +74,6 @@ struct InPlaceRow {
             var b = Budgets(graph: graph, setting: .activations, alignment: 1, inPlace: mode)
             b.record(result.schedule)
             budgets[mode] = b
-            orders[mode] = [Array(graph.operators.indices), result.schedule.order]
             schedules[mode] = result.schedule
         }
         off = budgets[.off]!
@@ -84,7 +82,8 @@ struct InPlaceRow {
             guard let capacity else { continue }
             for mode in InPlaceMode.allCases {
                 let config = Configuration(capacity: capacity, inPlace: mode)
-                traffics["\(name) \(mode.rawValue)"] = try orders[mode]!.compactMap { try Self.bestTraffic(graph, config, order: $0) }.min()
+                let orders = [Array(graph.operators.indices), schedules[mode]!.order]
+                traffics["\(name) \(mode.rawValue)"] = try orders.compactMap { try Self.bestTraffic(graph, config, order: $0) }.min()
                 // The schedule behind the budgets, handed over as `cosma solve` does at a named
                 // budget: without it the solve searches its own under a quarter of its time, and at
                 // RandWire-ER's `M_R` (its `M_P`) planned 1,367,296 bytes where the heuristics on
