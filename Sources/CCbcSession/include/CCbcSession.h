@@ -88,7 +88,8 @@ typedef struct ccbc_result {
     int has_solution;
     int has_bound;
     double bound;          /* without the model's objective offset */
-    long nodes;
+    long nodes;            /* branch-and-bound nodes, without those Clp searched whole for CBC
+                              (CbcModel::getExtraNodeCount, read at the search's end), whose iterations count below */
     long iterations;       /* simplex iterations of every linear program the solve made:
                               preprocessing, the root's cut rounds, heuristics, strong
                               branching and nodes (CBC's own count leaves most out) */
