@@ -247,10 +247,11 @@ import Testing
     /// not and `b` waits for it. No tensor is live across `left` in every order, so the forced-live
     /// estimate is 0; the minimum cut over the orders finds the 2 bytes, 1 more than fit beside
     /// `left`'s 4 at capacity 5 (and the same at `right`), and the estimate counts that byte's
-    /// reload as soon as `split` has run. A search stopped after one expansion reports it, and
-    /// stays below the optimum of 8: the branch that runs first finds the other's input waiting,
-    /// the one that runs second the other's result, so each evicts a 2-byte tensor, stored and
-    /// loaded back.
+    /// store and reload as soon as `split` has run: the tensors that can make it up are activations
+    /// without a DRAM copy, so evicting one costs its store before its reload (2, where counting
+    /// the reload alone gave 1). A search stopped after one expansion reports it, and stays below
+    /// the optimum of 8: the branch that runs first finds the other's input waiting, the one that
+    /// runs second the other's result, so each evicts a 2-byte tensor, stored and loaded back.
     @Test func anUnsettledSearchCountsWhatEveryOrderKeepsLive() throws {
         let sizes = ["in": 1, "a": 2, "b": 2, "l": 2, "r": 2, "out": 1]
         let tensors = sizes.sorted { $0.key < $1.key }.map { Tensor(name: $0.key, bytes: $0.value, kind: $0.key == "in" ? .input : .activation) }
@@ -268,7 +269,33 @@ import Testing
         var limit = SearchLimit()
         let stopped = try #require(SegmentTrafficSearch(graph: graph, configuration: config).run(Array(graph.operators.indices), stateBudget: 2, limit: &limit))
         #expect(stopped.order == nil)
-        #expect(stopped.lowerBound == 1)
+        #expect(stopped.lowerBound == 2)
+    }
+
+    /// A graph input is in DRAM already, so evicting it never costs a store, even before its first
+    /// load, when it has no copy in the search's state yet. Here `x` (4 bytes) is read by `A` and
+    /// `C` and crosses `B`, whose operands leave 1 byte of the capacity of 9: 3 bytes of `x` must
+    /// be off chip while `B` runs, and the only plan reloads `x` for `C` (4 bytes). After `D`, the
+    /// only operator ready at the start, `x` is not loaded yet: the estimate must price those 3
+    /// bytes as reloads (3), not as activations stored and loaded back (6, above the optimum).
+    @Test func anInputLetGoOwesOnlyItsReload() throws {
+        let sizes = ["y": 1, "x": 4, "d": 1, "a": 4, "b": 4, "out": 1]
+        let tensors = sizes.sorted { $0.key < $1.key }.map { Tensor(name: $0.key, bytes: $0.value, kind: ["x", "y"].contains($0.key) ? .input : .activation) }
+        let ops: [GraphDocument.OperatorEntry] = [
+            .init(name: "D", type: "Op", inputs: ["y"], outputs: ["d"]),
+            .init(name: "A", type: "Op", inputs: ["x", "d"], outputs: ["a"]),
+            .init(name: "B", type: "Op", inputs: ["a"], outputs: ["b"]),
+            .init(name: "C", type: "Op", inputs: ["x", "b"], outputs: ["out"]),
+        ]
+        let graph = try Graph(document: GraphDocument(name: "input-let-go", tensors: tensors, operators: ops, outputs: ["out"]))
+        let config = Configuration(capacity: 9, alignment: 1, tensors: .activations)
+        let optimum = try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory())
+        #expect(optimum == 4)
+        #expect(try Self.search(graph, config, Array(graph.operators.indices)).lowerBound == optimum)
+        var limit = SearchLimit()
+        let stopped = try #require(SegmentTrafficSearch(graph: graph, configuration: config).run(Array(graph.operators.indices), stateBudget: 2, limit: &limit))
+        #expect(stopped.order == nil)
+        #expect(stopped.lowerBound == 3)
     }
 
     /// Blocks with an optimum to check against, in two kinds: whole random graphs where the

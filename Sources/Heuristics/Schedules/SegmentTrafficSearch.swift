@@ -45,7 +45,8 @@ package import Scratchpad
 /// estimate that never exceeds what is left: the reloads that every tensor off chip still owes,
 /// plus what the most crowded operator still to run forces off chip beyond them, in every order of
 /// the block (a minimum cut over the block's down-sets, as ``CrossingAnalysis`` finds over a
-/// whole graph) (A*; the estimate
+/// whole graph), each byte priced at a reload, and at a store as well where only tensors
+/// without a DRAM copy can make it up (A*; the estimate
 /// is admissible but not consistent, so a state reached more cheaply after its expansion is opened
 /// again). The first complete state is optimal, and when the state budget runs out the least
 /// estimate still open is a lower bound.
@@ -244,7 +245,12 @@ package struct SegmentTrafficSearch: Sendable {
         limit.spend(outcome.states)
         if outcome.order == nil, outcome.beams.isEmpty, let beamWidth {
             // A heuristic need not count as the bound does: the first beam ranks by the model it
-            // was tuned on, each store where its tensor is made.
+            // was tuned on, each store where its tensor is made, and both rank by the debt they
+            // were tuned with, every byte a shortfall forces off chip priced as a reload. Pricing
+            // the stores too in the beams as well as in the bound (journal 45 of
+            // results/divide-and-conquer-ablation.md) changed their orders, and lost three plans
+            // for one gained.
+            block.pricesStores = false
             var whereMade = block
             whereMade.chargeStoresWhereMade()
             for ranking in [whereMade, block] {
@@ -350,7 +356,7 @@ private struct Block {
     let forced: [Bits]
     let forcedExcess: [Int]
     /// The operators whose ``forcedExcess`` is positive: few or none (RandWire's stages have 0 to
-    /// 13 of up to 119), and the only ones ``futureEvictions(done:off:)`` needs to look at.
+    /// 13 of up to 119), and the only ones ``futureEvictions(done:off:copied:)`` needs to look at.
     let crowded: [Int]
     /// Per operator: the tensors that may be live while it runs in some order of the block (not
     /// its operands), and by how many occupied bytes the fewest of them that any order keeps live
@@ -370,6 +376,14 @@ private struct Block {
     let bySize: [Int]
     /// Traffic per occupied byte, at least: 1 unless alignment rounds sizes up.
     let bytesPerOccupied: Double
+    /// Tensors whose eviction never costs a store (``storeCost`` 0), and the least traffic per
+    /// occupied byte of evicting one of the others without a DRAM copy and reading it again (its
+    /// store and its reload): what ``futureEvictions(done:off:copied:)`` charges.
+    private(set) var storeFree = Bits.empty
+    private(set) var storedRate = 1.0
+    /// Whether ``futureEvictions(done:off:copied:)`` prices the stores a shortfall owes (the
+    /// search's bound), or every byte as a reload (the beams' ranking, which was tuned so).
+    var pricesStores = true
     /// Most eviction sets one move tries (``SegmentTrafficSearch/evictionSetLimit``; fewer in tests).
     var evictionSetLimit = SegmentTrafficSearch.evictionSetLimit
 
@@ -450,6 +464,14 @@ private struct Block {
         let stores = Self.stores(of: tensors, segment: segment, made: made, scope: scope, paidLater: storesPaidLater, graph: graph)
         (kept, carried, storeCost, storeCostWhereMade) = (stores.kept, stores.carried, stores.cost, stores.costWhereMade)
         yields = Self.yields(outputs: outputs, occupied: occupied, bytes: bytes, storeCost: stores.cost)
+        priceEvictions()
+    }
+
+    /// Sets ``storeFree`` and ``storedRate`` from ``storeCost``.
+    private mutating func priceEvictions() {
+        storeFree = Bits(storeCost.indices.filter { storeCost[$0] == 0 })
+        storedRate = storeCost.indices.filter { storeCost[$0] > 0 }
+            .map { Double(bytes[$0] + storeCost[$0]) / Double(max(1, occupied[$0])) }.min() ?? bytesPerOccupied
     }
 
     /// Who pays each tensor's store (see "Stores" on ``SegmentTrafficSearch``): what the block
@@ -484,6 +506,7 @@ private struct Block {
         carried = made
         storeCost = storeCostWhereMade
         yields = Self.yields(outputs: outputs, occupied: occupied, bytes: bytes, storeCost: storeCost)
+        priceEvictions()
     }
 
     /// The operators outside `segment` that descend from one of its operators.
@@ -786,7 +809,7 @@ private struct Block {
                 }
                 resident = resident - gone
                 copied = copied - gone
-                owed += futureEvictions(done: done, off: copied - resident)
+                owed += futureEvictions(done: done, off: copied - resident, copied: copied)
                 moves.append(Move(op: j, child: Key(done: done, resident: resident, copied: copied), cost: loadCost + storeCost, owed: owed))
             }
         }
@@ -943,29 +966,47 @@ private struct Block {
         return ((path(to: Int(level[best].trace), parent: parent, op: op), level[best].cost), made)
     }
 
-    /// What the operators still to run will force off chip beyond the tensors off chip now (`off`):
-    /// at operator `j` at least ``forcedExcess`` bytes of ``forced`` are off chip, and at least
-    /// ``cutExcess`` bytes of ``crossers``, whatever the order. Each one not off chip now will be
-    /// evicted and read again (it is live at `j`, so a reader of the block follows), costing at
-    /// least its size; those off chip now already owe their reload in the estimate, so they are
-    /// left out. The largest such shortfall over the operators to run. The minimum cut lifts what
-    /// an unsettled search leaves open: RandWire-BA's 97-operator stage at `M_R` from 683,648 to
-    /// 854,560 bytes after 3 million states, RandWire-ER seed 2's 120-operator stage from 854,560
-    /// to 1,538,208 (results/divide-and-conquer-ablation.md). (Counting also the tensors that exist
-    /// already and are read at or after `j` cut RandWire-WS's first stage at `M_R` from 2.19 to 2.16
-    /// million states, at twice the time per state.)
-    func futureEvictions(done: Bits, off: Bits) -> Int {
-        var most = 0
-        for j in crowded where forcedExcess[j] > most && !done.contains(j) {
-            most = max(most, forcedExcess[j] - (forced[j] & off).sum(occupied))
+    /// What the operators still to run will force off chip beyond the tensors off chip now (`off`),
+    /// priced: at operator `j` at least ``forcedExcess`` bytes of ``forced`` are off chip, and at
+    /// least ``cutExcess`` bytes of ``crossers``, whatever the order. Those off chip now already
+    /// owe their reload in the estimate, so they count towards the excess at no further cost. Each
+    /// of the others that makes up the rest will be evicted and read again (it is live at `j`, so a
+    /// reader of the block follows): its reload costs at least its size, and evicting it costs its
+    /// store too unless it has a DRAM copy by then. Only a store gives an activation a copy, and an
+    /// outside tensor has one once loaded, so what has no copy now (`copied`) and is not
+    /// store-free (``storeFree``, or outside) pays both. The cheapest way to make up the rest takes
+    /// the tensors that pay only a reload first (a fractional knapsack, so a lower bound). The
+    /// largest such cost over the operators to run.
+    ///
+    /// The minimum cut lifts what an unsettled search leaves open: RandWire-BA's 97-operator stage
+    /// at `M_R` from 683,648 to 854,560 bytes after 3 million states, RandWire-ER seed 2's
+    /// 120-operator stage from 854,560 to 1,538,208 (results/divide-and-conquer-ablation.md).
+    /// Pricing the stores a shortfall still owes lifts RandWire-ER seed 3's middle stage (119
+    /// operators, with weights, at `M_R`) from 1,671,406 to 3,000,988 after 3 million states, and
+    /// settles RandWire-BA seed 2's first block at `M_H` in 1,231 states instead of 1,533. On
+    /// #18's benchmark nine bounds rose (RandWire-BA seed 2 with weights at `M_R`: 9,571,072 to
+    /// 10,008,370) and no plan changed (journal 46 of results/divide-and-conquer-ablation.md).
+    /// (Counting also the tensors that exist already and are read at or after `j` cut RandWire-WS's
+    /// first stage at `M_R` from 2.19 to 2.16 million states, at twice the time per state.)
+    func futureEvictions(done: Bits, off: Bits, copied: Bits) -> Int {
+        let cheap = copied | storeFree | outside
+        let storedRate = pricesStores ? self.storedRate : bytesPerOccupied
+        var most = 0.0
+        func price(_ shortfall: Int, from candidates: Bits) {
+            guard shortfall > 0 else { return }
+            let reloadOnly = pricesStores ? min(shortfall, (candidates & cheap).sum(occupied)) : shortfall
+            most = max(most, Double(reloadOnly) * bytesPerOccupied + Double(shortfall - reloadOnly) * storedRate)
         }
-        // Largest excess first: once an excess is no more than the largest shortfall, no later
-        // operator's shortfall can exceed it.
+        for j in crowded where Double(forcedExcess[j]) * storedRate > most && !done.contains(j) {
+            price(forcedExcess[j] - (forced[j] & off).sum(occupied), from: forced[j] - off)
+        }
+        // Largest excess first: once an excess at the dearer price is no more than the largest
+        // cost, no later operator's cost can exceed it.
         for j in cutCrowded {
-            guard cutExcess[j] > most else { break }
-            if !done.contains(j) { most = max(most, cutExcess[j] - (crossers[j] & off).sum(occupied)) }
+            guard Double(cutExcess[j]) * storedRate > most else { break }
+            if !done.contains(j) { price(cutExcess[j] - (crossers[j] & off).sum(occupied), from: crossers[j] - off) }
         }
-        return Int((Double(most) * bytesPerOccupied).rounded(.down))
+        return Int(most.rounded(.down))
     }
 
     /// Appends every inclusion-minimal subset of `candidates` whose occupied bytes reach `need` to
