@@ -384,6 +384,8 @@ private struct Block {
     /// Whether ``futureEvictions(done:off:copied:)`` prices the stores a shortfall owes (the
     /// search's bound), or every byte as a reload (the beams' ranking, which was tuned so).
     var pricesStores = true
+    /// Per operator: its ancestors inside the block.
+    let ancestors: [Bits]
     /// Most eviction sets one move tries (``SegmentTrafficSearch/evictionSetLimit``; fewer in tests).
     var evictionSetLimit = SegmentTrafficSearch.evictionSetLimit
 
@@ -442,6 +444,7 @@ private struct Block {
         for i in 0..<m {
             for a in ancestors[i] { descendants[a].insert(i) }
         }
+        self.ancestors = ancestors
         let everyOperator = Bits(0..<m)
         // An earlier block's tensor lives from the start: resident, or off chip owing a reload; an
         // outside tensor from its first reader.
@@ -969,7 +972,9 @@ private struct Block {
     /// What the operators still to run will force off chip beyond the tensors off chip now (`off`),
     /// priced: at operator `j` at least ``forcedExcess`` bytes of ``forced`` are off chip, and at
     /// least ``cutExcess`` bytes of ``crossers``, whatever the order. Those off chip now already
-    /// owe their reload in the estimate, so they count towards the excess at no further cost. Each
+    /// owe their reload in the estimate, so they count towards the excess at no further cost,
+    /// unless an ancestor of `j` still reads one: that load comes before `j`, and to be off chip
+    /// at `j` it must be evicted again and loaded once more after. Each
     /// of the others that makes up the rest will be evicted and read again (it is live at `j`, so a
     /// reader of the block follows): its reload costs at least its size, and evicting it costs its
     /// store too unless it has a DRAM copy by then. Only a store gives an activation a copy, and an
@@ -986,25 +991,38 @@ private struct Block {
     /// settles RandWire-BA seed 2's first block at `M_H` in 1,231 states instead of 1,533. On
     /// #18's benchmark nine bounds rose (RandWire-BA seed 2 with weights at `M_R`: 9,571,072 to
     /// 10,008,370) and no plan changed (journal 46 of results/divide-and-conquer-ablation.md).
+    /// Charging the second reload of what an ancestor still reads lifts RandWire-BA seed 2's
+    /// bound at `M_H` from 2,050,944 to 2,221,856 (journal 48).
     /// (Counting also the tensors that exist already and are read at or after `j` cut RandWire-WS's
     /// first stage at `M_R` from 2.19 to 2.16 million states, at twice the time per state.)
     func futureEvictions(done: Bits, off: Bits, copied: Bits) -> Int {
         let cheap = copied | storeFree | outside
         let storedRate = pricesStores ? self.storedRate : bytesPerOccupied
         var most = 0.0
-        func price(_ shortfall: Int, from candidates: Bits) {
+        func price(_ excess: Int, at j: Int, among tensors: Bits) {
+            // What is off chip now and stays off until `j` counts at no further cost; what an
+            // ancestor of `j` still reads is loaded for it first, so being off at `j` costs it
+            // another reload.
+            var settled = tensors & off
+            if pricesStores {
+                var reread = Bits.empty
+                for t in settled where !((readers[t] - done) & ancestors[j]).isEmpty { reread.insert(t) }
+                settled = settled - reread
+            }
+            let shortfall = excess - settled.sum(occupied)
             guard shortfall > 0 else { return }
+            let candidates = tensors - settled
             let reloadOnly = pricesStores ? min(shortfall, (candidates & cheap).sum(occupied)) : shortfall
             most = max(most, Double(reloadOnly) * bytesPerOccupied + Double(shortfall - reloadOnly) * storedRate)
         }
         for j in crowded where Double(forcedExcess[j]) * storedRate > most && !done.contains(j) {
-            price(forcedExcess[j] - (forced[j] & off).sum(occupied), from: forced[j] - off)
+            price(forcedExcess[j], at: j, among: forced[j])
         }
         // Largest excess first: once an excess at the dearer price is no more than the largest
         // cost, no later operator's cost can exceed it.
         for j in cutCrowded {
             guard Double(cutExcess[j]) * storedRate > most else { break }
-            if !done.contains(j) { price(cutExcess[j] - (crossers[j] & off).sum(occupied), from: crossers[j] - off) }
+            if !done.contains(j) { price(cutExcess[j], at: j, among: crossers[j]) }
         }
         return Int(most.rounded(.down))
     }
