@@ -118,7 +118,7 @@ package struct DivideAndConquerPlanner: Sendable {
             // Polishing an exact solve, which spent its own time on bounds: the stages in turn.
             run.bound = known
             run.trace.record(.boundProven(.polish, bytes: known))
-            segmentSearchUnlessProven(baseline, &run)
+            segmentSearchUnlessProven(baseline, &run, beamWidth: Self.beamWidth)
             if baseline.report.traffic.nonCompulsory > run.bound { starts += try startsBeyondTheHeuristics(&run) }
         } else {
             starts += try boundsBesideStarts(baseline, &run)
@@ -164,6 +164,7 @@ package struct DivideAndConquerPlanner: Sendable {
             }
         }
         var plans = run.lane(lanes.budgets[1])
+        stage(.segmentBeams, &plans) { lane in segmentBeams(share: lane.budget.share(for: .segmentBeams), &lane) }
         let fixed = Result {
             try stage(.fixedSchedule, &plans) { lane in
                 try fixedScheduleStart(minimumPeak, share: lane.budget.share(for: .fixedSchedule), &lane)
@@ -179,16 +180,19 @@ package struct DivideAndConquerPlanner: Sendable {
         run.trace.record(.sideBySide([boundLane.trace.stages, plans.trace.stages], work: work))
         run.bound = boundLane.bound
         run.reach = boundLane.reach
-        run.segmentOrders = boundLane.segmentOrders
+        run.blockOrders = boundLane.blockOrders
+        run.blockOrders.merge(beams: plans.blockOrders)
         guard baseline.report.traffic.nonCompulsory > run.bound else { return [] }
         return try (fixed.get().map { [$0] } ?? []) + startsBeyondTheHeuristics(&run, minimumPeakDone: true)
     }
 
     /// The segment search stage, under its share of `run`'s budget, unless the bound already
     /// proves `baseline` optimal.
-    func segmentSearchUnlessProven(_ baseline: CertifiedPlan, _ run: inout Run) {
+    /// `beamWidth`: the beams that order a block the search leaves unsettled, where no plan lane
+    /// runs ``segmentBeams(share:_:)`` beside it (the polish after an exact solve).
+    func segmentSearchUnlessProven(_ baseline: CertifiedPlan, _ run: inout Run, beamWidth: Int? = nil) {
         guard baseline.report.traffic.nonCompulsory > run.bound else { return }
-        stage(.segmentSearch, &run) { run in segmentSearch(share: run.budget.share(for: .segmentSearch), &run) }
+        stage(.segmentSearch, &run) { run in segmentSearch(share: run.budget.share(for: .segmentSearch), beamWidth: beamWidth, &run) }
     }
 
     /// A lane's run, handed to the thread it runs on and back (``boundsBesideStarts(_:_:)``);
@@ -212,10 +216,12 @@ package struct DivideAndConquerPlanner: Sendable {
         /// The minimum-peak search's schedule, once run: its order starts the fixed-schedule
         /// program and the window covers, its lower bound on `M_P` holds for every order.
         var minimumPeak: Schedule?
+        /// The orders the segment search and the segment beams found for the crowded blocks.
+        var blockOrders = BlockOrders()
         /// The separated segments' cheapest orders joined, with the settled windows' orders spliced
-        /// into the segments too large for the search (``segmentSearch(share:_:)``), when it found
+        /// into the segments too large for the search (``segmentSearch(share:beamWidth:_:)``), when it found
         /// one for some segment: one order, or one per beam where beams ordered a block.
-        var segmentOrders: [[OperatorID]] = []
+        var segmentOrders: [[OperatorID]] { blockOrders.joined() }
         /// The graph's ancestor relation, once the crossing bound has computed it.
         var reach: Reachability?
 
@@ -349,16 +355,80 @@ package struct DivideAndConquerPlanner: Sendable {
     ///
     /// Their sum bounds every plan, whether or not every search finished: an unfinished one counts
     /// the least estimate it left open, and the segments within the capacity count nothing. The
-    /// segments' cheapest orders, joined in the minimum-peak order's sequence, start the order
-    /// search and the fixed-schedule program. Where a search did not finish, two beam searches
-    /// order the block (``SegmentTrafficSearch/Outcome/beams``), and each of their orders makes a
-    /// joined order of its own: the fixed-schedule program plans both, and the cheaper plan goes
-    /// on. Neither beam wins on every block; the second beam and the program on its order take
-    /// units from the later stages (results/divide-and-conquer-ablation.md, journal 39).
-    func segmentSearch(share: Double?, _ run: inout Run) {
+    /// segments' cheapest orders, joined in the minimum-peak order's sequence
+    /// (``BlockOrders/joined()``), start the order search and the fixed-schedule program. Where a
+    /// search did not finish, two beam searches order the block
+    /// (``SegmentTrafficSearch/Outcome/beams``): the plan lane's (``segmentBeams(share:_:)``), or,
+    /// given a `beamWidth`, this stage's own after the search. Each of their orders makes a joined
+    /// order of its own: the fixed-schedule program plans both, and the cheaper plan goes on.
+    /// Neither beam wins on every block; the second beam and the program on its order take units
+    /// from the later stages (results/divide-and-conquer-ablation.md, journal 39).
+    func segmentSearch(share: Double?, beamWidth: Int? = nil, _ run: inout Run) {
+        let blocks = crowdedBlocks(&run)
+        let search = SegmentTrafficSearch(graph: graph, configuration: configuration)
+        var limit = run.budget.searchLimit(share, stateCost: WorkRates.segmentTrafficState)
+        // A beam that orders an unsettled block runs past the stage's share, since the order
+        // matters more than its few seconds, but not past the whole budget's end. Under a work
+        // budget there is no deadline: the beam is charged instead.
+        let beamDeadline = run.budget.end
+        var total = 0
+        var settled = 0
+        run.blockOrders.segments = blocks.segments
+        // With in-place on neither bound is for the same model as the plan's.
+        for k in blocks.crowded where configuration.inPlace == .off {
+            let segment = blocks.segments[k]
+            let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
+            // The whole graph's crossing bound is the run's already.
+            let crossing = blocks.segments.count > 1 ? segmentCrossingBound(segment, run: &run) : 0
+            // A segment of more than 128 operators or tensors is beyond the search (NAS networks,
+            // RandWire's stages with their weights): its windows' largest bound counts, and its
+            // crossing bound.
+            guard let outcome = search.run(segment, stateBudget: states, limit: &limit, beamWidth: beamWidth, beamDeadline: beamDeadline)
+            else {
+                let crowdedSteps = segment.indices.filter { blocks.profile[blocks.starts[k] + $0] > configuration.capacity }
+                let windows = windowSearch(segment, crowded: crowdedSteps, search: search, limit: &limit)
+                total += max(crossing, windows.bound)
+                settled += windows.examined
+                if let spliced = windows.order { run.blockOrders.found[k] = [spliced] }
+                continue
+            }
+            total += max(outcome.lowerBound, crossing)
+            run.budget.charge(Double(outcome.beamChildren) * WorkRates.segmentBeamChild)
+            if let best = outcome.order {
+                run.blockOrders.found[k] = [best]
+                settled += best.count
+            } else if !outcome.beams.isEmpty {
+                // The beams' orders, or the search's own plan past a state it left open.
+                run.blockOrders.unsettled[k] = outcome.beams.map(\.order)
+            }
+        }
+        run.trace.recordCutShort(.segmentSearch, examined: settled, of: blocks.crowded.reduce(0) { $0 + blocks.segments[$1].count })
+        run.budget.charge(Double(limit.statesSpent) * WorkRates.segmentTrafficState)
+        if total > run.bound {
+            run.bound = total
+            run.trace.record(.boundProven(.segmentSearch, bytes: total))
+        }
+    }
+
+    /// The separated segments of the minimum-peak order, joined into blocks
+    /// (``SegmentTrafficSearch/blocks(joining:limit:)``), and those it crowds: what the segment
+    /// search bounds and the segment beams order, found alike in both lanes.
+    struct CrowdedBlocks {
+        /// Every block's operators, in the order the minimum-peak order runs the blocks.
+        var segments: [[OperatorID]]
+        /// Where each block starts in the minimum-peak order.
+        var starts: [Int]
+        /// The live bytes at each step of the minimum-peak order.
+        var profile: [Int]
+        /// The blocks of more than one operator that the minimum-peak order crowds beyond the
+        /// capacity, by index, the smallest first: they finish sooner, and what they leave goes
+        /// to the larger ones.
+        var crowded: [Int]
+    }
+
+    func crowdedBlocks(_ run: inout Run) -> CrowdedBlocks {
         let reach = run.reach ?? graph.reachability()
         let order = minimumPeakOrder(&run)
-        // The live bytes at each step of `order`: the segments' peaks, and the steps that do not fit.
         let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
         let separated = graph.separatedSegmentPeaks(order: order, reach: reach, profile: profile)
@@ -366,67 +436,84 @@ package struct DivideAndConquerPlanner: Sendable {
         // NAS networks have no separator: their one segment is the whole graph.
         let parts = separated.count > 1 ? search.blocks(joining: separated, limit: Self.joinedBlockLimit) : separated
         let segments = parts.map(\.operators)
-        // Where each segment starts in `order`.
-        let starts = segments.reduce(into: [0]) { $0.append($0.last! + $1.count) }
         var crowded = parts.indices.filter { parts[$0].operators.count > 1 && parts[$0].peak > configuration.capacity }
-        // Smaller segments first: they finish sooner, and what they leave goes to the larger ones.
         crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }
+        return CrowdedBlocks(segments: segments, starts: segments.reduce(into: [0]) { $0.append($0.last! + $1.count) },
+                             profile: profile, crowded: crowded)
+    }
+
+    /// The plan lane's orders for the crowded blocks (``crowdedBlocks(_:)``), beside the segment
+    /// search that bounds them: each block is searched for at most ``beamSearchStates`` states,
+    /// and where that does not settle it, two beams order it (``SegmentTrafficSearch/Outcome/beams``),
+    /// ``beamWidth`` states per depth, then ``widerBeamWidth`` where the children the narrow ones
+    /// made, scaled, fit in what is left of `share`.
+    ///
+    /// The beams used to run in the bound lane, after each block's search, so their work came out
+    /// of what the bounds of the next blocks and the later stages got, and a wider beam lost more
+    /// plans there than its orders gained (results/divide-and-conquer-ablation.md, journals 34
+    /// and 49). Here they run while the other lane searches, and a block the segment search settles
+    /// takes its optimal order instead (``BlockOrders/joined()``).
+    func segmentBeams(share: Double?, _ run: inout Run) {
+        guard configuration.inPlace == .off else { return }
+        let blocks = crowdedBlocks(&run)
+        let search = SegmentTrafficSearch(graph: graph, configuration: configuration)
         var limit = run.budget.searchLimit(share, stateCost: WorkRates.segmentTrafficState)
-        // A beam that orders an unsettled block runs past the stage's share, since the order
-        // matters more than its few seconds, but not past the whole budget's end. Under a work
-        // budget there is no deadline: the beam is charged instead.
-        let beamDeadline = run.budget.end
-        // Each block's orders for the next stages: the search's cheapest, the beams' where it did
-        // not settle, else the block's operators as they are.
-        var orders = segments.map { [$0] }
-        var total = 0
-        var found = false
-        var settled = 0
-        // With in-place on neither bound is for the same model as the plan's.
-        for k in crowded where configuration.inPlace == .off {
-            let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
-            // The whole graph's crossing bound is the run's already.
-            let crossing = parts.count > 1 ? segmentCrossingBound(segments[k], run: &run) : 0
-            // A segment of more than 128 operators or tensors is beyond the search (NAS networks,
-            // RandWire's stages with their weights): its windows' largest bound counts, and its
-            // crossing bound.
-            guard let outcome = search.run(segments[k], stateBudget: states, limit: &limit, beamWidth: Self.beamWidth, beamDeadline: beamDeadline)
-            else {
-                let crowdedSteps = segments[k].indices.filter { profile[starts[k] + $0] > configuration.capacity }
-                let windows = windowSearch(segments[k], crowded: crowdedSteps, search: search, limit: &limit)
-                total += max(crossing, windows.bound)
-                settled += windows.examined
-                if let spliced = windows.order {
-                    orders[k] = [spliced]
-                    found = true
-                }
-                continue
-            }
-            total += max(outcome.lowerBound, crossing)
+        run.blockOrders.segments = blocks.segments
+        // The children the beams may make: the share, less what the searches spend, in beam children.
+        var children = share.map { Int($0 / WorkRates.segmentBeamChild) }
+        for k in blocks.crowded {
+            let states = min(Self.beamSearchStates, limit.statesLeft ?? Int.max)
+            let statesBefore = limit.statesSpent
+            guard let outcome = search.run(blocks.segments[k], stateBudget: states, limit: &limit, beamWidth: Self.beamWidth,
+                                           beamDeadline: run.budget.end, widerBeam: Self.widerBeamWidth,
+                                           beamChildLimit: children.map { max(0, $0) })
+            else { continue }
+            let spent = limit.statesSpent - statesBefore
+            children = children.map { $0 - outcome.beamChildren - Int(Double(spent) * WorkRates.segmentTrafficState / WorkRates.segmentBeamChild) }
             run.budget.charge(Double(outcome.beamChildren) * WorkRates.segmentBeamChild)
             if let best = outcome.order {
-                orders[k] = [best]
-                found = true
-                settled += best.count
+                run.blockOrders.beams[k] = [best]
             } else if !outcome.beams.isEmpty {
-                orders[k] = outcome.beams.map(\.order)
-                found = true
+                run.blockOrders.beams[k] = outcome.beams.map(\.order)
             }
         }
-        run.trace.recordCutShort(.segmentSearch, examined: settled, of: crowded.reduce(0) { $0 + segments[$1].count })
         run.budget.charge(Double(limit.statesSpent) * WorkRates.segmentTrafficState)
-        if found {
-            // The i-th joined order takes each block's i-th order, or its last where it has fewer.
+    }
+
+    /// Each crowded block's orders, from either lane, by the block's index in ``CrowdedBlocks/segments``.
+    struct BlockOrders {
+        /// Every block's operators as the minimum-peak order runs them: the order of a block
+        /// with nothing better.
+        var segments: [[OperatorID]] = []
+        /// The segment search's: optimal orders of the blocks it settled, and segments with their
+        /// settled windows' orders spliced in.
+        var found: [Int: [[OperatorID]]] = [:]
+        /// The segment search's orders for the blocks it did not settle: its beams' (where no plan
+        /// lane ran), or its own plan past a state it left open.
+        var unsettled: [Int: [[OperatorID]]] = [:]
+        /// The plan lane's (``segmentBeams(share:_:)``): an optimal order where its short search
+        /// settled the block, else its beams'.
+        var beams: [Int: [[OperatorID]]] = [:]
+
+        /// Takes the plan lane's beams into the bound lane's orders.
+        mutating func merge(beams lane: BlockOrders) {
+            if segments.isEmpty { segments = lane.segments }
+            beams = lane.beams
+        }
+
+        /// The blocks' orders joined: the i-th joined order takes each block's i-th order, or its
+        /// last where it has fewer; a block's orders are the segment search's where it settled
+        /// the block, else the plan lane's, else the segment search's others. Empty when no block
+        /// has an order of its own.
+        func joined() -> [[OperatorID]] {
+            guard !(found.isEmpty && unsettled.isEmpty && beams.isEmpty) else { return [] }
+            let orders = segments.indices.map { found[$0] ?? beams[$0] ?? unsettled[$0] ?? [segments[$0]] }
             var joined: [[OperatorID]] = []
             for i in 0..<(orders.map(\.count).max() ?? 1) {
                 let order = orders.flatMap { $0[min(i, $0.count - 1)] }
                 if !joined.contains(order) { joined.append(order) }
             }
-            run.segmentOrders = joined
-        }
-        if total > run.bound {
-            run.bound = total
-            run.trace.record(.boundProven(.segmentSearch, bytes: total))
+            return joined
         }
     }
 
@@ -498,8 +585,19 @@ package struct DivideAndConquerPlanner: Sendable {
     /// (`results/divide-and-conquer-ablation.md`, journal 34). Its memory (2.1 GB) is gone now
     /// that the beam keeps only each depth's survivors, but not its time: that instance's beams over
     /// its two unsettled blocks took 18.8 s and 7.1 s at 2,000 states per depth, 3.9 s and 1.7 s at
-    /// 500 (one beam per block then; now two).
+    /// 500 (one beam per block then; now two). Since journal 49 the plan lane runs these first,
+    /// beside the bounds, and ``widerBeamWidth`` after where its share pays for it
+    /// (``segmentBeams(share:_:)``); the polish after an exact solve runs these alone.
     static let beamWidth = 500
+
+    /// States per depth of the wider beams that follow the narrow ones where the plan lane's share
+    /// pays for them (``segmentBeams(share:_:)``).
+    static let widerBeamWidth = 2000
+
+    /// States the plan lane's segment beams search a block for before they order it: enough to
+    /// settle the blocks that settle at once, whose beams would be wasted (RandWire-ER seed 3's
+    /// last block with weights at `M_R`, 118 operators, takes 815), at 0.15 units.
+    static let beamSearchStates = 100_000
 
     /// Starts below the heuristics (when the bound leaves room): orders chosen for spilling rather
     /// than for peak (15 orders per operator, so that the search is repeatable unless time runs

@@ -589,6 +589,38 @@ import Testing
         #expect(met * 10 >= spilling * 9, "met \(met) of \(spilling)")
     }
 
+    /// Wider beams (the plan lane's, `DivideAndConquerPlanner.segmentBeams`) run only where the
+    /// narrow ones' children, scaled, fit in the limit; each ranking keeps the cheaper of its two
+    /// orders; and a limit the first depth already passes leaves no order.
+    @Test func widerBeamsKeepTheCheaperOrderWithinTheirChildLimit() throws {
+        var cheaper = 0
+        for (seed, graph, config) in try Self.mediumInstances(extras: [0]) {
+            let operators = Array(graph.operators.indices)
+            let search = SegmentTrafficSearch(graph: graph, configuration: config)
+            func beams(wider: Int?, childLimit: Int?) throws -> SegmentTrafficSearch.Outcome {
+                var one = SearchLimit()
+                return try #require(search.run(operators, stateBudget: 1, limit: &one, beamWidth: 1, widerBeam: wider, beamChildLimit: childLimit))
+            }
+            let narrow = try beams(wider: nil, childLimit: nil)
+            guard narrow.beams.count == 2, narrow.beams[0].traffic > 0 else { continue }
+            let wide = try beams(wider: 500, childLimit: nil)
+            #expect(wide.beams.count == 2 && wide.beamChildren > narrow.beamChildren, "seed \(seed)")
+            for (a, b) in zip(wide.beams, narrow.beams) {
+                #expect(a.traffic <= b.traffic, "seed \(seed)")
+                #expect(graph.scheduleProblem(a.order) == nil && a.order.count == operators.count)
+            }
+            if zip(wide.beams, narrow.beams).contains(where: { $0.traffic < $1.traffic }) { cheaper += 1 }
+            // Scaled 500 times, the narrow beams' children do not fit in what they made.
+            let limited = try beams(wider: 500, childLimit: narrow.beamChildren)
+            #expect(limited.beamChildren == narrow.beamChildren, "seed \(seed)")
+            #expect(limited.beams.map(\.order) == narrow.beams.map(\.order), "seed \(seed)")
+            // A block of more than one operator makes children at its first depth, past a limit of none.
+            let none = try beams(wider: 500, childLimit: 0)
+            #expect(none.beams.isEmpty && none.beamChildren > 0, "seed \(seed)")
+        }
+        #expect(cheaper > 0)
+    }
+
     /// With in-place on an output may take an input's bytes, which the search does not model.
     @Test func inPlaceIsDeclined() throws {
         let graph = try randomInPlaceGraph(seed: 1, operators: 4)

@@ -40,8 +40,8 @@ import Testing
         #expect(quiet.result.plan.solver?.seconds == nil)
     }
 
-    /// The bounds run in one lane beside the fixed-schedule program on the minimum-peak order in
-    /// another (``DivideAndConquerPlanner/boundsBesideStarts(_:_:)``): the trace names both lanes,
+    /// The bounds run in one lane beside the segment beams and the fixed-schedule program on the
+    /// minimum-peak order in another (``DivideAndConquerPlanner/boundsBesideStarts(_:_:)``): the trace names both lanes,
     /// and the solve counts the longer lane's units, not their sum; every other stage's units add
     /// up with them to the solve's. Under a wall-clock budget the same stages run side by side.
     @Test(arguments: SolverBackend.allCases)
@@ -56,7 +56,7 @@ import Testing
             let joined = try #require(events.firstIndex { if case .sideBySide = $0 { true } else { false } })
             guard case let .sideBySide(lanes, laneWork) = events[joined] else { return }
             // The segment search runs unless the crossing bound proves the warm start optimal.
-            #expect(lanes.count == 2 && lanes[0].first == .crossingBound && lanes[1] == [.fixedSchedule], "\(result.trace.lines)")
+            #expect(lanes.count == 2 && lanes[0].first == .crossingBound && lanes[1] == [.segmentBeams, .fixedSchedule], "\(result.trace.lines)")
             func work(_ range: Range<Int>) -> [Double] {
                 events[range].compactMap { if case let .stageEnded(_, _, work) = $0 { work } else { nil } }
             }

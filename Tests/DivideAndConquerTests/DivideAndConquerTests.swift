@@ -236,19 +236,23 @@ import Testing
 }
 
 /// Where the segment search leaves a block unsettled, two beams order it
-/// (``DivideAndConquerPlanner/segmentSearch(share:_:)``): each of their orders makes a joined order
-/// of the whole graph, which must be a valid schedule; the same order twice is handed on once.
-/// Three stages of 22 operators are too many for one block (at most 64 operators), and on these
-/// seeds the two beams order some block differently.
+/// (``DivideAndConquerPlanner/segmentBeams(share:_:)``, in the plan lane): each of their orders
+/// makes a joined order of the whole graph, which must be a valid schedule; the same order twice is
+/// handed on once. Three stages of 22 operators are too many for one block (at most 64
+/// operators), and on these seeds the two beams order some block differently.
 @Suite struct SegmentOrdersTests {
     @Test func unsettledBlocksGiveOneValidJoinedOrderPerBeam() throws {
         var two = 0
         for seed in UInt64(1)...3 {
             let (graph, config) = try stagedAtMR(seed: seed, stages: 3, operatorsPerStage: 22)
             let planner = DivideAndConquerPlanner(graph: graph, configuration: config)
-            // A budget too small for the search to settle any block that spills.
-            var run = DivideAndConquerPlanner.Run(budget: TimeBudget(work: 1e-9, policy: .divideAndConquer))
+            // A budget too small for either lane's search to settle any block that spills.
+            let budget = TimeBudget(work: 1e-9, policy: .divideAndConquer)
+            var run = DivideAndConquerPlanner.Run(budget: budget)
             planner.segmentSearch(share: nil, &run)
+            var lane = run.lane(budget)
+            planner.segmentBeams(share: nil, &lane)
+            run.blockOrders.merge(beams: lane.blockOrders)
             let orders = run.segmentOrders
             #expect(orders.count <= 2, "seed \(seed)")
             #expect(Set(orders).count == orders.count, "seed \(seed)")
@@ -258,6 +262,22 @@ import Testing
             if orders.count == 2 { two += 1 }
         }
         #expect(two > 0, "\(two)")
+    }
+
+    /// A block takes the order that settled it over the plan lane's beams, and the beams over the
+    /// segment search's plan past a state it left open; a block no lane ordered keeps its
+    /// operators as they are.
+    @Test func joinedOrdersPreferWhatSettledABlock() {
+        var orders = DivideAndConquerPlanner.BlockOrders()
+        #expect(orders.joined().isEmpty)
+        orders.segments = [[0, 1], [2, 3], [4, 5], [6]]
+        orders.found = [0: [[1, 0]]]
+        orders.unsettled = [1: [[2, 3]], 2: [[5, 4]]]
+        var lane = DivideAndConquerPlanner.BlockOrders()
+        lane.segments = orders.segments
+        lane.beams = [0: [[0, 1]], 1: [[3, 2], [2, 3]]]
+        orders.merge(beams: lane)
+        #expect(orders.joined() == [[1, 0, 3, 2, 5, 4, 6], [1, 0, 2, 3, 5, 4, 6]])
     }
 }
 

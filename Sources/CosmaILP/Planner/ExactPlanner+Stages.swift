@@ -86,7 +86,7 @@ extension ExactPlanner {
         case .repair: return run.relaxation?.solved == true
         case .addressProgram: return run.relaxation?.proven == true
         case .warmStarts, .capacityProgram: return true
-        case .polish, .segmentSearch, .orderSearch, .segments: return false
+        case .polish, .segmentSearch, .segmentBeams, .orderSearch, .segments: return false
         }
     }
 
@@ -117,7 +117,7 @@ extension ExactPlanner {
         case .capacityProgram: try capacityProgram(share: share, run: &run)
         case .repair: try repair(run: &run)
         case .addressProgram: try addressProgram(share: share, run: &run)
-        case .polish, .segmentSearch, .orderSearch, .segments: break
+        case .polish, .segmentSearch, .segmentBeams, .orderSearch, .segments: break
         }
     }
 

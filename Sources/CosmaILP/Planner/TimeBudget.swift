@@ -26,6 +26,9 @@ public enum PlannerStage: String, Sendable, Hashable, CaseIterable {
     case orderSearch = "order search"
     /// Divide and conquer's search of each separated segment's least traffic: a bound, and an order.
     case segmentSearch = "segment search"
+    /// Divide and conquer's beam searches that order the blocks of separated segments, beside the
+    /// segment search.
+    case segmentBeams = "segment beams"
     /// Divide and conquer's improvement passes over segments of the schedule.
     case segments = "segment passes"
 }
@@ -457,9 +460,10 @@ public struct TimeBudget: Sendable {
             .segmentSearch: .rest(),
         ])
 
-        /// Divide and conquer's plan lane, beside the bound lane and as long: the fixed-schedule
-        /// program on the minimum-peak order, all of it.
+        /// Divide and conquer's plan lane, beside the bound lane and as long: the segment beams
+        /// up to two thirds of it, then the fixed-schedule program on the minimum-peak order, the rest.
         package static let planLane = Policy(shares: [
+            .segmentBeams: Share(1, of: .total),
             .fixedSchedule: .rest(),
         ])
     }

@@ -232,9 +232,16 @@ package struct SegmentTrafficSearch: Sendable {
     /// problem does.
     /// With a `beamWidth`, a search that does not finish also orders the block by two beam
     /// searches (``Outcome/beams``), without building the block again: each build runs a maximum
-    /// flow per operator. A beam still running at `beamDeadline` gives up (no order).
+    /// flow per operator. A beam still running at `beamDeadline`, or past the children
+    /// `beamChildLimit` leaves it, gives up (no order). With a `widerBeam`, the two beams run again
+    /// that wide when the children the first two made, scaled to the wider width, fit in what
+    /// `beamChildLimit` leaves, and each ranking keeps its cheaper order. A wider beam keeps more
+    /// of the orders a narrow one ranks out early: on RandWire-ER seed 3's middle stage with
+    /// weights at `M_R`, 2,000 states per depth order it at 4,956,448 bytes, 500 at 6,323,744
+    /// (results/divide-and-conquer-ablation.md, journal 49).
     package func run(_ segment: [OperatorID], scope: Scope = .separated, stateBudget: Int, limit: inout SearchLimit, pruning: Bool = true,
                      reducing: Bool = true, beamWidth: Int? = nil, beamDeadline: ContinuousClock.Instant? = nil,
+                     widerBeam: Int? = nil, beamChildLimit: Int? = nil,
                      evictionSetLimit: Int = SegmentTrafficSearch.evictionSetLimit, storesPaidLater: Set<TensorID> = []) -> Outcome?
     {
         guard configuration.inPlace == .off,
@@ -253,11 +260,28 @@ package struct SegmentTrafficSearch: Sendable {
             block.pricesStores = false
             var whereMade = block
             whereMade.chargeStoresWhereMade()
-            for ranking in [whereMade, block] {
-                let (plan, made) = ranking.beam(width: beamWidth, deadline: beamDeadline)
-                outcome.beamChildren += made
-                if let plan { outcome.beams.append(plan) }
+            let rankings = [whereMade, block]
+            var best: [(order: [OperatorID], traffic: Int)?] = [nil, nil]
+            var width = beamWidth
+            while true {
+                let before = outcome.beamChildren
+                for (i, ranking) in rankings.enumerated() {
+                    let left = beamChildLimit.map { $0 - outcome.beamChildren }
+                    let (plan, made) = ranking.beam(width: width, deadline: beamDeadline, childLimit: left)
+                    outcome.beamChildren += made
+                    // Each ranking's traffic is in its own accounting: only its own widths compare.
+                    // A tie goes to the wider beam, which ranked more orders: on RandWire-BA seed 2
+                    // at `M_H` the first ranking's orders cost the same in its accounting at both
+                    // widths, and the wider one's plan 341,824 bytes less.
+                    if let plan, best[i].map({ plan.traffic <= $0.traffic }) ?? true { best[i] = plan }
+                }
+                // Children grow about as the width does (each survivor makes its moves).
+                guard let wider = widerBeam, wider > width,
+                      beamChildLimit.map({ (outcome.beamChildren - before) * wider / width <= $0 - outcome.beamChildren }) ?? true
+                else { break }
+                width = wider
             }
+            outcome.beams = best.compactMap { $0 }
         }
         return outcome
     }
@@ -914,14 +938,15 @@ private struct Block {
     /// A beam search over the same moves: at each depth only the `width` states of least traffic
     /// plus debt go on. A heuristic, for an order where ``search(stateBudget:deadline:pruning:reducing:)`` did not
     /// finish; the order and the traffic of its cheapest complete state, `nil` if none completes
-    /// or `deadline` passes first (checked at each depth), and the children it made either way
-    /// (its work: ``WorkRates/segmentBeamChild``).
+    /// or `deadline` passes first, or it has made more than `childLimit` children (both checked at
+    /// each depth, so a depth may pass the limit by its own children), and the children it made
+    /// either way (its work: ``WorkRates/segmentBeamChild``).
     ///
     /// Memory is width × depth: a depth's children are made, ranked and dropped, and only the
     /// survivors' moves are kept, to trace the order back. Keeping every child made (as this
     /// search first did) took RandWire-ER seed 2 with weights at `M_R` to 2.1 GB at width 2,000
     /// (results/divide-and-conquer-ablation.md, journal 34).
-    func beam(width: Int, deadline: ContinuousClock.Instant? = nil) -> (plan: (order: [OperatorID], traffic: Int)?, made: Int) {
+    func beam(width: Int, deadline: ContinuousClock.Instant? = nil, childLimit: Int? = nil) -> (plan: (order: [OperatorID], traffic: Int)?, made: Int) {
         // The survivors at every depth so far, as moves back to their parents (the start is 0).
         var parent: [Int32] = [-1]
         var op: [Int16] = [-1]
@@ -935,7 +960,7 @@ private struct Block {
         var found: [Move] = []
         var made = 0
         for _ in 0..<members.count {
-            if SearchLimit.expired(deadline) { return (nil, made) }
+            if SearchLimit.expired(deadline) || childLimit.map({ made > $0 }) == true { return (nil, made) }
             keys.removeAll(keepingCapacity: true)
             children.removeAll(keepingCapacity: true)
             var index = StateIndex(expected: width * 4)
