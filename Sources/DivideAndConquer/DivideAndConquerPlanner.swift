@@ -342,8 +342,8 @@ package struct DivideAndConquerPlanner: Sendable {
 
     /// The least traffic of each block of separated segments that the minimum-peak order crowds
     /// beyond the capacity (``SegmentTrafficSearch``; consecutive segments joined into blocks of at
-    /// most ``joinedBlockLimit`` operators), the smallest first, each with what is left of `share`
-    /// (at most ``SegmentTrafficSearch/stateLimit`` states): one settled segment is worth more than
+    /// most ``joinedBlockLimit`` operators), the smallest first, each with its part of what is left
+    /// of `share` (``blockStates(left:blocksLeft:)``): one settled segment is worth more than
     /// several half-searched ones, whose bound stays near what the estimate gives at once.
     ///
     /// A segment beyond the search (more than 128 operators or tensors: a NAS network has no
@@ -375,9 +375,9 @@ package struct DivideAndConquerPlanner: Sendable {
         var settled = 0
         run.blockOrders.segments = blocks.segments
         // With in-place on neither bound is for the same model as the plan's.
-        for k in blocks.crowded where configuration.inPlace == .off {
+        for (searched, k) in blocks.crowded.enumerated() where configuration.inPlace == .off {
             let segment = blocks.segments[k]
-            let states = min(SegmentTrafficSearch.stateLimit, limit.statesLeft ?? Int.max)
+            let states = Self.blockStates(left: limit.statesLeft, blocksLeft: blocks.crowded.count - searched)
             // The whole graph's crossing bound is the run's already.
             let crossing = blocks.segments.count > 1 ? segmentCrossingBound(segment, run: &run) : 0
             // A segment of more than 128 operators or tensors is beyond the search (NAS networks,
@@ -589,6 +589,22 @@ package struct DivideAndConquerPlanner: Sendable {
     /// beside the bounds, and ``widerBeamWidth`` after where its share pays for it
     /// (``segmentBeams(share:_:)``); the polish after an exact solve runs these alone.
     static let beamWidth = 500
+
+    /// The most states the segment search makes for one block: twice
+    /// ``SegmentTrafficSearch/stateLimit``, where its share pays for them and no other block
+    /// needs them, about 830 MB at the peak (RandWire-BA seed 2 at `M_H`, whose 101-operator block
+    /// rises from 3 tensors to 4 with them: the bound from 2,221,856 bytes to 2,392,768).
+    static let blockStateLimit = 2 * SegmentTrafficSearch.stateLimit
+
+    /// The states the segment search may make for the next block, with `left` states left (`nil`:
+    /// no limit) for it and `blocksLeft - 1` blocks after it: what is left split evenly, but never
+    /// less than ``SegmentTrafficSearch/stateLimit`` (what every block got before the split) nor
+    /// more than ``blockStateLimit``. Blocks go smallest first, so the largest, which do not
+    /// settle, come last and take what the settled ones left.
+    static func blockStates(left: Int?, blocksLeft: Int) -> Int {
+        let left = left ?? Int.max
+        return min(blockStateLimit, max(SegmentTrafficSearch.stateLimit, left / max(1, blocksLeft)), left)
+    }
 
     /// States per depth of the wider beams that follow the narrow ones where the plan lane's share
     /// pays for them (``segmentBeams(share:_:)``).

@@ -281,6 +281,17 @@ import Testing
     }
 }
 
+/// The segment search splits what is left of its states evenly among the blocks still to search,
+/// between the old cap per block and twice it (``DivideAndConquerPlanner/blockStates(left:blocksLeft:)``).
+@Test func blockStatesSplitWhatIsLeftBetweenTheCaps() {
+    let cap = SegmentTrafficSearch.stateLimit
+    #expect(DivideAndConquerPlanner.blockStates(left: 8_000_000, blocksLeft: 2) == 4_000_000)
+    #expect(DivideAndConquerPlanner.blockStates(left: 8_000_000, blocksLeft: 3) == cap)
+    #expect(DivideAndConquerPlanner.blockStates(left: 20_000_000, blocksLeft: 1) == 2 * cap)
+    #expect(DivideAndConquerPlanner.blockStates(left: 1_000, blocksLeft: 4) == 1_000)
+    #expect(DivideAndConquerPlanner.blockStates(left: nil, blocksLeft: 2) == 2 * cap)
+}
+
 /// A random staged graph (``randomStagedGraph(seed:stages:operatorsPerStage:)``) with its
 /// activations at `M_R`.
 func stagedAtMR(seed: UInt64, stages: Int, operatorsPerStage: Int) throws -> (Graph, Configuration) {
