@@ -129,11 +129,12 @@ package struct DivideAndConquerPlanner: Sendable {
         return result(baseline, run)
     }
 
-    /// The bounds (crossing bound, then the segment search) in one lane and the fixed-schedule
-    /// program on the minimum-peak order in another, side by side (``TimeBudget/lanes(_:)``), so
-    /// that one solve keeps both cores of the benchmark machine busy; then the starts beyond the
-    /// heuristics (``startsBeyondTheHeuristics(_:minimumPeakDone:)``), which need the segment
-    /// search's order. Each lane gets what the two bound stages get of the budget (a tenth and two
+    /// The bounds (crossing bound, then the segment search) in one lane and the segment beams and
+    /// the fixed-schedule program on the minimum-peak order in another, side by side
+    /// (``TimeBudget/lanes(_:)``), so that one solve keeps both cores of the benchmark machine
+    /// busy; then the starts beyond the heuristics
+    /// (``startsBeyondTheHeuristics(_:minimumPeakDone:)``), which need the blocks' orders from
+    /// both lanes. Each lane gets what the two bound stages get of the budget (a tenth and two
     /// fifths). The starts, or none when the bound proves `baseline` optimal.
     ///
     /// The fixed-schedule program is the one start that needs nothing from the bounds: the order

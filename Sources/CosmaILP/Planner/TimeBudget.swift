@@ -461,7 +461,10 @@ public struct TimeBudget: Sendable {
         ])
 
         /// Divide and conquer's plan lane, beside the bound lane and as long: the segment beams
-        /// up to two thirds of it, then the fixed-schedule program on the minimum-peak order, the rest.
+        /// as much of it as their wider beams need, then the fixed-schedule program on the
+        /// minimum-peak order the rest. With two thirds, the wide beam did not fit on RandWire-ER
+        /// seed 3 with weights at `M_R`, where that program finds nothing better anyway
+        /// (results/divide-and-conquer-ablation.md, journal 49).
         package static let planLane = Policy(shares: [
             .segmentBeams: Share(1, of: .total),
             .fixedSchedule: .rest(),
