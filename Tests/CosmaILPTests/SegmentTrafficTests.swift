@@ -284,12 +284,34 @@ import Testing
         #expect(stopped.lowerBound == 3)
     }
 
+    /// A tensor off chip that an ancestor of the crowded operator still reads must be loaded for
+    /// that ancestor and evicted again: being off chip now does not make up the crowded operator's
+    /// excess for free. Here `L`, `M`, `A`, `B` and `C` form a chain at a capacity of 6; `M`
+    /// evicts `x` (2 bytes, a graph input, so the eviction is free), `A` reads it back (2), and
+    /// `B` crowds it out again, for `C` to read it back (2): the optimum is 4. Stopped after `M`,
+    /// the estimate owes `x`'s reload (2) and the byte `B` needs off chip once more (1): 3. An
+    /// estimate that counted `x`, off chip after `M`, towards `B`'s excess gave 2.
+    @Test func anAncestorsReaderOwesASecondReload() throws {
+        let (optimum, stopped) = try Self.stoppedAfterOneExpansion(
+            "ancestor-reads", sizes: ["y": 1, "x": 2, "l": 3, "m": 2, "a": 2, "b": 3, "out": 1], inputs: ["x", "y"], capacity: 6,
+            operators: [
+                .init(name: "L", type: "Op", inputs: ["x", "y"], outputs: ["l"]),
+                .init(name: "M", type: "Op", inputs: ["l"], outputs: ["m"]),
+                .init(name: "A", type: "Op", inputs: ["x", "m"], outputs: ["a"]),
+                .init(name: "B", type: "Op", inputs: ["a"], outputs: ["b"]),
+                .init(name: "C", type: "Op", inputs: ["x", "b"], outputs: ["out"]),
+            ], states: 3)
+        #expect(optimum == 4)
+        #expect(stopped.lowerBound == 3)
+    }
+
     /// The graph of `operators` over tensors of `sizes` (`inputs` are graph inputs, the rest
     /// activations; `out` is the output) at `capacity`, activations only: its exhaustive optimum,
-    /// which the settled search must meet, and the search's outcome when stopped after expanding
-    /// its start (two states), which must not have settled.
+    /// which the settled search must meet, and the search's outcome when stopped once it has made
+    /// `states` states (two: after expanding its start), which must not have settled.
     static func stoppedAfterOneExpansion(_ name: String, sizes: [String: Int], inputs: Set<String>, capacity: Int,
-                                         operators: [GraphDocument.OperatorEntry]) throws -> (optimum: Int, stopped: SegmentTrafficSearch.Outcome)
+                                         operators: [GraphDocument.OperatorEntry], states: Int = 2) throws
+        -> (optimum: Int, stopped: SegmentTrafficSearch.Outcome)
     {
         let tensors = sizes.sorted { $0.key < $1.key }.map { Tensor(name: $0.key, bytes: $0.value, kind: inputs.contains($0.key) ? .input : .activation) }
         let graph = try Graph(document: GraphDocument(name: name, tensors: tensors, operators: operators, outputs: ["out"]))
@@ -297,7 +319,7 @@ import Testing
         let optimum = try #require(ExhaustiveSearch(graph: graph, config: config).minimumNonCompulsory())
         #expect(try Self.search(graph, config, Array(graph.operators.indices)).lowerBound == optimum)
         var limit = SearchLimit()
-        let stopped = try #require(SegmentTrafficSearch(graph: graph, configuration: config).run(Array(graph.operators.indices), stateBudget: 2, limit: &limit))
+        let stopped = try #require(SegmentTrafficSearch(graph: graph, configuration: config).run(Array(graph.operators.indices), stateBudget: states, limit: &limit))
         #expect(stopped.order == nil)
         return (optimum, stopped)
     }
