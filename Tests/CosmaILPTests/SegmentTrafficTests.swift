@@ -253,7 +253,7 @@ import Testing
     /// the optimum of 8: the branch that runs first finds the other's input waiting, the one that
     /// runs second the other's result, so each evicts a 2-byte tensor, stored and loaded back.
     @Test func anUnsettledSearchCountsWhatEveryOrderKeepsLive() throws {
-        let (optimum, stopped) = try Self.stoppedAfterOneExpansion(
+        let (optimum, stopped) = try Self.stoppedEarly(
             "either-branch", sizes: ["in": 1, "a": 2, "b": 2, "l": 2, "r": 2, "out": 1], inputs: ["in"], capacity: 5,
             operators: [
                 .init(name: "split", type: "Op", inputs: ["in"], outputs: ["a", "b"]),
@@ -272,7 +272,7 @@ import Testing
     /// only operator ready at the start, `x` is not loaded yet: the estimate must price those 3
     /// bytes as reloads (3), not as activations stored and loaded back (6, above the optimum).
     @Test func anInputLetGoOwesOnlyItsReload() throws {
-        let (optimum, stopped) = try Self.stoppedAfterOneExpansion(
+        let (optimum, stopped) = try Self.stoppedEarly(
             "input-let-go", sizes: ["y": 1, "x": 4, "d": 1, "a": 4, "b": 4, "out": 1], inputs: ["x", "y"], capacity: 9,
             operators: [
                 .init(name: "D", type: "Op", inputs: ["y"], outputs: ["d"]),
@@ -292,7 +292,7 @@ import Testing
     /// the estimate owes `x`'s reload (2) and the byte `B` needs off chip once more (1): 3. An
     /// estimate that counted `x`, off chip after `M`, towards `B`'s excess gave 2.
     @Test func anAncestorsReaderOwesASecondReload() throws {
-        let (optimum, stopped) = try Self.stoppedAfterOneExpansion(
+        let (optimum, stopped) = try Self.stoppedEarly(
             "ancestor-reads", sizes: ["y": 1, "x": 2, "l": 3, "m": 2, "a": 2, "b": 3, "out": 1], inputs: ["x", "y"], capacity: 6,
             operators: [
                 .init(name: "L", type: "Op", inputs: ["x", "y"], outputs: ["l"]),
@@ -308,8 +308,9 @@ import Testing
     /// The graph of `operators` over tensors of `sizes` (`inputs` are graph inputs, the rest
     /// activations; `out` is the output) at `capacity`, activations only: its exhaustive optimum,
     /// which the settled search must meet, and the search's outcome when stopped once it has made
-    /// `states` states (two: after expanding its start), which must not have settled.
-    static func stoppedAfterOneExpansion(_ name: String, sizes: [String: Int], inputs: Set<String>, capacity: Int,
+    /// `states` states (two: after expanding its start; three on a chain: after two moves), which
+    /// must not have settled.
+    static func stoppedEarly(_ name: String, sizes: [String: Int], inputs: Set<String>, capacity: Int,
                                          operators: [GraphDocument.OperatorEntry], states: Int = 2) throws
         -> (optimum: Int, stopped: SegmentTrafficSearch.Outcome)
     {

@@ -144,7 +144,9 @@ package struct SegmentTrafficSearch: Sendable {
     /// The most states one search should create: about 200 bytes each, so 3,000,000 take 600 MB
     /// (a `[Key: Int32]` index made it about 250: `cosma solve` on RandWire-WS with weights at
     /// `M_R` peaked at 686 MB with it, 535 MB with ``StateIndex``). RandWire-WS's first stage (56
-    /// operators) needs 632,690 at `M_R` (2.19 million without dominance).
+    /// operators) needs 632,690 at `M_R` (2.19 million without dominance). Divide and conquer
+    /// lets a block that its share pays for take up to twice this
+    /// (`DivideAndConquerPlanner.blockStateLimit`).
     package static let stateLimit = 3_000_000
 
     /// Most ways to make room for one operator that a state's moves try (inclusion-minimal
