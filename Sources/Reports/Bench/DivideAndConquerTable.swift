@@ -94,7 +94,7 @@ extension BenchTables {
             "- average reduction against the best heuristic (the paper's baselines and Cosma's own), over the \(s.reductions.count) instances where it spills: \(mean(s.reductions)) (arithmetic means of `1 - cosma / baseline`)",
         ]
         if settings.agreeWith != nil {
-            header.append("- a second run (journal `\(settings.agreeWith!.path)`) wrote byte-identical plans on \(s.agreed) of the \(s.compared) instances both ran")
+            header.append("- a second run (journal `\(settings.agreeWith!.relativePath)`) wrote byte-identical plans on \(s.agreed) of the \(s.compared) instances both ran")
         }
         if settings.compareExact {
             header.append("- average excess over the exact optimum, over the \(s.excesses.count) instances the exact method proves: \(mean(s.excesses)) (arithmetic mean of `cosma / optimum - 1`; +100% where the optimum is 0 and divide and conquer is not)")
