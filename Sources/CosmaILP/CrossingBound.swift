@@ -57,8 +57,10 @@ package struct CrossingBound: Sendable {
     ///   - order: a schedule (the minimum-peak search's), whose segments are searched within
     ///     `segmentLimit`, for ``peakCovers``; only with the covers searched here, whose program
     ///     they join.
+    ///   - reach: the graph's ancestor relation, where the caller has it (computed here otherwise).
     package init(problem: PlanningProblem, coversSolved: Bool = false, deadline: ContinuousClock.Instant? = nil,
-                 peakBound: Int? = nil, order: [OperatorID]? = nil, segmentLimit: SearchLimit = SearchLimit())
+                 peakBound: Int? = nil, order: [OperatorID]? = nil, segmentLimit: SearchLimit = SearchLimit(),
+                 reach: Reachability? = nil)
     {
         let configuration = problem.configuration
         // The covers of every kind hold for every schedule: they are found over the problem with
@@ -66,8 +68,8 @@ package struct CrossingBound: Sendable {
         let free = PlanningProblem(graph: problem.graph, configuration: configuration)
         covers = coversSolved ? nil : ForcedLiveCovers(problem: free, deadline: deadline)
         let analysis = CrossingAnalysis(graph: problem.graph, setting: configuration.tensors, alignment: configuration.alignment,
-                                        inPlace: configuration.inPlace)
-        reach = analysis.reach
+                                        inPlace: configuration.inPlace, reach: reach)
+        self.reach = analysis.reach
         var limit = segmentLimit
         var peakCovers: [ForcedLiveCovers.Cover] = []
         if !coversSolved {

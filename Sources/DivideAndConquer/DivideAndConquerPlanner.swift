@@ -143,8 +143,10 @@ package struct DivideAndConquerPlanner: Sendable {
     /// here; beside the bounds it gets up to fifteen, enough for CBC to improve on the heuristics'
     /// replacement on RandWire's orders.
     func boundsBesideStarts(_ baseline: CertifiedPlan, _ run: inout Run) throws -> [CertifiedPlan] {
-        // Both lanes read the minimum-peak order: found once, before they part.
+        // Both lanes read the minimum-peak order, the graph's ancestor relation and the crowded
+        // blocks: found once, before they part.
         let minimumPeak = minimumPeakOrder(&run)
+        _ = crowdedBlocks(&run)
         let shares = [PlannerStage.crossingBound, .segmentSearch].compactMap { run.budget.share(for: $0) }
         let amount = run.budget.limit == nil ? nil : shares.reduce(0, +)
         let lanes = run.budget.lanes([(amount, .boundLane), (amount, .planLane)])
@@ -223,8 +225,10 @@ package struct DivideAndConquerPlanner: Sendable {
         /// into the segments too large for the search (``segmentSearch(share:beamWidth:_:)``), when it found
         /// one for some segment: one order, or one per beam where beams ordered a block.
         var segmentOrders: [[OperatorID]] { blockOrders.joined() }
-        /// The graph's ancestor relation, once the crossing bound has computed it.
+        /// The graph's ancestor relation, once computed (by ``crowdedBlocks(_:)`` or the crossing bound).
         var reach: Reachability?
+        /// The blocks the segment search bounds and the segment beams order, once found.
+        var blocks: CrowdedBlocks?
 
         /// Records `plan`, a start found in `stage`, as the best so far or as no better.
         mutating func found(_ plan: CertifiedPlan, in stage: PlannerStage) {
@@ -250,6 +254,7 @@ package struct DivideAndConquerPlanner: Sendable {
             lane.cheapest = cheapest
             lane.minimumPeak = minimumPeak
             lane.reach = reach
+            lane.blocks = blocks
             return lane
         }
 
@@ -332,7 +337,7 @@ package struct DivideAndConquerPlanner: Sendable {
         let crossing = CrossingBound(problem: PlanningProblem(graph: graph, configuration: configuration),
                                      deadline: ExactPlanner.searchDeadline(share: share, of: run.budget),
                                      peakBound: run.minimumPeak?.lowerBound, order: minimumPeakOrder(&run),
-                                     segmentLimit: run.budget.searchLimit(share.map { $0 / 2 }, operators: n))
+                                     segmentLimit: run.budget.searchLimit(share.map { $0 / 2 }, operators: n), reach: run.reach)
         run.budget.charge(states: crossing.segmentStates, operators: n)
         run.reach = crossing.reach
         run.trace.recordCutShort(.crossingBound, examined: crossing.operatorsExamined, of: n)
@@ -413,7 +418,7 @@ package struct DivideAndConquerPlanner: Sendable {
 
     /// The separated segments of the minimum-peak order, joined into blocks
     /// (``SegmentTrafficSearch/blocks(joining:limit:)``), and those it crowds: what the segment
-    /// search bounds and the segment beams order, found alike in both lanes.
+    /// search bounds and the segment beams order, found once for both lanes (``Run/blocks``).
     struct CrowdedBlocks {
         /// Every block's operators, in the order the minimum-peak order runs the blocks.
         var segments: [[OperatorID]]
@@ -427,8 +432,14 @@ package struct DivideAndConquerPlanner: Sendable {
         var crowded: [Int]
     }
 
+    /// `run`'s crowded blocks, found and kept in `run` (with the graph's ancestor relation) the
+    /// first time: ``boundsBesideStarts(_:_:)`` finds them before its lanes part, so that
+    /// neither lane computes the ancestor relation or the blocks again (on a graph of 20,000
+    /// operators the relation takes about 50 MB and a second).
     func crowdedBlocks(_ run: inout Run) -> CrowdedBlocks {
+        if let known = run.blocks { return known }
         let reach = run.reach ?? graph.reachability()
+        run.reach = reach
         let order = minimumPeakOrder(&run)
         let profile = graph.liveProfile(order: order, setting: configuration.tensors, alignment: configuration.alignment,
                                         inPlace: configuration.inPlace)
@@ -439,8 +450,10 @@ package struct DivideAndConquerPlanner: Sendable {
         let segments = parts.map(\.operators)
         var crowded = parts.indices.filter { parts[$0].operators.count > 1 && parts[$0].peak > configuration.capacity }
         crowded.sort { (segments[$0].count, $0) < (segments[$1].count, $1) }
-        return CrowdedBlocks(segments: segments, starts: segments.reduce(into: [0]) { $0.append($0.last! + $1.count) },
-                             profile: profile, crowded: crowded)
+        let blocks = CrowdedBlocks(segments: segments, starts: segments.reduce(into: [0]) { $0.append($0.last! + $1.count) },
+                                   profile: profile, crowded: crowded)
+        run.blocks = blocks
+        return blocks
     }
 
     /// The plan lane's orders for the crowded blocks (``crowdedBlocks(_:)``), beside the segment

@@ -27,13 +27,14 @@ package struct CrossingAnalysis: Sendable {
     /// With `inPlace` on, working sets are the smallest any schedule gives under the in-place model
     /// (``Graph/workingSets(setting:alignment:inPlace:)``): in-place writes shorten an input only at
     /// its last reader, which is one of its operator's operands, so what crosses an operator is
-    /// the same and both bounds stay valid with the smaller working sets.
-    package init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off) {
+    /// the same and both bounds stay valid with the smaller working sets. `reach` is the graph's
+    /// ancestor relation where the caller has it already (it is computed here otherwise).
+    package init(graph: Graph, setting: TensorSetting, alignment: Int, inPlace: InPlaceMode = .off, reach: Reachability? = nil) {
         self.graph = graph
         self.setting = setting
         self.alignment = alignment
-        reach = graph.reachability()
-        workingSets = graph.workingSets(setting: setting, alignment: alignment, inPlace: inPlace, reach: reach)
+        self.reach = reach ?? graph.reachability()
+        workingSets = graph.workingSets(setting: setting, alignment: alignment, inPlace: inPlace, reach: self.reach)
         operands = graph.operators.indices.map { Set(graph.residentOperands(of: $0, in: setting)) }
         var readers = [[OperatorID]](repeating: [], count: graph.tensors.count)
         for op in graph.operators.indices {
