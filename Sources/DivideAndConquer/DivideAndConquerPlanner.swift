@@ -182,7 +182,6 @@ package struct DivideAndConquerPlanner: Sendable {
         run.absorb(plans)
         run.trace.record(.sideBySide([boundLane.trace.stages, plans.trace.stages], work: work))
         run.bound = boundLane.bound
-        run.reach = boundLane.reach
         run.blockOrders = boundLane.blockOrders
         run.blockOrders.merge(beams: plans.blockOrders)
         guard baseline.report.traffic.nonCompulsory > run.bound else { return [] }
@@ -224,7 +223,7 @@ package struct DivideAndConquerPlanner: Sendable {
         /// The separated segments' cheapest orders joined, with the settled windows' orders spliced
         /// into the segments too large for the search (``segmentSearch(share:beamWidth:_:)``), when it found
         /// one for some segment: one order, or one per beam where beams ordered a block.
-        var segmentOrders: [[OperatorID]] { blockOrders.joined() }
+        var segmentOrders: [[OperatorID]] { blocks.map { blockOrders.joined($0.segments) } ?? [] }
         /// The graph's ancestor relation, once computed (by ``crowdedBlocks(_:)`` or the crossing bound).
         var reach: Reachability?
         /// The blocks the segment search bounds and the segment beams order, once found.
@@ -362,7 +361,7 @@ package struct DivideAndConquerPlanner: Sendable {
     /// Their sum bounds every plan, whether or not every search finished: an unfinished one counts
     /// the least estimate it left open, and the segments within the capacity count nothing. The
     /// segments' cheapest orders, joined in the minimum-peak order's sequence
-    /// (``BlockOrders/joined()``), start the order search and the fixed-schedule program. Where a
+    /// (``BlockOrders/joined(_:)``), start the order search and the fixed-schedule program. Where a
     /// search did not finish, two beam searches order the block
     /// (``SegmentTrafficSearch/Outcome/beams``): the plan lane's (``segmentBeams(share:_:)``), or,
     /// given a `beamWidth`, this stage's own after the search. Each of their orders makes a joined
@@ -379,7 +378,6 @@ package struct DivideAndConquerPlanner: Sendable {
         let beamDeadline = run.budget.end
         var total = 0
         var settled = 0
-        run.blockOrders.segments = blocks.segments
         // With in-place on neither bound is for the same model as the plan's.
         for (searched, k) in blocks.crowded.enumerated() where configuration.inPlace == .off {
             let segment = blocks.segments[k]
@@ -466,13 +464,12 @@ package struct DivideAndConquerPlanner: Sendable {
     /// of what the bounds of the next blocks and the later stages got, and a wider beam lost more
     /// plans there than its orders gained (results/divide-and-conquer-ablation.md, journals 34
     /// and 49). Here they run while the other lane searches, and a block the segment search settles
-    /// takes its optimal order instead (``BlockOrders/joined()``).
+    /// takes its optimal order instead (``BlockOrders/joined(_:)``).
     func segmentBeams(share: Double?, _ run: inout Run) {
         guard configuration.inPlace == .off else { return }
         let blocks = crowdedBlocks(&run)
         let search = SegmentTrafficSearch(graph: graph, configuration: configuration)
         var limit = run.budget.searchLimit(share, stateCost: WorkRates.segmentTrafficState)
-        run.blockOrders.segments = blocks.segments
         // The children the beams may make: the share, less what the searches spend, in beam children.
         var children = share.map { Int($0 / WorkRates.segmentBeamChild) }
         for k in blocks.crowded {
@@ -496,9 +493,6 @@ package struct DivideAndConquerPlanner: Sendable {
 
     /// Each crowded block's orders, from either lane, by the block's index in ``CrowdedBlocks/segments``.
     struct BlockOrders {
-        /// Every block's operators as the minimum-peak order runs them: the order of a block
-        /// with nothing better.
-        var segments: [[OperatorID]] = []
         /// The segment search's: optimal orders of the blocks it settled, and segments with their
         /// settled windows' orders spliced in.
         var found: [Int: [[OperatorID]]] = [:]
@@ -511,15 +505,15 @@ package struct DivideAndConquerPlanner: Sendable {
 
         /// Takes the plan lane's beams into the bound lane's orders.
         mutating func merge(beams lane: BlockOrders) {
-            if segments.isEmpty { segments = lane.segments }
             beams = lane.beams
         }
 
-        /// The blocks' orders joined: the i-th joined order takes each block's i-th order, or its
-        /// last where it has fewer; a block's orders are the segment search's where it settled
-        /// the block, else the plan lane's, else the segment search's others. Empty when no block
-        /// has an order of its own.
-        func joined() -> [[OperatorID]] {
+        /// The blocks' orders joined, with `segments` the blocks' operators as the minimum-peak
+        /// order runs them (``CrowdedBlocks/segments``, the order of a block with nothing better):
+        /// the i-th joined order takes each block's i-th order, or its last where it has fewer; a
+        /// block's orders are the segment search's where it settled the block, else the plan
+        /// lane's, else the segment search's others. Empty when no block has an order of its own.
+        func joined(_ segments: [[OperatorID]]) -> [[OperatorID]] {
             guard !(found.isEmpty && unsettled.isEmpty && beams.isEmpty) else { return [] }
             let orders = segments.indices.map { found[$0] ?? beams[$0] ?? unsettled[$0] ?? [segments[$0]] }
             var joined: [[OperatorID]] = []

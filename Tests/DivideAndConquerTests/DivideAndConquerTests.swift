@@ -269,15 +269,14 @@ import Testing
     /// operators as they are.
     @Test func joinedOrdersPreferWhatSettledABlock() {
         var orders = DivideAndConquerPlanner.BlockOrders()
-        #expect(orders.joined().isEmpty)
-        orders.segments = [[0, 1], [2, 3], [4, 5], [6]]
+        let segments: [[OperatorID]] = [[0, 1], [2, 3], [4, 5], [6]]
+        #expect(orders.joined(segments).isEmpty)
         orders.found = [0: [[1, 0]]]
         orders.unsettled = [1: [[2, 3]], 2: [[5, 4]]]
         var lane = DivideAndConquerPlanner.BlockOrders()
-        lane.segments = orders.segments
         lane.beams = [0: [[0, 1]], 1: [[3, 2], [2, 3]]]
         orders.merge(beams: lane)
-        #expect(orders.joined() == [[1, 0, 3, 2, 5, 4, 6], [1, 0, 2, 3, 5, 4, 6]])
+        #expect(orders.joined(segments) == [[1, 0, 3, 2, 5, 4, 6], [1, 0, 2, 3, 5, 4, 6]])
     }
 }
 
