@@ -63,6 +63,28 @@ package struct MaxFlow: Sendable {
         return min(total, limit)
     }
 
+    /// After ``maximumFlow(from:to:limit:)`` reached the maximum (or a `limit` that some cut
+    /// meets), the nodes that can still reach `sink` through edges with capacity left: the sink
+    /// side of the minimum cut whose source side is largest.
+    package func reachingSink(_ sink: Int) -> [Bool] {
+        var reaches = [Bool](repeating: false, count: head.count)
+        reaches[sink] = true
+        var stack = [sink]
+        while let v = stack.popLast() {
+            var e = head[v]
+            while e >= 0 {
+                // `e` runs from `v` to `w`; its twin from `w` to `v` has what `w` may still send.
+                let w = to[e]
+                if !reaches[w] && capacity[e ^ 1] > 0 {
+                    reaches[w] = true
+                    stack.append(w)
+                }
+                e = next[e]
+            }
+        }
+        return reaches
+    }
+
     /// One blocking-flow path by depth-first search, iteratively (graphs have thousands of nodes).
     private mutating func augment(_ source: Int, sink: Int, amount: Int, level: [Int], cursor: inout [Int]) -> Int {
         var path: [Int] = []  // edges

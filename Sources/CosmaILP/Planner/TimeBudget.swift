@@ -604,6 +604,10 @@ package struct WorkRates: Sendable {
     /// 15.0 s instead of 8.3 s for the same 3 million states). The price was kept: the 3 million
     /// states a segment may make bind before the share does, so a dearer state would only take
     /// units from the later stages, whose plans then change (results/divide-and-conquer-ablation.md).
+    /// The estimate lifted from each state (session 32) makes a state dearer again, and its
+    /// maximum flows are charged as states (``SegmentTrafficSearch/statesPerFlow``): RandWire-ER
+    /// seed 2's 120-operator stage with activations at `M_R` took 8.3 s for 2.98 million states
+    /// and 189,000 flows, 1.4 µs per state charged.
     package static let segmentTrafficState = 1.5e-6
     /// A child the segment beam search makes: its moves, its debt, its place in the depth's index
     /// and ranking. A state expanded made 28 to 300 children in the beams of width 500 measured

@@ -48,8 +48,23 @@ package import Scratchpad
 /// whole graph), each byte priced at a reload, and at a store as well where only tensors
 /// without a DRAM copy can make it up (A*; the estimate
 /// is admissible but not consistent, so a state reached more cheaply after its expansion is opened
-/// again). The first complete state is optimal, and when the state budget runs out the least
-/// estimate still open is a lower bound.
+/// again). The first complete state is optimal, and when the state budget runs out the largest
+/// least estimate open so far is a lower bound.
+///
+/// **The estimate lifted from each state.** The block's minimum cut lets every order run an
+/// operator early, also the orders a state has ruled out: after a state has made a tensor that
+/// a later operator reads, that tensor is live while every operator between runs. So when a state
+/// first comes to the top, each operator's cut is taken again over the down-sets that hold what
+/// the state has run (`Block.liftedCuts`), a maximum flow over the operators still free to run
+/// before or after it, and priced the same way; where that raises the estimate, the state goes
+/// back to wait its turn. The cuts depend only on the operators run, which many states share, a
+/// cut carries to a child where its largest minimum down-set holds the operator just run, and a
+/// flow runs only where the cut's upper bound could raise the estimate: on RandWire's unsettled
+/// blocks one flow per 15 to 200 states. A child takes its parent's estimate less the
+/// move where that is more than its own (pathmax), so that lifts pass down. The plain estimate
+/// walks every order that has paid nothing yet and stays on the same bound however long it runs
+/// (RandWire-BA's 97-operator stage with weights at `M_R+2/3`: 1,180,472 bytes after 6 and 16.1
+/// million states); lifted, it reaches 1,848,208 in 5.6 million (results/divide-and-conquer-ablation.md, session 32).
 ///
 /// **Windows.** The same search takes any run of operators as a window (``Scope/window``), whose
 /// own problem is relaxed further so that it bounds every plan of a graph that no separator cuts,
@@ -96,6 +111,9 @@ package struct SegmentTrafficSearch: Sendable {
         package var states: Int
         /// States not expanded because another state dominated them.
         package var pruned = 0
+        /// Maximum flows run to find the minimum cuts the estimate takes from each state
+        /// (`Block.liftedEvictions`), each charged as ``SegmentTrafficSearch/statesPerFlow`` states.
+        package var flows = 0
         /// States not expanded because some operator had more ways to make room than the search
         /// tries: each stays open, so the least of their estimates caps ``lowerBound``.
         package var unexpanded = 0
@@ -152,6 +170,14 @@ package struct SegmentTrafficSearch: Sendable {
     /// Most ways to make room for one operator that a state's moves try (inclusion-minimal
     /// eviction sets); a state with more is left unexpanded (``Outcome/unexpanded``).
     package static let evictionSetLimit = 4096
+
+    /// What a search is charged for a maximum flow that makes one of a state's lifted cuts exact
+    /// (``Outcome/flows``), in states. On the blocks that do not settle a flow takes about as
+    /// long as 16 to 50 plain states (RandWire-ER seed 2's 120-operator block, 3 million states
+    /// and 189,000 flows in 8.3 s against 3 million plain states in 2.1 s); a state priced at
+    /// ``WorkRates/segmentTrafficState`` takes less than that price, so the whole search stays
+    /// within it (results/divide-and-conquer-ablation.md, session 32).
+    package static let statesPerFlow = 16
 
     package init(graph: Graph, configuration: Configuration) {
         self.graph = graph
@@ -251,7 +277,7 @@ package struct SegmentTrafficSearch: Sendable {
         else { return nil }
         block.evictionSetLimit = evictionSetLimit
         var outcome = block.search(stateBudget: limit.states(stateBudget), deadline: limit.deadline, pruning: pruning, reducing: reducing)
-        limit.spend(outcome.states)
+        limit.spend(outcome.states + outcome.flows * Self.statesPerFlow)
         if outcome.order == nil, outcome.beams.isEmpty, let beamWidth {
             // A heuristic need not count as the bound does: the first beam ranks by the model it
             // was tuned on, each store where its tensor is made, and both rank by the debt they
@@ -391,6 +417,8 @@ private struct Block {
     /// At least ``forcedExcess``, since the forced tensors are live in every order.
     let crossers: [Bits]
     let cutExcess: [Int]
+    /// Per operator: the room beside its operands, which what crosses it shares.
+    let spare: [Int]
     /// The operators whose ``cutExcess`` is positive, largest first: 40 of the 97 of RandWire-BA's
     /// second stage at `M_R`, where 3 have a positive ``forcedExcess``.
     let cutCrowded: [Int]
@@ -410,8 +438,11 @@ private struct Block {
     /// Whether ``futureEvictions(done:off:copied:)`` prices the stores a shortfall owes (the
     /// search's bound), or every byte as a reload (the beams' ranking, which was tuned so).
     var pricesStores = true
-    /// Per operator: its ancestors inside the block.
+    /// Per operator: its ancestors and its descendants inside the block.
     let ancestors: [Bits]
+    let descendants: [Bits]
+    /// Per tensor: the block's operator that makes it, or -1.
+    let producer: [Int]
     /// Most eviction sets one move tries (``SegmentTrafficSearch/evictionSetLimit``; fewer in tests).
     var evictionSetLimit = SegmentTrafficSearch.evictionSetLimit
 
@@ -441,6 +472,7 @@ private struct Block {
             for t in inputs[i] { readers[t].insert(i) }
             for t in outputs[i] { producer[t] = i }
         }
+        self.producer = producer
         members = segment
         let room = operandOnly.map { configuration.capacity - $0 }
         self.room = room
@@ -458,19 +490,8 @@ private struct Block {
         let made = scope == .window ? Bits.empty : madeBefore
         self.outside = outside
         self.made = made
-        // Ancestry inside the block: `segment` is in a valid order.
-        var ancestors = [Bits](repeating: .empty, count: m)
-        for i in 0..<m {
-            for p in predecessors[i] {
-                ancestors[i] = ancestors[i] | ancestors[p]
-                ancestors[i].insert(p)
-            }
-        }
-        var descendants = [Bits](repeating: .empty, count: m)
-        for i in 0..<m {
-            for a in ancestors[i] { descendants[a].insert(i) }
-        }
-        self.ancestors = ancestors
+        let (ancestors, descendants) = Self.ancestry(predecessors)
+        (self.ancestors, self.descendants) = (ancestors, descendants)
         let everyOperator = Bits(0..<m)
         // An earlier block's tensor lives from the start: resident, or off chip owing a reload; an
         // outside tensor from its first reader.
@@ -485,6 +506,7 @@ private struct Block {
                      readers: readers, occupied: occupied, made: made, outside: outside, ancestors: ancestors, descendants: descendants)
         }
         crossers = cuts.map(\.crossers)
+        spare = (0..<m).map { room[$0] - (inputs[$0] | outputs[$0]).sum(occupied) }
         let cutExcess = cuts.map(\.excess)
         self.cutExcess = cutExcess
         cutCrowded = cutExcess.indices.filter { cutExcess[$0] > 0 }.sorted { (cutExcess[$0], $1) > (cutExcess[$1], $0) }
@@ -494,6 +516,18 @@ private struct Block {
         (kept, carried, storeCost, storeCostWhereMade) = (stores.kept, stores.carried, stores.cost, stores.costWhereMade)
         yields = Self.yields(outputs: outputs, occupied: occupied, bytes: bytes, storeCost: stores.cost)
         priceEvictions()
+    }
+
+    /// Per operator of a block in a valid order, given its predecessors: its ancestors and its
+    /// descendants.
+    static func ancestry(_ predecessors: [Bits]) -> (ancestors: [Bits], descendants: [Bits]) {
+        var ancestors = [Bits](repeating: .empty, count: predecessors.count)
+        var descendants = ancestors
+        for i in predecessors.indices {
+            for p in predecessors[i] { ancestors[i] = ancestors[i] | ancestors[p] | Bits([p]) }
+            for a in ancestors[i] { descendants[a].insert(i) }
+        }
+        return (ancestors, descendants)
     }
 
     /// Sets ``storeFree`` and ``storedRate`` from ``storeCost``.
@@ -823,103 +857,165 @@ private struct Block {
             done.insert(j)
             for evicted in scratch.evictions {
                 let storeCost = (evicted - key.copied).sum(self.storeCost)
-                var resident = (key.resident - evicted) | inputs[j] | outputs[j]
-                var copied = key.copied | evicted | (loads & outside)
+                let resident = (key.resident - evicted) | inputs[j] | outputs[j]
+                let copied = key.copied | evicted | (loads & outside)
                 // Tensors no operator of the block reads any more are gone, unless a later block
                 // reads them; a tensor off chip owes a reload if the block reads it again.
                 var gone = Bits.empty
-                var owed = 0
-                for t in resident | copied {
-                    if readers[t].isSubset(of: done) {
-                        if !kept.contains(t) { gone.insert(t) }
-                    } else if !resident.contains(t) {
-                        owed += bytes[t]
-                    }
-                }
-                resident = resident - gone
-                copied = copied - gone
-                owed += futureEvictions(done: done, off: copied - resident, copied: copied)
-                moves.append(Move(op: j, child: Key(done: done, resident: resident, copied: copied), cost: loadCost + storeCost, owed: owed))
+                for t in resident | copied where readers[t].isSubset(of: done) && !kept.contains(t) { gone.insert(t) }
+                let child = Key(done: done, resident: resident - gone, copied: copied - gone)
+                let owed = reloadsOwed(child) + futureEvictions(done: done, off: child.copied - child.resident, copied: child.copied)
+                moves.append(Move(op: j, child: child, cost: loadCost + storeCost, owed: owed))
             }
         }
         return true
     }
 
-    func search(stateBudget: Int, deadline: ContinuousClock.Instant?, pruning: Bool, reducing: Bool) -> SegmentTrafficSearch.Outcome {
-        let m = members.count
-        var keys = [start]
+    /// What a state owes for the tensors off chip that the block reads again: a reload each.
+    func reloadsOwed(_ key: Key) -> Int {
+        var owed = 0
+        for t in key.copied - key.resident where !readers[t].isSubset(of: key.done) { owed += bytes[t] }
+        return owed
+    }
+
+    /// The states a search has made, numbered from the start (0), and the queue of those open.
+    struct Frontier {
+        var keys: [Key]
         var cost = [0]
+        /// Per state: its estimate less its traffic so far (``Entry/estimate``).
         var owed = [0]
+        /// Per state: the state it was reached from most cheaply, and the operator run.
         var parent: [Int32] = [-1]
         var op: [Int16] = [-1]
         var depth: [Int32] = [0]
         var status: [Status] = [.open]
-        var index = StateIndex(expected: min(stateBudget, 1 << 16))
-        var family = Families()
-        var pruned = 0
-        _ = index.node(of: keys[0], orInsert: 0, keys: [])
+        /// Whether each state's estimate was lifted from it (``lift(_:block:)``), which is done
+        /// when it first comes to the top, not when it is made: most states made are never
+        /// expanded.
+        var lifted = [false]
+        /// The lifted cuts per done set, which many states share, and the maximum flows run.
+        var cuts: [Bits: LiftedCuts] = [:]
+        var flows = 0
+        var index: StateIndex
         var heap = BinaryHeap<Entry>()
-        heap.push(Entry(estimate: 0, depth: 0, node: 0))
-        var popped = 0
+
+        init(start: Key, expected: Int) {
+            keys = [start]
+            index = StateIndex(expected: expected)
+            _ = index.node(of: start, orInsert: 0, keys: [])
+            heap.push(Entry(estimate: 0, depth: 0, node: 0))
+        }
+
+        /// Raises `node`'s estimate to `owed` beyond its traffic, and queues it again.
+        mutating func raise(_ node: Int, to owed: Int) {
+            self.owed[node] = owed
+            heap.push(Entry(estimate: cost[node] + owed, depth: depth[node], node: Int32(node)))
+        }
+
+        /// The estimate of state `node` lifted from it the first time it comes to the top (the
+        /// reloads it owes and ``liftedEvictions(_:done:off:copied:atLeast:flows:)``); `nil` after.
+        mutating func lift(_ node: Int, block: Block) -> Int? {
+            guard !lifted[node] else { return nil }
+            lifted[node] = true
+            let key = keys[node]
+            if cuts[key.done] == nil {
+                // Every parent was expanded, so its done set's cuts are known.
+                let ran = Int(op[node])
+                cuts[key.done] = block.liftedCuts(done: key.done, parent: ran >= 0 ? cuts[key.done - Bits([ran])] : nil, ran: ran)
+            }
+            let off = key.copied - key.resident
+            let known = block.futureEvictions(done: key.done, off: off, copied: key.copied)
+            return block.reloadsOwed(key)
+                + block.liftedEvictions(&cuts[key.done]!, done: key.done, off: off, copied: key.copied, atLeast: known, flows: &flows)
+        }
+
+        /// Records `move` from the expanded state `node`: a new state, or one reached more
+        /// cheaply than before (the estimate is admissible but not consistent, so a state may be
+        /// reached more cheaply after it was expanded: it is opened again).
+        ///
+        /// Every plan from `node` may take any of its moves, so the cheapest rest from a child
+        /// plus the move costs at least `node`'s estimate: a child's estimate is raised to that
+        /// where it is less. A child is lifted only when it comes to the top, and this keeps its
+        /// plain estimate from undoing its parent's lift meanwhile.
+        mutating func add(_ move: Move, from node: Int) {
+            let childCost = cost[node] + move.cost
+            let inherited = cost[node] + owed[node] - childCost
+            let e = Int32(keys.count)
+            if let existing = index.node(of: move.child, orInsert: e, keys: keys) {
+                let e = Int(existing)
+                guard childCost < cost[e] else { return }
+                status[e] = .open
+                cost[e] = childCost
+                (parent[e], op[e]) = (Int32(node), Int16(move.op))
+                raise(e, to: max(owed[e], inherited))
+                return
+            }
+            keys.append(move.child)
+            cost.append(childCost)
+            owed.append(max(move.owed, inherited))
+            lifted.append(false)
+            parent.append(Int32(node))
+            op.append(Int16(move.op))
+            depth.append(depth[node] + 1)
+            status.append(.open)
+            heap.push(Entry(estimate: childCost + owed[Int(e)], depth: depth[node] + 1, node: e))
+        }
+    }
+
+    func search(stateBudget: Int, deadline: ContinuousClock.Instant?, pruning: Bool, reducing: Bool) -> SegmentTrafficSearch.Outcome {
+        var states = Frontier(start: start, expected: min(stateBudget, 1 << 16))
+        var family = Families()
+        var (pruned, popped, unexpanded) = (0, 0, 0)
         var scratch = Scratch()
         var found: [Move] = []
         // The least estimate of a state whose moves could not all be made: it stays open for good.
         var ceiling = Int.max
-        var unexpanded = 0
+        // The largest least estimate so far, which bounds the block (see below).
+        var proven = 0
         func outcome(_ order: [OperatorID]?, _ bound: Int, beam: ([OperatorID], Int)? = nil) -> SegmentTrafficSearch.Outcome {
-            .init(order: order, lowerBound: bound, states: keys.count, pruned: pruned, unexpanded: unexpanded, beams: beam.map { [$0] } ?? [])
+            .init(order: order, lowerBound: bound, states: states.keys.count, pruned: pruned, flows: states.flows, unexpanded: unexpanded,
+                  beams: beam.map { [$0] } ?? [])
         }
+        func spent() -> Bool { states.keys.count + states.flows * SegmentTrafficSearch.statesPerFlow >= stateBudget }
 
-        while let top = heap.pop() {
+        while let top = states.heap.pop() {
             let node = Int(top.node)
-            if status[node] != .open || top.estimate != cost[node] + owed[node] { continue }
-            if depth[node] == Int32(m) {
+            if states.status[node] != .open || top.estimate != states.cost[node] + states.owed[node] { continue }
+            // Every open state has an entry at its estimate, so the least is a bound now; the
+            // estimate is not consistent, so a later least may be lower.
+            proven = max(proven, min(top.estimate, ceiling))
+            if states.depth[node] == Int32(members.count) {
                 // Past a state left open, this plan (the cheapest of the rest) takes the beams' place.
-                let order = path(to: node, parent: parent, op: op)
-                return cost[node] <= ceiling ? outcome(order, cost[node]) : outcome(nil, ceiling, beam: (order, cost[node]))
+                let (order, cost) = (path(to: node, parent: states.parent, op: states.op), states.cost[node])
+                return cost <= ceiling ? outcome(order, cost) : outcome(nil, ceiling, beam: (order, cost))
             }
-            if pruning && family.dominatedElseEnter(node, keys: keys, cost: cost, status: status, block: self) {
-                status[node] = .pruned
+            if let lifted = states.lift(node, block: self) {
+                if spent() { return outcome(nil, proven) }
+                // The estimate may hold more than the reloads owed and what the block's cuts
+                // give (what the parent's estimate passed on): the lifted one replaces it only
+                // where larger, and the state goes back to wait its turn.
+                if lifted > states.owed[node] {
+                    states.raise(node, to: lifted)
+                    continue
+                }
+            }
+            if pruning && family.dominatedElseEnter(node, keys: states.keys, cost: states.cost, status: states.status, block: self) {
+                states.status[node] = .pruned
                 pruned += 1
                 continue
             }
-            status[node] = .expanded
+            states.status[node] = .expanded
             popped += 1
-            if keys.count >= stateBudget || (popped & 1023 == 0 && SearchLimit.expired(deadline)) {
-                return outcome(nil, min(top.estimate, ceiling))
-            }
-            guard moves(from: keys[node], into: &found, scratch: &scratch, reduced: reducing) else {
+            if spent() || (popped & 1023 == 0 && SearchLimit.expired(deadline)) { return outcome(nil, proven) }
+            guard moves(from: states.keys[node], into: &found, scratch: &scratch, reduced: reducing) else {
                 // Too many ways to make room to try them all: every plan through this state costs
                 // at least its estimate, so it stays open and caps the bound (dominating nothing).
-                status[node] = .unexpanded
+                states.status[node] = .unexpanded
                 unexpanded += 1
                 ceiling = min(ceiling, top.estimate)
                 continue
             }
-            for move in found {
-                let childCost = cost[node] + move.cost
-                let e = Int32(keys.count)
-                if let existing = index.node(of: move.child, orInsert: e, keys: keys) {
-                    let e = Int(existing)
-                    // The estimate is admissible but not consistent, so a state may be reached
-                    // more cheaply after it was expanded: it is opened again.
-                    guard childCost < cost[e] else { continue }
-                    status[e] = .open
-                    cost[e] = childCost
-                    parent[e] = Int32(node)
-                    op[e] = Int16(move.op)
-                    heap.push(Entry(estimate: childCost + owed[e], depth: depth[e], node: existing))
-                    continue
-                }
-                keys.append(move.child)
-                cost.append(childCost)
-                owed.append(move.owed)
-                parent.append(Int32(node))
-                op.append(Int16(move.op))
-                depth.append(depth[node] + 1)
-                status.append(.open)
-                heap.push(Entry(estimate: childCost + move.owed, depth: depth[node] + 1, node: e))
-            }
+            for move in found { states.add(move, from: node) }
         }
         // Every plan left runs through a state left open; or no order fits (an operator's working
         // set exceeds the capacity), and there is nothing to claim.
@@ -1023,33 +1119,219 @@ private struct Block {
     /// (Counting also the tensors that exist already and are read at or after `j` cut RandWire-WS's
     /// first stage at `M_R` from 2.19 to 2.16 million states, at twice the time per state.)
     func futureEvictions(done: Bits, off: Bits, copied: Bits) -> Int {
-        let cheap = copied | storeFree | outside
-        let storedRate = pricesStores ? self.storedRate : bytesPerOccupied
         var most = 0.0
-        func price(_ excess: Int, at j: Int, among tensors: Bits) {
-            // What is off chip now and stays off until `j` counts at no further cost; what an
-            // ancestor of `j` still reads is loaded for it first, so being off at `j` costs it
-            // another reload.
-            var settled = tensors & off
-            if pricesStores {
-                var reread = Bits.empty
-                for t in settled where !((readers[t] - done) & ancestors[j]).isEmpty { reread.insert(t) }
-                settled = settled - reread
-            }
-            let shortfall = excess - settled.sum(occupied)
-            guard shortfall > 0 else { return }
-            let candidates = tensors - settled
-            let reloadOnly = pricesStores ? min(shortfall, (candidates & cheap).sum(occupied)) : shortfall
-            most = max(most, Double(reloadOnly) * bytesPerOccupied + Double(shortfall - reloadOnly) * storedRate)
-        }
-        for j in crowded where Double(forcedExcess[j]) * storedRate > most && !done.contains(j) {
-            price(forcedExcess[j], at: j, among: forced[j])
+        for j in crowded where Double(forcedExcess[j]) * shortfallRate > most && !done.contains(j) {
+            most = max(most, shortfallPrice(forcedExcess[j], at: j, among: forced[j], done: done, off: off, copied: copied))
         }
         // Largest excess first: once an excess at the dearer price is no more than the largest
         // cost, no later operator's cost can exceed it.
         for j in cutCrowded {
-            guard Double(cutExcess[j]) * storedRate > most else { break }
-            if !done.contains(j) { price(cutExcess[j], at: j, among: crossers[j]) }
+            guard Double(cutExcess[j]) * shortfallRate > most else { break }
+            if !done.contains(j) { most = max(most, shortfallPrice(cutExcess[j], at: j, among: crossers[j], done: done, off: off, copied: copied)) }
+        }
+        return Int(most.rounded(.down))
+    }
+
+    /// The most a byte of a shortfall costs in ``shortfallPrice(_:at:among:done:off:copied:)``: a
+    /// store and a reload where stores are priced, else a reload.
+    var shortfallRate: Double { pricesStores ? storedRate : bytesPerOccupied }
+
+    /// What `excess` occupied bytes of `tensors` off chip while `j` runs cost from a state that has
+    /// run `done`, with `off` off chip and `copied` in DRAM (``futureEvictions(done:off:copied:)``).
+    func shortfallPrice(_ excess: Int, at j: Int, among tensors: Bits, done: Bits, off: Bits, copied: Bits) -> Double {
+        // What is off chip now and stays off until `j` counts at no further cost; what an
+        // ancestor of `j` still reads is loaded for it first, so being off at `j` costs it
+        // another reload.
+        var settled = tensors & off
+        if pricesStores {
+            var reread = Bits.empty
+            for t in settled where !((readers[t] - done) & ancestors[j]).isEmpty { reread.insert(t) }
+            settled = settled - reread
+        }
+        let shortfall = excess - settled.sum(occupied)
+        guard shortfall > 0 else { return 0 }
+        let candidates = tensors - settled
+        let reloadOnly = pricesStores ? min(shortfall, (candidates & (copied | storeFree | outside)).sum(occupied)) : shortfall
+        return Double(reloadOnly) * bytesPerOccupied + Double(shortfall - reloadOnly) * shortfallRate
+    }
+
+    /// What one done set knows of an operator's minimum cut taken from it
+    /// (``liftedCuts(done:parent:ran:)``): the live bytes of every down-set that holds the done
+    /// set and the operator's ancestors are at least `least` and at most `most`, which `side`
+    /// meets. Exact, with `side` the largest minimum down-set, once a maximum flow found it.
+    struct LiftedCut {
+        var j: Int
+        var least: Int
+        var most: Int
+        var side: Bits
+        /// The tensors that may cross `j` and are still read.
+        var alive: Bits
+        var exact: Bool { least == most }
+    }
+
+    /// The operators whose cut may exceed their room, by ``LiftedCut/most`` largest first.
+    typealias LiftedCuts = [LiftedCut]
+
+    /// Each operator's minimum cut over the down-sets that hold what has run (`done`) as well as
+    /// its ancestors, bracketed without a maximum flow: for the operators whose cut may exceed
+    /// their room. The cut is never below the block's own (``cutExcess``), which lets the
+    /// operators that have run stay undone; every plan from a state with this done set runs `j`
+    /// after such a down-set, so its excess over the room, priced, bounds what the plan pays
+    /// (``liftedEvictions(_:done:off:copied:atLeast:flows:)``, which runs the flows it needs). It
+    /// depends on the done set alone, which many states share, so the search keeps it per done set.
+    ///
+    /// A done set grows by one operator (`ran`) from its `parent`'s, and the cut can only rise
+    /// (fewer down-sets, and the tensors that stop being read were live in none of them): the
+    /// parent's lower bound holds. The parent's down-set with `ran` added is one of the new ones,
+    /// so what crosses it bounds the cut from above, as do two down-sets at hand: `j`'s ancestors
+    /// and the done set alone, and every operator but `j` and its descendants. Where the
+    /// parent's cut was exact and its largest minimum down-set holds `ran`, the cut is the same.
+    func liftedCuts(done: Bits, parent: LiftedCuts?, ran: Int) -> LiftedCuts {
+        let m = members.count
+        var cuts = LiftedCuts()
+        var fromParent = [Int](repeating: -1, count: m)
+        for (i, cut) in (parent ?? []).enumerated() { fromParent[cut.j] = i }
+        for j in 0..<m where !done.contains(j) {
+            let room = spare[j]
+            let (before, after, free) = sides(of: j, done: done)
+            var fixed = 0
+            var (freeAfter, freeBefore) = (0, 0)
+            var alive = Bits.empty
+            for k in crossers[j] where !readers[k].isSubset(of: done) {
+                alive.insert(k)
+                let left = readers[k] - done
+                let readAfter = !(left & after).isEmpty
+                if started(k, by: before) {
+                    if readAfter {
+                        fixed += occupied[k]
+                    } else if !(left & free).isEmpty {
+                        freeAfter += occupied[k]
+                    }
+                } else if readAfter && (producer[k] >= 0 ? free.contains(producer[k]) : !(left & free).isEmpty) {
+                    freeBefore += occupied[k]
+                }
+            }
+            var cut = LiftedCut(j: j, least: fixed, most: fixed + min(freeAfter, freeBefore), side: freeBefore < freeAfter ? before | free : before,
+                                 alive: alive)
+            if fromParent[j] >= 0, let known = parent?[fromParent[j]] {
+                cut.least = max(cut.least, known.least)
+                var grown = known.side
+                grown.insert(ran)
+                let crossing = crossing(alive, at: grown)
+                if crossing < cut.most || (crossing == cut.most && known.exact) { (cut.most, cut.side) = (crossing, grown) }
+            }
+            if cut.most > room { cuts.append(cut) }
+        }
+        cuts.sort { ($0.most, $1.j) > ($1.most, $0.j) }
+        return cuts
+    }
+
+    /// `j`'s ancestors and what has run (`done`), `j` and its descendants, and the operators free
+    /// to run on either side.
+    func sides(of j: Int, done: Bits) -> (before: Bits, after: Bits, free: Bits) {
+        let before = ancestors[j] | done
+        var after = descendants[j]
+        after.insert(j)
+        return (before, after, Bits(0..<members.count) - before - after)
+    }
+
+    /// Whether tensor `k` exists once the down-set `ran` has run: an earlier block's, or made or
+    /// read (if from outside) in it.
+    func started(_ k: Int, by ran: Bits) -> Bool {
+        made.contains(k) || (producer[k] >= 0 ? ran.contains(producer[k]) : outside.contains(k) && !(readers[k] & ran).isEmpty)
+    }
+
+    /// The occupied bytes of `tensors` that cross an operator when the down-set `ran` runs before it.
+    func crossing(_ tensors: Bits, at ran: Bits) -> Int {
+        var bytes = 0
+        for k in tensors where !readers[k].isSubset(of: ran) && started(k, by: ran) { bytes += occupied[k] }
+        return bytes
+    }
+
+    /// The exact cut of `cut.j` from `done` (``liftedCuts(done:parent:ran:)``): a maximum flow over
+    /// the operators free to run on either side of it, what has run and its ancestors the source,
+    /// it and its descendants the sink. A tensor that has started and that the sink reads is paid
+    /// by every down-set, beside the flow.
+    func exactCut(_ cut: inout LiftedCut, done: Bits) {
+        let j = cut.j
+        let (before, after, free) = sides(of: j, done: done)
+        var index = [Int](repeating: -1, count: members.count)
+        var count = 0
+        for c in free {
+            index[c] = count
+            count += 1
+        }
+        var fixed = 0
+        var variable: [Int] = []
+        for k in cut.alive {
+            let left = readers[k] - done
+            if started(k, by: before) {
+                if !(left & after).isEmpty { fixed += occupied[k] } else if !(left & free).isEmpty { variable.append(k) }
+            } else if producer[k] >= 0 ? free.contains(producer[k]) : !(left & free).isEmpty {
+                variable.append(k)
+            }
+        }
+        let source = count + 2 * variable.count
+        let sink = source + 1
+        var network = MaxFlow(nodes: sink + 1)
+        let inf = MaxFlow.infinite
+        for c in free {
+            for p in predecessors[c] & free { network.addEdge(from: index[c], to: index[p], capacity: inf) }
+        }
+        for (i, k) in variable.enumerated() {
+            let node = count + 2 * i
+            let left = readers[k] - done
+            let readAfter = !(left & after).isEmpty
+            let started = started(k, by: before)
+            if started || producer[k] >= 0 {
+                // Paid when it has started (its producer runs before `j`) and a reader runs after.
+                let from = started ? source : index[producer[k]]
+                if readAfter {
+                    network.addEdge(from: from, to: sink, capacity: occupied[k])
+                } else {
+                    network.addEdge(from: from, to: node, capacity: occupied[k])
+                    for r in left & free { network.addEdge(from: node, to: index[r], capacity: inf) }
+                }
+            } else if readAfter {
+                // An outside tensor a later operator reads: paid once a free reader runs before.
+                for r in left & free { network.addEdge(from: index[r], to: node, capacity: inf) }
+                network.addEdge(from: node, to: sink, capacity: occupied[k])
+            } else {
+                // Paid when one free reader runs before and another after.
+                for r in left & free {
+                    network.addEdge(from: index[r], to: node, capacity: inf)
+                    network.addEdge(from: node + 1, to: index[r], capacity: inf)
+                }
+                network.addEdge(from: node, to: node + 1, capacity: occupied[k])
+            }
+        }
+        let least = fixed + network.maximumFlow(from: source, to: sink, limit: cut.most - fixed)
+        let reaches = network.reachingSink(sink)
+        var side = before
+        for c in free where !reaches[index[c]] { side.insert(c) }
+        (cut.least, cut.most, cut.side) = (least, least, side)
+    }
+
+    /// ``futureEvictions(done:off:copied:)`` (`atLeast`) with the cuts lifted from the state's done
+    /// set (``liftedCuts(done:parent:ran:)``) priced too, the larger. A cut not yet exact is made
+    /// exact (a maximum flow, counted in `flows`) only where its upper bound could raise the most
+    /// so far: the estimate is the same as with every cut exact.
+    func liftedEvictions(_ cuts: inout LiftedCuts, done: Bits, off: Bits, copied: Bits, atLeast: Int, flows: inout Int) -> Int {
+        var most = Double(atLeast)
+        func price(_ cut: LiftedCut, _ bytes: Int) -> Double {
+            shortfallPrice(bytes - spare[cut.j], at: cut.j, among: cut.alive, done: done, off: off, copied: copied)
+        }
+        // The lower bounds first: they cost no flow, and what they give skips flows below.
+        for cut in cuts where cut.least > spare[cut.j] && Double(cut.least - spare[cut.j]) * shortfallRate > most {
+            most = max(most, price(cut, cut.least))
+        }
+        for i in cuts.indices {
+            guard Double(cuts[i].most - spare[cuts[i].j]) * shortfallRate > most else { continue }
+            if !cuts[i].exact {
+                exactCut(&cuts[i], done: done)
+                flows += 1
+            }
+            if cuts[i].least > spare[cuts[i].j] { most = max(most, price(cuts[i], cuts[i].least)) }
         }
         return Int(most.rounded(.down))
     }
