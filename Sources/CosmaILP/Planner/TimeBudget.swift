@@ -606,8 +606,8 @@ package struct WorkRates: Sendable {
     /// units from the later stages, whose plans then change (results/divide-and-conquer-ablation.md).
     /// The estimate lifted from each state (session 32) makes a state dearer again, and its
     /// maximum flows are charged as states (``SegmentTrafficSearch/statesPerFlow``): RandWire-ER
-    /// seed 2's 120-operator stage with activations at `M_R` took 8.3 s for 2.98 million states
-    /// and 189,000 flows, 1.4 µs per state charged.
+    /// seed 2's 120-operator stage with activations at `M_R` took 9.0 s for 2.98 million states
+    /// and 188,655 flows, 1.5 µs per state charged.
     package static let segmentTrafficState = 1.5e-6
     /// A child the segment beam search makes: its moves, its debt, its place in the depth's index
     /// and ranking. A state expanded made 28 to 300 children in the beams of width 500 measured

@@ -64,7 +64,8 @@ package import Scratchpad
 /// move where that is more than its own (pathmax), so that lifts pass down. The plain estimate
 /// walks every order that has paid nothing yet and stays on the same bound however long it runs
 /// (RandWire-BA's 97-operator stage with weights at `M_R+2/3`: 1,180,472 bytes after 6 and 16.1
-/// million states); lifted, it reaches 1,848,208 in 5.6 million (results/divide-and-conquer-ablation.md, session 32).
+/// million states); lifted, it reaches 1,601,858 after 4.7 million states and 81,127 flows, the
+/// share that stage gets at 30 units (results/divide-and-conquer-ablation.md, session 32).
 ///
 /// **Windows.** The same search takes any run of operators as a window (``Scope/window``), whose
 /// own problem is relaxed further so that it bounds every plan of a graph that no separator cuts,
@@ -172,11 +173,13 @@ package struct SegmentTrafficSearch: Sendable {
     package static let evictionSetLimit = 4096
 
     /// What a search is charged for a maximum flow that makes one of a state's lifted cuts exact
-    /// (``Outcome/flows``), in states. On the blocks that do not settle a flow takes about as
-    /// long as 16 to 50 plain states (RandWire-ER seed 2's 120-operator block, 3 million states
-    /// and 189,000 flows in 8.3 s against 3 million plain states in 2.1 s); a state priced at
-    /// ``WorkRates/segmentTrafficState`` takes less than that price, so the whole search stays
-    /// within it (results/divide-and-conquer-ablation.md, session 32).
+    /// (``Outcome/flows``), in states. A flow on a block of about 120 operators takes about as
+    /// long as 40 plain states (30 µs against 0.7 µs), but the plain states take less than their
+    /// price (``WorkRates/segmentTrafficState``), so at 16 the lifted search costs its price: on
+    /// RandWire-ER seed 2's 120-operator block with activations at `M_R`, 2.98 million states and
+    /// 188,655 flows took 9.0 s, 1.5 µs per state charged; on RandWire-BA's 97-operator block with
+    /// weights at `M_R+2/3`, 4.7 million states and 81,127 flows 5.8 s, 1.0 µs
+    /// (results/divide-and-conquer-ablation.md, session 32).
     package static let statesPerFlow = 16
 
     package init(graph: Graph, configuration: Configuration) {
