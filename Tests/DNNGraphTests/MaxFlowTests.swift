@@ -3,26 +3,35 @@ import DNNGraph
 import Testing
 
 @Suite struct MaxFlowTests {
+    /// A random network of `n`, 3 to 7, nodes (0 the source, `n - 1` the sink) after a maximum
+    /// flow, its edges, and the flow's value.
+    static func randomNetwork(_ rng: inout SplitMix64, capacities: ClosedRange<Int>) -> (n: Int, network: MaxFlow, edges: [(Int, Int, Int)], flow: Int) {
+        let n = Int.random(in: 3...7, using: &rng)
+        var edges: [(Int, Int, Int)] = []
+        for _ in 0..<Int.random(in: 2...14, using: &rng) {
+            let a = Int.random(in: 0..<n, using: &rng)
+            let b = Int.random(in: 0..<n, using: &rng)
+            if a != b { edges.append((a, b, Int.random(in: capacities, using: &rng))) }
+        }
+        var network = MaxFlow(nodes: n)
+        for (a, b, c) in edges { network.addEdge(from: a, to: b, capacity: c) }
+        let flow = network.maximumFlow(from: 0, to: n - 1)
+        return (n, network, edges, flow)
+    }
+
+    /// Every source side of `n` nodes (a subset holding node 0 and not node `n - 1`, as a bit
+    /// mask) with the capacity of the edges it cuts.
+    static func cuts(_ n: Int, _ edges: [(Int, Int, Int)]) -> [(side: Int, capacity: Int)] {
+        (0..<(1 << n)).filter { $0 & 1 == 1 && $0 & (1 << (n - 1)) == 0 }.map { mask in
+            (mask, edges.reduce(0) { $0 + ((mask >> $1.0) & 1 == 1 && (mask >> $1.1) & 1 == 0 ? $1.2 : 0) })
+        }
+    }
+
     @Test func matchesTheCheapestCutByEnumeration() {
         var rng = SplitMix64(seed: 42)
         for trial in 0..<200 {
-            let n = Int.random(in: 3...7, using: &rng)
-            var edges: [(Int, Int, Int)] = []
-            for _ in 0..<Int.random(in: 2...14, using: &rng) {
-                let a = Int.random(in: 0..<n, using: &rng)
-                let b = Int.random(in: 0..<n, using: &rng)
-                if a != b { edges.append((a, b, Int.random(in: 0...9, using: &rng))) }
-            }
-            var network = MaxFlow(nodes: n)
-            for (a, b, c) in edges { network.addEdge(from: a, to: b, capacity: c) }
-            let flow = network.maximumFlow(from: 0, to: n - 1)
-            // Source side: every subset holding node 0 and not node n-1.
-            var cheapest = Int.max
-            for mask in 0..<(1 << n) where mask & 1 == 1 && mask & (1 << (n - 1)) == 0 {
-                let cut = edges.reduce(0) { $0 + ((mask >> $1.0) & 1 == 1 && (mask >> $1.1) & 1 == 0 ? $1.2 : 0) }
-                cheapest = min(cheapest, cut)
-            }
-            #expect(flow == cheapest, "trial \(trial)")
+            let (n, _, edges, flow) = Self.randomNetwork(&rng, capacities: 0...9)
+            #expect(flow == Self.cuts(n, edges).map(\.capacity).min(), "trial \(trial)")
         }
     }
 
@@ -34,24 +43,14 @@ import Testing
         var rng = SplitMix64(seed: 7)
         var larger = 0
         for trial in 0..<300 {
-            let n = Int.random(in: 3...7, using: &rng)
-            var edges: [(Int, Int, Int)] = []
-            for _ in 0..<Int.random(in: 2...14, using: &rng) {
-                let a = Int.random(in: 0..<n, using: &rng)
-                let b = Int.random(in: 0..<n, using: &rng)
-                if a != b { edges.append((a, b, Int.random(in: 0...3, using: &rng))) }
-            }
-            var network = MaxFlow(nodes: n)
-            for (a, b, c) in edges { network.addEdge(from: a, to: b, capacity: c) }
-            let flow = network.maximumFlow(from: 0, to: n - 1)
+            let (n, network, edges, flow) = Self.randomNetwork(&rng, capacities: 0...3)
             let reaches = network.reachingSink(n - 1)
             let side = (0..<n).reduce(0) { reaches[$1] ? $0 : $0 | 1 << $1 }
-            func cut(_ mask: Int) -> Int { edges.reduce(0) { $0 + ((mask >> $1.0) & 1 == 1 && (mask >> $1.1) & 1 == 0 ? $1.2 : 0) } }
-            #expect(side & 1 == 1 && side & (1 << (n - 1)) == 0, "trial \(trial)")
-            #expect(cut(side) == flow, "trial \(trial)")
-            for mask in 0..<(1 << n) where mask & 1 == 1 && mask & (1 << (n - 1)) == 0 && cut(mask) == flow {
-                #expect(mask & ~side == 0, "trial \(trial): \(mask) is a minimum cut's side outside \(side)")
-                if mask != side { larger += 1 }
+            let cuts = Self.cuts(n, edges)
+            #expect(cuts.contains { $0.side == side && $0.capacity == flow }, "trial \(trial)")
+            for cut in cuts where cut.capacity == flow {
+                #expect(cut.side & ~side == 0, "trial \(trial): \(cut.side) is a minimum cut's side outside \(side)")
+                if cut.side != side { larger += 1 }
             }
         }
         // Many networks have several minimum cuts: the side is the largest, not the only one.
