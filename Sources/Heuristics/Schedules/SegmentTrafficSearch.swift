@@ -60,7 +60,7 @@ package import Scratchpad
 /// back to wait its turn. The cuts depend only on the operators run, which many states share, a
 /// cut carries to a child where its largest minimum down-set holds the operator just run, and a
 /// flow runs only where the cut's upper bound could raise the estimate: on RandWire's unsettled
-/// blocks one flow per 15 to 200 states. A child takes its parent's estimate less the
+/// blocks one flow per 15 to 60 states. A child takes its parent's estimate less the
 /// move where that is more than its own (pathmax), so that lifts pass down. The plain estimate
 /// walks every order that has paid nothing yet and stays on the same bound however long it runs
 /// (RandWire-BA's 97-operator stage with weights at `M_R+2/3`: 1,180,472 bytes after 6 and 16.1
