@@ -10,20 +10,38 @@ package struct MaxFlow: Sendable {
     private var next: [Int] = []
     private var to: [Int] = []
     private var capacity: [Int] = []
+    /// The flow's own arrays, kept across flows and ``reset(nodes:)``.
+    private var level: [Int] = []
+    private var cursor: [Int] = []
+    private var queue: [Int] = []
+    private var path: [Int] = []
 
     /// A network of `nodes` nodes numbered from 0, without edges.
     package init(nodes: Int) {
         head = [Int](repeating: -1, count: nodes)
     }
 
+    /// Makes this a network of `nodes` nodes without edges, keeping the storage: the segment
+    /// search runs a small flow per cut it makes exact, up to hundreds of thousands per block.
+    package mutating func reset(nodes: Int) {
+        head.removeAll(keepingCapacity: true)
+        head.append(contentsOf: repeatElement(-1, count: nodes))
+        next.removeAll(keepingCapacity: true)
+        to.removeAll(keepingCapacity: true)
+        capacity.removeAll(keepingCapacity: true)
+    }
+
     /// Adds a directed edge and its residual twin.
     package mutating func addEdge(from a: Int, to b: Int, capacity c: Int) {
-        for (u, v, cap) in [(a, b, c), (b, a, 0)] {
-            to.append(v)
-            capacity.append(cap)
-            next.append(head[u])
-            head[u] = to.count - 1
-        }
+        half(from: a, to: b, capacity: c)
+        half(from: b, to: a, capacity: 0)
+    }
+
+    private mutating func half(from u: Int, to v: Int, capacity c: Int) {
+        to.append(v)
+        capacity.append(c)
+        next.append(head[u])
+        head[u] = to.count - 1
     }
 
     /// The value of a maximum flow from `source` to `sink` (equal to the minimum cut), stopping
@@ -31,9 +49,13 @@ package struct MaxFlow: Sendable {
     package mutating func maximumFlow(from source: Int, to sink: Int, limit: Int = infinite) -> Int {
         var total = 0
         let n = head.count
-        var level = [Int](repeating: -1, count: n)
-        var cursor = [Int](repeating: -1, count: n)
-        var queue = [Int](repeating: 0, count: n)
+        // Taken out for the flow and put back after, so that the next flow reuses their storage.
+        var (level, cursor, queue, path) = (self.level, self.cursor, self.queue, self.path)
+        (self.level, self.cursor, self.queue, self.path) = ([], [], [], [])
+        defer { (self.level, self.cursor, self.queue, self.path) = (level, cursor, queue, path) }
+        Self.refill(&level, count: n)
+        Self.refill(&cursor, count: n)
+        Self.refill(&queue, count: n)
         while total < limit {
             for i in level.indices { level[i] = -1 }
             level[source] = 0
@@ -53,14 +75,20 @@ package struct MaxFlow: Sendable {
                 }
             }
             if level[sink] < 0 { break }
-            cursor = head
+            for i in 0..<n { cursor[i] = head[i] }
             while total < limit {
-                let pushed = augment(source, sink: sink, amount: limit - total, level: level, cursor: &cursor)
+                let pushed = augment(source, sink: sink, amount: limit - total, level: level, cursor: &cursor, path: &path)
                 if pushed == 0 { break }
                 total += pushed
             }
         }
         return min(total, limit)
+    }
+
+    /// `array` as `count` entries of -1, in the storage it has.
+    private static func refill(_ array: inout [Int], count: Int) {
+        array.removeAll(keepingCapacity: true)
+        array.append(contentsOf: repeatElement(-1, count: count))
     }
 
     /// After ``maximumFlow(from:to:limit:)`` reached the maximum (or a `limit` that some cut
@@ -86,8 +114,8 @@ package struct MaxFlow: Sendable {
     }
 
     /// One blocking-flow path by depth-first search, iteratively (graphs have thousands of nodes).
-    private mutating func augment(_ source: Int, sink: Int, amount: Int, level: [Int], cursor: inout [Int]) -> Int {
-        var path: [Int] = []  // edges
+    private mutating func augment(_ source: Int, sink: Int, amount: Int, level: [Int], cursor: inout [Int], path: inout [Int]) -> Int {
+        path.removeAll(keepingCapacity: true)  // edges
         var u = source
         while true {
             if u == sink {
