@@ -414,17 +414,19 @@ private struct Block {
     /// 13 of up to 119), and the only ones ``futureEvictions(done:off:copied:)`` needs to look at.
     let crowded: [Int]
     /// Per operator: the tensors that may be live while it runs in some order of the block (not
-    /// its operands), and by how many occupied bytes the fewest of them that any order keeps live
-    /// exceed the room beside its operands (a minimum cut,
-    /// ``cut(at:capacity:predecessors:inputs:outputs:producer:readers:occupied:made:outside:ancestors:descendants:)``).
-    /// At least ``forcedExcess``, since the forced tensors are live in every order.
+    /// its operands,
+    /// ``crossers(at:inputs:outputs:producer:readers:made:outside:ancestors:descendants:)``), and
+    /// by how many occupied bytes the fewest of them that any order keeps live exceed the room
+    /// beside its operands: a minimum cut, the lifted one (``exactCut(_:done:scratch:)``) from
+    /// the empty done set. At least ``forcedExcess``, since the forced tensors are live in every
+    /// order.
     let crossers: [Bits]
-    let cutExcess: [Int]
+    private(set) var cutExcess: [Int] = []
     /// Per operator: the room beside its operands, which what crosses it shares.
     let spare: [Int]
     /// The operators whose ``cutExcess`` is positive, largest first: 40 of the 97 of RandWire-BA's
     /// second stage at `M_R`, where 3 have a positive ``forcedExcess``.
-    let cutCrowded: [Int]
+    private(set) var cutCrowded: [Int] = []
     /// Per operator: what its outputs together occupy, move and cost to store, which decides
     /// whether running it where an input dies loses nothing (``freeMove(from:)``).
     private(set) var yields: [(occupied: Int, bytes: Int, store: Int)]
@@ -504,21 +506,26 @@ private struct Block {
         let forcedExcess = (0..<m).map { max(0, forced[$0].sum(occupied) - room[$0]) }
         self.forcedExcess = forcedExcess
         crowded = forcedExcess.indices.filter { forcedExcess[$0] > 0 }
-        let cuts = (0..<m).map { j in
-            Self.cut(at: j, capacity: room[j], predecessors: predecessors, inputs: inputs, outputs: outputs, producer: producer,
-                     readers: readers, occupied: occupied, made: made, outside: outside, ancestors: ancestors, descendants: descendants)
+        crossers = (0..<m).map { j in
+            Self.crossers(at: j, inputs: inputs, outputs: outputs, producer: producer, readers: readers, made: made, outside: outside,
+                          ancestors: ancestors, descendants: descendants)
         }
-        crossers = cuts.map(\.crossers)
         spare = (0..<m).map { room[$0] - (inputs[$0] | outputs[$0]).sum(occupied) }
-        let cutExcess = cuts.map(\.excess)
-        self.cutExcess = cutExcess
-        cutCrowded = cutExcess.indices.filter { cutExcess[$0] > 0 }.sorted { (cutExcess[$0], $1) > (cutExcess[$1], $0) }
         bySize = occupied.indices.sorted { (occupied[$0], $1) > (occupied[$1], $0) }
         bytesPerOccupied = tensors.indices.map { Double(graph.tensors[tensors[$0]].bytes) / Double(max(1, occupied[$0])) }.min() ?? 1
         let stores = Self.stores(of: tensors, segment: segment, made: made, scope: scope, paidLater: storesPaidLater, graph: graph)
         (kept, carried, storeCost, storeCostWhereMade) = (stores.kept, stores.carried, stores.cost, stores.costWhereMade)
         yields = Self.yields(outputs: outputs, occupied: occupied, bytes: bytes, storeCost: stores.cost)
         priceEvictions()
+        var flows = FlowScratch()
+        let cutExcess = (0..<m).map { j in
+            guard crossers[j].sum(occupied) > spare[j] else { return 0 }
+            var cut = LiftedCut(j: j, least: 0, most: MaxFlow.infinite, side: .empty, alive: crossers[j])
+            exactCut(&cut, done: .empty, scratch: &flows)
+            return max(0, cut.least - spare[j])
+        }
+        self.cutExcess = cutExcess
+        cutCrowded = cutExcess.indices.filter { cutExcess[$0] > 0 }.sorted { (cutExcess[$0], $1) > (cutExcess[$1], $0) }
     }
 
     /// Per operator of a block in a valid order, given its predecessors: its ancestors and its
@@ -603,9 +610,7 @@ private struct Block {
         return forced
     }
 
-    /// The tensors that may be live while operator `j` runs (not its operands), and by how many
-    /// occupied bytes the fewest of them that any order of the block keeps live exceed the room
-    /// beside `j`'s operands (0 when they fit).
+    /// The tensors that may be live while operator `j` runs (not its operands).
     ///
     /// A tensor is live while `j` runs when it has started (made by an operator run before `j`; an
     /// earlier block's tensor, from the block's start; a graph input or weight, once an operator
@@ -613,20 +618,14 @@ private struct Block {
     /// readers count: a tensor the block makes for a later block may be evicted for free once the
     /// block no longer reads it, so it must not count here, where every byte off chip owes a
     /// reload. Which operators run before `j` is a down-set of the block that holds `j`'s
-    /// ancestors and none of its descendants, and the live bytes over such sets are least at a
-    /// minimum cut, the one ``CrossingAnalysis`` finds over a whole graph
-    /// (``CrossingAnalysis/leastCrossing(operators:predecessors:before:after:tensors:limit:)``), with
-    /// an earlier block's tensors live from the block's start.
-    static func cut(at j: Int, capacity: Int, predecessors: [Bits], inputs: [Bits], outputs: [Bits], producer: [Int], readers: [Bits],
-                    occupied: [Int], made: Bits, outside: Bits, ancestors all: [Bits], descendants below: [Bits])
-        -> (crossers: Bits, excess: Int)
-    {
-        let m = predecessors.count
+    /// ancestors and none of its descendants; the live bytes over such sets are least at a
+    /// minimum cut (``cutExcess``), as ``CrossingAnalysis`` finds over a whole graph.
+    static func crossers(at j: Int, inputs: [Bits], outputs: [Bits], producer: [Int], readers: [Bits], made: Bits, outside: Bits,
+                         ancestors all: [Bits], descendants below: [Bits]) -> Bits {
         let (ancestors, descendants) = (all[j], below[j])
         let operands = inputs[j] | outputs[j]
-        let room = capacity - operands.sum(occupied)
         var crossers = Bits.empty
-        for k in occupied.indices where !operands.contains(k) {
+        for k in readers.indices where !operands.contains(k) {
             // `j` does not read `k`, so none of these readers is `j`.
             let canFollow = readers[k] - ancestors
             guard !canFollow.isEmpty else { continue }
@@ -640,14 +639,7 @@ private struct Block {
                 crossers.insert(k)
             }
         }
-        guard crossers.sum(occupied) > room else { return (crossers, 0) }
-        let tensors = crossers.map { k in
-            CrossingAnalysis.CrossingTensor(start: made.contains(k) ? .atStart : outside.contains(k) ? .firstReader : .producer(producer[k]),
-                                            readers: Array(readers[k]), bytes: occupied[k])
-        }
-        let least = CrossingAnalysis.leastCrossing(operators: m, predecessors: { Array(predecessors[$0]) }, before: { ancestors.contains($0) },
-                                                   after: { $0 == j || descendants.contains($0) }, tensors: tensors)
-        return (crossers, max(0, least - room))
+        return crossers
     }
 
     /// The tracked tensors that `segment`'s operators read or write, in the order they first
@@ -898,7 +890,7 @@ private struct Block {
         var lifted = [false]
         /// The lifted cuts per done set, which many states share, and the maximum flows run.
         var cuts: [Bits: LiftedCuts] = [:]
-        var flows = 0
+        var flows = FlowScratch()
         var index: StateIndex
         var heap = BinaryHeap<Entry>()
 
@@ -976,10 +968,10 @@ private struct Block {
         // The largest least estimate so far, which bounds the block (see below).
         var proven = 0
         func outcome(_ order: [OperatorID]?, _ bound: Int, beam: ([OperatorID], Int)? = nil) -> SegmentTrafficSearch.Outcome {
-            .init(order: order, lowerBound: bound, states: states.keys.count, pruned: pruned, flows: states.flows, unexpanded: unexpanded,
+            .init(order: order, lowerBound: bound, states: states.keys.count, pruned: pruned, flows: states.flows.count, unexpanded: unexpanded,
                   beams: beam.map { [$0] } ?? [])
         }
-        func spent() -> Bool { states.keys.count + states.flows * SegmentTrafficSearch.statesPerFlow >= stateBudget }
+        func spent() -> Bool { states.keys.count + states.flows.count * SegmentTrafficSearch.statesPerFlow >= stateBudget }
 
         while let top = states.heap.pop() {
             let node = Int(top.node)
@@ -1202,16 +1194,11 @@ private struct Block {
             var alive = Bits.empty
             for k in crossers[j] where !readers[k].isSubset(of: done) {
                 alive.insert(k)
-                let left = readers[k] - done
-                let readAfter = !(left & after).isEmpty
-                if started(k, by: before) {
-                    if readAfter {
-                        fixed += occupied[k]
-                    } else if !(left & free).isEmpty {
-                        freeAfter += occupied[k]
-                    }
-                } else if readAfter && (producer[k] >= 0 ? free.contains(producer[k]) : !(left & free).isEmpty) {
-                    freeBefore += occupied[k]
+                switch role(of: k, before: before, after: after, free: free, done: done) {
+                case .always: fixed += occupied[k]
+                case .untilFreeReadersRun: freeAfter += occupied[k]
+                case .onceStarted: freeBefore += occupied[k]
+                case .between, .never: break
                 }
             }
             var cut = LiftedCut(j: j, least: fixed, most: fixed + min(freeAfter, freeBefore), side: freeBefore < freeAfter ? before | free : before,
@@ -1238,6 +1225,36 @@ private struct Block {
         return (before, after, Bits(0..<members.count) - before - after)
     }
 
+    /// Which down-sets between `before` and `before | free` (``sides(of:done:)``) a live tensor
+    /// crosses: how ``liftedCuts(done:parent:ran:)`` brackets a cut and ``exactCut(_:done:scratch:)``
+    /// builds its network.
+    enum Role {
+        /// Started by `before` and read after: every one.
+        case always
+        /// Started by `before` and read by free operators only: those that leave one of them.
+        case untilFreeReadersRun
+        /// Not started by `before`, read after: those that hold its free producer, or (made
+        /// outside the block) one of its free readers.
+        case onceStarted
+        /// Not started by `before`, read by free operators only: those that start it and leave
+        /// one of them.
+        case between
+        /// None.
+        case never
+    }
+
+    /// The ``Role`` of tensor `k`, still read after `done`, in the cut of the operator whose
+    /// sides are `before`, `after` and `free`.
+    func role(of k: Int, before: Bits, after: Bits, free: Bits, done: Bits) -> Role {
+        let left = readers[k] - done
+        let readAfter = !(left & after).isEmpty
+        if started(k, by: before) {
+            return readAfter ? .always : (left & free).isEmpty ? .never : .untilFreeReadersRun
+        }
+        guard producer[k] >= 0 ? free.contains(producer[k]) : !(left & free).isEmpty else { return .never }
+        return readAfter ? .onceStarted : .between
+    }
+
     /// Whether tensor `k` exists once the down-set `ran` has run: an earlier block's, or made or
     /// read (if from outside) in it.
     func started(_ k: Int, by ran: Bits) -> Bool {
@@ -1255,53 +1272,57 @@ private struct Block {
     /// the operators free to run on either side of it, what has run and its ancestors the source,
     /// it and its descendants the sink. A tensor that has started and that the sink reads is paid
     /// by every down-set, beside the flow.
-    func exactCut(_ cut: inout LiftedCut, done: Bits) {
+    func exactCut(_ cut: inout LiftedCut, done: Bits, scratch: inout FlowScratch) {
         let j = cut.j
         let (before, after, free) = sides(of: j, done: done)
-        var index = [Int](repeating: -1, count: members.count)
+        var index = scratch.index
+        scratch.index = []
+        defer { scratch.index = index }
+        if index.count < members.count { index = [Int](repeating: -1, count: members.count) }
         var count = 0
         for c in free {
             index[c] = count
             count += 1
         }
         var fixed = 0
-        var variable: [Int] = []
+        var variable: [(k: Int, role: Role)] = []
         for k in cut.alive {
-            let left = readers[k] - done
-            if started(k, by: before) {
-                if !(left & after).isEmpty { fixed += occupied[k] } else if !(left & free).isEmpty { variable.append(k) }
-            } else if producer[k] >= 0 ? free.contains(producer[k]) : !(left & free).isEmpty {
-                variable.append(k)
+            let role = role(of: k, before: before, after: after, free: free, done: done)
+            switch role {
+            case .always: fixed += occupied[k]
+            case .untilFreeReadersRun, .onceStarted, .between: variable.append((k, role))
+            case .never: break
             }
         }
         let source = count + 2 * variable.count
         let sink = source + 1
-        var network = MaxFlow(nodes: sink + 1)
+        var network = scratch.network
+        scratch.network = MaxFlow(nodes: 0)
+        defer { scratch.network = network }
+        network.reset(nodes: sink + 1)
         let inf = MaxFlow.infinite
         for c in free {
             for p in predecessors[c] & free { network.addEdge(from: index[c], to: index[p], capacity: inf) }
         }
-        for (i, k) in variable.enumerated() {
+        for (i, (k, role)) in variable.enumerated() {
             let node = count + 2 * i
-            let left = readers[k] - done
-            let readAfter = !(left & after).isEmpty
-            let started = started(k, by: before)
-            if started || producer[k] >= 0 {
-                // Paid when it has started (its producer runs before `j`) and a reader runs after.
-                let from = started ? source : index[producer[k]]
-                if readAfter {
-                    network.addEdge(from: from, to: sink, capacity: occupied[k])
-                } else {
-                    network.addEdge(from: from, to: node, capacity: occupied[k])
-                    for r in left & free { network.addEdge(from: node, to: index[r], capacity: inf) }
-                }
-            } else if readAfter {
-                // An outside tensor a later operator reads: paid once a free reader runs before.
-                for r in left & free { network.addEdge(from: index[r], to: node, capacity: inf) }
+            let freeReaders = readers[k] & free
+            let from = role == .untilFreeReadersRun ? source : producer[k] >= 0 ? index[producer[k]] : nil
+            switch (role, from) {
+            case (.onceStarted, let from?):
+                // Paid once its producer runs before `j`.
+                network.addEdge(from: from, to: sink, capacity: occupied[k])
+            case (.onceStarted, nil):
+                // Made outside the block: paid once a free reader runs before `j`.
+                for r in freeReaders { network.addEdge(from: index[r], to: node, capacity: inf) }
                 network.addEdge(from: node, to: sink, capacity: occupied[k])
-            } else {
-                // Paid when one free reader runs before and another after.
-                for r in left & free {
+            case (_, let from?):
+                // Started (before `j`, or by its free producer): paid while a free reader is left.
+                network.addEdge(from: from, to: node, capacity: occupied[k])
+                for r in freeReaders { network.addEdge(from: node, to: index[r], capacity: inf) }
+            default:
+                // Made outside the block: paid when one free reader runs before and another after.
+                for r in freeReaders {
                     network.addEdge(from: index[r], to: node, capacity: inf)
                     network.addEdge(from: node + 1, to: index[r], capacity: inf)
                 }
@@ -1315,11 +1336,19 @@ private struct Block {
         (cut.least, cut.most, cut.side) = (least, least, side)
     }
 
+    /// What the flows of ``exactCut(_:done:scratch:)`` reuse from one to the next, and how many ran.
+    struct FlowScratch {
+        var network = MaxFlow(nodes: 0)
+        /// Each free operator's node in the network.
+        var index: [Int] = []
+        var count = 0
+    }
+
     /// ``futureEvictions(done:off:copied:)`` (`atLeast`) with the cuts lifted from the state's done
     /// set (``liftedCuts(done:parent:ran:)``) priced too, the larger. A cut not yet exact is made
-    /// exact (a maximum flow, counted in `flows`) only where its upper bound could raise the most
+    /// exact (a maximum flow, counted in `flows`, whose storage it reuses) only where its upper bound could raise the most
     /// so far: the estimate is the same as with every cut exact.
-    func liftedEvictions(_ cuts: inout LiftedCuts, done: Bits, off: Bits, copied: Bits, atLeast: Int, flows: inout Int) -> Int {
+    func liftedEvictions(_ cuts: inout LiftedCuts, done: Bits, off: Bits, copied: Bits, atLeast: Int, flows: inout FlowScratch) -> Int {
         var most = Double(atLeast)
         func price(_ cut: LiftedCut, _ bytes: Int) -> Double {
             shortfallPrice(bytes - spare[cut.j], at: cut.j, among: cut.alive, done: done, off: off, copied: copied)
@@ -1331,8 +1360,8 @@ private struct Block {
         for i in cuts.indices {
             guard Double(cuts[i].most - spare[cuts[i].j]) * shortfallRate > most else { continue }
             if !cuts[i].exact {
-                exactCut(&cuts[i], done: done)
-                flows += 1
+                exactCut(&cuts[i], done: done, scratch: &flows)
+                flows.count += 1
             }
             if cuts[i].least > spare[cuts[i].j] { most = max(most, price(cuts[i], cuts[i].least)) }
         }
