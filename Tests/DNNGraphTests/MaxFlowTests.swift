@@ -27,6 +27,21 @@ import Testing
         }
     }
 
+    /// One network reset and refilled for each random network, as the segment search reuses one
+    /// for its flows, gives each flow and each largest minimum side a fresh network gives: no
+    /// edge, capacity or search array of the flow before leaks into the next.
+    @Test func aResetNetworkFlowsAsAFreshOne() {
+        var rng = SplitMix64(seed: 11)
+        var reused = MaxFlow(nodes: 0)
+        for trial in 0..<300 {
+            let (n, fresh, edges, flow) = Self.randomNetwork(&rng, capacities: 0...5)
+            reused.reset(nodes: n)
+            for (a, b, c) in edges { reused.addEdge(from: a, to: b, capacity: c) }
+            #expect(reused.maximumFlow(from: 0, to: n - 1) == flow, "trial \(trial)")
+            #expect(reused.reachingSink(n - 1) == fresh.reachingSink(n - 1), "trial \(trial)")
+        }
+    }
+
     @Test func matchesTheCheapestCutByEnumeration() {
         var rng = SplitMix64(seed: 42)
         for trial in 0..<200 {
