@@ -78,12 +78,10 @@ package struct CrossingAnalysis: Sendable {
                                   tensors: tensors, limit: limit)
     }
 
-    /// When a tensor that may cross an operator starts to exist: when its producer runs, before the
-    /// first operator (a tensor from before the operators considered), or when its first reader
-    /// runs (a graph input or weight, in DRAM until then).
+    /// When a tensor that may cross an operator starts to exist: when its producer runs, or when
+    /// its first reader runs (a graph input or weight, in DRAM until then).
     package enum CrossingStart: Sendable {
         case producer(OperatorID)
-        case atStart
         case firstReader
     }
 
@@ -107,9 +105,10 @@ package struct CrossingAnalysis: Sendable {
     /// A minimum cut of a project-selection network, stopping once `limit` is reached: nodes are
     /// the operators (source side: run before), then two per tensor, then source and sink. A
     /// tensor costs its bytes when it has started and some reader runs after; one that starts at its
-    /// first reader, when one reader runs before and another after. Shared by the whole-graph
-    /// analysis and the segment search's blocks (`SegmentTrafficSearch`).
-    package static func leastCrossing(operators n: Int, predecessors: (Int) -> [Int], before: (Int) -> Bool, after: (Int) -> Bool,
+    /// first reader, when one reader runs before and another after. The segment search builds its
+    /// own network for a block (`SegmentTrafficSearch`'s `Block.exactCut`), with what has run
+    /// contracted into the source.
+    static func leastCrossing(operators n: Int, predecessors: (Int) -> [Int], before: (Int) -> Bool, after: (Int) -> Bool,
                                       tensors: [CrossingTensor], limit: Int = MaxFlow.infinite) -> Int
     {
         let source = n + 2 * tensors.count
@@ -127,9 +126,8 @@ package struct CrossingAnalysis: Sendable {
         for (i, t) in tensors.enumerated() {
             let first = n + 2 * i
             switch t.start {
-            case .producer, .atStart:
-                // Paid when the producer (or the start, always before) runs before and some reader after.
-                let p = if case let .producer(p) = t.start { p } else { source }
+            case .producer(let p):
+                // Paid when the producer runs before and some reader after.
                 network.addEdge(from: p, to: first, capacity: t.bytes)
                 for r in t.readers { network.addEdge(from: first, to: r, capacity: inf) }
             case .firstReader:
