@@ -375,6 +375,8 @@ private struct Bits: Hashable, Sequence {
 /// One block, in local indices: operators `0..<m` and the tracked tensors they read or write.
 private struct Block {
     let members: [OperatorID]
+    /// Every operator of the block, as local indices (``sides(of:done:)`` takes from it per cut).
+    let everyOperator: Bits
     /// Per operator: the capacity less its operand-only inputs (``tensors(of:graph:configuration:scope:)``).
     let room: [Int]
     /// Per operator: predecessors inside the block, tracked inputs, tracked outputs.
@@ -498,6 +500,7 @@ private struct Block {
         let (ancestors, descendants) = Self.ancestry(predecessors)
         (self.ancestors, self.descendants) = (ancestors, descendants)
         let everyOperator = Bits(0..<m)
+        self.everyOperator = everyOperator
         // An earlier block's tensor lives from the start: resident, or off chip owing a reload; an
         // outside tensor from its first reader.
         let starters = tensors.indices.map { made.contains($0) ? everyOperator : outside.contains($0) ? readers[$0] : Bits([producer[$0]]) }
@@ -1222,7 +1225,7 @@ private struct Block {
         let before = ancestors[j] | done
         var after = descendants[j]
         after.insert(j)
-        return (before, after, Bits(0..<members.count) - before - after)
+        return (before, after, everyOperator - before - after)
     }
 
     /// Which down-sets between `before` and `before | free` (``sides(of:done:)``) a live tensor
